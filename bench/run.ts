@@ -1,0 +1,20 @@
+// Runs every benchmark module in bench/ (files named *.bench.ts, compiled to
+// build/bench/*.bench.js) in one process, one after another, so that all
+// figures come from one run. `npm run bench -- stun` runs only the modules
+// whose file name contains "stun".
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const filter = process.argv[2] ?? '';
+const modules = readdirSync(here)
+  .filter((f) => f.endsWith('.bench.js') && f.includes(filter))
+  .sort();
+
+for (const file of modules) {
+  const mod = (await import(pathToFileURL(join(here, file)).href)) as { run?: () => Promise<void> };
+  if (typeof mod.run !== 'function') throw new Error(`${file} exports no run()`);
+  console.log(`\n## ${file.replace(/\.bench\.js$/, '')}\n`);
+  await mod.run();
+}

@@ -1,0 +1,7 @@
+/**
+ * ice-tcp: ICE-TCP (RFC 6544) with RFC 4571 framing as a transport plugin
+ * for a sans-IO ICE (RFC 8445) agent.
+ *
+ * This file is the public API and nothing else: it only re-exports.
+ */
+export { IceTcpError } from './errors.js';
