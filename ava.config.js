@@ -6,4 +6,7 @@ export default {
   files: [`${build}/test/**/*.test.js`],
   timeout: '120s',
   workerThreads: false,
+  // Memory-bound tests (e.g. consent over hours of virtual time) force a GC
+  // before measuring the heap.
+  nodeArguments: ['--expose-gc'],
 };
