@@ -5,3 +5,4 @@
  * This file is the public API and nothing else: it only re-exports.
  */
 export { IceTcpError } from './errors.js';
+export * from './stun/index.js';
