@@ -6,3 +6,4 @@
  */
 export { IceTcpError } from './errors.js';
 export * from './stun/index.js';
+export * from './candidate/index.js';
