@@ -1,0 +1,182 @@
+import { once } from 'node:events';
+import { Writable } from 'node:stream';
+import test from 'ava';
+import { BatchingFrameWriter, FrameDecoder, FramingError } from './helpers.js';
+
+const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** A Writable that records every `_write` and `_writev` call; `hold` keeps callbacks pending. */
+function recordingSink(options: { writev?: boolean; highWaterMark?: number } = {}) {
+  const writevCalls: Buffer[][] = [];
+  const writeCalls: Buffer[] = [];
+  const held: Array<() => void> = [];
+  const state = { hold: false };
+  const stream = new Writable({
+    highWaterMark: options.highWaterMark ?? 16384,
+    write(chunk: Buffer, _enc, cb) {
+      writeCalls.push(Buffer.from(chunk));
+      if (state.hold) held.push(() => cb());
+      else cb();
+    },
+    ...(options.writev === false
+      ? {}
+      : {
+          writev(chunks: Array<{ chunk: Buffer }>, cb: (error?: Error | null) => void) {
+            writevCalls.push(chunks.map((c) => Buffer.from(c.chunk)));
+            if (state.hold) held.push(() => cb());
+            else cb();
+          },
+        }),
+  });
+  const bytes = (): Buffer => Buffer.concat([...writeCalls, ...writevCalls.flat()]);
+  return { stream, writevCalls, writeCalls, held, state, bytes };
+}
+
+function decode(wire: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  new FrameDecoder().push(wire, (f) => out.push(Buffer.from(f)));
+  return out;
+}
+
+function payloadOf(i: number, length: number): Buffer {
+  return Buffer.alloc(length, i & 0xff);
+}
+
+test('many writes in one tick leave in exactly one writev call', async (t) => {
+  const sink = recordingSink({ highWaterMark: 1 << 20 });
+  const writer = new BatchingFrameWriter(sink.stream);
+  const payloads = Array.from({ length: 100 }, (_, i) => payloadOf(i, (i * 37) % 1500));
+  for (const p of payloads) t.true(writer.write(p));
+  t.true(writer.pending);
+  t.is(sink.writevCalls.length, 0, 'nothing leaves before the end of the tick');
+  t.is(sink.writeCalls.length, 0);
+  await tick();
+  t.false(writer.pending);
+  t.is(sink.writevCalls.length, 1);
+  t.is(sink.writeCalls.length, 0);
+  t.deepEqual(decode(sink.bytes()), payloads);
+});
+
+test('writes in two ticks make two writev calls (one per tick)', async (t) => {
+  const sink = recordingSink();
+  const writer = new BatchingFrameWriter(sink.stream);
+  writer.write(Buffer.from('a'));
+  writer.write(Buffer.from('b'));
+  await tick();
+  writer.write(Buffer.from('c'));
+  writer.write(Buffer.from('d'));
+  await tick();
+  t.is(sink.writevCalls.length, 2);
+  t.deepEqual(decode(sink.bytes()).map(String), ['a', 'b', 'c', 'd']);
+});
+
+test('payloads over the copy limit go as header + payload chunks and arrive intact', async (t) => {
+  const sink = recordingSink();
+  const writer = new BatchingFrameWriter(sink.stream);
+  const payloads = [payloadOf(1, 2048), payloadOf(2, 2049), payloadOf(3, 65535), payloadOf(4, 0)];
+  for (const p of payloads) writer.write(new Uint8Array(p.buffer, p.byteOffset, p.length));
+  await tick();
+  t.is(sink.writevCalls.length, 1);
+  t.is(sink.writevCalls[0]!.length, 1 + 2 + 2 + 1); // copied, split, split, copied
+  t.deepEqual(decode(sink.bytes()), payloads);
+});
+
+test('flush() sends the frames queued so far at once', (t) => {
+  const sink = recordingSink();
+  const writer = new BatchingFrameWriter(sink.stream);
+  writer.write(Buffer.from('x'));
+  writer.write(Buffer.from('y'));
+  writer.flush();
+  t.is(sink.writevCalls.length, 1);
+  t.false(writer.pending);
+  writer.flush(); // nothing queued: no-op
+  t.is(sink.writevCalls.length, 1);
+  t.deepEqual(decode(sink.bytes()).map(String), ['x', 'y']);
+});
+
+test('a stream without writev still gets every frame, in order', async (t) => {
+  const sink = recordingSink({ writev: false });
+  const writer = new BatchingFrameWriter(sink.stream);
+  const payloads = [payloadOf(1, 10), payloadOf(2, 3000), payloadOf(3, 0)];
+  for (const p of payloads) writer.write(p);
+  await tick();
+  t.is(sink.writevCalls.length, 0);
+  t.deepEqual(decode(sink.bytes()), payloads);
+});
+
+test('backpressure: false once the stream buffer reaches its high-water mark, then drain', async (t) => {
+  const sink = recordingSink({ highWaterMark: 1000 });
+  sink.state.hold = true;
+  const writer = new BatchingFrameWriter(sink.stream);
+  let drains = 0;
+  writer.on('drain', () => drains++);
+  const results: boolean[] = [];
+  for (let i = 0; i < 5; i++) results.push(writer.write(payloadOf(i, 298))); // 300 bytes per frame
+  // 300, 600, 900 are under 1000; 1200 reaches it.
+  t.deepEqual(results, [true, true, true, false, false]);
+  await tick();
+  t.is(sink.writevCalls.length, 1);
+  t.is(drains, 0, 'no drain while the stream is still busy');
+  const drained = once(writer, 'drain');
+  for (const release of sink.held.splice(0)) release();
+  await drained;
+  t.is(drains, 1);
+  t.true(writer.write(payloadOf(9, 10)));
+  await tick();
+  t.deepEqual(decode(sink.bytes()).length, 6);
+});
+
+test('no drain event when write never returned false', async (t) => {
+  const sink = recordingSink({ highWaterMark: 100 });
+  const writer = new BatchingFrameWriter(sink.stream);
+  let drains = 0;
+  writer.on('drain', () => drains++);
+  writer.write(payloadOf(1, 10));
+  await tick();
+  // The stream itself may emit 'drain' only after a false write: nothing here.
+  sink.stream.emit('drain');
+  t.is(drains, 0);
+});
+
+test('too-large payloads throw synchronously and queue nothing', async (t) => {
+  const sink = recordingSink();
+  const writer = new BatchingFrameWriter(sink.stream);
+  t.is(t.throws(() => writer.write(Buffer.alloc(65536)), { instanceOf: FramingError })?.code, 'ERR_FRAME_TOO_LARGE');
+  t.is(
+    t.throws(() => writer.write('text' as unknown as Uint8Array), { instanceOf: FramingError })?.code,
+    'ERR_FRAMING_BAD_PAYLOAD',
+  );
+  t.false(writer.pending);
+  await tick();
+  t.is(sink.bytes().length, 0);
+});
+
+test('writes after end or destroy return false and send nothing', async (t) => {
+  const sink = recordingSink();
+  const writer = new BatchingFrameWriter(sink.stream);
+  writer.write(Buffer.from('before'));
+  writer.flush();
+  sink.stream.end();
+  t.false(writer.write(Buffer.from('after end')));
+  await tick();
+  t.deepEqual(decode(sink.bytes()).map(String), ['before']);
+
+  const other = recordingSink();
+  const w2 = new BatchingFrameWriter(other.stream);
+  other.stream.destroy();
+  t.false(w2.write(Buffer.from('after destroy')));
+});
+
+test('detach flushes and stops forwarding drain', async (t) => {
+  const sink = recordingSink({ highWaterMark: 10 });
+  sink.state.hold = true;
+  const writer = new BatchingFrameWriter(sink.stream);
+  let drains = 0;
+  writer.on('drain', () => drains++);
+  t.false(writer.write(payloadOf(1, 20)));
+  writer.detach();
+  t.is(sink.writevCalls.length + sink.writeCalls.length, 1);
+  for (const release of sink.held.splice(0)) release();
+  await tick();
+  t.is(drains, 0);
+});
