@@ -1,0 +1,247 @@
+/**
+ * The connection {@link secureTls} returns: TLS over a packet connection,
+ * itself a packet connection with a Duplex view.
+ *
+ * @module
+ */
+import { EventEmitter } from 'node:events';
+import type { X509Certificate } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import createDebug from 'debug';
+import type { PacketConnection } from '../connection.js';
+import { IceTcpError } from '../errors.js';
+import { FramedConnection, MAX_FRAME_SIZE } from '../framing/index.js';
+import type { CertificateFingerprint } from './fingerprint.js';
+import type { PacketByteStream } from './packet-byte-stream.js';
+import { PacketDuplex } from './packet-duplex.js';
+import { SecureError } from './secure-error.js';
+import type { TlsRole } from './setup-role.js';
+
+const debug = createDebug('ice-tcp:secure');
+
+/**
+ * How application packets are delimited inside TLS, which is a byte stream:
+ *
+ * - `'rfc4571'` (the default): each `send()` is one RFC 4571 frame (2-byte
+ *   length + payload) inside TLS, so every `'packet'` is exactly one packet
+ *   the peer sent; packets are limited to 65535 bytes. Both sides must use it.
+ * - `'none'`: no framing inside TLS: `send()` writes its bytes to TLS as they
+ *   are and `'packet'` hands out decrypted bytes as TLS delivers them
+ *   (boundaries are not kept). For protocols with their own framing, or a
+ *   peer that is a plain TLS application.
+ */
+export type InnerFraming = 'rfc4571' | 'none';
+
+/** What {@link secureTls} learnt during the handshake. */
+export interface SecureConnectionInfo {
+  readonly role: TlsRole;
+  readonly innerFraming: InnerFraming;
+  readonly peerCertificate: X509Certificate;
+  readonly peerFingerprint: CertificateFingerprint;
+  /** Close the packet connection below when this one closes. */
+  readonly closeTransport: boolean;
+  /** Milliseconds `close()` waits for the peer's close_notify before tearing down. */
+  readonly closeTimeoutMs: number;
+}
+
+/**
+ * TLS over a packet connection (RFC 6544 §10), shaped as a packet connection:
+ * `send()`/`'packet'` carry application packets (see {@link InnerFraming}),
+ * `stream()` is a `stream.Duplex` view of them, `close()` sends close_notify.
+ * STUN keeps flowing on the connection underneath, outside TLS.
+ *
+ * Events: `'packet' (Buffer)`, `'drain'`, `'end'` (the peer closed its side:
+ * close_notify), `'error' (Error)` (only when listened to; the error also
+ * comes with `'close'`), `'close' (error?)`.
+ */
+export class SecureConnection extends EventEmitter implements PacketConnection {
+  /** Always `'tcp'`: TLS runs over a stream. */
+  readonly transport = 'tcp' as const;
+  /** Our TLS role. */
+  readonly role: TlsRole;
+  /** How packets are delimited inside TLS. */
+  readonly innerFraming: InnerFraming;
+  /** The peer's certificate (it matched a signalled fingerprint). */
+  readonly peerCertificate: X509Certificate;
+  /** The peer certificate's fingerprint with the hash that was checked. */
+  readonly peerFingerprint: CertificateFingerprint;
+  /** The node:tls socket; for inspection (`getCipher()`, ...), not for reading or writing. */
+  readonly tlsSocket: TLSSocket;
+  readonly #below: PacketConnection;
+  readonly #bytes: PacketByteStream;
+  readonly #framed: FramedConnection | undefined;
+  readonly #closeTransport: boolean;
+  readonly #closeTimeoutMs: number;
+  #duplex: PacketDuplex | undefined;
+  #closeTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+  #error: Error | undefined;
+
+  /** @internal Made by {@link secureTls} once the peer is verified. */
+  constructor(tlsSocket: TLSSocket, below: PacketConnection, bytes: PacketByteStream, info: SecureConnectionInfo) {
+    super();
+    this.tlsSocket = tlsSocket;
+    this.#below = below;
+    this.#bytes = bytes;
+    this.role = info.role;
+    this.innerFraming = info.innerFraming;
+    this.peerCertificate = info.peerCertificate;
+    this.peerFingerprint = info.peerFingerprint;
+    this.#closeTransport = info.closeTransport;
+    this.#closeTimeoutMs = info.closeTimeoutMs;
+    tlsSocket.on('error', this.#onTlsError);
+    if (info.innerFraming === 'rfc4571') {
+      // Reading starts here, after the fingerprint check: nothing the peer
+      // sent earlier can have been delivered.
+      const framed = new FramedConnection(tlsSocket, { allowHalfOpen: false });
+      this.#framed = framed;
+      framed.on('packet', (packet: Buffer) => this.emit('packet', packet));
+      framed.on('drain', () => this.emit('drain'));
+      framed.on('end', () => this.emit('end'));
+      framed.on('error', (error: Error) => this.#setError(error));
+      framed.on('close', (error?: Error) => this.#finish(error));
+    } else {
+      tlsSocket.on('data', (chunk: Buffer) => this.emit('packet', chunk));
+      tlsSocket.on('drain', () => this.emit('drain'));
+      tlsSocket.on('end', () => this.emit('end'));
+      tlsSocket.on('close', () => this.#finish());
+    }
+  }
+
+  /** The negotiated protocol, e.g. `'TLSv1.3'`. */
+  get protocol(): string {
+    return this.tlsSocket.getProtocol() ?? 'unknown';
+  }
+
+  /** STUN packets the byte stream under TLS has kept out of TLS so far. */
+  get stunPacketsSkipped(): number {
+    return this.#bytes.stunPacketsSkipped;
+  }
+
+  /** Cleartext packets the peer sent before starting TLS, dropped (never delivered). */
+  get preTlsPacketsDropped(): number {
+    return this.#bytes.preTlsPacketsDropped;
+  }
+
+  /** `true` once `'close'` has been emitted. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends one packet: one TLS write (packets sent in the same tick share TLS
+   * records). Returns `false` when the caller should wait for `'drain'` (the
+   * packet is queued all the same), and `false` without sending once closing.
+   *
+   * @throws SecureError `ERR_TLS_BAD_PACKET` for a non-Uint8Array,
+   *   `ERR_TLS_PACKET_TOO_LARGE` over 65535 bytes with `'rfc4571'` framing.
+   */
+  send(packet: Uint8Array): boolean {
+    if (!(packet instanceof Uint8Array)) throw new SecureError('ERR_TLS_BAD_PACKET', 'a packet must be a Uint8Array');
+    if (this.#framed) {
+      if (packet.length > MAX_FRAME_SIZE) {
+        throw new SecureError('ERR_TLS_PACKET_TOO_LARGE', `a packet carries at most ${MAX_FRAME_SIZE} bytes, got ${packet.length}`);
+      }
+      return this.#framed.send(packet);
+    }
+    if (this.tlsSocket.writableEnded || this.tlsSocket.destroyed) return false;
+    return this.tlsSocket.write(packet);
+  }
+
+  /**
+   * The Duplex view (always the same object): writes become packets (cut at
+   * 65535 bytes with `'rfc4571'` framing), packets are read as bytes, `end()`
+   * closes this connection.
+   */
+  stream(): Duplex {
+    this.#duplex ??= new PacketDuplex(this, this.#framed ? MAX_FRAME_SIZE : 16384);
+    return this.#duplex;
+  }
+
+  /** Stops delivering packets (TLS stops reading; TCP pushes back) until `resume()`. */
+  pause(): void {
+    if (this.#framed) this.#framed.pause();
+    else this.tlsSocket.pause();
+  }
+
+  /** Delivers packets again after `pause()`. */
+  resume(): void {
+    if (this.#framed) this.#framed.resume();
+    else this.tlsSocket.resume();
+  }
+
+  /**
+   * Closes gracefully: the packets sent so far go out, then TLS close_notify;
+   * `'close'` follows when the peer answers with its own close_notify (or the
+   * connection below ends), or after `closeTimeoutMs`.
+   */
+  close(): void {
+    if (this.#closed || this.tlsSocket.writableEnded) return;
+    debug('closes: sends close_notify');
+    if (this.#framed) this.#framed.close();
+    else this.tlsSocket.end();
+    this.#closeTimer = setTimeout(() => {
+      debug('no close_notify from the peer in %d ms: tears down', this.#closeTimeoutMs);
+      this.destroy();
+    }, this.#closeTimeoutMs);
+    this.#closeTimer.unref();
+  }
+
+  /** Tears down at once, without close_notify. `'close'` follows, with `error` if given. */
+  destroy(error?: Error): void {
+    if (this.#closed) return;
+    if (error) this.#setError(error);
+    this.tlsSocket.destroy();
+    this.#bytes.destroy();
+    if (this.#framed) this.#framed.destroy();
+    if (this.#closeTransport) {
+      const below = this.#below as PacketConnection & { destroy?: (error?: Error) => void };
+      if (typeof below.destroy === 'function') below.destroy();
+      else below.close();
+    }
+  }
+
+  /**
+   * Keying material exported from the TLS session (RFC 5705 / RFC 8446 §7.5),
+   * e.g. to key another protocol bound to this session.
+   */
+  exportKeyingMaterial(length: number, label: string, context?: Buffer): Buffer {
+    // node's typings make `context` required; node itself treats it as
+    // optional, and "no context" differs from "empty context" (RFC 5705 §4).
+    const exporter = this.tlsSocket.exportKeyingMaterial.bind(this.tlsSocket) as (
+      length: number,
+      label: string,
+      context?: Buffer,
+    ) => Buffer;
+    return context === undefined ? exporter(length, label) : exporter(length, label, context);
+  }
+
+  readonly #onTlsError = (error: Error): void => {
+    this.#setError(error);
+  };
+
+  #setError(error: Error): void {
+    if (this.#error || this.#closed) return;
+    let wrapped: Error = error;
+    if ((error as IceTcpError).code === 'ERR_FRAME_TRUNCATED') {
+      wrapped = new SecureError('ERR_TLS_INNER_FRAMING', 'TLS ended inside a packet', { cause: error });
+    } else if (!(error instanceof IceTcpError)) {
+      wrapped = new SecureError('ERR_TLS_CONNECTION_FAILED', `TLS failed: ${error.message}`, { cause: error });
+    }
+    this.#error = wrapped;
+    debug('fails: %s', wrapped.message);
+    if (this.listenerCount('error') > 0) this.emit('error', wrapped);
+  }
+
+  #finish(error?: Error): void {
+    if (this.#closed) return;
+    if (error) this.#setError(error);
+    this.#closed = true;
+    clearTimeout(this.#closeTimer);
+    if (!this.#bytes.destroyed) this.#bytes.destroy();
+    if (this.#closeTransport) this.#below.close();
+    debug('closed%s', this.#error ? `: ${this.#error.message}` : '');
+    this.emit('close', this.#error);
+  }
+}

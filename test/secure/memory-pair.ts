@@ -1,0 +1,130 @@
+// An in-memory PacketConnection pair for the secure-layer tests: packets are
+// copied, kept in order and delivered asynchronously (one batch per
+// setImmediate); a side channel injects packets (STUN, cleartext) into the
+// same ordered stream; every packet sent is recorded.
+import { EventEmitter } from 'node:events';
+import type { PacketConnection } from '../../lib/connection.js';
+
+export interface MemoryPairOptions {
+  /** Bytes queued towards the peer beyond which send() returns false (default 1 MiB). */
+  highWaterMark?: number;
+  /** Give the connections pause()/resume() (default true). */
+  pausable?: boolean;
+}
+
+export class MemoryPacketConnection extends EventEmitter implements PacketConnection {
+  readonly transport = 'tcp' as const;
+  /** Every packet this side sent, in order (copies). */
+  readonly sent: Buffer[] = [];
+  peer!: MemoryPacketConnection;
+  closed = false;
+  /** Called with each packet this side sends (a copy), before it is queued. */
+  onSend: ((packet: Buffer) => void) | undefined;
+  readonly #hwm: number;
+  /** Packets on their way to this side. */
+  #inbox: Array<Buffer | 'end'> = [];
+  #inboxBytes = 0;
+  #scheduled = false;
+  #paused = false;
+  #wantDrain = false;
+  #ending = false;
+
+  constructor(hwm: number, pausable: boolean) {
+    super();
+    this.#hwm = hwm;
+    if (!pausable) {
+      (this as { pause?: unknown }).pause = undefined;
+      (this as { resume?: unknown }).resume = undefined;
+    }
+  }
+
+  send(packet: Uint8Array): boolean {
+    if (this.closed || this.#ending) return false;
+    const copy = Buffer.from(packet);
+    this.sent.push(copy);
+    this.onSend?.(copy);
+    this.peer.inject(copy);
+    if (this.peer.#inboxBytes > this.#hwm) {
+      this.#wantDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** Queues a packet for delivery on this side, in order with the peer's packets. */
+  inject(packet: Buffer): void {
+    if (this.closed) return;
+    this.#inbox.push(packet);
+    this.#inboxBytes += packet.length;
+    this.#schedule();
+  }
+
+  close(): void {
+    if (this.closed || this.#ending) return;
+    this.#ending = true;
+    this.peer.#inbox.push('end');
+    this.peer.#schedule();
+  }
+
+  destroy(error?: Error): void {
+    if (this.closed) return;
+    this.#finish(error);
+    if (!this.peer.closed) this.peer.#finish();
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.#deliver();
+    });
+  }
+
+  #deliver(): void {
+    while (this.#inbox.length > 0 && !this.#paused && !this.closed) {
+      const item = this.#inbox.shift()!;
+      if (item === 'end') {
+        this.emit('end');
+        // Like a socket without allowHalfOpen: our side closes too, then both are gone.
+        this.#finish();
+        if (!this.peer.closed) this.peer.#finish();
+        return;
+      }
+      this.#inboxBytes -= item.length;
+      this.emit('packet', item);
+    }
+    if (this.peer.#wantDrain && this.#inboxBytes <= this.peer.#hwm) {
+      this.peer.#wantDrain = false;
+      this.peer.emit('drain');
+    }
+  }
+
+  #finish(error?: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.#inbox = [];
+    this.#inboxBytes = 0;
+    if (error && this.listenerCount('error') > 0) this.emit('error', error);
+    this.emit('close', error);
+  }
+}
+
+export function memoryPacketPair(options?: MemoryPairOptions): [MemoryPacketConnection, MemoryPacketConnection] {
+  const hwm = options?.highWaterMark ?? 1024 * 1024;
+  const pausable = options?.pausable ?? true;
+  const a = new MemoryPacketConnection(hwm, pausable);
+  const b = new MemoryPacketConnection(hwm, pausable);
+  a.peer = b;
+  b.peer = a;
+  return [a, b];
+}
