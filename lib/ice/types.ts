@@ -200,7 +200,16 @@ export type IceEvent =
   /** A peer-reflexive local candidate was learned (RFC 8445 §7.2.5.3.1). */
   | { type: 'local-candidate'; candidate: Candidate }
   | { type: 'consent'; component: number; granted: boolean }
-  | { type: 'error'; code: string; message: string };
+  | { type: 'error'; code: string; message: string }
+  /**
+   * The core restarted ICE by itself (RFC 6544 §11.1: the controlling side,
+   * after the selected TCP connection could not be re-established). The
+   * local candidates are kept; the runtime must signal `credentials` (and
+   * its candidates again) to the peer, and pass the peer's new credentials
+   * and candidates back in with `setRemoteCredentials` /
+   * `addRemoteCandidate`, as after an application-initiated `restart()`.
+   */
+  | { type: 'restart'; credentials: IceCredentials; reason: string };
 
 /** Options of the core. Every field has a sane default except `controlling` and `random`. */
 export interface IceCoreOptions {
@@ -217,6 +226,12 @@ export interface IceCoreOptions {
   nomination?: 'regular' | 'aggressive';
   /** Pacing interval Ta in ms (default 50, RFC 8445 §14.2). */
   ta?: number;
+  /**
+   * Controlling side, regular nomination: nominate the best valid pair once
+   * no higher-priority pair is still pending, or at the latest this long
+   * after the component's first valid pair (default 2000 ms).
+   */
+  nominationTimeoutMs?: number;
   /** Checklist size limit (default 100, RFC 8445 §6.1.2.5). */
   maxPairs?: number;
   /** Priority options, for the PRIORITY attribute of checks (prflx preference). */

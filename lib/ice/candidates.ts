@@ -1,0 +1,123 @@
+/**
+ * The agent's local and remote candidate sets (RFC 8445 §5.1, §7.2.5.3.1,
+ * §7.3.1.3), with the lookups the checks need.
+ */
+import type { Candidate, TcpType } from '../candidate/index.js';
+import { candidateKey } from './address.js';
+
+/** A local candidate, the runtime object owning its base, and its base (RFC 8445 §5.1.1.1). */
+export interface LocalCandidate {
+  candidate: Candidate;
+  /** The runtime's id for the base (socket, listener, bound port, interface). */
+  transportId: string;
+  /** {@link candidateKey} of the candidate. */
+  key: string;
+  /** The base: itself for host (and TCP active/passive/so host) candidates. */
+  base: LocalCandidate;
+}
+
+/** Whether a remote TCP candidate of `remote` tcptype pairs with a local one of `local` (RFC 6544 §6.2). */
+export function tcpTypesPair(local: TcpType | undefined, remote: TcpType | undefined): boolean {
+  return (
+    (local === 'active' && remote === 'passive') ||
+    (local === 'passive' && remote === 'active') ||
+    (local === 'so' && remote === 'so')
+  );
+}
+
+/** Local candidates of one agent. */
+export class LocalCandidateSet {
+  readonly all: LocalCandidate[] = [];
+
+  /**
+   * Adds a candidate. Reflexive candidates get the local candidate at their
+   * related address (same transport id) as base when there is one.
+   * @returns the entry, or the existing one when the candidate is known
+   */
+  add(candidate: Candidate, transportId: string, base?: LocalCandidate): LocalCandidate {
+    const key = candidateKey(candidate);
+    const existing = this.all.find((l) => l.key === key && l.candidate.component === candidate.component);
+    if (existing !== undefined) return existing;
+    const entry = { candidate, transportId, key } as LocalCandidate;
+    entry.base = base ?? this.findBase(candidate, transportId) ?? entry;
+    this.all.push(entry);
+    return entry;
+  }
+
+  private findBase(candidate: Candidate, transportId: string): LocalCandidate | undefined {
+    if (candidate.type === 'host' || candidate.type === 'relay') return undefined;
+    if (candidate.relatedAddress === undefined) return undefined;
+    return this.all.find(
+      (l) =>
+        l.base === l &&
+        l.transportId === transportId &&
+        l.candidate.component === candidate.component &&
+        l.candidate.transport === candidate.transport &&
+        l.candidate.address === candidate.relatedAddress &&
+        (candidate.transport === 'tcp' && candidate.tcpType === 'active' ? true : l.candidate.port === candidate.relatedPort),
+    );
+  }
+
+  /** The local candidate with this transport address (RFC 8445 §7.2.5.3.1 "matches"). */
+  findByAddress(component: number, transport: 'udp' | 'tcp', address: string, port: number, tcpType?: TcpType): LocalCandidate | undefined {
+    return this.all.find(
+      (l) =>
+        l.candidate.component === component &&
+        l.candidate.transport === transport &&
+        l.candidate.address === address &&
+        l.candidate.port === port &&
+        (transport === 'udp' || l.candidate.tcpType === tcpType),
+    );
+  }
+
+  /**
+   * The base candidate served by a runtime transport: where a request that
+   * arrived on `transportId` was received (RFC 8445 §7.3.1.4: never a
+   * reflexive candidate).
+   */
+  baseOf(transportId: string, component?: number): LocalCandidate | undefined {
+    return this.all.find((l) => l.base === l && l.transportId === transportId && (component === undefined || l.candidate.component === component));
+  }
+
+  /** Every base candidate (the ones pairs are formed with, RFC 8445 §6.1.2.4). */
+  bases(component: number): LocalCandidate[] {
+    return this.all.filter((l) => l.base === l && l.candidate.component === component && l.candidate.type !== 'prflx');
+  }
+}
+
+/** Remote candidates of one agent (signalled and peer-reflexive). */
+export class RemoteCandidateSet {
+  readonly all: Candidate[] = [];
+
+  /** Adds a candidate, or updates a known peer-reflexive one with its signalled values (RFC 8445 §7.3.1.3). */
+  add(candidate: Candidate): { candidate: Candidate; added: boolean } {
+    const existing = this.find(candidate.component, candidate.transport, candidate.address, candidate.port, candidate.tcpType);
+    if (existing !== undefined) {
+      if (existing.type === 'prflx' && candidate.type !== 'prflx') {
+        existing.foundation = candidate.foundation;
+        existing.type = candidate.type;
+        existing.priority = candidate.priority;
+      }
+      return { candidate: existing, added: false };
+    }
+    this.all.push(candidate);
+    return { candidate, added: true };
+  }
+
+  /** The remote candidate with this transport address and (for TCP) tcptype. */
+  find(component: number, transport: 'udp' | 'tcp', address: string, port: number, tcpType?: TcpType): Candidate | undefined {
+    return this.all.find(
+      (c) =>
+        c.component === component &&
+        c.transport === transport &&
+        c.address === address &&
+        c.port === port &&
+        (transport === 'udp' || tcpType === undefined || c.tcpType === tcpType),
+    );
+  }
+
+  /** Removes every candidate. */
+  clear(): void {
+    this.all.length = 0;
+  }
+}

@@ -1,0 +1,88 @@
+/**
+ * A checklist: the pairs of one component, its triggered-check FIFO, its
+ * valid list and its state (RFC 8445 §6.1.2, §6.1.4.1, §7.2.5.4).
+ */
+import { comparePairs, type Pair } from './pair.js';
+
+/** Checklist states (RFC 8445 §6.1.2.1). */
+export type ChecklistState = 'running' | 'completed' | 'failed';
+
+/** The pairs of one component. */
+export class Checklist {
+  readonly component: number;
+  /** Pairs, highest priority first. */
+  readonly pairs: Pair[] = [];
+  /** The triggered-check queue, FIFO (RFC 8445 §6.1.4.1). */
+  readonly triggered: Pair[] = [];
+  state: ChecklistState = 'running';
+  /** The selected pair: nominated, RFC 8445 §8.1.1. */
+  selected: Pair | undefined;
+  /** When the first valid pair appeared (controlling side's nomination timer). */
+  firstValidAt: number | undefined;
+
+  constructor(component: number) {
+    this.component = component;
+  }
+
+  /** Inserts a pair by priority (RFC 8445 §6.1.2.5; §7.3.1.4 "inserted based on its priority"). */
+  add(pair: Pair): void {
+    let i = this.pairs.length;
+    while (i > 0 && comparePairs(pair, this.pairs[i - 1]!) < 0) i--;
+    this.pairs.splice(i, 0, pair);
+  }
+
+  /** Re-sorts after priorities changed (role switch, RFC 8445 §7.2.5.1). */
+  sort(): void {
+    this.pairs.sort(comparePairs);
+  }
+
+  /** The pair with this id, if still in the list. */
+  find(id: string): Pair | undefined {
+    return this.pairs.find((p) => p.id === id);
+  }
+
+  /** Removes a pair from the list and from the triggered queue (RFC 8445 §8.1.2). */
+  remove(pair: Pair): void {
+    const i = this.pairs.indexOf(pair);
+    if (i >= 0) this.pairs.splice(i, 1);
+    this.dequeue(pair);
+    pair.removed = true;
+  }
+
+  /** Appends a pair to the triggered queue unless it is there (RFC 8445 §7.3.1.4). */
+  enqueueTriggered(pair: Pair): void {
+    if (pair.triggered) return;
+    pair.triggered = true;
+    this.triggered.push(pair);
+  }
+
+  /** Takes a pair out of the triggered queue. */
+  dequeue(pair: Pair): void {
+    if (!pair.triggered) return;
+    pair.triggered = false;
+    const i = this.triggered.indexOf(pair);
+    if (i >= 0) this.triggered.splice(i, 1);
+  }
+
+  /** Pairs in the valid list (RFC 8445 §7.2.5.3.2). */
+  validPairs(): Pair[] {
+    return this.pairs.filter((p) => p.valid);
+  }
+
+  /** The highest-priority valid pair. */
+  bestValid(): Pair | undefined {
+    return this.pairs.find((p) => p.valid);
+  }
+
+  /** Whether any pair may still produce a result: Frozen, Waiting or In-Progress. */
+  hasPending(): boolean {
+    return this.pairs.some((p) => p.state === 'frozen' || p.state === 'waiting' || p.state === 'in-progress');
+  }
+
+  /** Counts pairs by state. */
+  count(state: Pair['state']): number {
+    let n = 0;
+    for (const p of this.pairs) if (p.state === state) n++;
+    return n;
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The server side of checks (RFC 8445 §7.3): answering Binding requests,
+ * role conflicts (§7.3.1.1), remote peer-reflexive candidates (§7.3.1.3),
+ * triggered checks (§7.3.1.4), the nominated flag (§7.3.1.5) and the lite
+ * agent's procedure (§7.3.2).
+ */
+import type { Candidate, TcpType } from '../candidate/index.js';
+import { StunMethod, type StunMessage } from '../stun/index.js';
+import type { LocalCandidate } from './candidates.js';
+import { switchRole } from './checks.js';
+import { log, type AgentContext, type DeferredRequest } from './context.js';
+import { abandonConnect, cancelCheck, nominate, replacesLostPair, select } from './nomination.js';
+import { Pair } from './pair.js';
+import { authenticateRequest, decideRoleConflict } from './responder.js';
+import { encodeErrorResponse, encodeSuccessResponse } from './requests.js';
+import type { PacketInput } from './types.js';
+
+/** Requests kept while the peer's credentials are unknown (RFC 8445 §7.3); more are only answered. */
+export const MAX_DEFERRED_REQUESTS = 64;
+
+/**
+ * What happened to a request: `'answered'` (success or 487), `'rejected'`
+ * (400/401/420), `'dropped'` (not a Binding request, bad FINGERPRINT).
+ */
+export type RequestOutcome = 'answered' | 'rejected' | 'dropped';
+
+/**
+ * Answers a Binding request that arrived on `localBase` (the base the
+ * packet's transport belongs to) and runs the full agent's follow-up.
+ */
+export function handleRequest(ctx: AgentContext, now: number, packet: PacketInput, msg: StunMessage, localBase: LocalCandidate | undefined): RequestOutcome {
+  if (msg.method !== StunMethod.Binding) {
+    log('request with method 0x%s dropped', msg.method.toString(16));
+    return 'dropped';
+  }
+  const verdict = authenticateRequest(msg, ctx.liveGenerations());
+  if (verdict.kind === 'drop') {
+    log('request from %s:%d dropped: %s', packet.from.address, packet.from.port, verdict.reason);
+    return 'dropped';
+  }
+  const software = ctx.options.software;
+  if (verdict.kind === 'reject') {
+    log('request from %s:%d rejected %d: %s', packet.from.address, packet.from.port, verdict.code, verdict.reason);
+    const response = encodeErrorResponse({
+      transactionId: msg.transactionId,
+      method: msg.method,
+      code: verdict.code,
+      unknownAttributes: verdict.unknownAttributes,
+      integrityKey: verdict.generation?.localKey,
+      software,
+    });
+    ctx.transmit(packet.transportId, packet.connectionId, packet.from, response);
+    return 'rejected';
+  }
+  const generation = verdict.generation;
+  if (generation !== ctx.generation) {
+    // RFC 7675 §5.1: the peer keeps consent on the old pair during a restart.
+    ctx.transmit(packet.transportId, packet.connectionId, packet.from, encodeSuccessResponse(msg.transactionId, packet.from, generation.localKey, software));
+    return 'answered';
+  }
+  if (!ctx.options.lite) {
+    const decision = decideRoleConflict(ctx.controlling, ctx.tieBreaker, msg.attributes);
+    if (decision === 'reject') {
+      log('role conflict with %s:%d: answering 487', packet.from.address, packet.from.port);
+      ctx.transmit(packet.transportId, packet.connectionId, packet.from, encodeErrorResponse({ transactionId: msg.transactionId, method: msg.method, code: 487, integrityKey: generation.localKey, software }));
+      return 'answered';
+    }
+    if (decision === 'switch') switchRole(ctx, !ctx.controlling, "the peer's tie-breaker wins the role conflict (RFC 8445 §7.3.1.1)");
+  }
+  ctx.transmit(packet.transportId, packet.connectionId, packet.from, encodeSuccessResponse(msg.transactionId, packet.from, generation.localKey, software));
+  if (localBase === undefined) {
+    log('request on unknown transport %s answered; no local candidate to pair', packet.transportId);
+    return 'answered';
+  }
+  const request: DeferredRequest = {
+    transportId: packet.transportId,
+    connectionId: packet.connectionId,
+    from: { address: packet.from.address, port: packet.from.port },
+    priority: msg.attributes.priority ?? 0,
+    useCandidate: msg.attributes.useCandidate === true,
+    remoteUfrag: verdict.remoteUfrag,
+  };
+  if (ctx.options.lite) {
+    liteRequest(ctx, now, request, localBase);
+    return 'answered';
+  }
+  if (generation.remote === undefined) {
+    // RFC 8445 §7.3: answered at once; the triggered check waits for the peer's credentials.
+    if (ctx.deferred.length < MAX_DEFERRED_REQUESTS) ctx.deferred.push(request);
+    else log('deferred request dropped: %d already waiting', ctx.deferred.length);
+    return 'answered';
+  }
+  followUpRequest(ctx, now, request, localBase);
+  return 'answered';
+}
+
+/** The tcptype a remote candidate needs to pair with a local one (RFC 6544 §6.2). */
+function remoteTcpTypeFor(local: TcpType | undefined): TcpType | undefined {
+  if (local === 'passive') return 'active';
+  if (local === 'active') return 'passive';
+  return local;
+}
+
+/** Finds the remote candidate a request came from, or learns a peer-reflexive one (RFC 8445 §7.3.1.3). */
+function remoteFor(ctx: AgentContext, request: DeferredRequest, localBase: LocalCandidate): Candidate {
+  const local = localBase.candidate;
+  const tcpType = remoteTcpTypeFor(local.tcpType);
+  const known = ctx.remotes.find(local.component, local.transport, request.from.address, request.from.port, tcpType);
+  if (known !== undefined) return known;
+  let foundation: string;
+  do {
+    ctx.prflxCounter++;
+    foundation = `prflx${ctx.prflxCounter}`;
+  } while (ctx.remotes.all.some((c) => c.foundation === foundation));
+  const candidate: Candidate = {
+    foundation,
+    component: local.component,
+    transport: local.transport,
+    priority: request.priority,
+    address: request.from.address,
+    port: request.from.port,
+    type: 'prflx',
+    extensions: [],
+  };
+  // RFC 6544 §7.2: a connection accepted on a passive candidate comes from an active one.
+  if (tcpType !== undefined) candidate.tcpType = tcpType;
+  ctx.remotes.add(candidate);
+  log('remote prflx %s:%d (component %d)', candidate.address, candidate.port, candidate.component);
+  ctx.emit({ type: 'remote-candidate', candidate });
+  return candidate;
+}
+
+/** RFC 8445 §7.3.1.3–§7.3.1.5 for an accepted request, once the peer's credentials are known. */
+export function followUpRequest(ctx: AgentContext, now: number, request: DeferredRequest, localBase: LocalCandidate): void {
+  const generation = ctx.generation;
+  if (generation.remote !== undefined && request.remoteUfrag !== generation.remote.ufrag) {
+    log('request names remote ufrag %s, expected %s: no triggered check', request.remoteUfrag, generation.remote.ufrag);
+    return;
+  }
+  const remote = remoteFor(ctx, request, localBase);
+  const component = localBase.candidate.component;
+  const list = ctx.checklist(component);
+  const nominating = request.useCandidate && !ctx.controlling;
+  let pair = list.pairs.find((p) => p.local === localBase && p.remote === remote);
+  if (pair !== undefined && pair.connectionId !== undefined && request.connectionId !== undefined && pair.connectionId !== request.connectionId) {
+    if (ctx.tcp.get(pair.connectionId) !== undefined) {
+      log('request for %s on connection %s, pair uses %s: no triggered check', pair.id, request.connectionId, pair.connectionId);
+      return;
+    }
+    pair.connectionId = undefined;
+  }
+  if (pair === undefined) {
+    const candidatePair = new Pair(component, localBase, remote, ctx.controlling, generation);
+    if (list.state !== 'running' && !nominating && !replacesLostPair(ctx, candidatePair)) {
+      // RFC 8445 §8.1.2: after nomination, requests are answered but trigger nothing new.
+      return;
+    }
+    if (list.pairs.length >= 2 * ctx.options.maxPairs) {
+      log('checklist %d full: no triggered check for %s', component, candidatePair.id);
+      return;
+    }
+    pair = candidatePair;
+    pair.connectionId = request.connectionId;
+    list.add(pair);
+    ctx.setPairState(pair, 'waiting', 'triggered by a request (RFC 8445 §7.3.1.4)');
+    list.enqueueTriggered(pair);
+  } else {
+    if (request.connectionId !== undefined && pair.connectionId === undefined) {
+      // RFC 6544 §7.2: the triggered check goes over the connection the request came on.
+      pair.connectionId = request.connectionId;
+      abandonConnect(ctx, pair);
+    }
+    if (pair.state === 'in-progress' || pair.state === 'waiting' || pair.state === 'frozen' || pair.state === 'failed') {
+      // RFC 8445 §7.3.1.4: cancel an in-progress check and requeue.
+      cancelCheck(ctx, pair);
+      ctx.setPairState(pair, 'waiting', 'triggered by a request (RFC 8445 §7.3.1.4)');
+      list.enqueueTriggered(pair);
+      if (list.state === 'failed' && pair.generation === ctx.generation) list.state = 'running';
+    }
+  }
+  if (nominating) {
+    // RFC 8445 §7.3.1.5
+    if (pair.state === 'succeeded') nominate(ctx, now, pair.validPair ?? pair, 'USE-CANDIDATE on a succeeded pair (RFC 8445 §7.3.1.5)');
+    else pair.nominateOnSuccess = true;
+  }
+  ctx.wakePacer(now);
+  ctx.updateState();
+}
+
+/**
+ * RFC 8445 §7.3.2: a lite agent puts the pair a USE-CANDIDATE request
+ * names into the valid list, nominated; it becomes the selected pair.
+ */
+function liteRequest(ctx: AgentContext, now: number, request: DeferredRequest, localBase: LocalCandidate): void {
+  if (!request.useCandidate) return;
+  const remote = remoteFor(ctx, request, localBase);
+  const list = ctx.checklist(localBase.candidate.component);
+  let pair = list.pairs.find((p) => p.local === localBase && p.remote === remote && p.connectionId === request.connectionId);
+  if (pair === undefined) {
+    pair = new Pair(localBase.candidate.component, localBase, remote, ctx.controlling, ctx.generation);
+    pair.connectionId = request.connectionId;
+    list.add(pair);
+  }
+  if (list.selected === pair) return;
+  ctx.setPairState(pair, 'succeeded', 'nominated by the full peer (RFC 8445 §7.3.2)');
+  pair.valid = true;
+  if (list.selected !== undefined && list.selected.priority >= pair.priority && !replacesLostPair(ctx, pair)) {
+    pair.nominated = true;
+    return;
+  }
+  select(ctx, now, pair, 'nominated by the full peer (RFC 8445 §7.3.2)');
+}

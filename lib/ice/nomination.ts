@@ -1,0 +1,173 @@
+/**
+ * Concluding ICE (RFC 8445 §8): the controlling side's regular nomination,
+ * acceptance of nominations, the selected pair, and checklist states
+ * (RFC 8445 §7.2.5.4, §8.1.2; RFC 8838 for trickle).
+ */
+import { log, type AgentContext } from './context.js';
+import type { Pair } from './pair.js';
+import { setRoute } from './routes.js';
+
+function pending(pair: Pair): boolean {
+  return pair.state === 'frozen' || pair.state === 'waiting' || pair.state === 'in-progress';
+}
+
+/** Cancels a pair's live check (RFC 8445 §7.3.1.4): no retransmits, no failure on timeout, a response still counts. */
+export function cancelCheck(ctx: AgentContext, pair: Pair): void {
+  if (pair.transactionKey === undefined) return;
+  const tx = ctx.transactions.get(pair.transactionKey);
+  if (tx !== undefined) {
+    tx.cancelled = true;
+    tx.retransmitAt = undefined;
+  }
+  pair.transactionKey = undefined;
+}
+
+/** Abandons a pair's pending TCP connect: a late `connected` for it is closed. */
+export function abandonConnect(ctx: AgentContext, pair: Pair): void {
+  if (pair.attemptId === undefined) return;
+  ctx.tcp.removeAttempt(pair.attemptId);
+  pair.attemptId = undefined;
+}
+
+/**
+ * A nomination for `valid` succeeded or was accepted (RFC 8445 §7.2.5.3.4,
+ * §7.3.1.5). The first one selects the pair; a later one replaces it only
+ * when its priority is higher (RFC 8445 §8.1.1: an RFC 5245 peer's
+ * aggressive nominations, "use the pairs with the highest priority") or
+ * when it replaces a lost TCP connection (RFC 6544 §11.1).
+ */
+export function nominate(ctx: AgentContext, now: number, valid: Pair, reason: string): void {
+  if (valid.generation !== ctx.generation || valid.removed) return;
+  const list = ctx.checklist(valid.component);
+  valid.nominated = true;
+  if (list.selected === valid) return;
+  const current = list.selected;
+  if (current !== undefined && valid.priority <= current.priority && !replacesLostPair(ctx, valid)) {
+    log('nomination of %s ignored: %s is selected with a higher priority', valid.id, current.id);
+    return;
+  }
+  select(ctx, now, valid, reason);
+}
+
+/** Whether `pair` re-establishes a selected TCP pair whose connection dropped (RFC 6544 §11.1). */
+export function replacesLostPair(ctx: AgentContext, pair: Pair): boolean {
+  const reconnect = ctx.status(pair.component).reconnect;
+  if (reconnect === undefined || !pair.tcp) return false;
+  const lost = reconnect.lost;
+  return lost.local.base === pair.local.base && lost.remote.address === pair.remote.address;
+}
+
+/**
+ * Makes `valid` the selected pair (RFC 8445 §8.1.1): removes the
+ * component's other pairs from the checklist and the triggered queue,
+ * cancelling their checks (§8.1.2), completes the checklist, routes data
+ * to it, and when every checklist is complete closes every other TCP
+ * connection (RFC 6544 §8).
+ */
+export function select(ctx: AgentContext, now: number, valid: Pair, reason: string): void {
+  const list = ctx.checklist(valid.component);
+  const status = ctx.status(valid.component);
+  const previousRoute = status.route;
+  valid.nominated = true;
+  list.selected = valid;
+  for (const p of [...list.pairs]) {
+    if (p === valid || p === valid.generatedBy) continue;
+    cancelCheck(ctx, p);
+    abandonConnect(ctx, p);
+    ctx.dataRoutes.remove(p);
+    list.remove(p);
+  }
+  list.dequeue(valid);
+  if (valid.generatedBy !== undefined) list.dequeue(valid.generatedBy);
+  list.state = 'completed';
+  log('selected %s (%s)', valid.id, reason);
+  ctx.emit({ type: 'selected-pair', pair: valid.info() });
+  setRoute(ctx, now, valid);
+  if (previousRoute !== undefined && previousRoute !== valid && previousRoute.connectionId !== undefined && previousRoute.connectionId !== valid.connectionId) {
+    if (ctx.tcp.get(previousRoute.connectionId) !== undefined) ctx.closeConnection(previousRoute.connectionId, 'replaced by the new selected pair (RFC 6544 §9.2)');
+  }
+  if (ctx.previous !== undefined && ctx.checklists.every((l) => l.selected !== undefined)) {
+    log('restart complete: generation %d retired', ctx.previous.index);
+    ctx.previous = undefined;
+  }
+  if (ctx.checklists.every((l) => l.state === 'completed')) closeUnselectedConnections(ctx);
+  ctx.updateState();
+}
+
+/** RFC 6544 §8: once ICE completes, close every connection but the selected pairs'. */
+export function closeUnselectedConnections(ctx: AgentContext): void {
+  const keep = new Set<string>();
+  for (const s of ctx.components) if (s.route?.connectionId !== undefined) keep.add(s.route.connectionId);
+  for (const conn of ctx.tcp.connections()) {
+    if (!keep.has(conn.id)) ctx.closeConnection(conn.id, 'not selected, ICE completed (RFC 6544 §8)');
+  }
+  for (const attempt of ctx.tcp.attempts()) {
+    if (!attempt.reconnect) {
+      ctx.tcp.removeAttempt(attempt.id);
+      attempt.pair.attemptId = undefined;
+    }
+  }
+}
+
+/**
+ * Regular nomination by the controlling side (RFC 8445 §8.1.1): once no
+ * pair of higher priority than the best valid pair is still pending, or
+ * `nominationTimeoutMs` after the first valid pair, repeat the check that
+ * produced the best valid pair with USE-CANDIDATE (as a triggered check).
+ */
+export function maybeNominate(ctx: AgentContext, now: number): void {
+  if (!ctx.controlling || ctx.options.lite || !ctx.started || ctx.closed) return;
+  for (const list of ctx.checklists) {
+    if (list.state !== 'running' || list.selected !== undefined) continue;
+    if (list.pairs.some((p) => p.nominating)) continue;
+    const best = list.bestValid();
+    if (best === undefined) continue;
+    const better = list.pairs.some((p) => pending(p) && p.priority > best.priority);
+    const timedOut = list.firstValidAt !== undefined && now >= list.firstValidAt + ctx.options.nominationTimeoutMs;
+    if (better && !timedOut) continue;
+    const generator = best.generatedBy ?? best;
+    generator.nominating = true;
+    cancelCheck(ctx, generator);
+    ctx.setPairState(generator, 'waiting', 'nominating (RFC 8445 §8.1.1)');
+    list.enqueueTriggered(generator);
+    ctx.wakePacer(now);
+  }
+}
+
+/** When {@link maybeNominate} must run again for a nomination timeout. */
+export function nominationDeadline(ctx: AgentContext): number | undefined {
+  if (!ctx.controlling || ctx.options.lite) return undefined;
+  let min: number | undefined;
+  for (const list of ctx.checklists) {
+    if (list.state !== 'running' || list.selected !== undefined || list.firstValidAt === undefined) continue;
+    if (list.pairs.some((p) => p.nominating) || list.bestValid() === undefined) continue;
+    const t = list.firstValidAt + ctx.options.nominationTimeoutMs;
+    if (min === undefined || t < min) min = t;
+  }
+  return min;
+}
+
+/**
+ * RFC 8445 §7.2.5.4 in the trickle spirit of RFC 8838: a Running
+ * checklist fails when all its pairs failed, none is valid, no connect is
+ * pending, and the peer said end-of-candidates.
+ */
+export function updateChecklistStates(ctx: AgentContext): void {
+  if (!ctx.remoteEndOfCandidates || ctx.options.lite) return;
+  for (const list of ctx.checklists) {
+    if (list.state !== 'running' || list.pairs.length === 0) continue;
+    if (list.hasPending() || list.bestValid() !== undefined) continue;
+    if (list.pairs.some((p) => p.attemptId !== undefined)) continue;
+    failChecklist(ctx, list.component, 'every pair failed after end-of-candidates (RFC 8445 §7.2.5.4, RFC 8838)');
+  }
+}
+
+/** Sets a checklist to Failed, with an `error` event. */
+export function failChecklist(ctx: AgentContext, component: number, reason: string): void {
+  const list = ctx.checklist(component);
+  if (list.state === 'failed') return;
+  list.state = 'failed';
+  log('checklist %d failed: %s', component, reason);
+  ctx.emit({ type: 'error', code: 'ERR_ICE_CHECKLIST_FAILED', message: `component ${component}: ${reason}` });
+  ctx.updateState();
+}

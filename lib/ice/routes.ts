@@ -1,0 +1,54 @@
+/**
+ * The data route of each component: which pair application data uses,
+ * with its consent tracker (RFC 8445 §12.1, RFC 7675 §5).
+ */
+import { ConsentTracker } from './consent.js';
+import { log, type AgentContext } from './context.js';
+import type { Pair } from './pair.js';
+
+/**
+ * Makes `pair` the component's route: the first valid pair, then the
+ * selected one (RFC 8445 §12.1: data may use any valid pair before
+ * selection). Consent starts granted, since the pair just succeeded
+ * (RFC 7675 §5); a full agent then keeps it fresh.
+ */
+export function setRoute(ctx: AgentContext, now: number, pair: Pair): void {
+  const status = ctx.status(pair.component);
+  const old = status.route;
+  if (old !== undefined && old !== pair) ctx.dataRoutes.remove(old);
+  const samePath = old !== undefined && old.transportId === pair.transportId && old.connectionId === pair.connectionId && old.remote.address === pair.remote.address && old.remote.port === pair.remote.port;
+  status.route = pair;
+  const wasHealthy = status.health === 'ok' && old !== undefined;
+  status.health = 'ok';
+  status.reconnect = undefined;
+  if (!samePath || status.consent === undefined || status.consent.health === 'expired') {
+    status.consent = ctx.options.lite ? undefined : new ConsentTracker(now, ctx.options.consent, ctx.random);
+  }
+  ctx.dataRoutes.add(pair);
+  log('route component %d -> %s', pair.component, pair.id);
+  ctx.emitRoute(pair.component);
+  if (!wasHealthy) ctx.emit({ type: 'consent', component: pair.component, granted: true });
+  ctx.updateState();
+}
+
+/**
+ * Takes the route away: `'disconnected'` while it may come back (its TCP
+ * connection is being re-established, RFC 6544 §11.1), `'expired'` when
+ * consent is gone (RFC 7675 §5.1).
+ */
+export function loseRoute(ctx: AgentContext, component: number, health: 'disconnected' | 'expired', reason: string): void {
+  const status = ctx.status(component);
+  if (status.route !== undefined && health === 'expired') ctx.dataRoutes.remove(status.route);
+  if (status.health === health) return;
+  status.health = health;
+  log('route component %d lost (%s): %s', component, health, reason);
+  ctx.emitRoute(component);
+  if (health === 'expired') {
+    status.consent?.revoke();
+    ctx.emit({ type: 'consent', component, granted: false });
+    ctx.emit({ type: 'error', code: 'ERR_ICE_CONSENT_EXPIRED', message: `component ${component}: ${reason}` });
+    // RFC 7675 §5.1: discard the pair's outstanding consent transactions.
+    for (const tx of ctx.transactions.filter((t) => t.kind === 'consent' && t.pair.component === component)) ctx.transactions.delete(tx.key);
+  }
+  ctx.updateState();
+}

@@ -1,0 +1,234 @@
+/**
+ * TCP connection events in the core (RFC 6544 §7): connects completing or
+ * failing, connections accepted on passive and S-O bases, connections
+ * closing, the selected connection's reconnect (§11.1), and the timers of
+ * connect attempts.
+ */
+import { failCheck, failPair, sendCheckRequest } from './checks.js';
+import { log, type AgentContext } from './context.js';
+import type { Pair } from './pair.js';
+import { loseRoute } from './routes.js';
+import { scheduleSoRetry, sendConnect } from './tcp-connect.js';
+import { soRetryDelay, type ConnectAttempt, type TcpConnection } from './tcp-connections.js';
+import type { ConnectionEvent } from './types.js';
+
+/** Hook the core gives for a restart by the controlling side (RFC 6544 §11.1). */
+export type RestartHook = (now: number, reason: string) => void;
+
+/** Processes one connection event. */
+export function handleConnectionEvent(ctx: AgentContext, now: number, event: ConnectionEvent, restart: RestartHook): void {
+  switch (event.type) {
+    case 'connected':
+      return connected(ctx, now, event);
+    case 'connect-failed': {
+      const attempt = ctx.tcp.attempt(event.attemptId);
+      if (attempt === undefined) return void log('connect-failed for unknown attempt %s', event.attemptId);
+      return attemptFailed(ctx, now, attempt, event.reason, event.message, restart);
+    }
+    case 'accepted':
+      return accepted(ctx, event);
+    case 'closed':
+      return closed(ctx, now, event.connectionId, event.reason, event.message, restart);
+    default:
+      log('unknown connection event %o', event);
+  }
+}
+
+function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'connected' }>): void {
+  const attempt = ctx.tcp.attempt(event.attemptId);
+  if (attempt === undefined || ctx.closed) {
+    ctx.out.connects.push({ type: 'close', connectionId: event.connectionId, reason: 'connect no longer wanted (attempt abandoned or agent closed)' });
+    return;
+  }
+  ctx.tcp.removeAttempt(attempt.id);
+  const pair = attempt.pair;
+  if (pair.attemptId === attempt.id) pair.attemptId = undefined;
+  const conn: TcpConnection = {
+    id: event.connectionId,
+    transportId: event.transportId,
+    local: { address: event.local.address, port: event.local.port },
+    remote: { address: event.remote.address, port: event.remote.port },
+    origin: 'connect',
+    awaitingFirstFrame: true,
+  };
+  const { existing } = ctx.tcp.register(conn);
+  let connectionId = conn.id;
+  if (existing !== undefined) {
+    // A connect and an accept raced for one 5-tuple: keep the established one.
+    ctx.out.connects.push({ type: 'close', connectionId: conn.id, reason: `duplicate of connection ${existing.id} on the same 5-tuple; keeping the established one` });
+    connectionId = existing.id;
+  }
+  if (pair.removed || pair.state !== 'in-progress' || (pair.connectionId !== undefined && pair.connectionId !== connectionId && ctx.tcp.get(pair.connectionId) !== undefined)) {
+    if (existing === undefined && !isUsed(ctx, conn.id)) ctx.closeConnection(conn.id, 'the pair no longer needs this connection');
+    return;
+  }
+  pair.connectionId = connectionId;
+  log('connected %s for %s', connectionId, pair.id);
+  sendCheckRequest(ctx, now, pair);
+}
+
+function attemptFailed(ctx: AgentContext, now: number, attempt: ConnectAttempt, reason: string, message: string | undefined, restart: RestartHook): void {
+  if (scheduleSoRetry(ctx, now, attempt, reason)) return;
+  ctx.tcp.removeAttempt(attempt.id);
+  const pair = attempt.pair;
+  if (pair.attemptId !== attempt.id) return;
+  pair.attemptId = undefined;
+  const why = `connect failed: ${reason}${message !== undefined ? ` (${message})` : ''} (RFC 6544 §7.1)`;
+  const reconnect = ctx.status(pair.component).reconnect;
+  if (reconnect !== undefined && reconnect.pair === pair) {
+    reconnectFailed(ctx, now, pair.component, why, restart);
+    return;
+  }
+  if (pair.state === 'in-progress') failPair(ctx, now, pair, why);
+}
+
+function accepted(ctx: AgentContext, event: Extract<ConnectionEvent, { type: 'accepted' }>): void {
+  const base = ctx.locals.baseOf(event.transportId);
+  const tcpType = base?.candidate.tcpType;
+  if (ctx.closed || base === undefined || (tcpType !== 'passive' && tcpType !== 'so')) {
+    ctx.out.connects.push({ type: 'close', connectionId: event.connectionId, reason: 'accepted on a base that is not a passive or S-O candidate (RFC 6544 §7.2)' });
+    return;
+  }
+  const conn: TcpConnection = {
+    id: event.connectionId,
+    transportId: event.transportId,
+    local: { address: event.local.address, port: event.local.port },
+    remote: { address: event.remote.address, port: event.remote.port },
+    origin: 'accept',
+    awaitingFirstFrame: true,
+  };
+  const { existing } = ctx.tcp.register(conn);
+  if (existing !== undefined) {
+    ctx.out.connects.push({ type: 'close', connectionId: conn.id, reason: `duplicate of connection ${existing.id} on the same 5-tuple; keeping the established one` });
+    return;
+  }
+  log('accepted %s on %s from %s:%d', conn.id, event.transportId, conn.remote.address, conn.remote.port);
+}
+
+/** Whether a pair or a route uses the connection. */
+function isUsed(ctx: AgentContext, connectionId: string): boolean {
+  for (const s of ctx.components) if (s.route?.connectionId === connectionId) return true;
+  return ctx.checklists.some((l) => l.pairs.some((p) => p.connectionId === connectionId));
+}
+
+/**
+ * A connection is gone: its checks fail, its valid pairs leave the valid
+ * list, and a selected pair on it loses its route; the active or S-O side
+ * reconnects, the passive side waits (RFC 6544 §11.1).
+ */
+export function closed(ctx: AgentContext, now: number, connectionId: string, reason: string, message: string | undefined, restart: RestartHook): void {
+  ctx.tcp.remove(connectionId);
+  const why = `connection ${connectionId} closed: ${reason}${message !== undefined ? ` (${message})` : ''}`;
+  for (const tx of ctx.transactions.filter((t) => t.connectionId === connectionId)) {
+    if (tx.kind === 'check' && !tx.cancelled && tx.pair.transactionKey === tx.key) failCheck(ctx, now, tx, why);
+    else ctx.transactions.delete(tx.key);
+  }
+  for (let c = 1; c <= ctx.components.length; c++) {
+    const status = ctx.status(c);
+    const route = status.route;
+    if (route !== undefined && route.connectionId === connectionId && status.health === 'ok') {
+      ctx.dataRoutes.remove(route);
+      startReconnect(ctx, now, route, why, restart);
+    }
+    for (const p of [...ctx.checklist(c).pairs]) {
+      if (p.connectionId !== connectionId) continue;
+      if (p === status.route || p === status.reconnect?.pair) continue;
+      if (p.valid) ctx.setPairState(p, 'failed', why);
+      p.connectionId = undefined;
+    }
+  }
+}
+
+function startReconnect(ctx: AgentContext, now: number, lost: Pair, why: string, restart: RestartHook): void {
+  const status = ctx.status(lost.component);
+  const opener = lost.generatedBy ?? lost;
+  const tcpType = opener.local.base.candidate.tcpType;
+  status.reconnect = { pair: undefined, lost, failures: 0, retryAt: undefined };
+  loseRoute(ctx, lost.component, 'disconnected', why);
+  if (ctx.options.lite || (tcpType !== 'active' && tcpType !== 'so') || opener.generation !== ctx.generation) {
+    log('selected connection lost; the passive side waits for the peer to reconnect (RFC 6544 §11.1)');
+    return;
+  }
+  status.reconnect.pair = opener;
+  if (ctx.options.tcp.reconnectAttempts === 0) return reconnectFailed(ctx, now, lost.component, 'reconnect disabled', restart);
+  requeueReconnect(ctx, now, opener);
+}
+
+function requeueReconnect(ctx: AgentContext, now: number, opener: Pair): void {
+  opener.connectionId = undefined;
+  opener.nominating = ctx.controlling;
+  const list = ctx.checklist(opener.component);
+  if (opener.removed) {
+    opener.removed = false;
+    list.add(opener);
+  }
+  ctx.setPairState(opener, 'waiting', 'reconnecting the selected connection (RFC 6544 §11.1)');
+  list.enqueueTriggered(opener);
+  ctx.wakePacer(now);
+}
+
+function reconnectFailed(ctx: AgentContext, now: number, component: number, why: string, restart: RestartHook): void {
+  const status = ctx.status(component);
+  const reconnect = status.reconnect;
+  if (reconnect === undefined) return;
+  reconnect.failures++;
+  if (reconnect.pair !== undefined && reconnect.failures < ctx.options.tcp.reconnectAttempts) {
+    reconnect.retryAt = now + soRetryDelay(reconnect.failures, ctx.options.tcp.soRetry);
+    log('reconnect failed (%s), retry %d at %d', why, reconnect.failures, reconnect.retryAt);
+    if (reconnect.pair.state === 'in-progress') ctx.setPairState(reconnect.pair, 'waiting', why);
+    return;
+  }
+  reconnect.retryAt = undefined;
+  const message = `component ${component}: the selected TCP connection could not be re-established after ${reconnect.failures} attempts: ${why}`;
+  ctx.emit({ type: 'error', code: 'ERR_ICE_TCP_RECONNECT_FAILED', message });
+  if (reconnect.pair !== undefined) ctx.setPairState(reconnect.pair, 'failed', why);
+  // RFC 6544 §11.1: the controlling agent should restart ICE.
+  if (ctx.controlling) restart(now, message);
+}
+
+/** Connect deadlines, S-O retries and reconnect retries. */
+export function processTcpTimers(ctx: AgentContext, now: number, restart: RestartHook): void {
+  for (const attempt of ctx.tcp.attempts()) {
+    if (attempt.retryAt !== undefined) {
+      if (now >= attempt.retryAt) sendConnect(ctx, now, attempt);
+    } else if (now >= attempt.deadline) {
+      log('connect %s timed out in the core', attempt.id);
+      attemptFailed(ctx, now, attempt, 'timeout', 'no connection event within the connect timeout', restart);
+    }
+  }
+  for (const status of ctx.components) {
+    const r = status.reconnect;
+    if (r?.pair !== undefined && r.retryAt !== undefined && now >= r.retryAt) {
+      r.retryAt = undefined;
+      requeueReconnect(ctx, now, r.pair);
+    }
+  }
+}
+
+/** The next TCP timer. */
+export function tcpDeadline(ctx: AgentContext): number | undefined {
+  let min = ctx.tcp.nextDeadline();
+  for (const status of ctx.components) {
+    const t = status.reconnect?.retryAt;
+    if (t !== undefined && (min === undefined || t < min)) min = t;
+  }
+  return min;
+}
+
+/**
+ * The first frame on a connection we opened is not STUN: close it and
+ * fail every pair with that remote candidate (RFC 6544 §7.1).
+ */
+export function rejectNonStunReply(ctx: AgentContext, now: number, conn: TcpConnection, restart: RestartHook): void {
+  const affected: Pair[] = [];
+  for (const list of ctx.checklists) for (const p of list.pairs) if (p.connectionId === conn.id) affected.push(p);
+  ctx.closeConnection(conn.id, 'first reply is not STUN (RFC 6544 §7.1)');
+  closed(ctx, now, conn.id, 'local', 'first reply is not STUN', restart);
+  for (const p of affected) {
+    for (const list of ctx.checklists) {
+      for (const q of list.pairs) {
+        if (q.remote === p.remote && q.state !== 'failed') failPair(ctx, now, q, 'a connection to this remote candidate answered with non-STUN data (RFC 6544 §7.1)');
+      }
+    }
+  }
+}

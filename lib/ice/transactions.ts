@@ -1,0 +1,108 @@
+/**
+ * Outstanding STUN client transactions of the agent: connectivity checks
+ * and consent checks, with the RFC 8489 §6.2 retransmission schedule.
+ */
+import type { Pair } from './pair.js';
+import type { Address } from './types.js';
+
+/** Rc: the number of sends of a UDP request (RFC 8489 §6.2.1). */
+export const RC = 7;
+/** Rm: the wait after the last send, in RTOs (RFC 8489 §6.2.1). */
+export const RM = 16;
+
+/** What a transaction is for. */
+export type TransactionKind = 'check' | 'consent';
+
+/** One client transaction. */
+export interface Transaction {
+  /** Hex of the transaction id: the table key. */
+  key: string;
+  kind: TransactionKind;
+  pair: Pair;
+  /** The encoded request, kept for retransmissions (UDP). */
+  request: Buffer;
+  transportId: string;
+  connectionId: string | undefined;
+  to: Address;
+  /** The request carried USE-CANDIDATE. */
+  useCandidate: boolean;
+  /** The role we had when sending (ICE-CONTROLLING present), for a 487 (RFC 8445 §7.2.5.1). */
+  controlling: boolean;
+  /** The PRIORITY we sent: a local prflx candidate's priority (RFC 8445 §7.2.5.3.1). */
+  priority: number;
+  /** The key for the response's MESSAGE-INTEGRITY (remote pwd of the pair's generation). */
+  integrityKey: Buffer;
+  /** How many times the request has been sent. */
+  sends: number;
+  /** RTO of this transaction (UDP). */
+  rto: number;
+  /** When to retransmit next; undefined: never again. */
+  retransmitAt: number | undefined;
+  /** When the transaction times out. */
+  expiresAt: number;
+  /** Cancelled (RFC 8445 §7.3.1.4): no retransmits, no failure on timeout, a response still counts. */
+  cancelled: boolean;
+}
+
+/**
+ * The UDP schedule (RFC 8489 §6.2.1): sends at 0, RTO, 3·RTO, 7·RTO, ...
+ * (the interval doubles), Rc sends in all, then a wait of Rm·RTO after the
+ * last one. With RTO = 500 ms: 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s, timeout
+ * at 39.5 s.
+ *
+ * @param sentAt - time of send number `sends` (1-based)
+ * @returns the next retransmission time, or undefined after the Rc-th send
+ */
+export function nextRetransmitAt(sentAt: number, sends: number, rto: number): number | undefined {
+  if (sends >= RC) return undefined;
+  return sentAt + rto * 2 ** (sends - 1);
+}
+
+/** Total lifetime of a UDP transaction: (2^(Rc-1) - 1 + Rm) · RTO (39.5 s at 500 ms). */
+export function udpTransactionTimeout(rto: number): number {
+  return (2 ** (RC - 1) - 1 + RM) * rto;
+}
+
+/** The table of live transactions, keyed by transaction id. */
+export class TransactionTable {
+  private readonly byKey = new Map<string, Transaction>();
+
+  /** Number of live transactions. */
+  get size(): number {
+    return this.byKey.size;
+  }
+
+  add(tx: Transaction): void {
+    this.byKey.set(tx.key, tx);
+  }
+
+  get(key: string): Transaction | undefined {
+    return this.byKey.get(key);
+  }
+
+  delete(key: string): void {
+    this.byKey.delete(key);
+  }
+
+  /** Every live transaction (a copy, safe to mutate the table while iterating). */
+  list(): Transaction[] {
+    return [...this.byKey.values()];
+  }
+
+  /** Transactions matching a predicate. */
+  filter(predicate: (tx: Transaction) => boolean): Transaction[] {
+    const out: Transaction[] = [];
+    for (const tx of this.byKey.values()) if (predicate(tx)) out.push(tx);
+    return out;
+  }
+
+  /** The earliest retransmission or expiry time, or undefined. */
+  nextDeadline(): number | undefined {
+    let min: number | undefined;
+    for (const tx of this.byKey.values()) {
+      const t = tx.retransmitAt !== undefined && tx.retransmitAt < tx.expiresAt ? tx.retransmitAt : tx.expiresAt;
+      if (min === undefined || t < min) min = t;
+    }
+    return min;
+  }
+}
