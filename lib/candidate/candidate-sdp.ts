@@ -80,6 +80,15 @@ function parseAddress(name: string, text: string): { address: string; unresolved
   return fail('ERR_CANDIDATE_BAD_VALUE', `${name} ${quote(text)} is neither an IP address nor a host name`);
 }
 
+/** Strips leading blanks and trailing blanks / line endings, in linear time. */
+function trimLine(line: string): string {
+  let start = 0;
+  let end = line.length;
+  while (start < end && (line[start] === ' ' || line[start] === '\t')) start++;
+  while (end > start && (line[end - 1] === ' ' || line[end - 1] === '\t' || line[end - 1] === '\r' || line[end - 1] === '\n')) end--;
+  return line.slice(start, end);
+}
+
 /**
  * Parses one candidate line, `candidate:...` or `a=candidate:...`
  * (RFC 8839 §5.1, RFC 6544 §4.5). Surrounding white space and a line ending
@@ -108,7 +117,7 @@ function parseAddress(name: string, text: string): { address: string; unresolved
 export function parseCandidate(line: string): Candidate {
   if (typeof line !== 'string') fail('ERR_CANDIDATE_SYNTAX', 'a candidate line must be a string');
   if (line.length > MAX_CANDIDATE_LINE_LENGTH) fail('ERR_CANDIDATE_SYNTAX', `candidate line longer than ${MAX_CANDIDATE_LINE_LENGTH} characters`);
-  let text = line.replace(/^[ \t]+|[ \t\r\n]+$/g, '');
+  let text = trimLine(line);
   if (!PRINTABLE_LINE.test(text)) fail('ERR_CANDIDATE_SYNTAX', 'candidate line holds a character outside printable ASCII');
   if (text.startsWith('a=')) text = text.slice(2);
   if (!text.startsWith('candidate:')) fail('ERR_CANDIDATE_SYNTAX', `expected "candidate:", got ${quote(text)}`);
