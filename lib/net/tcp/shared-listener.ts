@@ -1,0 +1,424 @@
+import { EventEmitter } from 'node:events';
+import { createServer, type Server, type Socket } from 'node:net';
+import createDebug from 'debug';
+import type { Address } from '../../ice/types.js';
+import { classifyFirstFrame, type FirstFrameRejection } from './first-frame.js';
+import { formatEndpoint, socketRemote, unmapAddress } from './socket-address.js';
+import { TcpTransportError, integerOption } from './tcp-error.js';
+
+const debug = createDebug('ice-tcp:tcp');
+
+/** Default of {@link SharedPassiveListenerOptions.firstFrameTimeoutMs}: 10 s. */
+export const DEFAULT_FIRST_FRAME_TIMEOUT_MS = 10_000;
+/** Default of {@link SharedPassiveListenerOptions.maxFirstFrameSize}: 1500 bytes. */
+export const DEFAULT_MAX_FIRST_FRAME_SIZE = 1500;
+/** Default of {@link SharedPassiveListenerOptions.maxPendingConnections}: 4096. */
+export const DEFAULT_MAX_PENDING_CONNECTIONS = 4096;
+/** The smallest allowed `maxFirstFrameSize`: a STUN header (RFC 8489 §5). */
+export const MIN_FIRST_FRAME_SIZE = 20;
+
+/** Options of {@link SharedPassiveListener}. Every limit is validated. */
+export interface SharedPassiveListenerOptions {
+  /**
+   * Address to listen on. Default: Node's default (`::` when IPv6 is
+   * available, dual-stack, else `0.0.0.0`). A wildcard serves the passive
+   * candidates of every interface address; a specific address only its own.
+   */
+  host?: string;
+  /** Port to listen on, 0..65535 (default 0: any free port). */
+  port?: number;
+  /** `listen()` backlog, 1..65535 (default 511). */
+  backlog?: number;
+  /**
+   * An incoming connection must deliver its first complete RFC 4571 frame
+   * within this many ms of being accepted (default 10 000, 1..2^31-1);
+   * otherwise it is closed (reason `'timeout'`). This closes silent
+   * connections and slow trickles alike.
+   */
+  firstFrameTimeoutMs?: number;
+  /**
+   * Largest first frame accepted, in payload bytes (default 1500,
+   * 20..65535). A frame header announcing more closes the connection as
+   * soon as the 2-byte header is in (reason `'frame-too-large'`), without
+   * waiting for the payload. An ICE Binding request is about 100 bytes.
+   */
+  maxFirstFrameSize?: number;
+  /**
+   * Connections accepted whose first frame has not arrived yet, at most
+   * (default 4096, 1..1 000 000). When a new connection arrives at the cap,
+   * the OLDEST pending connection is closed (reason `'pending-cap'`) and the
+   * new one is kept: a real ICE peer sends its Binding request right after
+   * connecting, so it is rarely the oldest, while connections that stay
+   * silent to hold slots are evicted first. Refusing the newest instead would
+   * let a few silent connections lock every real peer out until their
+   * timeout.
+   */
+  maxPendingConnections?: number;
+}
+
+/**
+ * Why the shared listener closed an incoming connection before handing it to
+ * an agent:
+ * - `'timeout'`: no complete first frame within `firstFrameTimeoutMs`;
+ * - `'frame-too-large'`: the first frame header announced more than `maxFirstFrameSize`;
+ * - `'pending-cap'`: evicted, the oldest of `maxPendingConnections` pending ones;
+ * - `'not-stun'`: the first frame is not a STUN message;
+ * - `'not-binding-request'`: STUN, but not a Binding request with USERNAME and MESSAGE-INTEGRITY;
+ * - `'unknown-ufrag'`: no agent registered the ufrag of the USERNAME;
+ * - `'peer-closed'`: the peer closed or reset before its first frame;
+ * - `'listener-closed'`: the listener was closed.
+ */
+export type PassiveRejectReason =
+  | FirstFrameRejection
+  | 'timeout'
+  | 'frame-too-large'
+  | 'pending-cap'
+  | 'unknown-ufrag'
+  | 'peer-closed'
+  | 'listener-closed';
+
+/** Payload of the `'rejected'` event. */
+export interface PassiveRejection {
+  reason: PassiveRejectReason;
+  /** Where the connection came from (`undefined` when the socket was already gone). */
+  remote: Address | undefined;
+  /** Details for people debugging. */
+  detail: string;
+}
+
+/**
+ * Receives a connection whose first frame is a Binding request for a
+ * registered ufrag. The socket is paused, with any bytes received after the
+ * first frame put back (`unshift`) into it: wrap it, then `resume()` it.
+ */
+export type PassiveConnectionHandler = (socket: Socket, firstFrame: Buffer) => void;
+
+/** Counters of a {@link SharedPassiveListener}. */
+export interface SharedPassiveListenerStats {
+  /** Connections accepted. */
+  accepted: number;
+  /** Connections handed to an agent. */
+  routed: number;
+  /** Connections closed before that, by reason. */
+  rejected: Record<PassiveRejectReason, number>;
+}
+
+/** A connection waiting for its first frame. */
+interface PendingConnection {
+  socket: Socket;
+  remote: Address | undefined;
+  timer: NodeJS.Timeout;
+  /** Bytes received so far (at most one frame header + `maxFirstFrameSize`, plus the rest of the last chunk). */
+  head: Buffer;
+  readonly onData: (chunk: Buffer) => void;
+  readonly onClose: () => void;
+}
+
+/**
+ * One listening TCP port serving the passive candidates of many ICE agents
+ * and sessions (a TCP mux, RFC 6544 §7.2 server side).
+ *
+ * Each agent registers its local ufrag. An incoming connection is held,
+ * unauthenticated, until its first RFC 4571 frame: a STUN Binding request
+ * whose USERNAME is `<ufrag of the agent checked>:<ufrag of the checker>`
+ * (RFC 8445 §7.2.2). The connection and that frame go to the agent that
+ * registered the first ufrag. Everything else is closed, with a debug line
+ * and a `'rejected'` event: see {@link PassiveRejectReason} and the limits in
+ * {@link SharedPassiveListenerOptions}.
+ *
+ * A {@link TcpTransport} without a shared listener opens one of these per
+ * interface address for itself: the same code path, one agent.
+ *
+ * Events: `'rejected' (PassiveRejection)`, `'routed' (ufrag: string, remote: Address)`.
+ */
+export class SharedPassiveListener extends EventEmitter {
+  /** The configured first-frame timeout (ms). */
+  readonly firstFrameTimeoutMs: number;
+  /** The configured first-frame size cap (bytes of payload). */
+  readonly maxFirstFrameSize: number;
+  /** The configured cap on pending connections. */
+  readonly maxPendingConnections: number;
+  readonly #host: string | undefined;
+  readonly #port: number;
+  readonly #backlog: number;
+  readonly #handlers = new Map<string, PassiveConnectionHandler>();
+  readonly #pending = new Map<Socket, PendingConnection>();
+  readonly #stats: SharedPassiveListenerStats = {
+    accepted: 0,
+    routed: 0,
+    rejected: {
+      'not-stun': 0,
+      'not-binding-request': 0,
+      timeout: 0,
+      'frame-too-large': 0,
+      'pending-cap': 0,
+      'unknown-ufrag': 0,
+      'peer-closed': 0,
+      'listener-closed': 0,
+    },
+  };
+  #server: Server | undefined;
+  #listening: Promise<Address> | undefined;
+  #address: Address | undefined;
+  #closed = false;
+
+  /** @throws TcpTransportError `ERR_TCP_BAD_OPTION` for an invalid option. */
+  constructor(options: SharedPassiveListenerOptions = {}) {
+    super();
+    if (typeof options !== 'object' || options === null) {
+      throw new TcpTransportError('ERR_TCP_BAD_OPTION', 'SharedPassiveListener options must be an object');
+    }
+    if (options.host !== undefined && (typeof options.host !== 'string' || options.host === '')) {
+      throw new TcpTransportError('ERR_TCP_BAD_OPTION', `host must be a non-empty string, got ${String(options.host)}`);
+    }
+    this.#host = options.host;
+    this.#port = integerOption('port', options.port, 0, 0, 65535);
+    this.#backlog = integerOption('backlog', options.backlog, 511, 1, 65535);
+    this.firstFrameTimeoutMs = integerOption(
+      'firstFrameTimeoutMs',
+      options.firstFrameTimeoutMs,
+      DEFAULT_FIRST_FRAME_TIMEOUT_MS,
+      1,
+      2 ** 31 - 1,
+    );
+    this.maxFirstFrameSize = integerOption(
+      'maxFirstFrameSize',
+      options.maxFirstFrameSize,
+      DEFAULT_MAX_FIRST_FRAME_SIZE,
+      MIN_FIRST_FRAME_SIZE,
+      65535,
+    );
+    this.maxPendingConnections = integerOption(
+      'maxPendingConnections',
+      options.maxPendingConnections,
+      DEFAULT_MAX_PENDING_CONNECTIONS,
+      1,
+      1_000_000,
+    );
+  }
+
+  /** The bound address once listening (IPv4-mapped addresses unmapped). */
+  get address(): Address | undefined {
+    return this.#address;
+  }
+
+  /** `true` when bound to a wildcard address (`0.0.0.0` or `::`): it serves every interface. */
+  get wildcard(): boolean {
+    const a = this.#address?.address;
+    return a === '0.0.0.0' || a === '::';
+  }
+
+  /** Connections accepted and waiting for their first frame. */
+  get pendingConnections(): number {
+    return this.#pending.size;
+  }
+
+  /** Registered ufrags. */
+  get registeredUfrags(): number {
+    return this.#handlers.size;
+  }
+
+  /** Counters since creation (a live view: read, do not modify). */
+  get stats(): Readonly<SharedPassiveListenerStats> {
+    return this.#stats;
+  }
+
+  /**
+   * Starts listening (once; later calls return the same promise).
+   *
+   * @returns the bound address.
+   * @throws TcpTransportError `ERR_TCP_LISTEN_FAILED` (rejection) when the
+   *   port cannot be bound; `ERR_TCP_STATE` after `close()`.
+   */
+  listen(): Promise<Address> {
+    if (this.#closed) return Promise.reject(new TcpTransportError('ERR_TCP_STATE', 'the shared passive listener is closed'));
+    this.#listening ??= new Promise<Address>((resolve, reject) => {
+      const server = createServer({ noDelay: true, allowHalfOpen: false }, (socket) => this.#onConnection(socket));
+      this.#server = server;
+      const onError = (error: Error): void => {
+        this.#server = undefined;
+        reject(new TcpTransportError('ERR_TCP_LISTEN_FAILED', `cannot listen on ${this.#host ?? '(default)'}:${this.#port}: ${error.message}`, { cause: error }));
+      };
+      server.once('error', onError);
+      server.listen({ host: this.#host, port: this.#port, backlog: this.#backlog }, () => {
+        server.off('error', onError);
+        server.on('error', (error) => debug('shared listener error: %s', error.message));
+        const bound = server.address();
+        if (bound === null || typeof bound === 'string') {
+          onError(new Error('no TCP address'));
+          return;
+        }
+        this.#address = { address: unmapAddress(bound.address), port: bound.port };
+        debug('shared listener on %s', formatEndpoint(this.#address));
+        if (this.#closed) server.close();
+        resolve(this.#address);
+      });
+    });
+    return this.#listening;
+  }
+
+  /**
+   * Routes connections whose first Binding request names `ufrag` (the first
+   * part of USERNAME) to `handler`. Registering the same pair again is a
+   * no-op.
+   *
+   * @throws TcpTransportError `ERR_TCP_BAD_OPTION` for a ufrag that is empty
+   *   or contains `:`; `ERR_TCP_UFRAG_IN_USE` when another handler has it;
+   *   `ERR_TCP_STATE` after `close()`.
+   */
+  register(ufrag: string, handler: PassiveConnectionHandler): void {
+    if (this.#closed) throw new TcpTransportError('ERR_TCP_STATE', 'the shared passive listener is closed');
+    if (typeof ufrag !== 'string' || ufrag === '' || ufrag.includes(':')) {
+      throw new TcpTransportError('ERR_TCP_BAD_OPTION', `a ufrag must be a non-empty string without ":", got ${String(ufrag)}`);
+    }
+    if (typeof handler !== 'function') throw new TcpTransportError('ERR_TCP_BAD_OPTION', 'handler must be a function');
+    const existing = this.#handlers.get(ufrag);
+    if (existing === handler) return;
+    if (existing !== undefined) {
+      throw new TcpTransportError('ERR_TCP_UFRAG_IN_USE', `ufrag ${ufrag} is already registered with the shared listener`);
+    }
+    this.#handlers.set(ufrag, handler);
+    debug('shared listener: registered ufrag %s (%d registered)', ufrag, this.#handlers.size);
+  }
+
+  /**
+   * Stops routing `ufrag` (only when registered by `handler`, if given).
+   * Connections already handed over are not affected.
+   *
+   * @returns whether a registration was removed.
+   */
+  unregister(ufrag: string, handler?: PassiveConnectionHandler): boolean {
+    const existing = this.#handlers.get(ufrag);
+    if (existing === undefined || (handler !== undefined && existing !== handler)) return false;
+    this.#handlers.delete(ufrag);
+    debug('shared listener: unregistered ufrag %s (%d registered)', ufrag, this.#handlers.size);
+    return true;
+  }
+
+  /** Whether `ufrag` is registered. */
+  has(ufrag: string): boolean {
+    return this.#handlers.has(ufrag);
+  }
+
+  /**
+   * Stops listening and closes every pending connection. Connections
+   * already handed to agents are theirs to close. Resolves once the
+   * listening socket is released.
+   */
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    for (const pending of [...this.#pending.values()]) this.#reject(pending, 'listener-closed', 'listener closed');
+    this.#handlers.clear();
+    const server = this.#server;
+    this.#server = undefined;
+    if (server === undefined || !server.listening) return Promise.resolve();
+    return new Promise((resolve) => {
+      // server.close's callback waits for every accepted socket, handed-over
+      // ones included; the listening handle itself is gone at the next turn.
+      server.close();
+      setImmediate(resolve);
+    });
+  }
+
+  #onConnection(socket: Socket): void {
+    this.#stats.accepted++;
+    const remote = socketRemote(socket);
+    if (this.#closed) {
+      this.#count('listener-closed', remote, 'listener closed');
+      socket.destroy();
+      return;
+    }
+    if (this.#pending.size >= this.maxPendingConnections) {
+      // Evict the oldest pending connection (Map iteration is insertion order).
+      const oldest = this.#pending.values().next().value as PendingConnection;
+      this.#reject(oldest, 'pending-cap', `${this.#pending.size} connections pending, cap ${this.maxPendingConnections}: oldest evicted`);
+    }
+    const pending: PendingConnection = {
+      socket,
+      remote,
+      head: EMPTY,
+      timer: setTimeout(() => {
+        this.#reject(pending, 'timeout', `no complete first frame within ${this.firstFrameTimeoutMs} ms (${pending.head.length} bytes received)`);
+      }, this.firstFrameTimeoutMs),
+      onData: (chunk) => this.#onData(pending, chunk),
+      onClose: () => this.#reject(pending, 'peer-closed', `closed by the peer after ${pending.head.length} bytes`),
+    };
+    this.#pending.set(socket, pending);
+    socket.on('data', pending.onData);
+    socket.on('close', pending.onClose);
+    socket.on('error', onPendingError);
+  }
+
+  #onData(pending: PendingConnection, chunk: Buffer): void {
+    // Only what a first frame needs is ever held: the header is checked as
+    // soon as it is in, so at most 2 + maxFirstFrameSize bytes plus the rest
+    // of one chunk are kept.
+    const head = pending.head.length === 0 ? chunk : Buffer.concat([pending.head, chunk]);
+    pending.head = head;
+    if (head.length < 2) return;
+    // RFC 4571 §2: a 16-bit big-endian LENGTH, then LENGTH bytes.
+    const length = head.readUInt16BE(0);
+    if (length > this.maxFirstFrameSize) {
+      this.#reject(pending, 'frame-too-large', `first frame header announces ${length} bytes, cap ${this.maxFirstFrameSize}`);
+      return;
+    }
+    if (head.length < 2 + length) return;
+    const frame = Buffer.from(head.subarray(2, 2 + length));
+    const rest = head.subarray(2 + length);
+    const socket = pending.socket;
+    this.#release(pending);
+    const verdict = classifyFirstFrame(frame);
+    if (!verdict.ok) {
+      this.#destroy(socket, verdict.reason, pending.remote, verdict.detail);
+      return;
+    }
+    const handler = this.#handlers.get(verdict.ufrag);
+    if (handler === undefined) {
+      this.#destroy(socket, 'unknown-ufrag', pending.remote, `no agent registered ufrag ${verdict.ufrag}`);
+      return;
+    }
+    // Hand over a paused socket with the bytes after the first frame put back.
+    socket.pause();
+    if (rest.length > 0) socket.unshift(rest);
+    this.#stats.routed++;
+    debug('shared listener: %s routed to ufrag %s', formatEndpoint(pending.remote), verdict.ufrag);
+    this.emit('routed', verdict.ufrag, pending.remote);
+    handler(socket, frame);
+  }
+
+  /** Stops tracking a pending connection (its listeners and timer). */
+  #release(pending: PendingConnection): void {
+    clearTimeout(pending.timer);
+    this.#pending.delete(pending.socket);
+    pending.socket.off('data', pending.onData);
+    pending.socket.off('close', pending.onClose);
+    pending.socket.off('error', onPendingError);
+    pending.head = EMPTY;
+  }
+
+  #reject(pending: PendingConnection, reason: PassiveRejectReason, detail: string): void {
+    if (!this.#pending.has(pending.socket)) return;
+    this.#release(pending);
+    this.#destroy(pending.socket, reason, pending.remote, detail);
+  }
+
+  #destroy(socket: Socket, reason: PassiveRejectReason, remote: Address | undefined, detail: string): void {
+    // Unauthenticated junk gets a RST: no TIME_WAIT, no lingering state.
+    socket.on('error', onPendingError);
+    if (!socket.destroyed) socket.resetAndDestroy();
+    this.#count(reason, remote, detail);
+  }
+
+  #count(reason: PassiveRejectReason, remote: Address | undefined, detail: string): void {
+    this.#stats.rejected[reason]++;
+    debug('shared listener: closes %s: %s (%s)', formatEndpoint(remote), reason, detail);
+    this.emit('rejected', { reason, remote, detail } satisfies PassiveRejection);
+  }
+}
+
+const EMPTY = Buffer.alloc(0);
+
+function onPendingError(error: Error): void {
+  debug('shared listener: pending connection error: %s', error.message);
+}
