@@ -58,7 +58,6 @@ export class IceCore implements IceCoreApi {
     if (typeof tieBreaker !== 'bigint' || tieBreaker < 0n || tieBreaker > MAX_U64) {
       throw new IceError('ERR_ICE_BAD_OPTION', 'tieBreaker must be an unsigned 64-bit bigint');
     }
-    // RFC 8445 §6.1.1: a lite agent is always controlled (unless both are lite).
     this.ctx = new AgentContext(resolved, options.random, options.controlling, tieBreaker, local);
   }
 
@@ -102,11 +101,15 @@ export class IceCore implements IceCoreApi {
       // The peer restarted (RFC 8445 §9) before we did: restart with our credentials kept.
       log('remote credentials changed: the peer restarted');
       restartAgent(ctx, ctx.generation.local);
+      ctx.generation.peerInitiated = true;
     }
     ctx.generation.setRemote(credentials, credentials.lite === true);
     if (credentials.lite === true && !ctx.options.lite && !ctx.controlling) {
       // RFC 8445 §6.1.1: a full agent facing a lite one is controlling.
       switchRole(ctx, true, 'the peer is ICE-lite (RFC 8445 §6.1.1)');
+    } else if (credentials.lite !== true && ctx.options.lite && ctx.controlling) {
+      // RFC 8445 §6.1.1: a lite agent facing a full one is controlled.
+      switchRole(ctx, false, 'a lite agent facing a full agent is controlled (RFC 8445 §6.1.1)');
     }
     ctx.started = true;
     const deferred = ctx.deferred.splice(0);
@@ -218,7 +221,15 @@ export class IceCore implements IceCoreApi {
     if (this.ctx.closed) throw new IceError('ERR_ICE_CLOSED', 'restart on a closed agent');
     const local = credentials ?? generateCredentials(this.ctx.random);
     validateCredentials(local, 'local');
-    restartAgent(this.ctx, local);
+    const generation = this.ctx.generation;
+    if (generation.peerInitiated && !this.ctx.checklists.some((l) => l.selected !== undefined)) {
+      // The peer restarted first (its new credentials are already in): this
+      // generation gets our new credentials instead of starting another one.
+      log('restart completes the restart the peer started');
+      generation.replaceLocal(local);
+    } else {
+      restartAgent(this.ctx, local);
+    }
     this.runDue(now);
     return { ...local };
   }

@@ -43,9 +43,14 @@ export function validateCredentials(credentials: IceCredentials, who: string): v
  * stays alive while its selected pair still carries data.
  */
 export class CredentialGeneration {
-  readonly local: IceCredentials;
+  local: IceCredentials;
   /** HMAC key for requests to us and our responses (local pwd). */
-  readonly localKey: Buffer;
+  localKey: Buffer;
+  /**
+   * Started because the peer's credentials changed (the peer restarted
+   * first): our own credentials are still the old ones until `restart()`.
+   */
+  peerInitiated = false;
   remote: IceCredentials | undefined;
   /** HMAC key for our requests and the peer's responses (remote pwd). */
   remoteKey: Buffer | undefined;
@@ -58,6 +63,13 @@ export class CredentialGeneration {
     this.local = { ufrag: local.ufrag, pwd: local.pwd };
     this.localKey = shortTermKey(local.pwd);
     this.index = index;
+  }
+
+  /** Replaces our credentials (completing a restart the peer started). */
+  replaceLocal(local: IceCredentials): void {
+    this.local = { ufrag: local.ufrag, pwd: local.pwd };
+    this.localKey = shortTermKey(local.pwd);
+    this.peerInitiated = false;
   }
 
   /** Sets the peer's credentials (RFC 8445 §5.3). */

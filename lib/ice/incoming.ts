@@ -9,7 +9,7 @@ import { StunMethod, type StunMessage } from '../stun/index.js';
 import type { LocalCandidate } from './candidates.js';
 import { switchRole } from './checks.js';
 import { log, type AgentContext, type DeferredRequest } from './context.js';
-import { abandonConnect, cancelCheck, nominate, replacesLostPair, select } from './nomination.js';
+import { abandonConnect, cancelCheck, nominate, replacesLostPair, sameTcpPath, select } from './nomination.js';
 import { Pair } from './pair.js';
 import { authenticateRequest, decideRoleConflict } from './responder.js';
 import { encodeErrorResponse, encodeSuccessResponse } from './requests.js';
@@ -151,7 +151,8 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
   }
   if (pair === undefined) {
     const candidatePair = new Pair(component, localBase, remote, ctx.controlling, generation);
-    if (list.state !== 'running' && !nominating && !replacesLostPair(ctx, candidatePair)) {
+    const reconnecting = replacesLostPair(ctx, candidatePair) || (list.selected !== undefined && sameTcpPath(list.selected, candidatePair));
+    if (list.state !== 'running' && !nominating && !reconnecting) {
       // RFC 8445 §8.1.2: after nomination, requests are answered but trigger nothing new.
       return;
     }

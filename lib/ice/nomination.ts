@@ -52,9 +52,29 @@ export function nominate(ctx: AgentContext, now: number, valid: Pair, reason: st
 /** Whether `pair` re-establishes a selected TCP pair whose connection dropped (RFC 6544 §11.1). */
 export function replacesLostPair(ctx: AgentContext, pair: Pair): boolean {
   const reconnect = ctx.status(pair.component).reconnect;
-  if (reconnect === undefined || !pair.tcp) return false;
-  const lost = reconnect.lost;
-  return lost.local.base === pair.local.base && lost.remote.address === pair.remote.address;
+  return reconnect !== undefined && sameTcpPath(reconnect.lost, pair);
+}
+
+/**
+ * Whether `pair` runs between the same local base and remote host as the
+ * TCP pair `other` over another connection: a reconnect of it (RFC 6544
+ * §11.1; the remote port of an active peer changes with each connection).
+ */
+export function sameTcpPath(other: Pair, pair: Pair): boolean {
+  return pair.tcp && other.tcp && other.local.base === pair.local.base && other.remote.address === pair.remote.address && other.connectionId !== pair.connectionId;
+}
+
+/**
+ * The passive side lost its selected connection (RFC 6544 §11.1): a valid
+ * pair over a newer connection on the same path, established before the
+ * close was reported, takes over at once.
+ */
+export function adoptReplacement(ctx: AgentContext, now: number, lost: Pair): boolean {
+  const list = ctx.checklist(lost.component);
+  const replacement = list.pairs.find((p) => p !== lost && p.valid && p.connectionId !== undefined && ctx.tcp.get(p.connectionId) !== undefined && sameTcpPath(lost, p));
+  if (replacement === undefined) return false;
+  select(ctx, now, replacement, 'a newer connection on the same path replaces the lost one (RFC 6544 §11.1)');
+  return true;
 }
 
 /**

@@ -5,6 +5,7 @@
  * connect attempts.
  */
 import { failCheck, failPair, sendCheckRequest } from './checks.js';
+import { adoptReplacement } from './nomination.js';
 import { log, type AgentContext } from './context.js';
 import type { Pair } from './pair.js';
 import { loseRoute } from './routes.js';
@@ -147,6 +148,7 @@ function startReconnect(ctx: AgentContext, now: number, lost: Pair, why: string,
   loseRoute(ctx, lost.component, 'disconnected', why);
   if (ctx.options.lite || (tcpType !== 'active' && tcpType !== 'so') || opener.generation !== ctx.generation) {
     log('selected connection lost; the passive side waits for the peer to reconnect (RFC 6544 §11.1)');
+    adoptReplacement(ctx, now, lost);
     return;
   }
   status.reconnect.pair = opener;

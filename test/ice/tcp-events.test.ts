@@ -1,0 +1,174 @@
+import test from 'ava';
+import { Loop, eventsOf, type LoopAgent } from './support/loop.js';
+
+function tcpPair(aType: 'active' | 'passive' | 'so', bType: 'active' | 'passive' | 'so', options: { soAccepts?: boolean; aControlling?: boolean } = {}) {
+  const loop = new Loop();
+  loop.soAccepts = options.soAccepts ?? false;
+  const a = loop.agent('a', { controlling: options.aControlling ?? true }, 11);
+  const b = loop.agent('b', { controlling: !(options.aControlling ?? true) }, 12);
+  const ca = loop.addTcpHost(a, '10.0.0.1', 5000, aType);
+  const cb = loop.addTcpHost(b, '10.0.0.2', 6000, bType);
+  loop.signal(a, b, [ca], [cb]);
+  return { loop, a, b };
+}
+
+function openConnections(loop: Loop, agent: LoopAgent): string[] {
+  return [...loop.tcpEnds.values()].filter((e) => e.agent === agent).map((e) => e.id);
+}
+
+test('TCP active -> passive: connect, check over the connection, local prflx, data both ways', (t) => {
+  const { loop, a, b } = tcpPair('active', 'passive');
+  loop.run(5000);
+  t.is(a.core.state, 'completed');
+  t.is(b.core.state, 'completed');
+  const connect = a.commands.find((c) => c.type === 'connect');
+  t.truthy(connect);
+  if (connect?.type === 'connect') {
+    t.is(connect.tcpType, 'active');
+    t.is(connect.local.port, 0, 'active connects from an ephemeral port (RFC 6544 §7.1)');
+  }
+  t.is(b.commands.filter((c) => c.type === 'connect').length, 0, 'the passive side never connects');
+  const prflx = eventsOf(a, 'local-candidate');
+  t.is(prflx.length, 1);
+  t.is(prflx[0]!.candidate.tcpType, 'active');
+  t.not(prflx[0]!.candidate.port, 9);
+  const remotePrflx = eventsOf(b, 'remote-candidate');
+  t.is(remotePrflx[0]!.candidate.tcpType, 'active');
+  const routeA = loop.route(a);
+  const routeB = loop.route(b);
+  t.is(routeA?.transport, 'tcp');
+  t.truthy(routeA?.connectionId);
+  t.truthy(routeB?.connectionId);
+  t.true(loop.sendData(a, 1, Buffer.from([0x80, 1])));
+  t.true(loop.sendData(b, 1, Buffer.from([0x80, 2])));
+  loop.run(loop.now + 100);
+  t.deepEqual(b.data.map((d) => d[1]), [1]);
+  t.deepEqual(a.data.map((d) => d[1]), [2]);
+  // No retransmissions over TCP: each transmit on a connection is a distinct transaction.
+  const framesA = a.sent.filter((s) => s.connectionId !== undefined);
+  const ids = new Set(framesA.map((s) => s.data.subarray(8, 20).toString('hex')));
+  t.is(ids.size, framesA.length);
+});
+
+test('TCP passive <- active with the passive side controlling', (t) => {
+  const { loop, a, b } = tcpPair('passive', 'active');
+  loop.run(5000);
+  t.is(a.core.state, 'completed');
+  t.is(b.core.state, 'completed');
+  t.is(a.commands.filter((c) => c.type === 'connect').length, 0);
+});
+
+test('S-O <-> S-O: early SYNs are refused, retries cross, one connection', (t) => {
+  const { loop, a, b } = tcpPair('so', 'so');
+  loop.run(10000);
+  t.is(a.core.state, 'completed');
+  t.is(b.core.state, 'completed');
+  const connectsA = a.commands.filter((c) => c.type === 'connect');
+  t.true(connectsA.length >= 1);
+  for (const c of connectsA) if (c.type === 'connect') t.is(c.local.port, 5000, 'S-O connects from its bound port');
+  t.is(openConnections(loop, a).length, 1);
+  t.is(openConnections(loop, b).length, 1);
+});
+
+test('a connect and an accept racing for one 5-tuple leave one connection', (t) => {
+  const { loop, a, b } = tcpPair('so', 'so', { soAccepts: true });
+  loop.run(10000);
+  t.is(a.core.state, 'completed');
+  t.is(b.core.state, 'completed');
+  t.is(openConnections(loop, a).length, 1, 'exactly one connection stays open');
+  t.is(openConnections(loop, b).length, 1);
+  const closes = [...a.commands, ...b.commands].filter((c) => c.type === 'close');
+  t.true(closes.some((c) => c.type === 'close' && /duplicate|not selected/.test(c.reason)));
+});
+
+for (const [label, aControlling] of [['controlling', true], ['controlled', false]] as const) {
+  test(`selected connection reset: the ${label} active side reconnects, the passive side waits, data resumes`, (t) => {
+    const { loop, a, b } = tcpPair('active', 'passive', { aControlling });
+    loop.run(5000);
+    t.is(a.core.state, 'completed');
+    const before = loop.route(a)!.connectionId!;
+    loop.resetConnection(before);
+    loop.run(loop.now + 5);
+    t.is(loop.route(a), null, 'route is null while the connection is down');
+    loop.run(loop.now + 5000);
+    t.is(a.core.state, 'completed');
+    t.is(b.core.state, 'completed');
+    const after = loop.route(a)!.connectionId!;
+    t.not(after, before);
+    t.truthy(loop.route(b)?.connectionId);
+    t.is(b.commands.filter((c) => c.type === 'connect').length, 0, 'the passive side never connects');
+    t.true(eventsOf(a, 'state').some((e) => e.state === 'disconnected'));
+    t.true(loop.sendData(a, 1, Buffer.from([0x80, 7])));
+    t.true(loop.sendData(b, 1, Buffer.from([0x80, 8])));
+    loop.run(loop.now + 100);
+    t.deepEqual(b.data.map((d) => d[1]), [7]);
+    t.deepEqual(a.data.map((d) => d[1]), [8]);
+  });
+}
+
+test('reconnect fails repeatedly: the controlling side restarts ICE with new credentials', (t) => {
+  const { loop, a, b } = tcpPair('active', 'passive');
+  loop.run(5000);
+  const old = a.core.localCredentials;
+  const conn = loop.route(a)!.connectionId!;
+  loop.blackholes.add('10.0.0.2:6000');
+  loop.resetConnection(conn);
+  loop.run(loop.now + 120000);
+  const errors = eventsOf(a, 'error').filter((e) => e.code === 'ERR_ICE_TCP_RECONNECT_FAILED');
+  t.is(errors.length, 1);
+  const restart = eventsOf(a, 'restart');
+  t.is(restart.length, 1);
+  t.not(restart[0]!.credentials.ufrag, old.ufrag);
+  t.deepEqual(a.core.localCredentials, restart[0]!.credentials);
+  t.is(b.commands.filter((c) => c.type === 'connect').length, 0);
+});
+
+test('a connect that fails fails its pair with the reason', (t) => {
+  const loop = new Loop();
+  const a = loop.agent('a', { controlling: true }, 1);
+  const b = loop.agent('b', { controlling: false }, 2);
+  const ca = loop.addTcpHost(a, '10.0.0.1', 5000, 'active');
+  // b advertises a passive candidate on a port nobody listens on
+  const cb = { ...loop.addTcpHost(b, '10.0.0.2', 6000, 'passive'), port: 6001 };
+  loop.signal(a, b, [ca], [cb]);
+  a.core.endOfRemoteCandidates(loop.now);
+  loop.run(5000);
+  const failed = eventsOf(a, 'pair-state').filter((e) => e.pair.state === 'failed');
+  t.is(failed.length, 1);
+  t.regex(failed[0]!.reason ?? '', /connect failed: refused/);
+  t.is(a.core.state, 'failed');
+});
+
+test('at most 5 outstanding connects per remote IP (RFC 6544 §12)', (t) => {
+  const loop = new Loop();
+  const a = loop.agent('a', { controlling: true }, 1);
+  const b = loop.agent('b', { controlling: false }, 2);
+  const ca = loop.addTcpHost(a, '10.0.0.1', 5000, 'active');
+  const remotes = Array.from({ length: 8 }, (_, i) => ({ ...loop.addTcpHost(b, '10.0.0.2', 6000 + i, 'passive'), foundation: `f${i}` }));
+  for (const r of remotes) loop.blackholes.add(`10.0.0.2:${r.port}`);
+  loop.signal(a, b, [ca], remotes);
+  loop.run(2000);
+  const connects = a.commands.filter((c) => c.type === 'connect');
+  t.is(connects.length, 5);
+  loop.run(10000 + 1000);
+  // The first five timed out in the core (connect timeout 10 s): three more went out.
+  t.is(a.commands.filter((c) => c.type === 'connect').length, 8);
+});
+
+test('a passive side closes a connection whose first frame is not STUN', (t) => {
+  const { loop, a, b } = tcpPair('active', 'passive');
+  // Let a connect but swallow its check, then send junk first.
+  let junkSent = false;
+  loop.drop = (from, tx) => {
+    if (from === a && tx.connectionId !== undefined && !junkSent) {
+      junkSent = true;
+      loop.sendFrame(a, tx.connectionId, Buffer.from('GET / HTTP/1.1\r\n'));
+      return true;
+    }
+    return false;
+  };
+  loop.run(200);
+  const close = b.commands.find((c) => c.type === 'close');
+  t.truthy(close);
+  if (close?.type === 'close') t.regex(close.reason, /first frame/);
+});
