@@ -27,6 +27,8 @@ export class Signalling {
   trickle: boolean;
   /** Lines held back per sender (when not trickling). */
   private readonly held = new Map<VirtualAgent, string[]>();
+  /** Restarts announced, in order. */
+  readonly restarts: Array<{ at: number; agent: string }> = [];
   /** Lines dropped on purpose (a test can make a side "forget" to signal). */
   readonly dropped: string[] = [];
   /** A test can veto lines: return false to drop. */
@@ -38,7 +40,27 @@ export class Signalling {
     for (const [from, to] of [[a, b], [b, a]] as const) {
       this.held.set(from, []);
       from.candidateListeners.push((c) => this.onCandidate(from, to, c));
+      // A restart the core decided itself (RFC 6544 §11.1) is signalled like an application's.
+      from.eventListeners.push((e) => {
+        if (e.type === 'restart') this.net.clock.after(0, 'signal-restart', () => this.announceRestart(from));
+      });
     }
+  }
+
+  /**
+   * Restarts ICE on `agent` (RFC 8445 §9) and signals its new credentials
+   * and all its candidates again, as a new offer would.
+   */
+  restart(agent: VirtualAgent): void {
+    agent.call((core, now) => core.restart(now));
+    this.announceRestart(agent);
+  }
+
+  /** Signals `agent`'s current credentials and re-sends all its local candidates. */
+  announceRestart(agent: VirtualAgent): void {
+    this.restarts.push({ at: this.net.now, agent: agent.name });
+    this.sendCredentials(agent);
+    for (const c of agent.localCandidates) this.sendCandidate(agent, c);
   }
 
   /** Sends each side's credentials (and ICE-lite flag) to the other. */
