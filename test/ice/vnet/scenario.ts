@@ -30,6 +30,8 @@ export interface PeerSpec {
   udpLoss?: number;
   /** Seed of the core's random source (default: derived from the name). */
   seed?: number;
+  /** Cap of the agent's event log (default 100000). */
+  maxLogEntries?: number;
   /** Wrap the core before use (e.g. a recorder); gets the options the core would get. */
   wrapCore?: (options: IceCoreOptions) => IceCoreApi;
 }
@@ -79,7 +81,12 @@ export function createPeer(world: VirtualWorld, spec: PeerSpec, defaultAddress: 
     random: seededRandom(spec.seed ?? seedOf(spec.name)),
   };
   const core = spec.wrapCore ? spec.wrapCore(options) : undefined;
-  return world.addAgent(spec.name, host, options, { lite: spec.lite, priority: options.priority, ...(core ? { core } : {}) });
+  return world.addAgent(spec.name, host, options, {
+    lite: spec.lite,
+    priority: options.priority,
+    maxLogEntries: spec.maxLogEntries,
+    ...(core ? { core } : {}),
+  });
 }
 
 /**

@@ -27,6 +27,8 @@ export class Signalling {
   trickle: boolean;
   /** Lines held back per sender (when not trickling). */
   private readonly held = new Map<VirtualAgent, string[]>();
+  /** Agents that have sent end-of-candidates. */
+  private readonly ended = new Set<VirtualAgent>();
   /** Restarts announced, in order. */
   readonly restarts: Array<{ at: number; agent: string }> = [];
   /** Lines dropped on purpose (a test can make a side "forget" to signal). */
@@ -48,32 +50,40 @@ export class Signalling {
   }
 
   /**
-   * Restarts ICE on `agent` (RFC 8445 §9) and signals its new credentials
-   * and all its candidates again, as a new offer would.
+   * Restarts ICE on `agent` (RFC 8445 §9) and runs the offer/answer of a
+   * restart: see {@link announceRestart}.
    */
   restart(agent: VirtualAgent): void {
     agent.call((core, now) => core.restart(now));
     this.announceRestart(agent);
   }
 
-  /** Signals `agent`'s current credentials and re-sends all its local candidates. */
-  announceRestart(agent: VirtualAgent): void {
-    this.restarts.push({ at: this.net.now, agent: agent.name });
-    this.sendCredentials(agent);
-    for (const c of agent.localCandidates) this.sendCandidate(agent, c);
-  }
-
-  /** Sends each side's credentials (and ICE-lite flag) to the other. */
-  exchangeCredentials(): void {
-    for (const [from, to] of [[this.a, this.b], [this.b, this.a]] as const) this.sendCredentials(from, to);
-  }
-
-  /** Sends `from`'s current credentials to its peer (after a restart, say). */
-  sendCredentials(from: VirtualAgent, to: VirtualAgent = from === this.a ? this.b : this.a): void {
-    const credentials = { ...from.core.localCredentials, lite: from.lite || undefined };
-    this.net.clock.after(this.delayMs, 'signal-credentials', () => {
-      to.call((core, now) => core.setRemoteCredentials(now, credentials));
+  /**
+   * The offer/answer of an ICE restart already done on `from`: its new
+   * credentials and all its candidates go to the peer; the peer, seeing new
+   * credentials, restarts too (the answerer MUST change its ufrag and pwd,
+   * RFC 8839 §4.4.2.1) and answers with its new credentials and all its
+   * candidates. End-of-candidates is repeated where it had been sent.
+   */
+  announceRestart(from: VirtualAgent): void {
+    const to = this.peerOf(from);
+    this.restarts.push({ at: this.net.now, agent: from.name });
+    const offer = { ...from.core.localCredentials, lite: from.lite || undefined };
+    this.net.clock.after(this.delayMs, 'signal-restart-offer', () => {
+      to.call((core, now) => {
+        core.restart(now);
+        core.setRemoteCredentials(now, offer);
+      });
+      this.sendCredentials(to, from);
+      for (const c of to.localCandidates) this.sendCandidate(to, c);
+      if (this.ended.has(to)) this.endOfCandidates(to);
     });
+    for (const c of from.localCandidates) this.sendCandidate(from, c);
+    if (this.ended.has(from)) this.endOfCandidates(from);
+  }
+
+  private peerOf(agent: VirtualAgent): VirtualAgent {
+    return agent === this.a ? this.b : this.a;
   }
 
   /** Sends every line held back while not trickling. */
@@ -86,7 +96,8 @@ export class Signalling {
 
   /** Sends end-of-candidates from `from` to its peer (after anything held). */
   endOfCandidates(from: VirtualAgent): void {
-    const to = from === this.a ? this.b : this.a;
+    const to = this.peerOf(from);
+    this.ended.add(from);
     if (!this.trickle) this.flush();
     this.lines.push({ at: this.net.now, from: from.name, line: 'end-of-candidates' });
     this.net.clock.after(this.delayMs, 'signal-eoc', () => to.call((core, now) => core.endOfRemoteCandidates(now)));
