@@ -1,0 +1,95 @@
+#!/usr/bin/env node
+/**
+ * The `ice-tcp` command: dispatches to one module per command and maps what
+ * they throw to exit codes (64 for usage errors, 1 otherwise) with a clear
+ * one-line message on stderr, never a stack trace (`DEBUG=ice-tcp:*` shows
+ * the details, and the library's debug output, on stderr).
+ */
+import { readFileSync } from 'node:fs';
+import createDebug from 'debug';
+import { IceTcpError } from '../errors.js';
+import { writeLine, type Command, type CommandIo } from './command.js';
+import { decodeCommand } from './decode.js';
+import { CliError, ExitCode } from './errors.js';
+import { stunServerCommand } from './stun-server.js';
+
+const debug = createDebug('ice-tcp:cli');
+
+/** Every command, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [stunServerCommand, decodeCommand];
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'usage: ice-tcp <command> [options]',
+    '',
+    'ICE-TCP (RFC 6544) and RFC 4571 framing for a sans-IO ICE (RFC 8445) agent.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    "Run 'ice-tcp <command> --help' for a command's options.",
+    'DEBUG=ice-tcp:* shows the library debug output on stderr.',
+  ].join('\n');
+}
+
+/**
+ * Runs `ice-tcp` with `argv` (the arguments after the program name) and
+ * resolves with the exit code.
+ */
+export async function runCli(argv: string[], io: CommandIo): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    writeLine(name === undefined ? io.stderr : io.stdout, topic?.usage ?? overview());
+    return name === undefined ? ExitCode.Usage : ExitCode.Ok;
+  }
+  if (name === '--version' || name === '-V') {
+    writeLine(io.stdout, version());
+    return ExitCode.Ok;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (command === undefined) {
+    writeLine(io.stderr, `ice-tcp: unknown command ${JSON.stringify(name)} (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    return ExitCode.Usage;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    debug('%s failed: %O', name, error);
+    if (error instanceof CliError) {
+      writeLine(io.stderr, `ice-tcp ${name}: ${error.message}`);
+      if (error.code === 'ERR_CLI_USAGE') writeLine(io.stderr, `(see 'ice-tcp ${name} --help')`);
+      return error.exitCode;
+    }
+    const text = error instanceof IceTcpError ? `${error.code}: ${error.message}` : error instanceof Error ? error.message : String(error);
+    writeLine(io.stderr, `ice-tcp ${name}: ${text}`);
+    return ExitCode.Failed;
+  }
+}
+
+// A reader that went away (`ice-tcp peer | head`) is not a crash.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE') throw error;
+    debug('output closed by the reader (EPIPE)');
+  });
+}
+
+const code = await runCli(process.argv.slice(2), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+process.exitCode = code;
+// Every command releases its handles; if one is still held (a socket in
+// TIME_WAIT handling, a stuck peer), do not hang: exit shortly after.
+setTimeout(() => {
+  debug('handles still open after the command ended: exiting');
+  process.exit(code);
+}, 2000).unref();
