@@ -72,6 +72,7 @@ export class PacketByteStream extends Duplex {
   readonly #closeTransportOnEnd: boolean;
   #connPaused = false;
   #connGone = false;
+  #connEnded = false;
   #stunSkipped = 0;
   #pendingWrite: ((error?: Error | null) => void) | undefined;
 
@@ -97,6 +98,11 @@ export class PacketByteStream extends Duplex {
     conn.on('end', this.#onEnd);
     conn.on('close', this.#onClose);
     conn.on('error', this.#onError);
+  }
+
+  /** True once the packet connection below has ended or closed. */
+  get transportClosed(): boolean {
+    return this.#connGone || this.#connEnded;
   }
 
   /** STUN packets kept out of the byte stream so far. */
@@ -193,6 +199,7 @@ export class PacketByteStream extends Duplex {
 
   readonly #onEnd = (): void => {
     debug('the packet connection ended');
+    this.#connEnded = true;
     if (!this.readableEnded) this.push(null);
   };
 

@@ -76,6 +76,8 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
   #duplex: PacketDuplex | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  #closing = false;
+  #peerEnded = false;
   #error: Error | undefined;
 
   /** @internal Made by {@link secureTls} once the peer is verified. */
@@ -98,14 +100,25 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
       this.#framed = framed;
       framed.on('packet', (packet: Buffer) => this.emit('packet', packet));
       framed.on('drain', () => this.emit('drain'));
-      framed.on('end', () => this.emit('end'));
+      framed.on('end', this.#onEnd);
       framed.on('error', (error: Error) => this.#setError(error));
       framed.on('close', (error?: Error) => this.#finish(error));
     } else {
       tlsSocket.on('data', (chunk: Buffer) => this.emit('packet', chunk));
       tlsSocket.on('drain', () => this.emit('drain'));
-      tlsSocket.on('end', () => this.emit('end'));
+      tlsSocket.on('end', () => {
+        this.#onEnd();
+        this.close(); // no half-open TLS: answer close_notify with ours
+      });
       tlsSocket.on('close', () => this.#finish());
+    }
+    if (tlsSocket.readableEnded) {
+      // The peer's close_notify came with its last handshake flight, before
+      // anyone listened: 'end' is gone, so end here.
+      process.nextTick(() => {
+        this.#onEnd();
+        this.close();
+      });
     }
   }
 
@@ -179,6 +192,7 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
   close(): void {
     if (this.#closed || this.tlsSocket.writableEnded) return;
     debug('closes: sends close_notify');
+    this.#closing = true;
     if (this.#framed) this.#framed.close();
     else this.tlsSocket.end();
     this.#closeTimer = setTimeout(() => {
@@ -217,12 +231,25 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
     return context === undefined ? exporter(length, label) : exporter(length, label, context);
   }
 
+  readonly #onEnd = (): void => {
+    this.#peerEnded = true;
+    this.emit('end');
+  };
+
   readonly #onTlsError = (error: Error): void => {
     this.#setError(error);
+    // A TLS error is fatal (RFC 8446 §6.2): node:tls reports it but leaves the socket up.
+    this.tlsSocket.destroy();
   };
 
   #setError(error: Error): void {
     if (this.#error || this.#closed) return;
+    if ((error as IceTcpError).code === 'ERR_TLS_TRANSPORT_CLOSED' && (this.#peerEnded || this.#closing)) {
+      // Our close_notify could not follow the peer's (or the transport went
+      // while we were closing): a graceful close all the same.
+      debug('the transport closed while TLS was closing: %s', error.message);
+      return;
+    }
     let wrapped: Error = error;
     if ((error as IceTcpError).code === 'ERR_FRAME_TRUNCATED') {
       wrapped = new SecureError('ERR_TLS_INNER_FRAMING', 'TLS ended inside a packet', { cause: error });

@@ -100,6 +100,17 @@ function secureContext(options: SecureTlsOptions, minVersion: SecureVersion): Se
 }
 
 /**
+ * A server TLSSocket made outside a `tls.Server` keeps its errors to itself
+ * after the handshake (node:tls only emits them once "control is released",
+ * which `tls.Server` does when it hands the socket out). Release it the same
+ * way, so that a bad record after the handshake is an `'error'`.
+ */
+function releaseControl(socket: TLSSocket): void {
+  const internal = socket as TLSSocket & { _releaseControl?: () => boolean };
+  if (typeof internal._releaseControl === 'function') internal._releaseControl();
+}
+
+/**
  * Runs TLS over a packet connection (the selected ICE-TCP pair, or any
  * {@link PacketConnection} with `transport: 'tcp'`) and resolves once the
  * handshake is done and the peer's certificate matches `remoteFingerprints`.
@@ -177,7 +188,11 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
     wake?.();
   };
   const onTlsError = (error: Error): void => {
-    fail(new SecureError('ERR_TLS_HANDSHAKE_FAILED', `TLS handshake failed: ${error.message}`, { cause: error }));
+    if (bytes.transportClosed) {
+      fail(new SecureError('ERR_TLS_TRANSPORT_CLOSED', 'the connection closed during the TLS handshake', { cause: error }));
+    } else {
+      fail(new SecureError('ERR_TLS_HANDSHAKE_FAILED', `TLS handshake failed: ${error.message}`, { cause: error }));
+    }
   };
   const onTlsClose = (): void => fail(new SecureError('ERR_TLS_TRANSPORT_CLOSED', 'the connection closed during the TLS handshake'));
   const onAbort = (): void => fail(new SecureError('ERR_TLS_ABORTED', 'the TLS handshake was aborted'));
@@ -200,6 +215,7 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
   try {
     await until(role === 'client' ? 'secureConnect' : 'secure');
     if (failures.error) throw failures.error;
+    if (role === 'server') releaseControl(tls);
     if (fingerprints === undefined) {
       type Settled = { list?: FingerprintList; error?: unknown };
       const settled = await Promise.race<Settled>([
@@ -233,6 +249,9 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
       );
     }
     if (failures.error) throw failures.error;
+    if (bytes.transportClosed) {
+      throw new SecureError('ERR_TLS_TRANSPORT_CLOSED', 'the connection closed before the TLS handshake was verified');
+    }
     debug('TLS %s verified the peer (%s, %s)', role, tls.getProtocol(), formatFingerprint(match.actual));
     tls.off('error', onTlsError);
     tls.off('close', onTlsClose);
