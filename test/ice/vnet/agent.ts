@@ -44,6 +44,7 @@ export interface ReceivedData {
   transportId: string;
   connectionId?: string;
   from: Address;
+  to: Address;
   data: Buffer;
 }
 

@@ -86,6 +86,19 @@ export class Signalling {
     return agent === this.a ? this.b : this.a;
   }
 
+  /** Sends each side's credentials (and ICE-lite flag) to the other. */
+  exchangeCredentials(): void {
+    for (const [from, to] of [[this.a, this.b], [this.b, this.a]] as const) this.sendCredentials(from, to);
+  }
+
+  /** Sends `from`'s current credentials to its peer. */
+  sendCredentials(from: VirtualAgent, to: VirtualAgent = this.peerOf(from)): void {
+    const credentials = { ...from.core.localCredentials, lite: from.lite || undefined };
+    this.net.clock.after(this.delayMs, 'signal-credentials', () => {
+      to.call((core, now) => core.setRemoteCredentials(now, credentials));
+    });
+  }
+
   /** Sends every line held back while not trickling. */
   flush(): void {
     for (const [from, to] of [[this.a, this.b], [this.b, this.a]] as const) {
