@@ -102,7 +102,7 @@ export class FrameDecoder {
   push(chunk: Buffer, onFrame: (frame: Buffer) => void): void {
     if (this.#state !== State.Header) {
       if (this.#state === State.Failed) throw this.#failure!;
-      let offset = this.#resume(chunk, onFrame);
+      const offset = this.#resume(chunk, onFrame);
       if (offset < 0) return; // chunk consumed by the partial frame
       this.#walk(chunk, offset, onFrame);
       return;
