@@ -8,3 +8,4 @@ export { IceTcpError } from './errors.js';
 export * from './stun/index.js';
 export * from './candidate/index.js';
 export * from './ice/index.js';
+export * from './framing/index.js';
