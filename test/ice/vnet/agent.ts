@@ -81,6 +81,8 @@ export class VirtualAgent implements TcpOwner {
   readonly dispositions: Record<PacketDisposition, number> = { stun: 0, data: 0, dropped: 0 };
   /** Transmits and frames sent, and sends attempted on connections already gone. */
   readonly sent = { udp: 0, tcp: 0, onClosedConnection: 0, dataBlocked: 0 };
+  /** Connection commands and events as the runtime saw them, in order (for TCP assertions). */
+  readonly tcpLog: Array<{ at: number; what: 'connect' | 'close' | TcpNetEvent['type']; id: string; detail?: string }> = [];
   /** Listeners for each new local candidate (signalling). */
   readonly candidateListeners: Array<(c: Candidate) => void> = [];
   /** Listeners for every core event. */
@@ -125,12 +127,12 @@ export class VirtualAgent implements TcpOwner {
   }
 
   /** Host candidates on every address of the host: UDP and the TCP kinds asked for. */
-  addHostCandidates(options: { udp?: boolean; tcp?: TcpType[]; components?: number } = {}): Candidate[] {
+  addHostCandidates(options: { udp?: boolean; tcp?: TcpType[]; components?: number; soListening?: boolean } = {}): Candidate[] {
     const out: Candidate[] = [];
     for (let component = 1; component <= (options.components ?? 1); component++) {
       for (const address of this.host.addresses) {
         if (options.udp ?? true) out.push(this.addUdp(address, { component }));
-        for (const t of options.tcp ?? []) out.push(this.addTcp(address, t, { component }));
+        for (const t of options.tcp ?? []) out.push(this.addTcp(address, t, { component, listening: t === 'so' ? options.soListening : undefined }));
       }
     }
     return out;
@@ -232,6 +234,11 @@ export class VirtualAgent implements TcpOwner {
   }
 
   onTcp(now: number, event: TcpNetEvent): void {
+    if (event.type !== 'frame') {
+      const id = event.type === 'connected' || event.type === 'connect-failed' ? event.tag : event.connectionId;
+      const detail = event.type === 'connect-failed' || event.type === 'closed' ? event.reason : event.type === 'connected' ? event.connectionId : undefined;
+      this.tcpLog.push({ at: now, what: event.type, id, detail });
+    }
     switch (event.type) {
       case 'connected': {
         const transportId = this.attempts.get(event.tag);
@@ -360,6 +367,7 @@ export class VirtualAgent implements TcpOwner {
         return;
       }
       log('%s: core closes %s (%s)', this.name, c.connectionId, c.reason);
+      this.tcpLog.push({ at: this.net.now, what: 'close', id: c.connectionId, detail: c.reason });
       this.connections.delete(c.connectionId);
       this.net.tcp.close(c.connectionId);
       if (this.reportLocalClose) {
@@ -378,6 +386,7 @@ export class VirtualAgent implements TcpOwner {
     }
     if (this.attempts.has(c.attemptId)) this.anomaly(`attempt id ${c.attemptId} reused while outstanding`);
     this.attempts.set(c.attemptId, c.transportId);
+    this.tcpLog.push({ at: this.net.now, what: 'connect', id: c.attemptId, detail: `${c.tcpType} ${formatAddress(c.local)} -> ${formatAddress(c.remote)}` });
     this.net.tcp.connect(this.host, { tag: c.attemptId, local: c.local, remote: c.remote, timeoutMs: c.timeoutMs }, this);
   }
 

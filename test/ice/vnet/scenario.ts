@@ -21,6 +21,8 @@ export interface PeerSpec {
   /** TCP host candidate kinds to gather (default none). */
   tcp?: TcpType[];
   lite?: boolean;
+  /** S-O ports also accept unsolicited SYNs (default false: an early SYN meets a RST). */
+  soListening?: boolean;
   /** Extra core options. */
   core?: Partial<Omit<IceCoreOptions, 'random' | 'controlling'>>;
   /** Priority options, for candidates and the core. */
@@ -103,7 +105,7 @@ export function twoAgents(spec: PairSpec): TwoAgents {
   spec.configure?.(setup);
   signalling.exchangeCredentials();
   for (const [agent, peer] of [[a, spec.a], [b, spec.b]] as const) {
-    agent.addHostCandidates({ udp: peer.udp ?? true, tcp: peer.tcp ?? [] });
+    agent.addHostCandidates({ udp: peer.udp ?? true, tcp: peer.tcp ?? [], soListening: peer.soListening });
   }
   return setup;
 }

@@ -41,6 +41,10 @@ export interface ConnectionEnd {
   lastArrival: number;
   peer?: ConnectionEnd;
   link: { alive: boolean; latency: number };
+  /** The owner has been told (connected / accepted). */
+  announced: boolean;
+  /** The connect attempt's tag, for the connecting end. */
+  tag?: string;
 }
 
 /** Counters of the TCP model. */
@@ -65,6 +69,16 @@ export class TcpModel {
   readonly refused = new Set<string>();
   /** Destination addresses whose SYNs vanish. */
   readonly blackholed = new Set<string>();
+  /**
+   * How crossing SYNs at S-O ports end up: `'one'` connection (TCP
+   * simultaneous open, the default), or `'two'`: each SYN is accepted by the
+   * other side's listening S-O port as its own connection (what stacks that
+   * listen and connect on one port with SO_REUSEPORT can see), giving
+   * duplicate connections for one 5-tuple.
+   */
+  crossing: 'one' | 'two' = 'one';
+  /** Called before each frame is delivered (fault injection may reset the connection here). */
+  readonly frameTaps: Array<(end: ConnectionEnd, frame: Buffer) => void> = [];
   /** Largest segment the byte stream is cut into (default 1400). */
   maxSegment = 1400;
   private readonly attempts: Attempt[] = [];
@@ -157,6 +171,7 @@ export class TcpModel {
       for (let off = 0; off < bytes.length && peer.open; ) {
         const size = Math.min(bytes.length - off, 1 + this.net.prng.int(this.maxSegment));
         peer.decoder.push(bytes.subarray(off, off + size), (frame) => {
+          for (const tap of this.frameTaps) if (peer.open) tap(peer, frame);
           if (!peer.open) return;
           this.stats.framesDelivered++;
           this.stats.bytesDelivered += frame.length;
@@ -197,7 +212,13 @@ export class TcpModel {
       if (!e || !e.open) continue;
       e.open = false;
       this.releasePort(e);
-      this.net.clock.after(0, 'tcp-reset', () => e.owner.onTcp(this.net.now, { type: 'closed', connectionId: e.id, reason: 'reset', message }));
+      if (e.announced) {
+        this.net.clock.after(0, 'tcp-reset', () => e.owner.onTcp(this.net.now, { type: 'closed', connectionId: e.id, reason: 'reset', message }));
+      } else if (e.tag !== undefined) {
+        // Reset during the handshake: the connector's attempt fails.
+        const tag = e.tag;
+        this.net.clock.after(0, 'tcp-reset', () => e.owner.onTcp(this.net.now, { type: 'connect-failed', tag, reason: 'reset', message }));
+      }
     }
   }
 
@@ -254,7 +275,7 @@ export class TcpModel {
     const latency = a.host.latencyMs + dest.latencyMs;
     const port = dest.tcpPorts.get(addressKey(to));
     const refused = this.refused.has(addressKey(a.remote));
-    if (!refused && port?.kind === 'so') {
+    if (!refused && port?.kind === 'so' && this.crossing === 'one') {
       const b = this.attempts.find((x) => !x.done && x.host === dest && addressKey(x.local) === addressKey(to) && addressKey(x.remote) === addressKey(from));
       if (b) return this.establish(a, b, latency);
     }
@@ -280,7 +301,7 @@ export class TcpModel {
     const mk = (s: typeof x): ConnectionEnd => ({
       id: `${s.host.name}/tcp${this.nextConnection++}`,
       host: s.host, local: s.local, remote: s.remote, owner: s.owner, open: true, ephemeral: s.ephemeral,
-      decoder: new FrameDecoder(), lastArrival: 0, link,
+      decoder: new FrameDecoder(), lastArrival: 0, link, announced: false,
     });
     const ex = mk(x);
     const ey = mk(y);
@@ -302,8 +323,10 @@ export class TcpModel {
     eb.lastArrival = at;
     log('SYNs crossed: %s <-> %s', formatAddress(a.local), formatAddress(b.local));
     for (const [att, e] of [[a, ea], [b, eb]] as const) {
+      e.tag = att.tag;
       this.net.clock.at(at, 'tcp-connected', () => {
         if (!e.open) return;
+        e.announced = true;
         att.owner.onTcp(this.net.now, { type: 'connected', tag: att.tag, connectionId: e.id, local: e.local, remote: e.remote });
       });
     }
@@ -316,12 +339,15 @@ export class TcpModel {
     const now = this.net.now;
     ea.lastArrival = now + latency;
     ep.lastArrival = now + 2 * latency;
+    ea.tag = a.tag;
     this.net.clock.at(now + latency, 'tcp-connected', () => {
       if (!ea.open) return;
+      ea.announced = true;
       a.owner.onTcp(this.net.now, { type: 'connected', tag: a.tag, connectionId: ea.id, local: ea.local, remote: ea.remote });
     });
     this.net.clock.at(now + 2 * latency, 'tcp-accepted', () => {
       if (!ep.open) return;
+      ep.announced = true;
       port.owner.onTcp(this.net.now, { type: 'accepted', portId: port.id, connectionId: ep.id, local: ep.local, remote: ep.remote });
     });
   }
