@@ -446,8 +446,7 @@ test('handshake timeout, abort and transport loss give typed errors and close th
   {
     // A timeout while waiting for the remote fingerprints.
     const [a, b] = memoryPacketPair();
-    const [c, s] = await handshake(a, b, {}, { remoteFingerprints: new Promise(() => undefined), handshakeTimeoutMs: 200 });
-    t.is(c.status, 'fulfilled');
+    const [, s] = await handshake(a, b, {}, { remoteFingerprints: new Promise(() => undefined), handshakeTimeoutMs: 300 });
     t.is(((s as PromiseRejectedResult).reason as SecureError).code, 'ERR_TLS_HANDSHAKE_TIMEOUT');
   }
 });
