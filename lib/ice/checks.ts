@@ -36,7 +36,8 @@ export function checkEligible(ctx: AgentContext, pair: Pair): boolean {
   if (!needsConnect(ctx, pair)) return true;
   if (pair.attemptId !== undefined) return false;
   const tcpType = pair.local.base.candidate.tcpType;
-  if (tcpType !== 'active' && tcpType !== 'so') return false;
+  // A passive pair without its connection cannot be checked: startCheck fails it.
+  if (tcpType !== 'active' && tcpType !== 'so') return true;
   return connectAllowed(ctx, pair);
 }
 
@@ -292,8 +293,9 @@ function checkSucceeded(ctx: AgentContext, now: number, tx: Transaction, mapped:
     // RFC 8445 §12.1: before selection, data may use any valid pair.
     if (list.selected === undefined) ctx.dataRoutes.add(valid);
     const nominated = (tx.useCandidate && tx.controlling) || (pair.nominateOnSuccess && !ctx.controlling);
-    pair.nominating = false;
-    pair.nominateOnSuccess = false;
+    // A nomination still queued (this was an earlier check) keeps its flag.
+    if (tx.useCandidate) pair.nominating = false;
+    if (nominated) pair.nominateOnSuccess = false;
     if (replacesLostPair(ctx, valid)) {
       // RFC 6544 §11.1: the reconnected connection carries the session on.
       select(ctx, now, valid, 'reconnected after the selected connection dropped (RFC 6544 §11.1)');

@@ -276,3 +276,45 @@ test('bad options and credentials throw IceError with stable codes', (t) => {
   t.is(core.state, 'closed');
   t.throws(() => core.restart(0), { code: 'ERR_ICE_CLOSED' } as never);
 });
+
+test('an authenticated 403 to a consent check revokes consent at once', (t) => {
+  const { loop, a, b, ca, cb } = udpPairOfAgents();
+  loop.signal(a, b, [ca], [cb]);
+  loop.run(5000);
+  // b answers the next consent request from a with 403 instead of success.
+  loop.drop = (from, tx) => {
+    if (from !== b) return false;
+    const msg = decodeStun(tx.data);
+    if (msg.class !== StunClass.SuccessResponse) return false;
+    const forbidden = encodeStun(
+      { class: StunClass.ErrorResponse, method: StunMethod.Binding, transactionId: msg.transactionId, attributes: { errorCode: { code: 403, reason: 'Forbidden' } } },
+      { integrityKey: shortTermKey(b.core.localCredentials.pwd), fingerprint: true },
+    );
+    loop.schedule(loop.latency, () => a.core.handlePacket(loop.now, { transportId: 'a/udp/10.0.0.1:5000', from: { address: '10.0.0.2', port: 6000 }, data: forbidden }));
+    return true;
+  };
+  const start = loop.now;
+  loop.run(start + 7000);
+  t.is(a.core.state, 'failed');
+  t.is(loop.route(a), null);
+  const revoked = eventsOf(a, 'error').find((e) => e.code === 'ERR_ICE_CONSENT_EXPIRED');
+  t.regex(revoked?.message ?? '', /403/);
+});
+
+test('an idle connected pair over hours: consent traffic only, bounded state', (t) => {
+  const { loop, a, b, ca, cb } = udpPairOfAgents();
+  loop.signal(a, b, [ca], [cb]);
+  loop.run(5000);
+  const eventsBefore = a.events.length + b.events.length;
+  const sentBefore = a.sent.length;
+  loop.run(loop.now + 3 * 3600 * 1000);
+  t.is(a.core.state, 'completed');
+  t.is(b.core.state, 'completed');
+  t.is(a.events.length + b.events.length, eventsBefore, 'no events while idle');
+  const perHour = (a.sent.length - sentBefore) / 3;
+  t.true(perHour > 1200 && perHour < 1800, `about two packets (request, response) per 5 s per side: ${perHour}/h`);
+  const internals = (x: typeof a) => (x.core as unknown as { ctx: { transactions: { size: number }; dataRoutes: { size: number } } }).ctx;
+  t.true(internals(a).transactions.size <= 1);
+  t.is(internals(a).dataRoutes.size, 1);
+  t.is(a.core.pairs().length, 1);
+});

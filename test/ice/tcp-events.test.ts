@@ -1,4 +1,5 @@
 import test from 'ava';
+import { decodeStun } from '../../lib/stun/index.js';
 import { Loop, eventsOf, type LoopAgent } from './support/loop.js';
 
 function tcpPair(aType: 'active' | 'passive' | 'so', bType: 'active' | 'passive' | 'so', options: { soAccepts?: boolean; aControlling?: boolean } = {}) {
@@ -171,4 +172,60 @@ test('a passive side closes a connection whose first frame is not STUN', (t) => 
   const close = b.commands.find((c) => c.type === 'close');
   t.truthy(close);
   if (close?.type === 'close') t.regex(close.reason, /first frame/);
+});
+
+test('the first reply on a connection we opened is not STUN: close it and fail every pair with that remote', (t) => {
+  const { loop, a, b } = tcpPair('active', 'passive');
+  // b answers a's connection with junk instead of STUN
+  loop.drop = (from, tx) => {
+    if (from === b && tx.connectionId !== undefined) {
+      loop.sendFrame(b, tx.connectionId, Buffer.from([0x16, 3, 1, 0, 0]));
+      return true;
+    }
+    return false;
+  };
+  loop.run(3000);
+  const close = a.commands.find((c) => c.type === 'close');
+  t.truthy(close);
+  if (close?.type === 'close') t.regex(close.reason, /not STUN/);
+  const failed = eventsOf(a, 'pair-state').filter((e) => e.pair.state === 'failed');
+  t.true(failed.length >= 1);
+  t.is(eventsOf(a, 'selected-pair').length, 0);
+});
+
+test('a wrong MESSAGE-INTEGRITY in the first frame over TCP is answered 401 and the connection closed', (t) => {
+  const loop = new Loop();
+  const a = loop.agent('a', { controlling: true }, 1);
+  const b = loop.agent('b', { controlling: false }, 2);
+  const ca = loop.addTcpHost(a, '10.0.0.1', 5000, 'active');
+  const cb = loop.addTcpHost(b, '10.0.0.2', 6000, 'passive');
+  a.core.setRemoteCredentials(loop.now, { ufrag: b.core.localCredentials.ufrag, pwd: 'notthepasswordnotthepassword' });
+  b.core.setRemoteCredentials(loop.now, a.core.localCredentials);
+  a.core.addRemoteCandidate(loop.now, cb);
+  b.core.addRemoteCandidate(loop.now, ca);
+  loop.run(3000);
+  const answer = b.sent.find((s) => s.connectionId !== undefined);
+  t.truthy(answer);
+  const close = b.commands.find((c) => c.type === 'close');
+  t.truthy(close);
+  if (close?.type === 'close') t.regex(close.reason, /first frame/);
+  const failed = eventsOf(a, 'pair-state').find((e) => e.pair.state === 'failed');
+  t.regex(failed?.reason ?? '', /401|closed/);
+});
+
+test('aggressive nomination is never used on TCP pairs; completion closes the unselected connections', (t) => {
+  const loop = new Loop();
+  const a = loop.agent('a', { controlling: true, nomination: 'aggressive' }, 1);
+  const b = loop.agent('b', { controlling: false }, 2);
+  const ca = loop.addTcpHost(a, '10.0.0.1', 5000, 'active');
+  const cb1 = loop.addTcpHost(b, '10.0.0.2', 6000, 'passive');
+  const cb2 = { ...loop.addTcpHost(b, '10.0.0.2', 6001, 'passive'), foundation: 'other', priority: cb1.priority - 1 };
+  loop.signal(a, b, [ca], [cb1, cb2]);
+  loop.run(5000);
+  t.is(a.core.state, 'completed');
+  const firstChecks = a.sent.filter((s) => s.connectionId !== undefined).slice(0, 2);
+  for (const s of firstChecks) t.falsy(decodeStun(s.data).attributes.useCandidate);
+  const open = [...loop.tcpEnds.values()].filter((e) => e.agent === a);
+  t.is(open.length, 1, 'only the selected connection stays (RFC 6544 §8)');
+  t.is(open[0]!.id, loop.route(a)?.connectionId ?? "");
 });
