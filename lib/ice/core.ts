@@ -165,6 +165,10 @@ export class IceCore implements IceCoreApi {
     try {
       msg = decodeStun(data);
     } catch (error) {
+      // RFC 8489 §6.3 ("try to parse the message as a different protocol"), RFC 6544 §10.2:
+      // a first byte of 0-3 that is not STUN after all is application data when it comes
+      // from a valid pair (a byte stream cut into packets can start a packet with any byte).
+      if (!firstFrame && ctx.dataRoutes.lookup(packet.transportId, packet.connectionId, packet.from) !== undefined) return 'data';
       log('packet from %s: not STUN (%s)', formatAddress(packet.from), (error as Error).message);
       if (firstFrame && conn !== undefined) this.rejectFirstFrame(now, conn, 'first frame is not STUN');
       return 'dropped';

@@ -212,7 +212,9 @@ test('data is delivered only from a valid pair; junk from elsewhere is dropped',
   const payload = Buffer.from([0x80, 0]);
   t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: payload }), 'data');
   t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5001 }, data: payload }), 'dropped');
-  t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: Buffer.from([0, 1, 2]) }), 'dropped', 'first byte 0-3 but not STUN');
+  // RFC 8489 §6.3 / RFC 6544 §10.2: not STUN after all, from a valid pair: data (a byte stream cut into packets may start one with 0-3).
+  t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: Buffer.from([0, 1, 2]) }), 'data', 'first byte 0-3 but not STUN, from a valid pair');
+  t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5001 }, data: Buffer.from([0, 1, 2]) }), 'dropped', 'first byte 0-3, not STUN, not from a valid pair');
   t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: Buffer.alloc(0) }), 'dropped');
 });
 
