@@ -1,0 +1,199 @@
+/**
+ * Options of the public `IceAgent`, their defaults and their validation.
+ * Every bad option is an `IceAgentError` `ERR_AGENT_BAD_OPTION` (or
+ * `ERR_AGENT_BAD_STUN_URL`) thrown by the constructor, naming the option.
+ */
+import type { IceCoreApi, IceCoreOptions, IceCredentials, RandomSource } from '../ice/types.js';
+import { IceAgentError } from './errors.js';
+import type { IceConnectionStreamOptions } from './ice-connection-stream.js';
+import { listInterfaceAddresses, normalizeAddressList } from './interfaces.js';
+import { parseStunUrl } from './stun-url.js';
+import type { StunServerAddress, TransportPlugin } from './transport-plugin.js';
+import type { UdpTransportOptions } from './udp-plugin.js';
+
+/** TCP candidates (RFC 6544) and the core's TCP timers. */
+export interface IceAgentTcpOptions {
+  /** Gather active candidates (port 9, RFC 6544 §4.5). Default `true`. */
+  active?: boolean;
+  /** Gather passive candidates (a listening socket per address). Default `true`. */
+  passive?: boolean;
+  /** Gather simultaneous-open candidates (a bound port per address). Default `true`. */
+  so?: boolean;
+  /**
+   * A shared passive listener (one port for many agents, routed by ufrag),
+   * used instead of a listening socket of this agent's own. The TCP plugin
+   * defines its type.
+   */
+  listener?: unknown;
+  /** Connect timeout per attempt (core default 10000 ms). */
+  connectTimeoutMs?: number;
+  /** Outstanding connection attempts per remote IP (core default 5, RFC 6544 §12). */
+  maxConnectsPerRemoteIp?: number;
+  /** STUN transaction timeout over TCP, Ti (core default 39500 ms, RFC 8489 §6.2.2). */
+  transactionTimeoutMs?: number;
+  /** S-O connect retries after RST/refused. */
+  soRetry?: { initialMs?: number; maxMs?: number; maxAttempts?: number };
+  /** Reconnects of a dropped selected connection before failing (core default 5, RFC 6544 §11.1). */
+  reconnectAttempts?: number;
+}
+
+/** Options of `IceAgent`. Only `controlling` is required. */
+export interface IceAgentOptions {
+  /** Initial role (RFC 8445 §6.1.1): the offerer is usually controlling. */
+  controlling: boolean;
+  /** UDP candidates: `true` (default), `false`, or options of the UDP transport. */
+  udp?: boolean | UdpTransportOptions;
+  /** TCP candidates: `true` (every kind), `false` (the default until the TCP plugin ships), or per kind. */
+  tcp?: boolean | IceAgentTcpOptions;
+  /** `stun:host[:port][?transport=udp|tcp]` URLs for server-reflexive candidates. */
+  stunServers?: string[];
+  /**
+   * Local addresses to gather on (IP literals). Default: every non-internal
+   * interface address, IPv4 and IPv6 (see `listInterfaceAddresses`).
+   */
+  addresses?: string[];
+  /** Prefer TCP candidates over UDP ones (RFC 6544 §4.2; UDP is preferred by default). */
+  preferTcp?: boolean;
+  /** Act as an ICE-lite agent (RFC 8445 §2.5): answer checks, never send them. */
+  lite?: boolean;
+  /** Nomination by the controlling side (default `'regular'`; never aggressive on TCP, RFC 6544 §8). */
+  nomination?: 'regular' | 'aggressive';
+  /** Local ufrag (4–256 ice-chars; drawn at random when absent, RFC 8445 §5.3). Give `pwd` with it. */
+  ufrag?: string;
+  /** Local password (22–256 ice-chars). Give `ufrag` with it. */
+  pwd?: string;
+  /** Components in the stream (default 1). */
+  components?: number;
+  /** Pacing interval Ta in ms (default 50, RFC 8445 §14.2). */
+  ta?: number;
+  /** Controlling side: nominate the best valid pair at the latest this long after the first one (core default 2000 ms). */
+  nominationTimeoutMs?: number;
+  /** Checklist size limit (default 100, RFC 8445 §6.1.2.5). */
+  maxPairs?: number;
+  /** SOFTWARE attribute in the agent's STUN requests. */
+  software?: string;
+  /** Consent freshness timers (RFC 7675). */
+  consent?: IceCoreOptions['consent'];
+  /** Packets an `IceConnection` holds while it has no route (default 1024). */
+  maxQueuedPackets?: number;
+  /** Defaults of `IceConnection.stream()` (packet sizes, high-water marks). */
+  stream?: IceConnectionStreamOptions;
+  /** Randomness for the core (default `crypto.randomBytes`); for tests and replay. */
+  random?: RandomSource;
+  /**
+   * Builds the core from its options (default `new IceCore(options)`); lets a
+   * recorder wrap the core for replay.
+   */
+  createCore?: (options: IceCoreOptions) => IceCoreApi;
+  /** More transport plugins (e.g. TURN), used beside UDP and TCP. */
+  plugins?: TransportPlugin[];
+}
+
+/** Options after validation and defaults. */
+export interface ResolvedAgentOptions {
+  controlling: boolean;
+  udp: UdpTransportOptions | false;
+  tcp: IceAgentTcpOptions | false;
+  stunServers: StunServerAddress[];
+  addresses: string[];
+  preferTcp: boolean;
+  components: number;
+  credentials: IceCredentials | undefined;
+  maxQueuedPackets: number | undefined;
+}
+
+function bool(name: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw new IceAgentError('ERR_AGENT_BAD_OPTION', `${name} must be a boolean`);
+  return value;
+}
+
+function plainObject(name: string, value: unknown): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', `${name} must be a boolean or an object`);
+  }
+  return value as Record<string, unknown>;
+}
+
+const ICE_CHARS = /^[A-Za-z0-9+/]+$/;
+
+/** RFC 8839 §5.4: ufrag 4–256 and pwd 22–256 ice-chars. */
+export function checkIceCredentials(ufrag: unknown, pwd: unknown, code: 'ERR_AGENT_BAD_OPTION' | 'ERR_AGENT_BAD_REMOTE_PARAMETERS'): IceCredentials {
+  if (typeof ufrag !== 'string' || ufrag.length < 4 || ufrag.length > 256 || !ICE_CHARS.test(ufrag)) {
+    throw new IceAgentError(code, 'ufrag must be 4-256 ice-chars [A-Za-z0-9+/] (RFC 8839 §5.4)');
+  }
+  if (typeof pwd !== 'string' || pwd.length < 22 || pwd.length > 256 || !ICE_CHARS.test(pwd)) {
+    throw new IceAgentError(code, 'pwd must be 22-256 ice-chars [A-Za-z0-9+/] (RFC 8839 §5.4)');
+  }
+  return { ufrag, pwd };
+}
+
+/**
+ * Validates the agent's own options and applies defaults (the core validates
+ * its timers itself, with `IceError` `ERR_ICE_BAD_OPTION`).
+ *
+ * @throws IceAgentError `ERR_AGENT_BAD_OPTION`, `ERR_AGENT_BAD_STUN_URL`
+ */
+export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOptions {
+  if (options === null || typeof options !== 'object') {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'options must be an object with at least { controlling }');
+  }
+  if (typeof options.controlling !== 'boolean') {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'controlling must be a boolean');
+  }
+  let udp: UdpTransportOptions | false;
+  if (options.udp === undefined || options.udp === true) udp = {};
+  else if (options.udp === false) udp = false;
+  else udp = plainObject('udp', options.udp) as UdpTransportOptions;
+
+  let tcp: IceAgentTcpOptions | false;
+  if (options.tcp === undefined || options.tcp === false) tcp = false;
+  else if (options.tcp === true) tcp = { active: true, passive: true, so: true };
+  else {
+    const raw = plainObject('tcp', options.tcp) as IceAgentTcpOptions;
+    tcp = { ...raw, active: bool('tcp.active', raw.active, true), passive: bool('tcp.passive', raw.passive, true), so: bool('tcp.so', raw.so, true) };
+  }
+  if (udp === false && (tcp === false || (!tcp.active && !tcp.passive && !tcp.so)) && (options.plugins ?? []).length === 0) {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'every transport is switched off: enable udp or a kind of tcp');
+  }
+
+  if (options.stunServers !== undefined && !Array.isArray(options.stunServers)) {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'stunServers must be an array of stun: URLs');
+  }
+  const stunServers = (options.stunServers ?? []).map((url) => parseStunUrl(url));
+
+  const addresses = options.addresses === undefined ? listInterfaceAddresses() : normalizeAddressList(options.addresses);
+  if (options.addresses !== undefined && addresses.length === 0) {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'addresses must name at least one address');
+  }
+
+  const components = options.components ?? 1;
+  if (!Number.isInteger(components) || components < 1 || components > 256) {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', `components must be an integer 1..256, got ${String(components)}`);
+  }
+
+  let credentials: IceCredentials | undefined;
+  if (options.ufrag !== undefined || options.pwd !== undefined) {
+    credentials = checkIceCredentials(options.ufrag, options.pwd, 'ERR_AGENT_BAD_OPTION');
+  }
+  if (options.createCore !== undefined && typeof options.createCore !== 'function') {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'createCore must be a function');
+  }
+  if (options.random !== undefined && typeof options.random?.bytes !== 'function') {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'random must have a bytes(length) method');
+  }
+  if (options.plugins !== undefined && !Array.isArray(options.plugins)) {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'plugins must be an array of transport plugins');
+  }
+  return {
+    controlling: options.controlling,
+    udp,
+    tcp,
+    stunServers,
+    addresses,
+    preferTcp: bool('preferTcp', options.preferTcp, false),
+    components,
+    credentials,
+    maxQueuedPackets: options.maxQueuedPackets,
+  };
+}

@@ -1,0 +1,430 @@
+/**
+ * The public ICE agent: gathers candidates on real sockets, runs the sans-IO
+ * core (RFC 8445, RFC 6544) with real timers, and hands the application the
+ * selected pair as an {@link IceConnection}.
+ *
+ * ```ts
+ * const agent = new IceAgent({ controlling: true, addresses: ['127.0.0.1'] });
+ * agent.on('candidate', (c) => signal(c.toJSON()));
+ * await agent.gather();
+ * agent.setRemoteParameters({ ufrag, pwd });
+ * agent.addRemoteCandidate(line);
+ * const conn = await agent.connect();
+ * conn.send(packet);
+ * ```
+ */
+import { EventEmitter } from 'node:events';
+import createDebug from 'debug';
+import { candidateFromInit, parseCandidate, type Candidate, type RTCIceCandidateInit } from '../candidate/index.js';
+import { IceTcpError } from '../errors.js';
+import { IceCore } from '../ice/index.js';
+import type { IceCoreApi, IceCoreOptions, IceCredentials, IceEvent, IceState, PairInfo } from '../ice/types.js';
+import { checkIceCredentials, resolveAgentOptions, type IceAgentOptions, type ResolvedAgentOptions } from './agent-options.js';
+import { IceAgentError } from './errors.js';
+import { IceCandidate } from './ice-candidate.js';
+import { IceConnection } from './ice-connection.js';
+import { IceRuntime, cryptoRandomSource, type RuntimeSink } from './runtime.js';
+import { createTransportPlugins } from './transports.js';
+import type { TransportPlugin } from './transport-plugin.js';
+
+const debug = createDebug('ice-tcp:net');
+
+/** Local or remote ICE parameters (RFC 8445 §5.3). */
+export interface IceParameters {
+  ufrag: string;
+  pwd: string;
+  /** The agent is ICE-lite (RFC 8445 §2.5). */
+  lite?: boolean;
+}
+
+/** Options of {@link IceAgent.connect}. */
+export interface ConnectOptions {
+  /** Aborts the wait (`ERR_CONNECT_ABORTED`); the agent keeps running. */
+  signal?: AbortSignal;
+  /** Gives up after this long (`ERR_CONNECT_TIMEOUT`); default: wait for success or failure. */
+  timeoutMs?: number;
+}
+
+/** Gathering progress. */
+export type GatheringState = 'new' | 'gathering' | 'complete';
+
+interface Waiter {
+  resolve: (connection: IceConnection) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * An ICE agent on Node sockets.
+ *
+ * Events:
+ * - `'candidate' (candidate: IceCandidate)`: a local candidate to signal;
+ * - `'gathering-done' ()`: every transport has gathered;
+ * - `'state' (state: IceState, previous: IceState)`;
+ * - `'pair-state' (pair: PairInfo, previous: PairState, reason?: string)`;
+ * - `'selected-pair' (pair: PairInfo)`;
+ * - `'role' (controlling: boolean, reason: string)`: after a role conflict;
+ * - `'peer-reflexive' (side: 'local' | 'remote', candidate: Candidate)`;
+ * - `'consent' (component: number, granted: boolean)`;
+ * - `'restart' (parameters: IceParameters, reason: string)`: the agent
+ *   restarted ICE by itself (RFC 6544 §11.1, the selected TCP connection
+ *   could not be re-established): signal the new parameters and the local
+ *   candidates to the peer again, as after `restart()`;
+ * - `'error' (error: IceTcpError)`: emitted only when someone listens (the
+ *   agent never crashes the process through an unhandled `'error'`);
+ *   without a listener, errors go to the `ice-tcp:net` debug log.
+ */
+export class IceAgent extends EventEmitter {
+  readonly #options: ResolvedAgentOptions;
+  readonly #runtime: IceRuntime;
+  readonly #connections: IceConnection[] = [];
+  readonly #localCandidates: IceCandidate[] = [];
+  readonly #waiters = new Set<Waiter>();
+  readonly #gatherAbort = new AbortController();
+  #gathering: Promise<IceCandidate[]> | undefined;
+  #gatheringState: GatheringState = 'new';
+  #remote: IceParameters | undefined;
+  #closing: Promise<void> | undefined;
+  #selected = new Map<number, PairInfo>();
+  #state: IceState = 'new';
+  readonly #lite: boolean;
+
+  /**
+   * @throws IceAgentError `ERR_AGENT_BAD_OPTION`, `ERR_AGENT_BAD_STUN_URL`;
+   *   IceError `ERR_ICE_BAD_OPTION` for an out-of-range core timer
+   */
+  constructor(options: IceAgentOptions) {
+    super();
+    this.#options = resolveAgentOptions(options);
+    this.#lite = options.lite === true;
+    const coreOptions: IceCoreOptions = {
+      controlling: options.controlling,
+      random: options.random ?? cryptoRandomSource,
+      components: this.#options.components,
+      priority: { preferTcp: this.#options.preferTcp },
+      ...(this.#options.credentials !== undefined ? { localCredentials: this.#options.credentials } : {}),
+      ...(options.lite !== undefined ? { lite: options.lite } : {}),
+      ...(options.nomination !== undefined ? { nomination: options.nomination } : {}),
+      ...(options.ta !== undefined ? { ta: options.ta } : {}),
+      ...(options.nominationTimeoutMs !== undefined ? { nominationTimeoutMs: options.nominationTimeoutMs } : {}),
+      ...(options.maxPairs !== undefined ? { maxPairs: options.maxPairs } : {}),
+      ...(options.software !== undefined ? { software: options.software } : {}),
+      ...(options.consent !== undefined ? { consent: options.consent } : {}),
+      ...(this.#options.tcp !== false ? { tcp: coreTcpOptions(this.#options.tcp) } : {}),
+    };
+    const core: IceCoreApi = options.createCore ? options.createCore(coreOptions) : new IceCore(coreOptions);
+    const plugins: TransportPlugin[] = [...createTransportPlugins(this.#options), ...(options.plugins ?? [])];
+    for (let component = 1; component <= this.#options.components; component++) {
+      this.#connections.push(
+        new IceConnection(
+          component,
+          { maxQueuedPackets: options.maxQueuedPackets, ...(options.stream ? { stream: options.stream } : {}) },
+          () => void this.close(),
+        ),
+      );
+    }
+    this.#runtime = new IceRuntime(core, plugins, this.#sink, debug);
+  }
+
+  /** This agent's ufrag and password, to signal to the peer. They change on `restart()`. */
+  get localParameters(): IceParameters {
+    const { ufrag, pwd } = this.#runtime.core.localCredentials;
+    return { ufrag, pwd, ...(this.#lite ? { lite: true } : {}) };
+  }
+
+  /** The peer's parameters, once set. */
+  get remoteParameters(): IceParameters | undefined {
+    return this.#remote === undefined ? undefined : { ...this.#remote };
+  }
+
+  /** The current role (it may change on a role conflict, RFC 8445 §7.3.1.1). */
+  get controlling(): boolean {
+    return this.#runtime.core.controlling;
+  }
+
+  /** The ICE state (`new`, `checking`, `connected`, `completed`, `disconnected`, `failed`, `closed`). */
+  get state(): IceState {
+    return this.#state;
+  }
+
+  /** Gathering progress. */
+  get gatheringState(): GatheringState {
+    return this.#gatheringState;
+  }
+
+  /** The local candidates gathered so far. */
+  get localCandidates(): IceCandidate[] {
+    return [...this.#localCandidates];
+  }
+
+  /** The selected pair of component 1 (or `component`), once there is one. */
+  selectedPair(component = 1): PairInfo | undefined {
+    return this.#selected.get(component);
+  }
+
+  /** A snapshot of every candidate pair, for diagnostics. */
+  pairs(): PairInfo[] {
+    return this.#runtime.core.pairs();
+  }
+
+  /** The connection of a component (1 by default), usable before it is connected (sends are queued). */
+  connection(component = 1): IceConnection {
+    const connection = this.#connections[component - 1];
+    if (connection === undefined) {
+      throw new IceAgentError('ERR_AGENT_BAD_OPTION', `component ${component} is not in 1..${this.#connections.length}`);
+    }
+    return connection;
+  }
+
+  /**
+   * Gathers local candidates on every configured address and transport,
+   * emitting `'candidate'` for each as it is found (trickle), then
+   * `'gathering-done'`. Resolves with all of them. Calling it again returns
+   * the same promise.
+   *
+   * @throws IceAgentError `ERR_AGENT_CLOSED`
+   */
+  gather(): Promise<IceCandidate[]> {
+    if (this.#closing !== undefined) return Promise.reject(new IceAgentError('ERR_AGENT_CLOSED', 'the agent is closed'));
+    if (this.#gathering === undefined) this.#gathering = this.#gather();
+    return this.#gathering;
+  }
+
+  /**
+   * Sets the peer's ufrag and password (and whether it is ICE-lite). Checks
+   * start once there are remote candidates and local ones.
+   *
+   * @throws IceAgentError `ERR_AGENT_BAD_REMOTE_PARAMETERS`, `ERR_AGENT_CLOSED`
+   */
+  setRemoteParameters(parameters: IceParameters): void {
+    this.#checkOpen();
+    if (parameters === null || typeof parameters !== 'object') {
+      throw new IceAgentError('ERR_AGENT_BAD_REMOTE_PARAMETERS', 'remote parameters must be { ufrag, pwd, lite? }');
+    }
+    const credentials = checkIceCredentials(parameters.ufrag, parameters.pwd, 'ERR_AGENT_BAD_REMOTE_PARAMETERS');
+    const lite = parameters.lite === true;
+    this.#runtime.command((now) => this.#runtime.core.setRemoteCredentials(now, { ...credentials, lite }));
+    this.#remote = { ...credentials, lite };
+  }
+
+  /**
+   * Adds a remote candidate: an `a=candidate` line (with or without `a=`), a
+   * {@link Candidate}, or an `RTCIceCandidateInit` (an empty `candidate`
+   * string means end-of-candidates). Candidates with an unresolved address
+   * (FQDN, mDNS) and those whose `usernameFragment` names other remote
+   * credentials (from before an ICE restart) are ignored, with a debug line.
+   * Returns whether the candidate was given to the core.
+   *
+   * @throws CandidateError for a malformed line; IceAgentError `ERR_AGENT_CLOSED`
+   */
+  addRemoteCandidate(candidate: string | Candidate | RTCIceCandidateInit): boolean {
+    this.#checkOpen();
+    let parsed: Candidate;
+    if (typeof candidate === 'string') {
+      parsed = parseCandidate(candidate);
+    } else if (candidate !== null && typeof candidate === 'object' && 'candidate' in candidate && typeof candidate.candidate === 'string') {
+      const init = candidateFromInit(candidate);
+      if (init.candidate === null) {
+        this.endOfRemoteCandidates();
+        return false;
+      }
+      if (init.usernameFragment !== null && this.#remote !== undefined && init.usernameFragment !== this.#remote.ufrag) {
+        debug('ignores a remote candidate for ufrag %s (current %s)', init.usernameFragment, this.#remote.ufrag);
+        return false;
+      }
+      parsed = init.candidate;
+    } else {
+      parsed = candidate as Candidate;
+    }
+    if (parsed.unresolved === true) {
+      // RFC 8839 §5.1: FQDN candidates are not resolved here; mDNS ones cannot be.
+      debug('ignores remote candidate %s: not an IP address', parsed.address);
+      return false;
+    }
+    this.#runtime.command((now) => this.#runtime.core.addRemoteCandidate(now, parsed));
+    return true;
+  }
+
+  /** The peer has sent all its candidates (trickle ICE end-of-candidates). */
+  endOfRemoteCandidates(): void {
+    this.#checkOpen();
+    this.#runtime.command((now) => this.#runtime.core.endOfRemoteCandidates(now));
+  }
+
+  /**
+   * Waits for the selected pair of component 1 and resolves with its
+   * connection. Starts gathering if `gather()` was not called.
+   *
+   * @throws IceAgentError `ERR_ICE_FAILED`, `ERR_CONNECT_ABORTED`,
+   *   `ERR_CONNECT_TIMEOUT`, `ERR_AGENT_CLOSED`
+   */
+  connect(options: ConnectOptions = {}): Promise<IceConnection> {
+    if (this.#closing !== undefined) return Promise.reject(new IceAgentError('ERR_AGENT_CLOSED', 'the agent is closed'));
+    const { signal, timeoutMs } = options;
+    if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) {
+      return Promise.reject(new IceAgentError('ERR_AGENT_BAD_OPTION', 'timeoutMs must be a non-negative number'));
+    }
+    if (signal?.aborted === true) return Promise.reject(new IceAgentError('ERR_CONNECT_ABORTED', 'connect() was aborted'));
+    if (this.#gatheringState === 'new') this.gather().catch((error: unknown) => debug('gathering failed: %s', String(error)));
+    if (this.#selected.has(1)) return Promise.resolve(this.#connections[0]!);
+    if (this.#state === 'failed') return Promise.reject(new IceAgentError('ERR_ICE_FAILED', 'ICE failed'));
+    return new Promise<IceConnection>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = (): void => waiter.reject(new IceAgentError('ERR_CONNECT_ABORTED', 'connect() was aborted'));
+      const done = (): void => {
+        this.#waiters.delete(waiter);
+        if (timer !== undefined) clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const waiter: Waiter = {
+        resolve: (connection) => {
+          done();
+          resolve(connection);
+        },
+        reject: (error) => {
+          done();
+          reject(error);
+        },
+      };
+      this.#waiters.add(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (timeoutMs !== undefined) {
+        timer = setTimeout(
+          () => waiter.reject(new IceAgentError('ERR_CONNECT_TIMEOUT', `no pair selected within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }
+    });
+  }
+
+  /**
+   * ICE restart (RFC 8445 §9): new local credentials (given, or drawn). The
+   * selected pair keeps carrying data until a new one is selected. Signal
+   * the returned parameters and the local candidates to the peer again.
+   *
+   * @throws IceAgentError `ERR_AGENT_CLOSED`, `ERR_AGENT_BAD_OPTION`
+   */
+  restart(credentials?: IceCredentials): IceParameters {
+    this.#checkOpen();
+    const next = credentials === undefined ? undefined : checkIceCredentials(credentials.ufrag, credentials.pwd, 'ERR_AGENT_BAD_OPTION');
+    this.#runtime.command((now) => this.#runtime.core.restart(now, next));
+    this.#remote = undefined;
+    return this.localParameters;
+  }
+
+  /**
+   * Closes the agent: the core says goodbye to its TCP connections, every
+   * socket and timer is released, the connections emit `'close'`. Resolves
+   * once no handle is left. Calling it again returns the same promise.
+   */
+  close(): Promise<void> {
+    if (this.#closing === undefined) this.#closing = this.#close();
+    return this.#closing;
+  }
+
+  async #close(): Promise<void> {
+    this.#gatherAbort.abort();
+    for (const waiter of [...this.#waiters]) waiter.reject(new IceAgentError('ERR_AGENT_CLOSED', 'the agent was closed'));
+    await this.#runtime.close();
+    for (const connection of this.#connections) connection.terminate();
+    if (this.#state !== 'closed') this.#setState('closed');
+    this.emit('close');
+  }
+
+  async #gather(): Promise<IceCandidate[]> {
+    this.#gatheringState = 'gathering';
+    if (this.#options.addresses.length === 0) debug('no interface address to gather on');
+    await this.#runtime.gather({
+      addresses: this.#options.addresses,
+      components: this.#connections.map((c) => c.component),
+      stunServers: this.#options.stunServers,
+      priority: { preferTcp: this.#options.preferTcp },
+      localUfrag: this.#runtime.core.localCredentials.ufrag,
+      signal: this.#gatherAbort.signal,
+    });
+    this.#gatheringState = 'complete';
+    if (this.#closing === undefined) this.emit('gathering-done');
+    return this.localCandidates;
+  }
+
+  #checkOpen(): void {
+    if (this.#closing !== undefined) throw new IceAgentError('ERR_AGENT_CLOSED', 'the agent is closed');
+  }
+
+  #setState(state: IceState, previous: IceState = this.#state): void {
+    this.#state = state;
+    this.emit('state', state, previous);
+  }
+
+  #emitError(error: Error): void {
+    if (this.listenerCount('error') > 0) this.emit('error', error);
+    else debug('error (no listener): %s', error.message);
+  }
+
+  readonly #sink: RuntimeSink = {
+    onEvent: (event: IceEvent) => this.#onEvent(event),
+    onRoute: (component, route, connection) => this.#connections[component - 1]?.setRoute(route, connection),
+    onData: (component, data) => this.#connections[component - 1]?.deliver(data),
+    onCandidate: (init) => {
+      const candidate = new IceCandidate(init.candidate, this.#runtime.core.localCredentials.ufrag);
+      this.#localCandidates.push(candidate);
+      this.emit('candidate', candidate);
+    },
+    onError: (error) => this.#emitError(error),
+  };
+
+  #onEvent(event: IceEvent): void {
+    switch (event.type) {
+      case 'state':
+        this.#setState(event.state, event.previous);
+        if (event.state === 'failed') {
+          for (const waiter of [...this.#waiters]) waiter.reject(new IceAgentError('ERR_ICE_FAILED', 'ICE failed: no pair could be selected'));
+        }
+        break;
+      case 'pair-state':
+        this.emit('pair-state', event.pair, event.previous, event.reason);
+        break;
+      case 'selected-pair': {
+        this.#selected.set(event.pair.component, event.pair);
+        const connection = this.#connections[event.pair.component - 1];
+        connection?.setSelectedPair(event.pair);
+        this.emit('selected-pair', event.pair);
+        if (event.pair.component === 1 && connection !== undefined) {
+          for (const waiter of [...this.#waiters]) waiter.resolve(connection);
+        }
+        break;
+      }
+      case 'route':
+        break; // handled through sink.onRoute
+      case 'role':
+        this.emit('role', event.controlling, event.reason);
+        break;
+      case 'remote-candidate':
+        this.emit('peer-reflexive', 'remote', event.candidate);
+        break;
+      case 'local-candidate':
+        this.emit('peer-reflexive', 'local', event.candidate);
+        break;
+      case 'consent':
+        this.emit('consent', event.component, event.granted);
+        break;
+      case 'error':
+        this.#emitError(new IceTcpError(event.code, event.message));
+        break;
+      case 'restart':
+        // RFC 6544 §11.1: the core restarted ICE itself; the application signals again.
+        this.#remote = undefined;
+        this.emit('restart', { ufrag: event.credentials.ufrag, pwd: event.credentials.pwd }, event.reason);
+        break;
+    }
+  }
+}
+
+function coreTcpOptions(tcp: Exclude<ResolvedAgentOptions['tcp'], false>): NonNullable<IceCoreOptions['tcp']> {
+  const out: NonNullable<IceCoreOptions['tcp']> = {};
+  if (tcp.connectTimeoutMs !== undefined) out.connectTimeoutMs = tcp.connectTimeoutMs;
+  if (tcp.maxConnectsPerRemoteIp !== undefined) out.maxConnectsPerRemoteIp = tcp.maxConnectsPerRemoteIp;
+  if (tcp.transactionTimeoutMs !== undefined) out.transactionTimeoutMs = tcp.transactionTimeoutMs;
+  if (tcp.soRetry !== undefined) out.soRetry = tcp.soRetry;
+  if (tcp.reconnectAttempts !== undefined) out.reconnectAttempts = tcp.reconnectAttempts;
+  return out;
+}

@@ -1,0 +1,348 @@
+/**
+ * The Node runtime of one sans-IO ICE core: real time, real randomness, real
+ * sockets (through transport plugins).
+ *
+ * - Time: `performance.now()` (monotonic) is the `now` of every input; one
+ *   `setTimeout` is armed for `pollTimeout()` and moved after each input.
+ * - After every input, the core's four outputs are drained: transmits go to
+ *   the plugin that owns the transport id, connection commands to the TCP
+ *   plugin, events to the {@link RuntimeSink}.
+ * - Packets from plugins go to `handlePacket`; those the core calls `'data'`
+ *   go to the application through the sink.
+ * - Robustness: an exception from the core or a plugin while handling one
+ *   packet, event or timer is caught, logged and reported through
+ *   `sink.onError`; it never escapes into a socket's event handler.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Debugger } from 'debug';
+import type { PacketConnection } from '../connection.js';
+import { IceTcpError } from '../errors.js';
+import { IceAgentError } from './errors.js';
+import type {
+  ConnectionCommand,
+  ConnectionEvent,
+  IceCoreApi,
+  IceEvent,
+  LocalCandidateInit,
+  PacketInput,
+  RandomSource,
+  Route,
+  Transmit,
+} from '../ice/types.js';
+import type { GatherContext, TransportHost, TransportPlugin } from './transport-plugin.js';
+
+/** Randomness for the core from `crypto.randomBytes`. */
+export const cryptoRandomSource: RandomSource = {
+  bytes: (length: number) => randomBytes(length),
+};
+
+/** Where the runtime delivers what the core and the plugins produce. */
+export interface RuntimeSink {
+  /** A core event (after the runtime's own handling of `'route'`). */
+  onEvent(event: IceEvent): void;
+  /** The data route of a component moved; `connection` is the plugin's packet connection for it. */
+  onRoute(component: number, route: Route | null, connection: PacketConnection | undefined): void;
+  /** A packet of application data for a component. */
+  onData(component: number, data: Buffer): void;
+  /** A local candidate was gathered and handed to the core. */
+  onCandidate(init: LocalCandidateInit): void;
+  /** Something failed inside the runtime (never thrown). */
+  onError(error: Error): void;
+}
+
+/** Drives one {@link IceCoreApi} with timers and transport plugins. */
+export class IceRuntime {
+  /** The core being driven. */
+  readonly core: IceCoreApi;
+  readonly #plugins: TransportPlugin[];
+  readonly #sink: RuntimeSink;
+  readonly #log: Debugger;
+  /** transport id → the plugin that owns it (learned from candidates and connection events). */
+  readonly #pluginOf = new Map<string, TransportPlugin>();
+  /** transport id → component of its local candidates. */
+  readonly #componentOf = new Map<string, number>();
+  /** TCP connection id → the plugin that reported it. */
+  readonly #connectionPlugin = new Map<string, TransportPlugin>();
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt: number | undefined;
+  #draining = false;
+  #closed = false;
+  /** Exceptions thrown by application listeners during a drain, rethrown after it. */
+  #listenerErrors: unknown[] = [];
+
+  constructor(core: IceCoreApi, plugins: TransportPlugin[], sink: RuntimeSink, log: Debugger) {
+    this.core = core;
+    this.#plugins = plugins;
+    this.#sink = sink;
+    this.#log = log;
+    for (const plugin of plugins) plugin.attach(this.#hostFor(plugin));
+  }
+
+  /** The monotonic clock every input is stamped with, in ms. */
+  now(): number {
+    return performance.now();
+  }
+
+  /** `true` once `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Runs an application command on the core (`(now) => core.x(now, ...)`),
+   * then drains. The command's exceptions propagate to the caller (they are
+   * the caller's typed errors); the outputs are drained either way.
+   */
+  command<T>(fn: (now: number) => T): T {
+    try {
+      return fn(this.now());
+    } finally {
+      this.#drain();
+    }
+  }
+
+  /** Asks every plugin to gather; resolves when all have finished (failures are reported, not thrown). */
+  async gather(context: GatherContext): Promise<void> {
+    const results = await Promise.allSettled(this.#plugins.map((plugin) => plugin.gather(context)));
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') {
+        this.#report(`${this.#plugins[i]!.protocol} gathering failed`, result.reason);
+      }
+    });
+  }
+
+  /** The plugin's packet connection for a route. */
+  routeConnection(route: Route): PacketConnection | undefined {
+    const plugin = this.#pluginOf.get(route.transportId) ?? this.#plugins.find((p) => p.protocol === route.transport);
+    try {
+      return plugin?.routeConnection(route.transportId, route.remote, route.connectionId);
+    } catch (error) {
+      this.#report('routeConnection failed', error);
+      return undefined;
+    }
+  }
+
+  /**
+   * Closes the core (which asks for its TCP connections to be closed), stops
+   * the timer and closes every plugin; resolves once all handles are released.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      this.command((now) => this.core.close(now));
+    } catch (error) {
+      this.#report('core.close failed', error);
+    }
+    this.#closed = true;
+    this.#clearTimer();
+    const results = await Promise.allSettled(this.#plugins.map((plugin) => plugin.close()));
+    for (const result of results) if (result.status === 'rejected') this.#report('plugin close failed', result.reason);
+    this.#clearTimer();
+  }
+
+  #hostFor(plugin: TransportPlugin): TransportHost {
+    return {
+      onPacket: (packet) => this.#onPacket(packet),
+      onConnection: (event) => this.#onConnection(plugin, event),
+      onCandidate: (init) => this.#onCandidate(plugin, init),
+      log: this.#log,
+    };
+  }
+
+  #onPacket(packet: PacketInput): void {
+    if (this.#closed) return;
+    let disposition;
+    try {
+      disposition = this.core.handlePacket(this.now(), packet);
+    } catch (error) {
+      this.#report(`packet from ${packet.from.address}:${packet.from.port} on ${packet.transportId}`, error);
+      disposition = 'dropped';
+    }
+    if (disposition === 'data') {
+      try {
+        this.#sink.onData(this.#componentOf.get(packet.transportId) ?? 1, packet.data);
+      } catch (error) {
+        this.#listenerErrors.push(error);
+      }
+    }
+    this.#drain();
+  }
+
+  #onConnection(plugin: TransportPlugin, event: ConnectionEvent): void {
+    if (event.type === 'connected' || event.type === 'accepted') {
+      this.#connectionPlugin.set(event.connectionId, plugin);
+      if (!this.#pluginOf.has(event.transportId)) this.#pluginOf.set(event.transportId, plugin);
+    }
+    if (this.#closed) return;
+    try {
+      this.core.handleConnection(this.now(), event);
+    } catch (error) {
+      this.#report(`connection event ${event.type}`, error);
+    }
+    if (event.type === 'closed') this.#connectionPlugin.delete(event.connectionId);
+    this.#drain();
+  }
+
+  #onCandidate(plugin: TransportPlugin, init: LocalCandidateInit): void {
+    if (this.#closed) return;
+    this.#pluginOf.set(init.transportId, plugin);
+    this.#componentOf.set(init.transportId, init.candidate.component);
+    try {
+      this.core.addLocalCandidate(this.now(), init);
+    } catch (error) {
+      this.#report(`local candidate on ${init.transportId} refused`, error);
+      this.#drain();
+      return;
+    }
+    this.#drain();
+    try {
+      this.#sink.onCandidate(init);
+    } catch (error) {
+      this.#listenerErrors.push(error);
+      this.#rethrowListenerErrors();
+    }
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = undefined;
+    if (this.#closed) return;
+    try {
+      this.core.handleTimeout(this.now());
+    } catch (error) {
+      this.#report('timeout handling', error);
+    }
+    this.#drain();
+  };
+
+  /** Polls all outputs until the core has nothing more, then re-arms the timer. */
+  #drain(): void {
+    if (this.#draining) return; // the outer drain loop picks up what a nested input produced
+    this.#draining = true;
+    try {
+      let more = true;
+      while (more) {
+        more = false;
+        let transmit: Transmit | undefined;
+        while ((transmit = this.core.pollTransmit()) !== undefined) {
+          more = true;
+          this.#transmit(transmit);
+        }
+        let command: ConnectionCommand | undefined;
+        while ((command = this.core.pollConnect()) !== undefined) {
+          more = true;
+          this.#command(command);
+        }
+        let event: IceEvent | undefined;
+        while ((event = this.core.pollEvent()) !== undefined) {
+          more = true;
+          this.#event(event);
+        }
+      }
+    } catch (error) {
+      this.#report('draining the core', error);
+    } finally {
+      this.#draining = false;
+    }
+    this.#armTimer();
+    this.#rethrowListenerErrors();
+  }
+
+  #transmit(transmit: Transmit): void {
+    const plugin = this.#pluginOf.get(transmit.transportId) ??
+      (transmit.connectionId !== undefined ? this.#connectionPlugin.get(transmit.connectionId) : undefined);
+    if (plugin === undefined) {
+      this.#log('drops a %d-byte transmit: no plugin owns %s', transmit.data.length, transmit.transportId);
+      return;
+    }
+    try {
+      plugin.send(transmit);
+    } catch (error) {
+      this.#report(`send on ${transmit.transportId}`, error);
+    }
+  }
+
+  #command(command: ConnectionCommand): void {
+    const plugin =
+      command.type === 'connect'
+        ? this.#pluginOf.get(command.transportId)
+        : (this.#connectionPlugin.get(command.connectionId) ?? this.#plugins.find((p) => p.protocol === 'tcp'));
+    if (plugin === undefined) {
+      this.#log('ignores a %s command: no plugin for it', command.type);
+      return;
+    }
+    try {
+      plugin.command(command);
+    } catch (error) {
+      this.#report(`${command.type} command`, error);
+    }
+  }
+
+  #event(event: IceEvent): void {
+    try {
+      if (event.type === 'route') {
+        const connection = event.route === null ? undefined : this.routeConnection(event.route);
+        this.#sink.onRoute(event.component, event.route, connection);
+      }
+      this.#sink.onEvent(event);
+    } catch (error) {
+      this.#listenerErrors.push(error);
+    }
+  }
+
+  #armTimer(): void {
+    if (this.#closed) {
+      this.#clearTimer();
+      return;
+    }
+    let at: number | undefined;
+    try {
+      at = this.core.pollTimeout();
+    } catch (error) {
+      this.#report('pollTimeout', error);
+    }
+    if (at === undefined) {
+      this.#clearTimer();
+      return;
+    }
+    if (this.#timer !== undefined && this.#timerAt === at) return;
+    this.#clearTimer();
+    this.#timerAt = at;
+    this.#timer = setTimeout(this.#onTimer, Math.max(0, Math.ceil(at - this.now())));
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = undefined;
+  }
+
+  #report(what: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#log('%s: %s', what, message);
+    const wrapped =
+      error instanceof IceTcpError ? error : new IceAgentError('ERR_RUNTIME', `${what}: ${message}`, { cause: error });
+    try {
+      this.#sink.onError(wrapped);
+    } catch (listenerError) {
+      this.#listenerErrors.push(listenerError);
+    }
+  }
+
+  /**
+   * An application listener threw while the runtime was dispatching: the
+   * runtime finished its work first, and the exception surfaces on its own
+   * tick so that it is not mistaken for (or hidden as) an ICE error.
+   */
+  #rethrowListenerErrors(): void {
+    if (this.#draining || this.#listenerErrors.length === 0) return;
+    const errors = this.#listenerErrors;
+    this.#listenerErrors = [];
+    for (const error of errors) {
+      process.nextTick(() => {
+        throw error;
+      });
+    }
+  }
+}
