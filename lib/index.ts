@@ -9,3 +9,4 @@ export * from './stun/index.js';
 export * from './candidate/index.js';
 export * from './ice/index.js';
 export * from './framing/index.js';
+export * from './secure/index.js';
