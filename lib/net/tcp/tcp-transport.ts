@@ -192,6 +192,9 @@ export class TcpTransport implements TransportPlugin {
    *   `ERR_TCP_UFRAG_IN_USE` when the shared listener routes it elsewhere.
    */
   setLocalUfrag(ufrag: string): void {
+    if (typeof ufrag !== 'string' || ufrag === '' || ufrag.includes(':')) {
+      throw new TcpTransportError('ERR_TCP_BAD_OPTION', `a ufrag must be a non-empty string without ":", got ${String(ufrag)}`);
+    }
     if (this.#ufrags.at(-1) === ufrag) return;
     for (const [listener, handler] of this.#registrations) listener.register(ufrag, handler);
     this.#ufrags.push(ufrag);

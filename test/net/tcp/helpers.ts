@@ -46,7 +46,11 @@ export class RecordingHost implements TransportHost {
     return found;
   }
 
-  /** Resolves with the first value `probe` returns that is not undefined; rejects after `ms`. */
+  /**
+   * Resolves with the first value `probe` returns that is not undefined;
+   * rejects after `ms`. Probes on every report and every 20 ms (for state
+   * that changes outside the host, e.g. worker messages).
+   */
   async waitFor<T>(probe: () => T | undefined, ms = 5000, what = 'condition'): Promise<T> {
     const deadline = Date.now() + ms;
     for (;;) {
@@ -55,7 +59,7 @@ export class RecordingHost implements TransportHost {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out waiting for ${what}`);
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, left);
+        const timer = setTimeout(resolve, Math.min(left, 20));
         this.#waiters.push(() => {
           clearTimeout(timer);
           resolve();
