@@ -397,8 +397,9 @@ test('pause()/resume() hold and release packets', async (t) => {
   client.send(Buffer.from('held'));
   await tick(30);
   t.deepEqual(got, []);
+  const delivered = once(server, 'packet');
   server.resume();
-  await tick(30);
+  await delivered;
   t.deepEqual(got, ['held']);
   client.close();
   await closed(server);
