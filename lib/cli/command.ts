@@ -14,8 +14,6 @@ export interface CommandIo {
 export interface Command {
   /** The word after `ice-tcp`. */
   name: string;
-  /** One line for the overview. */
-  summary: string;
   /** The full `--help` text. */
   usage: string;
   /**

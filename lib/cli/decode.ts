@@ -9,7 +9,7 @@ import { parseArgs } from './args.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
 import { ExitCode, usageError } from './errors.js';
 import { readDecodeInput, type DecodeSource } from './decode-input.js';
-import { describeMessage } from './stun-format.js';
+import { byteCount, describeMessage } from './stun-format.js';
 
 const debug = createDebug('ice-tcp:cli');
 
@@ -75,7 +75,7 @@ function decodeSequence(io: CommandIo, input: Buffer, password: string | undefin
     const size = left >= STUN_HEADER_SIZE ? STUN_HEADER_SIZE + input.readUInt16BE(offset + 2) : left;
     const bytes = input.subarray(offset, offset + Math.min(size, left));
     if (index > 1) writeLine(io.stdout, '');
-    const ok = printMessage(io, `message ${index} (${bytes.length} bytes at offset ${offset})`, bytes, password, tally);
+    const ok = printMessage(io, `message ${index} (${byteCount(bytes.length)} at offset ${offset})`, bytes, password, tally);
     if (!ok) {
       // RFC 4571 §2: a 2-byte length before a STUN header puts the cookie at offset 6.
       if (left >= 10 && input.readUInt32BE(offset + 6) === MAGIC_COOKIE) {
@@ -98,7 +98,7 @@ function decodeFramed(io: CommandIo, input: Buffer, password: string | undefined
   let index = 1;
   decoder.push(input, (frame) => {
     if (index > 1) writeLine(io.stdout, '');
-    const heading = `frame ${index} (${frame.length} bytes at offset ${offset})`;
+    const heading = `frame ${index} (${byteCount(frame.length)} at offset ${offset})`;
     // RFC 7983 §7: STUN starts with 0b00 and carries the magic cookie; the rest is data.
     if (frame.length < STUN_HEADER_SIZE || (frame[0]! & 0xc0) !== 0 || frame.readUInt32BE(4) !== MAGIC_COOKIE) {
       const first = frame.length === 0 ? 'empty' : `first byte 0x${frame[0]!.toString(16).padStart(2, '0')}`;
@@ -112,7 +112,7 @@ function decodeFramed(io: CommandIo, input: Buffer, password: string | undefined
   });
   if (decoder.bufferedBytes > 0) {
     tally.malformed = true;
-    const message = `ERR_FRAME_TRUNCATED: the stream ends inside a frame (${decoder.bufferedBytes} bytes at offset ${offset}, RFC 4571 §2)`;
+    const message = `ERR_FRAME_TRUNCATED: the stream ends inside a frame (${byteCount(decoder.bufferedBytes)} at offset ${offset}, RFC 4571 §2)`;
     tally.firstError ??= message;
     if (index > 1) writeLine(io.stdout, '');
     writeLine(io.stdout, `error: ${message}`);
@@ -122,7 +122,6 @@ function decodeFramed(io: CommandIo, input: Buffer, password: string | undefined
 /** The `decode` command. */
 export const decodeCommand: Command = {
   name: 'decode',
-  summary: 'print STUN messages or an RFC 4571 stream, with integrity and fingerprint checks',
   usage: USAGE,
   async run(argv: string[], io: CommandIo): Promise<number> {
     const args = parseArgs(argv, { framed: 'flag', pwd: 'value', hex: 'value', binary: 'flag' }, { maxPositionals: 1 });

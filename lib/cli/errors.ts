@@ -44,3 +44,9 @@ export class CliError extends IceTcpError {
 export function usageError(message: string): CliError {
   return new CliError('ERR_CLI_USAGE', message);
 }
+
+/** `CODE: message` for our errors, the message for others: one line for the user. */
+export function describeError(error: unknown): string {
+  if (error instanceof IceTcpError) return `${error.code}: ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}

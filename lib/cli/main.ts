@@ -10,13 +10,43 @@ import createDebug from 'debug';
 import { IceTcpError } from '../errors.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
 import { decodeCommand } from './decode.js';
+import { demoCommand } from './demo.js';
+import { peerCommand } from './peer.js';
 import { CliError, ExitCode } from './errors.js';
 import { stunServerCommand } from './stun-server.js';
 
 const debug = createDebug('ice-tcp:cli');
 
+/** A command as the dispatcher knows it: loaded only when run (decode need not load TLS). */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [stunServerCommand, decodeCommand];
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'demo',
+    summary: 'two agents on loopback connect over each kind of ICE-TCP candidate (offline)',
+    load: async () => (await import('./demo.js')).demoCommand,
+  },
+  {
+    name: 'peer',
+    summary: 'one ICE endpoint with line signalling on stdin/stdout (like iperf, over ICE)',
+    load: async () => (await import('./peer.js')).peerCommand,
+  },
+  {
+    name: 'stun-server',
+    summary: 'a STUN Binding server on UDP and TCP (plain and RFC 4571 framed)',
+    load: async () => (await import('./stun-server.js')).stunServerCommand,
+  },
+  {
+    name: 'decode',
+    summary: 'print STUN messages or an RFC 4571 stream, with integrity and fingerprint checks',
+    load: async () => (await import('./decode.js')).decodeCommand,
+  },
+];
 
 function version(): string {
   try {
@@ -50,19 +80,20 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     const topic = name === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    writeLine(name === undefined ? io.stderr : io.stdout, topic?.usage ?? overview());
+    writeLine(name === undefined ? io.stderr : io.stdout, topic !== undefined ? (await topic.load()).usage : overview());
     return name === undefined ? ExitCode.Usage : ExitCode.Ok;
   }
   if (name === '--version' || name === '-V') {
     writeLine(io.stdout, version());
     return ExitCode.Ok;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (command === undefined) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
     writeLine(io.stderr, `ice-tcp: unknown command ${JSON.stringify(name)} (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
     return ExitCode.Usage;
   }
   try {
+    const command = await entry.load();
     return await command.run(rest, io);
   } catch (error) {
     debug('%s failed: %O', name, error);

@@ -74,6 +74,11 @@ const CLASS_NAMES: Record<StunClass, string> = {
 /** Bytes of an unknown attribute shown before eliding the rest. */
 const MAX_HEX_SHOWN = 64;
 
+/** `1 byte`, `2 bytes`. */
+export function byteCount(n: number): string {
+  return `${n} byte${n === 1 ? '' : 's'}`;
+}
+
 function hex16(value: number): string {
   return `0x${value.toString(16).padStart(4, '0')}`;
 }
@@ -223,7 +228,7 @@ export function describeMessage(msg: StunMessage, password: string | undefined):
   const seen = new Set<number>();
   const unknownRequired = new Set(msg.unknownRequired);
   for (const { type, value } of attributesOf(msg)) {
-    const label = `  ${attributeLabel(type)}, ${value.length} bytes`;
+    const label = `  ${attributeLabel(type)}, ${byteCount(value.length)}`;
     if (seen.has(type)) {
       lines.push(`${label}: ${hexBytes(value)} (repeated: ignored, RFC 8489 §14)`);
       continue;

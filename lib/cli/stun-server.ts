@@ -53,7 +53,6 @@ function nextSignal(): Promise<NodeJS.Signals> {
 /** The `stun-server` command. */
 export const stunServerCommand: Command = {
   name: 'stun-server',
-  summary: 'a STUN Binding server on UDP and TCP (plain and RFC 4571 framed)',
   usage: USAGE,
   async run(argv: string[], io: CommandIo): Promise<number> {
     const args = parseArgs(argv, { udp: 'value', tcp: 'value', bind: 'value' });

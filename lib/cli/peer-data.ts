@@ -1,0 +1,149 @@
+/**
+ * The `--send` / `--echo` data of `ice-tcp peer` (and of the demo): a
+ * pattern every implementation of the line protocol can produce and check.
+ *
+ * Each packet starts with its byte offset in the stream as a 64-bit
+ * big-endian integer, followed by the bytes `(offset + i) & 0xff` for
+ * `i = 8 .. length - 1` (i is the index inside the packet). Packets are
+ * `chunk` bytes long; the last one is shorter, but at least 9 bytes (so the
+ * total sent may exceed the asked size by up to 8 bytes). The echo side
+ * returns every packet unchanged; the sender checks each one and keeps at
+ * most {@link MAX_UNECHOED} bytes sent but not echoed.
+ */
+
+/** Bytes the sender may have in flight, sent but not echoed. */
+export const MAX_UNECHOED = 64 * 1024;
+
+/** Smallest packet: the 8-byte offset and one pattern byte. */
+export const MIN_PACKET = 9;
+
+/** Default packet size (fits a 1280-byte IPv6 MTU with UDP and IP headers). */
+export const DEFAULT_CHUNK = 1200;
+
+/** Largest packet: an RFC 4571 frame (UDP pairs need at most 65507). */
+export const MAX_CHUNK = 65535;
+
+/** Builds the packet at `offset` of `length` bytes (at least {@link MIN_PACKET}). */
+export function dataPacket(offset: number, length: number): Buffer {
+  const packet = Buffer.allocUnsafe(length);
+  packet.writeBigUInt64BE(BigInt(offset), 0);
+  for (let i = 8; i < length; i++) packet[i] = (offset + i) & 0xff;
+  return packet;
+}
+
+/** The offset a packet claims, or `undefined` when it does not follow the pattern. */
+export function checkDataPacket(packet: Uint8Array): number | undefined {
+  if (packet.length < MIN_PACKET) return undefined;
+  const view = Buffer.from(packet.buffer, packet.byteOffset, packet.length);
+  const big = view.readBigUInt64BE(0);
+  if (big > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
+  const offset = Number(big);
+  const base = offset & 0xff;
+  for (let i = 8; i < packet.length; i++) {
+    if (packet[i] !== ((base + i) & 0xff)) return undefined;
+  }
+  return offset;
+}
+
+/** What the sender reports at the end (`send-result` line). */
+export interface SendResult {
+  sent: number;
+  echoed: number;
+  corruptChunks: number;
+  ms: number;
+  /** Megabits per second of sent data over `ms`. */
+  mbps: number;
+}
+
+/** `send-result sent=N echoed=M corrupt-chunks=K ms=T mbps=X` */
+export function formatSendResult(r: SendResult): string {
+  return `send-result sent=${r.sent} echoed=${r.echoed} corrupt-chunks=${r.corruptChunks} ms=${Math.round(r.ms)} mbps=${r.mbps.toFixed(2)}`;
+}
+
+/**
+ * The sending side's bookkeeping: which packet goes next, how much is in
+ * flight, how many echoes were wrong. It does no I/O: the caller asks
+ * {@link nextPacket} until it returns `undefined`, sends each, and feeds
+ * echoes to {@link onEcho}.
+ */
+export class DataSender {
+  /** Bytes to send in total. */
+  readonly total: number;
+  /** Packet size. */
+  readonly chunk: number;
+  /** Most bytes in flight. */
+  readonly window: number;
+  #sent = 0;
+  #echoed = 0;
+  #corrupt = 0;
+  #startedAt: number | undefined;
+  #finishedAt: number | undefined;
+
+  constructor(total: number, chunk: number = DEFAULT_CHUNK, window: number = MAX_UNECHOED) {
+    if (!Number.isSafeInteger(total) || total < 1) throw new RangeError(`total must be a positive integer, got ${total}`);
+    if (!Number.isInteger(chunk) || chunk < MIN_PACKET || chunk > MAX_CHUNK) {
+      throw new RangeError(`chunk must be ${MIN_PACKET}..${MAX_CHUNK}, got ${chunk}`);
+    }
+    this.total = total;
+    this.chunk = chunk;
+    this.window = Math.max(window, chunk);
+  }
+
+  /** Bytes sent so far. */
+  get sent(): number {
+    return this.#sent;
+  }
+
+  /** Bytes echoed back so far (good or corrupt). */
+  get echoed(): number {
+    return this.#echoed;
+  }
+
+  /** Echoed packets that did not match the pattern. */
+  get corruptChunks(): number {
+    return this.#corrupt;
+  }
+
+  /** Bytes sent and not echoed yet. */
+  get inFlight(): number {
+    return this.#sent - this.#echoed;
+  }
+
+  /** Everything was sent and echoed. */
+  get complete(): boolean {
+    return this.#sent >= this.total && this.#echoed >= this.#sent;
+  }
+
+  /** The next packet to send now, or `undefined` when all is sent or the window is full. */
+  nextPacket(now: number): Buffer | undefined {
+    if (this.#sent >= this.total) return undefined;
+    const length = Math.max(MIN_PACKET, Math.min(this.chunk, this.total - this.#sent));
+    if (this.#sent - this.#echoed + length > this.window) return undefined;
+    this.#startedAt ??= now;
+    const packet = dataPacket(this.#sent, length);
+    this.#sent += length;
+    return packet;
+  }
+
+  /** Counts one echoed packet; returns whether it was intact. */
+  onEcho(packet: Uint8Array, now: number): boolean {
+    const intact = checkDataPacket(packet) !== undefined;
+    if (!intact) this.#corrupt++;
+    this.#echoed += packet.length;
+    if (this.complete) this.#finishedAt ??= now;
+    return intact;
+  }
+
+  /** The figures so far (the duration runs from the first packet to the last echo, or to `now`). */
+  result(now: number): SendResult {
+    const start = this.#startedAt ?? now;
+    const ms = Math.max(0, (this.#finishedAt ?? now) - start);
+    return {
+      sent: this.#sent,
+      echoed: this.#echoed,
+      corruptChunks: this.#corrupt,
+      ms,
+      mbps: ms > 0 ? (this.#sent * 8) / 1e6 / (ms / 1000) : 0,
+    };
+  }
+}

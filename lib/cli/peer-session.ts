@@ -1,0 +1,329 @@
+/**
+ * One `ice-tcp peer` run: an {@link IceAgent} whose signalling is lines on
+ * stdin/stdout (see peer-lines.ts for what is read, peer.ts for the
+ * options), then the data phase (peer-transfer.ts), optionally through TLS
+ * (peer-tls.ts). Diagnostics go to stderr; stdout carries only the lines of
+ * the protocol, so that it can be fed to the other side as it is.
+ */
+import { createInterface, type Interface } from 'node:readline';
+import createDebug from 'debug';
+import { serializeCandidate } from '../candidate/index.js';
+import { IceTcpError } from '../errors.js';
+import type { PairInfo } from '../ice/index.js';
+import { IceAgent } from '../net/agent.js'; // TODO(cli): lib/net/index.ts once it lands
+import type { IceAgentOptions } from '../net/agent-options.js';
+import type { SecureConnection } from '../secure/index.js';
+import { writeLine, type CommandIo } from './command.js';
+import { ExitCode, describeError, usageError } from './errors.js';
+import { HeldPacketConnection } from './held-connection.js';
+import { formatSendResult, type SendResult } from './peer-data.js';
+import { parsePeerLine } from './peer-lines.js';
+import { selectedTypesLine } from './pair-labels.js';
+import { PeerTls } from './peer-tls.js';
+import { PeerTransfer } from './peer-transfer.js';
+
+const debug = createDebug('ice-tcp:cli');
+
+/** How long closing may take before the command exits anyway. */
+const CLOSE_GRACE_MS = 2000;
+
+/** Everything `ice-tcp peer` was asked to do (validated by peer.ts). */
+export interface PeerOptions {
+  controlling: boolean;
+  udp: boolean;
+  tcp: false | { active: boolean; passive: boolean; so: boolean };
+  addresses: string[];
+  timeoutMs: number;
+  echo: boolean;
+  send: number;
+  chunk: number;
+  nomination: 'regular' | 'aggressive';
+  trickle: boolean;
+  ufrag?: string;
+  pwd?: string;
+  stunServers: string[];
+  tls: boolean;
+}
+
+/** One peer run. */
+export class PeerSession {
+  readonly #options: PeerOptions;
+  readonly #io: CommandIo;
+  readonly #abort = new AbortController();
+  #agent!: IceAgent;
+  #held!: HeldPacketConnection;
+  #tls: PeerTls | undefined;
+  #secure: SecureConnection | undefined;
+  #transfer: PeerTransfer | undefined;
+  #lines: Interface | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  // Signalling from the peer.
+  #remoteUfrag: string | undefined;
+  #remotePwd: string | undefined;
+  #remoteCandidates: string[] = [];
+  #remoteEnded = false;
+  #checksStartedAt: number | undefined;
+  readonly #startedAt = performance.now();
+  // Completion.
+  #connected = false;
+  #localDone = false;
+  #peerDone = false;
+  #stdinEnded = false;
+  #dataProblem: string | undefined;
+  #finished = false;
+  #resolve!: (code: number) => void;
+
+  constructor(options: PeerOptions, io: CommandIo) {
+    this.#options = options;
+    this.#io = io;
+  }
+
+  /** Runs until `result …` and resolves with the exit code. */
+  async run(): Promise<number> {
+    const o = this.#options;
+    const agentOptions: IceAgentOptions = {
+      controlling: o.controlling,
+      udp: o.udp,
+      tcp: o.tcp,
+      addresses: o.addresses,
+      nomination: o.nomination,
+      stunServers: o.stunServers,
+      software: 'ice-tcp peer',
+      // TLS needs a TCP pair: rank TCP candidates first (RFC 6544 §4.2).
+      preferTcp: o.tls,
+      ...(o.ufrag !== undefined ? { ufrag: o.ufrag, pwd: o.pwd } : {}),
+    };
+    try {
+      this.#agent = new IceAgent(agentOptions);
+    } catch (error) {
+      // Bad --ufrag/--pwd, --stun URL, --bind address: the agent names the option.
+      if (error instanceof IceTcpError) throw usageError(error.message);
+      throw error;
+    }
+    const result = new Promise<number>((resolve) => (this.#resolve = resolve));
+    const agent = this.#agent;
+    this.#held = new HeldPacketConnection(agent.connection(1));
+    if (o.tls) this.#tls = new PeerTls(o.controlling);
+    else this.#attachTransfer(this.#held);
+
+    agent.on('candidate', (candidate) => this.#out(`a=${candidate.toSdp()}`));
+    agent.on('state', (state: string) => this.#onState(state));
+    agent.on('selected-pair', (pair: PairInfo) => this.#onSelected(pair));
+    agent.on('error', (error: Error) => this.#diag(`agent: ${describeError(error)}`));
+    agent.on('restart', (_parameters: unknown, reason: string) => {
+      // RFC 6544 §11.1 self-restart: this command does not signal again.
+      if (!this.#localDone) void this.#finish(ExitCode.Failed, `ice restarted (${reason})`);
+    });
+
+    const local = agent.localParameters;
+    this.#out(`ufrag ${local.ufrag}`);
+    this.#out(`pwd ${local.pwd}`);
+    for (const line of this.#tls?.lines() ?? []) this.#out(line);
+
+    this.#timer = setTimeout(() => void this.#finish(ExitCode.Timeout, 'timeout'), o.timeoutMs);
+    this.#lines = createInterface({ input: this.#io.stdin, crlfDelay: Infinity });
+    this.#lines.on('line', (line) => this.#onLine(line));
+    this.#lines.on('close', () => {
+      this.#stdinEnded = true;
+      debug('stdin ended');
+      this.#maybeExit();
+    });
+
+    agent.gather().then(
+      (candidates) => {
+        if (candidates.length === 0) this.#diag('no local candidate was gathered (check --bind, --udp, --tcp)');
+        this.#out('gathering-done');
+        this.#out('end-of-candidates');
+      },
+      (error: unknown) => void this.#finish(ExitCode.Failed, `gathering failed: ${describeError(error)}`),
+    );
+    return result;
+  }
+
+  #out(line: string): void {
+    if (!this.#finished) writeLine(this.#io.stdout, line);
+  }
+
+  #diag(line: string): void {
+    writeLine(this.#io.stderr, `ice-tcp peer: ${line}`);
+  }
+
+  #onLine(raw: string): void {
+    if (this.#finished) return;
+    const line = parsePeerLine(raw);
+    try {
+      switch (line.kind) {
+        case 'ufrag':
+        case 'pwd': {
+          const current = line.kind === 'ufrag' ? this.#remoteUfrag : this.#remotePwd;
+          if (current !== undefined && current !== line.value) {
+            this.#diag(`ignores a new remote ${line.kind}: ICE restarts are not supported here`);
+            return;
+          }
+          if (line.kind === 'ufrag') this.#remoteUfrag = line.value;
+          else this.#remotePwd = line.value;
+          this.#maybeStartChecks();
+          return;
+        }
+        case 'candidate':
+          if (this.#checksStartedAt !== undefined) this.#addRemoteCandidate(line.value);
+          else this.#remoteCandidates.push(line.value);
+          this.#maybeStartChecks();
+          return;
+        case 'end-of-candidates':
+          if (this.#remoteEnded) return;
+          this.#remoteEnded = true;
+          if (this.#checksStartedAt !== undefined) this.#agent.endOfRemoteCandidates();
+          else this.#maybeStartChecks();
+          return;
+        case 'done':
+          this.#peerDone = true;
+          this.#maybeExit();
+          return;
+        case 'fingerprint':
+          this.#tls?.addRemoteFingerprint(line.value);
+          return;
+        case 'setup':
+          this.#tls?.setRemoteSetup(line.value);
+          return;
+        case 'ignored':
+          return;
+      }
+    } catch (error) {
+      if (line.kind === 'fingerprint' || line.kind === 'setup') {
+        void this.#finish(ExitCode.DataProblem, `bad ${line.kind} line: ${describeError(error)}`);
+      } else {
+        void this.#finish(ExitCode.Failed, `bad remote ${line.kind}: ${describeError(error)}`);
+      }
+    }
+  }
+
+  #addRemoteCandidate(line: string): void {
+    try {
+      this.#agent.addRemoteCandidate(line);
+    } catch (error) {
+      // A line we cannot parse is the peer's problem, not a reason to stop (RFC 8839 §5.1).
+      this.#diag(`ignores a remote candidate: ${describeError(error)}: ${line}`);
+    }
+  }
+
+  /**
+   * Gives the agent the peer's credentials and candidates: at
+   * `end-of-candidates`, or with `--trickle` as soon as the credentials are
+   * known (then each candidate as it comes).
+   */
+  #maybeStartChecks(): void {
+    if (this.#checksStartedAt !== undefined || this.#remoteUfrag === undefined || this.#remotePwd === undefined) return;
+    if (!this.#options.trickle && !this.#remoteEnded) return;
+    this.#agent.setRemoteParameters({ ufrag: this.#remoteUfrag, pwd: this.#remotePwd });
+    this.#checksStartedAt = performance.now();
+    const buffered = this.#remoteCandidates;
+    this.#remoteCandidates = [];
+    for (const line of buffered) this.#addRemoteCandidate(line);
+    if (this.#remoteEnded) this.#agent.endOfRemoteCandidates();
+    debug('checks start with %d remote candidates', buffered.length);
+  }
+
+  #onState(state: string): void {
+    this.#out(`state ${state}`);
+    if (state === 'failed' && !this.#localDone) void this.#finish(ExitCode.Failed, 'ice failed');
+  }
+
+  #onSelected(pair: PairInfo): void {
+    if (pair.component !== 1) return;
+    this.#out(`selected a=${serializeCandidate(pair.local)} a=${serializeCandidate(pair.remote)}`);
+    this.#out(selectedTypesLine(pair));
+    if (this.#connected) return;
+    this.#connected = true;
+    const since = this.#checksStartedAt ?? this.#startedAt;
+    this.#out(`connected-ms ${Math.round(performance.now() - since)}`);
+    if (this.#tls !== undefined) void this.#startTls(pair);
+    else this.#startData();
+  }
+
+  #attachTransfer(conn: HeldPacketConnection | SecureConnection): void {
+    const o = this.#options;
+    this.#transfer = new PeerTransfer(
+      conn,
+      { echo: o.echo, send: o.send, chunk: o.chunk },
+      {
+        onComplete: (result) => this.#onSent(result),
+        onProblem: (reason, result) => {
+          this.#out(formatSendResult(result));
+          void this.#finish(ExitCode.DataProblem, reason);
+        },
+      },
+    );
+    if (conn instanceof HeldPacketConnection) conn.release();
+  }
+
+  #startData(): void {
+    const transfer = this.#transfer!;
+    transfer.start();
+    if (!transfer.sending) this.#markDone();
+  }
+
+  #onSent(result: SendResult): void {
+    this.#out(formatSendResult(result));
+    if (result.corruptChunks > 0) this.#dataProblem = `corrupt data: ${result.corruptChunks} echoed packets differ`;
+    this.#markDone();
+  }
+
+  async #startTls(pair: PairInfo): Promise<void> {
+    const tls = this.#tls!;
+    if (pair.local.transport !== 'tcp') {
+      await this.#finish(ExitCode.DataProblem, 'tls needs a TCP pair and a UDP pair was selected (DTLS is not available)');
+      return;
+    }
+    try {
+      const role = await tls.role();
+      const securing = tls.secure(this.#held, role, this.#abort.signal);
+      this.#held.release(); // TLS listens now: hand it what came early
+      const secure = await securing;
+      if (this.#finished) {
+        secure.close();
+        return;
+      }
+      this.#secure = secure;
+      const cipher = secure.tlsSocket.getCipher();
+      this.#out(`tls role=${role} version=${secure.protocol} cipher=${cipher.name}`);
+      this.#attachTransfer(secure);
+      this.#startData();
+    } catch (error) {
+      await this.#finish(ExitCode.DataProblem, `tls failed: ${describeError(error)}`);
+    }
+  }
+
+  #markDone(): void {
+    if (this.#localDone) return;
+    this.#localDone = true;
+    this.#out('done');
+    this.#maybeExit();
+  }
+
+  /** The run ends once we are done and the peer is too (its `done`, or its output ended). */
+  #maybeExit(): void {
+    if (!this.#localDone || !(this.#peerDone || this.#stdinEnded)) return;
+    if (this.#dataProblem !== undefined) void this.#finish(ExitCode.DataProblem, this.#dataProblem);
+    else void this.#finish(ExitCode.Ok, 'ok');
+  }
+
+  async #finish(code: number, reason: string): Promise<void> {
+    if (this.#finished) return;
+    this.#out(code === ExitCode.Ok ? 'result ok' : `result fail ${reason}`);
+    this.#finished = true;
+    if (code !== ExitCode.Ok) this.#diag(reason);
+    clearTimeout(this.#timer);
+    this.#transfer?.stop();
+    this.#abort.abort();
+    this.#lines?.close();
+    this.#io.stdin.pause();
+    const closing = (async () => {
+      this.#secure?.close();
+      await this.#agent.close();
+    })();
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
+    await Promise.race([closing.catch((error: unknown) => debug('close failed: %s', describeError(error))), grace]);
+    this.#resolve(code);
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * `ice-tcp peer`: one ICE endpoint whose signalling is lines on stdin and
+ * stdout, so that it can run over ssh, files or pipes, against another
+ * `ice-tcp peer` or any implementation speaking the same lines (for example
+ * test/interop/nice-peer.c, on libnice).
+ */
+import { isIP } from 'node:net';
+import { parseArgs, type ParsedArgs } from './args.js';
+import { writeLine, type Command, type CommandIo } from './command.js';
+import { ExitCode, usageError } from './errors.js';
+import { DEFAULT_CHUNK, MAX_CHUNK, MIN_PACKET } from './peer-data.js';
+import { PeerSession, type PeerOptions } from './peer-session.js';
+
+const USAGE = `usage: ice-tcp peer --controlling|--controlled [options]
+
+One ICE endpoint (RFC 8445, with ICE-TCP, RFC 6544). Signalling is lines:
+it prints its own on stdout and reads the peer's on stdin, so one peer's
+stdout can be fed to the other's stdin as it is. Diagnostics go to stderr.
+
+Options:
+  --controlling | --controlled   ICE role (one of them is required)
+  --udp on|off          UDP candidates (default on)
+  --tcp on|off          TCP candidates (default on)
+  --tcptypes LIST       TCP candidate kinds, comma-separated from active,
+                        passive, so (default active,passive,so)
+  --bind ADDR           local address to gather on; repeatable
+                        (default 127.0.0.1)
+  --timeout S           give up after S seconds without completion (default 20)
+  --echo                return every packet received
+  --send N              send N bytes (and have them echoed by an --echo peer)
+  --chunk B             packet size for --send, ${MIN_PACKET}..${MAX_CHUNK} (default ${DEFAULT_CHUNK};
+                        UDP pairs need at most 65507)
+  --nomination regular|aggressive   (controlling side; default regular;
+                        TCP pairs are always nominated regularly, RFC 6544 §8)
+  --trickle             start checks as soon as the peer's credentials come,
+                        adding its candidates as they come (default: wait
+                        for its end-of-candidates)
+  --ufrag U --pwd P     local ICE credentials (default: random)
+  --stun URL            stun:host[:port][?transport=udp|tcp] for server-
+                        reflexive candidates; repeatable
+  --tls                 TLS over the selected TCP pair (RFC 6544 §10), with
+                        self-signed certificates checked against the
+                        signalled fingerprints (RFC 8122)
+  -h, --help            this text
+
+Prints, one per line: ufrag <u>, pwd <p>, (with --tls: fingerprint sha-256
+<XX:..>, setup actpass|active), a=candidate:... for each local candidate,
+gathering-done, end-of-candidates, state <name> on each change,
+selected <local a=candidate> <remote a=candidate>,
+selected-types local=<type>/<udp|tcp-active|tcp-passive|tcp-so> remote=...,
+connected-ms <ms since the peer's credentials and candidates were given>,
+(with --tls: tls role=... version=... cipher=...), with --send:
+send-result sent=N echoed=M corrupt-chunks=K ms=T mbps=X, then done,
+and last: result ok | result fail <reason>.
+
+Reads: ufrag <u> | a=ice-ufrag:<u>, pwd <p> | a=ice-pwd:<p>,
+a=candidate:... | candidate:..., end-of-candidates, done, and with --tls
+fingerprint ... | a=fingerprint:..., setup ... | a=setup:...; every other
+line is ignored.
+
+With --tls the controlling peer offers 'setup actpass' and the controlled
+peer answers 'setup active': the controlled peer is the TLS client
+(RFC 4145, RFC 8122 §6.2), whoever opened the TCP connection. TCP
+candidates are preferred, since TLS needs a TCP pair.
+
+Data (--send/--echo): each packet starts with its 64-bit big-endian byte
+offset, then bytes (offset + i) & 0xff; at most 64 KiB unechoed.
+
+It prints 'done' once complete (connected; with --send, all data echoed;
+with --tls, TLS up) and exits when the peer's 'done' arrives or stdin ends.
+
+Exit status: 0 ok, 1 ICE failed, 2 timeout, 3 data problem (corrupt or
+stalled echoes, TLS failure), 64 usage error.`;
+
+const TCP_TYPES = ['active', 'passive', 'so'] as const;
+
+function tcpTypes(args: ParsedArgs): { active: boolean; passive: boolean; so: boolean } {
+  const text = args.string('tcptypes');
+  if (text === undefined) return { active: true, passive: true, so: true };
+  const kinds = text.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  for (const kind of kinds) {
+    if (!(TCP_TYPES as readonly string[]).includes(kind)) {
+      throw usageError(`--tcptypes takes a list of ${TCP_TYPES.join(', ')}, got ${JSON.stringify(kind)}`);
+    }
+  }
+  if (kinds.length === 0) throw usageError('--tcptypes needs at least one of active, passive, so');
+  return { active: kinds.includes('active'), passive: kinds.includes('passive'), so: kinds.includes('so') };
+}
+
+/**
+ * The peer's options from its command line.
+ *
+ * @throws CliError `ERR_CLI_USAGE`
+ */
+export function peerOptions(args: ParsedArgs): PeerOptions {
+  const controlling = args.has('controlling');
+  if (controlling === args.has('controlled')) throw usageError('give exactly one of --controlling and --controlled');
+  const udp = args.onOff('udp', true);
+  const tcpOn = args.onOff('tcp', true);
+  const types = tcpTypes(args);
+  if (!tcpOn && args.has('tcptypes')) throw usageError('--tcptypes needs --tcp on');
+  if (!udp && !tcpOn) throw usageError('--udp off and --tcp off leave no transport');
+  const addresses = args.strings('bind');
+  for (const address of addresses) {
+    if (isIP(address) === 0) throw usageError(`--bind must be an IP address, got ${JSON.stringify(address)}`);
+  }
+  const echo = args.has('echo');
+  const send = args.integer('send', { min: 1, max: Number.MAX_SAFE_INTEGER }) ?? 0;
+  if (echo && send > 0) throw usageError('--echo and --send exclude each other: one side sends, the other echoes');
+  const ufrag = args.string('ufrag');
+  const pwd = args.string('pwd');
+  if ((ufrag === undefined) !== (pwd === undefined)) throw usageError('--ufrag and --pwd go together');
+  return {
+    controlling,
+    udp,
+    tcp: tcpOn ? types : false,
+    addresses: addresses.length > 0 ? addresses : ['127.0.0.1'],
+    timeoutMs: Math.round(args.positiveNumber('timeout', 20) * 1000),
+    echo,
+    send,
+    chunk: args.integer('chunk', { min: MIN_PACKET, max: MAX_CHUNK }, DEFAULT_CHUNK),
+    nomination: args.choice('nomination', ['regular', 'aggressive'] as const, 'regular'),
+    trickle: args.has('trickle'),
+    ...(ufrag !== undefined ? { ufrag, pwd } : {}),
+    stunServers: args.strings('stun'),
+    tls: args.has('tls'),
+  };
+}
+
+/** The `peer` command. */
+export const peerCommand: Command = {
+  name: 'peer',
+  usage: USAGE,
+  async run(argv: string[], io: CommandIo): Promise<number> {
+    const args = parseArgs(argv, {
+      controlling: 'flag',
+      controlled: 'flag',
+      udp: 'value',
+      tcp: 'value',
+      tcptypes: 'value',
+      bind: 'values',
+      timeout: 'value',
+      echo: 'flag',
+      send: 'value',
+      chunk: 'value',
+      nomination: 'value',
+      trickle: 'flag',
+      ufrag: 'value',
+      pwd: 'value',
+      stun: 'values',
+      tls: 'flag',
+    });
+    if (args.has('help')) {
+      writeLine(io.stdout, USAGE);
+      return ExitCode.Ok;
+    }
+    const options = peerOptions(args);
+    if (options.tls && options.tcp === false) throw usageError('--tls needs TCP candidates (--tcp on): DTLS is not available');
+    return new PeerSession(options, io).run();
+  },
+};
