@@ -89,19 +89,25 @@ export class LocalCandidateSet {
 export class RemoteCandidateSet {
   readonly all: Candidate[] = [];
 
-  /** Adds a candidate, or updates a known peer-reflexive one with its signalled values (RFC 8445 §7.3.1.3). */
-  add(candidate: Candidate): { candidate: Candidate; added: boolean } {
+  /**
+   * Adds a candidate, or updates a known peer-reflexive one with its
+   * signalled foundation, type and priority (RFC 8445 §7.3.1.3): `upgraded`.
+   */
+  add(candidate: Candidate): { candidate: Candidate; added: boolean; upgraded: boolean } {
     const existing = this.find(candidate.component, candidate.transport, candidate.address, candidate.port, candidate.tcpType);
     if (existing !== undefined) {
       if (existing.type === 'prflx' && candidate.type !== 'prflx') {
         existing.foundation = candidate.foundation;
         existing.type = candidate.type;
         existing.priority = candidate.priority;
+        if (candidate.relatedAddress !== undefined) existing.relatedAddress = candidate.relatedAddress;
+        if (candidate.relatedPort !== undefined) existing.relatedPort = candidate.relatedPort;
+        return { candidate: existing, added: false, upgraded: true };
       }
-      return { candidate: existing, added: false };
+      return { candidate: existing, added: false, upgraded: false };
     }
     this.all.push(candidate);
-    return { candidate, added: true };
+    return { candidate, added: true, upgraded: false };
   }
 
   /** The remote candidate with this transport address and (for TCP) tcptype. */

@@ -132,11 +132,9 @@ export class AgentContext {
     pair.state = state;
     if (state === 'failed') {
       pair.failureReason = reason;
-      if (pair.valid) {
-        // RFC 8445 §7.2.5.3.4: a failed pair leaves the valid list.
-        pair.valid = false;
-        this.dataRoutes.remove(pair);
-      }
+      // RFC 8445 §7.2.5.3.4: a failed pair leaves the valid list.
+      pair.valid = false;
+      this.dataRoutes.remove(pair);
     }
     log('pair %s %s -> %s%s', pair.id, previous, state, reason !== undefined ? ` (${reason})` : '');
     const event: IceEvent = reason !== undefined ? { type: 'pair-state', pair: pair.info(), previous, reason } : { type: 'pair-state', pair: pair.info(), previous };

@@ -130,7 +130,13 @@ export class IceCore implements IceCoreApi {
     if (candidate.ufrag !== undefined && ufrag !== undefined && candidate.ufrag !== ufrag) {
       return void log('remote candidate %s ignored: ufrag %s is not the current %s', candidate.address, candidate.ufrag, ufrag);
     }
-    const { candidate: stored } = ctx.remotes.add({ ...candidate, extensions: [...(candidate.extensions ?? [])] });
+    const { candidate: stored, upgraded } = ctx.remotes.add({ ...candidate, extensions: [...(candidate.extensions ?? [])] });
+    if (upgraded) {
+      // A peer-reflexive candidate now signalled: its pairs take the real priority (RFC 8445 §7.3.1.3).
+      const list = ctx.checklist(stored.component);
+      for (const p of list.pairs) if (p.remote === stored) p.updatePriority(ctx.controlling);
+      list.sort();
+    }
     const added = pairRemote(ctx, stored);
     log('remote candidate %s:%d: %d pairs', stored.address, stored.port, added);
     this.afterPairing(now);
@@ -275,7 +281,7 @@ export class IceCore implements IceCoreApi {
     const ctx = this.ctx;
     if (ctx.closed) return undefined;
     let min = ctx.pacerNextAt;
-    for (const t of [ctx.transactions.nextDeadline(), tcpDeadline(ctx), consentDeadline(ctx), nominationDeadline(ctx)]) {
+    for (const t of [ctx.transactions.nextDeadline(), tcpDeadline(ctx), consentDeadline(ctx), nominationDeadline(ctx), ctx.dataRoutes.nextDeadline()]) {
       if (t !== undefined && (min === undefined || t < min)) min = t;
     }
     return min;
@@ -347,6 +353,7 @@ export class IceCore implements IceCoreApi {
     const ctx = this.ctx;
     if (ctx.closed) return;
     processTransactionTimers(ctx, now);
+    ctx.dataRoutes.expire(now);
     processTcpTimers(ctx, now, this.restartHook);
     processConsent(ctx, now);
     maybeNominate(ctx, now);

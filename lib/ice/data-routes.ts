@@ -8,9 +8,17 @@ import { dataKey } from './address.js';
 import type { Pair } from './pair.js';
 import type { Address } from './types.js';
 
+/**
+ * How long data is still accepted from a pair after it stopped being a
+ * route (packets in flight when the peer switched): the three seconds of
+ * RFC 8445 §8.3.1.
+ */
+export const RETIRE_GRACE_MS = 3000;
+
 /** Index from the data-path key to the pair. */
 export class DataRouteIndex {
   private readonly byKey = new Map<string, Pair>();
+  private retiring: Array<{ pair: Pair; until: number }> = [];
 
   /** Number of tuples that accept data. */
   get size(): number {
@@ -25,6 +33,7 @@ export class DataRouteIndex {
   /** Lets data from this pair through. */
   add(pair: Pair): void {
     this.byKey.set(DataRouteIndex.keyOf(pair), pair);
+    if (this.retiring.length > 0) this.retiring = this.retiring.filter((r) => r.pair !== pair);
   }
 
   /** Stops data from this pair (only when the key still names it). */
@@ -38,6 +47,33 @@ export class DataRouteIndex {
     return this.byKey.get(dataKey(transportId, connectionId, from.address, from.port));
   }
 
+  /**
+   * Keeps accepting data from a pair that is no longer used until
+   * `now + RETIRE_GRACE_MS` (RFC 8445 §8.3.1), then forgets it.
+   */
+  retire(pair: Pair, now: number): void {
+    if (this.byKey.get(DataRouteIndex.keyOf(pair)) !== pair) return;
+    this.retiring.push({ pair, until: now + RETIRE_GRACE_MS });
+  }
+
+  /** Forgets retired pairs whose grace ended. */
+  expire(now: number): void {
+    if (this.retiring.length === 0) return;
+    const keep: Array<{ pair: Pair; until: number }> = [];
+    for (const r of this.retiring) {
+      if (now >= r.until) this.remove(r.pair);
+      else keep.push(r);
+    }
+    this.retiring = keep;
+  }
+
+  /** When the next retired pair is forgotten. */
+  nextDeadline(): number | undefined {
+    let min: number | undefined;
+    for (const r of this.retiring) if (min === undefined || r.until < min) min = r.until;
+    return min;
+  }
+
   /** Removes every pair matching the predicate. */
   removeWhere(predicate: (pair: Pair) => boolean): void {
     for (const [key, pair] of this.byKey) if (predicate(pair)) this.byKey.delete(key);
@@ -46,5 +82,6 @@ export class DataRouteIndex {
   /** Removes everything. */
   clear(): void {
     this.byKey.clear();
+    this.retiring = [];
   }
 }

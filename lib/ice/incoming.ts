@@ -179,6 +179,10 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
       if (list.state === 'failed' && pair.generation === ctx.generation) list.state = 'running';
     }
   }
+  // RFC 8445 §12.2: be ready to receive data where the peer authenticated
+  // itself with a check; a nomination can make the peer send there before
+  // our own check of the pair has succeeded.
+  if (list.selected === undefined || nominating || list.selected === pair) ctx.dataRoutes.add(pair);
   if (nominating) {
     // RFC 8445 §7.3.1.5
     if (pair.state === 'succeeded') nominate(ctx, now, pair.validPair ?? pair, 'USE-CANDIDATE on a succeeded pair (RFC 8445 §7.3.1.5)');

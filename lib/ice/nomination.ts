@@ -52,7 +52,10 @@ export function nominate(ctx: AgentContext, now: number, valid: Pair, reason: st
 /** Whether `pair` re-establishes a selected TCP pair whose connection dropped (RFC 6544 §11.1). */
 export function replacesLostPair(ctx: AgentContext, pair: Pair): boolean {
   const reconnect = ctx.status(pair.component).reconnect;
-  return reconnect !== undefined && sameTcpPath(reconnect.lost, pair);
+  if (reconnect === undefined || !pair.tcp) return false;
+  // S-O: the lost pair itself, checked again over its new connection.
+  if (reconnect.lost === pair) return pair.connectionId !== undefined && ctx.tcp.get(pair.connectionId) !== undefined;
+  return sameTcpPath(reconnect.lost, pair);
 }
 
 /**
@@ -94,7 +97,7 @@ export function select(ctx: AgentContext, now: number, valid: Pair, reason: stri
     if (p === valid || p === valid.generatedBy) continue;
     cancelCheck(ctx, p);
     abandonConnect(ctx, p);
-    ctx.dataRoutes.remove(p);
+    ctx.dataRoutes.retire(p, now);
     list.remove(p);
   }
   list.dequeue(valid);

@@ -28,7 +28,7 @@ export class Pair {
   readonly local: LocalCandidate;
   readonly remote: Candidate;
   /** Combination of both foundations (RFC 8445 §6.1.2.6). */
-  readonly foundation: string;
+  foundation: string;
   /** The credentials generation the pair belongs to (ICE restart, RFC 8445 §9). */
   readonly generation: CredentialGeneration;
   priority: bigint;
@@ -78,9 +78,14 @@ export class Pair {
     return this.local.candidate.transport === 'tcp';
   }
 
-  /** Recomputes the priority after a role change (RFC 8445 §7.2.5.1). */
+  /**
+   * Recomputes priority and foundation: after a role change (RFC 8445
+   * §7.2.5.1), or when a peer-reflexive remote candidate is signalled with
+   * its real priority and foundation (RFC 8445 §7.3.1.3).
+   */
   updatePriority(controlling: boolean): void {
     this.priority = computePairPriority(controlling, this.local.candidate, this.remote);
+    this.foundation = `${this.local.candidate.foundation}:${this.remote.foundation}`;
   }
 
   /** A read-only snapshot for events. */

@@ -15,7 +15,8 @@ import type { Pair } from './pair.js';
 export function setRoute(ctx: AgentContext, now: number, pair: Pair): void {
   const status = ctx.status(pair.component);
   const old = status.route;
-  if (old !== undefined && old !== pair) ctx.dataRoutes.remove(old);
+  // Packets the peer sent on the old route may still be in flight.
+  if (old !== undefined && old !== pair) ctx.dataRoutes.retire(old, now);
   const samePath = old !== undefined && old.transportId === pair.transportId && old.connectionId === pair.connectionId && old.remote.address === pair.remote.address && old.remote.port === pair.remote.port;
   status.route = pair;
   const wasHealthy = status.health === 'ok' && old !== undefined;

@@ -60,6 +60,26 @@ export function soRetryDelay(retry: number, options: SoRetryOptions): number {
   return Math.min(options.maxMs, options.initialMs * 2 ** Math.max(0, retry - 1));
 }
 
+/** The endpoint that opened a connection (sent the first SYN as seen here). */
+export function initiatorOf(conn: TcpConnection): Address {
+  return conn.origin === 'connect' ? conn.local : conn.remote;
+}
+
+/**
+ * Which of two connections on one 5-tuple to keep (RFC 6544 defines no
+ * procedure, §7.1 wants one connection per 5-tuple). Both agents must
+ * keep the same one even when they learn of the two in different orders,
+ * so the rule is symmetric: keep the connection opened by the endpoint
+ * whose `address:port` sorts first; if both were opened by the same
+ * endpoint, keep the established (older) one.
+ */
+export function survivorOf(existing: TcpConnection, incoming: TcpConnection): TcpConnection {
+  const a = formatAddress(initiatorOf(existing));
+  const b = formatAddress(initiatorOf(incoming));
+  if (a === b) return existing;
+  return a < b ? existing : incoming;
+}
+
 /** Connections and attempts of one agent. */
 export class TcpConnectionTable {
   private readonly byId = new Map<string, TcpConnection>();
@@ -88,10 +108,9 @@ export class TcpConnectionTable {
   }
 
   /**
-   * Registers a connection. When one already exists on the same 5-tuple
+   * Registers a connection unless one already exists on the same 5-tuple
    * (a connect and an accept racing, RFC 6544 §7.1 "if none yet exists"),
-   * the established one is kept and returned as `existing`; the caller
-   * closes the newcomer.
+   * which is then returned as `existing` and nothing is registered.
    */
   register(conn: TcpConnection): { existing?: TcpConnection } {
     const key = fiveTupleKey(conn.local, conn.remote);

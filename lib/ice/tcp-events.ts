@@ -10,7 +10,8 @@ import { log, type AgentContext } from './context.js';
 import type { Pair } from './pair.js';
 import { loseRoute } from './routes.js';
 import { scheduleSoRetry, sendConnect } from './tcp-connect.js';
-import { soRetryDelay, type ConnectAttempt, type TcpConnection } from './tcp-connections.js';
+import { formatAddress } from './address.js';
+import { initiatorOf, soRetryDelay, survivorOf, type ConnectAttempt, type TcpConnection } from './tcp-connections.js';
 import type { ConnectionEvent } from './types.js';
 
 /** Hook the core gives for a restart by the controlling side (RFC 6544 §11.1). */
@@ -20,14 +21,14 @@ export type RestartHook = (now: number, reason: string) => void;
 export function handleConnectionEvent(ctx: AgentContext, now: number, event: ConnectionEvent, restart: RestartHook): void {
   switch (event.type) {
     case 'connected':
-      return connected(ctx, now, event);
+      return connected(ctx, now, event, restart);
     case 'connect-failed': {
       const attempt = ctx.tcp.attempt(event.attemptId);
       if (attempt === undefined) return void log('connect-failed for unknown attempt %s', event.attemptId);
       return attemptFailed(ctx, now, attempt, event.reason, event.message, restart);
     }
     case 'accepted':
-      return accepted(ctx, event);
+      return accepted(ctx, now, event, restart);
     case 'closed':
       return closed(ctx, now, event.connectionId, event.reason, event.message, restart);
     default:
@@ -35,7 +36,31 @@ export function handleConnectionEvent(ctx: AgentContext, now: number, event: Con
   }
 }
 
-function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'connected' }>): void {
+/**
+ * Registers a new connection. A second connection on the same 5-tuple
+ * (crossing S-O connects, or a connect racing an accept) is resolved with
+ * {@link survivorOf}, which both agents apply alike; the loser is closed.
+ *
+ * @returns the id of the connection kept for this 5-tuple
+ */
+function register(ctx: AgentContext, now: number, conn: TcpConnection, restart: RestartHook): string {
+  const { existing } = ctx.tcp.register(conn);
+  if (existing === undefined) return conn.id;
+  const keep = survivorOf(existing, conn);
+  const lose = keep === conn ? existing : conn;
+  const reason = `duplicate on the same 5-tuple as ${keep.id}; keeping the one opened by ${formatAddress(initiatorOf(keep))}`;
+  if (lose === existing) {
+    ctx.closeConnection(existing.id, reason);
+    closed(ctx, now, existing.id, 'local', reason, restart);
+    ctx.tcp.register(conn);
+  } else {
+    log('close connection %s: %s', conn.id, reason);
+    ctx.out.connects.push({ type: 'close', connectionId: conn.id, reason });
+  }
+  return keep.id;
+}
+
+function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'connected' }>, restart: RestartHook): void {
   const attempt = ctx.tcp.attempt(event.attemptId);
   if (attempt === undefined || ctx.closed) {
     ctx.out.connects.push({ type: 'close', connectionId: event.connectionId, reason: 'connect no longer wanted (attempt abandoned or agent closed)' });
@@ -52,19 +77,15 @@ function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEven
     origin: 'connect',
     awaitingFirstFrame: true,
   };
-  const { existing } = ctx.tcp.register(conn);
-  let connectionId = conn.id;
-  if (existing !== undefined) {
-    // A connect and an accept raced for one 5-tuple: keep the established one.
-    ctx.out.connects.push({ type: 'close', connectionId: conn.id, reason: `duplicate of connection ${existing.id} on the same 5-tuple; keeping the established one` });
-    connectionId = existing.id;
-  }
-  if (pair.removed || pair.state !== 'in-progress' || (pair.connectionId !== undefined && pair.connectionId !== connectionId && ctx.tcp.get(pair.connectionId) !== undefined)) {
-    if (existing === undefined && !isUsed(ctx, conn.id)) ctx.closeConnection(conn.id, 'the pair no longer needs this connection');
+  const connectionId = register(ctx, now, conn, restart);
+  const current = pair.connectionId !== undefined ? ctx.tcp.get(pair.connectionId) : undefined;
+  if (pair.removed || current !== undefined || (pair.state !== 'in-progress' && pair.state !== 'failed')) {
+    if (connectionId === conn.id && !isUsed(ctx, conn.id)) ctx.closeConnection(conn.id, 'the pair no longer needs this connection');
     return;
   }
   pair.connectionId = connectionId;
   log('connected %s for %s', connectionId, pair.id);
+  if (pair.state !== 'in-progress') ctx.setPairState(pair, 'in-progress', 'connected after a duplicate connection was closed');
   sendCheckRequest(ctx, now, pair);
 }
 
@@ -83,7 +104,7 @@ function attemptFailed(ctx: AgentContext, now: number, attempt: ConnectAttempt, 
   if (pair.state === 'in-progress') failPair(ctx, now, pair, why);
 }
 
-function accepted(ctx: AgentContext, event: Extract<ConnectionEvent, { type: 'accepted' }>): void {
+function accepted(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'accepted' }>, restart: RestartHook): void {
   const base = ctx.locals.baseOf(event.transportId);
   const tcpType = base?.candidate.tcpType;
   if (ctx.closed || base === undefined || (tcpType !== 'passive' && tcpType !== 'so')) {
@@ -98,12 +119,7 @@ function accepted(ctx: AgentContext, event: Extract<ConnectionEvent, { type: 'ac
     origin: 'accept',
     awaitingFirstFrame: true,
   };
-  const { existing } = ctx.tcp.register(conn);
-  if (existing !== undefined) {
-    ctx.out.connects.push({ type: 'close', connectionId: conn.id, reason: `duplicate of connection ${existing.id} on the same 5-tuple; keeping the established one` });
-    return;
-  }
-  log('accepted %s on %s from %s:%d', conn.id, event.transportId, conn.remote.address, conn.remote.port);
+  if (register(ctx, now, conn, restart) === conn.id) log('accepted %s on %s from %s:%d', conn.id, event.transportId, conn.remote.address, conn.remote.port);
 }
 
 /** Whether a pair or a route uses the connection. */
