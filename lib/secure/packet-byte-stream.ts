@@ -9,6 +9,7 @@ import createDebug from 'debug';
 import type { PacketConnection } from '../connection.js';
 import { isStun } from '../stun/index.js';
 import { SecureError } from './secure-error.js';
+import { type ReadFlowControl, readFlowControl } from './flow-control.js';
 import { cutStunSafeFrames } from './stun-safe-frames.js';
 import { TlsStartGate } from './tls-start-gate.js';
 
@@ -29,23 +30,14 @@ export interface PacketByteStreamOptions {
   /**
    * Bytes of ciphertext queued for TLS beyond which the connection fails with
    * `ERR_TLS_RECEIVE_OVERFLOW`, when the connection below has no `pause()` to
-   * push back with (default 4 MiB).
+   * push back with: neither `pause()`/`resume()` nor
+   * `pauseReading()`/`resumeReading()` (default 4 MiB).
    */
   maxBufferedBytes?: number;
   /** Drop cleartext sent by the peer before its first TLS record ({@link TlsStartGate}); default true. */
   gate?: boolean;
   /** Close the packet connection once our side of the byte stream has ended (default true). */
   closeTransportOnEnd?: boolean;
-}
-
-interface Pausable {
-  pause(): void;
-  resume(): void;
-}
-
-function isPausable(conn: PacketConnection): conn is PacketConnection & Pausable {
-  const c = conn as Partial<Pausable>;
-  return typeof c.pause === 'function' && typeof c.resume === 'function';
 }
 
 /**
@@ -70,6 +62,7 @@ export class PacketByteStream extends Duplex {
   readonly #maxBufferedBytes: number;
   readonly #gate: TlsStartGate | undefined;
   readonly #closeTransportOnEnd: boolean;
+  readonly #flow: ReadFlowControl | undefined;
   #connPaused = false;
   #connGone = false;
   #connEnded = false;
@@ -93,6 +86,7 @@ export class PacketByteStream extends Duplex {
     this.#requireFingerprint = options?.requireStunFingerprint ?? true;
     this.#gate = options?.gate === false ? undefined : new TlsStartGate();
     this.#closeTransportOnEnd = options?.closeTransportOnEnd ?? true;
+    this.#flow = readFlowControl(conn);
     conn.on('packet', this.#onPacket);
     conn.on('drain', this.#onDrain);
     conn.on('end', this.#onEnd);
@@ -133,9 +127,9 @@ export class PacketByteStream extends Duplex {
   readonly #append = (payload: Buffer): void => {
     if (payload.length === 0) return; // an empty frame adds nothing (RFC 4571 §2)
     if (!this.push(payload) && !this.#connPaused) {
-      if (isPausable(this.#conn)) {
+      if (this.#flow) {
         this.#connPaused = true;
-        this.#conn.pause();
+        this.#flow.pause();
       } else if (this.readableLength > this.#maxBufferedBytes) {
         this.destroy(
           new SecureError('ERR_TLS_RECEIVE_OVERFLOW', `more than ${this.#maxBufferedBytes} bytes queued for TLS`),
@@ -145,9 +139,9 @@ export class PacketByteStream extends Duplex {
   };
 
   override _read(): void {
-    if (this.#connPaused && isPausable(this.#conn)) {
+    if (this.#connPaused) {
       this.#connPaused = false;
-      this.#conn.resume();
+      this.#flow?.resume();
     }
   }
 

@@ -5,11 +5,10 @@
  */
 import { Duplex } from 'node:stream';
 import type { PacketConnection } from '../connection.js';
+import { type ReadFlowControl, readFlowControl } from './flow-control.js';
 
-/** A packet connection that can also stop and restart delivering packets. */
-interface FlowControl {
-  pause?(): void;
-  resume?(): void;
+/** A packet connection that may also be destroyed. */
+interface Destroyable {
   destroy?(error?: Error): void;
 }
 
@@ -20,20 +19,23 @@ interface FlowControl {
  *   write never merges with another; a large one is cut); a `send()` that
  *   returns `false` holds the write until the connection's `'drain'`;
  * - each received packet's payload is pushed in order; when the reader falls
- *   behind, the connection is paused (if it has `pause()`) until it reads;
+ *   behind, the connection is paused (if it can be: see
+ *   {@link readFlowControl}) until it reads;
  * - `end()` closes the connection once everything written was sent; the
  *   connection's `'end'`/`'close'` ends the readable side; `destroy()`
  *   destroys (or closes) the connection.
  */
 export class PacketDuplex extends Duplex {
-  readonly #conn: PacketConnection & FlowControl;
+  readonly #conn: PacketConnection & Destroyable;
+  readonly #flow: ReadFlowControl | undefined;
   readonly #maxPacketSize: number;
   #paused = false;
   #pendingWrite: ((error?: Error | null) => void) | undefined;
 
   constructor(conn: PacketConnection, maxPacketSize: number) {
     super({ allowHalfOpen: true, decodeStrings: true });
-    this.#conn = conn as PacketConnection & FlowControl;
+    this.#conn = conn as PacketConnection & Destroyable;
+    this.#flow = readFlowControl(conn);
     this.#maxPacketSize = maxPacketSize;
     conn.on('packet', this.#onPacket);
     conn.on('drain', this.#onDrain);
@@ -42,9 +44,9 @@ export class PacketDuplex extends Duplex {
   }
 
   readonly #onPacket = (packet: Buffer): void => {
-    if (!this.push(packet) && !this.#paused && typeof this.#conn.pause === 'function') {
+    if (!this.push(packet) && !this.#paused && this.#flow) {
       this.#paused = true;
-      this.#conn.pause();
+      this.#flow.pause();
     }
   };
 
@@ -73,7 +75,7 @@ export class PacketDuplex extends Duplex {
   override _read(): void {
     if (this.#paused) {
       this.#paused = false;
-      this.#conn.resume?.();
+      this.#flow?.resume();
     }
   }
 
