@@ -15,8 +15,10 @@
  * - Over UDP this is a lossy, best-effort byte stream: a datagram that is
  *   lost is a gap in the stream. Use TCP pairs, or a protocol that recovers
  *   loss, for data that must arrive whole.
- * - The stream ends (`'end'`) when the connection closes. Ending the writable
- *   side sends nothing: ICE has no half-close.
+ * - The stream ends (`'end'`) when the connection closes; a write waiting
+ *   for `'drain'` then completes (its data is dropped with the session),
+ *   later writes fail with `ERR_CONNECTION_CLOSED`. Ending the writable side
+ *   sends nothing: ICE has no half-close.
  */
 import { Duplex } from 'node:stream';
 import { isStun } from '../stun/index.js';
@@ -58,7 +60,7 @@ export class IceConnectionStream extends Duplex {
     connection.on('packet', this.#onPacket);
     connection.on('drain', this.#onDrain);
     connection.on('close', this.#onClose);
-    if (connection.closed) process.nextTick(this.#onClose);
+    if (connection.closed) process.nextTick(() => this.#onClose());
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
@@ -110,10 +112,12 @@ export class IceConnectionStream extends Duplex {
     callback?.();
   };
 
-  readonly #onClose = (): void => {
+  readonly #onClose = (error?: Error): void => {
+    // A clean close completes a write waiting for 'drain' (its packets were
+    // dropped with the session, as unsent socket data is); a failure fails it.
     const pending = this.#pendingCallback;
     this.#pendingCallback = undefined;
-    pending?.(new IceAgentError('ERR_CONNECTION_CLOSED', 'the ICE connection closed'));
+    pending?.(error ?? null);
     this.push(null);
   };
 }

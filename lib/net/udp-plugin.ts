@@ -35,7 +35,14 @@ export interface UdpTransportOptions {
    * redundant candidates, which is the default (`false`).
    */
   keepRedundantCandidates?: boolean;
+  /**
+   * Resolves a STUN server's host name to an address of the given family
+   * (default `dns.promises.lookup`). IP literals are never looked up.
+   */
+  resolve?: (host: string, family: 4 | 6) => Promise<string>;
 }
+
+const dnsResolve = async (host: string, family: 4 | 6): Promise<string> => (await lookup(host, { family })).address;
 
 /** One bound socket: the base of a host candidate and of its srflx candidates. */
 interface UdpBase {
@@ -76,6 +83,9 @@ export class UdpTransport implements TransportPlugin {
     checkSize('receiveBufferSize', options.receiveBufferSize);
     checkSize('sendBufferSize', options.sendBufferSize);
     checkSize('sendHighWaterMark', options.sendHighWaterMark);
+    if (options.resolve !== undefined && typeof options.resolve !== 'function') {
+      throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'udp.resolve must be a function');
+    }
     const stun = options.stun ?? {};
     for (const key of ['rtoMs', 'maxSends', 'lastWaitFactor', 'deadlineMs'] as const) {
       const value = stun[key];
@@ -261,7 +271,7 @@ export class UdpTransport implements TransportPlugin {
     const serverLabel = formatHostPort(server.host, server.port);
     let serverAddress: string;
     try {
-      serverAddress = isIP(server.host) !== 0 ? server.host : (await lookup(server.host, { family: base.family })).address;
+      serverAddress = isIP(server.host) !== 0 ? server.host : await (this.#options.resolve ?? dnsResolve)(server.host, base.family);
     } catch (error) {
       debug('%s: cannot resolve STUN server %s: %s', base.transportId, server.host, (error as Error).message);
       return;

@@ -1,0 +1,180 @@
+import test from 'ava';
+import { EventEmitter, once } from 'node:events';
+import { createServer, connect, type Socket } from 'node:net';
+import type { PacketConnection } from '../../lib/connection.js';
+import { FramedConnection } from '../../lib/framing/index.js';
+import type { Route } from '../../lib/ice/types.js';
+import { IceConnection } from '../../lib/net/ice-connection.js';
+import { IceAgentError } from '../../lib/net/errors.js';
+
+/** An in-memory route connection: records packets; `accept` decides what send() returns. */
+class MemoryRoute extends EventEmitter implements PacketConnection {
+  readonly transport: 'udp' | 'tcp';
+  readonly sent: Buffer[] = [];
+  accept = true;
+  paused = 0;
+  resumed = 0;
+  constructor(transport: 'udp' | 'tcp' = 'udp') {
+    super();
+    this.transport = transport;
+  }
+  send(packet: Uint8Array): boolean {
+    this.sent.push(Buffer.from(packet));
+    return this.accept;
+  }
+  close(): void {
+    this.emit('close');
+  }
+  pause(): void {
+    this.paused++;
+  }
+  resume(): void {
+    this.resumed++;
+  }
+}
+
+function route(transport: 'udp' | 'tcp', pairId = 'p1'): Route {
+  return { component: 1, transport, transportId: `${transport}:t`, remote: { address: '127.0.0.1', port: 9 }, pairId };
+}
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test('send goes straight to the route; false and drain follow the route’s backpressure', async (t) => {
+  const conn = new IceConnection(1);
+  const r = new MemoryRoute();
+  conn.setRoute(route('udp'), r);
+  t.is(conn.transport, 'udp');
+  t.true(conn.send(Buffer.from('a')));
+  r.accept = false;
+  t.false(conn.send(Buffer.from('b')));
+  let drains = 0;
+  conn.on('drain', () => drains++);
+  r.emit('drain');
+  t.is(drains, 1);
+  r.emit('drain');
+  t.is(drains, 1, 'drain only after a false');
+  t.deepEqual(r.sent.map(String), ['a', 'b']);
+});
+
+test('without a route packets are queued in order (bounded), sent on the next route, then drain', async (t) => {
+  const conn = new IceConnection(1, { maxQueuedPackets: 3 });
+  let drains = 0;
+  conn.on('drain', () => drains++);
+  for (const p of ['1', '2', '3', '4']) t.false(conn.send(Buffer.from(p)));
+  t.is(conn.queuedPackets, 3);
+  t.is(conn.droppedPackets, 1);
+  const r = new MemoryRoute('tcp');
+  conn.setRoute(route('tcp'), r);
+  t.is(conn.transport, 'tcp');
+  t.deepEqual(r.sent.map(String), ['1', '2', '3']);
+  t.is(conn.queuedPackets, 0);
+  await tick();
+  t.is(drains, 1);
+});
+
+test('a flush that meets backpressure waits for the route’s drain', async (t) => {
+  const conn = new IceConnection(1);
+  let drains = 0;
+  conn.on('drain', () => drains++);
+  conn.send(Buffer.from('x'));
+  const r = new MemoryRoute();
+  r.accept = false;
+  conn.setRoute(route('udp'), r);
+  await tick();
+  t.is(drains, 0);
+  r.emit('drain');
+  t.is(drains, 1);
+});
+
+test('route changes: null queues, a new route takes over, the old connection is detached', async (t) => {
+  const conn = new IceConnection(1);
+  const routes: Array<Route | null> = [];
+  conn.on('route', (r) => routes.push(r));
+  const first = new MemoryRoute();
+  conn.setRoute(route('udp', 'p1'), first);
+  conn.send(Buffer.from('one'));
+  conn.setRoute(null, undefined);
+  t.is(conn.route, null);
+  t.false(conn.send(Buffer.from('two')));
+  const second = new MemoryRoute();
+  conn.setRoute(route('udp', 'p2'), second);
+  t.deepEqual(first.sent.map(String), ['one']);
+  t.deepEqual(second.sent.map(String), ['two']);
+  t.is(first.listenerCount('drain'), 0);
+  t.deepEqual(routes.map((r) => r?.pairId ?? null), ['p1', null, 'p2']);
+  // The route's connection closing (TCP drop) means: queue until the next route.
+  second.close();
+  t.false(conn.send(Buffer.from('three')));
+  t.is(conn.queuedPackets, 1);
+});
+
+test('reading pause follows route changes; deliver emits packet; terminate closes for good', async (t) => {
+  const conn = new IceConnection(1);
+  const a = new MemoryRoute('tcp');
+  conn.setRoute(route('tcp'), a);
+  conn.pauseReading();
+  conn.pauseReading();
+  t.is(a.paused, 1);
+  t.true(conn.readingPaused);
+  const b = new MemoryRoute('tcp');
+  conn.setRoute(route('tcp', 'p2'), b);
+  t.is(a.resumed, 1, 'the old connection reads again');
+  t.is(b.paused, 1, 'the new one starts paused');
+  conn.resumeReading();
+  t.is(b.resumed, 1);
+  const packets: string[] = [];
+  conn.on('packet', (p: Buffer) => packets.push(String(p)));
+  conn.deliver(Buffer.from('in'));
+  t.deepEqual(packets, ['in']);
+  conn.send(Buffer.from('q'));
+  const closed = once(conn, 'close');
+  conn.terminate();
+  await closed;
+  t.true(conn.closed);
+  t.false(conn.send(Buffer.from('late')));
+  conn.deliver(Buffer.from('late'));
+  t.deepEqual(packets, ['in']);
+  conn.setRoute(route('udp'), new MemoryRoute());
+  t.is(conn.route, null);
+});
+
+test('close() asks the agent to close; bad options are typed errors', (t) => {
+  let asked = 0;
+  const conn = new IceConnection(1, {}, () => asked++);
+  conn.close();
+  t.is(asked, 1);
+  t.throws(() => new IceConnection(1, { maxQueuedPackets: -1 }), { instanceOf: IceAgentError, code: 'ERR_AGENT_BAD_OPTION' });
+});
+
+test('over a real framed TCP connection: pauseReading stops the socket so TCP flow control pushes back', async (t) => {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const accepted = once(server, 'connection');
+  const client = connect({ port: (server.address() as { port: number }).port, host: '127.0.0.1' });
+  await once(client, 'connect');
+  const [serverSocket] = (await accepted) as [Socket];
+  const framed = new FramedConnection(serverSocket);
+  const conn = new IceConnection(1);
+  conn.setRoute(route('tcp'), framed);
+  framed.on('packet', (p: Buffer) => conn.deliver(p)); // the TCP plugin's role
+  let received = 0;
+  conn.on('packet', () => received++);
+  conn.pauseReading();
+  const sender = new FramedConnection(client);
+  const payload = Buffer.alloc(1000, 7);
+  const total = 8000; // 8 MB: more than the kernel buffers of both ends hold
+  for (let i = 0; i < total; i++) sender.send(payload);
+  await new Promise((r) => setTimeout(r, 100));
+  t.true(received < total / 2, `received ${received} of ${total} while paused`);
+  t.true(client.writableLength > 0, 'bytes are stuck at the sender: TCP flow control');
+  conn.resumeReading();
+  while (received < total) await new Promise((r) => setTimeout(r, 5));
+  t.is(received, total);
+  // Sending through the IceConnection reaches the peer as frames.
+  const back = once(sender, 'packet');
+  t.true(conn.send(Buffer.from('reply')));
+  t.is(String((await back)[0]), 'reply');
+  sender.destroy();
+  framed.destroy();
+  server.close();
+});
