@@ -79,6 +79,14 @@ export class LocalCandidateSet {
     return this.all.find((l) => l.base === l && l.transportId === transportId && (component === undefined || l.candidate.component === component));
   }
 
+  /** Forgets peer-reflexive candidates no longer in use (bounded memory across TCP reconnects). */
+  prunePrflx(inUse: ReadonlySet<LocalCandidate>): void {
+    for (let i = this.all.length - 1; i >= 0; i--) {
+      const l = this.all[i]!;
+      if (l.candidate.type === 'prflx' && l.base !== l && !inUse.has(l)) this.all.splice(i, 1);
+    }
+  }
+
   /** Every base candidate (the ones pairs are formed with, RFC 8445 §6.1.2.4). */
   bases(component: number): LocalCandidate[] {
     return this.all.filter((l) => l.base === l && l.candidate.component === component && l.candidate.type !== 'prflx');
@@ -120,6 +128,14 @@ export class RemoteCandidateSet {
         c.port === port &&
         (transport === 'udp' || tcpType === undefined || c.tcpType === tcpType),
     );
+  }
+
+  /** Forgets peer-reflexive candidates no longer in use (RFC 8445 §7.3.1.3 candidates are learned, not signalled). */
+  prunePrflx(inUse: ReadonlySet<Candidate>): void {
+    for (let i = this.all.length - 1; i >= 0; i--) {
+      const c = this.all[i]!;
+      if (c.type === 'prflx' && !inUse.has(c)) this.all.splice(i, 1);
+    }
   }
 
   /** Removes every candidate. */

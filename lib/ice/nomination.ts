@@ -114,7 +114,27 @@ export function select(ctx: AgentContext, now: number, valid: Pair, reason: stri
     ctx.previous = undefined;
   }
   if (ctx.checklists.every((l) => l.state === 'completed')) closeUnselectedConnections(ctx);
+  pruneCandidates(ctx);
   ctx.updateState();
+}
+
+/** Drops peer-reflexive candidates that no pair or route uses any more. */
+function pruneCandidates(ctx: AgentContext): void {
+  const locals = new Set<Pair['local']>();
+  const remotes = new Set<Pair['remote']>();
+  const use = (p: Pair | undefined): void => {
+    if (p === undefined) return;
+    locals.add(p.local);
+    remotes.add(p.remote);
+  };
+  for (const list of ctx.checklists) for (const p of list.pairs) use(p);
+  for (const s of ctx.components) {
+    use(s.route);
+    use(s.reconnect?.lost);
+    use(s.reconnect?.pair);
+  }
+  ctx.locals.prunePrflx(locals);
+  ctx.remotes.prunePrflx(remotes);
 }
 
 /** RFC 6544 §8: once ICE completes, close every connection but the selected pairs'. */

@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Pair } from '../../lib/ice/pair.js';
-import { fiveTupleKey, soRetryDelay, TcpConnectionTable, type ConnectAttempt, type TcpConnection } from '../../lib/ice/tcp-connections.js';
+import { fiveTupleKey, initiatorOf, soRetryDelay, survivorOf, TcpConnectionTable, type ConnectAttempt, type TcpConnection } from '../../lib/ice/tcp-connections.js';
 
 const conn = (id: string, lp: number, rp: number, origin: 'connect' | 'accept'): TcpConnection => ({
   id,
@@ -55,4 +55,20 @@ test('outstanding attempts are counted per remote IP, and the earliest deadline 
   table.removeAttempt(a1.id);
   t.is(table.outstandingTo('10.0.0.2'), 1);
   t.not(table.nextAttemptId(), table.nextAttemptId());
+});
+
+test('survivorOf picks the same connection on both sides whatever the order', (t) => {
+  // Alice (10.0.0.1:5000) opened X; Bob (10.0.0.2:6000) opened Y; same 5-tuple.
+  const xAlice = conn('X', 5000, 6000, 'connect');
+  const yAlice = conn('Y', 5000, 6000, 'accept');
+  const flip = (c: TcpConnection): TcpConnection => ({ ...c, local: c.remote, remote: c.local, origin: c.origin === 'connect' ? 'accept' : 'connect' });
+  const xBob = flip(xAlice);
+  const yBob = flip(yAlice);
+  t.is(survivorOf(xAlice, yAlice).id, 'X');
+  t.is(survivorOf(yAlice, xAlice).id, 'X');
+  t.is(survivorOf(xBob, yBob).id, 'X');
+  t.is(survivorOf(yBob, xBob).id, 'X');
+  t.deepEqual(initiatorOf(yBob), { address: '10.0.0.2', port: 6000 });
+  const again = conn('Z', 5000, 6000, 'connect');
+  t.is(survivorOf(xAlice, again).id, 'X', 'same initiator: the established one stays');
 });

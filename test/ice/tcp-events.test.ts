@@ -229,3 +229,20 @@ test('aggressive nomination is never used on TCP pairs; completion closes the un
   t.is(open.length, 1, 'only the selected connection stays (RFC 6544 §8)');
   t.is(open[0]!.id, loop.route(a)?.connectionId ?? "");
 });
+
+test('repeated reconnects do not accumulate candidates, pairs or connections', (t) => {
+  const { loop, a, b } = tcpPair('active', 'passive');
+  loop.run(5000);
+  type Internals = { ctx: { locals: { all: unknown[] }; remotes: { all: unknown[] }; tcp: { size: number }; transactions: { size: number } } };
+  const inside = (x: typeof a) => (x.core as unknown as Internals).ctx;
+  const sizes = () => [a, b].map((x) => [inside(x).locals.all.length, inside(x).remotes.all.length, x.core.pairs().length, inside(x).tcp.size]);
+  const before = sizes();
+  for (let i = 0; i < 10; i++) {
+    loop.resetConnection(loop.route(a)!.connectionId!);
+    loop.run(loop.now + 3000);
+    t.is(a.core.state, 'completed');
+  }
+  loop.run(loop.now + 60000);
+  t.deepEqual(sizes(), before);
+  t.true(inside(a).transactions.size <= 2);
+});
