@@ -10,3 +10,4 @@ export * from './candidate/index.js';
 export * from './ice/index.js';
 export * from './framing/index.js';
 export * from './secure/index.js';
+export * from './replay/index.js';
