@@ -16,15 +16,6 @@ export interface LocalCandidate {
   base: LocalCandidate;
 }
 
-/** Whether a remote TCP candidate of `remote` tcptype pairs with a local one of `local` (RFC 6544 §6.2). */
-export function tcpTypesPair(local: TcpType | undefined, remote: TcpType | undefined): boolean {
-  return (
-    (local === 'active' && remote === 'passive') ||
-    (local === 'passive' && remote === 'active') ||
-    (local === 'so' && remote === 'so')
-  );
-}
-
 /** Local candidates of one agent. */
 export class LocalCandidateSet {
   readonly all: LocalCandidate[] = [];

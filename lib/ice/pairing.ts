@@ -27,13 +27,18 @@ export function addPair(ctx: AgentContext, local: LocalCandidate, remote: Candid
   if (list.find(id) !== undefined || list.state === 'completed') return undefined;
   const pair = new Pair(remote.component, local, remote, ctx.controlling, ctx.generation);
   if (list.pairs.length >= ctx.options.maxPairs) {
-    // RFC 8445 §6.1.2.5: keep the highest-priority pairs.
-    const lowest = list.pairs[list.pairs.length - 1]!;
-    if ((lowest.state !== 'frozen' && lowest.state !== 'waiting') || lowest.priority >= pair.priority) {
+    // RFC 8445 §6.1.2.5: keep the highest-priority pairs; only unchecked ones make room.
+    let victim: Pair | undefined;
+    for (let i = list.pairs.length - 1; i >= 0 && victim === undefined; i--) {
+      const p = list.pairs[i]!;
+      if (p.priority >= pair.priority) break;
+      if (p.state === 'frozen' || p.state === 'waiting') victim = p;
+    }
+    if (victim === undefined) {
       log('checklist %d full (%d pairs): %s not added', list.component, list.pairs.length, id);
       return undefined;
     }
-    list.remove(lowest);
+    list.remove(victim);
   }
   list.add(pair);
   if (list.state === 'failed') list.state = 'running';
