@@ -320,3 +320,18 @@ test('an idle connected pair over hours: consent traffic only, bounded state', (
   t.is(internals(a).dataRoutes.size, 1);
   t.is(a.core.pairs().length, 1);
 });
+
+test('two components: each checklist selects its own pair; completed only when both are', (t) => {
+  const loop = new Loop();
+  const a = loop.agent('a', { controlling: true, components: 2 }, 1);
+  const b = loop.agent('b', { controlling: false, components: 2 }, 2);
+  const ca = [loop.addUdpHost(a, '10.0.0.1', 5000, 1), loop.addUdpHost(a, '10.0.0.1', 5001, 2)];
+  const cb = [loop.addUdpHost(b, '10.0.0.2', 6000, 1), loop.addUdpHost(b, '10.0.0.2', 6001, 2)];
+  loop.signal(a, b, ca, cb);
+  loop.run(5000);
+  t.is(a.core.state, 'completed');
+  t.is(b.core.state, 'completed');
+  const selected = eventsOf(a, 'selected-pair').map((e) => [e.pair.component, e.pair.local.port, e.pair.remote.port]);
+  t.deepEqual(selected.sort(), [[1, 5000, 6000], [2, 5001, 6001]]);
+  t.is(loop.route(a, 2)?.remote.port, 6001);
+});

@@ -246,3 +246,18 @@ test('repeated reconnects do not accumulate candidates, pairs or connections', (
   t.deepEqual(sizes(), before);
   t.true(inside(a).transactions.size <= 2);
 });
+
+test('a TCP check without an answer fails after Ti = 39.5 s and is never retransmitted', (t) => {
+  const { loop, a, b } = tcpPair('active', 'passive');
+  // b never answers anything on TCP
+  loop.drop = (from, tx) => from === b && tx.connectionId !== undefined;
+  a.core.endOfRemoteCandidates(loop.now);
+  loop.run(39000);
+  const checks = a.sent.filter((s) => s.connectionId !== undefined);
+  t.is(checks.length, 1, 'one request, no retransmission over TCP');
+  t.is(a.core.state, 'checking');
+  loop.run(40000);
+  const failed = eventsOf(a, 'pair-state').find((e) => e.pair.state === 'failed');
+  t.regex(failed?.reason ?? '', /Ti/);
+  t.is(a.core.state, 'failed');
+});
