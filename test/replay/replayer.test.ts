@@ -4,11 +4,14 @@
  * part of a recording is reported as a divergence, precisely.
  */
 import test from 'ava';
-import { IceCore } from '../../lib/ice/index.js';
+import { IceCore, seededRandom } from '../../lib/ice/index.js';
 import type { IceCoreApi, IceCoreOptions, Transmit } from '../../lib/ice/types.js';
 import {
   assertReplays,
   decodeValue,
+  describeReplay,
+  describeThrow,
+  RecordingCore,
   encodeValue,
   parseRecording,
   ReplayDivergenceError,
@@ -215,4 +218,39 @@ test('bad recordings are typed errors', (t) => {
   t.is(code(() => parseRecording({ ...good, calls: [{ call: 'pollEvent', args: [1] }] })), 'ERR_REPLAY_BAD_FORMAT');
   t.is(code(() => parseRecording({ ...good, calls: [{ call: 'pollEvent', threw: 'x' }] })), 'ERR_REPLAY_BAD_FORMAT');
   t.is(code(() => replaySession('not json')), 'ERR_REPLAY_BAD_FORMAT');
+});
+
+test('restart, close and the getters go through the recorder; thrown errors replay too', (t) => {
+  const core = new RecordingCore({ controlling: true, random: seededRandom(7) }, { description: 'by hand' });
+  const first = core.localCredentials;
+  t.true(core.controlling);
+  t.is(core.state, 'new');
+  const renewed = core.restart(5);
+  t.not(renewed.ufrag, first.ufrag);
+  t.deepEqual(core.restart(6, { ufrag: 'abcd', pwd: 'abcdefghijklmnopqrstuv' }), { ufrag: 'abcd', pwd: 'abcdefghijklmnopqrstuv' });
+  t.deepEqual(core.pairs(), []);
+  core.close(10);
+  t.is(core.state, 'closed');
+  t.throws(() => core.restart(11), { code: 'ERR_ICE_CLOSED' });
+  while (core.pollEvent()) {
+    /* drain */
+  }
+  const rec = core.recording();
+  t.is(rec.description, 'by hand');
+  t.is(core.callCount, rec.calls.length);
+  t.is(rec.calls.filter((c) => c.call === 'restart').at(-1)!.threw?.code, 'ERR_ICE_CLOSED');
+  const result = replaySession(rec);
+  t.true(result.ok, result.divergence?.message);
+  t.regex(describeReplay(result), /^replayed \d+ calls, 0 transmits identical$/);
+  t.deepEqual(describeThrow('plain'), { name: 'string', message: 'plain' });
+});
+
+test('a recording whose options the core rejects diverges at construction', (t) => {
+  const rec = copy(udp.alice.recording());
+  (rec.options as Record<string, EncodedValue>).ta = -1;
+  const result = replaySession(rec);
+  t.false(result.ok);
+  t.is(result.divergence!.call, 'constructor');
+  t.is(result.divergence!.path, 'threw');
+  t.regex(describeReplay(result), /constructing the core/);
 });
