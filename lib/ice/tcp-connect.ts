@@ -41,6 +41,8 @@ export function beginConnect(ctx: AgentContext, now: number, pair: Pair, reconne
     const existing = ctx.tcp.byFiveTuple(local, remote);
     if (existing !== undefined) {
       pair.connectionId = existing.id;
+      // Checking over an accepted connection: the peer's answer may be its first frame.
+      existing.awaitingFirstFrame = false;
       return existing.id;
     }
   }
