@@ -1,13 +1,15 @@
 /**
  * Stories about the virtual network itself: the scenario tests rely on its
  * NATs, loss, TCP handshakes and simultaneous open behaving as specified,
- * so they are checked here on their own, without any ICE core.
+ * so they are checked here on their own, without any ICE core; the last
+ * story checks that a whole two-agent session is reproducible.
  */
 import test from 'ava';
 import type { Address } from '../../lib/ice/types.js';
 import { decodeStun, encodeStun, StunClass, StunMethod } from '../../lib/stun/index.js';
 import type { TcpNetEvent, TcpOwner } from './vnet/endpoints.js';
 import { VirtualNetwork } from './vnet/network.js';
+import { bothCompleted, finishGathering, twoAgents } from './vnet/scenario.js';
 import { Prng } from './vnet/prng.js';
 import { VirtualStunServer } from './vnet/stun-server.js';
 
@@ -181,4 +183,24 @@ test('TCP simultaneous open on an open network: an early SYN meets a RST, a retr
   t.is(rb.of('connected').length, 1);
   t.is(net.tcp.stats.crossed, 1);
   t.is(net.tcp.openEnds().length, 2);
+});
+
+test('a whole two-agent session is deterministic: the same seed gives the same events at the same times', (t) => {
+  const run = (seed: number): string => {
+    const s = twoAgents({
+      seed,
+      udpLoss: 0.2,
+      a: { name: 'alice', controlling: true, tcp: ['active', 'passive', 'so'] },
+      b: { name: 'bob', controlling: false, tcp: ['active', 'passive', 'so'] },
+    });
+    finishGathering(s);
+    s.world.runUntil(() => bothCompleted(s), 30000);
+    s.world.runFor(20000);
+    const log = [s.a, s.b].map((x) => ({ events: x.events, tcp: x.tcpLog, received: x.received.length }));
+    return JSON.stringify(log, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  };
+  const first = run(99);
+  t.true(first.length > 1000);
+  t.is(run(99), first);
+  t.not(run(98), first);
 });
