@@ -40,7 +40,30 @@ import type {
 
 const MAX_U64 = (1n << 64n) - 1n;
 
-/** The sans-IO ICE agent. See {@link IceCoreApi} for the contract. */
+/**
+ * The sans-IO ICE agent. See {@link IceCoreApi} for the contract.
+ *
+ * What the runtime must do:
+ * - after every input, drain `pollTransmit`, `pollConnect` and `pollEvent`
+ *   until empty (transmits before connection commands: an error answer is
+ *   queued before the `close` of a connection whose first frame failed),
+ *   then arm one timer for `pollTimeout()`; calling `handleTimeout` early
+ *   or late is harmless;
+ * - `connect` commands: connect from `local` exactly (S-O: the bound port;
+ *   active: port 0) and report `connected` / `connect-failed` with the
+ *   `attemptId`; report `closed` for connections that go away (for the
+ *   ones the core closed, reporting it is optional: the core has already
+ *   forgotten them);
+ * - deliver packets classified `'data'` to the application, and send
+ *   application data only along the latest non-null `route` of a
+ *   component (a `null` route means: stop sending, RFC 7675 §5.1);
+ * - on a `restart` event (the core restarted ICE itself after the selected
+ *   TCP connection could not be re-established, RFC 6544 §11.1), signal
+ *   the event's credentials and the local candidates again, then pass the
+ *   peer's new credentials and candidates in as after `restart()`. An
+ *   answerer seeing the peer's new credentials calls `restart()` and then
+ *   `setRemoteCredentials()` (in either order).
+ */
 export class IceCore implements IceCoreApi {
   private readonly ctx: AgentContext;
   private readonly setState = (pair: Pair, state: PairState, reason: string): void => this.ctx.setPairState(pair, state, reason);

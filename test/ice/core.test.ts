@@ -335,3 +335,23 @@ test('two components: each checklist selects its own pair; completed only when b
   t.deepEqual(selected.sort(), [[1, 5000, 6000], [2, 5001, 6001]]);
   t.is(loop.route(a, 2)?.remote.port, 6001);
 });
+
+test('an answerer may take the peer restart credentials before calling restart() itself', (t) => {
+  const { loop, a, b, ca, cb } = udpPairOfAgents();
+  loop.signal(a, b, [ca], [cb]);
+  loop.run(5000);
+  const oldB = b.core.localCredentials;
+  const newA = a.core.restart(loop.now);
+  b.core.setRemoteCredentials(loop.now, newA);
+  const newB = b.core.restart(loop.now);
+  t.not(newB.ufrag, oldB.ufrag);
+  t.deepEqual(b.core.localCredentials, newB);
+  a.core.setRemoteCredentials(loop.now, newB);
+  a.core.addRemoteCandidate(loop.now, cb);
+  b.core.addRemoteCandidate(loop.now, ca);
+  loop.run(loop.now + 5000);
+  t.is(a.core.state, 'completed');
+  t.is(b.core.state, 'completed');
+  const last = a.sent.map((s) => decodeStun(s.data)).filter((m) => m.class === StunClass.Request).at(-1);
+  t.is(last?.attributes.username, `${newB.ufrag}:${newA.ufrag}`);
+});
