@@ -180,3 +180,24 @@ test('detach flushes and stops forwarding drain', async (t) => {
   await tick();
   t.is(drains, 0);
 });
+
+test('frames still queued are never overwritten by later ones (several slabs, several ticks)', async (t) => {
+  const sink = recordingSink({ highWaterMark: 1 << 24 });
+  sink.state.hold = true; // nothing is written out until released
+  const writer = new BatchingFrameWriter(sink.stream);
+  const sent: Buffer[] = [];
+  for (let tickNo = 0; tickNo < 4; tickNo++) {
+    for (let i = 0; i < 60; i++) {
+      const p = payloadOf(tickNo * 60 + i, 1000 + i); // 60 frames > one 64 KiB slab per tick
+      sent.push(Buffer.from(p));
+      writer.write(p);
+      p.fill(0xee); // small payloads are copied: changing them afterwards is harmless
+    }
+    await tick();
+  }
+  while (sink.held.length > 0) {
+    for (const release of sink.held.splice(0)) release();
+    await tick();
+  }
+  t.deepEqual(decode(sink.bytes()), sent);
+});
