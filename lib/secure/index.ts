@@ -55,6 +55,7 @@ export {
   secureTls,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_SEND_HIGH_WATER_MARK,
   type SecureTlsOptions,
   type TlsCredentials,
   type FingerprintList,

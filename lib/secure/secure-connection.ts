@@ -43,6 +43,8 @@ export interface SecureConnectionInfo {
   readonly closeTransport: boolean;
   /** Milliseconds `close()` waits for the peer's close_notify before tearing down. */
   readonly closeTimeoutMs: number;
+  /** Bytes waiting in TLS beyond which `send()` returns `false` (never below node's 16 KiB). */
+  readonly sendHighWaterMark: number;
 }
 
 /**
@@ -73,6 +75,7 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
   readonly #framed: FramedConnection | undefined;
   readonly #closeTransport: boolean;
   readonly #closeTimeoutMs: number;
+  readonly #sendHighWaterMark: number;
   #duplex: PacketDuplex | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #closed = false;
@@ -92,6 +95,7 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
     this.peerFingerprint = info.peerFingerprint;
     this.#closeTransport = info.closeTransport;
     this.#closeTimeoutMs = info.closeTimeoutMs;
+    this.#sendHighWaterMark = info.sendHighWaterMark;
     tlsSocket.on('error', this.#onTlsError);
     if (info.innerFraming === 'rfc4571') {
       // Reading starts here, after the fingerprint check: nothing the peer
@@ -144,8 +148,11 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
 
   /**
    * Sends one packet: one TLS write (packets sent in the same tick share TLS
-   * records). Returns `false` when the caller should wait for `'drain'` (the
-   * packet is queued all the same), and `false` without sending once closing.
+   * records). Returns `false` when more than `sendHighWaterMark` bytes (and
+   * more than node's 16 KiB) wait in TLS: the caller should then wait for `'drain'` (the packet is queued
+   * all the same); `false` without sending once closing. (The watermark is
+   * above node's 16 KiB so that several packets go into one TLS write: over
+   * a JS byte stream each TLS write costs an event-loop turn.)
    *
    * @throws SecureError `ERR_TLS_BAD_PACKET` for a non-Uint8Array,
    *   `ERR_TLS_PACKET_TOO_LARGE` over 65535 bytes with `'rfc4571'` framing.
@@ -156,10 +163,11 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
       if (packet.length > MAX_FRAME_SIZE) {
         throw new SecureError('ERR_TLS_PACKET_TOO_LARGE', `a packet carries at most ${MAX_FRAME_SIZE} bytes, got ${packet.length}`);
       }
-      return this.#framed.send(packet);
+      if (this.#framed.send(packet)) return true;
+      return !this.tlsSocket.writableEnded && !this.tlsSocket.destroyed && this.tlsSocket.writableLength < this.#sendHighWaterMark;
     }
     if (this.tlsSocket.writableEnded || this.tlsSocket.destroyed) return false;
-    return this.tlsSocket.write(packet);
+    return this.tlsSocket.write(packet) || this.tlsSocket.writableLength < this.#sendHighWaterMark;
   }
 
   /**

@@ -70,12 +70,19 @@ export interface SecureTlsOptions {
   maxBufferedBytes?: number;
   /** Our preference among fingerprint hashes (default {@link FINGERPRINT_HASH_PREFERENCE}). */
   fingerprintPreference?: readonly FingerprintHash[];
+  /**
+   * Bytes waiting in TLS beyond which `send()` returns `false` (default 256
+   * KiB; never below node's own 16 KiB).
+   */
+  sendHighWaterMark?: number;
 }
 
 /** Default of {@link SecureTlsOptions.handshakeTimeoutMs}. */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Default of {@link SecureTlsOptions.closeTimeoutMs}. */
 export const DEFAULT_CLOSE_TIMEOUT_MS = 5_000;
+/** Default of {@link SecureTlsOptions.sendHighWaterMark}. */
+export const DEFAULT_SEND_HIGH_WATER_MARK = 256 * 1024;
 
 function bad(message: string): SecureError {
   return new SecureError('ERR_SECURE_BAD_OPTION', message);
@@ -148,6 +155,10 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
   const handshakeTimeoutMs = checkTimeout('handshakeTimeoutMs', options.handshakeTimeoutMs, DEFAULT_HANDSHAKE_TIMEOUT_MS);
   const closeTimeoutMs = checkTimeout('closeTimeoutMs', options.closeTimeoutMs, DEFAULT_CLOSE_TIMEOUT_MS);
   const closeTransport = options.closeTransport ?? true;
+  const sendHighWaterMark = options.sendHighWaterMark ?? DEFAULT_SEND_HIGH_WATER_MARK;
+  if (!Number.isInteger(sendHighWaterMark) || sendHighWaterMark < 0) {
+    throw bad(`sendHighWaterMark must be a non-negative integer, got ${String(sendHighWaterMark)}`);
+  }
   const remote = options.remoteFingerprints;
   const pending = remote !== null && typeof remote === 'object' && typeof (remote as PromiseLike<unknown>).then === 'function';
   if (!pending && !Array.isArray(remote)) throw bad('remoteFingerprints must be an array (or a promise of one)');
@@ -262,6 +273,7 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
       peerFingerprint: match.actual,
       closeTransport,
       closeTimeoutMs,
+      sendHighWaterMark,
     });
   } catch (error) {
     debug('TLS %s fails: %s', role, (error as Error).message);

@@ -388,6 +388,28 @@ test('send(): typed errors for bad packets, false once closed; backpressure keep
   t.false(client.send(Buffer.from('after close')));
 });
 
+test('sendHighWaterMark raises the point where send() says false; drain follows', async (t) => {
+  {
+    // Zero: node's own 16 KiB is the limit.
+    const [client, server] = await connected(...memoryPacketPair(), { sendHighWaterMark: 0 });
+    t.true(client.send(Buffer.alloc(1000)));
+    t.false(client.send(Buffer.alloc(20_000)), 'over 16 KiB waiting');
+    await once(client, 'drain');
+    client.close();
+    await closed(server);
+  }
+  {
+    const [client, server] = await connected(...memoryPacketPair(), { sendHighWaterMark: 1 << 20 });
+    const answers: boolean[] = [];
+    for (let i = 0; i < 20; i++) answers.push(client.send(Buffer.alloc(60_000)));
+    t.deepEqual(answers.slice(0, 17), Array(17).fill(true), 'under 1 MiB waiting: true even past 16 KiB');
+    t.false(answers[19], 'past 1 MiB: false');
+    await once(client, 'drain');
+    client.close();
+    await closed(server);
+  }
+});
+
 test('pause()/resume() hold and release packets', async (t) => {
   const [a, b] = memoryPacketPair();
   const [client, server] = await connected(a, b);
@@ -486,6 +508,8 @@ test('bad options and bad fingerprints reject with typed errors before any hands
     [{ ...base, remoteFingerprints: ['sha-256 AB:CD'] }, 'ERR_FINGERPRINT_SYNTAX'],
     [{ ...base, remoteFingerprints: [] }, 'ERR_FINGERPRINT_NONE_USABLE'],
     [{ ...base, maxFrameSize: 70000 }, 'ERR_SECURE_BAD_OPTION'],
+    [{ ...base, sendHighWaterMark: -1 }, 'ERR_SECURE_BAD_OPTION'],
+    [{ ...base, sendHighWaterMark: 1.5 }, 'ERR_SECURE_BAD_OPTION'],
     [null, 'ERR_SECURE_BAD_OPTION'],
   ];
   for (const [options, code] of cases) {
