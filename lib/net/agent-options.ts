@@ -8,30 +8,21 @@ import { IceAgentError } from './errors.js';
 import type { IceConnectionStreamOptions } from './ice-connection-stream.js';
 import { listInterfaceAddresses, normalizeAddressList } from './interfaces.js';
 import { parseStunUrl } from './stun-url.js';
+import type { TcpTransportOptions } from './tcp/index.js';
 import type { StunServerAddress, TransportPlugin } from './transport-plugin.js';
 import type { UdpTransportOptions } from './udp-plugin.js';
 
-/** TCP candidates (RFC 6544) and the core's TCP timers. */
-export interface IceAgentTcpOptions {
-  /** Gather active candidates (port 9, RFC 6544 §4.5). Default `true`. */
-  active?: boolean;
-  /** Gather passive candidates (a listening socket per address). Default `true`. */
-  passive?: boolean;
-  /** Gather simultaneous-open candidates (a bound port per address). Default `true`. */
-  so?: boolean;
-  /**
-   * A shared passive listener (one port for many agents, routed by ufrag),
-   * used instead of a listening socket of this agent's own. The TCP plugin
-   * defines its type.
-   */
-  listener?: unknown;
-  /** Connect timeout per attempt (core default 10000 ms). */
-  connectTimeoutMs?: number;
-  /** Outstanding connection attempts per remote IP (core default 5, RFC 6544 §12). */
-  maxConnectsPerRemoteIp?: number;
+/**
+ * TCP candidates (RFC 6544): the TCP plugin's options (kinds, shared
+ * listener, limits; see `TcpTransportOptions`) and the core's TCP timers.
+ * `connectTimeoutMs` applies to both.
+ */
+export interface IceAgentTcpOptions extends TcpTransportOptions {
   /** STUN transaction timeout over TCP, Ti (core default 39500 ms, RFC 8489 §6.2.2). */
   transactionTimeoutMs?: number;
-  /** S-O connect retries after RST/refused. */
+  /** Outstanding connection attempts per remote IP (core default 5, RFC 6544 §12). */
+  maxConnectsPerRemoteIp?: number;
+  /** S-O connect retries after RST/refused (core defaults 20 ms, 1000 ms, 40). */
   soRetry?: { initialMs?: number; maxMs?: number; maxAttempts?: number };
   /** Reconnects of a dropped selected connection before failing (core default 5, RFC 6544 §11.1). */
   reconnectAttempts?: number;
@@ -43,7 +34,7 @@ export interface IceAgentOptions {
   controlling: boolean;
   /** UDP candidates: `true` (default), `false`, or options of the UDP transport. */
   udp?: boolean | UdpTransportOptions;
-  /** TCP candidates: `true` (every kind), `false` (the default until the TCP plugin ships), or per kind. */
+  /** TCP candidates (RFC 6544): `true` (every kind, the default), `false`, or per kind and limits. */
   tcp?: boolean | IceAgentTcpOptions;
   /** `stun:host[:port][?transport=udp|tcp]` URLs for server-reflexive candidates. */
   stunServers?: string[];
@@ -147,8 +138,8 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
   else udp = plainObject('udp', options.udp) as UdpTransportOptions;
 
   let tcp: IceAgentTcpOptions | false;
-  if (options.tcp === undefined || options.tcp === false) tcp = false;
-  else if (options.tcp === true) tcp = { active: true, passive: true, so: true };
+  if (options.tcp === false) tcp = false;
+  else if (options.tcp === undefined || options.tcp === true) tcp = { active: true, passive: true, so: true };
   else {
     const raw = plainObject('tcp', options.tcp) as IceAgentTcpOptions;
     tcp = { ...raw, active: bool('tcp.active', raw.active, true), passive: bool('tcp.passive', raw.passive, true), so: bool('tcp.so', raw.so, true) };

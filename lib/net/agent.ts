@@ -306,7 +306,8 @@ export class IceAgent extends EventEmitter {
   restart(credentials?: IceCredentials): IceParameters {
     this.#checkOpen();
     const next = credentials === undefined ? undefined : checkIceCredentials(credentials.ufrag, credentials.pwd, 'ERR_AGENT_BAD_OPTION');
-    this.#runtime.command((now) => this.#runtime.core.restart(now, next));
+    const renewed = this.#runtime.command((now) => this.#runtime.core.restart(now, next));
+    this.#runtime.localUfragChanged(renewed.ufrag);
     this.#remote = undefined;
     return this.localParameters;
   }
@@ -413,6 +414,7 @@ export class IceAgent extends EventEmitter {
       case 'restart':
         // RFC 6544 §11.1: the core restarted ICE itself; the application signals again.
         this.#remote = undefined;
+        this.#runtime.localUfragChanged(event.credentials.ufrag);
         this.emit('restart', { ufrag: event.credentials.ufrag, pwd: event.credentials.pwd }, event.reason);
         break;
     }
@@ -421,7 +423,7 @@ export class IceAgent extends EventEmitter {
 
 function coreTcpOptions(tcp: Exclude<ResolvedAgentOptions['tcp'], false>): NonNullable<IceCoreOptions['tcp']> {
   const out: NonNullable<IceCoreOptions['tcp']> = {};
-  if (tcp.connectTimeoutMs !== undefined) out.connectTimeoutMs = tcp.connectTimeoutMs;
+  if (tcp.connectTimeoutMs !== undefined) out.connectTimeoutMs = tcp.connectTimeoutMs; // the plugin gets it too
   if (tcp.maxConnectsPerRemoteIp !== undefined) out.maxConnectsPerRemoteIp = tcp.maxConnectsPerRemoteIp;
   if (tcp.transactionTimeoutMs !== undefined) out.transactionTimeoutMs = tcp.transactionTimeoutMs;
   if (tcp.soRetry !== undefined) out.soRetry = tcp.soRetry;

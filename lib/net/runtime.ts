@@ -112,6 +112,17 @@ export class IceRuntime {
     });
   }
 
+  /** Tells the plugins the local ufrag changed (ICE restart). */
+  localUfragChanged(ufrag: string): void {
+    for (const plugin of this.#plugins) {
+      try {
+        plugin.setLocalUfrag?.(ufrag);
+      } catch (error) {
+        this.#report(`${plugin.protocol}: new local ufrag refused`, error);
+      }
+    }
+  }
+
   /** The plugin's packet connection for a route. */
   routeConnection(route: Route): PacketConnection | undefined {
     const plugin = this.#pluginOf.get(route.transportId) ?? this.#plugins.find((p) => p.protocol === route.transport);

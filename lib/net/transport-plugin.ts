@@ -79,6 +79,13 @@ export interface TransportPlugin {
    * socket and remote address).
    */
   routeConnection(transportId: string, remote: Address, connectionId?: string): PacketConnection | undefined;
+  /**
+   * Optional: the agent's local ufrag changed (ICE restart, RFC 8445 §9).
+   * Plugins that route incoming connections by ufrag (a TCP passive
+   * listener) start routing the new one; the previous one may stay routed
+   * for late checks.
+   */
+  setLocalUfrag?(ufrag: string): void;
   /** Closes every socket; resolves when all handles are released. */
   close(): Promise<void>;
 }
