@@ -1,0 +1,31 @@
+/**
+ * The Node runtime: the public {@link IceAgent}, the selected pair as an
+ * {@link IceConnection} (packets) and its Duplex view, the UDP and TCP
+ * transport plugins, the runtime that drives the sans-IO core, interface
+ * discovery, `stun:` URLs and a small {@link StunServer}.
+ * Debug namespaces: `ice-tcp:net`, `ice-tcp:udp`, `ice-tcp:stun-server`, `ice-tcp:tcp`.
+ */
+export { IceAgent, type ConnectOptions, type GatheringState, type IceParameters } from './agent.js';
+export { checkIceCredentials, type IceAgentOptions, type IceAgentTcpOptions } from './agent-options.js';
+export { IceAgentError, type IceAgentErrorCode } from './errors.js';
+export { IceCandidate } from './ice-candidate.js';
+export { IceConnection, DEFAULT_MAX_QUEUED_PACKETS, type IceConnectionOptions } from './ice-connection.js';
+export { IceConnectionStream, type IceConnectionStreamOptions } from './ice-connection-stream.js';
+export { IceRuntime, cryptoRandomSource, type RuntimeSink } from './runtime.js';
+export { UdpTransport, type UdpTransportOptions } from './udp-plugin.js';
+export { UdpRoute, DEFAULT_UDP_SEND_HIGH_WATER_MARK } from './udp-route.js';
+export { UdpBindingClient, type BindingRetransmitOptions } from './udp-binding-client.js';
+export { addressExclusion, listInterfaceAddresses, normalizeAddressList, type InterfaceAddressOptions } from './interfaces.js';
+export { DEFAULT_STUN_PORT, parseStunUrl } from './stun-url.js';
+export {
+  StunServer,
+  peerAddress,
+  type StunServerAddresses,
+  type StunServerListenOptions,
+  type StunServerOptions,
+  type StunServerStats,
+} from './stun-server.js';
+export { answerBindingRequest, type BindingAnswer, type BindingResponderOptions } from './binding-responder.js';
+export type { StunTcpFormat } from './stun-tcp-session.js';
+export type { GatherContext, StunServerAddress, TransportHost, TransportPlugin } from './transport-plugin.js';
+export * from './tcp/index.js';
