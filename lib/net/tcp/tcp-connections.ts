@@ -7,6 +7,9 @@ import { closeReason, connectFailReason } from './socket-errors.js';
 
 const debug = createDebug('ice-tcp:tcp');
 
+/** Connect timeout when neither the command nor the plugin options give one (the core's default). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 /** One established TCP connection (connected or accepted), framed. */
 export interface TcpConnectionEntry {
   readonly id: string;
@@ -28,8 +31,11 @@ export interface TcpConnectionSetOptions {
   maxFrameSize: number;
   /** Packets a framed connection holds for a paused consumer. */
   maxBufferedPackets: number;
-  /** Upper bound of a connect attempt, ms (a command's own `timeoutMs` may be shorter). */
-  connectTimeoutMs: number;
+  /**
+   * Upper bound of a connect attempt, ms, when set; otherwise the command's
+   * own `timeoutMs` rules (10 000 ms when the command has none).
+   */
+  connectTimeoutMs: number | undefined;
   /** After a local close (FIN), destroy the socket if it is not gone within this, ms. */
   closeGraceMs: number;
   /** Prefix of connection ids (unique per plugin). */
@@ -95,7 +101,9 @@ export class TcpConnectionSet {
       debug('connect %s: attempt id already in progress, command ignored', attemptId);
       return;
     }
-    const timeoutMs = command.timeoutMs > 0 ? Math.min(command.timeoutMs, this.#options.connectTimeoutMs) : this.#options.connectTimeoutMs;
+    const cap = this.#options.connectTimeoutMs ?? Infinity;
+    const asked = Number.isFinite(command.timeoutMs) && command.timeoutMs > 0 ? command.timeoutMs : DEFAULT_CONNECT_TIMEOUT_MS;
+    const timeoutMs = Math.min(asked, cap, 2 ** 31 - 1);
     let socket: Socket;
     try {
       socket = connect({

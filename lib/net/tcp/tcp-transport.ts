@@ -35,7 +35,10 @@ export interface TcpTransportOptions {
   listener?: SharedPassiveListener;
   /** Limits of the plugin's own passive listeners (when no `listener` is given). */
   passiveListener?: Pick<SharedPassiveListenerOptions, 'firstFrameTimeoutMs' | 'maxFirstFrameSize' | 'maxPendingConnections' | 'backlog'>;
-  /** Upper bound of a connect attempt, ms (default 10 000; a command's `timeoutMs` may be shorter). */
+  /**
+   * Upper bound of a connect attempt, ms. By default the core's connect
+   * command decides (its `timeoutMs`, the core's `tcp.connectTimeoutMs`).
+   */
   connectTimeoutMs?: number;
   /** Largest RFC 4571 frame accepted from a peer, 0..65535 (default 65535). */
   maxFrameSize?: number;
@@ -84,7 +87,7 @@ export class TcpTransport implements TransportPlugin {
   readonly #ownListenerOptions: SharedPassiveListenerOptions;
   readonly #stunTimeoutMs: number;
   readonly #stunFraming: StunTcpFraming;
-  readonly #connectionOptions: { maxFrameSize: number; maxBufferedPackets: number; connectTimeoutMs: number; closeGraceMs: number };
+  readonly #connectionOptions: { maxFrameSize: number; maxBufferedPackets: number; connectTimeoutMs: number | undefined; closeGraceMs: number };
   readonly #idPrefix: string;
   readonly #bases = new Map<string, TcpBase>();
   /** Listeners and the handler registered with each (own ones and the shared one). */
@@ -120,7 +123,8 @@ export class TcpTransport implements TransportPlugin {
     this.#connectionOptions = {
       maxFrameSize: integerOption('maxFrameSize', options.maxFrameSize, 65535, 0, 65535),
       maxBufferedPackets: integerOption('maxBufferedPackets', options.maxBufferedPackets, 1024, 1, 2 ** 31 - 1),
-      connectTimeoutMs: integerOption('connectTimeoutMs', options.connectTimeoutMs, 10_000, 1, 2 ** 31 - 1),
+      connectTimeoutMs:
+        options.connectTimeoutMs === undefined ? undefined : integerOption('connectTimeoutMs', options.connectTimeoutMs, 0, 1, 2 ** 31 - 1),
       closeGraceMs: integerOption('closeGraceMs', options.closeGraceMs, 2000, 0, 2 ** 31 - 1),
     };
     this.#idPrefix = `tcp${++pluginCount}-`;
@@ -306,7 +310,13 @@ export class TcpTransport implements TransportPlugin {
         debug('gather: a shared listener serves one component; no passive candidate for component %d', component);
         return;
       }
-      const bound = await listener.listen();
+      let bound: Address;
+      try {
+        bound = await listener.listen();
+      } catch (error) {
+        debug('gather: shared listener unusable, no passive candidate on %s: %s', address, (error as Error).message);
+        return;
+      }
       const family = isIP(address);
       if (!listener.wildcard ? bound.address !== address : bound.address === '0.0.0.0' && family !== 4) {
         debug('gather: shared listener on %s does not serve %s; no passive candidate there', formatEndpoint(bound), address);

@@ -203,6 +203,22 @@ test('connect to a peer that never answers fails as timeout after timeoutMs', as
   const elapsed = Date.now() - start;
   t.is(failed.reason, 'timeout');
   t.true(elapsed >= 390 && elapsed < 3000, `${elapsed} ms`);
+  // Without a plugin cap, the command's own timeoutMs rules.
+  const B = await agent({ passive: false, so: false });
+  const startB = Date.now();
+  B.plugin.command({
+    type: 'connect',
+    attemptId: 't2',
+    transportId: B.host.candidate('active').transportId,
+    tcpType: 'active',
+    local: { address: '127.0.0.1', port: 0 },
+    remote: { address: '127.0.0.1', port },
+    timeoutMs: 300,
+  });
+  t.is((await B.host.event('connect-failed', (e) => e.attemptId === 't2')).reason, 'timeout');
+  const elapsedB = Date.now() - startB;
+  t.true(elapsedB >= 290 && elapsedB < 3000, `${elapsedB} ms`);
+  await B.plugin.close();
   for (const s of fillers) s.destroy();
   Atomics.store(new Int32Array(shared), 0, 1);
   Atomics.notify(new Int32Array(shared), 0);

@@ -268,3 +268,30 @@ test('no srflx candidate when the mapping equals the base, on an error response,
   await whenClosed(same.sockets[0]!);
   await Promise.all([same.close(), failing.close()]);
 });
+
+test('a dual-stack shared listener (default host) serves IPv4 and IPv6 addresses; IPv4-mapped peers are unmapped', async (t) => {
+  const listener = new SharedPassiveListener();
+  const { host, plugin } = await gathered({ listener, active: false, so: false }, { localUfrag: 'dual', addresses: ['127.0.0.1', '::1'] });
+  t.true(listener.wildcard);
+  t.deepEqual(host.candidates.map((c) => c.candidate.address).sort(), ['127.0.0.1', '::1']);
+  for (const address of ['127.0.0.1', '::1']) {
+    const socket = await rawConnect(listener.address!.port, address);
+    writeFrame(socket, bindingRequest('dual', 'peer'));
+    const accepted = await host.event('accepted', (e) => e.local.address === address);
+    t.is(accepted.remote.address, address);
+    t.is(accepted.transportId, host.candidates.find((c) => c.candidate.address === address)!.transportId);
+    socket.destroy();
+  }
+  await plugin.close();
+  await listener.close();
+});
+
+test('a shared listener that cannot listen gives no passive candidate, the other kinds still come', async (t) => {
+  const taken = new SharedPassiveListener({ host: '127.0.0.1' });
+  const { port } = await taken.listen();
+  const listener = new SharedPassiveListener({ host: '127.0.0.1', port });
+  const { host, plugin } = await gathered({ listener }, { localUfrag: 'nolisten' });
+  t.deepEqual(host.candidates.map((c) => c.candidate.tcpType).sort(), ['active', 'so']);
+  await plugin.close();
+  await Promise.all([taken.close(), listener.close()]);
+});
