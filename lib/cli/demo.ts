@@ -1,35 +1,40 @@
 /**
- * `ice-tcp demo`: ICE-TCP working, offline, on one machine. Two agents in
- * this process (A controlling, B controlled) on loopback, signalling handed
- * across in memory; UDP is off unless asked for, as on a network that blocks
- * it. Each TCP kind is shown in turn (active → passive, then simultaneous
- * open), with the selected pair and a payload echoed through it, optionally
- * inside TLS.
+ * `ice-tcp demo`: ICE-TCP working, offline, on one machine. Two ICE agents
+ * in this process on a loopback address: A (controlling, sends) in the main
+ * thread and B (controlled, echoes) in a worker thread, each a `peer`
+ * session speaking the line protocol to the other through memory. UDP is
+ * off unless asked for, as on a network that blocks it. Each TCP kind is
+ * shown in turn (active → passive, then simultaneous open), with the
+ * selected pair and a payload echoed through it, optionally inside TLS.
  */
 import { isIP } from 'node:net';
-import { serializeCandidate } from '../candidate/index.js';
-import type { PacketConnection } from '../connection.js';
-import { IceAgent } from '../net/agent.js'; // TODO(cli): lib/net/index.ts once it lands
-import type { IceAgentOptions } from '../net/agent-options.js';
-import { formatFingerprint, type SecureConnection } from '../secure/index.js';
+import { PassThrough } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import createDebug from 'debug';
+import { parseCandidate } from '../candidate/index.js';
 import { parseArgs } from './args.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
 import { ExitCode, describeError, usageError } from './errors.js';
-import { HeldPacketConnection } from './held-connection.js';
+import { LineSink } from './line-sink.js';
 import { candidateLabel } from './pair-labels.js';
-import { DEFAULT_CHUNK, MAX_CHUNK, MIN_PACKET, type SendResult } from './peer-data.js';
-import { PeerTls } from './peer-tls.js';
-import { PeerTransfer } from './peer-transfer.js';
+import { DEFAULT_CHUNK, MAX_CHUNK, MIN_PACKET } from './peer-data.js';
+import { LOOPBACK_SO_RETRY, PeerSession, isLoopback, type PeerOptions } from './peer-session.js';
+
+const debug = createDebug('ice-tcp:cli');
 
 const DEFAULT_SEND = 2 * 1024 * 1024;
 
 const USAGE = `usage: ice-tcp demo [--udp] [--tls] [--send N] [--chunk B] [--bind ADDR] [--timeout S]
 
-Runs two ICE agents in this process on a loopback address and connects them
-with each kind of ICE-TCP candidate in turn (RFC 6544): active → passive,
-then simultaneous open. UDP is off, as on a network that blocks it. Each
-round prints the candidates, the selected pair, and a payload echoed
-through it with its throughput. Nothing leaves the machine.
+Runs two ICE agents in this process on a loopback address (A controlling
+in the main thread, B controlled in a worker thread) and connects them with
+each kind of ICE-TCP candidate in turn (RFC 6544): active → passive, then
+simultaneous open. UDP is off, as on a network that blocks it. Each round
+prints the candidates, the selected pair, and a payload A sends and B
+echoes, with its throughput. Nothing leaves the machine.
+
+The two agents signal each other with the lines of 'ice-tcp peer' (see
+'ice-tcp peer --help'), carried in memory.
 
 Options:
   --udp          also allow UDP: one more round with every transport, where
@@ -40,42 +45,50 @@ Options:
   --send N       bytes echoed per round (default ${DEFAULT_SEND})
   --chunk B      packet size, ${MIN_PACKET}..${MAX_CHUNK} (default ${DEFAULT_CHUNK})
   --bind ADDR    loopback address to use (default 127.0.0.1; ::1 for IPv6)
-  --timeout S    seconds per round before it counts as failed (default 10)
+  --timeout S    seconds per round before it counts as failed (default 20)
   -h, --help     this text
 
 Exit status: 0 every round passed, 1 a round failed, 64 usage error.`;
 
-/** One round: which candidates each agent gathers. */
+/** One round: which candidates both agents gather. */
 interface Round {
   title: string;
   explain: string;
-  a: Pick<IceAgentOptions, 'udp' | 'tcp'>;
-  b: Pick<IceAgentOptions, 'udp' | 'tcp'>;
+  udp: boolean;
+  tcp: PeerOptions['tcp'];
 }
 
 const ROUNDS: Round[] = [
   {
     title: 'TCP active → passive',
     explain: 'A gathers only an active candidate (it connects out), B only a passive one (it listens)',
-    a: { udp: false, tcp: { active: true, passive: false, so: false } },
-    b: { udp: false, tcp: { active: false, passive: true, so: false } },
+    udp: false,
+    tcp: { active: true, passive: false, so: false },
   },
   {
     title: 'TCP simultaneous open',
-    explain: 'both gather only S-O candidates: both connect to each other from their bound ports at once',
-    a: { udp: false, tcp: { active: false, passive: false, so: true } },
-    b: { udp: false, tcp: { active: false, passive: false, so: true } },
+    explain: 'both gather only S-O candidates and connect to each other from their bound ports at once',
+    udp: false,
+    tcp: { active: false, passive: false, so: true },
   },
 ];
 
-const UDP_ROUND: Round = {
+const ALL_ROUND: Round = {
   title: 'every transport, ICE picks',
-  explain: 'UDP and all TCP kinds on both sides; UDP pairs rank first (RFC 6544 §4.2)',
-  a: { udp: true, tcp: true },
-  b: { udp: true, tcp: true },
+  explain: 'UDP and all TCP kinds on both sides; UDP pairs rank first (RFC 6544 §4.2), TCP ones with --tls',
+  udp: true,
+  tcp: { active: true, passive: true, so: true },
 };
 
-interface DemoOptions {
+/** B's TCP kinds for a round: in the active → passive round, B is the passive side. */
+function peerTcp(round: Round): PeerOptions['tcp'] {
+  if (round.tcp !== false && round.tcp.active && !round.tcp.passive && !round.tcp.so) {
+    return { active: false, passive: true, so: false };
+  }
+  return round.tcp;
+}
+
+interface DemoSettings {
   tls: boolean;
   send: number;
   chunk: number;
@@ -83,116 +96,122 @@ interface DemoOptions {
   timeoutMs: number;
 }
 
-/** Runs `step` with a deadline; rejects with `what` when it passes. */
-function withTimeout<T>(step: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no result within ${ms} ms`)), ms);
-  });
-  return Promise.race([step, deadline]).finally(() => clearTimeout(timer));
-}
+/** What one side's lines told, for the progress output. */
+class Progress {
+  readonly #out: (line: string) => void;
+  result: { a?: string; b?: string } = {};
 
-/** Echoes `send` bytes from A to B and back. */
-function echo(a: PacketConnection, b: PacketConnection, options: DemoOptions): Promise<SendResult> {
-  return new Promise((resolve, reject) => {
-    const echoer = new PeerTransfer(b, { echo: true, send: 0, chunk: options.chunk }, { onComplete: () => undefined, onProblem: () => undefined });
-    const sender = new PeerTransfer(
-      a,
-      { echo: false, send: options.send, chunk: options.chunk },
-      {
-        onComplete: (result) => {
-          echoer.stop();
-          resolve(result);
-        },
-        onProblem: (reason) => {
-          echoer.stop();
-          reject(new Error(reason));
-        },
-      },
-    );
-    if (b instanceof HeldPacketConnection) b.release();
-    if (a instanceof HeldPacketConnection) a.release();
-    sender.start();
-  });
-}
+  constructor(out: (line: string) => void) {
+    this.#out = out;
+  }
 
-async function secureBoth(
-  out: (line: string) => void,
-  a: HeldPacketConnection,
-  b: HeldPacketConnection,
-  signal: AbortSignal,
-): Promise<[SecureConnection, SecureConnection]> {
-  // A offers actpass, B answers active: B is the TLS client (RFC 4145 §4.1).
-  const tlsA = new PeerTls(true);
-  const tlsB = new PeerTls(false);
-  tlsA.addRemoteFingerprint(formatFingerprint(tlsB.fingerprint));
-  tlsB.addRemoteFingerprint(formatFingerprint(tlsA.fingerprint));
-  tlsA.setRemoteSetup(tlsB.localSetup);
-  tlsB.setRemoteSetup(tlsA.localSetup);
-  out(`  fingerprints  A ${formatFingerprint(tlsA.fingerprint).slice(0, 31)}…  B ${formatFingerprint(tlsB.fingerprint).slice(0, 31)}…`);
-  const [roleA, roleB] = await Promise.all([tlsA.role(), tlsB.role()]);
-  const pending = Promise.all([tlsA.secure(a, roleA, signal), tlsB.secure(b, roleB, signal)]);
-  a.release();
-  b.release();
-  const [secureA, secureB] = await pending;
-  const cipher = secureA.tlsSocket.getCipher();
-  out(`  tls           ${secureA.protocol} ${cipher.name}, A is the ${roleA}, B the ${roleB}; certificates match the fingerprints`);
-  return [secureA, secureB];
-}
-
-async function runRound(out: (line: string) => void, round: Round, options: DemoOptions): Promise<void> {
-  const common = { addresses: [options.address], software: 'ice-tcp demo' };
-  const a = new IceAgent({ controlling: true, ...common, ...round.a });
-  const b = new IceAgent({ controlling: false, ...common, ...round.b });
-  const abort = new AbortController();
-  const secured: SecureConnection[] = [];
-  try {
-    // Signalling, in memory: parameters first, then candidates as they are gathered.
-    a.setRemoteParameters(b.localParameters);
-    b.setRemoteParameters(a.localParameters);
-    a.on('candidate', (c) => {
-      out(`  A  a=${c.toSdp()}`);
-      b.addRemoteCandidate(c.toSdp());
-    });
-    b.on('candidate', (c) => {
-      out(`  B  a=${c.toSdp()}`);
-      a.addRemoteCandidate(c.toSdp());
-    });
-    const heldA = new HeldPacketConnection(a.connection(1));
-    const heldB = new HeldPacketConnection(b.connection(1));
-    const started = performance.now();
-    await Promise.all([a.gather(), b.gather()]);
-    a.endOfRemoteCandidates();
-    b.endOfRemoteCandidates();
-    out('  checking …');
-    const [connA] = await withTimeout(
-      Promise.all([a.connect({ signal: abort.signal }), b.connect({ signal: abort.signal })]),
-      options.timeoutMs,
-      'ICE',
-    );
-    const pair = connA.selectedPair!;
-    out(`  connected     in ${Math.round(performance.now() - started)} ms (gathering included)`);
-    out(`  selected      A ${candidateLabel(pair.local)}  ⇄  B ${candidateLabel(pair.remote)}`);
-    out(`                a=${serializeCandidate(pair.local)}`);
-    out(`                a=${serializeCandidate(pair.remote)}`);
-    let ends: [PacketConnection, PacketConnection] = [heldA, heldB];
-    if (options.tls) {
-      if (pair.local.transport === 'tcp') {
-        const both = await withTimeout(secureBoth(out, heldA, heldB, abort.signal), options.timeoutMs, 'TLS');
-        secured.push(...both);
-        ends = both;
-      } else {
-        out('  tls           skipped: TLS needs a TCP pair and ICE picked UDP (DTLS is not available)');
-      }
+  /** Shows the interesting lines of side `who` as they come. */
+  line(who: 'A' | 'B', line: string): void {
+    const [word, ...rest] = line.split(' ');
+    const text = rest.join(' ');
+    switch (word) {
+      case 'fingerprint':
+        this.#out(`  ${who}  fingerprint   ${text.slice(0, 38)}…`);
+        break;
+      case 'state':
+        if (who === 'A' && text === 'checking') this.#out('  checking …');
+        break;
+      case 'connected-ms':
+        if (who === 'A') this.#out(`  connected     ${text} ms after the candidates were exchanged`);
+        break;
+      case 'selected':
+        if (who === 'A') this.#selected(text);
+        break;
+      case 'tls':
+        if (who === 'A') this.#out(`  tls           ${text} (A's view; B is the other role)`);
+        break;
+      case 'send-result':
+        this.#echo(text);
+        break;
+      case 'result':
+        this.result[who === 'A' ? 'a' : 'b'] = text;
+        break;
+      default:
+        if (line.startsWith('a=candidate:')) this.#out(`  ${who}  ${line}`);
     }
-    const result = await withTimeout(echo(ends[0], ends[1], options), options.timeoutMs, 'echo');
-    const via = secured.length > 0 ? ' through TLS' : '';
-    out(`  echo          ${result.sent} bytes${via} in ${Math.round(result.ms)} ms: ${result.mbps.toFixed(1)} Mbit/s, ${result.corruptChunks} corrupt packets`);
-    if (result.corruptChunks > 0) throw new Error(`${result.corruptChunks} echoed packets were corrupt`);
+  }
+
+  #selected(text: string): void {
+    const [local, remote] = text.split(' a=').map((s) => s.replace(/^a=/, ''));
+    try {
+      const l = parseCandidate(local!);
+      const r = parseCandidate(remote!);
+      this.#out(`  selected      A ${candidateLabel(l)}  ⇄  B ${candidateLabel(r)}`);
+    } catch (error) {
+      this.#out(`  selected      ${text} (${describeError(error)})`);
+    }
+  }
+
+  #echo(text: string): void {
+    const fields = Object.fromEntries(text.split(' ').map((kv) => kv.split('=') as [string, string]));
+    this.#out(
+      `  echo          ${fields.sent} bytes sent, ${fields.echoed} echoed in ${fields.ms} ms: ` +
+        `${Number(fields.mbps).toFixed(1)} Mbit/s, ${fields['corrupt-chunks']} corrupt packets`,
+    );
+  }
+}
+
+/** Runs one round; resolves with a failure reason, or undefined on success. */
+async function runRound(out: (line: string) => void, round: Round, settings: DemoSettings): Promise<string | undefined> {
+  const common = {
+    addresses: [settings.address],
+    timeoutMs: settings.timeoutMs,
+    chunk: settings.chunk,
+    nomination: 'regular' as const,
+    trickle: true,
+    stunServers: [],
+    tls: settings.tls,
+    ...(isLoopback(settings.address) ? { soRetry: LOOPBACK_SO_RETRY } : {}),
+  };
+  const optionsA: PeerOptions = { ...common, controlling: true, udp: round.udp, tcp: round.tcp, echo: false, send: settings.send };
+  const optionsB: PeerOptions = { ...common, controlling: false, udp: round.udp, tcp: peerTcp(round), echo: true, send: 0 };
+  const progress = new Progress(out);
+
+  const worker = new Worker(new URL('./demo-worker.js', import.meta.url), { workerData: optionsB });
+  const stdinA = new PassThrough();
+  const exitB = new Promise<number>((resolve) => {
+    worker.on('message', (message: { line?: string; diag?: string; exit?: number }) => {
+      if (message.line !== undefined) {
+        progress.line('B', message.line);
+        stdinA.write(`${message.line}\n`);
+      }
+      if (message.diag !== undefined) debug('B: %s', message.diag);
+      if (message.exit !== undefined) resolve(message.exit);
+    });
+    worker.on('error', (error) => {
+      debug('B worker failed: %O', error);
+      resolve(ExitCode.Failed);
+    });
+    worker.on('exit', () => resolve(ExitCode.Failed));
+  });
+  const sessionA = new PeerSession(optionsA, {
+    stdin: stdinA,
+    stdout: new LineSink((line) => {
+      progress.line('A', line);
+      worker.postMessage({ line });
+    }),
+    stderr: new LineSink((line) => debug('A: %s', line)),
+  });
+  try {
+    const [codeA, codeB] = await Promise.all([
+      sessionA.run().then((code) => {
+        worker.postMessage({ end: true }); // A's output ended: B's stdin ends
+        return code;
+      }),
+      exitB.then((code) => {
+        stdinA.end();
+        return code;
+      }),
+    ]);
+    if (codeA === ExitCode.Ok && codeB === ExitCode.Ok) return undefined;
+    return `A: ${progress.result.a ?? `exit ${codeA}`}; B: ${progress.result.b ?? `exit ${codeB}`}`;
   } finally {
-    abort.abort();
-    for (const s of secured) s.close();
-    await Promise.all([a.close(), b.close()]);
+    await worker.terminate();
   }
 }
 
@@ -208,27 +227,25 @@ export const demoCommand: Command = {
     }
     const address = args.string('bind', '127.0.0.1');
     if (isIP(address) === 0) throw usageError(`--bind must be an IP address, got ${JSON.stringify(address)}`);
-    const options: DemoOptions = {
+    const settings: DemoSettings = {
       tls: args.has('tls'),
       send: args.integer('send', { min: 1, max: 1024 * 1024 * 1024 }, DEFAULT_SEND),
       chunk: args.integer('chunk', { min: MIN_PACKET, max: MAX_CHUNK }, DEFAULT_CHUNK),
       address,
-      timeoutMs: Math.round(args.positiveNumber('timeout', 10) * 1000),
+      timeoutMs: Math.round(args.positiveNumber('timeout', 20) * 1000),
     };
-    const rounds = args.has('udp') ? [...ROUNDS, UDP_ROUND] : ROUNDS;
+    const rounds = args.has('udp') ? [...ROUNDS, ALL_ROUND] : ROUNDS;
     const out = (line: string): void => writeLine(io.stdout, line);
-    out(`ice-tcp demo: two ICE agents in this process, A controlling and B controlled, on ${address}`);
+    out(`ice-tcp demo: two ICE agents in this process on ${address}: A (controlling) sends, B (controlled) echoes`);
     out(args.has('udp') ? 'UDP is allowed in the last round.' : 'UDP is off, as on a network that blocks it (--udp allows it).');
+    if (settings.tls) out('TLS runs over each selected TCP pair; B answers setup:active, so B is the TLS client.');
     let passed = 0;
     for (const [index, round] of rounds.entries()) {
       out('');
       out(`[${index + 1}/${rounds.length}] ${round.title}: ${round.explain}`);
-      try {
-        await runRound(out, round, options);
-        passed++;
-      } catch (error) {
-        out(`  FAILED        ${describeError(error)}`);
-      }
+      const failure = await runRound(out, round, settings);
+      if (failure === undefined) passed++;
+      else out(`  FAILED        ${failure}`);
     }
     out('');
     out(`demo ${passed === rounds.length ? 'ok' : 'failed'}: ${passed} of ${rounds.length} rounds passed`);

@@ -49,12 +49,16 @@ export const COMMANDS: readonly CommandEntry[] = [
 ];
 
 function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
+  // dist/cli/main.js is two levels below package.json; a test build (build/lib/cli) three.
+  for (const up of ['../../package.json', '../../../package.json']) {
+    try {
+      const pkg = JSON.parse(readFileSync(new URL(up, import.meta.url), 'utf8')) as { name?: string; version?: string };
+      if (pkg.name === 'ice-tcp' && pkg.version !== undefined) return pkg.version;
+    } catch {
+      // not there: try the next level
+    }
   }
+  return 'unknown';
 }
 
 function overview(): string {

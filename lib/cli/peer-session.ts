@@ -21,6 +21,7 @@ import { parsePeerLine } from './peer-lines.js';
 import { selectedTypesLine } from './pair-labels.js';
 import { PeerTls } from './peer-tls.js';
 import { PeerTransfer } from './peer-transfer.js';
+import { whenRouted } from './route-ready.js';
 
 const debug = createDebug('ice-tcp:cli');
 
@@ -43,6 +44,20 @@ export interface PeerOptions {
   pwd?: string;
   stunServers: string[];
   tls: boolean;
+  /** S-O connect retries (RFC 6544 §7.1); see {@link LOOPBACK_SO_RETRY}. */
+  soRetry?: { initialMs: number; maxMs: number; maxAttempts: number };
+}
+
+/**
+ * S-O retries for loopback: there the early SYN meets a RST at once, and the
+ * two SYNs cross only if both connects are in flight together, so retry
+ * every millisecond (cheap on loopback) until the pair's checks end.
+ */
+export const LOOPBACK_SO_RETRY = { initialMs: 1, maxMs: 1, maxAttempts: 100_000 };
+
+/** 127.0.0.0/8 and ::1. */
+export function isLoopback(address: string): boolean {
+  return /^127\./.test(address) || address === '::1';
 }
 
 /** One peer run. */
@@ -84,7 +99,7 @@ export class PeerSession {
     const agentOptions: IceAgentOptions = {
       controlling: o.controlling,
       udp: o.udp,
-      tcp: o.tcp,
+      tcp: o.tcp === false ? false : { ...o.tcp, ...(o.soRetry !== undefined ? { soRetry: o.soRetry } : {}) },
       addresses: o.addresses,
       nomination: o.nomination,
       stunServers: o.stunServers,
@@ -237,8 +252,11 @@ export class PeerSession {
     this.#connected = true;
     const since = this.#checksStartedAt ?? this.#startedAt;
     this.#out(`connected-ms ${Math.round(performance.now() - since)}`);
-    if (this.#tls !== undefined) void this.#startTls(pair);
-    else this.#startData();
+    void whenRouted(this.#agent.connection(1), pair.id).then(() => {
+      if (this.#finished) return;
+      if (this.#tls !== undefined) void this.#startTls(pair);
+      else this.#startData();
+    });
   }
 
   #attachTransfer(conn: HeldPacketConnection | SecureConnection): void {

@@ -9,7 +9,7 @@ import { parseArgs, type ParsedArgs } from './args.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
 import { ExitCode, usageError } from './errors.js';
 import { DEFAULT_CHUNK, MAX_CHUNK, MIN_PACKET } from './peer-data.js';
-import { PeerSession, type PeerOptions } from './peer-session.js';
+import { LOOPBACK_SO_RETRY, PeerSession, isLoopback, type PeerOptions } from './peer-session.js';
 
 const USAGE = `usage: ice-tcp peer --controlling|--controlled [options]
 
@@ -57,6 +57,9 @@ Reads: ufrag <u> | a=ice-ufrag:<u>, pwd <p> | a=ice-pwd:<p>,
 a=candidate:... | candidate:..., end-of-candidates, done, and with --tls
 fingerprint ... | a=fingerprint:..., setup ... | a=setup:...; every other
 line is ignored.
+
+On loopback addresses, S-O connects are retried every millisecond, so that
+the two SYNs of a simultaneous open can cross (RFC 6544 §7.1).
 
 With --tls the controlling peer offers 'setup actpass' and the controlled
 peer answers 'setup active': the controlled peer is the TLS client
@@ -110,11 +113,12 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
   const ufrag = args.string('ufrag');
   const pwd = args.string('pwd');
   if ((ufrag === undefined) !== (pwd === undefined)) throw usageError('--ufrag and --pwd go together');
+  const bind = addresses.length > 0 ? addresses : ['127.0.0.1'];
   return {
     controlling,
     udp,
     tcp: tcpOn ? types : false,
-    addresses: addresses.length > 0 ? addresses : ['127.0.0.1'],
+    addresses: bind,
     timeoutMs: Math.round(args.positiveNumber('timeout', 20) * 1000),
     echo,
     send,
@@ -124,6 +128,7 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
     ...(ufrag !== undefined ? { ufrag, pwd } : {}),
     stunServers: args.strings('stun'),
     tls: args.has('tls'),
+    ...(bind.every(isLoopback) ? { soRetry: LOOPBACK_SO_RETRY } : {}),
   };
 }
 

@@ -97,3 +97,45 @@ export class LineLog {
     });
   }
 }
+
+/** Both ends of a peer run. */
+export interface PeerPairResult {
+  a: RunResult;
+  b: RunResult;
+}
+
+/**
+ * Runs two `ice-tcp peer` processes with each one's stdout fed to the
+ * other's stdin, as the issue's acceptance test wires them.
+ */
+export async function runPeerPair(
+  argsA: string[],
+  argsB: string[],
+  options: { timeoutMs?: number; rewriteB?: (line: string) => string } = {},
+): Promise<PeerPairResult> {
+  const timeoutMs = options.timeoutMs ?? 40_000;
+  const a = startIceTcp(['peer', ...argsA]);
+  const b = startIceTcp(['peer', ...argsB]);
+  for (const child of [a, b]) child.stdin!.on('error', () => undefined); // the other may exit first
+  a.stdout!.pipe(b.stdin!);
+  const rewrite = options.rewriteB;
+  if (rewrite === undefined) {
+    b.stdout!.pipe(a.stdin!);
+  } else {
+    // B's lines reach A through `rewrite` (a man in the middle of the signalling).
+    let partial = '';
+    b.stdout!.on('data', (chunk: Buffer | string) => {
+      const parts = (partial + chunk.toString()).split('\n');
+      partial = parts.pop()!;
+      for (const line of parts) if (a.stdin!.writable) a.stdin!.write(`${rewrite(line)}\n`);
+    });
+    b.stdout!.on('end', () => a.stdin!.end());
+  }
+  const [ra, rb] = await Promise.all([collect(a, timeoutMs), collect(b, timeoutMs)]);
+  return { a: ra, b: rb };
+}
+
+/** The lines of an output that start with `prefix ` (or equal it). */
+export function linesOf(output: string, prefix: string): string[] {
+  return output.split('\n').filter((line) => line === prefix || line.startsWith(`${prefix} `));
+}

@@ -1,0 +1,61 @@
+import test from 'ava';
+import { runIceTcp } from './helpers.js';
+
+const COMMANDS = ['demo', 'peer', 'stun-server', 'decode'];
+
+test('--help on every command prints its usage and exits 0', async (t) => {
+  const overview = await runIceTcp(['--help']);
+  t.is(overview.code, 0);
+  for (const name of COMMANDS) t.regex(overview.stdout, new RegExp(`^  ${name} +\\S`, 'm'));
+  for (const name of COMMANDS) {
+    for (const args of [[name, '--help'], [name, '-h'], ['help', name]]) {
+      const r = await runIceTcp(args);
+      t.is(r.code, 0, args.join(' '));
+      t.regex(r.stdout, new RegExp(`^usage: ice-tcp ${name}`), args.join(' '));
+      t.is(r.stderr, '');
+    }
+  }
+});
+
+test('no command, an unknown command and bad options exit 64 with a clear message', async (t) => {
+  const none = await runIceTcp([]);
+  t.is(none.code, 64);
+  t.regex(none.stderr, /^usage: ice-tcp <command>/);
+  const unknown = await runIceTcp(['frobnicate']);
+  t.is(unknown.code, 64);
+  t.regex(unknown.stderr, /unknown command "frobnicate" \(commands: demo, peer, stun-server, decode\)/);
+  const cases: Array<[string[], RegExp]> = [
+    [['peer'], /give exactly one of --controlling and --controlled/],
+    [['peer', '--controlling', '--controlled'], /give exactly one of --controlling and --controlled/],
+    [['peer', '--controlling', '--udp', 'sometimes'], /--udp must be on or off/],
+    [['peer', '--controlling', '--udp', 'off', '--tcp', 'off'], /leave no transport/],
+    [['peer', '--controlling', '--tcptypes', 'active,sideways'], /--tcptypes takes a list of active, passive, so, got "sideways"/],
+    [['peer', '--controlling', '--chunk', '8'], /--chunk must be from 9 to 65535/],
+    [['peer', '--controlling', '--send', '0'], /--send must be from 1/],
+    [['peer', '--controlling', '--echo', '--send', '10'], /--echo and --send exclude each other/],
+    [['peer', '--controlling', '--timeout', 'soon'], /--timeout must be a positive number/],
+    [['peer', '--controlling', '--nomination', 'eager'], /--nomination must be one of regular, aggressive/],
+    [['peer', '--controlling', '--ufrag', 'abcd'], /--ufrag and --pwd go together/],
+    [['peer', '--controlling', '--ufrag', 'a', '--pwd', 'b'], /ufrag must be 4-256 ice-chars/],
+    [['peer', '--controlling', '--bind', 'localhost'], /--bind must be an IP address/],
+    [['peer', '--controlling', '--stun', 'http://example.com'], /stun/],
+    [['peer', '--controlling', '--tls', '--tcp', 'off'], /--tls needs TCP candidates/],
+    [['peer', '--controlling', '--frobnicate'], /unknown option --frobnicate/],
+    [['demo', '--send', 'lots'], /--send must be an integer/],
+    [['demo', '--bind', 'nowhere'], /--bind must be an IP address/],
+    [['demo', 'extra'], /unexpected argument "extra"/],
+  ];
+  for (const [args, pattern] of cases) {
+    const r = await runIceTcp(args);
+    t.is(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
+    t.regex(r.stderr, pattern, args.join(' '));
+    t.regex(r.stderr, new RegExp(`^ice-tcp ${args[0]}: `), args.join(' '));
+    t.is(r.stdout, '', 'nothing on stdout: no signalling was started');
+  }
+});
+
+test('--version prints the package version', async (t) => {
+  const r = await runIceTcp(['--version']);
+  t.is(r.code, 0);
+  t.regex(r.stdout, /^\d+\.\d+\.\d+/);
+});

@@ -1,0 +1,98 @@
+import { createServer, type AddressInfo } from 'node:net';
+import test from 'ava';
+import { linesOf, runPeerPair, type RunResult } from './helpers.js';
+
+/** Checks the line protocol of one side that completed. */
+function assertCompleted(t: import('ava').ExecutionContext, r: RunResult, side: string): void {
+  t.is(r.code, 0, `${side} exit code\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`);
+  const lines = r.stdout.trimEnd().split('\n');
+  t.regex(lines[0]!, /^ufrag [A-Za-z0-9+/]{4,}$/, side);
+  t.regex(lines[1]!, /^pwd [A-Za-z0-9+/]{22,}$/, side);
+  t.true(linesOf(r.stdout, 'gathering-done').length === 1, side);
+  t.true(linesOf(r.stdout, 'end-of-candidates').length === 1, side);
+  t.regex(r.stdout, /^a=candidate:\S+ 1 (UDP|TCP) \d+ 127\.0\.0\.1 \d+ typ host/m, side);
+  t.regex(r.stdout, /^state checking$/m, side);
+  t.regex(r.stdout, /^selected a=candidate:.+ a=candidate:.+$/m, side);
+  t.regex(r.stdout, /^connected-ms \d+$/m, side);
+  t.deepEqual(linesOf(r.stdout, 'done'), ['done'], side);
+  t.is(lines.at(-1), 'result ok', side);
+}
+
+function selectedTypes(r: RunResult): string {
+  return linesOf(r.stdout, 'selected-types').at(-1) ?? '(none)';
+}
+
+test('TCP only: 1 000 000 bytes echoed, both print result ok', async (t) => {
+  const { a, b } = await runPeerPair(['--controlling', '--udp', 'off', '--send', '1000000'], ['--controlled', '--udp', 'off', '--echo']);
+  assertCompleted(t, a, 'sender');
+  assertCompleted(t, b, 'echo');
+  t.notRegex(a.stdout + b.stdout, /^a=candidate:.* UDP /m, 'no UDP candidate');
+  // An active candidate's connection comes from an ephemeral port: the peer may see it as prflx.
+  t.regex(selectedTypes(a), /^selected-types local=(host|prflx)\/tcp-(active|passive|so) remote=(host|prflx)\/tcp-(active|passive|so)$/);
+  t.regex(selectedTypes(b), /^selected-types local=(host|prflx)\/tcp-(active|passive|so) remote=(host|prflx)\/tcp-(active|passive|so)$/);
+  const [result] = linesOf(a.stdout, 'send-result');
+  t.regex(result ?? '', /^send-result sent=1000000 echoed=1000000 corrupt-chunks=0 ms=\d+ mbps=\d+\.\d\d$/);
+  t.deepEqual(linesOf(b.stdout, 'send-result'), [], 'the echo side does not report');
+});
+
+test('UDP only', async (t) => {
+  const { a, b } = await runPeerPair(['--controlling', '--tcp', 'off', '--send', '200000'], ['--controlled', '--tcp', 'off', '--echo']);
+  assertCompleted(t, a, 'sender');
+  assertCompleted(t, b, 'echo');
+  t.is(selectedTypes(a), 'selected-types local=host/udp remote=host/udp');
+  t.is(selectedTypes(b), 'selected-types local=host/udp remote=host/udp');
+  t.regex(linesOf(a.stdout, 'send-result')[0] ?? '', /sent=200000 echoed=200000 corrupt-chunks=0/);
+});
+
+test('--tcptypes so alone: a simultaneous-open pair on both sides', async (t) => {
+  const args = ['--udp', 'off', '--tcptypes', 'so'];
+  const { a, b } = await runPeerPair(['--controlling', ...args, '--send', '100000'], ['--controlled', ...args, '--echo']);
+  assertCompleted(t, a, 'sender');
+  assertCompleted(t, b, 'echo');
+  t.regex(selectedTypes(a), /^selected-types local=(host|prflx)\/tcp-so remote=(host|prflx)\/tcp-so$/);
+  t.regex(selectedTypes(b), /^selected-types local=(host|prflx)\/tcp-so remote=(host|prflx)\/tcp-so$/);
+});
+
+test('--tls with data: fingerprints and setup roles exchanged, data moves through TLS', async (t) => {
+  const args = ['--udp', 'off', '--tls'];
+  const { a, b } = await runPeerPair(['--controlling', ...args, '--send', '300000'], ['--controlled', ...args, '--echo', '--trickle']);
+  assertCompleted(t, a, 'sender');
+  assertCompleted(t, b, 'echo');
+  t.regex(a.stdout, /^fingerprint sha-256 [0-9A-F]{2}(:[0-9A-F]{2}){31}$/m);
+  t.regex(b.stdout, /^fingerprint sha-256 [0-9A-F]{2}(:[0-9A-F]{2}){31}$/m);
+  t.deepEqual(linesOf(a.stdout, 'setup'), ['setup actpass']);
+  t.deepEqual(linesOf(b.stdout, 'setup'), ['setup active']);
+  // The controlled side answered active: it is the TLS client.
+  t.regex(linesOf(a.stdout, 'tls')[0] ?? '', /^tls role=server version=TLSv1\.3 cipher=\S+$/);
+  t.regex(linesOf(b.stdout, 'tls')[0] ?? '', /^tls role=client version=TLSv1\.3 cipher=\S+$/);
+  t.regex(linesOf(a.stdout, 'send-result')[0] ?? '', /sent=300000 echoed=300000 corrupt-chunks=0/);
+});
+
+test('ICE failure (exit 1), timeout (exit 2) and stalled data (exit 3)', async (t) => {
+  // B's passive candidate is signalled with a port nobody listens on: A's only check is refused,
+  // the pair fails and ICE fails on A (exit 1). B, whose passive candidate is never reached and
+  // which cannot check from a passive candidate (RFC 6544 §6.2), gives up at its timeout (exit 2).
+  const closedPort = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+  const failed = await runPeerPair(
+    ['--controlling', '--udp', 'off', '--tcptypes', 'active', '--timeout', '15'],
+    ['--controlled', '--udp', 'off', '--tcptypes', 'passive', '--timeout', '4'],
+    { rewriteB: (line) => line.replace(/^(a=candidate:\S+ 1 TCP \d+ 127\.0\.0\.1 )\d+( typ host tcptype passive)$/, `$1${closedPort}$2`) },
+  );
+  t.is(failed.a.code, 1, failed.a.stdout + failed.a.stderr);
+  t.regex(failed.a.stdout, /^state failed$/m);
+  t.is(failed.a.stdout.trimEnd().split('\n').at(-1), 'result fail ice failed');
+  t.regex(failed.a.stderr, /ice failed/);
+  t.is(failed.b.code, 2, failed.b.stdout + failed.b.stderr);
+  t.is(failed.b.stdout.trimEnd().split('\n').at(-1), 'result fail timeout');
+
+  // A sender whose peer never echoes: the data stalls (exit 3).
+  const stalled = await runPeerPair(['--controlling', '--tcp', 'off', '--send', '100000'], ['--controlled', '--tcp', 'off']);
+  t.is(stalled.a.code, 3, stalled.a.stdout + stalled.a.stderr);
+  t.regex(stalled.a.stdout, /^send-result sent=\d+ echoed=0 /m);
+  t.regex(stalled.a.stdout, /^result fail data stalled: /m);
+});
