@@ -1,0 +1,99 @@
+import test from 'ava';
+import createDebug from 'debug';
+import type { Candidate } from '../../lib/candidate/index.js';
+import { IceCore, seededRandom, type IceEvent, type LocalCandidateInit, type Route } from '../../lib/ice/index.js';
+import type { PacketConnection } from '../../lib/connection.js';
+import { IceRuntime, cryptoRandomSource, type RuntimeSink } from '../../lib/net/runtime.js';
+import type { GatherContext, TransportHost, TransportPlugin } from '../../lib/net/transport-plugin.js';
+
+/** A plugin whose every operation fails, after reporting what `gather` is given. */
+class FailingPlugin implements TransportPlugin {
+  host: TransportHost | undefined;
+  sends = 0;
+  commands = 0;
+  constructor(
+    readonly protocol: 'udp' | 'tcp',
+    private readonly candidates: Candidate[],
+  ) {}
+  attach(host: TransportHost): void {
+    this.host = host;
+  }
+  async gather(_context: GatherContext): Promise<void> {
+    for (const candidate of this.candidates) this.host!.onCandidate({ candidate, transportId: `${this.protocol}:fake:${candidate.component}` });
+    throw new Error(`${this.protocol} gather exploded`);
+  }
+  send(): boolean {
+    this.sends++;
+    throw new Error('send exploded');
+  }
+  command(): void {
+    this.commands++;
+    throw new Error('command exploded');
+  }
+  routeConnection(): PacketConnection | undefined {
+    throw new Error('routeConnection exploded');
+  }
+  setLocalUfrag(): void {
+    throw new Error('setLocalUfrag exploded');
+  }
+  async close(): Promise<void> {
+    throw new Error('close exploded');
+  }
+}
+
+function recordingSink() {
+  const errors: Error[] = [];
+  const events: IceEvent[] = [];
+  const candidates: LocalCandidateInit[] = [];
+  const sink: RuntimeSink = {
+    onEvent: (e) => void events.push(e),
+    onRoute: () => undefined,
+    onData: () => undefined,
+    onCandidate: (c) => void candidates.push(c),
+    onError: (e) => void errors.push(e),
+  };
+  return { sink, errors, events, candidates };
+}
+
+const udpHost: Candidate = { foundation: 'a', component: 1, transport: 'udp', priority: 2130706431, address: '127.0.0.1', port: 40000, type: 'host', extensions: [] };
+const tcpActive: Candidate = { foundation: 'b', component: 1, transport: 'tcp', priority: 2128609279, address: '127.0.0.1', port: 9, type: 'host', tcpType: 'active', extensions: [] };
+const badComponent: Candidate = { ...udpHost, component: 9, port: 40001 };
+
+test('plugin failures in gather, send, command, routeConnection, setLocalUfrag and close are reported, never thrown', async (t) => {
+  const core = new IceCore({ controlling: true, random: seededRandom(1) });
+  const udp = new FailingPlugin('udp', [udpHost, badComponent]);
+  const tcp = new FailingPlugin('tcp', [tcpActive]);
+  const { sink, errors, candidates } = recordingSink();
+  const runtime = new IceRuntime(core, [udp, tcp], sink, createDebug('ice-tcp:test'));
+  t.true(runtime.now() > 0);
+  await runtime.gather({ addresses: ['127.0.0.1'], components: [1], stunServers: [], priority: {}, localUfrag: core.localCredentials.ufrag });
+  t.deepEqual(candidates.map((c) => c.candidate.port), [40000, 9], 'the candidate the core refused is not announced');
+  t.true(errors.some((e) => (e as { code?: string }).code === 'ERR_ICE_BAD_CANDIDATE'), 'component 9 of 1 is refused by the core');
+  t.true(errors.some((e) => /udp gathering failed: udp gather exploded/.test(e.message)));
+  runtime.command((now) => core.setRemoteCredentials(now, { ufrag: 'peer', pwd: 'peerpasswordpeerpassword' }));
+  runtime.command((now) => core.addRemoteCandidate(now, { ...udpHost, foundation: 'r', port: 50000 }));
+  runtime.command((now) => core.addRemoteCandidate(now, { ...tcpActive, foundation: 's', port: 50001, tcpType: 'passive' }));
+  while (udp.sends === 0 || tcp.commands === 0) await new Promise((r) => setTimeout(r, 5));
+  t.true(errors.some((e) => /send exploded/.test(e.message)));
+  t.true(errors.some((e) => /command exploded/.test(e.message)));
+  const route: Route = { component: 1, transport: 'udp', transportId: 'udp:fake:1', remote: { address: '127.0.0.1', port: 1 }, pairId: 'x' };
+  t.is(runtime.routeConnection(route), undefined);
+  t.true(errors.some((e) => /routeConnection exploded/.test(e.message)));
+  runtime.localUfragChanged('newufrag');
+  t.true(errors.some((e) => /setLocalUfrag exploded/.test(e.message)));
+  t.true(errors.every((e) => typeof (e as { code?: unknown }).code === 'string'), 'every report is a typed error');
+  await runtime.close();
+  t.true(runtime.closed);
+  t.true(errors.some((e) => /close exploded/.test(e.message)));
+  await runtime.close(); // idempotent
+  t.is(core.state, 'closed');
+});
+
+test('a command’s own error reaches its caller after the outputs were drained', (t) => {
+  const core = new IceCore({ controlling: true, random: cryptoRandomSource });
+  const { sink } = recordingSink();
+  const runtime = new IceRuntime(core, [], sink, createDebug('ice-tcp:test'));
+  t.throws(() => runtime.command((now) => core.setRemoteCredentials(now, { ufrag: 'x', pwd: 'y' })), { code: 'ERR_ICE_BAD_CREDENTIALS' });
+  t.is(runtime.command(() => 42), 42);
+  return runtime.close();
+});
