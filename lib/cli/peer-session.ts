@@ -293,8 +293,13 @@ export class PeerSession {
       await this.#finish(ExitCode.DataProblem, 'tls needs a TCP pair and a UDP pair was selected (DTLS is not available)');
       return;
     }
+    const missing = tls.missing();
+    if (missing !== undefined) {
+      await this.#finish(ExitCode.DataProblem, `tls cannot start: ${missing}`);
+      return;
+    }
     try {
-      const role = await tls.role();
+      const role = tls.role();
       const securing = tls.secure(this.#held, role, this.#abort.signal);
       this.#held.release(); // TLS listens now: hand it what came early
       const secure = await securing;

@@ -18,6 +18,7 @@ import {
   parseFingerprint,
   parseSetupRole,
   secureTls,
+  SecureError,
   tlsRoleFor,
   type CertificateFingerprint,
   type SecureConnection,
@@ -25,23 +26,6 @@ import {
   type TlsCertificate,
   type TlsRole,
 } from '../secure/index.js';
-
-/** Resolves once `ready()` is called with a value. */
-class Deferred<T> {
-  readonly promise: Promise<T>;
-  #resolve!: (value: T) => void;
-  #settled = false;
-
-  constructor() {
-    this.promise = new Promise((resolve) => (this.#resolve = resolve));
-  }
-
-  ready(value: T): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.#resolve(value);
-  }
-}
 
 /** The TLS side of one peer session. */
 export class PeerTls {
@@ -51,8 +35,6 @@ export class PeerTls {
   readonly localSetup: SetupRole;
   readonly #controlling: boolean;
   readonly #remoteFingerprints: CertificateFingerprint[] = [];
-  readonly #fingerprintsReady = new Deferred<CertificateFingerprint[]>();
-  readonly #remoteSetupReady = new Deferred<SetupRole>();
   #remoteSetup: SetupRole | undefined;
 
   constructor(controlling: boolean) {
@@ -74,7 +56,6 @@ export class PeerTls {
    */
   addRemoteFingerprint(value: string): void {
     this.#remoteFingerprints.push(parseFingerprint(value));
-    this.#fingerprintsReady.ready(this.#remoteFingerprints);
   }
 
   /**
@@ -83,26 +64,41 @@ export class PeerTls {
    * @throws SecureError `ERR_SETUP_SYNTAX`
    */
   setRemoteSetup(value: string): void {
-    const role = parseSetupRole(value);
-    this.#remoteSetup ??= role;
-    this.#remoteSetupReady.ready(role);
+    this.#remoteSetup ??= parseSetupRole(value);
   }
 
-  /** Our TLS role once the peer's setup is known (the controlled side assumes an `actpass` offer until then). */
-  async role(): Promise<TlsRole> {
-    if (this.#controlling) {
-      // We offered actpass: the answer decides (RFC 4145 §4.1).
-      return tlsRoleFor('offerer', this.localSetup, await this.#remoteSetupReady.promise);
-    }
-    return tlsRoleFor('answerer', this.#remoteSetup ?? 'actpass', this.localSetup);
+  /**
+   * What is missing from the peer for TLS to start, or undefined. The peer
+   * prints its `fingerprint` and `setup` lines before its candidates, so
+   * by the time a pair is selected they have arrived, unless the peer does
+   * not run with `--tls`.
+   */
+  missing(): string | undefined {
+    if (this.#remoteFingerprints.length === 0) return 'no fingerprint line from the peer (does it run with --tls?)';
+    if (this.#remoteSetup === undefined) return 'no setup line from the peer (does it run with --tls?)';
+    return undefined;
+  }
+
+  /**
+   * Our TLS role from the setup lines: the offer (actpass, from the
+   * controlling side) and the answer (RFC 4145 §4.1).
+   *
+   * @throws SecureError `ERR_SETUP_INVALID_ANSWER` and the like for a pair
+   *   of setup values RFC 4145 does not allow; `ERR_SECURE_BAD_OPTION`
+   *   before the peer's setup is known
+   */
+  role(): TlsRole {
+    const remote = this.#remoteSetup;
+    if (remote === undefined) throw new SecureError('ERR_SECURE_BAD_OPTION', 'the peer has not sent its setup line');
+    return this.#controlling ? tlsRoleFor('offerer', this.localSetup, remote) : tlsRoleFor('answerer', remote, this.localSetup);
   }
 
   /**
    * Runs TLS over the selected pair; the peer's certificate must match a
-   * signalled fingerprint (RFC 8122 §5.1), which may still be on its way.
+   * signalled fingerprint (RFC 8122 §5.1). It attaches to `conn` before
+   * returning (so held packets can be released right after the call).
    */
-  async secure(conn: PacketConnection, role: TlsRole, signal: AbortSignal): Promise<SecureConnection> {
-    const remoteFingerprints = this.#remoteFingerprints.length > 0 ? this.#remoteFingerprints : this.#fingerprintsReady.promise;
-    return secureTls(conn, { role, certificate: this.certificate, remoteFingerprints, signal });
+  secure(conn: PacketConnection, role: TlsRole, signal: AbortSignal): Promise<SecureConnection> {
+    return secureTls(conn, { role, certificate: this.certificate, remoteFingerprints: this.#remoteFingerprints, signal });
   }
 }
