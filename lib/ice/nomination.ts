@@ -3,6 +3,8 @@
  * acceptance of nominations, the selected pair, and checklist states
  * (RFC 8445 §7.2.5.4, §8.1.2; RFC 8838 for trickle).
  */
+import { canPair } from '../candidate/index.js';
+import type { Checklist } from './checklist.js';
 import { log, type AgentContext } from './context.js';
 import type { Pair } from './pair.js';
 import { setRoute } from './routes.js';
@@ -153,21 +155,64 @@ export function closeUnselectedConnections(ctx: AgentContext): void {
 }
 
 /**
+ * Whether `a` ranks above `b` for the controlling agent's choice of the
+ * pair to nominate (RFC 8445 §8.1.1 leaves the choice among valid pairs to
+ * it). By pair priority; with `priority.preferTcp`, any TCP pair ranks
+ * above any UDP pair first. That is how TCP wins for every TCP kind,
+ * also when the TCP valid pair's local candidate is peer-reflexive (our
+ * active side: type preference 110, below a UDP host pair by priority,
+ * and kept there since prflx must stay above srflx, RFC 8445 §5.1.2.2).
+ */
+export function outranks(ctx: AgentContext, a: Pair, b: Pair): boolean {
+  if (ctx.options.priority.preferTcp === true && a.tcp !== b.tcp) return a.tcp;
+  return a.priority > b.priority;
+}
+
+/** The valid pair the controlling agent would nominate now: the highest-ranked one ({@link outranks}). */
+export function nominationChoice(ctx: AgentContext, list: Checklist): Pair | undefined {
+  let best: Pair | undefined;
+  for (const p of list.pairs) if (p.valid && (best === undefined || outranks(ctx, p, best))) best = p;
+  return best;
+}
+
+/**
+ * With `preferTcp` and no TCP valid pair yet: whether a TCP path that only
+ * the peer can open may still appear, so nominating UDP now would be
+ * premature. Pairs with a local passive candidate are pruned (RFC 6544
+ * §6.2): the peer's active candidate connects to our passive one and its
+ * check triggers our pair (RFC 6544 §7.2). Until a pair on one of our
+ * passive bases exists (then its own state counts as pending or not), a
+ * signalled active candidate of the peer is such a path; the nomination
+ * timeout bounds the wait when it never connects.
+ */
+function awaitingPeerConnection(ctx: AgentContext, list: Checklist): boolean {
+  const passive = ctx.locals.bases(list.component).filter((l) => l.candidate.transport === 'tcp' && l.candidate.tcpType === 'passive');
+  if (passive.length === 0) return false;
+  if (list.pairs.some((p) => p.tcp && p.local.base.candidate.tcpType === 'passive')) return false;
+  return ctx.remotes.all.some(
+    (r) => r.component === list.component && r.transport === 'tcp' && r.tcpType === 'active' && passive.some((l) => canPair(l.candidate, r)),
+  );
+}
+
+/**
  * Regular nomination by the controlling side (RFC 8445 §8.1.1): once no
- * pair of higher priority than the best valid pair is still pending, or
- * `nominationTimeoutMs` after the first valid pair, repeat the check that
- * produced the best valid pair with USE-CANDIDATE (as a triggered check).
+ * pair ranked above the best valid pair ({@link outranks}) is still
+ * pending, or `nominationTimeoutMs` after the first valid pair, repeat the
+ * check that produced the best valid pair with USE-CANDIDATE (as a
+ * triggered check).
  */
 export function maybeNominate(ctx: AgentContext, now: number): void {
   if (!ctx.controlling || ctx.options.lite || !ctx.started || ctx.closed) return;
   for (const list of ctx.checklists) {
     if (list.state !== 'running' || list.selected !== undefined) continue;
     if (list.pairs.some((p) => p.nominating)) continue;
-    const best = list.bestValid();
+    const best = nominationChoice(ctx, list);
     if (best === undefined) continue;
-    const better = list.pairs.some((p) => pending(p) && p.priority > best.priority);
     const timedOut = list.firstValidAt !== undefined && now >= list.firstValidAt + ctx.options.nominationTimeoutMs;
-    if (better && !timedOut) continue;
+    if (!timedOut) {
+      if (list.pairs.some((p) => pending(p) && outranks(ctx, p, best))) continue;
+      if (ctx.options.priority.preferTcp === true && !best.tcp && awaitingPeerConnection(ctx, list)) continue;
+    }
     const generator = best.generatedBy ?? best;
     generator.nominating = true;
     cancelCheck(ctx, generator);

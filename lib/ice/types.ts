@@ -228,13 +228,40 @@ export interface IceCoreOptions {
   ta?: number;
   /**
    * Controlling side, regular nomination: nominate the best valid pair once
-   * no higher-priority pair is still pending, or at the latest this long
-   * after the component's first valid pair (default 2000 ms).
+   * no better-ranked pair is still pending (by priority; see `priority`
+   * for `preferTcp`), or at the latest this long after the component's
+   * first valid pair (default 2000 ms).
    */
   nominationTimeoutMs?: number;
   /** Checklist size limit (default 100, RFC 8445 §6.1.2.5). */
   maxPairs?: number;
-  /** Priority options, for the PRIORITY attribute of checks (prflx preference). */
+  /**
+   * Priority options: the PRIORITY attribute of checks (the prflx type
+   * preference, RFC 8445 §7.1.1) is computed with them; pass the same
+   * options the local candidates' priorities were computed with.
+   *
+   * `preferTcp` also steers the controlling agent's nomination. RFC 8445
+   * §8.1.1 lets the controlling agent choose which valid pair to nominate;
+   * with `preferTcp` it nominates the best TCP valid pair whenever one
+   * exists, ranking any TCP pair above any UDP pair before comparing pair
+   * priorities. Priorities alone cannot do this for every TCP kind: the
+   * active side's valid pair has a peer-reflexive local candidate (type
+   * preference 110, which must stay above srflx, RFC 8445 §5.1.2.2), and
+   * the passive side's has the peer's peer-reflexive one, so both rank
+   * below a UDP host pair. The controlling agent waits for TCP as it waits
+   * for any better-ranked pair: while a TCP pair is pending, and (passive
+   * side) while the peer's signalled active candidate has not connected
+   * yet, but never longer than `nominationTimeoutMs` after the first valid
+   * pair, after which it nominates the best valid pair it has (UDP).
+   *
+   * The controlled agent cannot choose under regular nomination: there
+   * `preferTcp` only raises its own TCP candidates' priorities, which does
+   * not outweigh a controlling agent that prefers UDP (the default), so
+   * UDP is selected. Set it on the controlling side (or both) to get TCP.
+   * With `nomination: 'aggressive'` the controlling agent's successful UDP
+   * checks nominate themselves (aggressive nomination is never used on TCP
+   * pairs, RFC 6544 §8), so `preferTcp` cannot make TCP win there.
+   */
   priority?: PriorityOptions;
   /** The 64-bit tie-breaker; drawn from `random` when absent. */
   tieBreaker?: bigint;
