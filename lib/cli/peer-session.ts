@@ -10,8 +10,7 @@ import createDebug from 'debug';
 import { serializeCandidate } from '../candidate/index.js';
 import { IceTcpError } from '../errors.js';
 import type { PairInfo } from '../ice/index.js';
-import { IceAgent } from '../net/agent.js'; // TODO(cli): lib/net/index.ts once it lands
-import type { IceAgentOptions } from '../net/agent-options.js';
+import { IceAgent, type IceAgentOptions } from '../net/index.js';
 import type { SecureConnection } from '../secure/index.js';
 import { writeLine, type CommandIo } from './command.js';
 import { ExitCode, describeError, usageError } from './errors.js';

@@ -3,7 +3,7 @@
  * on UDP and TCP (plain and RFC 4571 framed), until SIGINT or SIGTERM.
  */
 import { isIP } from 'node:net';
-import { StunServer } from '../net/stun-server.js';
+import { StunServer } from '../net/index.js';
 import { parseArgs, parseInteger } from './args.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
 import { ExitCode, usageError } from './errors.js';
