@@ -43,7 +43,7 @@ test('connect() rejects with ERR_CONNECT_TIMEOUT, ERR_CONNECT_ABORTED, ERR_AGENT
   t.throws(() => agent.restart(), { code: 'ERR_AGENT_CLOSED' });
 });
 
-test('ICE failure rejects connect() with ERR_ICE_FAILED (a refused TCP connect fails the only pair)', async (t) => {
+test.serial('ICE failure rejects connect() with ERR_ICE_FAILED (a refused TCP connect fails the only pair)', async (t) => {
   const before = handleCensus();
   const agent = new IceAgent({ controlling: true, addresses: ['127.0.0.1'], udp: false, tcp: { active: true, passive: false, so: false } });
   const failedPairs: string[] = [];
@@ -154,7 +154,7 @@ test('restart(): new credentials, a new selected pair, and the same IceConnectio
   t.throws(() => left.restart({ ufrag: 'x', pwd: 'y' }), { code: 'ERR_AGENT_BAD_OPTION' });
 });
 
-test('garbage datagrams and a core that throws on one packet never crash the agent; the error is reported', async (t) => {
+test.serial('garbage datagrams and a core that throws on one packet never crash the agent; the error is reported', async (t) => {
   const before = handleCensus();
   let throwOnce = true;
   const createCore = (options: IceCoreOptions): IceCoreApi => {
@@ -189,4 +189,23 @@ test('garbage datagrams and a core that throws on one packet never crash the age
   t.is(String((await got)[0]), 'still fine');
   await Promise.all([left.close(), right.close()]);
   t.deepEqual(await settleHandles(before), []);
+});
+
+test('stun:…?transport=tcp servers reach the TCP plugin; the bundled StunServer answers its framed and plain Binding requests', async (t) => {
+  const server = new StunServer();
+  const { tcp } = await server.listen({ udpPort: false, tcpPort: 0 });
+  t.teardown(() => server.close());
+  for (const stunFraming of ['rfc4571', 'plain'] as const) {
+    const agent = new IceAgent({
+      controlling: true,
+      addresses: ['127.0.0.1'],
+      stunServers: [`stun:127.0.0.1:${tcp!.port}?transport=tcp`],
+      tcp: { active: false, passive: false, so: true, stunFraming },
+    });
+    const candidates = await agent.gather();
+    // On loopback the mapping equals the S-O base: the srflx is redundant and eliminated (RFC 8445 §5.1.3).
+    t.deepEqual(candidates.map((c) => `${c.transport}/${c.type}/${c.tcpType ?? ''}`).sort(), ['tcp/host/so', 'udp/host/']);
+    await agent.close();
+  }
+  t.like(server.stats, { tcpAnswered: 2, tcpFramed: 1, tcpPlain: 1, udpAnswered: 0 });
 });

@@ -79,3 +79,15 @@ test.serial('with UDP and TCP gathered, UDP is selected by default (RFC 6544 §4
   t.is(cl.transport, 'udp');
   t.deepEqual([...new Set(left.localCandidates.map((c) => (c.transport === 'tcp' ? c.tcpType : 'udp')))].sort(), ['active', 'passive', 'so', 'udp']);
 });
+
+test.serial('with UDP and TCP gathered and preferTcp on both sides, a TCP pair is selected (RFC 6544 §4.2)', async (t) => {
+  const { left, right } = agentPair({ addresses: ['127.0.0.1'], tcp: true, preferTcp: true });
+  t.teardown(() => Promise.all([left.close(), right.close()]));
+  await wire(left, right);
+  const [cl, cr] = await Promise.all([left.connect({ timeoutMs: 10_000 }), right.connect({ timeoutMs: 10_000 })]);
+  t.is(cl.transport, 'tcp');
+  t.is(cr.transport, 'tcp');
+  const got = new Promise<Buffer>((resolve) => cr.once('packet', resolve));
+  cl.send(Buffer.from('preferred'));
+  t.is(String(await got), 'preferred');
+});
