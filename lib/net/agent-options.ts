@@ -5,6 +5,7 @@
  */
 import type { IceCoreApi, IceCoreOptions, IceCredentials, RandomSource } from '../ice/types.js';
 import { IceAgentError } from './errors.js';
+import { cryptoRandomSource } from './runtime.js';
 import type { IceConnectionStreamOptions } from './ice-connection-stream.js';
 import { listInterfaceAddresses, normalizeAddressList } from './interfaces.js';
 import { parseStunUrl } from './stun-url.js';
@@ -186,5 +187,34 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
     components,
     credentials,
     maxQueuedPackets: options.maxQueuedPackets,
+  };
+}
+
+/** The core's options from the agent's (validated) options. */
+export function coreOptionsFor(options: IceAgentOptions, resolved: ResolvedAgentOptions): IceCoreOptions {
+  const tcp = resolved.tcp;
+  const coreTcp: NonNullable<IceCoreOptions['tcp']> = {};
+  if (tcp !== false) {
+    // connectTimeoutMs goes to the TCP plugin too.
+    if (tcp.connectTimeoutMs !== undefined) coreTcp.connectTimeoutMs = tcp.connectTimeoutMs;
+    if (tcp.maxConnectsPerRemoteIp !== undefined) coreTcp.maxConnectsPerRemoteIp = tcp.maxConnectsPerRemoteIp;
+    if (tcp.transactionTimeoutMs !== undefined) coreTcp.transactionTimeoutMs = tcp.transactionTimeoutMs;
+    if (tcp.soRetry !== undefined) coreTcp.soRetry = tcp.soRetry;
+    if (tcp.reconnectAttempts !== undefined) coreTcp.reconnectAttempts = tcp.reconnectAttempts;
+  }
+  return {
+    controlling: options.controlling,
+    random: options.random ?? cryptoRandomSource,
+    components: resolved.components,
+    priority: { preferTcp: resolved.preferTcp },
+    ...(resolved.credentials !== undefined ? { localCredentials: resolved.credentials } : {}),
+    ...(options.lite !== undefined ? { lite: options.lite } : {}),
+    ...(options.nomination !== undefined ? { nomination: options.nomination } : {}),
+    ...(options.ta !== undefined ? { ta: options.ta } : {}),
+    ...(options.nominationTimeoutMs !== undefined ? { nominationTimeoutMs: options.nominationTimeoutMs } : {}),
+    ...(options.maxPairs !== undefined ? { maxPairs: options.maxPairs } : {}),
+    ...(options.software !== undefined ? { software: options.software } : {}),
+    ...(options.consent !== undefined ? { consent: options.consent } : {}),
+    ...(tcp !== false ? { tcp: coreTcp } : {}),
   };
 }

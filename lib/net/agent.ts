@@ -18,12 +18,12 @@ import createDebug from 'debug';
 import { candidateFromInit, parseCandidate, type Candidate, type RTCIceCandidateInit } from '../candidate/index.js';
 import { IceTcpError } from '../errors.js';
 import { IceCore } from '../ice/index.js';
-import type { IceCoreApi, IceCoreOptions, IceCredentials, IceEvent, IceState, PairInfo } from '../ice/types.js';
-import { checkIceCredentials, resolveAgentOptions, type IceAgentOptions, type ResolvedAgentOptions } from './agent-options.js';
+import type { IceCoreApi, IceCredentials, IceEvent, IceState, PairInfo } from '../ice/types.js';
+import { checkIceCredentials, coreOptionsFor, resolveAgentOptions, type IceAgentOptions, type ResolvedAgentOptions } from './agent-options.js';
 import { IceAgentError } from './errors.js';
 import { IceCandidate } from './ice-candidate.js';
 import { IceConnection } from './ice-connection.js';
-import { IceRuntime, cryptoRandomSource, type RuntimeSink } from './runtime.js';
+import { IceRuntime, type RuntimeSink } from './runtime.js';
 import { createTransportPlugins } from './transports.js';
 import type { TransportPlugin } from './transport-plugin.js';
 
@@ -96,21 +96,7 @@ export class IceAgent extends EventEmitter {
     super();
     this.#options = resolveAgentOptions(options);
     this.#lite = options.lite === true;
-    const coreOptions: IceCoreOptions = {
-      controlling: options.controlling,
-      random: options.random ?? cryptoRandomSource,
-      components: this.#options.components,
-      priority: { preferTcp: this.#options.preferTcp },
-      ...(this.#options.credentials !== undefined ? { localCredentials: this.#options.credentials } : {}),
-      ...(options.lite !== undefined ? { lite: options.lite } : {}),
-      ...(options.nomination !== undefined ? { nomination: options.nomination } : {}),
-      ...(options.ta !== undefined ? { ta: options.ta } : {}),
-      ...(options.nominationTimeoutMs !== undefined ? { nominationTimeoutMs: options.nominationTimeoutMs } : {}),
-      ...(options.maxPairs !== undefined ? { maxPairs: options.maxPairs } : {}),
-      ...(options.software !== undefined ? { software: options.software } : {}),
-      ...(options.consent !== undefined ? { consent: options.consent } : {}),
-      ...(this.#options.tcp !== false ? { tcp: coreTcpOptions(this.#options.tcp) } : {}),
-    };
+    const coreOptions = coreOptionsFor(options, this.#options);
     const core: IceCoreApi = options.createCore ? options.createCore(coreOptions) : new IceCore(coreOptions);
     const plugins: TransportPlugin[] = [...createTransportPlugins(this.#options), ...(options.plugins ?? [])];
     for (let component = 1; component <= this.#options.components; component++) {
@@ -419,14 +405,4 @@ export class IceAgent extends EventEmitter {
         break;
     }
   }
-}
-
-function coreTcpOptions(tcp: Exclude<ResolvedAgentOptions['tcp'], false>): NonNullable<IceCoreOptions['tcp']> {
-  const out: NonNullable<IceCoreOptions['tcp']> = {};
-  if (tcp.connectTimeoutMs !== undefined) out.connectTimeoutMs = tcp.connectTimeoutMs; // the plugin gets it too
-  if (tcp.maxConnectsPerRemoteIp !== undefined) out.maxConnectsPerRemoteIp = tcp.maxConnectsPerRemoteIp;
-  if (tcp.transactionTimeoutMs !== undefined) out.transactionTimeoutMs = tcp.transactionTimeoutMs;
-  if (tcp.soRetry !== undefined) out.soRetry = tcp.soRetry;
-  if (tcp.reconnectAttempts !== undefined) out.reconnectAttempts = tcp.reconnectAttempts;
-  return out;
 }

@@ -70,3 +70,19 @@ async function transfer10MB(t: import('ava').ExecutionContext, address: string):
 
 test.serial('10 MB each way through the Duplex over UDP on 127.0.0.1: equal sha256, no handles left', (t) => transfer10MB(t, '127.0.0.1'));
 test.serial('10 MB each way through the Duplex over UDP on ::1: equal sha256, no handles left', (t) => transfer10MB(t, '::1'));
+
+test('two components: each IceConnection carries its own component’s packets', async (t) => {
+  const { left, right } = agentPair({ addresses: ['127.0.0.1'], tcp: false, components: 2 });
+  t.teardown(() => Promise.all([left.close(), right.close()]));
+  await wire(left, right);
+  t.is(left.localCandidates.length, 2);
+  await Promise.all([left.connect({ timeoutMs: 5000 }), right.connect({ timeoutMs: 5000 })]);
+  const rtcp = right.connection(2);
+  while (rtcp.route === null || left.connection(2).route === null) await new Promise((r) => setTimeout(r, 10));
+  const onOne: string[] = [];
+  right.connection(1).on('packet', (p: Buffer) => onOne.push(String(p)));
+  const got = new Promise<Buffer>((resolve) => rtcp.once('packet', resolve));
+  left.connection(2).send(Buffer.from('rtcp'));
+  t.is(String(await got), 'rtcp');
+  t.deepEqual(onOne, []);
+});
