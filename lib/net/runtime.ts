@@ -295,10 +295,23 @@ export class IceRuntime {
       if (event.type === 'route') {
         const connection = event.route === null ? undefined : this.routeConnection(event.route);
         this.#sink.onRoute(event.component, event.route, connection);
+      } else if (event.type === 'state' && event.state === 'completed') {
+        this.#iceCompleted();
       }
       this.#sink.onEvent(event);
     } catch (error) {
       this.#listenerErrors.push(error);
+    }
+  }
+
+  /** RFC 6544 §4.1: STUN-server connections are kept until ICE is done. */
+  #iceCompleted(): void {
+    for (const plugin of this.#plugins) {
+      try {
+        plugin.closeServerConnections?.();
+      } catch (error) {
+        this.#report(`${plugin.protocol}: closing STUN-server connections`, error);
+      }
     }
   }
 

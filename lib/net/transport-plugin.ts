@@ -86,6 +86,11 @@ export interface TransportPlugin {
    * for late checks.
    */
   setLocalUfrag?(ufrag: string): void;
+  /**
+   * Optional: ICE has completed. Connections kept open to STUN servers for
+   * server-reflexive mappings may be closed now (RFC 6544 §4.1, §11.2).
+   */
+  closeServerConnections?(): void;
   /** Closes every socket; resolves when all handles are released. */
   close(): Promise<void>;
 }

@@ -1,6 +1,10 @@
 import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { FramedConnection } from '../../lib/framing/index.js';
+import type { Route } from '../../lib/ice/types.js';
 import type { IceAgentTcpOptions } from '../../lib/net/agent-options.js';
+import { TcpTransport } from '../../lib/net/tcp/index.js';
 import { agentPair, handleCensus, settleHandles, wire } from './helpers.js';
 
 const onlyTcp = (tcp: IceAgentTcpOptions) => ({ udp: false as const, tcp: { active: false, passive: false, so: false, ...tcp } });
@@ -90,4 +94,30 @@ test.serial('with UDP and TCP gathered and preferTcp on both sides, a TCP pair i
   const got = new Promise<Buffer>((resolve) => cr.once('packet', resolve));
   cl.send(Buffer.from('preferred'));
   t.is(String(await got), 'preferred');
+});
+
+test.serial('the selected TCP connection reset mid-session: the active side reconnects and the same IceConnection carries on', async (t) => {
+  const plugin = new TcpTransport({ active: true, passive: false, so: false });
+  const { left, right } = agentPair(
+    { addresses: ['127.0.0.1'], udp: false },
+    { tcp: { active: false, passive: false, so: false }, plugins: [plugin] },
+    onlyTcp({ passive: true }),
+  );
+  t.teardown(() => Promise.all([left.close(), right.close()]));
+  await wire(left, right);
+  const [cl, cr] = await Promise.all([left.connect({ timeoutMs: 10_000 }), right.connect({ timeoutMs: 10_000 })]);
+  const received: number[] = [];
+  cr.on('packet', (p: Buffer) => received.push(p[0]!));
+  const first = cl.route!;
+  const framed = plugin.routeConnection(first.transportId, first.remote, first.connectionId) as FramedConnection;
+  (framed.stream as Socket).resetAndDestroy(); // RST
+  const moved = new Promise<void>((resolve) => cl.on('route', (r: Route | null) => r !== null && r.connectionId !== first.connectionId && resolve()));
+  for (let i = 0; i < 10; i++) cl.send(Buffer.from([i])); // queued while the route is down
+  await moved;
+  for (let i = 10; i < 20; i++) cl.send(Buffer.from([i]));
+  while (!received.includes(19)) await new Promise((r) => setTimeout(r, 10));
+  t.deepEqual(received.slice(-10), [10, 11, 12, 13, 14, 15, 16, 17, 18, 19]);
+  t.deepEqual(received, [...new Set(received)], 'no packet delivered twice');
+  t.log(`delivered ${received.length} of 20 (those sent into the reset connection are lost)`);
+  t.not(cl.route!.connectionId, first.connectionId);
 });
