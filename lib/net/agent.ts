@@ -69,6 +69,7 @@ interface Waiter {
  *   restarted ICE by itself (RFC 6544 §11.1, the selected TCP connection
  *   could not be re-established): signal the new parameters and the local
  *   candidates to the peer again, as after `restart()`;
+ * - `'close' ()`: every handle is released;
  * - `'error' (error: IceTcpError)`: emitted only when someone listens (the
  *   agent never crashes the process through an unhandled `'error'`);
  *   without a listener, errors go to the `ice-tcp:net` debug log.
