@@ -209,3 +209,22 @@ test('stun:…?transport=tcp servers reach the TCP plugin; the bundled StunServe
   }
   t.like(server.stats, { tcpAnswered: 2, tcpFramed: 1, tcpPlain: 1, udpAnswered: 0 });
 });
+
+test.serial('close() during gathering releases every handle; the gather promise settles', async (t) => {
+  const before = handleCensus();
+  const silent = createSocket('udp4'); // a STUN server that never answers keeps the srflx transaction open
+  await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r));
+  const agent = new IceAgent({
+    controlling: true,
+    addresses: ['127.0.0.1', '::1'],
+    stunServers: [`stun:127.0.0.1:${silent.address().port}`],
+  });
+  const gathering = agent.gather();
+  await new Promise((r) => setTimeout(r, 20));
+  await agent.close();
+  const candidates = await gathering;
+  t.true(Array.isArray(candidates));
+  t.is(agent.state, 'closed');
+  silent.close();
+  t.deepEqual(await settleHandles(before), []);
+});
