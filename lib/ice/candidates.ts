@@ -84,9 +84,29 @@ export class LocalCandidateSet {
   }
 }
 
+/** The kind of a remote candidate: what matters about one that cannot be paired. */
+export interface RemoteKind {
+  component: number;
+  transport: 'udp' | 'tcp';
+  tcpType: TcpType | undefined;
+}
+
 /** Remote candidates of one agent (signalled and peer-reflexive). */
 export class RemoteCandidateSet {
   readonly all: Candidate[] = [];
+  /**
+   * Kinds of the signalled candidates with an unresolved address (FQDN,
+   * mDNS): never paired (RFC 8839 §5.1), but the peer checks from them.
+   * One entry per kind, so bounded whatever the peer sends.
+   */
+  readonly unresolved: RemoteKind[] = [];
+
+  /** Remembers the kind of an unresolved candidate. */
+  noteUnresolved(candidate: Candidate): void {
+    const { component, transport, tcpType } = candidate;
+    if (this.unresolved.some((k) => k.component === component && k.transport === transport && k.tcpType === tcpType)) return;
+    this.unresolved.push({ component, transport, tcpType });
+  }
 
   /**
    * Adds a candidate, or updates a known peer-reflexive one with its
@@ -132,5 +152,6 @@ export class RemoteCandidateSet {
   /** Removes every candidate. */
   clear(): void {
     this.all.length = 0;
+    this.unresolved.length = 0;
   }
 }

@@ -9,7 +9,8 @@ import { StunClass, verifyFingerprint, verifyIntegrity, type StunMessage } from 
 import { sameAddress } from './address.js';
 import type { LocalCandidate } from './candidates.js';
 import { log, type AgentContext } from './context.js';
-import { cancelCheck, failChecklist, maybeNominate, nominate, replacesLostPair, select, updateChecklistStates } from './nomination.js';
+import { failChecklist } from './checklist-state.js';
+import { cancelCheck, maybeNominate, nominate, replacesLostPair, select } from './nomination.js';
 import { checkRto } from './pacing.js';
 import { Pair } from './pair.js';
 import { randomTieBreaker, randomTransactionId } from './random.js';
@@ -146,7 +147,6 @@ export function failPair(ctx: AgentContext, now: number, pair: Pair, reason: str
   if (nominationFailed && list.selected === undefined && pair.generation === ctx.generation) {
     failChecklist(ctx, pair.component, `nomination of ${pair.id} failed: ${reason}`);
   }
-  updateChecklistStates(ctx);
   maybeNominate(ctx, now);
   ctx.wakePacer(now);
 }
@@ -306,7 +306,6 @@ function checkSucceeded(ctx: AgentContext, now: number, tx: Transaction, mapped:
     }
   }
   maybeNominate(ctx, now);
-  updateChecklistStates(ctx);
   ctx.updateState();
   ctx.wakePacer(now);
 }

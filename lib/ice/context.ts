@@ -74,7 +74,12 @@ export class AgentContext {
   /** Remote credentials have been set: checks may run. */
   started = false;
   closed = false;
-  remoteEndOfCandidates = false;
+  /** When the peer said end-of-candidates (this generation), if it did. */
+  remoteEndOfCandidatesAt: number | undefined;
+  /** When the runtime said our gathering is done (`endOfLocalCandidates`), if it did. */
+  localEndOfCandidatesAt: number | undefined;
+  /** When the first connectivity check went out. */
+  firstCheckAt: number | undefined;
   /** Pacer: next Ta tick, or undefined when idle (RFC 8445 §6.1.4.2). */
   pacerNextAt: number | undefined;
   lastCheckAt: number | undefined;

@@ -13,7 +13,8 @@ import { AgentContext, log } from './context.js';
 import { generateCredentials, validateCredentials } from './credentials.js';
 import { IceError } from './errors.js';
 import { followUpRequest, handleRequest } from './incoming.js';
-import { maybeNominate, nominationDeadline, updateChecklistStates } from './nomination.js';
+import { checklistDeadline, updateChecklistStates } from './checklist-state.js';
+import { maybeNominate, nominationDeadline } from './nomination.js';
 import { resolveOptions } from './options.js';
 import { pickNextCheck, unfreezeInitial } from './pacing.js';
 import type { Pair } from './pair.js';
@@ -148,10 +149,14 @@ export class IceCore implements IceCoreApi {
     if (this.refuseClosed('addRemoteCandidate')) return;
     this.checkCandidate(candidate, 'remote');
     const ctx = this.ctx;
-    if (candidate.unresolved === true) return void log('remote candidate %s ignored: unresolved name (RFC 8839 §5.1)', candidate.address);
     const ufrag = ctx.generation.remote?.ufrag;
     if (candidate.ufrag !== undefined && ufrag !== undefined && candidate.ufrag !== ufrag) {
       return void log('remote candidate %s ignored: ufrag %s is not the current %s', candidate.address, candidate.ufrag, ufrag);
+    }
+    if (candidate.unresolved === true) {
+      // Not paired (RFC 8839 §5.1), but the peer may check us from it: remembered for the checklist's failure rule.
+      ctx.remotes.noteUnresolved(candidate);
+      return void log('remote candidate %s not paired: unresolved name (RFC 8839 §5.1)', candidate.address);
     }
     const { candidate: stored, upgraded } = ctx.remotes.add({ ...candidate, extensions: [...(candidate.extensions ?? [])] });
     if (upgraded) {
@@ -167,8 +172,13 @@ export class IceCore implements IceCoreApi {
 
   endOfRemoteCandidates(now: number): void {
     if (this.refuseClosed('endOfRemoteCandidates')) return;
-    this.ctx.remoteEndOfCandidates = true;
-    updateChecklistStates(this.ctx);
+    this.ctx.remoteEndOfCandidatesAt ??= now;
+    this.runDue(now);
+  }
+
+  endOfLocalCandidates(now: number): void {
+    if (this.refuseClosed('endOfLocalCandidates')) return;
+    this.ctx.localEndOfCandidatesAt ??= now;
     this.runDue(now);
   }
 
@@ -304,7 +314,7 @@ export class IceCore implements IceCoreApi {
     const ctx = this.ctx;
     if (ctx.closed) return undefined;
     let min = ctx.pacerNextAt;
-    for (const t of [ctx.transactions.nextDeadline(), tcpDeadline(ctx), consentDeadline(ctx), nominationDeadline(ctx), ctx.dataRoutes.nextDeadline()]) {
+    for (const t of [ctx.transactions.nextDeadline(), tcpDeadline(ctx), consentDeadline(ctx), nominationDeadline(ctx), checklistDeadline(ctx), ctx.dataRoutes.nextDeadline()]) {
       if (t !== undefined && (min === undefined || t < min)) min = t;
     }
     return min;
@@ -371,7 +381,7 @@ export class IceCore implements IceCoreApi {
     this.runDue(now);
   }
 
-  /** Everything due at `now`: transactions, TCP timers, consent, nomination, then the pacer. */
+  /** Everything due at `now`: transactions, TCP timers, consent, nomination, the pacer, then checklist states. */
   private runDue(now: number): void {
     const ctx = this.ctx;
     if (ctx.closed) return;
@@ -387,9 +397,11 @@ export class IceCore implements IceCoreApi {
       } else {
         ctx.roundRobin = next.nextIndex;
         ctx.lastCheckAt = now;
+        ctx.firstCheckAt ??= now;
         ctx.pacerNextAt = now + ctx.options.ta;
         startCheck(ctx, now, next.pair);
       }
     }
+    updateChecklistStates(ctx, now);
   }
 }

@@ -8,7 +8,7 @@ import { IceTcpError } from '../errors.js';
  * - `ERR_ICE_CLOSED`: a command on a closed agent;
  * - `ERR_ICE_TCP_RECONNECT_FAILED`: (event) the selected TCP connection could not be re-established (RFC 6544 §11.1);
  * - `ERR_ICE_CONSENT_EXPIRED`: (event) consent to send expired or was revoked (RFC 7675 §5);
- * - `ERR_ICE_CHECKLIST_FAILED`: (event) every pair of a component failed after end-of-candidates.
+ * - `ERR_ICE_CHECKLIST_FAILED`: (event) once both sides' candidates are complete, no pair of a component can succeed (all failed, or none could be formed).
  */
 export type IceErrorCode =
   | 'ERR_ICE_BAD_OPTION'

@@ -3,8 +3,8 @@
  * acceptance of nominations, the selected pair, and checklist states
  * (RFC 8445 §7.2.5.4, §8.1.2; RFC 8838 for trickle).
  */
-import { canPair } from '../candidate/index.js';
 import type { Checklist } from './checklist.js';
+import { awaitingPeerChecks } from './checklist-state.js';
 import { log, type AgentContext } from './context.js';
 import type { Pair } from './pair.js';
 import { setRoute } from './routes.js';
@@ -176,25 +176,6 @@ export function nominationChoice(ctx: AgentContext, list: Checklist): Pair | und
 }
 
 /**
- * With `preferTcp` and no TCP valid pair yet: whether a TCP path that only
- * the peer can open may still appear, so nominating UDP now would be
- * premature. Pairs with a local passive candidate are pruned (RFC 6544
- * §6.2): the peer's active candidate connects to our passive one and its
- * check triggers our pair (RFC 6544 §7.2). Until a pair on one of our
- * passive bases exists (then its own state counts as pending or not), a
- * signalled active candidate of the peer is such a path; the nomination
- * timeout bounds the wait when it never connects.
- */
-function awaitingPeerConnection(ctx: AgentContext, list: Checklist): boolean {
-  const passive = ctx.locals.bases(list.component).filter((l) => l.candidate.transport === 'tcp' && l.candidate.tcpType === 'passive');
-  if (passive.length === 0) return false;
-  if (list.pairs.some((p) => p.tcp && p.local.base.candidate.tcpType === 'passive')) return false;
-  return ctx.remotes.all.some(
-    (r) => r.component === list.component && r.transport === 'tcp' && r.tcpType === 'active' && passive.some((l) => canPair(l.candidate, r)),
-  );
-}
-
-/**
  * Regular nomination by the controlling side (RFC 8445 §8.1.1): once no
  * pair ranked above the best valid pair ({@link outranks}) is still
  * pending, or `nominationTimeoutMs` after the first valid pair, repeat the
@@ -211,7 +192,7 @@ export function maybeNominate(ctx: AgentContext, now: number): void {
     const timedOut = list.firstValidAt !== undefined && now >= list.firstValidAt + ctx.options.nominationTimeoutMs;
     if (!timedOut) {
       if (list.pairs.some((p) => pending(p) && outranks(ctx, p, best))) continue;
-      if (ctx.options.priority.preferTcp === true && !best.tcp && awaitingPeerConnection(ctx, list)) continue;
+      if (ctx.options.priority.preferTcp === true && !best.tcp && awaitingPeerChecks(ctx, list, 'tcp')) continue;
     }
     const generator = best.generatedBy ?? best;
     generator.nominating = true;
@@ -233,29 +214,4 @@ export function nominationDeadline(ctx: AgentContext): number | undefined {
     if (min === undefined || t < min) min = t;
   }
   return min;
-}
-
-/**
- * RFC 8445 §7.2.5.4 in the trickle spirit of RFC 8838: a Running
- * checklist fails when all its pairs failed, none is valid, no connect is
- * pending, and the peer said end-of-candidates.
- */
-export function updateChecklistStates(ctx: AgentContext): void {
-  if (!ctx.remoteEndOfCandidates || ctx.options.lite) return;
-  for (const list of ctx.checklists) {
-    if (list.state !== 'running' || list.pairs.length === 0) continue;
-    if (list.hasPending() || list.bestValid() !== undefined) continue;
-    if (list.pairs.some((p) => p.attemptId !== undefined)) continue;
-    failChecklist(ctx, list.component, 'every pair failed after end-of-candidates (RFC 8445 §7.2.5.4, RFC 8838)');
-  }
-}
-
-/** Sets a checklist to Failed, with an `error` event. */
-export function failChecklist(ctx: AgentContext, component: number, reason: string): void {
-  const list = ctx.checklist(component);
-  if (list.state === 'failed') return;
-  list.state = 'failed';
-  log('checklist %d failed: %s', component, reason);
-  ctx.emit({ type: 'error', code: 'ERR_ICE_CHECKLIST_FAILED', message: `component ${component}: ${reason}` });
-  ctx.updateState();
 }

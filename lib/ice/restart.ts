@@ -35,7 +35,7 @@ export function restartAgent(ctx: AgentContext, local: IceCredentials): void {
   }
   ctx.checklists = ctx.checklists.map((l) => new Checklist(l.component));
   ctx.remotes.clear();
-  ctx.remoteEndOfCandidates = false;
+  ctx.remoteEndOfCandidatesAt = undefined;
   ctx.deferred.length = 0;
   ctx.started = false;
   ctx.pacerNextAt = undefined;

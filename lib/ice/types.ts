@@ -303,8 +303,23 @@ export interface IceCoreApi {
   setRemoteCredentials(now: number, credentials: IceCredentials & { lite?: boolean }): void;
   /** Adds a remote candidate (trickle: also while checking). */
   addRemoteCandidate(now: number, candidate: Candidate): void;
-  /** The peer has sent all its candidates. */
+  /**
+   * The peer has sent all its candidates (end-of-candidates, RFC 8838 §8).
+   * A checklist may fail only after it and once our own candidates are
+   * complete (see `endOfLocalCandidates`).
+   */
   endOfRemoteCandidates(now: number): void;
+  /**
+   * Our own gathering is done: every local candidate has been added
+   * (RFC 8838 §8: with the peer's end-of-candidates, a checklist with no
+   * pair left that can succeed, or with no pair at all, then fails, and the
+   * agent goes `'failed'`). The runtime calls it once gathering has
+   * finished. Without it, local candidates count as complete from the
+   * first connectivity check on, so an agent that has no pair at all
+   * waits (state `'checking'`) until it is called. Optional in this
+   * interface for compatibility; `IceCore` implements it.
+   */
+  endOfLocalCandidates?(now: number): void;
   /** One packet from a UDP socket or one frame from a TCP connection. */
   handlePacket(now: number, packet: PacketInput): PacketDisposition;
   /** A TCP connection event. */

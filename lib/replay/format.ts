@@ -36,6 +36,7 @@ export const INPUT_CALLS = [
   'setRemoteCredentials',
   'addRemoteCandidate',
   'endOfRemoteCandidates',
+  'endOfLocalCandidates',
   'handlePacket',
   'handleConnection',
   'handleTimeout',

@@ -137,6 +137,10 @@ export class RecordingCore implements IceCoreApi {
     this.record('endOfRemoteCandidates', [now], () => this.inner.endOfRemoteCandidates(now));
   }
 
+  endOfLocalCandidates(now: number): void {
+    this.record('endOfLocalCandidates', [now], () => this.inner.endOfLocalCandidates?.(now));
+  }
+
   handlePacket(now: number, packet: PacketInput): PacketDisposition {
     return this.record('handlePacket', [now, packet], () => this.inner.handlePacket(now, packet));
   }

@@ -55,11 +55,12 @@ test('a side that never got the peer\'s candidates learns it from its checks (pr
     seed: 3,
     a: { name: 'alice', controlling: true },
     b: { name: 'bob', controlling: false },
-    // Bob's candidates never reach Alice; she knows only his credentials.
+    // Bob's candidates never reach Alice, nor his end-of-candidates; she knows only his credentials.
     configure: (x) => (x.signalling.filter = (from) => from !== x.b),
   });
   const wire = new Wire(s.world.net);
-  finishGathering(s);
+  s.signalling.endOfCandidates(s.a);
+  s.b.call((core, now) => core.endOfLocalCandidates?.(now));
   t.true(s.world.runUntil(() => bothCompleted(s), 10000), `states: ${s.a.core.state} / ${s.b.core.state}`);
   const learned = s.a.eventsOf('remote-candidate');
   t.is(learned.length, 1);

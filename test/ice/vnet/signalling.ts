@@ -107,10 +107,14 @@ export class Signalling {
     }
   }
 
-  /** Sends end-of-candidates from `from` to its peer (after anything held). */
+  /**
+   * `from` has finished gathering: its core is told (`endOfLocalCandidates`)
+   * and end-of-candidates goes to its peer (after anything held).
+   */
   endOfCandidates(from: VirtualAgent): void {
     const to = this.peerOf(from);
     this.ended.add(from);
+    from.call((core, now) => core.endOfLocalCandidates?.(now));
     if (!this.trickle) this.flush();
     this.lines.push({ at: this.net.now, from: from.name, line: 'end-of-candidates' });
     this.net.clock.after(this.delayMs, 'signal-eoc', () => to.call((core, now) => core.endOfRemoteCandidates(now)));
