@@ -173,6 +173,31 @@ test('a peer without a certificate is refused (RFC 8122 §6.2)', async (t) => {
   bare.destroy();
 });
 
+test('a peer that closes right after its handshake: end and close still come', async (t) => {
+  const tls = await import('node:tls');
+  const { PacketByteStream } = await import('../../lib/secure/index.js');
+  const [a, b] = memoryPacketPair();
+  const peer = tls.connect({
+    socket: new PacketByteStream(a, { closeTransportOnEnd: false }),
+    cert: clientCert.pem,
+    key: clientCert.privateKeyPem,
+    rejectUnauthorized: false,
+  });
+  peer.on('error', () => undefined);
+  peer.on('secureConnect', () => peer.end()); // close_notify at once
+  const server = await secureTls(b, {
+    role: 'server',
+    certificate: serverCert,
+    remoteFingerprints: tick(100).then(() => [fp(clientCert)]),
+    closeTransport: false,
+  });
+  const ended = once(server, 'end');
+  await ended;
+  await closed(server);
+  t.true(server.closed);
+  peer.destroy();
+});
+
 test('cleartext sent before the handshake is dropped and never delivered; the handshake succeeds', async (t) => {
   const [a, b] = memoryPacketPair();
   const serverSide = secureTls(b, { role: 'server', certificate: serverCert, remoteFingerprints: [fp(clientCert)] });
