@@ -552,6 +552,9 @@ test('bad options and bad fingerprints reject with typed errors before any hands
   t.is((await t.throwsAsync(secureTls(udp as never, base), { instanceOf: SecureError }))?.code, 'ERR_SECURE_BAD_OPTION');
   t.is((await t.throwsAsync(secureTls({} as never, base), { instanceOf: SecureError }))?.code, 'ERR_SECURE_BAD_OPTION');
   t.false(a.closed, 'option errors touch nothing');
+  const [gone] = memoryPacketPair();
+  gone.destroy();
+  t.is((await t.throwsAsync(secureTls(gone, base), { instanceOf: SecureError }))?.code, 'ERR_TLS_TRANSPORT_CLOSED');
 });
 
 test('remote fingerprints promise: rejection and a non-array are typed errors', async (t) => {
