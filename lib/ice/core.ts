@@ -9,6 +9,7 @@ import { decodeStun, StunClass, StunMethod, type StunMessage } from '../stun/ind
 import { formatAddress } from './address.js';
 import { checkEligible, handleCheckResponse, processTransactionTimers, startCheck, switchRole } from './checks.js';
 import { consentDeadline, handleConsentResponse, processConsent } from './consent-checks.js';
+import { checkedCandidate } from './candidate-input.js';
 import { AgentContext, log } from './context.js';
 import { generateCredentials, validateCredentials } from './credentials.js';
 import { IceError } from './errors.js';
@@ -105,8 +106,8 @@ export class IceCore implements IceCoreApi {
   /** @throws IceError `ERR_ICE_BAD_CANDIDATE` */
   addLocalCandidate(now: number, init: LocalCandidateInit): void {
     if (this.refuseClosed('addLocalCandidate')) return;
-    const candidate = init?.candidate;
-    this.checkCandidate(candidate, 'local');
+    if (init === null || typeof init !== 'object') throw new IceError('ERR_ICE_BAD_CANDIDATE', 'a LocalCandidateInit is needed');
+    const candidate = checkedCandidate(init.candidate, 'local', this.ctx.options.components);
     if (typeof init.transportId !== 'string') throw new IceError('ERR_ICE_BAD_CANDIDATE', 'transportId must be a string');
     if (candidate.unresolved === true) throw new IceError('ERR_ICE_BAD_CANDIDATE', 'a local candidate needs an IP address');
     const entry = this.ctx.locals.add(candidate, init.transportId);
@@ -145,9 +146,10 @@ export class IceCore implements IceCoreApi {
     this.afterPairing(now);
   }
 
-  addRemoteCandidate(now: number, candidate: Candidate): void {
+  /** @throws IceError `ERR_ICE_BAD_CANDIDATE` (nothing is changed then) */
+  addRemoteCandidate(now: number, signalled: Candidate): void {
     if (this.refuseClosed('addRemoteCandidate')) return;
-    this.checkCandidate(candidate, 'remote');
+    const candidate = checkedCandidate(signalled, 'remote', this.ctx.options.components);
     const ctx = this.ctx;
     const ufrag = ctx.generation.remote?.ufrag;
     if (candidate.ufrag !== undefined && ufrag !== undefined && candidate.ufrag !== ufrag) {
@@ -331,18 +333,6 @@ export class IceCore implements IceCoreApi {
     }
     for (const s of this.ctx.components) if (s.route !== undefined && !seen.has(s.route)) out.push(s.route.info());
     return out;
-  }
-
-  private checkCandidate(candidate: Candidate, who: string): void {
-    if (candidate === null || typeof candidate !== 'object') throw new IceError('ERR_ICE_BAD_CANDIDATE', `${who} candidate must be an object`);
-    const { component, transport } = candidate;
-    if (!Number.isInteger(component) || component < 1 || component > this.ctx.options.components) {
-      throw new IceError('ERR_ICE_BAD_CANDIDATE', `${who} candidate component ${String(component)} is not in 1..${this.ctx.options.components}`);
-    }
-    if (transport !== 'udp' && transport !== 'tcp') throw new IceError('ERR_ICE_BAD_CANDIDATE', `${who} candidate transport must be udp or tcp`);
-    if (transport === 'tcp' && candidate.tcpType !== 'active' && candidate.tcpType !== 'passive' && candidate.tcpType !== 'so') {
-      throw new IceError('ERR_ICE_BAD_CANDIDATE', `${who} TCP candidate needs a tcptype (RFC 6544 §4.5)`);
-    }
   }
 
   private refuseClosed(what: string): boolean {
