@@ -9,11 +9,7 @@ import { readFileSync } from 'node:fs';
 import createDebug from 'debug';
 import { IceTcpError } from '../errors.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
-import { decodeCommand } from './decode.js';
-import { demoCommand } from './demo.js';
-import { peerCommand } from './peer.js';
 import { CliError, ExitCode } from './errors.js';
-import { stunServerCommand } from './stun-server.js';
 
 const debug = createDebug('ice-tcp:cli');
 
