@@ -101,19 +101,21 @@ function remoteTcpTypeFor(local: TcpType | undefined): TcpType | undefined {
   return local;
 }
 
-/** Finds the remote candidate a request came from, or learns a peer-reflexive one (RFC 8445 §7.3.1.3). */
-function remoteFor(ctx: AgentContext, request: DeferredRequest, localBase: LocalCandidate): Candidate {
+/** The known remote candidate a request came from, if any. */
+function knownRemote(ctx: AgentContext, request: DeferredRequest, localBase: LocalCandidate): Candidate | undefined {
+  const local = localBase.candidate;
+  return ctx.remotes.find(local.component, local.transport, request.from.address, request.from.port, remoteTcpTypeFor(local.tcpType));
+}
+
+/**
+ * The peer-reflexive candidate a request from an unknown source stands for
+ * (RFC 8445 §7.3.1.3), not yet learned: see {@link learnRemote}.
+ */
+function prflxRemote(request: DeferredRequest, localBase: LocalCandidate): Candidate {
   const local = localBase.candidate;
   const tcpType = remoteTcpTypeFor(local.tcpType);
-  const known = ctx.remotes.find(local.component, local.transport, request.from.address, request.from.port, tcpType);
-  if (known !== undefined) return known;
-  let foundation: string;
-  do {
-    ctx.prflxCounter++;
-    foundation = `prflx${ctx.prflxCounter}`;
-  } while (ctx.remotes.all.some((c) => c.foundation === foundation));
   const candidate: Candidate = {
-    foundation,
+    foundation: '',
     component: local.component,
     transport: local.transport,
     priority: request.priority,
@@ -124,10 +126,29 @@ function remoteFor(ctx: AgentContext, request: DeferredRequest, localBase: Local
   };
   // RFC 6544 §7.2: a connection accepted on a passive candidate comes from an active one.
   if (tcpType !== undefined) candidate.tcpType = tcpType;
+  return candidate;
+}
+
+/**
+ * Learns a peer-reflexive remote candidate (RFC 8445 §7.3.1.3): gives it
+ * an unused foundation, adds it to the remote set, emits it. Only done for
+ * a candidate a pair will use, so that requests which trigger nothing
+ * (after nomination, a full checklist) leave no state behind.
+ */
+function learnRemote(ctx: AgentContext, candidate: Candidate): Candidate {
+  do {
+    ctx.prflxCounter++;
+    candidate.foundation = `prflx${ctx.prflxCounter}`;
+  } while (ctx.remotes.all.some((c) => c !== candidate && c.foundation === candidate.foundation));
   ctx.remotes.add(candidate);
   log('remote prflx %s:%d (component %d)', candidate.address, candidate.port, candidate.component);
-  ctx.emit({ type: 'remote-candidate', candidate });
+  ctx.emit({ type: 'remote-candidate', candidate: { ...candidate, extensions: [] } });
   return candidate;
+}
+
+/** Finds the remote candidate a request came from, or learns a peer-reflexive one. */
+function remoteFor(ctx: AgentContext, request: DeferredRequest, localBase: LocalCandidate): Candidate {
+  return knownRemote(ctx, request, localBase) ?? learnRemote(ctx, prflxRemote(request, localBase));
 }
 
 /** RFC 8445 §7.3.1.3–§7.3.1.5 for an accepted request, once the peer's credentials are known. */
@@ -137,11 +158,12 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
     log('request names remote ufrag %s, expected %s: no triggered check', request.remoteUfrag, generation.remote.ufrag);
     return;
   }
-  const remote = remoteFor(ctx, request, localBase);
+  const known = knownRemote(ctx, request, localBase);
+  const remote = known ?? prflxRemote(request, localBase);
   const component = localBase.candidate.component;
   const list = ctx.checklist(component);
   const nominating = request.useCandidate && !ctx.controlling;
-  let pair = list.pairs.find((p) => p.local === localBase && p.remote === remote);
+  let pair = known === undefined ? undefined : list.pairs.find((p) => p.local === localBase && p.remote === known);
   if (pair !== undefined && pair.connectionId !== undefined && request.connectionId !== undefined && pair.connectionId !== request.connectionId) {
     if (ctx.tcp.get(pair.connectionId) !== undefined) {
       log('request for %s on connection %s, pair uses %s: no triggered check', pair.id, request.connectionId, pair.connectionId);
@@ -160,7 +182,8 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
       log('checklist %d full: no triggered check for %s', component, candidatePair.id);
       return;
     }
-    pair = candidatePair;
+    if (known === undefined) learnRemote(ctx, remote);
+    pair = new Pair(component, localBase, remote, ctx.controlling, generation);
     pair.connectionId = request.connectionId;
     list.add(pair);
     ctx.setPairState(pair, 'waiting', 'triggered by a request (RFC 8445 §7.3.1.4)');

@@ -88,13 +88,14 @@ export class Pair {
     this.foundation = `${this.local.candidate.foundation}:${this.remote.foundation}`;
   }
 
-  /** A read-only snapshot for events. */
+  /** A snapshot for events: later changes of the pair or its candidates do not show in it. */
   info(): PairInfo {
     const info: PairInfo = {
       id: this.id,
       component: this.component,
-      local: this.local.candidate,
-      remote: this.remote,
+      // Copies: a peer-reflexive candidate is upgraded in place when signalled (RFC 8445 §7.3.1.3).
+      local: { ...this.local.candidate, extensions: [...this.local.candidate.extensions] },
+      remote: { ...this.remote, extensions: [...this.remote.extensions] },
       priority: this.priority,
       state: this.state,
       nominated: this.nominated,

@@ -159,3 +159,35 @@ test('responses that fail authentication are dropped on UDP; a non-symmetric one
   const d = drain(core);
   t.true(d.events.some((e) => e.type === 'pair-state' && e.pair.state === 'failed' && /non-symmetric/.test(e.reason ?? '')));
 });
+
+test('after completion, requests from ever new source addresses are answered but learn no candidate (bounded memory)', (t) => {
+  const core = setup();
+  const [check] = requests(drain(core));
+  respond(core, 10, check!, decodeStun(check!.data));
+  requestFrom(core, 20, 6001, { useCandidate: true });
+  t.is(core.state, 'completed');
+  drain(core);
+  const remotes = () => (core as unknown as { ctx: { remotes: { all: unknown[] } } }).ctx.remotes.all.length;
+  const before = remotes();
+  // A peer whose NAT mapping keeps changing, or a stray authenticated sender: 500 new source ports.
+  for (let port = 7000; port < 7500; port++) t.is(requestFrom(core, 30 + port, port), 'stun');
+  const after = drain(core);
+  t.is(after.msgs.filter((m) => m.class === StunClass.SuccessResponse).length, 500, 'each one answered (RFC 8445 §8.1.2)');
+  t.deepEqual(after.events.filter((e) => e.type === 'remote-candidate'), [], 'no peer-reflexive candidate learned: no pair would use it');
+  t.is(remotes(), before);
+  t.is(core.pairs().length, 1);
+});
+
+test('events keep what they said: a peer-reflexive candidate later signalled as host still reads prflx in earlier events', (t) => {
+  const core = setup();
+  drain(core);
+  requestFrom(core, 10, 6009);
+  const learned = drain(core).events;
+  const event = learned.find((e) => e.type === 'remote-candidate');
+  const pairEvent = learned.find((e) => e.type === 'pair-state' && e.pair.remote.port === 6009);
+  t.is(event?.type === 'remote-candidate' ? event.candidate.type : undefined, 'prflx');
+  core.addRemoteCandidate(20, { ...udpHost('10.0.0.2', 6009), foundation: 'r9' });
+  t.is(event?.type === 'remote-candidate' ? event.candidate.type : undefined, 'prflx', 'the remote-candidate event is unchanged');
+  t.is(pairEvent?.type === 'pair-state' ? pairEvent.pair.remote.type : undefined, 'prflx', 'the pair-state event too');
+  t.is(core.pairs().find((p) => p.remote.port === 6009)?.remote.type, 'host', 'while the core now knows it as host (RFC 8445 §7.3.1.3)');
+});
