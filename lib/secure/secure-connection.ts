@@ -53,9 +53,12 @@ export interface SecureConnectionInfo {
  * `stream()` is a `stream.Duplex` view of them, `close()` sends close_notify.
  * STUN keeps flowing on the connection underneath, outside TLS.
  *
- * Events: `'packet' (Buffer)`, `'drain'`, `'end'` (the peer closed its side:
- * close_notify), `'error' (Error)` (only when listened to; the error also
- * comes with `'close'`), `'close' (error?)`.
+ * Events: `'packet' (Buffer)` (only while a listener is attached: before the
+ * first one, and while none is, packets are held, and once too many are
+ * held TLS stops reading so that TCP pushes back; once closing, or once the
+ * peer has closed, unheard packets are dropped), `'drain'`, `'end'` (the
+ * peer closed its side: close_notify), `'error' (Error)` (only when listened
+ * to; the error also comes with `'close'`), `'close' (error?)`.
  */
 export class SecureConnection extends EventEmitter implements PacketConnection {
   /** Always `'tcp'`: TLS runs over a stream. */
@@ -81,6 +84,7 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
   #closed = false;
   #closing = false;
   #peerEnded = false;
+  #dropping = false;
   #error: Error | undefined;
 
   /** @internal Made by {@link secureTls} once the peer is verified. */
@@ -102,13 +106,11 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
       // sent earlier can have been delivered.
       const framed = new FramedConnection(tlsSocket, { allowHalfOpen: false });
       this.#framed = framed;
-      framed.on('packet', (packet: Buffer) => this.emit('packet', packet));
       framed.on('drain', () => this.emit('drain'));
       framed.on('end', this.#onEnd);
       framed.on('error', (error: Error) => this.#setError(error));
       framed.on('close', (error?: Error) => this.#finish(error));
     } else {
-      tlsSocket.on('data', (chunk: Buffer) => this.emit('packet', chunk));
       tlsSocket.on('drain', () => this.emit('drain'));
       tlsSocket.on('end', () => {
         this.#onEnd();
@@ -116,6 +118,18 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
       });
       tlsSocket.on('close', () => this.#finish());
     }
+    // Packets flow only while someone listens: until then the framed
+    // connection (or TLS) holds them and, once full, stops reading, so TCP
+    // pushes back on the peer; nothing is emitted into the void. Once the
+    // peer has closed its side, packets nobody listens to are dropped (with
+    // a debug line) so that the close can complete.
+    tlsSocket.on('end', () => this.#dropUnheard('the peer closed'));
+    this.on('newListener', (event: string | symbol) => {
+      if (event === 'packet' && this.listenerCount('packet') === 0) this.#forward(true);
+    });
+    this.on('removeListener', (event: string | symbol) => {
+      if (event === 'packet' && this.listenerCount('packet') === 0) this.#forward(false);
+    });
     if (tlsSocket.readableEnded) {
       // The peer's close_notify came with its last handshake flight, before
       // anyone listened: 'end' is gone, so end here.
@@ -201,6 +215,7 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
     if (this.#closed || this.tlsSocket.writableEnded) return;
     debug('closes: sends close_notify');
     this.#closing = true;
+    this.#dropUnheard('closing');
     if (this.#framed) this.#framed.close();
     else this.tlsSocket.end();
     this.#closeTimer = setTimeout(() => {
@@ -237,6 +252,32 @@ export class SecureConnection extends EventEmitter implements PacketConnection {
       context?: Buffer,
     ) => Buffer;
     return context === undefined ? exporter(length, label) : exporter(length, label, context);
+  }
+
+  readonly #emitPacket = (packet: Buffer): void => {
+    this.emit('packet', packet);
+  };
+
+  #forward(on: boolean): void {
+    if (this.#framed) {
+      if (on) this.#framed.on('packet', this.#emitPacket);
+      else this.#framed.off('packet', this.#emitPacket);
+    } else if (on) {
+      this.tlsSocket.on('data', this.#emitPacket);
+    } else {
+      this.tlsSocket.off('data', this.#emitPacket);
+      this.tlsSocket.pause();
+    }
+  }
+
+  #dropUnheard(why: string): void {
+    if (this.#dropping || this.listenerCount('packet') > 0) return;
+    this.#dropping = true;
+    const drop = (packet: Buffer): void => {
+      debug('drops a %d-byte packet nobody listened to (%s)', packet.length, why);
+    };
+    if (this.#framed) this.#framed.on('packet', drop);
+    else this.tlsSocket.on('data', drop);
   }
 
   readonly #onEnd = (): void => {

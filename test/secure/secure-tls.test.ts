@@ -435,6 +435,26 @@ test('sendHighWaterMark raises the point where send() says false; drain follows'
   }
 });
 
+test('packets that arrive before anyone listens are held, not lost', async (t) => {
+  for (const innerFraming of ['rfc4571', 'none'] as const) {
+    const [a, b] = memoryPacketPair();
+    const [client, server] = await connected(a, b, { innerFraming }, { innerFraming });
+    client.send(Buffer.from('early one'));
+    client.send(Buffer.from('early two'));
+    await tick(50);
+    const got: Buffer[] = [];
+    await new Promise<void>((resolve) =>
+      server.on('packet', (p: Buffer) => {
+        got.push(p);
+        if (Buffer.concat(got).length === 18) resolve();
+      }),
+    );
+    t.is(Buffer.concat(got).toString(), 'early oneearly two', innerFraming);
+    client.close();
+    await closed(server);
+  }
+});
+
 test('pause()/resume() hold and release packets', async (t) => {
   const [a, b] = memoryPacketPair();
   const [client, server] = await connected(a, b);
