@@ -22,10 +22,16 @@ test('UDP off: S-O ↔ S-O alone connects and carries packets (echoed by the pee
   });
   worker.postMessage({ params: agent.localParameters });
   agent.on('candidate', (c) => worker.postMessage({ candidate: c.toSdp() }));
+  t.teardown(async () => {
+    worker.postMessage('close');
+    await Promise.race([once(worker, 'exit'), new Promise((r) => setTimeout(r, 2000))]);
+    await worker.terminate();
+    await agent.close();
+  });
   await agent.gather();
   worker.postMessage('end');
   const start = Date.now();
-  const connection = await agent.connect({ timeoutMs: 60_000 });
+  const connection = await agent.connect({ timeoutMs: 30_000 });
   t.log(`S-O connected in ${Date.now() - start} ms`);
   t.true(peerGathered);
   const pair = agent.selectedPair()!;
@@ -40,6 +46,4 @@ test('UDP off: S-O ↔ S-O alone connects and carries packets (echoed by the pee
   for (let i = 0; i < 100; i++) connection.send(Buffer.alloc(1200, i));
   while (echoes.length < 100) await new Promise((r) => setTimeout(r, 10));
   t.deepEqual(echoes.map((e) => e[0]), [...Array(100).keys()]);
-  worker.postMessage('close');
-  await Promise.all([agent.close(), once(worker, 'exit')]);
 });

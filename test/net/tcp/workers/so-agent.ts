@@ -20,7 +20,7 @@ port.on('message', (m: { params?: { ufrag: string; pwd: string }; candidate?: st
 await agent.gather();
 port.postMessage({ gathered: true });
 try {
-  const connection = await agent.connect({ timeoutMs: 60_000 });
+  const connection = await agent.connect({ timeoutMs: 30_000 });
   connection.on('packet', (packet: Buffer) => connection.send(packet));
   const pair = agent.selectedPair()!;
   port.postMessage({ connected: { local: pair.local.tcpType, remote: pair.remote.tcpType, transport: connection.transport } });
