@@ -275,6 +275,10 @@ function checkSucceeded(ctx: AgentContext, now: number, tx: Transaction, mapped:
     valid.generatedBy = pair;
     pair.validPair = valid;
   }
+  // A USE-CANDIDATE check still queued for this pair must survive the answer
+  // to an earlier, ordinary check of the same pair (RFC 8445 §8.1.1): it is
+  // put back below, or the nomination would never be sent.
+  const queuedNomination = pair.nominating && pair.triggered && !tx.useCandidate;
   // RFC 8445 §7.2.5.3.3
   ctx.setPairState(pair, 'succeeded');
   ctx.setPairState(valid, 'succeeded');
@@ -304,6 +308,10 @@ function checkSucceeded(ctx: AgentContext, now: number, tx: Transaction, mapped:
     } else if (list.selected === undefined && (status.route === undefined || status.health === 'expired')) {
       setRoute(ctx, now, valid);
     }
+  }
+  if (queuedNomination && pair.nominating) {
+    ctx.setPairState(pair, 'waiting', 'nominating (RFC 8445 §8.1.1); an earlier check was answered meanwhile');
+    list.enqueueTriggered(pair);
   }
   maybeNominate(ctx, now);
   ctx.updateState();
