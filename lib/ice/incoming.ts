@@ -11,6 +11,7 @@ import { switchRole } from './checks.js';
 import { log, type AgentContext, type DeferredRequest } from './context.js';
 import { abandonConnect, cancelCheck, nominate, replacesLostPair, sameTcpPath, select } from './nomination.js';
 import { Pair } from './pair.js';
+import { isUsed } from './tcp-events.js';
 import { authenticateRequest, decideRoleConflict } from './responder.js';
 import { encodeErrorResponse, encodeSuccessResponse } from './requests.js';
 import type { PacketInput } from './types.js';
@@ -176,6 +177,11 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
     const reconnecting = replacesLostPair(ctx, candidatePair) || (list.selected !== undefined && sameTcpPath(list.selected, candidatePair));
     if (list.state !== 'running' && !nominating && !reconnecting) {
       // RFC 8445 §8.1.2: after nomination, requests are answered but trigger nothing new.
+      const conn = request.connectionId;
+      if (conn !== undefined && ctx.checklists.every((l) => l.state === 'completed') && !isUsed(ctx, conn) && ctx.tcp.get(conn) !== undefined) {
+        // RFC 6544 §8: once ICE completed, connections other than the selected ones are closed; the answer goes first.
+        ctx.closeConnection(conn, 'not selected, ICE completed (RFC 6544 §8)');
+      }
       return;
     }
     if (list.pairs.length >= 2 * ctx.options.maxPairs) {

@@ -126,7 +126,7 @@ function accepted(ctx: AgentContext, now: number, event: Extract<ConnectionEvent
 }
 
 /** Whether a pair or a route uses the connection. */
-function isUsed(ctx: AgentContext, connectionId: string): boolean {
+export function isUsed(ctx: AgentContext, connectionId: string): boolean {
   for (const s of ctx.components) if (s.route?.connectionId === connectionId) return true;
   return ctx.checklists.some((l) => l.pairs.some((p) => p.connectionId === connectionId));
 }

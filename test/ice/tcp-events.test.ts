@@ -261,3 +261,25 @@ test('a TCP check without an answer fails after Ti = 39.5 s and is never retrans
   t.regex(failed?.reason ?? '', /Ti/);
   t.is(a.core.state, 'failed');
 });
+
+test('after completion, a new connection whose check triggers nothing is answered, then closed (RFC 6544 §8)', (t) => {
+  const { loop, a, b } = tcpPair('active', 'passive');
+  loop.run(5000);
+  t.is(b.core.state, 'completed');
+  const closesBefore = b.commands.filter((c) => c.type === 'close').length;
+  // A late connection from another address of the peer with a valid check on it (the same address would be a reconnect, RFC 6544 §11.1).
+  const transportId = 'b/tcp-passive/10.0.0.2:6000';
+  const local = { address: '10.0.0.2', port: 6000 };
+  const remote = { address: '10.0.0.3', port: 45000 };
+  b.core.handleConnection(loop.now, { type: 'accepted', connectionId: 'late', transportId, local, remote });
+  const check = a.sent.find((s) => s.connectionId !== undefined && decodeStun(s.data).class === 0)!;
+  t.is(b.core.handlePacket(loop.now, { transportId, connectionId: 'late', from: remote, data: Buffer.from(check.data) }), 'stun');
+  loop.drain();
+  const answer = b.sent.at(-1)!;
+  t.is(answer.connectionId, 'late');
+  t.is(decodeStun(answer.data).class, 2, 'the check is answered (RFC 8445 §8.1.2)');
+  const closes = b.commands.filter((c) => c.type === 'close').slice(closesBefore);
+  t.deepEqual(closes.map((c) => c.type === 'close' && c.connectionId), ['late'], 'and the connection, which nothing uses, is closed');
+  t.is(b.core.state, 'completed');
+  t.is(loop.route(b)?.connectionId, openConnections(loop, b)[0], 'the selected connection is untouched');
+});
