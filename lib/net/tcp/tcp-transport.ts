@@ -14,43 +14,12 @@ import { formatEndpoint, socketLocal } from './socket-address.js';
 import { requestTcpMapping, type StunTcpFraming } from './stun-tcp-client.js';
 import { tcpHostCandidate, tcpSrflxCandidate } from './tcp-candidates.js';
 import { TcpConnectionSet } from './tcp-connections.js';
-import { TcpTransportError, booleanOption, integerOption } from './tcp-error.js';
+import { TcpTransportError } from './tcp-error.js';
+import { resolveTcpTransportOptions, type ResolvedTcpTransportOptions, type TcpTransportOptions } from './tcp-transport-options.js';
+
+export type { TcpTransportOptions } from './tcp-transport-options.js';
 
 const debug = createDebug('ice-tcp:tcp');
-
-/** Options of {@link TcpTransport}. Every field is optional and validated. */
-export interface TcpTransportOptions {
-  /** Gather active candidates (port 9, connect from an ephemeral port). Default `true`. */
-  active?: boolean;
-  /** Gather passive candidates (a listening port). Default `true`. */
-  passive?: boolean;
-  /** Gather simultaneous-open candidates (a bound port, connect-only) and their srflx. Default `true`. */
-  so?: boolean;
-  /**
-   * Share this listener's port for the passive candidates (routed by ufrag)
-   * instead of opening a listening socket per interface address. The
-   * listener is not closed with the plugin. With several components, only
-   * the first gets a passive candidate (one port cannot tell components apart).
-   */
-  listener?: SharedPassiveListener;
-  /** Limits of the plugin's own passive listeners (when no `listener` is given). */
-  passiveListener?: Pick<SharedPassiveListenerOptions, 'firstFrameTimeoutMs' | 'maxFirstFrameSize' | 'maxPendingConnections' | 'backlog'>;
-  /**
-   * Upper bound of a connect attempt, ms. By default the core's connect
-   * command decides (its `timeoutMs`, the core's `tcp.connectTimeoutMs`).
-   */
-  connectTimeoutMs?: number;
-  /** Largest RFC 4571 frame accepted from a peer, 0..65535 (default 65535). */
-  maxFrameSize?: number;
-  /** Packets a connection holds for a paused consumer before pausing the socket (default 1024). */
-  maxBufferedPackets?: number;
-  /** Timeout of a STUN Binding over TCP to a STUN server, ms (default 5000). */
-  stunTimeoutMs?: number;
-  /** Message delimiting towards STUN servers (default `'rfc4571'`; `'plain'` for third-party servers). */
-  stunFraming?: StunTcpFraming;
-  /** After a close command (FIN), destroy the socket if the peer has not closed within this, ms (default 2000). */
-  closeGraceMs?: number;
-}
 
 /** A local TCP base: what a `transportId` names. */
 interface TcpBase {
@@ -87,7 +56,7 @@ export class TcpTransport implements TransportPlugin {
   readonly #ownListenerOptions: SharedPassiveListenerOptions;
   readonly #stunTimeoutMs: number;
   readonly #stunFraming: StunTcpFraming;
-  readonly #connectionOptions: { maxFrameSize: number; maxBufferedPackets: number; connectTimeoutMs: number | undefined; closeGraceMs: number };
+  readonly #connectionOptions: ResolvedTcpTransportOptions['connections'];
   readonly #idPrefix: string;
   readonly #bases = new Map<string, TcpBase>();
   /** Listeners and the handler registered with each (own ones and the shared one). */
@@ -101,32 +70,15 @@ export class TcpTransport implements TransportPlugin {
 
   /** @throws TcpTransportError `ERR_TCP_BAD_OPTION` for an invalid option. */
   constructor(options: TcpTransportOptions = {}) {
-    if (typeof options !== 'object' || options === null) {
-      throw new TcpTransportError('ERR_TCP_BAD_OPTION', 'TcpTransport options must be an object');
-    }
-    this.#active = booleanOption('active', options.active, true);
-    this.#passive = booleanOption('passive', options.passive, true);
-    this.#so = booleanOption('so', options.so, true);
-    if (options.listener !== undefined && !(options.listener instanceof SharedPassiveListener)) {
-      throw new TcpTransportError('ERR_TCP_BAD_OPTION', 'listener must be a SharedPassiveListener');
-    }
-    this.#shared = options.listener;
-    const own = options.passiveListener ?? {};
-    // Validated now rather than at gather time.
-    new SharedPassiveListener(own);
-    this.#ownListenerOptions = { ...own };
-    this.#stunTimeoutMs = integerOption('stunTimeoutMs', options.stunTimeoutMs, 5000, 1, 2 ** 31 - 1);
-    if (options.stunFraming !== undefined && options.stunFraming !== 'rfc4571' && options.stunFraming !== 'plain') {
-      throw new TcpTransportError('ERR_TCP_BAD_OPTION', `stunFraming must be 'rfc4571' or 'plain', got ${String(options.stunFraming)}`);
-    }
-    this.#stunFraming = options.stunFraming ?? 'rfc4571';
-    this.#connectionOptions = {
-      maxFrameSize: integerOption('maxFrameSize', options.maxFrameSize, 65535, 0, 65535),
-      maxBufferedPackets: integerOption('maxBufferedPackets', options.maxBufferedPackets, 1024, 1, 2 ** 31 - 1),
-      connectTimeoutMs:
-        options.connectTimeoutMs === undefined ? undefined : integerOption('connectTimeoutMs', options.connectTimeoutMs, 0, 1, 2 ** 31 - 1),
-      closeGraceMs: integerOption('closeGraceMs', options.closeGraceMs, 2000, 0, 2 ** 31 - 1),
-    };
+    const resolved = resolveTcpTransportOptions(options);
+    this.#active = resolved.active;
+    this.#passive = resolved.passive;
+    this.#so = resolved.so;
+    this.#shared = resolved.listener;
+    this.#ownListenerOptions = resolved.passiveListener;
+    this.#stunTimeoutMs = resolved.stunTimeoutMs;
+    this.#stunFraming = resolved.stunFraming;
+    this.#connectionOptions = resolved.connections;
     this.#idPrefix = `tcp${++pluginCount}-`;
   }
 
