@@ -80,10 +80,14 @@ export function peerConnectionWaitMs(ctx: AgentContext): number {
   return ctx.options.tcp.connectTimeoutMs + ctx.options.tcp.transactionTimeoutMs;
 }
 
-/** Whether a Running checklist still has a pair, a connect or a peer's connection that may yet produce a valid pair. */
+/** Whether a checklist has a pair that may still succeed (Frozen, Waiting, In-Progress, or a pending connect) or a valid one. */
+function hasOwnHope(list: Checklist): boolean {
+  return list.hasPending() || list.bestValid() !== undefined || list.pairs.some((p) => p.attemptId !== undefined);
+}
+
+/** Whether a Running checklist still has a pair, a connect or a peer's check that may yet produce a valid pair. */
 function maySucceed(ctx: AgentContext, list: Checklist, now: number, completeAt: number): boolean {
-  if (list.hasPending() || list.bestValid() !== undefined) return true;
-  if (list.pairs.some((p) => p.attemptId !== undefined)) return true;
+  if (hasOwnHope(list)) return true;
   return now < completeAt + peerConnectionWaitMs(ctx) && awaitingPeerChecks(ctx, list);
 }
 
@@ -115,7 +119,7 @@ export function checklistDeadline(ctx: AgentContext): number | undefined {
   const completeAt = candidatesCompleteAt(ctx);
   if (completeAt === undefined) return undefined;
   for (const list of ctx.checklists) {
-    if (list.state !== 'running' || list.hasPending() || list.bestValid() !== undefined) continue;
+    if (list.state !== 'running' || hasOwnHope(list)) continue;
     if (awaitingPeerChecks(ctx, list)) return completeAt + peerConnectionWaitMs(ctx);
   }
   return undefined;
