@@ -51,6 +51,8 @@ export interface ComponentStatus {
   reconnect: ReconnectState | undefined;
   /** Identity of the last emitted route, to emit only changes. */
   emittedRoute: string | undefined;
+  /** ICE-lite: when the next keepalive goes out on the route (RFC 8445 §11). */
+  keepaliveAt?: number | undefined;
 }
 
 /** All the state of one agent. */

@@ -10,6 +10,7 @@ import { formatAddress } from './address.js';
 import { checkEligible, handleCheckResponse, processTransactionTimers, startCheck, switchRole } from './checks.js';
 import { consentDeadline, handleConsentResponse, processConsent } from './consent-checks.js';
 import { checkedCandidate } from './candidate-input.js';
+import { keepaliveDeadline, processKeepalives } from './keepalive.js';
 import { AgentContext, log } from './context.js';
 import { generateCredentials, validateCredentials } from './credentials.js';
 import { IceError } from './errors.js';
@@ -316,7 +317,7 @@ export class IceCore implements IceCoreApi {
     const ctx = this.ctx;
     if (ctx.closed) return undefined;
     let min = ctx.pacerNextAt;
-    for (const t of [ctx.transactions.nextDeadline(), tcpDeadline(ctx), consentDeadline(ctx), nominationDeadline(ctx), checklistDeadline(ctx), ctx.dataRoutes.nextDeadline()]) {
+    for (const t of [ctx.transactions.nextDeadline(), tcpDeadline(ctx), consentDeadline(ctx), nominationDeadline(ctx), checklistDeadline(ctx), keepaliveDeadline(ctx), ctx.dataRoutes.nextDeadline()]) {
       if (t !== undefined && (min === undefined || t < min)) min = t;
     }
     return min;
@@ -371,7 +372,7 @@ export class IceCore implements IceCoreApi {
     this.runDue(now);
   }
 
-  /** Everything due at `now`: transactions, TCP timers, consent, nomination, the pacer, then checklist states. */
+  /** Everything due at `now`: transactions, TCP timers, consent, keepalives, nomination, the pacer, then checklist states. */
   private runDue(now: number): void {
     const ctx = this.ctx;
     if (ctx.closed) return;
@@ -379,6 +380,7 @@ export class IceCore implements IceCoreApi {
     ctx.dataRoutes.expire(now);
     processTcpTimers(ctx, now, this.restartHook);
     processConsent(ctx, now);
+    processKeepalives(ctx, now);
     maybeNominate(ctx, now);
     if (ctx.pacerNextAt !== undefined && now >= ctx.pacerNextAt) {
       const next = pickNextCheck(ctx.checklists, ctx.roundRobin, (p) => checkEligible(ctx, p), this.setState);

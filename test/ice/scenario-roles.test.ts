@@ -5,6 +5,7 @@
  * and an ICE-lite peer.
  */
 import test from 'ava';
+import { StunClass } from '../../lib/stun/index.js';
 import { checkData, dataPacket } from './vnet/data.js';
 import { bothCompleted, endpoint, finishGathering, twoAgents } from './vnet/scenario.js';
 import { Wire } from './vnet/wire.js';
@@ -123,5 +124,33 @@ test('a full agent told to be controlled takes control when the peer is ICE-lite
   t.true(s.a.core.controlling, 'RFC 8445 §6.1.1: the full agent facing a lite one is controlling');
   t.true(s.a.eventsOf('role').some((r) => r.controlling));
   t.false(s.b.core.controlling);
+  t.deepEqual([...s.a.anomalies, ...s.b.anomalies], []);
+});
+
+test('an idle ICE-lite agent sends a Binding Indication keepalive every 15 s on its route (RFC 8445 §11), and nothing else', (t) => {
+  const s = twoAgents({
+    seed: 26,
+    a: { name: 'alice', controlling: true },
+    b: { name: 'lite', controlling: false, lite: true },
+  });
+  const wire = new Wire(s.world.net);
+  finishGathering(s);
+  t.true(s.world.runUntil(() => bothCompleted(s), 10000));
+  const selectedAt = s.b.eventsOf('selected-pair')[0]!.at;
+  s.world.runFor(61000);
+  const keepalives = wire.stun.filter((w) => w.fromHost === 'lite' && w.msg.class === StunClass.Indication);
+  t.deepEqual(
+    keepalives.map((k) => k.at - selectedAt),
+    [15000, 30000, 45000, 60000],
+    'Tr = 15 s after selection, then every 15 s',
+  );
+  for (const k of keepalives) {
+    t.is(endpoint(k.to), endpoint(s.b.selectedPair()!.remote), 'on the selected pair');
+    t.true(k.msg.hasFingerprint);
+    t.false(k.msg.hasIntegrity, 'RFC 8445 §11: no authentication');
+    t.deepEqual(Object.keys(k.msg.attributes), [], 'and no other attribute');
+  }
+  t.deepEqual(wire.requestsFrom('lite'), [], 'still no checks from the lite agent');
+  t.is(s.a.core.state, 'completed', 'the full agent takes the indications in its stride');
   t.deepEqual([...s.a.anomalies, ...s.b.anomalies], []);
 });
