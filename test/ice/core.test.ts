@@ -92,7 +92,12 @@ test('a full agent facing a lite agent is controlling and nominates; the lite ag
   t.is(b.core.state, 'completed');
   const requests = b.sent.filter((s) => decodeStun(s.data).class === StunClass.Request);
   t.is(requests.length, 0);
-  t.is(b.core.pollTimeout(), undefined, 'a lite agent has no timers');
+  // Its only timer is the keepalive on the selected pair (RFC 8445 §11, Tr = 15 s).
+  const next = b.core.pollTimeout();
+  t.true(next !== undefined && next > loop.now && next <= loop.now + 15000, `next timer at ${String(next)}`);
+  loop.run(loop.now + 15000);
+  t.is(b.sent.filter((s) => decodeStun(s.data).class === StunClass.Request).length, 0, 'still no requests');
+  t.true(b.sent.some((s) => decodeStun(s.data).class === StunClass.Indication), 'a keepalive went out');
 });
 
 test('an aggressive controlling agent nominates with its first checks on UDP', (t) => {
