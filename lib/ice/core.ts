@@ -47,6 +47,9 @@ const MAX_U64 = (1n << 64n) - 1n;
  * The sans-IO ICE agent. See {@link IceCoreApi} for the contract.
  *
  * What the runtime must do:
+ * - call `endOfLocalCandidates` once gathering is done (without it, local
+ *   candidates count as complete only from the first check on, so an agent
+ *   with no pair at all cannot fail, RFC 8838 §8);
  * - after every input, drain `pollTransmit`, `pollConnect` and `pollEvent`
  *   until empty (transmits before connection commands: an error answer is
  *   queued before the `close` of a connection whose first frame failed),
