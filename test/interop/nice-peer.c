@@ -198,7 +198,16 @@ static void on_state(NiceAgent *a, guint sid, guint cid, guint state, gpointer d
       mark_done();
     }
   } else if (state == NICE_COMPONENT_STATE_FAILED) {
-    finish(1, "ice failed");
+    /* Once this side is done, the peer may close its sockets before its own
+     * `done` line has been read here: that is the end of the session, not a
+     * failure of it. */
+    if (local_done) {
+      fprintf(stderr, "nice-peer: component failed after done (peer closed); ending\n");
+      peer_done = TRUE;
+      maybe_exit();
+    } else {
+      finish(1, "ice failed");
+    }
   }
 }
 
