@@ -2,7 +2,7 @@
 // 1200-byte packets through the IceConnection of an ICE-TCP pair (active →
 // passive, checked and selected by the core), beside the same bytes through
 // a bare FramedConnection and through raw net.Socket 64 KiB writes, in the
-// same run. Then the time from the start of checks to ICE "connected" for
+// same run (best of ICE_TCP_BENCH_ROUNDS alternating rounds). Then the time from the start of checks to ICE "connected" for
 // a TCP pair and for a UDP pair (median of ICE_TCP_BENCH_CONNECTS runs).
 import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
@@ -14,6 +14,7 @@ import { printTable, type BenchRow } from './table.js';
 
 const TOTAL = Number(process.env.ICE_TCP_BENCH_BYTES ?? 1024 ** 3);
 const CONNECTS = Number(process.env.ICE_TCP_BENCH_CONNECTS ?? 5);
+const ROUNDS = Number(process.env.ICE_TCP_BENCH_ROUNDS ?? 3);
 const PACKET = 1200;
 const RAW_WRITE = 64 * 1024;
 const BASELINE = 'raw net.Socket, 64 KiB writes';
@@ -154,8 +155,17 @@ async function timeToConnected(udp: boolean): Promise<number> {
 /** Runs the benchmark and prints its tables. */
 export async function run(): Promise<void> {
   await rawSockets(Math.min(TOTAL, 64 * 1024 ** 2)); // warm-up (JIT, socket buffers)
-  const rows = [await rawSockets(), await framedOnly(), await iceTcp()];
-  printTable(`${(TOTAL / 1024 ** 2).toFixed(0)} MiB over loopback TCP, in one process (higher is better)`, rows, BASELINE);
+  // The machine is shared: alternate the cases for ROUNDS rounds and keep each one's best.
+  let best: BenchRow[] = [];
+  for (let round = 0; round < ROUNDS; round++) {
+    const rows = [await rawSockets(), await framedOnly(), await iceTcp()];
+    best = best.length === 0 ? rows : best.map((b, i) => (rows[i]!.value > b.value ? rows[i]! : b));
+  }
+  printTable(
+    `${(TOTAL / 1024 ** 2).toFixed(0)} MiB over loopback TCP, in one process, best of ${ROUNDS} alternating rounds (higher is better)`,
+    best,
+    BASELINE,
+  );
   const tcpMs = await timeToConnected(false);
   const udpMs = await timeToConnected(true);
   console.log(`### Start of checks to ICE "connected", host candidates on 127.0.0.1 (median of ${CONNECTS})\n`);
