@@ -35,7 +35,12 @@ export interface TcpTransportOptions {
   maxBufferedPackets?: number;
   /** Timeout of a STUN Binding over TCP to a STUN server, ms (default 5000). */
   stunTimeoutMs?: number;
-  /** Message delimiting towards STUN servers (default `'rfc4571'`; `'plain'` for third-party servers). */
+  /**
+   * Message delimiting towards STUN servers: `'plain'` (default) is STUN over
+   * TCP as RFC 8489 §6.2.2 defines it and as third-party servers (coturn, …)
+   * speak it; `'rfc4571'` puts a 2-byte length before each message. The
+   * bundled `StunServer` answers both.
+   */
   stunFraming?: StunTcpFraming;
   /** After a close command (FIN), destroy the socket if the peer has not closed within this, ms (default 2000). */
   closeGraceMs?: number;
@@ -80,7 +85,7 @@ export function resolveTcpTransportOptions(options: TcpTransportOptions): Resolv
     listener: options.listener,
     passiveListener: { ...own },
     stunTimeoutMs: integerOption('stunTimeoutMs', options.stunTimeoutMs, 5000, 1, MAX_TIMER_MS),
-    stunFraming: options.stunFraming ?? 'rfc4571',
+    stunFraming: options.stunFraming ?? 'plain',
     connections: {
       maxFrameSize: integerOption('maxFrameSize', options.maxFrameSize, 65535, 0, 65535),
       maxBufferedPackets: integerOption('maxBufferedPackets', options.maxBufferedPackets, 1024, 1, MAX_TIMER_MS),
