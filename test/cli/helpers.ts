@@ -3,7 +3,9 @@
  * lib/cli) and collects its output.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { runCli } from '../../lib/cli/run-cli.js';
 
 /** Path of the compiled command in the build folder these tests run from. */
 export const MAIN = fileURLToPath(new URL('../../lib/cli/main.js', import.meta.url));
@@ -138,4 +140,18 @@ export async function runPeerPair(
 /** The lines of an output that start with `prefix ` (or equal it). */
 export function linesOf(output: string, prefix: string): string[] {
   return output.split('\n').filter((line) => line === prefix || line.startsWith(`${prefix} `));
+}
+
+/** Runs the dispatcher in this process with in-memory streams (`input` on stdin). */
+export async function runInProcess(argv: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdin = new PassThrough();
+  stdin.end(input);
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (d: Buffer) => (out += d.toString()));
+  stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const code = await runCli(argv, { stdin, stdout, stderr });
+  return { code, stdout: out, stderr: err };
 }
