@@ -17,6 +17,10 @@ import { IceTcpError } from '../errors.js';
  * - `ERR_STUN_SERVER_LISTEN`: the STUN server could not listen;
  * - `ERR_STUN_SERVER_STATE`: `listen()` twice, or on a closed server;
  * - `ERR_CONNECTION_CLOSED`: the ICE connection is closed;
+ * - `ERR_CONNECTION_BAD_PACKET`: `IceConnection.send()` was given something
+ *   other than a `Uint8Array` of 1..65535 bytes (RFC 4571 §2);
+ * - `ERR_CONNECTION_QUEUE_FULL`: an `IceConnection` dropped a packet because
+ *   `maxQueuedPackets` already waited for a route (its `'drop'` event);
  * - `ERR_RUNTIME`: an unexpected exception inside the runtime, the core or a
  *   plugin while handling one input (reported as an `'error'` event, never thrown; `cause` has it).
  */
@@ -35,6 +39,8 @@ export type IceAgentErrorCode =
   | 'ERR_STUN_SERVER_LISTEN'
   | 'ERR_STUN_SERVER_STATE'
   | 'ERR_CONNECTION_CLOSED'
+  | 'ERR_CONNECTION_BAD_PACKET'
+  | 'ERR_CONNECTION_QUEUE_FULL'
   | 'ERR_RUNTIME';
 
 /** Errors of the Node runtime (lib/net): the agent, its transports and the STUN server. */

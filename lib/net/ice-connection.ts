@@ -15,22 +15,44 @@ const debug = createDebug('ice-tcp:net');
 /** Default of {@link IceConnectionOptions.maxQueuedPackets}. */
 export const DEFAULT_MAX_QUEUED_PACKETS = 1024;
 
+/** Largest packet `send()` takes: an RFC 4571 frame's LENGTH is 16 bits (RFC 4571 §2). */
+export const MAX_PACKET_SIZE = 65535;
+
 /** Options of {@link IceConnection}. */
 export interface IceConnectionOptions {
   /**
-   * Packets held while there is no route (before the first valid pair, during
-   * a TCP reconnect or while consent is lost). Beyond this, `send()` drops
-   * the packet (with a debug line, counted in `droppedPackets`). Default 1024.
+   * Bound of each of the two queues, in packets (default 1024):
+   * - outgoing: packets sent while no connection may carry them (before the
+   *   first valid pair, during a TCP reconnect or a route switch, while
+   *   consent is lost). Beyond it `send()` drops the packet: it returns
+   *   `false` and `'drop'` is emitted with an `ERR_CONNECTION_QUEUE_FULL`
+   *   error (and a debug line);
+   * - incoming: packets that arrive while nobody listens to `'packet'` or
+   *   while reading is paused (UDP cannot push back). Beyond it the packet
+   *   is dropped with a debug line, counted in `droppedIncomingPackets`.
    */
   maxQueuedPackets?: number;
   /** Defaults for {@link IceConnection.stream}. */
   stream?: IceConnectionStreamOptions;
 }
 
-/** A packet connection that can stop delivering, as `FramedConnection` can. */
-interface PausableConnection extends PacketConnection {
+/**
+ * What a route's connection may also offer (`FramedConnection` and
+ * `UdpRoute` do): pausing, and ways to tell that it can no longer take a
+ * packet (closed, or its byte stream ended or destroyed).
+ */
+interface RouteConnection extends PacketConnection {
   pause?(): void;
   resume?(): void;
+  readonly closed?: boolean;
+  readonly stream?: { readonly destroyed: boolean; readonly writableEnded: boolean };
+}
+
+/** Whether `connection` still takes packets: a closing one would drop them. */
+function acceptsPackets(connection: RouteConnection): boolean {
+  if (connection.closed === true) return false;
+  const stream = connection.stream;
+  return stream === undefined || (!stream.destroyed && !stream.writableEnded);
 }
 
 /**
@@ -39,28 +61,62 @@ interface PausableConnection extends PacketConnection {
  * - `send(packet)` goes to the current route's connection: one datagram on
  *   UDP, one RFC 4571 frame on TCP (with the TCP connection's backpressure:
  *   `false`, then `'drain'`).
- * - The route follows the core: a TCP reconnect or an ICE restart moves it
- *   transparently. While there is no route, packets are queued (bounded by
- *   `maxQueuedPackets`); `send()` returns `false` and `'drain'` follows once
- *   they left on the next route.
+ * - The route follows the core: a TCP reconnect, a switch to another pair or
+ *   an ICE restart moves it transparently. The connection is dropped from the
+ *   data path as soon as the core closes it or the route moves (in the same
+ *   pass of the core, before `'selected-pair'` reaches the application), or
+ *   as soon as it is seen ending. Until the next route, packets are queued
+ *   (bounded by `maxQueuedPackets`); `send()` returns `false` and `'drain'`
+ *   follows once they left on the next route.
  * - `'packet'` carries the application data the core accepted (RFC 8445 §12:
- *   only from valid pairs; STUN never reaches it).
+ *   only from valid pairs; STUN never reaches it). Packets that arrive while
+ *   nobody listens, or while reading is paused, are held (bounded) and
+ *   delivered in order to the next listener.
  * - `stream()` is a `stream.Duplex` over the same packets.
  *
+ * What is guaranteed, and what is not:
+ * - No duplicates: a packet is handed to at most one connection, once; we
+ *   never retransmit.
+ * - In order per connection: packets leave in the order of `send()` calls
+ *   (queued ones before later ones) and, on TCP, arrive in that order on
+ *   each connection. Across a route change, packets of the old and the new
+ *   route may arrive interleaved (UDP may also reorder and lose).
+ * - Nothing is dropped by this layer silently: every packet it drops comes
+ *   with a debug line (`ice-tcp:net`) and either a `false` return with a
+ *   `'drop'` event (outgoing queue full), a `false` return after `close()`,
+ *   or a count in `droppedIncomingPackets`.
+ * - Not guaranteed: delivery. A packet already written into a TCP
+ *   connection that is then reset is lost with that connection: TCP cannot
+ *   tell which bytes the peer read, so nothing is sent again on the next
+ *   connection. A UDP datagram may be lost by the network. An application
+ *   that needs reliability across reconnects must add its own
+ *   acknowledgements (and retransmit what was not acknowledged).
+ * - A packet that is a well-formed STUN message is taken by the peer's ICE
+ *   agent and not delivered (RFC 7983 demultiplexing); `stream()` re-cuts
+ *   such pieces (RFC 6544 §10.1).
+ *
  * Events: `'packet' (Buffer)`, `'drain'`, `'route' (Route | null)`,
- * `'close' (error?)`. Closing it closes its agent.
+ * `'drop' (error: IceAgentError, packet: Uint8Array)`, `'close' (error?)`.
+ * Closing it closes its agent.
  */
 export class IceConnection extends EventEmitter implements PacketConnection {
   /** Component id (1 = RTP or the only component). */
   readonly component: number;
-  /** Packets dropped because the queue was full. */
+  /** Outgoing packets dropped because the queue was full. */
   droppedPackets = 0;
+  /** Incoming packets dropped because too many waited for a listener or a paused reader. */
+  droppedIncomingPackets = 0;
   readonly #maxQueued: number;
   readonly #streamOptions: IceConnectionStreamOptions;
   readonly #onClose: () => void;
   #route: Route | null = null;
-  #connection: PausableConnection | undefined;
+  #connection: RouteConnection | undefined;
   #queue: Uint8Array[] = [];
+  /** Incoming packets held for a listener or a paused reader, from `#heldStart` on. */
+  #held: Array<Buffer | undefined> = [];
+  #heldStart = 0;
+  #heldFlushScheduled = false;
+  #delivering = false;
   #needDrain = false;
   #readingPaused = false;
   #closed = false;
@@ -82,6 +138,9 @@ export class IceConnection extends EventEmitter implements PacketConnection {
     this.#maxQueued = max;
     this.#streamOptions = options.stream ?? {};
     this.#onClose = onClose;
+    this.on('newListener', (event: string | symbol) => {
+      if (event === 'packet' && this.heldPackets > 0) this.#scheduleHeldFlush();
+    });
   }
 
   /** The transport of the current route (`'udp'` before there is one). */
@@ -89,7 +148,11 @@ export class IceConnection extends EventEmitter implements PacketConnection {
     return this.#route?.transport ?? this.#connection?.transport ?? 'udp';
   }
 
-  /** Where data goes now, or `null` while nothing may be sent. */
+  /**
+   * The core's current data route, or `null` while nothing may be sent. Its
+   * connection may already be closing (the core closed it and a new route
+   * is coming): packets are queued then.
+   */
   get route(): Route | null {
     return this.#route;
   }
@@ -99,9 +162,14 @@ export class IceConnection extends EventEmitter implements PacketConnection {
     return this.#selectedPair;
   }
 
-  /** Packets waiting for a route. */
+  /** Outgoing packets waiting for a route. */
   get queuedPackets(): number {
     return this.#queue.length;
+  }
+
+  /** Incoming packets waiting for a `'packet'` listener or for `resumeReading()`. */
+  get heldPackets(): number {
+    return this.#held.length - this.#heldStart;
   }
 
   /** `true` once closed. */
@@ -110,29 +178,52 @@ export class IceConnection extends EventEmitter implements PacketConnection {
   }
 
   /**
-   * Sends one packet (a datagram on UDP, a frame of at most 65535 bytes on
-   * TCP). Returns `false` when the caller should wait for `'drain'`: the
-   * route pushes back, or there is no route and the packet was queued. After
-   * `close()` nothing is sent and `false` is returned.
+   * Sends one packet (a datagram on UDP, a frame on TCP). Returns `false`
+   * when the caller should wait for `'drain'`: the route pushes back, or
+   * there is no usable route and the packet was queued. Returns `false` and
+   * drops the packet when the queue is full (`'drop'` says so) or after
+   * `close()`. The bytes must not change until the packet has left (it may
+   * wait in the queue).
+   *
+   * @throws IceAgentError `ERR_CONNECTION_BAD_PACKET`: not a `Uint8Array`,
+   *   empty (an empty packet reaches no one: the peer's agent drops it), or
+   *   over 65535 bytes (RFC 4571 §2; on UDP the kernel's limit, 65507 bytes
+   *   over IPv4, is lower still)
    */
   send(packet: Uint8Array): boolean {
+    if (!(packet instanceof Uint8Array) || packet.length === 0 || packet.length > MAX_PACKET_SIZE) {
+      throw new IceAgentError(
+        'ERR_CONNECTION_BAD_PACKET',
+        packet instanceof Uint8Array
+          ? `a packet must have 1..${MAX_PACKET_SIZE} bytes, got ${packet.length}`
+          : 'a packet must be a Uint8Array',
+      );
+    }
     if (this.#closed) {
       debug('component %d: drops a %d-byte packet: closed', this.component, packet.length);
       return false;
     }
     const connection = this.#connection;
     if (connection !== undefined && this.#queue.length === 0) {
-      if (connection.send(packet)) return true;
-      this.#needDrain = true;
-      return false;
-    }
-    if (this.#queue.length >= this.#maxQueued) {
-      this.droppedPackets++;
-      debug('component %d: drops a %d-byte packet: %d queued without a route', this.component, packet.length, this.#queue.length);
-    } else {
-      this.#queue.push(packet);
+      if (acceptsPackets(connection)) {
+        if (connection.send(packet)) return true;
+        this.#needDrain = true;
+        return false;
+      }
+      this.#dropConnection('it is ending');
     }
     this.#needDrain = true;
+    if (this.#queue.length < this.#maxQueued) {
+      this.#queue.push(packet);
+      return false;
+    }
+    this.droppedPackets++;
+    debug('component %d: drops a %d-byte packet: %d queued without a route', this.component, packet.length, this.#queue.length);
+    this.emit(
+      'drop',
+      new IceAgentError('ERR_CONNECTION_QUEUE_FULL', `${this.#queue.length} packets already wait for a route (maxQueuedPackets)`),
+      packet,
+    );
     return false;
   }
 
@@ -153,8 +244,13 @@ export class IceConnection extends EventEmitter implements PacketConnection {
   }
 
   /**
-   * Stops reading from the route (TCP: the framed connection is paused, so
-   * TCP flow control pushes back on the peer; UDP cannot push back).
+   * Stops delivering packets (they are held, up to `maxQueuedPackets`) and
+   * stops reading from the route: on TCP the framed connection is paused, so
+   * TCP flow control pushes back on the peer; UDP cannot push back, so
+   * datagrams beyond the bound are dropped (with a debug line), as a full
+   * socket buffer would. On TCP the peer's ICE checks arrive on the same
+   * connection and are not read either: pausing for longer than the consent
+   * expiry (30 s, RFC 7675 §5.1) loses the session.
    */
   pauseReading(): void {
     if (this.#readingPaused) return;
@@ -162,11 +258,12 @@ export class IceConnection extends EventEmitter implements PacketConnection {
     this.#connection?.pause?.();
   }
 
-  /** Reads again after {@link pauseReading}. */
+  /** Delivers the held packets (now, in order) and reads again after {@link pauseReading}. */
   resumeReading(): void {
     if (!this.#readingPaused) return;
     this.#readingPaused = false;
-    this.#connection?.resume?.();
+    this.#flushHeld();
+    if (!this.#readingPaused) this.#connection?.resume?.();
   }
 
   /** `true` between `pauseReading()` and `resumeReading()`. */
@@ -176,21 +273,32 @@ export class IceConnection extends EventEmitter implements PacketConnection {
 
   /**
    * Moves the data path (called by the agent on the core's `'route'` event).
+   * `connection` is `undefined` when no connection may carry the route now.
    *
    * @internal
    */
   setRoute(route: Route | null, connection: PacketConnection | undefined): void {
     if (this.#closed) return;
-    const previous = this.#connection;
-    if (previous !== connection) {
-      if (previous !== undefined) this.#detach(previous);
-      this.#connection = connection as PausableConnection | undefined;
-      if (connection !== undefined) this.#attach(connection as PausableConnection);
+    if (this.#connection !== connection) {
+      if (this.#connection !== undefined) this.#detach(this.#connection);
+      this.#connection = connection as RouteConnection | undefined;
+      if (connection !== undefined) this.#attach(connection as RouteConnection);
     }
     this.#route = route;
     debug('component %d: route %s', this.component, route === null ? 'none' : `${route.transport} ${route.transportId} → ${route.remote.address}:${route.remote.port}`);
     this.emit('route', route);
     this.#flush();
+  }
+
+  /**
+   * The core is closing `connectionId` (RFC 6544 §8, §9.2): when it carries
+   * the route, stop using it now and queue until the next route.
+   *
+   * @internal
+   */
+  routeClosing(connectionId: string): void {
+    if (this.#closed || this.#connection === undefined || this.#route?.connectionId !== connectionId) return;
+    this.#dropConnection(`the core closes ${connectionId}`);
   }
 
   /** @internal the agent saw this component's pair selected. */
@@ -201,7 +309,23 @@ export class IceConnection extends EventEmitter implements PacketConnection {
   /** Delivers one packet of application data (called by the agent). @internal */
   deliver(packet: Buffer): void {
     if (this.#closed) return;
-    this.emit('packet', packet);
+    if (!this.#readingPaused && this.heldPackets === 0 && this.listenerCount('packet') > 0) {
+      this.emit('packet', packet);
+      return;
+    }
+    if (this.heldPackets >= this.#maxQueued) {
+      this.droppedIncomingPackets++;
+      debug(
+        'component %d: drops an incoming %d-byte packet: %d held (%s)',
+        this.component,
+        packet.length,
+        this.heldPackets,
+        this.#readingPaused ? 'reading paused' : 'no packet listener',
+      );
+      return;
+    }
+    // A copy: a TCP packet is a view into a whole chunk, which it would keep alive.
+    this.#held.push(Buffer.from(packet));
   }
 
   /** The agent is closed: drop everything, emit `'close'`. @internal */
@@ -212,28 +336,45 @@ export class IceConnection extends EventEmitter implements PacketConnection {
     this.#connection = undefined;
     this.#route = null;
     if (this.#queue.length > 0) debug('component %d: drops %d queued packets: closed', this.component, this.#queue.length);
+    if (this.heldPackets > 0) debug('component %d: drops %d received packets nobody read: closed', this.component, this.heldPackets);
     this.#queue = [];
+    this.#held = [];
+    this.#heldStart = 0;
     this.emit('close', error);
   }
 
-  #attach(connection: PausableConnection): void {
+  #attach(connection: RouteConnection): void {
     connection.on('drain', this.#onDrain);
     connection.on('close', this.#onConnectionClose);
     if (this.#readingPaused) connection.pause?.();
   }
 
-  #detach(connection: PausableConnection): void {
+  #detach(connection: RouteConnection): void {
     connection.off('drain', this.#onDrain);
     connection.off('close', this.#onConnectionClose);
     // A connection we paused may carry another pair's STUN later: let it read.
     if (this.#readingPaused) connection.resume?.();
   }
 
+  /** Stops using the current connection (the route stays); sends queue until the next route. */
+  #dropConnection(why: string): void {
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    this.#detach(connection);
+    this.#connection = undefined;
+    debug('component %d: leaves the route connection (%s); queuing until the next route', this.component, why);
+  }
+
   /** Sends the queued packets on the new route, in order. */
   #flush(): void {
     const connection = this.#connection;
-    if (connection === undefined || this.#queue.length === 0) {
-      if (connection !== undefined && this.#needDrain) this.#emitDrainSoon();
+    if (connection === undefined) return;
+    if (this.#queue.length === 0) {
+      if (this.#needDrain) this.#emitDrainSoon();
+      return;
+    }
+    if (!acceptsPackets(connection)) {
+      this.#dropConnection('it is ending');
       return;
     }
     const queue = this.#queue;
@@ -254,6 +395,34 @@ export class IceConnection extends EventEmitter implements PacketConnection {
     });
   }
 
+  #scheduleHeldFlush(): void {
+    if (this.#heldFlushScheduled) return;
+    this.#heldFlushScheduled = true;
+    process.nextTick(() => {
+      this.#heldFlushScheduled = false;
+      this.#flushHeld();
+    });
+  }
+
+  /** Delivers held packets while someone listens and reading is not paused. */
+  #flushHeld(): void {
+    if (this.#delivering) return; // a listener resumed reading: the outer loop goes on
+    this.#delivering = true;
+    try {
+      while (this.heldPackets > 0 && !this.#closed && !this.#readingPaused && this.listenerCount('packet') > 0) {
+        const packet = this.#held[this.#heldStart]!;
+        this.#held[this.#heldStart++] = undefined;
+        this.emit('packet', packet);
+      }
+    } finally {
+      this.#delivering = false;
+      if (this.heldPackets === 0) {
+        this.#held = [];
+        this.#heldStart = 0;
+      }
+    }
+  }
+
   readonly #onDrain = (): void => {
     if (!this.#needDrain || this.#queue.length > 0) return;
     this.#needDrain = false;
@@ -262,11 +431,6 @@ export class IceConnection extends EventEmitter implements PacketConnection {
 
   readonly #onConnectionClose = (): void => {
     // The TCP connection is gone; the core moves the route (reconnect) soon.
-    // Until then, packets wait in the queue.
-    const connection = this.#connection;
-    if (connection === undefined) return;
-    this.#detach(connection);
-    this.#connection = undefined;
-    debug('component %d: the route connection closed; queuing until the next route', this.component);
+    this.#dropConnection('it closed');
   };
 }

@@ -9,6 +9,12 @@
  *   plugin, events to the {@link RuntimeSink}.
  * - Packets from plugins go to `handlePacket`; those the core calls `'data'`
  *   go to the application through the sink.
+ * - The data path never uses a connection the core is closing: a `close`
+ *   command for the connection of a component's route detaches the
+ *   application from it at once (`sink.onRouteClosing`, in the same drain),
+ *   and a drain's `'route'` events are applied before its other events are
+ *   dispatched, so that an application sending from its `'selected-pair'`
+ *   listener already uses the new route.
  * - Robustness: an exception from the core or a plugin while handling one
  *   packet, event or timer is caught, logged and reported through
  *   `sink.onError`; it never escapes into a socket's event handler.
@@ -39,10 +45,23 @@ export const cryptoRandomSource: RandomSource = {
 
 /** Where the runtime delivers what the core and the plugins produce. */
 export interface RuntimeSink {
-  /** A core event (after the runtime's own handling of `'route'`). */
+  /**
+   * A core event, in the core's order; `'route'` events come here too, after
+   * every `'route'` event of the same drain went to {@link onRoute}.
+   */
   onEvent(event: IceEvent): void;
-  /** The data route of a component moved; `connection` is the plugin's packet connection for it. */
+  /**
+   * The data route of a component moved; `connection` is the plugin's packet
+   * connection for it (`undefined` when there is none, or when the core is
+   * closing it). Called before the other events of the same drain.
+   */
   onRoute(component: number, route: Route | null, connection: PacketConnection | undefined): void;
+  /**
+   * The core asked for the connection under a component's current route to
+   * be closed (e.g. RFC 6544 §8, another pair was selected): stop sending on
+   * it now. A `'route'` event normally follows in the same drain.
+   */
+  onRouteClosing?(component: number, connectionId: string): void;
   /** A packet of application data for a component. */
   onData(component: number, data: Buffer): void;
   /** A local candidate was gathered and handed to the core. */
@@ -64,6 +83,10 @@ export class IceRuntime {
   readonly #componentOf = new Map<string, number>();
   /** TCP connection id → the plugin that reported it. */
   readonly #connectionPlugin = new Map<string, TransportPlugin>();
+  /** Connections the core asked to close, until their `'closed'` event. */
+  readonly #closing = new Set<string>();
+  /** component → its current data route (as the core last announced it). */
+  readonly #routes = new Map<number, Route>();
   #timer: NodeJS.Timeout | undefined;
   #timerAt: number | undefined;
   #draining = false;
@@ -123,8 +146,15 @@ export class IceRuntime {
     }
   }
 
-  /** The plugin's packet connection for a route. */
+  /**
+   * The plugin's packet connection for a route; `undefined` when no plugin
+   * has one, or when the core already asked for that connection to be closed.
+   */
   routeConnection(route: Route): PacketConnection | undefined {
+    if (route.connectionId !== undefined && this.#closing.has(route.connectionId)) {
+      this.#log('route %s: connection %s is closing, not used for data', route.pairId, route.connectionId);
+      return undefined;
+    }
     const plugin = this.#pluginOf.get(route.transportId) ?? this.#plugins.find((p) => p.protocol === route.transport);
     try {
       return plugin?.routeConnection(route.transportId, route.remote, route.connectionId);
@@ -147,6 +177,8 @@ export class IceRuntime {
     }
     this.#closed = true;
     this.#clearTimer();
+    this.#closing.clear();
+    this.#routes.clear();
     const results = await Promise.allSettled(this.#plugins.map((plugin) => plugin.close()));
     for (const result of results) if (result.status === 'rejected') this.#report('plugin close failed', result.reason);
     this.#clearTimer();
@@ -191,7 +223,10 @@ export class IceRuntime {
     } catch (error) {
       this.#report(`connection event ${event.type}`, error);
     }
-    if (event.type === 'closed') this.#connectionPlugin.delete(event.connectionId);
+    if (event.type === 'closed') {
+      this.#connectionPlugin.delete(event.connectionId);
+      this.#closing.delete(event.connectionId);
+    }
     this.#drain();
   }
 
@@ -245,10 +280,12 @@ export class IceRuntime {
           more = true;
           this.#command(command);
         }
+        const events: IceEvent[] = [];
         let event: IceEvent | undefined;
-        while ((event = this.core.pollEvent()) !== undefined) {
+        while ((event = this.core.pollEvent()) !== undefined) events.push(event);
+        if (events.length > 0) {
           more = true;
-          this.#event(event);
+          this.#dispatch(events);
         }
       }
     } catch (error) {
@@ -275,6 +312,7 @@ export class IceRuntime {
   }
 
   #command(command: ConnectionCommand): void {
+    if (command.type === 'close') this.#routeConnectionClosing(command.connectionId);
     const plugin =
       command.type === 'connect'
         ? this.#pluginOf.get(command.transportId)
@@ -290,14 +328,45 @@ export class IceRuntime {
     }
   }
 
+  /**
+   * Dispatches one drain's events: the `'route'` events first (the data path
+   * moves before the application hears of a selected pair, a state change,
+   * ...), then the others in the core's order.
+   */
+  #dispatch(events: IceEvent[]): void {
+    for (const event of events) if (event.type === 'route') this.#route(event.component, event.route);
+    for (const event of events) this.#event(event);
+  }
+
+  #route(component: number, route: Route | null): void {
+    if (route === null) this.#routes.delete(component);
+    else this.#routes.set(component, route);
+    try {
+      const connection = route === null ? undefined : this.routeConnection(route);
+      this.#sink.onRoute(component, route, connection);
+    } catch (error) {
+      this.#listenerErrors.push(error);
+    }
+  }
+
+  /** A `close` command: detach the data path from that connection now, not on its (later) `'close'`. */
+  #routeConnectionClosing(connectionId: string): void {
+    // Only live connections: their 'closed' event removes them again.
+    if (this.#connectionPlugin.has(connectionId)) this.#closing.add(connectionId);
+    for (const [component, route] of this.#routes) {
+      if (route.connectionId !== connectionId) continue;
+      this.#log('component %d: the core closes the route connection %s', component, connectionId);
+      try {
+        this.#sink.onRouteClosing?.(component, connectionId);
+      } catch (error) {
+        this.#listenerErrors.push(error);
+      }
+    }
+  }
+
   #event(event: IceEvent): void {
     try {
-      if (event.type === 'route') {
-        const connection = event.route === null ? undefined : this.routeConnection(event.route);
-        this.#sink.onRoute(event.component, event.route, connection);
-      } else if (event.type === 'state' && event.state === 'completed') {
-        this.#iceCompleted();
-      }
+      if (event.type === 'state' && event.state === 'completed') this.#iceCompleted();
       this.#sink.onEvent(event);
     } catch (error) {
       this.#listenerErrors.push(error);

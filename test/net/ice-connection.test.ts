@@ -1,11 +1,13 @@
 import test from 'ava';
 import { EventEmitter, once } from 'node:events';
+import { createSocket } from 'node:dgram';
 import { createServer, connect, type Socket } from 'node:net';
 import type { PacketConnection } from '../../lib/connection.js';
 import { FramedConnection } from '../../lib/framing/index.js';
 import type { Route } from '../../lib/ice/types.js';
 import { IceConnection } from '../../lib/net/ice-connection.js';
 import { IceAgentError } from '../../lib/net/errors.js';
+import { UdpRoute } from '../../lib/net/udp-route.js';
 
 /** An in-memory route connection: records packets; `accept` decides what send() returns. */
 class MemoryRoute extends EventEmitter implements PacketConnection {
@@ -60,9 +62,15 @@ test('without a route packets are queued in order (bounded), sent on the next ro
   const conn = new IceConnection(1, { maxQueuedPackets: 3 });
   let drains = 0;
   conn.on('drain', () => drains++);
+  const drops: Array<[IceAgentError, string]> = [];
+  conn.on('drop', (error: IceAgentError, packet: Uint8Array) => drops.push([error, String(packet)]));
   for (const p of ['1', '2', '3', '4']) t.false(conn.send(Buffer.from(p)));
   t.is(conn.queuedPackets, 3);
   t.is(conn.droppedPackets, 1);
+  t.is(drops.length, 1, 'the dropped packet is announced');
+  t.true(drops[0]![0] instanceof IceAgentError);
+  t.is(drops[0]![0].code, 'ERR_CONNECTION_QUEUE_FULL');
+  t.is(drops[0]![1], '4');
   const r = new MemoryRoute('tcp');
   conn.setRoute(route('tcp'), r);
   t.is(conn.transport, 'tcp');
@@ -177,4 +185,94 @@ test('over a real framed TCP connection: pauseReading stops the socket so TCP fl
   sender.destroy();
   framed.destroy();
   server.close();
+});
+
+test('send() refuses what no route can carry with a typed error, before queuing it', (t) => {
+  const conn = new IceConnection(1);
+  for (const bad of [Buffer.alloc(0), Buffer.alloc(65536), 'text' as unknown as Uint8Array, null as unknown as Uint8Array]) {
+    t.throws(() => conn.send(bad), { instanceOf: IceAgentError, code: 'ERR_CONNECTION_BAD_PACKET' });
+  }
+  t.is(conn.queuedPackets, 0);
+  t.false(conn.send(new Uint8Array(65535)), 'the largest frame is queued');
+  t.is(conn.queuedPackets, 1);
+});
+
+test('a connection seen ending is left at once: packets queue for the next route instead of vanishing', async (t) => {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const accepted = once(server, 'connection');
+  const client = connect({ port: (server.address() as { port: number }).port, host: '127.0.0.1' });
+  await once(client, 'connect');
+  const [serverSocket] = (await accepted) as [Socket];
+  server.close();
+  const ours = new FramedConnection(client);
+  const peer = new FramedConnection(serverSocket);
+  t.teardown(() => (ours.destroy(), peer.destroy()));
+  const conn = new IceConnection(1);
+  conn.setRoute(route('tcp', 'p1'), ours);
+  // The peer ends its side: ours ends too (no half-open), before 'close' is emitted.
+  const ended = once(ours, 'end');
+  peer.close();
+  await ended;
+  t.false(conn.send(Buffer.from('after end')), 'queued, not written into the ending connection');
+  t.is(conn.queuedPackets, 1);
+  const next = new MemoryRoute('tcp');
+  conn.setRoute(route('tcp', 'p2'), next);
+  t.deepEqual(next.sent.map(String), ['after end']);
+  // A closed UDP route view is left the same way.
+  const socket = createSocket('udp4');
+  t.teardown(() => socket.close());
+  const udp = new UdpRoute(socket, { address: '127.0.0.1', port: 9 });
+  udp.close();
+  conn.setRoute(route('udp', 'p3'), udp);
+  t.false(conn.send(Buffer.from('x')));
+  t.is(conn.queuedPackets, 1);
+});
+
+test('routeClosing() leaves the route’s connection only when it is that connection', (t) => {
+  const conn = new IceConnection(1);
+  const r = new MemoryRoute('tcp');
+  conn.setRoute({ ...route('tcp'), connectionId: 'c1' }, r);
+  conn.routeClosing('c2');
+  t.true(conn.send(Buffer.from('a')));
+  conn.routeClosing('c1');
+  t.false(conn.send(Buffer.from('b')));
+  t.deepEqual(r.sent.map(String), ['a']);
+  t.is(r.listenerCount('drain'), 0, 'detached');
+  t.is(conn.route?.connectionId, 'c1', 'the core’s route is still reported');
+});
+
+test('incoming packets wait for a listener and for resumeReading, in order and bounded', async (t) => {
+  const conn = new IceConnection(1, { maxQueuedPackets: 3 });
+  for (const p of ['1', '2', '3', 'x']) conn.deliver(Buffer.from(p));
+  t.is(conn.heldPackets, 3);
+  t.is(conn.droppedIncomingPackets, 1);
+  const got: string[] = [];
+  conn.on('packet', (p: Buffer) => got.push(String(p)));
+  t.deepEqual(got, [], 'held packets go to the first listener on the next tick');
+  await tick();
+  t.deepEqual(got, ['1', '2', '3']);
+  const late = new IceConnection(1);
+  late.deliver(Buffer.from('a'));
+  const lateGot: string[] = [];
+  late.on('packet', (p: Buffer) => lateGot.push(String(p)));
+  late.deliver(Buffer.from('b'));
+  await tick();
+  t.deepEqual(lateGot, ['a', 'b'], 'a packet arriving before the replay waits behind the held ones');
+  got.length = 0;
+  conn.pauseReading();
+  conn.deliver(Buffer.from('6'));
+  conn.deliver(Buffer.from('7'));
+  t.deepEqual(got, [], 'held while reading is paused');
+  t.is(conn.heldPackets, 2);
+  // A listener that pauses again stops the replay where it is.
+  conn.once('packet', () => conn.pauseReading());
+  conn.resumeReading();
+  t.deepEqual(got, ['6']);
+  conn.resumeReading();
+  t.deepEqual(got, ['6', '7']);
+  conn.pauseReading();
+  conn.deliver(Buffer.from('lost with the session'));
+  conn.terminate();
+  t.is(conn.heldPackets, 0);
 });
