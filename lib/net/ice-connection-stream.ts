@@ -6,9 +6,11 @@
  *   soon as the callback runs, as with a socket) and cut into packets of at
  *   most `maxPacketSize` bytes on UDP and `maxFrameSize` on TCP. A piece that
  *   would pass for a STUN message is cut again (RFC 6544 §10.1), so that the
- *   peer's demultiplexer never mistakes data for STUN. The write callback
- *   runs once the last packet was accepted without backpressure, else on
- *   `'drain'`.
+ *   peer's demultiplexer never mistakes data for STUN. Packets go one by
+ *   one: when the connection pushes back (or has no route and queues), the
+ *   rest of the chunk waits for `'drain'`, so a large write never overflows
+ *   the connection's bounded queue. The write callback runs once the last
+ *   packet was accepted without backpressure, else on `'drain'`.
  * - Reading: packets are pushed as they come; when the readable buffer is
  *   full the connection stops reading (on TCP the framed connection is
  *   paused, so TCP flow control reaches the peer) until `_read()` asks again.
@@ -42,13 +44,20 @@ function checkSize(name: string, value: number, max: number): number {
   return value;
 }
 
+/** A chunk being cut into packets, and its write callback. */
+interface PendingWrite {
+  data: Buffer;
+  offset: number;
+  callback: (error?: Error | null) => void;
+}
+
 /** The Duplex view; get one with `IceConnection.stream()`. */
 export class IceConnectionStream extends Duplex {
   readonly #connection: IceConnection;
   readonly #maxPacketSize: number;
   readonly #maxFrameSize: number;
-  /** The write waiting for `'drain'`. */
-  #pendingCallback: ((error?: Error | null) => void) | undefined;
+  /** The write being sent, waiting for `'drain'` between packets. */
+  #pending: PendingWrite | undefined;
 
   /** @throws IceAgentError `ERR_AGENT_BAD_OPTION` */
   constructor(connection: IceConnection, options: IceConnectionStreamOptions = {}) {
@@ -68,18 +77,27 @@ export class IceConnectionStream extends Duplex {
       callback(new IceAgentError('ERR_CONNECTION_CLOSED', 'the ICE connection is closed'));
       return;
     }
-    const data = Buffer.from(chunk); // one copy: the caller owns `chunk` again after the callback
-    const size = this.#connection.transport === 'tcp' ? this.#maxFrameSize : this.#maxPacketSize;
-    let ok = true;
-    for (let offset = 0; offset < data.length; ) {
-      let piece = data.subarray(offset, Math.min(offset + size, data.length));
+    // One copy: the caller owns `chunk` again after the callback.
+    this.#pending = { data: Buffer.from(chunk), offset: 0, callback };
+    this.#sendPending();
+  }
+
+  /** Sends the pending chunk's packets until the connection pushes back; completes the write at the end. */
+  #sendPending(): void {
+    const pending = this.#pending;
+    if (pending === undefined) return;
+    const { data } = pending;
+    while (pending.offset < data.length) {
+      // The route (and with it the piece size) may change between drains.
+      const size = this.#connection.transport === 'tcp' ? this.#maxFrameSize : this.#maxPacketSize;
+      let piece = data.subarray(pending.offset, Math.min(pending.offset + size, data.length));
       // RFC 6544 §10.1: re-cut a piece that would pass the receiver's STUN test.
       if (isStun(piece)) piece = piece.subarray(0, 1);
-      ok = this.#connection.send(piece);
-      offset += piece.length;
+      pending.offset += piece.length;
+      if (!this.#connection.send(piece)) return; // the rest (or the callback) waits for 'drain'
     }
-    if (ok) callback();
-    else this.#pendingCallback = callback;
+    this.#pending = undefined;
+    pending.callback();
   }
 
   override _final(callback: (error?: Error | null) => void): void {
@@ -95,9 +113,9 @@ export class IceConnectionStream extends Duplex {
     this.#connection.off('drain', this.#onDrain);
     this.#connection.off('close', this.#onClose);
     this.#connection.resumeReading();
-    const pending = this.#pendingCallback;
-    this.#pendingCallback = undefined;
-    pending?.(error ?? new IceAgentError('ERR_CONNECTION_CLOSED', 'the stream was destroyed'));
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.callback(error ?? new IceAgentError('ERR_CONNECTION_CLOSED', 'the stream was destroyed'));
     callback(error);
   }
 
@@ -107,17 +125,15 @@ export class IceConnectionStream extends Duplex {
   };
 
   readonly #onDrain = (): void => {
-    const callback = this.#pendingCallback;
-    this.#pendingCallback = undefined;
-    callback?.();
+    this.#sendPending();
   };
 
   readonly #onClose = (error?: Error): void => {
     // A clean close completes a write waiting for 'drain' (its packets were
     // dropped with the session, as unsent socket data is); a failure fails it.
-    const pending = this.#pendingCallback;
-    this.#pendingCallback = undefined;
-    pending?.(error ?? null);
+    const pending = this.#pending;
+    this.#pending = undefined;
+    pending?.callback(error ?? null);
     this.push(null);
   };
 }

@@ -159,3 +159,24 @@ test('stream options are validated', (t) => {
   t.throws(() => conn.stream({ maxFrameSize: 65536 }), { code: 'ERR_AGENT_BAD_OPTION' });
   t.throws(() => new IceConnectionStream(conn, { highWaterMark: 1.5 }), { code: 'ERR_AGENT_BAD_OPTION' });
 });
+
+test('a write larger than the connection’s queue goes packet by packet with the drains, never overflowing it', async (t) => {
+  const conn = new IceConnection(1, { maxQueuedPackets: 4 });
+  const stream = conn.stream({ maxPacketSize: 1000 });
+  const data = randomBytes(10_000);
+  let finished = false;
+  const writing = write(stream, data).then(() => void (finished = true));
+  await new Promise((r) => setImmediate(r));
+  t.is(conn.queuedPackets, 1, 'one packet waits for a route, the rest in the stream');
+  const r = new MemoryRoute('udp');
+  r.accept = false; // and the route pushes back after each packet
+  conn.setRoute({ component: 1, transport: 'udp', transportId: 't', remote: { address: '127.0.0.1', port: 1 }, pairId: 'p' }, r);
+  while (!finished) {
+    await new Promise((resolve) => setImmediate(resolve));
+    r.emit('drain');
+  }
+  await writing;
+  t.deepEqual(Buffer.concat(r.sent), data);
+  t.is(conn.droppedPackets, 0);
+  t.true(r.sent.length >= 10);
+});
