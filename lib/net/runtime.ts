@@ -15,6 +15,8 @@
  *   and a drain's `'route'` events are applied before its other events are
  *   dispatched, so that an application sending from its `'selected-pair'`
  *   listener already uses the new route.
+ * - Once gathering is done, the core hears `endOfLocalCandidates` (when it
+ *   has that method, RFC 8838 §8).
  * - Robustness: an exception from the core or a plugin while handling one
  *   packet, event or timer is caught, logged and reported through
  *   `sink.onError`; it never escapes into a socket's event handler.
@@ -125,7 +127,13 @@ export class IceRuntime {
     }
   }
 
-  /** Asks every plugin to gather; resolves when all have finished (failures are reported, not thrown). */
+  /**
+   * Asks every plugin to gather; resolves when all have finished (failures
+   * are reported, not thrown). Then tells the core that its local candidates
+   * are complete (`endOfLocalCandidates`, when the core has it): with the
+   * peer's end-of-candidates, a checklist with no pair that can succeed then
+   * fails instead of waiting (RFC 8838 §8).
+   */
   async gather(context: GatherContext): Promise<void> {
     const results = await Promise.allSettled(this.#plugins.map((plugin) => plugin.gather(context)));
     results.forEach((result, i) => {
@@ -133,6 +141,12 @@ export class IceRuntime {
         this.#report(`${this.#plugins[i]!.protocol} gathering failed`, result.reason);
       }
     });
+    if (this.#closed || typeof this.core.endOfLocalCandidates !== 'function') return;
+    try {
+      this.command((now) => this.core.endOfLocalCandidates?.(now));
+    } catch (error) {
+      this.#report('endOfLocalCandidates', error);
+    }
   }
 
   /** Tells the plugins the local ufrag changed (ICE restart). */

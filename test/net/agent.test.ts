@@ -86,3 +86,17 @@ test('two components: each IceConnection carries its own component’s packets',
   t.is(String(await got), 'rtcp');
   t.deepEqual(onOne, []);
 });
+
+test('a UDP-only agent facing a TCP-only one fails soon after both finished gathering (RFC 8838 §8), instead of checking forever', async (t) => {
+  const { left, right } = agentPair({ addresses: ['127.0.0.1'] }, { tcp: false }, { udp: false });
+  t.teardown(() => Promise.all([left.close(), right.close()]));
+  const started = Date.now();
+  await wire(left, right);
+  const outcomes = await Promise.allSettled([left.connect({ timeoutMs: 5000 }), right.connect({ timeoutMs: 5000 })]);
+  for (const outcome of outcomes) {
+    t.is(outcome.status, 'rejected');
+    t.is((outcome as PromiseRejectedResult).reason.code, 'ERR_ICE_FAILED');
+  }
+  t.is(left.state, 'failed');
+  t.true(Date.now() - started < 4000, `failed after ${Date.now() - started} ms`);
+});

@@ -206,3 +206,10 @@ test('a close command for a connection that carries no route leaves the data pat
   await until(() => received.one.length >= 1);
   t.deepEqual(received.one, [7]);
 });
+
+test('the runtime tells the core its local candidates are complete once gathering is done', async (t) => {
+  const { core, agent } = await setup(t);
+  t.is(core.endOfLocalCalls, 0);
+  await agent.gather();
+  t.is(core.endOfLocalCalls, 1);
+});
