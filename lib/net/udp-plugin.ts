@@ -75,6 +75,8 @@ export class UdpTransport implements TransportPlugin {
   readonly protocol = 'udp' as const;
   readonly #options: UdpTransportOptions;
   readonly #bases = new Map<string, UdpBase>();
+  /** Binds in progress: `close()` waits for them (their sockets are closed as they finish). */
+  readonly #binding = new Set<Promise<unknown>>();
   #host: TransportHost | undefined;
   #closed = false;
 
@@ -153,12 +155,21 @@ export class UdpTransport implements TransportPlugin {
     debug('ignores a %s command: UDP has no connections', command.type);
   }
 
+  /**
+   * The datagram view towards `remote` on a socket: one per remote address,
+   * reused while someone uses it. Views nobody listens to any more (the
+   * route moved on) are forgotten when a new one is made, so a long session
+   * whose peer changes ports does not accumulate them.
+   */
   routeConnection(transportId: string, remote: Address): PacketConnection | undefined {
     const base = this.#bases.get(transportId);
     if (base === undefined) return undefined;
     const key = `${remote.address}|${remote.port}`;
     let route = base.routes.get(key);
     if (route === undefined || route.closed) {
+      for (const [otherKey, other] of base.routes) {
+        if (other.closed || (other.listenerCount('drain') === 0 && other.listenerCount('close') === 0)) base.routes.delete(otherKey);
+      }
       route = new UdpRoute(base.socket, remote, this.#options.sendHighWaterMark ?? DEFAULT_UDP_SEND_HIGH_WATER_MARK);
       base.routes.set(key, route);
     }
@@ -183,7 +194,7 @@ export class UdpTransport implements TransportPlugin {
       );
     }
     this.#bases.clear();
-    await Promise.all(closing);
+    await Promise.all([...closing, ...[...this.#binding].map((bind) => bind.catch(() => undefined))]);
   }
 
   #requireHost(): TransportHost {
@@ -192,6 +203,14 @@ export class UdpTransport implements TransportPlugin {
   }
 
   #bind(address: string, component: number, localPreference: number): Promise<UdpBase> {
+    const binding = this.#bindSocket(address, component, localPreference);
+    this.#binding.add(binding);
+    const settled = (): void => void this.#binding.delete(binding);
+    binding.then(settled, settled);
+    return binding;
+  }
+
+  #bindSocket(address: string, component: number, localPreference: number): Promise<UdpBase> {
     const family = isIP(address) === 6 ? 6 : 4;
     const socket = createSocket({
       type: family === 6 ? 'udp6' : 'udp4',
@@ -201,8 +220,12 @@ export class UdpTransport implements TransportPlugin {
     });
     return new Promise((resolve, reject) => {
       const onBindError = (error: Error): void => {
-        socket.close();
-        reject(new IceAgentError('ERR_UDP_BIND', `cannot bind UDP on ${address}: ${error.message}`, { cause: error }));
+        const failed = new IceAgentError('ERR_UDP_BIND', `cannot bind UDP on ${address}: ${error.message}`, { cause: error });
+        try {
+          socket.close(() => reject(failed));
+        } catch {
+          reject(failed); // already closed
+        }
       };
       socket.once('error', onBindError);
       socket.bind({ address, port: 0, exclusive: true }, () => {
@@ -224,8 +247,8 @@ export class UdpTransport implements TransportPlugin {
         socket.on('error', (error) => debug('%s: socket error: %s', transportId, error.message));
         socket.on('message', (data: Buffer, rinfo: RemoteInfo) => this.#onMessage(base, data, rinfo));
         if (this.#closed) {
-          socket.close();
-          reject(new IceAgentError('ERR_AGENT_CLOSED', 'the transport closed while binding'));
+          // Settles once the socket is released, so that close() can wait for it.
+          socket.close(() => reject(new IceAgentError('ERR_AGENT_CLOSED', 'the transport closed while binding')));
           return;
         }
         this.#bases.set(transportId, base);

@@ -9,6 +9,7 @@ import type { Socket } from 'node:dgram';
 import createDebug from 'debug';
 import type { PacketConnection } from '../connection.js';
 import type { Address } from '../ice/types.js';
+import { IceAgentError } from './errors.js';
 
 const debug = createDebug('ice-tcp:udp');
 
@@ -49,9 +50,15 @@ export class UdpRoute extends EventEmitter implements PacketConnection {
   /**
    * Sends one datagram. The bytes must not be changed until the datagram has
    * left (as with `dgram.Socket.send`). Returns `false` on backpressure (the
-   * datagram is still queued) and once closed (nothing is sent).
+   * datagram is still queued) and once closed (nothing is sent, debug line).
+   * A datagram the kernel refuses later (over 65507 bytes on IPv4) is lost
+   * with a debug line.
+   *
+   * @throws IceAgentError `ERR_CONNECTION_BAD_PACKET` for anything but a
+   *   `Uint8Array` (the route stays usable)
    */
   send(packet: Uint8Array): boolean {
+    if (!(packet instanceof Uint8Array)) throw new IceAgentError('ERR_CONNECTION_BAD_PACKET', 'a datagram must be a Uint8Array');
     if (this.#closed) {
       debug('drops a %d-byte datagram to %s:%d: the route is closed', packet.length, this.remote.address, this.remote.port);
       return false;

@@ -192,3 +192,24 @@ test('UDP transport options are validated; gather needs attach', async (t) => {
   t.throws(() => new UdpTransport({ resolve: 'dns' as unknown as () => Promise<string> }), { code: 'ERR_AGENT_BAD_OPTION' });
   await t.throwsAsync(new UdpTransport().gather(context()), { code: 'ERR_AGENT_BAD_OPTION' });
 });
+
+test('datagram views: one per remote while in use, forgotten once unused; a bad datagram is a typed error, not a closed view', async (t) => {
+  const udp = new UdpTransport();
+  const { host, candidates } = recordingHost();
+  udp.attach(host);
+  await udp.gather(context());
+  t.teardown(() => udp.close());
+  const id = candidates[0]!.transportId;
+  const a = udp.routeConnection(id, { address: '127.0.0.1', port: 1000 })!;
+  const onDrain = () => undefined;
+  a.on('drain', onDrain); // in use, as an IceConnection holds it
+  t.is(udp.routeConnection(id, { address: '127.0.0.1', port: 1000 }), a, 'the same view while in use');
+  const b = udp.routeConnection(id, { address: '127.0.0.1', port: 1001 })!;
+  t.not(b, a);
+  t.is(udp.routeConnection(id, { address: '127.0.0.1', port: 1000 }), a, 'a view in use is kept');
+  a.off('drain', onDrain);
+  udp.routeConnection(id, { address: '127.0.0.1', port: 1002 });
+  t.not(udp.routeConnection(id, { address: '127.0.0.1', port: 1000 }), a, 'an unused view was forgotten');
+  t.throws(() => b.send('text' as unknown as Uint8Array), { instanceOf: IceAgentError, code: 'ERR_CONNECTION_BAD_PACKET' });
+  t.true(b.send(Buffer.from('still usable')));
+});
