@@ -41,7 +41,7 @@ export interface IceParameters {
 export interface ConnectOptions {
   /** Aborts the wait (`ERR_CONNECT_ABORTED`); the agent keeps running. */
   signal?: AbortSignal;
-  /** Gives up after this long (`ERR_CONNECT_TIMEOUT`); default: wait for success or failure. */
+  /** Gives up after this long, 0..2^31-1 ms (`ERR_CONNECT_TIMEOUT`); default: wait for success or failure. */
   timeoutMs?: number;
 }
 
@@ -247,8 +247,9 @@ export class IceAgent extends EventEmitter {
   connect(options: ConnectOptions = {}): Promise<IceConnection> {
     if (this.#closing !== undefined) return Promise.reject(new IceAgentError('ERR_AGENT_CLOSED', 'the agent is closed'));
     const { signal, timeoutMs } = options;
-    if (timeoutMs !== undefined && (!Number.isFinite(timeoutMs) || timeoutMs < 0)) {
-      return Promise.reject(new IceAgentError('ERR_AGENT_BAD_OPTION', 'timeoutMs must be a non-negative number'));
+    // setTimeout fires a delay over 2^31-1 ms after 1 ms: refuse it rather than time out at once.
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs >= 0 && timeoutMs <= 2 ** 31 - 1))) {
+      return Promise.reject(new IceAgentError('ERR_AGENT_BAD_OPTION', 'timeoutMs must be a number of ms in 0..2147483647'));
     }
     if (signal?.aborted === true) return Promise.reject(new IceAgentError('ERR_CONNECT_ABORTED', 'connect() was aborted'));
     if (this.#gatheringState === 'new') this.gather().catch((error: unknown) => debug('gathering failed: %s', String(error)));

@@ -40,6 +40,9 @@ import type {
 } from '../ice/types.js';
 import type { GatherContext, TransportHost, TransportPlugin } from './transport-plugin.js';
 
+/** The longest delay `setTimeout` honours (2^31-1 ms, about 24.8 days). */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
 /** Randomness for the core from `crypto.randomBytes`. */
 export const cryptoRandomSource: RandomSource = {
   bytes: (length: number) => randomBytes(length),
@@ -208,7 +211,10 @@ export class IceRuntime {
   }
 
   #onPacket(packet: PacketInput): void {
-    if (this.#closed) return;
+    if (this.#closed) {
+      this.#log('drops a %d-byte packet from %s:%d: the agent is closed', packet.data.length, packet.from.address, packet.from.port);
+      return;
+    }
     let disposition;
     try {
       disposition = this.core.handlePacket(this.now(), packet);
@@ -416,7 +422,8 @@ export class IceRuntime {
     if (this.#timer !== undefined && this.#timerAt === at) return;
     this.#clearTimer();
     this.#timerAt = at;
-    this.#timer = setTimeout(this.#onTimer, Math.max(0, Math.ceil(at - this.now())));
+    // Node fires a delay over 2^31-1 ms after 1 ms; handleTimeout early is harmless, so cap it instead.
+    this.#timer = setTimeout(this.#onTimer, Math.min(MAX_TIMER_DELAY_MS, Math.max(0, Math.ceil(at - this.now()))));
   }
 
   #clearTimer(): void {

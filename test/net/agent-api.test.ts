@@ -28,6 +28,9 @@ test('connect() rejects with ERR_CONNECT_TIMEOUT, ERR_CONNECT_ABORTED, ERR_AGENT
   controller.abort();
   await t.throwsAsync(aborted, { code: 'ERR_CONNECT_ABORTED' });
   await t.throwsAsync(agent.connect({ timeoutMs: -1 }), { code: 'ERR_AGENT_BAD_OPTION' });
+  // Over 2^31-1 ms Node's setTimeout would fire after 1 ms: refused, not a timeout at once.
+  await t.throwsAsync(agent.connect({ timeoutMs: 2 ** 31 }), { code: 'ERR_AGENT_BAD_OPTION' });
+  await t.throwsAsync(agent.connect({ timeoutMs: '10' as unknown as number }), { code: 'ERR_AGENT_BAD_OPTION' });
   t.is(agent.gatheringState, 'complete', 'connect() started gathering');
   const waiting = agent.connect();
   const closing = agent.close();
