@@ -47,6 +47,7 @@ export type IceAgentErrorCode =
 export class IceAgentError extends IceTcpError {
   declare readonly code: IceAgentErrorCode;
 
+  /** `code` is one of the stable codes above; `cause` keeps the underlying error. */
   constructor(code: IceAgentErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
   }

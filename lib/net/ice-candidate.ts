@@ -18,6 +18,7 @@ export class IceCandidate {
   /** The ufrag of the agent that gathered it (the `usernameFragment` of `toJSON()`). */
   readonly usernameFragment: string | null;
 
+  /** Copies `candidate` (its extensions too); `usernameFragment` is the gathering agent's ufrag. */
   constructor(candidate: Candidate, usernameFragment: string | null = null) {
     Object.assign(this, candidate);
     this.extensions = candidate.extensions.map(([k, v]) => [k, v]);

@@ -9,6 +9,7 @@ import type { PacketConnection } from '../connection.js';
 import type { PairInfo, Route } from '../ice/types.js';
 import { IceAgentError } from './errors.js';
 import { IceConnectionStream, type IceConnectionStreamOptions } from './ice-connection-stream.js';
+import { IncomingPackets } from './incoming-packets.js';
 
 const debug = createDebug('ice-tcp:net');
 
@@ -44,7 +45,9 @@ export interface IceConnectionOptions {
 interface RouteConnection extends PacketConnection {
   pause?(): void;
   resume?(): void;
+  /** `true` once it is closed (`FramedConnection`, `UdpRoute`). */
   readonly closed?: boolean;
+  /** The byte stream under a framed connection. */
   readonly stream?: { readonly destroyed: boolean; readonly writableEnded: boolean };
 }
 
@@ -112,11 +115,7 @@ export class IceConnection extends EventEmitter implements PacketConnection {
   #route: Route | null = null;
   #connection: RouteConnection | undefined;
   #queue: Uint8Array[] = [];
-  /** Incoming packets held for a listener or a paused reader, from `#heldStart` on. */
-  #held: Array<Buffer | undefined> = [];
-  #heldStart = 0;
-  #heldFlushScheduled = false;
-  #delivering = false;
+  readonly #incoming: IncomingPackets;
   #needDrain = false;
   #readingPaused = false;
   #closed = false;
@@ -138,8 +137,17 @@ export class IceConnection extends EventEmitter implements PacketConnection {
     this.#maxQueued = max;
     this.#streamOptions = options.stream ?? {};
     this.#onClose = onClose;
+    this.#incoming = new IncomingPackets(max, {
+      ready: () => !this.#closed && !this.#readingPaused && this.listenerCount('packet') > 0,
+      deliver: (packet) => this.emit('packet', packet),
+      dropped: (packet, held) => {
+        this.droppedIncomingPackets++;
+        const why = this.#readingPaused ? 'reading paused' : 'no packet listener';
+        debug('component %d: drops an incoming %d-byte packet: %d held (%s)', this.component, packet.length, held, why);
+      },
+    });
     this.on('newListener', (event: string | symbol) => {
-      if (event === 'packet' && this.heldPackets > 0) this.#scheduleHeldFlush();
+      if (event === 'packet') this.#incoming.flushSoon();
     });
   }
 
@@ -169,7 +177,7 @@ export class IceConnection extends EventEmitter implements PacketConnection {
 
   /** Incoming packets waiting for a `'packet'` listener or for `resumeReading()`. */
   get heldPackets(): number {
-    return this.#held.length - this.#heldStart;
+    return this.#incoming.size;
   }
 
   /** `true` once closed. */
@@ -262,7 +270,7 @@ export class IceConnection extends EventEmitter implements PacketConnection {
   resumeReading(): void {
     if (!this.#readingPaused) return;
     this.#readingPaused = false;
-    this.#flushHeld();
+    this.#incoming.flush();
     if (!this.#readingPaused) this.#connection?.resume?.();
   }
 
@@ -308,24 +316,7 @@ export class IceConnection extends EventEmitter implements PacketConnection {
 
   /** Delivers one packet of application data (called by the agent). @internal */
   deliver(packet: Buffer): void {
-    if (this.#closed) return;
-    if (!this.#readingPaused && this.heldPackets === 0 && this.listenerCount('packet') > 0) {
-      this.emit('packet', packet);
-      return;
-    }
-    if (this.heldPackets >= this.#maxQueued) {
-      this.droppedIncomingPackets++;
-      debug(
-        'component %d: drops an incoming %d-byte packet: %d held (%s)',
-        this.component,
-        packet.length,
-        this.heldPackets,
-        this.#readingPaused ? 'reading paused' : 'no packet listener',
-      );
-      return;
-    }
-    // A copy: a TCP packet is a view into a whole chunk, which it would keep alive.
-    this.#held.push(Buffer.from(packet));
+    if (!this.#closed) this.#incoming.push(packet);
   }
 
   /** The agent is closed: drop everything, emit `'close'`. @internal */
@@ -336,10 +327,9 @@ export class IceConnection extends EventEmitter implements PacketConnection {
     this.#connection = undefined;
     this.#route = null;
     if (this.#queue.length > 0) debug('component %d: drops %d queued packets: closed', this.component, this.#queue.length);
-    if (this.heldPackets > 0) debug('component %d: drops %d received packets nobody read: closed', this.component, this.heldPackets);
+    const unread = this.#incoming.clear();
+    if (unread > 0) debug('component %d: drops %d received packets nobody read: closed', this.component, unread);
     this.#queue = [];
-    this.#held = [];
-    this.#heldStart = 0;
     this.emit('close', error);
   }
 
@@ -393,34 +383,6 @@ export class IceConnection extends EventEmitter implements PacketConnection {
       this.#needDrain = false;
       this.emit('drain');
     });
-  }
-
-  #scheduleHeldFlush(): void {
-    if (this.#heldFlushScheduled) return;
-    this.#heldFlushScheduled = true;
-    process.nextTick(() => {
-      this.#heldFlushScheduled = false;
-      this.#flushHeld();
-    });
-  }
-
-  /** Delivers held packets while someone listens and reading is not paused. */
-  #flushHeld(): void {
-    if (this.#delivering) return; // a listener resumed reading: the outer loop goes on
-    this.#delivering = true;
-    try {
-      while (this.heldPackets > 0 && !this.#closed && !this.#readingPaused && this.listenerCount('packet') > 0) {
-        const packet = this.#held[this.#heldStart]!;
-        this.#held[this.#heldStart++] = undefined;
-        this.emit('packet', packet);
-      }
-    } finally {
-      this.#delivering = false;
-      if (this.heldPackets === 0) {
-        this.#held = [];
-        this.#heldStart = 0;
-      }
-    }
   }
 
   readonly #onDrain = (): void => {

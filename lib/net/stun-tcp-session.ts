@@ -53,6 +53,7 @@ export class StunTcpSession {
   #decoder: FrameDecoder | undefined;
   #closed = false;
 
+  /** Takes over an accepted socket from `from`: reads, answers, and closes it on bad input or idleness. */
   constructor(socket: Socket, from: TransportAddress, options: StunTcpSessionOptions) {
     this.#socket = socket;
     this.#from = from;

@@ -57,6 +57,7 @@ export interface TransportHost {
 
 /** A transport plugin (one per protocol per agent). */
 export interface TransportPlugin {
+  /** The transport protocol of its candidates (one plugin per protocol per agent). */
   readonly protocol: 'udp' | 'tcp';
   /** Binds its host to the plugin; called once, before `gather`. */
   attach(host: TransportHost): void;

@@ -52,6 +52,7 @@ export class UdpBindingClient {
   readonly #send: DatagramSender;
   readonly #pending = new Map<string, Pending>();
 
+  /** `send` puts a request on the socket; answers come back through {@link handleResponse}. */
   constructor(send: DatagramSender) {
     this.#send = send;
   }

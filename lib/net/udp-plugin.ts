@@ -103,10 +103,16 @@ export class UdpTransport implements TransportPlugin {
     return [...this.#bases.values()].map((b) => ({ transportId: b.transportId, address: b.address, port: b.port, component: b.component }));
   }
 
+  /** See {@link TransportPlugin.attach}. */
   attach(host: TransportHost): void {
     this.#host = host;
   }
 
+  /**
+   * Binds one socket per address and component (a host candidate each), then
+   * asks the UDP STUN servers for server-reflexive candidates over those
+   * sockets. An address that cannot be bound is skipped with a debug line.
+   */
   async gather(context: GatherContext): Promise<void> {
     const host = this.#requireHost();
     const servers = context.stunServers.filter((s) => (s.transport ?? 'udp') === 'udp');
@@ -134,6 +140,7 @@ export class UdpTransport implements TransportPlugin {
     await Promise.all(srflx);
   }
 
+  /** Sends one datagram the core produced from the socket named by `transportId` (a debug line when there is none). */
   send(transmit: Transmit): boolean {
     const base = this.#bases.get(transmit.transportId);
     if (base === undefined) {
@@ -151,6 +158,7 @@ export class UdpTransport implements TransportPlugin {
     return true;
   }
 
+  /** UDP has no connections: commands are ignored with a debug line. */
   command(command: ConnectionCommand): void {
     debug('ignores a %s command: UDP has no connections', command.type);
   }
@@ -176,6 +184,7 @@ export class UdpTransport implements TransportPlugin {
     return route;
   }
 
+  /** Cancels STUN transactions, closes every socket (also those still binding); resolves once all are released. */
   async close(): Promise<void> {
     this.#closed = true;
     const closing: Promise<void>[] = [];

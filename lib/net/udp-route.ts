@@ -35,6 +35,7 @@ export class UdpRoute extends EventEmitter implements PacketConnection {
   #needDrain = false;
   #closed = false;
 
+  /** A view on `socket` (owned by the transport) towards `remote`, pushing back above `highWaterMark` queued bytes. */
   constructor(socket: Socket, remote: Address, highWaterMark = DEFAULT_UDP_SEND_HIGH_WATER_MARK) {
     super();
     this.#socket = socket;
