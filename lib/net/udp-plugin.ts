@@ -121,7 +121,7 @@ export class UdpTransport implements TransportPlugin {
     let localPreference = 65535;
     for (const address of context.addresses) {
       for (const component of context.components) {
-        if (this.#closed || context.signal?.aborted === true) break;
+        if (this.#stopped(context)) break;
         let base: UdpBase;
         try {
           base = await this.#bind(address, component, localPreference);
@@ -204,6 +204,11 @@ export class UdpTransport implements TransportPlugin {
     }
     this.#bases.clear();
     await Promise.all([...closing, ...[...this.#binding].map((bind) => bind.catch(() => undefined))]);
+  }
+
+  /** Closed, or gathering aborted (read after every await). */
+  #stopped(context: GatherContext): boolean {
+    return this.#closed || context.signal?.aborted === true;
   }
 
   #requireHost(): TransportHost {
@@ -308,6 +313,10 @@ export class UdpTransport implements TransportPlugin {
       debug('%s: cannot resolve STUN server %s: %s', base.transportId, server.host, (error as Error).message);
       return;
     }
+    if (this.#stopped(context)) {
+      debug('%s: no Binding request to %s: the transport closed while resolving it', base.transportId, serverLabel);
+      return;
+    }
     if ((isIP(serverAddress) === 6 ? 6 : 4) !== base.family) {
       debug('%s: skips STUN server %s: another IP family', base.transportId, serverLabel);
       return;
@@ -320,7 +329,7 @@ export class UdpTransport implements TransportPlugin {
       this.#host?.log('udp: STUN server %s: %s', serverLabel, (error as Error).message);
       return;
     }
-    if (this.#closed || context.signal?.aborted === true) return;
+    if (this.#stopped(context)) return;
     const key = `${mapped.address}|${mapped.port}`;
     if (base.mapped.has(key) && this.#options.keepRedundantCandidates !== true) {
       // RFC 8445 §5.1.3: same transport address and base as another candidate.

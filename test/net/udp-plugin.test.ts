@@ -213,3 +213,19 @@ test('datagram views: one per remote while in use, forgotten once unused; a bad 
   t.throws(() => b.send('text' as unknown as Uint8Array), { instanceOf: IceAgentError, code: 'ERR_CONNECTION_BAD_PACKET' });
   t.true(b.send(Buffer.from('still usable')));
 });
+
+test('close() while a STUN server’s name is being resolved: no transaction starts afterwards, gathering ends at once', async (t) => {
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const udp = new UdpTransport({ resolve: async () => (await gate, '127.0.0.1') });
+  const { host, candidates } = recordingHost();
+  udp.attach(host);
+  const gathering = udp.gather(context({ stunServers: [{ host: 'stun.invalid', port: 3478 }] }));
+  while (candidates.length === 0) await new Promise((r) => setImmediate(r));
+  await udp.close();
+  const started = Date.now();
+  release();
+  await gathering;
+  t.true(Date.now() - started < 1000, `gathering took ${Date.now() - started} ms after close (a Binding transaction ran to its deadline)`);
+  t.is(candidates.length, 1, 'the host candidate only');
+});
