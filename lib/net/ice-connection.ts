@@ -17,7 +17,7 @@ const debug = createDebug('ice-tcp:net');
 export const DEFAULT_MAX_QUEUED_PACKETS = 1024;
 
 /** Largest packet `send()` takes: an RFC 4571 frame's LENGTH is 16 bits (RFC 4571 §2). */
-export const MAX_PACKET_SIZE = 65535;
+export const MAX_ICE_PACKET_SIZE = 65535;
 
 /** Options of {@link IceConnection}. */
 export interface IceConnectionOptions {
@@ -199,11 +199,11 @@ export class IceConnection extends EventEmitter implements PacketConnection {
    *   over IPv4, is lower still)
    */
   send(packet: Uint8Array): boolean {
-    if (!(packet instanceof Uint8Array) || packet.length === 0 || packet.length > MAX_PACKET_SIZE) {
+    if (!(packet instanceof Uint8Array) || packet.length === 0 || packet.length > MAX_ICE_PACKET_SIZE) {
       throw new IceAgentError(
         'ERR_CONNECTION_BAD_PACKET',
         packet instanceof Uint8Array
-          ? `a packet must have 1..${MAX_PACKET_SIZE} bytes, got ${packet.length}`
+          ? `a packet must have 1..${MAX_ICE_PACKET_SIZE} bytes, got ${packet.length}`
           : 'a packet must be a Uint8Array',
       );
     }

@@ -237,7 +237,10 @@ export class IceRuntime {
       this.#connectionPlugin.set(event.connectionId, plugin);
       if (!this.#pluginOf.has(event.transportId)) this.#pluginOf.set(event.transportId, plugin);
     }
-    if (this.#closed) return;
+    if (this.#closed) {
+      this.#log('ignores a %s connection event: the agent is closed', event.type);
+      return;
+    }
     try {
       this.core.handleConnection(this.now(), event);
     } catch (error) {
@@ -251,7 +254,10 @@ export class IceRuntime {
   }
 
   #onCandidate(plugin: TransportPlugin, init: LocalCandidateInit): void {
-    if (this.#closed) return;
+    if (this.#closed) {
+      this.#log('ignores a local candidate on %s: the agent is closed', init.transportId);
+      return;
+    }
     this.#pluginOf.set(init.transportId, plugin);
     this.#componentOf.set(init.transportId, init.candidate.component);
     try {
