@@ -97,3 +97,70 @@ test('a command’s own error reaches its caller after the outputs were drained'
   t.is(runtime.command(() => 42), 42);
   return runtime.close();
 });
+
+/** A core that breaks wherever it is told to, for the runtime's error paths. */
+function brittleCore(breaks: Set<string>) {
+  const events: IceEvent[] = [];
+  const fail = (where: string) => {
+    if (breaks.has(where)) throw new Error(`${where} exploded`);
+  };
+  let timeoutAt: number | undefined = 0;
+  const core = {
+    localCredentials: { ufrag: 'uuuu', pwd: 'pppppppppppppppppppppp' },
+    controlling: true,
+    state: 'new' as const,
+    events,
+    addLocalCandidate: () => undefined,
+    setRemoteCredentials: () => undefined,
+    addRemoteCandidate: () => undefined,
+    endOfRemoteCandidates: () => undefined,
+    endOfLocalCandidates: () => fail('endOfLocalCandidates'),
+    handlePacket: () => 'dropped' as const,
+    handleConnection: () => undefined,
+    handleTimeout: () => {
+      timeoutAt = undefined;
+      fail('handleTimeout');
+    },
+    restart: () => core.localCredentials,
+    close: () => fail('close'),
+    pollTransmit: () => undefined,
+    pollConnect: () => undefined,
+    pollEvent: () => (fail('pollEvent'), events.shift()),
+    pollTimeout: () => (fail('pollTimeout'), timeoutAt),
+    pairs: () => [],
+  };
+  return core;
+}
+
+test('a core that throws in its timer, its polls, endOfLocalCandidates or close: reported as typed errors, the runtime goes on', async (t) => {
+  const breaks = new Set(['endOfLocalCandidates', 'handleTimeout', 'close']);
+  const core = brittleCore(breaks);
+  const completed: string[] = [];
+  const plugin = new FailingPlugin('tcp', []);
+  const withServerConnections = Object.assign(plugin, {
+    closeServerConnections: () => {
+      completed.push('asked');
+      throw new Error('closeServerConnections exploded');
+    },
+  });
+  const { sink, errors, events } = recordingSink();
+  const runtime = new IceRuntime(core, [withServerConnections], sink, createDebug('ice-tcp:test'));
+  await runtime.gather({ addresses: [], components: [1], stunServers: [], priority: {}, localUfrag: 'uuuu' });
+  runtime.command(() => undefined); // arms the timer for pollTimeout() = 0
+  while (!errors.some((e) => /handleTimeout exploded/.test(e.message))) await new Promise((r) => setTimeout(r, 2));
+  breaks.add('pollTimeout');
+  runtime.command(() => undefined);
+  breaks.delete('pollTimeout');
+  core.events.push({ type: 'state', state: 'completed', previous: 'connected' });
+  breaks.add('pollEvent');
+  runtime.command(() => undefined);
+  breaks.delete('pollEvent');
+  runtime.command(() => undefined);
+  t.deepEqual(completed, ['asked'], 'ICE completed: the plugins were asked to close their STUN-server connections');
+  t.deepEqual(events.map((e) => e.type), ['state']);
+  await runtime.close();
+  for (const what of ['endOfLocalCandidates', 'handleTimeout', 'pollTimeout', 'draining the core', 'closeServerConnections', 'core.close']) {
+    t.true(errors.some((e) => e.message.includes(what)), `${what} is reported`);
+  }
+  t.true(errors.every((e) => typeof (e as { code?: unknown }).code === 'string'));
+});
