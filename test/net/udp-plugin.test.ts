@@ -5,6 +5,7 @@ import createDebug from 'debug';
 import { candidatePriority, type Candidate } from '../../lib/candidate/index.js';
 import type { ConnectionEvent, LocalCandidateInit, PacketInput } from '../../lib/ice/types.js';
 import { UdpTransport } from '../../lib/net/udp-plugin.js';
+import { UdpRoute } from '../../lib/net/udp-route.js';
 import { StunServer } from '../../lib/net/stun-server.js';
 import type { GatherContext, TransportHost } from '../../lib/net/transport-plugin.js';
 import { IceAgentError } from '../../lib/net/errors.js';
@@ -228,4 +229,19 @@ test('close() while a STUN server’s name is being resolved: no transaction sta
   await gathering;
   t.true(Date.now() - started < 1000, `gathering took ${Date.now() - started} ms after close (a Binding transaction ran to its deadline)`);
   t.is(candidates.length, 1, 'the host candidate only');
+});
+
+test('a datagram view whose socket is gone refuses sends (false, debug line) and closes itself', async (t) => {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const route = new UdpRoute(socket, { address: '127.0.0.1', port: 9 });
+  t.true(route.send(Buffer.from('while open')));
+  await new Promise<void>((resolve) => socket.close(resolve));
+  const closed = once(route, 'close');
+  t.false(route.send(Buffer.from('after the socket closed')));
+  await closed;
+  t.true(route.closed);
+  t.false(route.send(Buffer.from('after the view closed')));
+  route.pause(); // datagrams cannot be paused: no-ops
+  route.resume();
 });
