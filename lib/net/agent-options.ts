@@ -66,7 +66,12 @@ export interface IceAgentOptions {
   software?: string;
   /** Consent freshness timers (RFC 7675). */
   consent?: IceCoreOptions['consent'];
-  /** Packets an `IceConnection` holds while it has no route (default 1024). */
+  /**
+   * Bound of each `IceConnection` queue, in packets (default 1024): packets
+   * sent while no connection may carry them (beyond it `send()` drops them
+   * and emits `'drop'`), and packets received while nobody listens or reading
+   * is paused (beyond it they are dropped and counted).
+   */
   maxQueuedPackets?: number;
   /** Defaults of `IceConnection.stream()` (packet sizes, high-water marks). */
   stream?: IceConnectionStreamOptions;
