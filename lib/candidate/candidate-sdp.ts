@@ -222,8 +222,10 @@ export function serializeCandidate(c: Candidate, options: SerializeCandidateOpti
     fail('ERR_CANDIDATE_BAD_VALUE', `unknown tcptype ${quote(String(c.tcpType))}`);
   }
   checkTcpType(c.transport, c.tcpType);
-  // RFC 6544 §4.5: active candidates advertise port 9.
-  const port = c.tcpType === 'active' ? ACTIVE_TCP_PORT : c.port;
+  // RFC 6544 §4.5: active candidates advertise port 9. A peer-reflexive one
+  // is never signalled (RFC 8445 §7.2.5.3.1): printing it (diagnostics, the
+  // `selected` line) keeps the real port its connection came from.
+  const port = c.tcpType === 'active' && c.type !== 'prflx' ? ACTIVE_TCP_PORT : c.port;
   const parts = [
     `${options.prefix === true ? 'a=' : ''}candidate:${c.foundation}`,
     String(c.component),

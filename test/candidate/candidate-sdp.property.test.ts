@@ -60,11 +60,11 @@ const candidateArb: fc.Arbitrary<Candidate> = fc
     return out;
   });
 
-/** What parse(serialize(c)) must give: canonical addresses, active TCP on port 9. */
+/** What parse(serialize(c)) must give: canonical addresses, active TCP on port 9 (except prflx, never signalled). */
 function canonical(c: Candidate): Candidate {
   const out: Candidate = { ...c, address: normalizeIpAddress(c.address) ?? c.address };
   if (c.relatedAddress !== undefined) out.relatedAddress = normalizeIpAddress(c.relatedAddress) ?? c.relatedAddress;
-  if (c.tcpType === 'active') out.port = 9;
+  if (c.tcpType === 'active' && c.type !== 'prflx') out.port = 9;
   return out;
 }
 

@@ -236,3 +236,14 @@ test('serialize prints every field in canonical order', (t) => {
     'candidate:a+/Z9 2 TCP 1692401663 2001:db8::1:0:0:1 45687 typ srflx raddr 10.0.1.1 rport 8999 tcptype so generation 1 ufrag uF+/ network-id 7 network-cost 10 x-vendor on',
   );
 });
+
+test('active TCP candidates print port 9 (RFC 6544 §4.5), except peer-reflexive ones, which keep their real port', (t) => {
+  const host = parseCandidate('candidate:1 1 TCP 2128609279 192.0.2.1 51234 typ host tcptype active');
+  t.is(host.port, 51234, 'the parsed port is kept');
+  t.is(serializeCandidate(host), 'candidate:1 1 TCP 2128609279 192.0.2.1 9 typ host tcptype active');
+  // A prflx candidate is learned from a connection (never signalled): its port is where that connection came from.
+  const prflx = { ...host, type: 'prflx' as const, port: 45733, relatedAddress: '192.0.2.1', relatedPort: 9 };
+  const line = serializeCandidate(prflx);
+  t.is(line, 'candidate:1 1 TCP 2128609279 192.0.2.1 45733 typ prflx raddr 192.0.2.1 rport 9 tcptype active');
+  t.is(parseCandidate(line).port, 45733);
+});
