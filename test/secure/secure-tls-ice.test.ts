@@ -1,10 +1,13 @@
 // TLS over real ICE-TCP pairs selected by two IceAgents on 127.0.0.1: our
-// active → their passive and our passive ← their active. TLS roles come from a=setup (actpass offered,
+// active → their passive, our passive ← their active, and S-O ↔ S-O (the
+// peer in a worker thread, so that both simultaneous-open connects are in
+// flight at once). TLS roles come from a=setup (actpass offered,
 // active answered: the answerer is the client) whoever opened the TCP
 // connection; the ICE core's STUN (consent) keeps running underneath.
 import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { Worker } from 'node:worker_threads';
 import {
   chooseAnswerSetup,
   computeFingerprint,
@@ -19,7 +22,7 @@ import {
 } from '../../lib/secure/index.js';
 import type { IceAgent } from '../../lib/net/agent.js';
 import { signalAgents, tcpOnlyAgent, type TcpKinds } from './ice-agents.js';
-import { closed } from './tls-helpers.js';
+import { closed, packets } from './tls-helpers.js';
 
 const agents: IceAgent[] = [];
 test.after.always(() => Promise.all(agents.map((a) => a.close())));
@@ -91,3 +94,44 @@ for (const [title, ours, theirs] of [
   });
 }
 
+test('TLS over an S-O ↔ S-O ICE-TCP pair (peer in a worker thread), fingerprints and setup as lines', async (t) => {
+  const agent = tcpOnlyAgent(true, { active: false, passive: false, so: true });
+  agents.push(agent);
+  const certificate = generateCertificate({ commonName: 'offerer' });
+  const worker = new Worker(new URL('./workers/so-tls-peer.js', import.meta.url));
+  const fromPeer: { fingerprint?: string; setup?: string; gathered?: boolean; result?: string } = {};
+  worker.on('message', (m: { params?: { ufrag: string; pwd: string }; candidate?: string; gathered?: boolean; fingerprint?: string; setup?: string; result?: string }) => {
+    if (m.params) agent.setRemoteParameters(m.params);
+    if (m.candidate) agent.addRemoteCandidate(m.candidate);
+    if (m.gathered) agent.endOfRemoteCandidates();
+    if (m.fingerprint) fromPeer.fingerprint = m.fingerprint;
+    if (m.setup) fromPeer.setup = m.setup;
+    if (m.result) fromPeer.result = m.result;
+  });
+  worker.postMessage({
+    params: agent.localParameters,
+    fingerprint: formatFingerprintLine(computeFingerprint(certificate.der)),
+    setup: formatSetupLine('actpass'),
+  });
+  agent.on('candidate', (c) => worker.postMessage({ candidate: c.toSdp() }));
+  await agent.gather();
+  worker.postMessage('end');
+  const connection = await agent.connect({ timeoutMs: 60_000 });
+  t.is(agent.selectedPair()!.local.tcpType, 'so');
+  while (!fromPeer.fingerprint || !fromPeer.setup) await new Promise((r) => setTimeout(r, 5));
+  const role = tlsRoleFor('offerer', 'actpass', parseSetupLine(fromPeer.setup));
+  t.is(role, 'server');
+  const secure = await secureTls(connection, { role, certificate, remoteFingerprints: [fromPeer.fingerprint] });
+  // The worker echoes every packet back over its TLS.
+  const echoed = packets(secure, 50);
+  for (let i = 0; i < 50; i++) secure.send(Buffer.alloc(1000 + i, i));
+  const back = await echoed;
+  t.deepEqual(back.map((p) => p.length), Array.from({ length: 50 }, (_, i) => 1000 + i));
+  t.true(back.every((p, i) => p[0] === i));
+  secure.close();
+  await closed(secure);
+  while (!fromPeer.result) await new Promise((r) => setTimeout(r, 5));
+  t.is(fromPeer.result, 'closed cleanly');
+  worker.postMessage('close');
+  await once(worker, 'exit');
+});
