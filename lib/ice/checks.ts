@@ -62,12 +62,20 @@ export function startCheck(ctx: AgentContext, now: number, pair: Pair): void {
   sendCheckRequest(ctx, now, pair);
 }
 
-/** Sends a Binding request for the pair over its transport (or its TCP connection). */
-export function sendCheckRequest(ctx: AgentContext, now: number, pair: Pair): void {
+/**
+ * A connectivity-check request for `pair` with a fresh transaction id (RFC 8445
+ * §7.1.1: USERNAME, PRIORITY with the prflx preference, the role attribute and
+ * tie-breaker, USE-CANDIDATE when asked, MESSAGE-INTEGRITY with the remote
+ * password, FINGERPRINT). Shared by ordinary checks and consent checks
+ * (RFC 7675 §5.1); the caller has checked that the remote password is known.
+ */
+export function buildCheckRequest(
+  ctx: AgentContext,
+  pair: Pair,
+  useCandidate: boolean,
+): { transactionId: Buffer; priority: number; request: Buffer } {
   const generation = pair.generation;
-  if (generation.remoteKey === undefined) return;
   const transactionId = randomTransactionId(ctx.random);
-  const useCandidate = ctx.controlling && (pair.nominating || (ctx.options.nomination === 'aggressive' && !pair.tcp));
   const priority = prflxPriority(ctx, pair.local);
   const request = encodeCheckRequest({
     transactionId,
@@ -76,9 +84,18 @@ export function sendCheckRequest(ctx: AgentContext, now: number, pair: Pair): vo
     controlling: ctx.controlling,
     tieBreaker: ctx.tieBreaker,
     useCandidate,
-    integrityKey: generation.remoteKey,
+    integrityKey: generation.remoteKey!,
     software: ctx.options.software,
   });
+  return { transactionId, priority, request };
+}
+
+/** Sends a Binding request for the pair over its transport (or its TCP connection). */
+export function sendCheckRequest(ctx: AgentContext, now: number, pair: Pair): void {
+  const integrityKey = pair.generation.remoteKey;
+  if (integrityKey === undefined) return;
+  const useCandidate = ctx.controlling && (pair.nominating || (ctx.options.nomination === 'aggressive' && !pair.tcp));
+  const { transactionId, priority, request } = buildCheckRequest(ctx, pair, useCandidate);
   const tcp = pair.tcp;
   const rto = checkRto(ctx.options.ta, ctx.checklists);
   const tx: Transaction = {
@@ -92,7 +109,7 @@ export function sendCheckRequest(ctx: AgentContext, now: number, pair: Pair): vo
     useCandidate,
     controlling: ctx.controlling,
     priority,
-    integrityKey: generation.remoteKey,
+    integrityKey,
     sends: 1,
     rto,
     // RFC 6544 §7.1: no retransmissions over TCP; Ti = 39.5 s (RFC 8489 §6.2.2).

@@ -5,10 +5,8 @@
  */
 import { StunClass, verifyFingerprint, verifyIntegrity, type StunMessage } from '../stun/index.js';
 import { sameAddress } from './address.js';
-import { prflxPriority } from './checks.js';
+import { buildCheckRequest } from './checks.js';
 import { log, type AgentContext } from './context.js';
-import { randomTransactionId } from './random.js';
-import { encodeCheckRequest } from './requests.js';
 import { loseRoute } from './routes.js';
 import type { Transaction } from './transactions.js';
 import type { PacketInput } from './types.js';
@@ -39,18 +37,7 @@ function sendConsentCheck(ctx: AgentContext, now: number, pair: NonNullable<Agen
     return;
   }
   // RFC 7675 §5.1: a new transaction id each time, sent once.
-  const transactionId = randomTransactionId(ctx.random);
-  const priority = prflxPriority(ctx, pair.local);
-  const request = encodeCheckRequest({
-    transactionId,
-    username: generation.requestUsername(),
-    priority,
-    controlling: ctx.controlling,
-    tieBreaker: ctx.tieBreaker,
-    useCandidate: false,
-    integrityKey: generation.remoteKey,
-    software: ctx.options.software,
-  });
+  const { transactionId, priority, request } = buildCheckRequest(ctx, pair, false);
   const tx: Transaction = {
     key: transactionId.toString('hex'),
     kind: 'consent',
