@@ -1,12 +1,11 @@
 // Real IceAgents on 127.0.0.1 with TCP candidates only (the lib/net TCP
-// plugin), for running TLS over a selected ICE-TCP pair.
+// plugin), for running TLS over a selected ICE-TCP pair. The signalling and
+// the loopback S-O retry schedule are the TCP plugin tests' own.
 import { IceAgent } from '../../lib/net/agent.js';
 import { TcpTransport } from '../../lib/net/tcp/index.js';
+import { LOOPBACK_SO_RETRY, signal } from '../net/tcp/agents.js';
 
 export type TcpKinds = { active: boolean; passive: boolean; so: boolean };
-
-/** On loopback, S-O SYNs only cross after many RSTs: retry connects at once, many times. */
-export const LOOPBACK_SO_RETRY = { initialMs: 1, maxMs: 1, maxAttempts: 100_000 };
 
 /** An agent whose only transport is a TcpTransport plugin gathering `kinds`. */
 export function tcpOnlyAgent(controlling: boolean, kinds: TcpKinds): IceAgent {
@@ -20,12 +19,4 @@ export function tcpOnlyAgent(controlling: boolean, kinds: TcpKinds): IceAgent {
 }
 
 /** In-process signalling: parameters, trickled candidates, end-of-candidates. */
-export async function signalAgents(left: IceAgent, right: IceAgent): Promise<void> {
-  left.setRemoteParameters(right.localParameters);
-  right.setRemoteParameters(left.localParameters);
-  left.on('candidate', (c) => right.addRemoteCandidate(c.toSdp()));
-  right.on('candidate', (c) => left.addRemoteCandidate(c.toSdp()));
-  await Promise.all([left.gather(), right.gather()]);
-  left.endOfRemoteCandidates();
-  right.endOfRemoteCandidates();
-}
+export const signalAgents = signal;
