@@ -73,6 +73,8 @@ export interface PacketInput {
  * What the core made of a packet:
  * - `'stun'`: an ICE/STUN message, consumed by the core;
  * - `'data'`: application data from a valid pair: the runtime delivers it;
+ *   classifying it changed nothing in the core (no outputs, the same
+ *   `pollTimeout()`), so the runtime need not drain after it;
  * - `'dropped'`: neither (not from a valid pair, malformed, or no consent);
  *   the core has logged why.
  */

@@ -228,6 +228,10 @@ export class IceRuntime {
       } catch (error) {
         this.#listenerErrors.push(error);
       }
+      // The data path: classifying a packet as data leaves the core unchanged
+      // (nothing to poll, the same timeout), so no drain and no timer move.
+      this.#rethrowListenerErrors();
+      return;
     }
     this.#drain();
   }
