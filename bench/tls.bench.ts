@@ -10,6 +10,7 @@
 // TLS_BENCH_ICE=0 the ICE-TCP row.
 import { once } from 'node:events';
 import net from 'node:net';
+import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { FramedConnection } from '../lib/framing/index.js';
 import { IceAgent } from '../lib/net/agent.js';
@@ -98,6 +99,61 @@ async function rawTls(): Promise<Figure> {
   return rate;
 }
 
+/**
+ * The ceiling for TLS over any JavaScript transport: a Duplex that only
+ * passes bytes to and from a net.Socket (no framing, no STUN, nothing). node:tls
+ * runs natively only on a net.Socket's own handle; over any other stream it
+ * goes through node's JSStreamSocket, which copies every chunk across the
+ * JS/C++ boundary both ways and keeps one write in flight (finished on
+ * setImmediate). RFC 6544 §10 puts TLS inside RFC 4571 frames, so secureTls
+ * cannot avoid that path; this row measures what the path itself costs.
+ */
+class PassThroughSocket extends Duplex {
+  #pending: (() => void) | undefined;
+  constructor(private readonly socket: net.Socket) {
+    super();
+    socket.on('data', (data: Buffer) => {
+      if (!this.push(data)) socket.pause();
+    });
+    socket.on('drain', () => {
+      const pending = this.#pending;
+      this.#pending = undefined;
+      pending?.();
+    });
+  }
+  override _read(): void {
+    this.socket.resume();
+  }
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: () => void): void {
+    let ok = true;
+    this.socket.cork();
+    for (const { chunk } of chunks) ok = this.socket.write(chunk);
+    this.socket.uncork();
+    if (ok) callback();
+    else this.#pending = callback;
+  }
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this._writev([{ chunk }], callback);
+  }
+}
+
+async function tlsOverPassThrough(): Promise<Figure> {
+  const [a, b] = await loopbackSockets();
+  const server = new tls.TLSSocket(new PassThroughSocket(b), { isServer: true, cert: serverCert.pem, key: serverCert.privateKeyPem, minVersion: 'TLSv1.3' });
+  const client = tls.connect({ socket: new PassThroughSocket(a), rejectUnauthorized: false, minVersion: 'TLSv1.3' });
+  await once(client, 'secureConnect');
+  const rate = await pump(
+    (c) => client.write(c),
+    () => new Promise((resolve) => client.once('drain', resolve)),
+    (count) => server.on('data', (d: Buffer) => count(d.length)),
+  );
+  client.destroy();
+  server.destroy();
+  a.destroy();
+  b.destroy();
+  return rate;
+}
+
 /** Two IceAgents on 127.0.0.1 with TCP only (active → passive), connected: the selected pair's connections. */
 async function iceTcpPair(): Promise<{ left: IceAgent; right: IceAgent; conns: [PacketConnection, PacketConnection] }> {
   const agent = (controlling: boolean, kinds: { active: boolean; passive: boolean }) =>
@@ -172,17 +228,20 @@ export async function run(): Promise<void> {
   const measured = total;
   total = Math.min(total, 16 * MIB);
   await rawTls();
+  await tlsOverPassThrough();
   await secureOverFramed();
   await secureOverFramed('none');
   total = measured;
   // Alternate the cases so all see the same machine load; keep each one's best.
   let raw: Figure | undefined;
+  let floor: Figure | undefined;
   let secure: Figure | undefined;
   let ice: Figure | undefined;
   let stream: Figure | undefined;
   const rounds = Math.max(1, Number(process.env.TLS_BENCH_ROUNDS ?? 3));
   for (let round = 0; round < rounds; round++) {
     raw = better(raw, await rawTls());
+    floor = better(floor, await tlsOverPassThrough());
     secure = better(secure, await secureOverFramed());
     stream = better(stream, await secureOverFramed('none'));
   }
@@ -198,6 +257,12 @@ export async function run(): Promise<void> {
   const cpu = (f: Figure) => `${f.cpuMsPerMib.toFixed(2)} CPU-ms/MiB`;
   const rows: BenchRow[] = [
     { name: 'raw node:tls over net.Socket', value: raw!.mibPerSecond, unit: 'MiB/s', extra: `${mib} MiB, ${CHUNK}-byte writes, ${cpu(raw!)}` },
+    {
+      name: 'node:tls over a pass-through JS Duplex (the ceiling of any JS transport)',
+      value: floor!.mibPerSecond,
+      unit: 'MiB/s',
+      extra: `${mib} MiB, ${CHUNK}-byte writes, ${cpu(floor!)}`,
+    },
     {
       name: 'secureTls over FramedConnection (loopback TCP)',
       value: secure!.mibPerSecond,

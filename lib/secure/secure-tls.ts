@@ -14,7 +14,7 @@ import {
   matchCertificate,
   toFingerprints,
 } from './fingerprint.js';
-import { PacketByteStream } from './packet-byte-stream.js';
+import { DEFAULT_TLS_FRAME_SIZE, PacketByteStream } from './packet-byte-stream.js';
 import { type InnerFraming, SecureConnection } from './secure-connection.js';
 import { SecureError } from './secure-error.js';
 import type { TlsRole } from './setup-role.js';
@@ -62,7 +62,7 @@ export interface SecureTlsOptions {
    * it for consent and a later TLS session).
    */
   closeTransport?: boolean;
-  /** Largest frame payload for TLS bytes on the connection below, 1..65535 (default 65535). */
+  /** Largest frame payload for TLS bytes on the connection below, 1..65535 (default {@link DEFAULT_TLS_FRAME_SIZE}, 16384). */
   maxFrameSize?: number;
   /** See {@link PacketByteStreamOptions.requireStunFingerprint} (default true). */
   requireStunFingerprint?: boolean;

@@ -2,7 +2,7 @@ import test from 'ava';
 import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { StunClass, encodeStun, isStun } from '../../lib/stun/index.js';
-import { PacketByteStream, SecureError } from '../../lib/secure/index.js';
+import { DEFAULT_TLS_FRAME_SIZE, PacketByteStream, SecureError } from '../../lib/secure/index.js';
 import { memoryPacketPair } from './memory-pair.js';
 
 const stun = (fingerprint = true): Buffer =>
@@ -96,6 +96,18 @@ test('writes are cut at maxFrameSize', async (t) => {
   data[0] = 0xff;
   await new Promise<void>((resolve, reject) => stream.write(data, (e) => (e ? reject(e) : resolve())));
   t.deepEqual(a.sent.map((f) => f.length), [1000, 1000, 500]);
+  stream.destroy();
+});
+
+test('by default, writes are cut into 16 KiB frames (about one TLS record each)', async (t) => {
+  const [a] = memoryPacketPair();
+  const stream = new PacketByteStream(a);
+  const data = randomBytes(40_000);
+  data[0] = 0xff;
+  await new Promise<void>((resolve, reject) => stream.write(data, (e) => (e ? reject(e) : resolve())));
+  t.is(DEFAULT_TLS_FRAME_SIZE, 16384);
+  t.deepEqual(a.sent.map((f) => f.length), [16384, 16384, 40_000 - 2 * 16384]);
+  t.deepEqual(Buffer.concat(a.sent), data);
   stream.destroy();
 });
 
