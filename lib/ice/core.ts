@@ -5,7 +5,7 @@
  * contract with the runtime.
  */
 import type { Candidate } from '../candidate/index.js';
-import { decodeStun, StunClass, StunMethod, type StunMessage } from '../stun/index.js';
+import { decodeStun, isStun, StunClass, StunMethod, type StunMessage } from '../stun/index.js';
 import { formatAddress } from './address.js';
 import { checkEligible, handleCheckResponse, processTransactionTimers, startCheck, switchRole } from './checks.js';
 import { consentDeadline, handleConsentResponse, processConsent } from './consent-checks.js';
@@ -205,6 +205,12 @@ export class IceCore implements IceCoreApi {
       if (conn === undefined) return this.drop('unknown or closed connection', packet);
       firstFrame = conn.awaitingFirstFrame;
       conn.awaitingFirstFrame = false;
+    }
+    // RFC 6544 §10.2, RFC 7983: a byte stream cut into frames (TLS over ICE-TCP) starts
+    // about one frame in 64 with 0-3; one that fails STUN's header checks (RFC 8489 §6.3)
+    // is data from a valid pair, told without a parse that throws.
+    if (!firstFrame && !isStun(data) && ctx.dataRoutes.lookup(packet.transportId, packet.connectionId, packet.from) !== undefined) {
+      return 'data';
     }
     let msg: StunMessage;
     try {

@@ -220,6 +220,10 @@ test('data is delivered only from a valid pair; junk from elsewhere is dropped',
   // RFC 8489 §6.3 / RFC 6544 §10.2: not STUN after all, from a valid pair: data (a byte stream cut into packets may start one with 0-3).
   t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: Buffer.from([0, 1, 2]) }), 'data', 'first byte 0-3 but not STUN, from a valid pair');
   t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5001 }, data: Buffer.from([0, 1, 2]) }), 'dropped', 'first byte 0-3, not STUN, not from a valid pair');
+  // STUN's header checks pass but an attribute runs past the end: the parse fails; still data from a valid pair.
+  const headerOnly = Buffer.from('000100082112a442000102030405060708090a0b00080010aabbccdd', 'hex');
+  t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: headerOnly }), 'data', 'STUN header, broken body, from a valid pair');
+  t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5001 }, data: headerOnly }), 'dropped', 'STUN header, broken body, from elsewhere');
   t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: Buffer.alloc(0) }), 'dropped');
 });
 
