@@ -20,7 +20,6 @@ import { parsePeerLine } from './peer-lines.js';
 import { selectedTypesLine } from './pair-labels.js';
 import { PeerTls } from './peer-tls.js';
 import { PeerTransfer } from './peer-transfer.js';
-import { whenRouted } from './route-ready.js';
 
 const debug = createDebug('ice-tcp:cli');
 
@@ -251,11 +250,10 @@ export class PeerSession {
     this.#connected = true;
     const since = this.#checksStartedAt ?? this.#startedAt;
     this.#out(`connected-ms ${Math.round(performance.now() - since)}`);
-    void whenRouted(this.#agent.connection(1), pair.id).then(() => {
-      if (this.#finished) return;
-      if (this.#tls !== undefined) void this.#startTls(pair);
-      else this.#startData();
-    });
+    // The runtime moves the data route before it announces 'selected-pair'
+    // (lib/net/runtime.ts), so data sent from here already takes this pair.
+    if (this.#tls !== undefined) void this.#startTls(pair);
+    else this.#startData();
   }
 
   #attachTransfer(conn: HeldPacketConnection | SecureConnection): void {
