@@ -88,14 +88,20 @@ async function rawTls(): Promise<Figure> {
   });
   await once(client, 'secureConnect');
   const [peer] = await accepted;
+  const rate = await pumpTls(client, peer);
+  server.close();
+  return rate;
+}
+
+/** Pumps `total` bytes from one node:tls socket to the other, then destroys both. */
+async function pumpTls(client: tls.TLSSocket, server: tls.TLSSocket): Promise<Figure> {
   const rate = await pump(
     (c) => client.write(c),
     () => new Promise((resolve) => client.once('drain', resolve)),
-    (count) => peer.on('data', (d: Buffer) => count(d.length)),
+    (count) => server.on('data', (d: Buffer) => count(d.length)),
   );
   client.destroy();
-  peer.destroy();
-  server.close();
+  server.destroy();
   return rate;
 }
 
@@ -142,13 +148,7 @@ async function tlsOverPassThrough(): Promise<Figure> {
   const server = new tls.TLSSocket(new PassThroughSocket(b), { isServer: true, cert: serverCert.pem, key: serverCert.privateKeyPem, minVersion: 'TLSv1.3' });
   const client = tls.connect({ socket: new PassThroughSocket(a), rejectUnauthorized: false, minVersion: 'TLSv1.3' });
   await once(client, 'secureConnect');
-  const rate = await pump(
-    (c) => client.write(c),
-    () => new Promise((resolve) => client.once('drain', resolve)),
-    (count) => server.on('data', (d: Buffer) => count(d.length)),
-  );
-  client.destroy();
-  server.destroy();
+  const rate = await pumpTls(client, server);
   a.destroy();
   b.destroy();
   return rate;
