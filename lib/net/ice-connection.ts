@@ -51,6 +51,12 @@ interface RouteConnection extends PacketConnection {
   readonly stream?: { readonly destroyed: boolean; readonly writableEnded: boolean };
 }
 
+/** What {@link IceConnection} listens to on a route connection. */
+interface ConnectionListeners {
+  drain: () => void;
+  close: () => void;
+}
+
 /** Whether `connection` still takes packets: a closing one would drop them. */
 function acceptsPackets(connection: RouteConnection): boolean {
   if (connection.closed === true) return false;
@@ -121,6 +127,8 @@ export class IceConnection extends EventEmitter implements PacketConnection {
   #closed = false;
   #selectedPair: PairInfo | undefined;
   #stream: IceConnectionStream | undefined;
+  /** The listeners put on each attached route connection (at most the current one). */
+  readonly #listeners = new Map<RouteConnection, ConnectionListeners>();
 
   /**
    * Made by `IceAgent`; `onClose` is how `close()` reaches the agent.
@@ -334,14 +342,34 @@ export class IceConnection extends EventEmitter implements PacketConnection {
   }
 
   #attach(connection: RouteConnection): void {
-    connection.on('drain', this.#onDrain);
-    connection.on('close', this.#onConnectionClose);
+    // Listeners bound to this connection: a late event of a connection we
+    // already left must not act on the one that replaced it. Node's `emit`
+    // calls the listeners it had when the event started, so one detached
+    // during that very event (the route moved inside the old connection's
+    // 'close', RFC 6544 §11.1) still runs: each listener checks identity.
+    const listeners: ConnectionListeners = {
+      drain: () => {
+        if (this.#connection === connection) this.#onDrain();
+      },
+      close: () => {
+        // The TCP connection is gone; the core moves the route (reconnect) soon.
+        if (this.#connection === connection) this.#dropConnection('it closed');
+        else debug('component %d: ignores the close of a connection it already left', this.component);
+      },
+    };
+    this.#listeners.set(connection, listeners);
+    connection.on('drain', listeners.drain);
+    connection.on('close', listeners.close);
     if (this.#readingPaused) connection.pause?.();
   }
 
   #detach(connection: RouteConnection): void {
-    connection.off('drain', this.#onDrain);
-    connection.off('close', this.#onConnectionClose);
+    const listeners = this.#listeners.get(connection);
+    if (listeners !== undefined) {
+      this.#listeners.delete(connection);
+      connection.off('drain', listeners.drain);
+      connection.off('close', listeners.close);
+    }
     // A connection we paused may carry another pair's STUN later: let it read.
     if (this.#readingPaused) connection.resume?.();
   }
@@ -385,14 +413,9 @@ export class IceConnection extends EventEmitter implements PacketConnection {
     });
   }
 
-  readonly #onDrain = (): void => {
+  #onDrain(): void {
     if (!this.#needDrain || this.#queue.length > 0) return;
     this.#needDrain = false;
     this.emit('drain');
-  };
-
-  readonly #onConnectionClose = (): void => {
-    // The TCP connection is gone; the core moves the route (reconnect) soon.
-    this.#dropConnection('it closed');
-  };
+  }
 }
