@@ -19,6 +19,17 @@ import { StunError } from './stun-error.js';
 
 const log = createDebug('ice-tcp:stun');
 
+/**
+ * At most this many distinct unknown comprehension-required types are
+ * listed in `unknownRequired`. RFC 8489 §6.3.1 only needs one to answer
+ * 420; a 64 KiB message can carry ~16,000 distinct ones, and listing them
+ * all (before any authentication) would cost quadratic time to de-duplicate
+ * and a 32 KiB UNKNOWN-ATTRIBUTES in the answer. Past the bound the decoder
+ * stops collecting (the rest of the message is still parsed, in linear
+ * time) and sets `unknownRequiredTruncated`.
+ */
+export const MAX_UNKNOWN_REQUIRED = 32;
+
 /** Wraps any Uint8Array as a Buffer over the same memory (no copy). */
 export function asBuffer(bytes: Uint8Array): Buffer {
   return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -31,6 +42,7 @@ class DecodedStunMessage implements StunMessage {
   readonly transactionId: Buffer;
   readonly attributes: StunAttributes;
   readonly unknownRequired: number[];
+  readonly unknownRequiredTruncated: boolean;
   readonly raw: Buffer;
   readonly hasIntegrity: boolean;
   readonly hasIntegritySha256: boolean;
@@ -44,6 +56,7 @@ class DecodedStunMessage implements StunMessage {
     raw: Buffer,
     attributes: StunAttributes,
     unknownRequired: number[],
+    unknownRequiredTruncated: boolean,
     integrityOffset: number,
     integritySha256Offset: number,
     fingerprintOffset: number,
@@ -53,6 +66,7 @@ class DecodedStunMessage implements StunMessage {
     this.transactionId = raw.subarray(8, STUN_HEADER_SIZE);
     this.attributes = attributes;
     this.unknownRequired = unknownRequired;
+    this.unknownRequiredTruncated = unknownRequiredTruncated;
     this.raw = raw;
     this.hasIntegrity = integrityOffset >= 0;
     this.hasIntegritySha256 = integritySha256Offset >= 0;
@@ -102,7 +116,9 @@ export function checkStunHeader(bytes: Uint8Array): number {
  * padding values are ignored (§14); attributes after MESSAGE-INTEGRITY other
  * than MESSAGE-INTEGRITY-SHA256 and FINGERPRINT are ignored (§9, §14.6);
  * FINGERPRINT must be last (§14.7); unknown comprehension-required types are
- * listed in `unknownRequired` (§6.3.1), unknown optional ones are skipped.
+ * listed in `unknownRequired` (§6.3.1; the first {@link MAX_UNKNOWN_REQUIRED}
+ * distinct ones), unknown optional ones are skipped. The work is linear in
+ * the message size.
  *
  * Throws {@link StunError} (and nothing else) for malformed input.
  */
@@ -113,6 +129,7 @@ export function decodeStun(bytes: Uint8Array): StunMessage {
   const type = (raw[0] << 8) | raw[1];
   const attrs: StunAttributes = {};
   let unknownRequired: number[] | null = null;
+  let unknownTruncated = false;
   let integrityOffset = -1;
   let sha256Offset = -1;
   let fingerprintOffset = -1;
@@ -148,9 +165,13 @@ export function decodeStun(bytes: Uint8Array): StunMessage {
       const bit = knownBit(at);
       if (bit === 0) {
         if (at < 0x8000) {
-          // RFC 8489 §6.3.1: comprehension-required and not understood.
+          // RFC 8489 §6.3.1: comprehension-required and not understood. The
+          // list is bounded, so `includes` costs at most MAX_UNKNOWN_REQUIRED.
           if (unknownRequired === null) unknownRequired = [at];
-          else if (!unknownRequired.includes(at)) unknownRequired.push(at);
+          else if (!unknownTruncated && !unknownRequired.includes(at)) {
+            if (unknownRequired.length < MAX_UNKNOWN_REQUIRED) unknownRequired.push(at);
+            else unknownTruncated = true;
+          }
         } else if (log.enabled) {
           log('skipping unknown optional attribute 0x%s', at.toString(16));
         }
@@ -169,6 +190,7 @@ export function decodeStun(bytes: Uint8Array): StunMessage {
     raw,
     attrs,
     unknownRequired ?? [],
+    unknownTruncated,
     integrityOffset,
     sha256Offset,
     fingerprintOffset,

@@ -22,7 +22,7 @@ export {
 export { StunError, type StunErrorCode } from './stun-error.js';
 export type { TransportAddress, StunAttributes, StunMessageInit, StunMessage, RawStunAttribute } from './message.js';
 export { encodeStun, type EncodeStunOptions } from './encode.js';
-export { decodeStun } from './decode.js';
+export { decodeStun, MAX_UNKNOWN_REQUIRED } from './decode.js';
 export { findAttribute } from './find-attribute.js';
 export { verifyIntegrity, verifyIntegritySha256, verifyFingerprint } from './integrity.js';
 export { isStun, type IsStunOptions } from './is-stun.js';

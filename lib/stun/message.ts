@@ -96,6 +96,12 @@ export interface StunMessage {
    * means: answer 420 with these in UNKNOWN-ATTRIBUTES (RFC 8489 §6.3.1).
    */
   unknownRequired: number[];
+  /**
+   * `true` when more distinct unknown comprehension-required types were
+   * present than `unknownRequired` lists (it stops at
+   * `MAX_UNKNOWN_REQUIRED`, 32): the message is still answered 420.
+   */
+  unknownRequiredTruncated: boolean;
   /** The message bytes: a view of the input, not a copy. */
   raw: Buffer;
   /** A MESSAGE-INTEGRITY attribute is present (not yet verified). */
