@@ -29,6 +29,19 @@ export type BindingAnswer =
   | { response?: undefined; kind: 'ignored'; reason: string };
 
 /**
+ * Why `data` cannot be a STUN message of any version (RFC 8489 §6.3: a
+ * 20-byte header whose two top bits are zero, a length that is a multiple
+ * of 4), or `undefined`. A cheap test before decoding, so that floods of
+ * empty or random datagrams cost no exception each.
+ */
+function cannotBeStun(data: Uint8Array): string | undefined {
+  if (data.length < 20) return `${data.length} bytes is shorter than a STUN header`;
+  if ((data[0]! & 0xc0) !== 0) return 'the two top bits are not zero: not STUN';
+  if ((data.length & 3) !== 0) return `${data.length} bytes is not a multiple of 4: not STUN`;
+  return undefined;
+}
+
+/**
  * Answers one STUN message received from `from`:
  * - a Binding request: a success response with XOR-MAPPED-ADDRESS (and
  *   MAPPED-ADDRESS) = `from` (RFC 8489 §14.2, §14.1), SOFTWARE, FINGERPRINT;
@@ -43,6 +56,8 @@ export function answerBindingRequest(
   from: TransportAddress,
   options: BindingResponderOptions = {},
 ): BindingAnswer {
+  const notStun = cannotBeStun(data);
+  if (notStun !== undefined) return { kind: 'ignored', reason: notStun };
   let request;
   try {
     request = decodeStun(data);

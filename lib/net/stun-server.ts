@@ -16,16 +16,39 @@ import type { TransportAddress } from '../stun/index.js';
 import { answerBindingRequest, type BindingAnswer, type BindingResponderOptions } from './binding-responder.js';
 import { IceAgentError } from './errors.js';
 import { StunTcpSession, type StunTcpFormat } from './stun-tcp-session.js';
+import { StunTcpSlots } from './stun-tcp-slots.js';
 import { DEFAULT_STUN_PORT } from './stun-url.js';
 
 const debug = createDebug('ice-tcp:stun-server');
 
-/** Options of {@link StunServer}. */
+/**
+ * Options of {@link StunServer}. The TCP bounds keep one client from holding
+ * the server (see `stun-tcp-slots.ts`): a per-source cap, eviction of the
+ * idlest connection when all slots are taken, deadlines that only answered
+ * requests extend, and a budget of ignored messages.
+ */
 export interface StunServerOptions extends BindingResponderOptions {
-  /** Concurrent TCP connections accepted (default 1024); more are refused by closing them. */
+  /**
+   * Concurrent TCP connections (default 1024). When all are taken, the
+   * connection idle the longest (oldest last answered request) is closed
+   * to admit the new one.
+   */
   maxTcpConnections?: number;
-  /** A TCP connection silent for this long is closed (default 120000 ms). */
+  /** Concurrent TCP connections from one source IP address (default 16); more are refused by closing them. */
+  maxTcpConnectionsPerSource?: number;
+  /**
+   * A TCP connection that has not completed a request this long after its
+   * accept is closed (default 10000 ms), however many bytes it trickles.
+   */
+  tcpFirstRequestTimeoutMs?: number;
+  /** A TCP connection with no request answered for this long since the previous answer is closed (default 120000 ms). */
   tcpIdleTimeoutMs?: number;
+  /**
+   * A TCP connection is closed after this many messages in a row that get
+   * no answer (default 32): empty or short frames (dropped without
+   * decoding), malformed STUN, indications, other methods.
+   */
+  maxTcpIgnoredMessages?: number;
   /** Largest STUN message accepted over TCP, header included (default 4096 bytes). */
   maxTcpMessageSize?: number;
 }
@@ -55,8 +78,10 @@ export interface StunServerStats {
   errorsSent: number;
   /** Messages ignored (not STUN, malformed, not a Binding request). */
   ignored: number;
-  /** TCP connections closed because their bytes were not STUN, too large or idle. */
+  /** TCP connections closed because their bytes were not STUN, too large, too many ignored, past a deadline, refused (per-source limit) or evicted. */
   tcpRejected: number;
+  /** Of those: connections evicted to make room for a new one (all slots taken). */
+  tcpEvicted: number;
   /** TCP connections seen per detected format. */
   tcpPlain: number;
   tcpFramed: number;
@@ -94,8 +119,10 @@ export class StunServer {
   readonly #responder: BindingResponderOptions;
   readonly #maxTcpConnections: number;
   readonly #idleTimeoutMs: number;
+  readonly #firstRequestTimeoutMs: number;
+  readonly #maxIgnored: number;
   readonly #maxMessageSize: number;
-  readonly #sessions = new Set<StunTcpSession>();
+  readonly #slots: StunTcpSlots<StunTcpSession>;
   #udp: UdpSocket | undefined;
   #tcp: Server | undefined;
   #addresses: StunServerAddresses = {};
@@ -107,6 +134,7 @@ export class StunServer {
     errorsSent: 0,
     ignored: 0,
     tcpRejected: 0,
+    tcpEvicted: 0,
     tcpPlain: 0,
     tcpFramed: 0,
   };
@@ -118,7 +146,11 @@ export class StunServer {
     }
     this.#responder = { software: options.software ?? 'ice-tcp stun-server', mappedAddress: options.mappedAddress ?? true };
     this.#maxTcpConnections = checkPositiveInteger('maxTcpConnections', options.maxTcpConnections, 1024);
+    const perSource = checkPositiveInteger('maxTcpConnectionsPerSource', options.maxTcpConnectionsPerSource, 16);
+    this.#slots = new StunTcpSlots({ total: this.#maxTcpConnections, perSource });
     this.#idleTimeoutMs = checkPositiveInteger('tcpIdleTimeoutMs', options.tcpIdleTimeoutMs, 120_000);
+    this.#firstRequestTimeoutMs = checkPositiveInteger('tcpFirstRequestTimeoutMs', options.tcpFirstRequestTimeoutMs, 10_000);
+    this.#maxIgnored = checkPositiveInteger('maxTcpIgnoredMessages', options.maxTcpIgnoredMessages, 32);
     this.#maxMessageSize = checkPositiveInteger('maxTcpMessageSize', options.maxTcpMessageSize, 4096);
     if (this.#maxMessageSize < 20) throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'maxTcpMessageSize must be at least 20');
   }
@@ -130,7 +162,7 @@ export class StunServer {
 
   /** Open TCP connections. */
   get tcpConnections(): number {
-    return this.#sessions.size;
+    return this.#slots.size;
   }
 
   /**
@@ -167,8 +199,10 @@ export class StunServer {
     const tcp = this.#tcp;
     this.#udp = undefined;
     this.#tcp = undefined;
-    for (const session of this.#sessions) session.destroy();
-    this.#sessions.clear();
+    for (const session of [...this.#slots.holders()]) {
+      this.#slots.release(session);
+      session.destroy();
+    }
     const pending: Promise<void>[] = [];
     if (udp !== undefined) pending.push(new Promise((resolve) => udp.close(() => resolve())));
     if (tcp !== undefined && tcp.listening) pending.push(new Promise((resolve) => tcp.close(() => resolve())));
@@ -217,14 +251,10 @@ export class StunServer {
   }
 
   #listenTcp(address: string, port: number): Promise<TransportAddress> {
+    // No `maxConnections`: the slot table bounds the connections, evicting rather than refusing.
     const server = createServer({ noDelay: true });
-    server.maxConnections = this.#maxTcpConnections;
     this.#tcp = server;
     server.on('connection', (socket) => this.#onConnection(socket));
-    server.on('drop', (info) => {
-      this.stats.tcpRejected++;
-      debug('tcp: refuses a connection from %s:%d: %d connections open', info?.remoteAddress, info?.remotePort, this.#maxTcpConnections);
-    });
     return new Promise((resolve, reject) => {
       const onError = (error: Error): void => reject(error);
       server.once('error', onError);
@@ -251,6 +281,8 @@ export class StunServer {
     const session = new StunTcpSession(socket, from, {
       maxMessageSize: this.#maxMessageSize,
       idleTimeoutMs: this.#idleTimeoutMs,
+      firstRequestTimeoutMs: this.#firstRequestTimeoutMs,
+      maxIgnoredMessages: this.#maxIgnored,
       answer: (message, peer) => this.#answer(message, peer),
       onHandled: (answer, format: StunTcpFormat) => {
         if (!counted) {
@@ -261,9 +293,16 @@ export class StunServer {
         this.#count(answer, 'tcp');
       },
       onRejected: () => this.stats.tcpRejected++,
+      onClosed: () => this.#slots.release(session),
       log: debug,
     });
-    this.#sessions.add(session);
-    socket.on('close', () => this.#sessions.delete(session));
+    const verdict = this.#slots.admit(session);
+    if (!verdict.admitted) {
+      this.stats.tcpRejected++;
+      debug('tcp: refuses a connection from %s:%d: %s', from.address, from.port, verdict.reason);
+      session.destroy();
+      return;
+    }
+    if (verdict.evicted !== undefined) this.stats.tcpEvicted++;
   }
 }

@@ -8,6 +8,17 @@
  * Answers go back in the format the client used. Anything that is neither
  * closes the connection (a byte stream cannot be resynchronised), with a
  * debug line.
+ *
+ * Bounds per connection (the server's slots are few, see `stun-tcp-slots.ts`):
+ * - deadlines counted from the last *answered* request, not the last byte:
+ *   `firstRequestTimeoutMs` after the accept, `idleTimeoutMs` after each
+ *   answer; a trickle of bytes that never completes a request does not
+ *   extend them;
+ * - a budget of ignored messages (`maxIgnoredMessages` since the last
+ *   answered request): frames shorter than a STUN header (an empty frame
+ *   included) are dropped without decoding, anything else that is not a
+ *   Binding request is decoded and ignored; past the budget the connection
+ *   is closed. Each drop has a debug line.
  */
 import type { Socket } from 'node:net';
 import type { Debugger } from 'debug';
@@ -22,14 +33,20 @@ export type StunTcpFormat = 'plain' | 'framed';
 export interface StunTcpSessionOptions {
   /** Largest STUN message accepted, header included (bounds what a connection buffers). */
   maxMessageSize: number;
-  /** Close the connection after this long without input (ms). */
+  /** Close the connection when no request was answered for this long after the previous answer (ms). */
   idleTimeoutMs: number;
+  /** Close the connection when it has not completed a request this long after its accept (ms). */
+  firstRequestTimeoutMs: number;
+  /** Close the connection after this many ignored messages in a row (not answered). */
+  maxIgnoredMessages: number;
   /** Computes the answer to one message. */
   answer: (message: Buffer, from: TransportAddress) => BindingAnswer;
   /** Called once per message handled, for statistics. */
   onHandled: (answer: BindingAnswer, format: StunTcpFormat) => void;
-  /** Called when the connection is closed for bad input. */
+  /** Called when the connection is closed for bad input, a deadline or eviction. */
   onRejected: (reason: string) => void;
+  /** Called once when the socket has closed (for any reason). */
+  onClosed?: () => void;
   log: Debugger;
 }
 
@@ -52,17 +69,28 @@ export class StunTcpSession {
   #pending: Buffer = Buffer.alloc(0);
   #decoder: FrameDecoder | undefined;
   #closed = false;
+  /** The deadline: first request, then the next one after each answer. */
+  #deadline: NodeJS.Timeout;
+  #answered = 0;
+  #ignoredInARow = 0;
+  #lastActive = performance.now();
 
-  /** Takes over an accepted socket from `from`: reads, answers, and closes it on bad input or idleness. */
+  /** Takes over an accepted socket from `from`: reads, answers, and closes it on bad input or a deadline. */
   constructor(socket: Socket, from: TransportAddress, options: StunTcpSessionOptions) {
     this.#socket = socket;
     this.#from = from;
     this.#options = options;
     socket.setNoDelay(true);
-    socket.setTimeout(options.idleTimeoutMs, () => this.#reject(`idle for ${options.idleTimeoutMs} ms`));
+    this.#deadline = setTimeout(() => this.#onDeadline(), options.firstRequestTimeoutMs);
+    this.#deadline.unref();
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('drain', () => socket.resume());
     socket.on('error', (error) => options.log('tcp %s:%d: %s', from.address, from.port, error.message));
+    socket.on('close', () => {
+      this.#closed = true;
+      clearTimeout(this.#deadline);
+      options.onClosed?.();
+    });
   }
 
   /** The format detected from the first bytes, once known. */
@@ -70,10 +98,39 @@ export class StunTcpSession {
     return this.#format;
   }
 
+  /** The client's IP address. */
+  get source(): string {
+    return this.#from.address;
+  }
+
+  /** When a request was last answered (the accept time before the first), `performance.now()` ms. */
+  get lastActive(): number {
+    return this.#lastActive;
+  }
+
+  /** Requests answered on this connection. */
+  get answered(): number {
+    return this.#answered;
+  }
+
   /** Tears the connection down. */
   destroy(): void {
     this.#closed = true;
+    clearTimeout(this.#deadline);
     this.#socket.destroy();
+  }
+
+  /** Closes it to make room for another (a debug line says why). */
+  evict(reason: string): void {
+    this.#reject(reason);
+  }
+
+  #onDeadline(): void {
+    this.#reject(
+      this.#answered === 0
+        ? `no request completed within ${this.#options.firstRequestTimeoutMs} ms of the accept`
+        : `no request completed within ${this.#options.idleTimeoutMs} ms of the previous answer`,
+    );
   }
 
   #onData(chunk: Buffer): void {
@@ -147,11 +204,30 @@ export class StunTcpSession {
   }
 
   #handle(message: Buffer, format: StunTcpFormat): void {
-    const answer = this.#options.answer(message, this.#from);
+    // A frame shorter than a STUN header (an empty one included) cannot be a
+    // request: dropped without decoding (RFC 8489 §6.3: silently discarded).
+    const answer: BindingAnswer =
+      message.length < STUN_HEADER_SIZE
+        ? { kind: 'ignored', reason: `${message.length} bytes is shorter than a STUN header` }
+        : this.#options.answer(message, this.#from);
     this.#options.onHandled(answer, format);
     if (answer.response === undefined) {
       this.#options.log('tcp %s:%d ignores a %d-byte message: %s', this.#from.address, this.#from.port, message.length, answer.reason);
+      if (++this.#ignoredInARow > this.#options.maxIgnoredMessages) {
+        this.#reject(`${this.#ignoredInARow} messages in a row ignored (over the budget of ${this.#options.maxIgnoredMessages})`);
+      }
       return;
+    }
+    this.#ignoredInARow = 0;
+    this.#answered++;
+    this.#lastActive = performance.now();
+    if (this.#answered === 1) {
+      // From now on the idle deadline, counted from each answer.
+      clearTimeout(this.#deadline);
+      this.#deadline = setTimeout(() => this.#onDeadline(), this.#options.idleTimeoutMs);
+      this.#deadline.unref();
+    } else {
+      this.#deadline.refresh();
     }
     const ok = this.#socket.write(format === 'framed' ? encodeFrame(answer.response) : answer.response);
     // A client that sends without reading: stop reading until it catches up (bounded memory).

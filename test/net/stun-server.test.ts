@@ -251,13 +251,15 @@ test('TCP framed: a frame over the message limit closes the connection', async (
   await server.close();
 });
 
-test('TCP: idle connections are closed after tcpIdleTimeoutMs; connections over maxTcpConnections are refused', async (t) => {
-  const { server, tcp } = await listenLoopback({ tcpIdleTimeoutMs: 50, maxTcpConnections: 1 });
+test('TCP: a connection without a request is closed after tcpFirstRequestTimeoutMs; with every slot taken the idlest is evicted', async (t) => {
+  const { server, tcp } = await listenLoopback({ tcpFirstRequestTimeoutMs: 50, maxTcpConnections: 1 });
   const idle = await tcpClient(tcp.port);
+  const closed = once(idle, 'close');
   const second = await tcpClient(tcp.port);
-  await once(second, 'close'); // refused: one connection already open
-  await once(idle, 'close'); // then the first one times out
+  await closed; // evicted: the only slot goes to the newcomer
+  await once(second, 'close'); // then the newcomer times out, never having sent a request
   t.is(server.stats.tcpRejected, 2);
+  t.is(server.stats.tcpEvicted, 1);
   await server.close();
 });
 
