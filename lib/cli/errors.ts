@@ -7,12 +7,14 @@ import { IceTcpError } from '../errors.js';
 export const ExitCode = {
   /** Success. */
   Ok: 0,
-  /** `peer`: ICE failed. `decode`: malformed input. Other commands: a runtime failure. */
+  /** `peer`: ICE failed to connect. `decode`: malformed input. Other commands: a runtime failure. */
   Failed: 1,
-  /** `peer`: timeout (or stdin closed before completion). `decode`: a check (integrity, fingerprint) failed. */
+  /** `peer`: not done within `--timeout` (never after done). `decode`: a check (integrity, fingerprint) failed. */
   Timeout: 2,
-  /** `peer`: a data problem (corrupt or missing echoes, TLS failure). */
+  /** `peer`: a data problem (corrupt or stalled echoes while ICE reports the path alive, TLS failure). */
   DataProblem: 3,
+  /** `peer`: the connection was lost after it was established (consent lost, reconnect failed, ICE restart needed). */
+  ConnectionLost: 4,
   /** Command-line usage error (EX_USAGE). */
   Usage: 64,
 } as const;

@@ -7,7 +7,8 @@
  * Read: `ufrag <u>` | `a=ice-ufrag:<u>`, `pwd <p>` | `a=ice-pwd:<p>`,
  * `a=candidate:…` | `candidate:…`, `end-of-candidates`, `done`, and with
  * `--tls`: `fingerprint <hash> <XX:…>` | `a=fingerprint:<hash> <XX:…>`,
- * `setup <role>` | `a=setup:<role>`.
+ * `setup <role>` | `a=setup:<role>`, and `result fail <reason>` (the peer
+ * gave up).
  */
 
 /** One line, understood. */
@@ -22,6 +23,8 @@ export type PeerLine =
   | { kind: 'fingerprint'; value: string }
   /** The setup value: `actpass`, `active`, `passive` or whatever the peer wrote. */
   | { kind: 'setup'; value: string }
+  /** The peer's last line when it failed: `result fail <reason>`. */
+  | { kind: 'peer-failed'; reason: string }
   | { kind: 'ignored' };
 
 /** Parses one line (surrounding blanks and a trailing CR are ignored). */
@@ -36,5 +39,6 @@ export function parsePeerLine(raw: string): PeerLine {
   // RFC 8122 §5 (a=fingerprint), RFC 4145 §4 (a=setup); the CLI's forms use a space.
   if ((m = /^(?:a=fingerprint:|fingerprint )(.*)$/i.exec(line)) !== null) return { kind: 'fingerprint', value: m[1]!.trim() };
   if ((m = /^(?:a=setup:|setup )(.*)$/i.exec(line)) !== null) return { kind: 'setup', value: m[1]!.trim() };
+  if ((m = /^result fail(?: (.*))?$/.exec(line)) !== null) return { kind: 'peer-failed', reason: (m[1] ?? '').trim() };
   return { kind: 'ignored' };
 }

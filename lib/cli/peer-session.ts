@@ -17,6 +17,7 @@ import { ExitCode, describeError, usageError } from './errors.js';
 import { HeldPacketConnection } from './held-connection.js';
 import { formatSendResult, type SendResult } from './peer-data.js';
 import { parsePeerLine } from './peer-lines.js';
+import { printable } from './printable.js';
 import { selectedTypesLine } from './pair-labels.js';
 import { PeerTls } from './peer-tls.js';
 import { PeerTransfer } from './peer-transfer.js';
@@ -25,6 +26,18 @@ const debug = createDebug('ice-tcp:cli');
 
 /** How long closing may take before the command exits anyway. */
 const CLOSE_GRACE_MS = 2000;
+
+/**
+ * After the data stalls, how long ICE has to say whether the path is down
+ * (then the connection was lost, exit 4) or alive (a data problem, exit 3):
+ * longer than the 10 s after which an unanswered consent makes the agent
+ * `disconnected` (RFC 7675 §5.1), so that a dead peer is told apart alike
+ * on every kind of pair (a TCP pair knows at once, UDP only by consent).
+ */
+export const STALL_VERDICT_MS = 11_000;
+
+/** Agent states that say the path to the peer is down. */
+const PATH_DOWN = new Set(['disconnected', 'failed']);
 
 /** Everything `ice-tcp peer` was asked to do (validated by peer.ts). */
 export interface PeerOptions {
@@ -83,6 +96,8 @@ export class PeerSession {
   #peerDone = false;
   #stdinEnded = false;
   #dataProblem: string | undefined;
+  /** A stall waiting for ICE's verdict ({@link STALL_VERDICT_MS}). */
+  #stall: { reason: string; timer: NodeJS.Timeout } | undefined;
   #finished = false;
   #resolve!: (code: number) => void;
 
@@ -122,10 +137,11 @@ export class PeerSession {
     agent.on('candidate', (candidate) => this.#out(`a=${candidate.toSdp()}`));
     agent.on('state', (state: string) => this.#onState(state));
     agent.on('selected-pair', (pair: PairInfo) => this.#onSelected(pair));
-    agent.on('error', (error: Error) => this.#diag(`agent: ${describeError(error)}`));
+    agent.on('error', (error: Error) => this.#onAgentError(error));
     agent.on('restart', (_parameters: unknown, reason: string) => {
-      // RFC 6544 §11.1 self-restart: this command does not signal again.
-      if (!this.#localDone) void this.#finish(ExitCode.Failed, `ice restarted (${reason})`);
+      // RFC 6544 §11.1 self-restart after the selected connection could not be
+      // re-established: this command does not signal again, so the session is lost.
+      void this.#finish(ExitCode.ConnectionLost, `connection lost: ice restarted (${reason})`);
     });
 
     const local = agent.localParameters;
@@ -133,7 +149,7 @@ export class PeerSession {
     this.#out(`pwd ${local.pwd}`);
     for (const line of this.#tls?.lines() ?? []) this.#out(line);
 
-    this.#timer = setTimeout(() => void this.#finish(ExitCode.Timeout, 'timeout'), o.timeoutMs);
+    this.#timer = setTimeout(() => this.#onTimeout(), o.timeoutMs);
     this.#lines = createInterface({ input: this.#io.stdin, crlfDelay: Infinity });
     this.#lines.on('line', (line) => this.#onLine(line));
     this.#lines.on('close', () => {
@@ -157,8 +173,30 @@ export class PeerSession {
     if (!this.#finished) writeLine(this.#io.stdout, line);
   }
 
+  /** One diagnostic line on stderr; what it quotes of the peer is escaped and bounded. */
   #diag(line: string): void {
-    writeLine(this.#io.stderr, `ice-tcp peer: ${line}`);
+    writeLine(this.#io.stderr, `ice-tcp peer: ${printable(line, 600)}`);
+  }
+
+  /**
+   * `--timeout` bounds the time to get done; once done it no longer counts.
+   * A stall already waiting for ICE's verdict is reported as what it turns out to be.
+   */
+  #onTimeout(): void {
+    if (this.#localDone || this.#finished) return;
+    if (this.#stall === undefined) void this.#finish(ExitCode.Timeout, 'timeout');
+  }
+
+  #onAgentError(error: Error): void {
+    this.#diag(`agent: ${describeError(error)}`);
+    // The checklist failed: no pair can be selected, even if one is valid and
+    // the agent still reports a state other than failed (RFC 8445 §7.2.5.4).
+    if (error instanceof IceTcpError && error.code === 'ERR_ICE_CHECKLIST_FAILED' && !this.#connected) {
+      // After the events of the same pass (a 'state failed' is printed first when it comes).
+      process.nextTick(() => {
+        if (!this.#connected) void this.#finish(ExitCode.Failed, `ice failed: ${error.message}`);
+      });
+    }
   }
 
   #onLine(raw: string): void {
@@ -199,14 +237,19 @@ export class PeerSession {
         case 'setup':
           this.#tls?.setRemoteSetup(line.value);
           return;
+        case 'peer-failed':
+          // The peer gave up before a pair was selected: ICE cannot complete.
+          // Later, this side's own checks (stall, consent, TLS) tell what failed here.
+          if (!this.#connected) void this.#finish(ExitCode.Failed, `ice failed: the peer gave up (${printable(line.reason)})`);
+          return;
         case 'ignored':
           return;
       }
     } catch (error) {
       if (line.kind === 'fingerprint' || line.kind === 'setup') {
-        void this.#finish(ExitCode.DataProblem, `bad ${line.kind} line: ${describeError(error)}`);
+        void this.#finish(ExitCode.DataProblem, `bad ${line.kind} line: ${printable(describeError(error))}`);
       } else {
-        void this.#finish(ExitCode.Failed, `bad remote ${line.kind}: ${describeError(error)}`);
+        void this.#finish(ExitCode.Failed, `bad remote ${line.kind}: ${printable(describeError(error))}`);
       }
     }
   }
@@ -216,7 +259,7 @@ export class PeerSession {
       this.#agent.addRemoteCandidate(line);
     } catch (error) {
       // A line we cannot parse is the peer's problem, not a reason to stop (RFC 8839 §5.1).
-      this.#diag(`ignores a remote candidate: ${describeError(error)}: ${line}`);
+      this.#diag(`ignores a remote candidate: ${printable(describeError(error))}: ${printable(line)}`);
     }
   }
 
@@ -239,7 +282,30 @@ export class PeerSession {
 
   #onState(state: string): void {
     this.#out(`state ${state}`);
-    if (state === 'failed' && !this.#localDone) void this.#finish(ExitCode.Failed, 'ice failed');
+    if (this.#stall !== undefined && PATH_DOWN.has(state)) {
+      void this.#finish(ExitCode.ConnectionLost, `connection lost: ${this.#stall.reason} and ice is ${state}`);
+      return;
+    }
+    if (state !== 'failed') return;
+    // Before a pair was selected ICE could not connect; after, the connection was lost (consent, reconnect).
+    if (this.#connected) void this.#finish(ExitCode.ConnectionLost, 'connection lost: ice failed');
+    else void this.#finish(ExitCode.Failed, 'ice failed');
+  }
+
+  /**
+   * The sender's echoes stalled. A path ICE reports down means the
+   * connection was lost (exit 4); one ICE still reports alive after
+   * {@link STALL_VERDICT_MS} means the data itself is stuck (exit 3).
+   */
+  #onStall(reason: string): void {
+    const state = this.#agent.state;
+    if (PATH_DOWN.has(state)) {
+      void this.#finish(ExitCode.ConnectionLost, `connection lost: ${reason} and ice is ${state}`);
+      return;
+    }
+    debug('%s; waiting up to %d ms for ice to tell a lost path from stuck data', reason, STALL_VERDICT_MS);
+    const timer = setTimeout(() => void this.#finish(ExitCode.DataProblem, `${reason} while ice reports the path alive`), STALL_VERDICT_MS);
+    this.#stall = { reason, timer };
   }
 
   #onSelected(pair: PairInfo): void {
@@ -263,9 +329,10 @@ export class PeerSession {
       { echo: o.echo, send: o.send, chunk: o.chunk },
       {
         onComplete: (result) => this.#onSent(result),
-        onProblem: (reason, result) => {
+        onProblem: (reason, result, kind) => {
           this.#out(formatSendResult(result));
-          void this.#finish(ExitCode.DataProblem, reason);
+          if (kind === 'stall') this.#onStall(reason);
+          else void this.#finish(ExitCode.DataProblem, reason);
         },
       },
     );
@@ -317,6 +384,7 @@ export class PeerSession {
   #markDone(): void {
     if (this.#localDone) return;
     this.#localDone = true;
+    clearTimeout(this.#timer); // --timeout bounds the time to get done, not the time after
     this.#out('done');
     this.#maybeExit();
   }
@@ -330,10 +398,11 @@ export class PeerSession {
 
   async #finish(code: number, reason: string): Promise<void> {
     if (this.#finished) return;
-    this.#out(code === ExitCode.Ok ? 'result ok' : `result fail ${reason}`);
+    this.#out(code === ExitCode.Ok ? 'result ok' : `result fail ${printable(reason, 600)}`);
     this.#finished = true;
     if (code !== ExitCode.Ok) this.#diag(reason);
     clearTimeout(this.#timer);
+    clearTimeout(this.#stall?.timer);
     this.#transfer?.stop();
     this.#abort.abort();
     this.#lines?.close();

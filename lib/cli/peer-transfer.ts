@@ -31,8 +31,11 @@ export interface TransferOptions {
 export interface TransferEvents {
   /** Every byte sent was echoed (with or without corrupt packets). */
   onComplete(result: SendResult): void;
-  /** The transfer cannot complete (stall, connection closed). */
-  onProblem(reason: string, result: SendResult): void;
+  /**
+   * The transfer cannot complete: `'stall'`, no echo for `stallMs` with data
+   * in flight; `'closed'`, the connection closed during the transfer.
+   */
+  onProblem(reason: string, result: SendResult, kind: 'stall' | 'closed'): void;
 }
 
 /** One data session over a connection. */
@@ -121,7 +124,7 @@ export class PeerTransfer {
     this.#stallTimer = setTimeout(() => {
       if (this.#stopped) return;
       this.stop();
-      this.#events.onProblem(`data stalled: ${sender.inFlight} bytes not echoed within ${stallMs} ms`, sender.result(this.#now()));
+      this.#events.onProblem(`data stalled: ${sender.inFlight} bytes not echoed within ${stallMs} ms`, sender.result(this.#now()), 'stall');
     }, stallMs);
   }
 
@@ -129,6 +132,6 @@ export class PeerTransfer {
     if (this.#stopped) return;
     const sender = this.#sender;
     this.stop();
-    if (sender !== undefined) this.#events.onProblem('connection closed during the transfer', sender.result(this.#now()));
+    if (sender !== undefined) this.#events.onProblem('connection closed during the transfer', sender.result(this.#now()), 'closed');
   };
 }

@@ -25,7 +25,8 @@ Options:
                         passive, so (default active,passive,so)
   --bind ADDR           local address to gather on; repeatable
                         (default 127.0.0.1)
-  --timeout S           give up after S seconds without completion (default 20)
+  --timeout S           give up if not done within S seconds (default 20);
+                        it stops counting at 'done'
   --echo                return every packet received
   --send N              send N bytes (and have them echoed by an --echo peer)
   --chunk B             packet size for --send, ${MIN_PACKET}..${MAX_CHUNK} (default ${DEFAULT_CHUNK};
@@ -54,9 +55,9 @@ send-result sent=N echoed=M corrupt-chunks=K ms=T mbps=X, then done,
 and last: result ok | result fail <reason>.
 
 Reads: ufrag <u> | a=ice-ufrag:<u>, pwd <p> | a=ice-pwd:<p>,
-a=candidate:... | candidate:..., end-of-candidates, done, and with --tls
-fingerprint ... | a=fingerprint:..., setup ... | a=setup:...; every other
-line is ignored.
+a=candidate:... | candidate:..., end-of-candidates, done, result fail ...
+(the peer gave up), and with --tls fingerprint ... | a=fingerprint:...,
+setup ... | a=setup:...; every other line is ignored.
 
 On loopback addresses, S-O connects are retried every millisecond, so that
 the two SYNs of a simultaneous open can cross (RFC 6544 §7.1).
@@ -72,8 +73,18 @@ offset, then bytes (offset + i) & 0xff; at most 64 KiB unechoed.
 It prints 'done' once complete (connected; with --send, all data echoed;
 with --tls, TLS up) and exits when the peer's 'done' arrives or stdin ends.
 
-Exit status: 0 ok, 1 ICE failed, 2 timeout, 3 data problem (corrupt or
-stalled echoes, TLS failure), 64 usage error.`;
+Exit status, one per kind of failure, alike on every kind of pair:
+  0   ok: done, and the peer's 'done' came or stdin ended
+  1   ICE failed to connect: the checks failed (state failed or
+      ERR_ICE_CHECKLIST_FAILED before a pair was selected), gathering failed,
+      a bad remote ufrag/pwd, or the peer's 'result fail' came first
+  2   timeout: not done within --timeout (never after 'done')
+  3   data problem: corrupt echoes, echoes stalled while ICE still reports
+      the path alive, the connection closed during the transfer, TLS failure
+  4   connection lost after a pair was selected (also after 'done'): consent
+      lost (state failed), the TCP connection could not be re-established
+      (ICE restart), or echoes stalled and ICE reports the path down
+  64  usage error`;
 
 const TCP_TYPES = ['active', 'passive', 'so'] as const;
 

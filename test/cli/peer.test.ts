@@ -1,6 +1,6 @@
 import { createServer, type AddressInfo } from 'node:net';
 import test from 'ava';
-import { linesOf, runPeerPair, type RunResult } from './helpers.js';
+import { collect, linesOf, runPeerPair, startIceTcp, type RunResult } from './helpers.js';
 
 /** Checks the line protocol of one side that completed. */
 function assertCompleted(t: import('ava').ExecutionContext, r: RunResult, side: string): void {
@@ -71,7 +71,8 @@ test('--tls with data: fingerprints and setup roles exchanged, data moves throug
 test('ICE failure (exit 1), timeout (exit 2) and stalled data (exit 3)', async (t) => {
   // B's passive candidate is signalled with a port nobody listens on: A's only check is refused,
   // the pair fails and ICE fails on A (exit 1). B, whose passive candidate is never reached and
-  // which cannot check from a passive candidate (RFC 6544 §6.2), gives up at its timeout (exit 2).
+  // which cannot check from a passive candidate (RFC 6544 §6.2), reads A's 'result fail' and
+  // exits 1 too, at once (not at its timeout).
   const closedPort = await new Promise<number>((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
@@ -87,14 +88,20 @@ test('ICE failure (exit 1), timeout (exit 2) and stalled data (exit 3)', async (
   t.regex(failed.a.stdout, /^state failed$/m);
   t.is(failed.a.stdout.trimEnd().split('\n').at(-1), 'result fail ice failed');
   t.regex(failed.a.stderr, /ice failed/);
-  t.is(failed.b.code, 2, failed.b.stdout + failed.b.stderr);
-  t.is(failed.b.stdout.trimEnd().split('\n').at(-1), 'result fail timeout');
+  t.is(failed.b.code, 1, failed.b.stdout + failed.b.stderr);
+  t.regex(failed.b.stdout.trimEnd().split('\n').at(-1)!, /^result fail ice failed: the peer gave up \(ice failed\)$/);
 
-  // A sender whose peer never echoes: the data stalls (exit 3).
+  // A peer that hears nothing from the other side gives up at its timeout (exit 2).
+  const lonely = startIceTcp(['peer', '--controlled', '--timeout', '1']);
+  const alone = await collect(lonely); // stdin stays open: nothing comes
+  t.is(alone.code, 2, alone.stdout + alone.stderr);
+  t.is(alone.stdout.trimEnd().split('\n').at(-1), 'result fail timeout');
+
+  // A sender whose peer never echoes (but answers ICE): the data stalls while ICE reports the path alive (exit 3).
   const stalled = await runPeerPair(['--controlling', '--tcp', 'off', '--send', '100000'], ['--controlled', '--tcp', 'off']);
   t.is(stalled.a.code, 3, stalled.a.stdout + stalled.a.stderr);
   t.regex(stalled.a.stdout, /^send-result sent=\d+ echoed=0 /m);
-  t.regex(stalled.a.stdout, /^result fail data stalled: /m);
+  t.regex(stalled.a.stdout, /^result fail data stalled: .* while ice reports the path alive$/m);
 });
 
 test('--tls with a tampered fingerprint: the TLS server refuses the client (exit 3), no data moves', async (t) => {
