@@ -222,7 +222,7 @@ function candidateSeeds(): string[] {
       for (const f of readdirSync(root)) {
         if (!f.endsWith('.txt')) continue;
         for (const line of readFileSync(join(root, f), 'utf8').split('\n')) {
-          const l = line.trim();
+          const l = line.replace(/\s+#.*$/, '').trim(); // the fixtures comment their lines
           if (l.startsWith('candidate:') || l.startsWith('a=candidate:')) lines.push(l);
         }
       }
