@@ -61,7 +61,7 @@ test.serial('shared passive listener: 2,400 hostile connections while two agents
   const flood = hostileBattery(port, {
     total: 2400,
     concurrency: 150,
-    maxHoldMs: 3000,
+    maxHoldMs: 8000,
     ufrag: right.localParameters.ufrag,
     onTick: () => (maxPending = Math.max(maxPending, listener.pendingConnections)),
   });
@@ -107,7 +107,7 @@ test.serial('an agent’s own passive port: 1,200 hostile connections (incl. che
     cr.send(p);
   });
   cl.on('packet', () => got.toLeft++);
-  const flood = hostileBattery(port, { total: 1200, concurrency: 100, maxHoldMs: 3000, ufrag: right.localParameters.ufrag });
+  const flood = hostileBattery(port, { total: 1200, concurrency: 100, maxHoldMs: 8000, ufrag: right.localParameters.ufrag });
   let sent = 0;
   while (sent < 600) {
     cl.send(Buffer.from(`data ${sent++}`));

@@ -89,7 +89,7 @@ function lastLine(r: RunResult): string {
 
 const show = (r: RunResult): string => `stdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 
-test('after done, --timeout no longer fires: the echo side outlives it and ends with the peer’s done (exit 0)', async (t) => {
+test.serial('after done, --timeout no longer fires: the echo side outlives it and ends with the peer’s done (exit 0)', async (t) => {
   // B's 'done' is held back from A until the test says so; A (echo) has a 5 s timeout.
   let releaseDone = false;
   const relay = new Relay(['--controlled', '--tcp', 'off', '--echo', '--timeout', '5'], ['--controlling', '--tcp', 'off', '--send', '100000'], {
@@ -131,19 +131,19 @@ async function killEchoMidTransfer(t: import('ava').ExecutionContext, sender: st
   t.true(took < 25_000, `${took} ms`);
 }
 
-test('echo side killed mid-transfer, active → passive pair: the sender exits 4', (t) =>
+test.serial('echo side killed mid-transfer, active → passive pair: the sender exits 4', (t) =>
   killEchoMidTransfer(t, ['--udp', 'off', '--tcptypes', 'active'], ['--udp', 'off', '--tcptypes', 'passive'], /local=\w+\/tcp-active/));
 
-test('echo side killed mid-transfer, passive ← active pair: the sender exits 4', (t) =>
+test.serial('echo side killed mid-transfer, passive ← active pair: the sender exits 4', (t) =>
   killEchoMidTransfer(t, ['--udp', 'off', '--tcptypes', 'passive'], ['--udp', 'off', '--tcptypes', 'active'], /local=\w+\/tcp-passive/));
 
-test('echo side killed mid-transfer, simultaneous-open pair: the sender exits 4', (t) =>
+test.serial('echo side killed mid-transfer, simultaneous-open pair: the sender exits 4', (t) =>
   killEchoMidTransfer(t, ['--udp', 'off', '--tcptypes', 'so'], ['--udp', 'off', '--tcptypes', 'so'], /local=\w+\/tcp-so/));
 
-test('echo side killed mid-transfer, UDP pair: the sender exits 4', (t) =>
+test.serial('echo side killed mid-transfer, UDP pair: the sender exits 4', (t) =>
   killEchoMidTransfer(t, ['--tcp', 'off'], ['--tcp', 'off'], /local=host\/udp/));
 
-test('after done, consent lost (state failed) ends the echo side with 4, not at its timeout', async (t) => {
+test.serial('after done, consent lost (state failed) ends the echo side with 4, not at its timeout', async (t) => {
   // UDP: nothing tells the echo side that the sender died but consent (RFC 7675: 30 s).
   // Its stdin stays open (the relay does not pass the end on), as over a chat or a file.
   const relay = new Relay(['--controlled', '--tcp', 'off', '--echo', '--timeout', '2'], ['--controlling', '--tcp', 'off', '--send', '100000000000', '--timeout', '300']);
@@ -158,7 +158,7 @@ test('after done, consent lost (state failed) ends the echo side with 4, not at 
   t.is(lastLine(a), 'result fail connection lost: ice failed');
 });
 
-test('a wrong password signalled to one side: both sides exit 1 promptly, the one that logs ERR_ICE_CHECKLIST_FAILED too', async (t) => {
+test.serial('a wrong password signalled to one side: both sides exit 1 promptly, the one that logs ERR_ICE_CHECKLIST_FAILED too', async (t) => {
   const wrong = 'pwd ' + 'x'.repeat(24); // well-formed, not B's
   const relay = new Relay(['--controlling', '--tcp', 'off', '--send', '10000', '--timeout', '20'], ['--controlled', '--tcp', 'off', '--echo', '--timeout', '20'], {
     toA: (line) => (line.startsWith('pwd ') ? wrong : line),
@@ -173,7 +173,7 @@ test('a wrong password signalled to one side: both sides exit 1 promptly, the on
   for (const r of [a, b]) t.regex(lastLine(r), /^result fail ice failed/);
 });
 
-test('a wrong password signalled to the other side: both exit 1 promptly as well', async (t) => {
+test.serial('a wrong password signalled to the other side: both exit 1 promptly as well', async (t) => {
   const wrong = 'pwd ' + 'x'.repeat(24);
   const relay = new Relay(['--controlling', '--tcp', 'off', '--send', '10000', '--timeout', '20'], ['--controlled', '--tcp', 'off', '--echo', '--timeout', '20'], {
     toB: (line) => (line.startsWith('pwd ') ? wrong : line),
@@ -185,7 +185,7 @@ test('a wrong password signalled to the other side: both exit 1 promptly as well
   t.true(relay.exitedAt.a! < 15_000 && relay.exitedAt.b! < 15_000, 'well before the 20 s timeout');
 });
 
-test('a diagnostic quoting a bad remote line bounds it and escapes its control characters', async (t) => {
+test.serial('a diagnostic quoting a bad remote line bounds it and escapes its control characters', async (t) => {
   const evil = `a=candidate:1 1 UDP x \u001b[31mRED\u001b[0m \u0007 ${'A'.repeat(20_000)}\r`;
   const input = ['ufrag abcd', 'pwd ' + 'y'.repeat(24), evil, 'end-of-candidates', ''].join('\n');
   const r = await runIceTcp(['peer', '--controlled', '--tcp', 'off', '--timeout', '1'], { input });
