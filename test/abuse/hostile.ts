@@ -5,9 +5,37 @@
  * server closes it, or it gives up after `maxHoldMs`).
  */
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { encodeFrame } from '../../lib/framing/index.js';
 import { StunClass, StunMethod, encodeStun, shortTermKey } from '../../lib/stun/index.js';
+
+/**
+ * Local ports for the hostile clients, below the kernel's ephemeral range:
+ * thousands of connections taking ephemeral ports would collide with the
+ * ports other tests reserve for S-O candidates (held by nothing between
+ * gathering and connecting, see lib/net/tcp/free-port.ts), on this machine
+ * and in other test processes alike.
+ */
+const CLIENT_PORTS = (() => {
+  let ephemeralStart = 32768;
+  try {
+    ephemeralStart = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]) || ephemeralStart;
+  } catch {
+    // not Linux: keep the IANA-ish default below 32768
+  }
+  const end = Math.min(ephemeralStart, 32768);
+  const start = Math.max(1024, end - 12_000);
+  return { start, span: end - start };
+})();
+let nextClientPort = 0;
+
+/** The next local port for a hostile client (cycling through the range). */
+function clientPort(): number {
+  const port = CLIENT_PORTS.start + (nextClientPort % CLIENT_PORTS.span);
+  nextClientPort += 1;
+  return port;
+}
 
 /** What a hostile TCP client does once connected. */
 export type HostileKind =
@@ -95,7 +123,7 @@ export function hostileConnection(
   options: { host?: string; localAddress?: string; ufrag?: string; maxHoldMs: number },
 ): Promise<'server' | 'gave-up' | 'failed'> {
   return new Promise((resolve) => {
-    const socket: Socket = connect({ port, host: options.host ?? '127.0.0.1', localAddress: options.localAddress });
+    const socket: Socket = connect({ port, host: options.host ?? '127.0.0.1', localAddress: options.localAddress ?? '127.0.0.1', localPort: clientPort() });
     let connected = false;
     let trickle: NodeJS.Timeout | undefined;
     const finish = (how: 'server' | 'gave-up' | 'failed'): void => {

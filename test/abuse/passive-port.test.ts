@@ -77,7 +77,8 @@ test.serial('shared passive listener: 2,400 hostile connections while two agents
   const stats = listener.stats;
   const rejected = Object.values(stats.rejected).reduce((a, b) => a + b, 0);
   // The session's own connection(s) were routed too; every hostile one was rejected or routed and then closed.
-  t.true(rejected + stats.routed >= 2400, JSON.stringify(stats));
+  t.true(rejected + stats.routed >= tally.opened - tally.failed, JSON.stringify(stats));
+  t.true(tally.failed < 100, `${tally.failed} hostile connects failed (a local port in use)`);
   await left.close();
   await right.close();
   const socketsAfter = await settle(socketsBefore, 5000);
