@@ -1,0 +1,107 @@
+/**
+ * How long the controlling agent waits for a better-ranked pending pair
+ * before it nominates the best valid pair it has (regular nomination,
+ * RFC 8445 §8.1.1, which leaves this choice to the agent).
+ *
+ * A fixed wait (the old 2 s) is paid on nearly every real network: UDP
+ * pairs into a firewall that drops UDP, host pairs to private addresses
+ * across NATs, simultaneous-open pairs that cannot cross. The wait is
+ * therefore derived from what the agent has seen:
+ *
+ * - **Evidence on the pair's path.** Anything authenticated that arrived
+ *   from the pending pair's remote address over its transport (the peer's
+ *   check, or an answer to ours) shows the path works; such a pair is
+ *   waited for (its retransmissions run on) up to `nominationTimeoutMs`
+ *   after the first valid pair. This is what keeps UDP winning on a lossy
+ *   path: the peer's UDP checks get through even when some are lost.
+ * - **No evidence.** A path from which nothing ever arrived is waited for
+ *   only a few round trips: `max(Ta, 4 × RTT)` (RTT: the fastest check
+ *   answered without retransmission, RFC 8489 §6.2.1's Karn rule), counted
+ *   from the pair's first check, and never ending before the first valid
+ *   pair. The valid pair proves the peer is alive and answers within RTT;
+ *   a path to it that has carried nothing in four round trips is dead
+ *   rather than slow.
+ *
+ * `nominationTimeoutMs` stays the upper bound either way.
+ */
+import type { AgentContext } from './context.js';
+import type { Checklist } from './checklist.js';
+import type { Pair } from './pair.js';
+import type { Address } from './types.js';
+
+/** Round trips a pending pair with no sign of life on its path is given. */
+export const DEAD_PATH_RTTS = 4;
+
+function pathKey(transport: 'udp' | 'tcp', from: Address): string {
+  return `${transport}|${from.address}|${from.port}`;
+}
+
+/** What the agent has seen arrive, per remote transport address, and the fastest check round trip. */
+export class PathEvidence {
+  readonly #arrived = new Set<string>();
+  /** Fastest round trip of a check answered on its first send; undefined before one. */
+  minRttMs: number | undefined;
+
+  /** An authenticated STUN message arrived from `from` over `transport`. */
+  noteArrival(transport: 'udp' | 'tcp', from: Address): void {
+    if (this.#arrived.size < 4096) this.#arrived.add(pathKey(transport, from));
+  }
+
+  /** A check was answered `rttMs` after its only send. */
+  noteRtt(rttMs: number): void {
+    if (rttMs >= 0 && (this.minRttMs === undefined || rttMs < this.minRttMs)) this.minRttMs = rttMs;
+  }
+
+  /** Whether anything arrived from the pair's remote candidate over the pair's transport. */
+  alive(pair: Pair): boolean {
+    return this.#arrived.has(pathKey(pair.tcp ? 'tcp' : 'udp', pair.remote));
+  }
+
+  /** Forgets everything (ICE restart: new paths may behave differently). */
+  clear(): void {
+    this.#arrived.clear();
+    this.minRttMs = undefined;
+  }
+}
+
+/** The wait for a pending pair whose path has shown no sign of life: `max(Ta, 4 × RTT)`. */
+export function deadPathPatienceMs(ctx: AgentContext): number {
+  const rtt = ctx.paths.minRttMs;
+  return Math.max(ctx.options.ta, rtt === undefined ? 0 : DEAD_PATH_RTTS * rtt);
+}
+
+/**
+ * Until when the controlling agent holds its nomination for the pending
+ * pair `pending` (ranked above the best valid pair of `list`); see the
+ * module comment for the policy.
+ */
+export function waitForPendingUntil(ctx: AgentContext, list: Checklist, pending: Pair): number {
+  const firstValidAt = list.firstValidAt ?? 0;
+  const bound = firstValidAt + ctx.options.nominationTimeoutMs;
+  if (ctx.paths.alive(pending)) return bound;
+  const from = pending.firstCheckAt ?? firstValidAt;
+  return Math.min(bound, Math.max(firstValidAt, from + deadPathPatienceMs(ctx)));
+}
+
+const evaluatedAt = new WeakMap<Checklist, number>();
+
+/** Records that the nomination of `list` was considered at `now` (see {@link nextWaitExpiry}). */
+export function noteNominationEvaluated(list: Checklist, now: number): void {
+  evaluatedAt.set(list, now);
+}
+
+/**
+ * The earliest end of a wait for a pending pair of `list` that has not
+ * ended by the last evaluation (an ended wait that still does not lead to
+ * a nomination, e.g. for another reason, must not wake the agent at once
+ * forever); undefined when none.
+ */
+export function nextWaitExpiry(ctx: AgentContext, list: Checklist, waited: readonly Pair[]): number | undefined {
+  const last = evaluatedAt.get(list) ?? -Infinity;
+  let min: number | undefined;
+  for (const p of waited) {
+    const until = waitForPendingUntil(ctx, list, p);
+    if (until > last && (min === undefined || until < min)) min = until;
+  }
+  return min;
+}
