@@ -37,7 +37,8 @@ Options:
                         for its end-of-candidates)
   --ufrag U --pwd P     local ICE credentials (default: random)
   --stun URL            stun:host[:port][?transport=udp|tcp] for server-
-                        reflexive candidates; repeatable
+                        reflexive candidates (no ?transport: UDP and TCP);
+                        repeatable
   --tls                 TLS over the selected TCP pair (RFC 6544 §10), with
                         self-signed certificates checked against the
                         signalled fingerprints (RFC 8122)

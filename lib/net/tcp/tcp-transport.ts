@@ -19,6 +19,9 @@ import { resolveTcpTransportOptions, type ResolvedTcpTransportOptions, type TcpT
 
 export type { TcpTransportOptions } from './tcp-transport-options.js';
 
+
+/** Timeout of the TCP try of a `stun:` URL without `?transport=` (at most `stunTimeoutMs`). */
+export const IMPLICIT_TCP_STUN_TIMEOUT_MS = 1500;
 const debug = createDebug('ice-tcp:tcp');
 
 /** A local TCP base: what a `transportId` names. */
@@ -307,7 +310,7 @@ export class TcpTransport implements TransportPlugin {
     if (this.#closing || context.signal?.aborted) return;
     const base = this.#addBase({ transportId: `tcp-so/${formatEndpoint({ address, port })}/${component}`, tcpType: 'so', address, port, component });
     this.#emit(context, tcpHostCandidate({ ...make, tcpType: 'so', port }), base);
-    const servers = context.stunServers.filter((s) => s.transport === 'tcp' && familyMatches(s, address));
+    const servers = context.stunServers.filter((s) => s.transport !== 'udp' && familyMatches(s, address));
     await Promise.all(servers.map((server) => this.#gatherSrflx(context, make, base, server)));
   }
 
@@ -318,7 +321,9 @@ export class TcpTransport implements TransportPlugin {
       mapping = await requestTcpMapping({
         server,
         local: { address: base.address, port: base.port },
-        timeoutMs: this.#stunTimeoutMs,
+        // A plain stun: URL (no ?transport) is tried over TCP too, on the chance the server
+        // answers there; that try must not hold up end-of-candidates beyond a short wait.
+        timeoutMs: server.transport === undefined ? Math.min(this.#stunTimeoutMs, IMPLICIT_TCP_STUN_TIMEOUT_MS) : this.#stunTimeoutMs,
         framing: this.#stunFraming,
         signal: context.signal,
       });
