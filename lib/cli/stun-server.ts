@@ -76,8 +76,8 @@ export const stunServerCommand: Command = {
     const s = server.stats;
     writeLine(
       io.stderr,
-      `stun-server: ${received}: closed; answered udp=${s.udpAnswered} udp-rfc3489=${s.udpClassicAnswered} tcp=${s.tcpAnswered} ` +
-        `(plain=${s.tcpPlain} framed=${s.tcpFramed}) errors=${s.errorsSent} ignored=${s.ignored} rejected=${s.tcpRejected}`,
+      `stun-server: ${received}: closed; answered udp=${s.udpAnswered} tcp=${s.tcpAnswered} ` +
+        `(plain=${s.tcpPlain} framed=${s.tcpFramed}) udp-rfc3489=${s.udpClassicAnswered} errors=${s.errorsSent} ignored=${s.ignored} rejected=${s.tcpRejected}`,
     );
     return ExitCode.Ok;
   },
