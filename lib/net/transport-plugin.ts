@@ -45,6 +45,8 @@ export interface GatherContext {
   localUfrag: string;
   /** Aborts gathering (agent closed). */
   signal?: AbortSignal;
+  /** Local address → announced public address (1:1 NAT) for UDP host and passive TCP candidates; applied by the runtime. */
+  announcedAddresses?: ReadonlyMap<string, string>;
 }
 
 /** The runtime side, as a plugin sees it. All callbacks are synchronous. */
