@@ -10,17 +10,19 @@
  *
  * - **Evidence on the pair's path.** Anything authenticated that arrived
  *   from the pending pair's remote address over its transport (the peer's
- *   check, or an answer to ours) shows the path works; such a pair is
+ *   check, or an answer to ours), or a TCP connection to it that was
+ *   established, shows the path works; such a pair is
  *   waited for (its retransmissions run on) up to `nominationTimeoutMs`
  *   after the first valid pair. This is what keeps UDP winning on a lossy
  *   path: the peer's UDP checks get through even when some are lost.
  * - **No evidence.** A path from which nothing ever arrived is waited for
- *   only a few round trips: `max(Ta, 4 × RTT)` (RTT: the fastest check
+ *   only a few round trips: `max(20 ms, 3 × RTT)` (RTT: the fastest check
  *   answered without retransmission, RFC 8489 §6.2.1's Karn rule), counted
- *   from the pair's first check, and never ending before the first valid
- *   pair. The valid pair proves the peer is alive and answers within RTT;
- *   a path to it that has carried nothing in four round trips is dead
- *   rather than slow.
+ *   from the pair's first check or from the first valid pair, whichever
+ *   came first, and never ending before the first valid pair. The valid
+ *   pair proves the peer is alive and answers within RTT; a path to it
+ *   that has carried nothing in three round trips is dead rather than
+ *   slow. Before any RTT is known the wait is Ta.
  *
  * `nominationTimeoutMs` stays the upper bound either way.
  */
@@ -30,7 +32,9 @@ import type { Pair } from './pair.js';
 import type { Address } from './types.js';
 
 /** Round trips a pending pair with no sign of life on its path is given. */
-export const DEAD_PATH_RTTS = 4;
+export const DEAD_PATH_RTTS = 3;
+/** The least such a pair is given, whatever the RTT: timer and scheduling jitter of a busy host. */
+export const MIN_DEAD_PATH_WAIT_MS = 20;
 
 function pathKey(transport: 'udp' | 'tcp', from: Address): string {
   return `${transport}|${from.address}|${from.port}`;
@@ -64,10 +68,10 @@ export class PathEvidence {
   }
 }
 
-/** The wait for a pending pair whose path has shown no sign of life: `max(Ta, 4 × RTT)`. */
+/** The wait for a pending pair whose path has shown no sign of life: `max(20 ms, 3 × RTT)`, Ta before any RTT is known. */
 export function deadPathPatienceMs(ctx: AgentContext): number {
   const rtt = ctx.paths.minRttMs;
-  return Math.max(ctx.options.ta, rtt === undefined ? 0 : DEAD_PATH_RTTS * rtt);
+  return rtt === undefined ? ctx.options.ta : Math.max(MIN_DEAD_PATH_WAIT_MS, DEAD_PATH_RTTS * rtt);
 }
 
 /**
@@ -79,7 +83,10 @@ export function waitForPendingUntil(ctx: AgentContext, list: Checklist, pending:
   const firstValidAt = list.firstValidAt ?? 0;
   const bound = firstValidAt + ctx.options.nominationTimeoutMs;
   if (ctx.paths.alive(pending)) return bound;
-  const from = pending.firstCheckAt ?? firstValidAt;
+  // Counted from the pair's first check, or from the first valid pair when the check
+  // started later: by then the peer has shown it answers, so a path it can use shows life
+  // within a few round trips of either moment.
+  const from = Math.min(pending.firstCheckAt ?? firstValidAt, firstValidAt);
   return Math.min(bound, Math.max(firstValidAt, from + deadPathPatienceMs(ctx)));
 }
 

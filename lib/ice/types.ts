@@ -234,7 +234,7 @@ export interface IceCoreOptions {
    * still pending and worth waiting for, or at the latest this long after
    * the component's first valid pair (default 2000 ms). A pending pair is
    * worth waiting for up to this bound when anything arrived from its
-   * remote address over its transport, and otherwise for max(Ta, 4 × the
+   * remote address over its transport, and otherwise for max(20 ms, 3 × the
    * fastest check round trip) from its first check (lib/ice/nomination-wait.ts).
    */
   nominationTimeoutMs?: number;
