@@ -31,6 +31,19 @@ import type { Checklist } from './checklist.js';
 import type { Pair } from './pair.js';
 import type { Address } from './types.js';
 
+/**
+ * The pair a pending pair must outrank to be waited for: the check that
+ * produced the best valid pair, not the valid pair itself. A valid pair
+ * whose local candidate is peer-reflexive (our active TCP side always: the
+ * mapped address has an ephemeral port, RFC 6544 §7.1) ranks below its own
+ * check by type preference alone (prflx 110 < host 126, RFC 8445 §5.1.2.2),
+ * so otherwise every host pair between the two (e.g. S-O pairs that cannot
+ * cross) would hold the nomination back although it is no better a path.
+ */
+export function waitReference(best: Pair): Pair {
+  return best.generatedBy ?? best;
+}
+
 /** Round trips a pending pair with no sign of life on its path is given. */
 export const DEAD_PATH_RTTS = 3;
 /** The least such a pair is given, whatever the RTT: timer and scheduling jitter of a busy host. */

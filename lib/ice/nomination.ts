@@ -6,7 +6,7 @@
 import type { Checklist } from './checklist.js';
 import { awaitingPeerChecks } from './checklist-state.js';
 import { log, type AgentContext } from './context.js';
-import { nextWaitExpiry, noteNominationEvaluated, waitForPendingUntil } from './nomination-wait.js';
+import { nextWaitExpiry, noteNominationEvaluated, waitForPendingUntil, waitReference } from './nomination-wait.js';
 import type { Pair } from './pair.js';
 import { setRoute } from './routes.js';
 
@@ -195,7 +195,8 @@ export function maybeNominate(ctx: AgentContext, now: number): void {
     noteNominationEvaluated(list, now);
     const timedOut = list.firstValidAt !== undefined && now >= list.firstValidAt + ctx.options.nominationTimeoutMs;
     if (!timedOut) {
-      if (list.pairs.some((p) => pending(p) && outranks(ctx, p, best) && now < waitForPendingUntil(ctx, list, p))) continue;
+      const reference = waitReference(best);
+      if (list.pairs.some((p) => pending(p) && outranks(ctx, p, reference) && now < waitForPendingUntil(ctx, list, p))) continue;
       if (ctx.options.priority.preferTcp === true && !best.tcp && awaitingPeerChecks(ctx, list, 'tcp')) continue;
     }
     const generator = best.generatedBy ?? best;
@@ -216,7 +217,8 @@ export function nominationDeadline(ctx: AgentContext): number | undefined {
     if (list.pairs.some((p) => p.nominating) || list.bestValid() === undefined) continue;
     let t = list.firstValidAt + ctx.options.nominationTimeoutMs;
     const best = nominationChoice(ctx, list)!;
-    const expiry = nextWaitExpiry(ctx, list, list.pairs.filter((p) => pending(p) && outranks(ctx, p, best)));
+    const reference = waitReference(best);
+    const expiry = nextWaitExpiry(ctx, list, list.pairs.filter((p) => pending(p) && outranks(ctx, p, reference)));
     if (expiry !== undefined && expiry < t) t = expiry;
     if (min === undefined || t < min) min = t;
   }

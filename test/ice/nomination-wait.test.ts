@@ -115,3 +115,23 @@ for (let seed = 10; seed < 30; seed++) {
     t.is(s.b.selectedPair()!.local.transport, 'udp');
   });
 }
+
+test('the active side’s prflx valid pair is compared by its own check: S-O pairs between the two do not hold it back', (t) => {
+  const s = twoAgents({
+    seed: 6,
+    a: { name: 'alice', controlling: true, tcp: ['active', 'passive', 'so'] },
+    b: { name: 'bob', controlling: false, tcp: ['active', 'passive', 'so'] },
+  });
+  s.world.net.udpFilter = () => 'udp blocked';
+  for (const agent of [s.a, s.b]) {
+    for (const c of agent.localCandidates) if (c.tcpType === 'so') s.world.net.tcp.refused.add(addressKey(c));
+  }
+  finishGathering(s);
+  t.true(s.world.runUntil(() => bothCompleted(s), 10000));
+  t.is(s.a.selectedPair()!.local.type, 'prflx');
+  t.is(s.a.selectedPair()!.local.tcpType, 'active');
+  const firstValid = s.a.eventsOf('pair-state').find((e) => e.pair.state === 'succeeded')!.at;
+  const nominatedAt = s.a.eventsOf('pair-state').find((e) => e.reason?.startsWith('nominating'))!.at;
+  // the dead UDP pair's short wait (from its check at the start) is over by then: nominate at once
+  t.is(nominatedAt, firstValid, `valid at ${firstValid}, nomination decided at ${nominatedAt}`);
+});
