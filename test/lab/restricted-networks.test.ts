@@ -104,6 +104,15 @@ labTest('lossy (5% each way, 100 ms one way): UDP is selected', (t) =>
     t.deepEqual(r.b.selected, { local: 'host/udp', remote: 'host/udp' });
   }));
 
+labTest('cloud VM behind a 1:1 NAT, client allowed TCP 80/443 only: --tcp-port 443 --announced-address makes it reachable', (t) =>
+  withLab('cloud-1to1', async (lab) => {
+    const r = await ours(lab, [], ['--tcp-port', '443', '--announced-address', lab.addresses.bPublicIp]);
+    ok(t, r);
+    t.deepEqual(r.a.selected, { local: 'prflx/tcp-active', remote: 'host/tcp-passive' });
+    t.deepEqual(r.b.selected, { local: 'host/tcp-passive', remote: 'prflx/tcp-active' });
+    t.regex(selectedLocal(r.b), / 203\.0\.113\.2 443 typ host tcptype passive$/);
+  }));
+
 const nice = buildNicePeer();
 const niceMissing = 'unavailable' in nice ? nice.unavailable : undefined;
 if (reason === undefined && niceMissing !== undefined && process.env.CI === undefined) console.log(`libnice lab test skipped: ${niceMissing}`);
