@@ -14,7 +14,7 @@ import type { ResolvedOptions } from './options.js';
 import { OutputQueues } from './outputs.js';
 import type { Pair } from './pair.js';
 import { TcpConnectionTable } from './tcp-connections.js';
-import { PathEvidence } from './nomination-wait.js';
+import { PathEvidence } from './path-evidence.js';
 import { TransactionTable } from './transactions.js';
 import type { Address, IceCredentials, IceEvent, IceState, PairState, RandomSource, Route } from './types.js';
 

@@ -29,7 +29,6 @@
 import type { AgentContext } from './context.js';
 import type { Checklist } from './checklist.js';
 import type { Pair } from './pair.js';
-import type { Address } from './types.js';
 
 /**
  * The pair a pending pair must outrank to be waited for: the check that
@@ -48,38 +47,6 @@ export function waitReference(best: Pair): Pair {
 export const DEAD_PATH_RTTS = 3;
 /** The least such a pair is given, whatever the RTT: timer and scheduling jitter of a busy host. */
 export const MIN_DEAD_PATH_WAIT_MS = 20;
-
-function pathKey(transport: 'udp' | 'tcp', from: Address): string {
-  return `${transport}|${from.address}|${from.port}`;
-}
-
-/** What the agent has seen arrive, per remote transport address, and the fastest check round trip. */
-export class PathEvidence {
-  readonly #arrived = new Set<string>();
-  /** Fastest round trip of a check answered on its first send; undefined before one. */
-  minRttMs: number | undefined;
-
-  /** An authenticated STUN message arrived from `from` over `transport`. */
-  noteArrival(transport: 'udp' | 'tcp', from: Address): void {
-    if (this.#arrived.size < 4096) this.#arrived.add(pathKey(transport, from));
-  }
-
-  /** A check was answered `rttMs` after its only send. */
-  noteRtt(rttMs: number): void {
-    if (rttMs >= 0 && (this.minRttMs === undefined || rttMs < this.minRttMs)) this.minRttMs = rttMs;
-  }
-
-  /** Whether anything arrived from the pair's remote candidate over the pair's transport. */
-  alive(pair: Pair): boolean {
-    return this.#arrived.has(pathKey(pair.tcp ? 'tcp' : 'udp', pair.remote));
-  }
-
-  /** Forgets everything (ICE restart: new paths may behave differently). */
-  clear(): void {
-    this.#arrived.clear();
-    this.minRttMs = undefined;
-  }
-}
 
 /** The wait for a pending pair whose path has shown no sign of life: `max(20 ms, 3 × RTT)`, Ta before any RTT is known. */
 export function deadPathPatienceMs(ctx: AgentContext): number {
