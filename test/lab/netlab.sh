@@ -302,7 +302,8 @@ cmd_reap() { # prefix: labs whose recorded owner is dead
 
 case ${1:-help} in
     up) shift; cmd_up "$@" ;;
-    down) preflight; take_lock; teardown ;;
+    # The lock file goes too: lab.ts gives every lab a fresh LAB_ID, so they would pile up.
+    down) preflight; take_lock; teardown; rm -f "$RUN_BASE/$LAB_ID.lock" ;;
     exec) shift; [[ $# -ge 2 ]] || die "usage: netlab.sh exec <host> cmd…"
         n=$(ns "$1"); shift; has_ns "$n" || die "no namespace $n"; exec ip netns exec "$n" "$@" ;;
     addrs) [[ -f $STATE/env ]] || die "not up"; cat "$STATE/env" ;;
