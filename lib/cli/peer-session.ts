@@ -43,7 +43,9 @@ const PATH_DOWN = new Set(['disconnected', 'failed']);
 export interface PeerOptions {
   controlling: boolean;
   udp: boolean;
-  tcp: false | { active: boolean; passive: boolean; so: boolean };
+  tcp: false | { active: boolean; passive: boolean; so: boolean; passivePort?: number };
+  /** The public address of a host behind a 1:1 NAT, advertised for UDP host and passive candidates. */
+  announcedAddress?: string;
   addresses: string[];
   timeoutMs: number;
   echo: boolean;
@@ -116,6 +118,7 @@ export class PeerSession {
       addresses: o.addresses,
       nomination: o.nomination,
       stunServers: o.stunServers,
+      ...(o.announcedAddress !== undefined ? { announcedAddress: o.announcedAddress } : {}),
       software: 'ice-tcp peer',
       // TLS needs a TCP pair: rank TCP candidates first (RFC 6544 §4.2).
       preferTcp: o.tls,
@@ -238,9 +241,13 @@ export class PeerSession {
           this.#tls?.setRemoteSetup(line.value);
           return;
         case 'peer-failed':
-          // The peer gave up before a pair was selected: ICE cannot complete.
-          // Later, this side's own checks (stall, consent, TLS) tell what failed here.
-          if (!this.#connected) void this.#finish(ExitCode.Failed, `ice failed: the peer gave up (${printable(line.reason)})`);
+          // The peer gave up before a pair was selected: ICE cannot complete,
+          // and this side reports the same kind of failure (a peer that timed
+          // out: a timeout here too). Later, this side's own checks (stall,
+          // consent, TLS) tell what failed here.
+          if (this.#connected) return;
+          if (line.reason === 'timeout') void this.#finish(ExitCode.Timeout, 'timeout');
+          else void this.#finish(ExitCode.Failed, `ice failed: the peer gave up (${printable(line.reason)})`);
           return;
         case 'ignored':
           return;
