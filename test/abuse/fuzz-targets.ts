@@ -15,6 +15,7 @@ import { parsePeerLine } from '../../lib/cli/peer-lines.js';
 import { IceTcpError } from '../../lib/errors.js';
 import { FrameDecoder, encodeFrame } from '../../lib/framing/index.js';
 import { answerBindingRequest } from '../../lib/net/binding-responder.js';
+import { answerClassicBinding } from '../../lib/net/classic-binding.js';
 import { parseStunUrl } from '../../lib/net/stun-url.js';
 import { classifyFirstFrame } from '../../lib/net/tcp/first-frame.js';
 import { parseRecording } from '../../lib/replay/format.js';
@@ -78,6 +79,16 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   },
   { name: 'stun isStun', input: (rng) => stunInput(rng), run: (input) => void isStun(input as Buffer, { requireFingerprint: true }) },
   { name: 'stun-server responder', input: (rng) => stunInput(rng), run: (input) => void answerBindingRequest(input as Buffer, FROM) },
+  {
+    name: 'classic (RFC 3489) binding responder',
+    // Classic requests have no magic cookie: mutate valid messages with their cookie wiped too.
+    input: (rng) => {
+      const b = Buffer.from(stunInput(rng));
+      if (b.length >= 8 && rng.chance(0.5)) b.writeUInt32BE(rng.next(), 4);
+      return b;
+    },
+    run: (input) => void answerClassicBinding(input as Buffer, FROM),
+  },
   { name: 'passive first-frame classifier', input: (rng) => stunInput(rng), run: (input) => void classifyFirstFrame(input as Buffer) },
   {
     name: 'cli decode formatter',
