@@ -11,7 +11,9 @@ import { serializeCandidate } from '../candidate/index.js';
 import { IceTcpError } from '../errors.js';
 import type { PairInfo } from '../ice/index.js';
 import { IceAgent, type IceAgentOptions } from '../net/index.js';
+import { RecordingCore, serializeRecording } from '../replay/index.js';
 import type { SecureConnection } from '../secure/index.js';
+import { writeFileSync } from 'node:fs';
 import { writeLine, type CommandIo } from './command.js';
 import { ExitCode, describeError, usageError } from './errors.js';
 import { HeldPacketConnection } from './held-connection.js';
@@ -42,6 +44,10 @@ export interface PeerOptions {
   pwd?: string;
   stunServers: string[];
   tls: boolean;
+  /** Write a session recording (lib/replay fixture) of the agent's core to this file when the run ends. */
+  record?: string;
+  /** Free text for the recording's description. */
+  recordDescription?: string;
   /** S-O connect retries (RFC 6544 §7.1); see {@link LOOPBACK_SO_RETRY}. */
   soRetry?: { initialMs: number; maxMs: number; maxAttempts: number };
 }
@@ -64,6 +70,7 @@ export class PeerSession {
   readonly #io: CommandIo;
   readonly #abort = new AbortController();
   #agent!: IceAgent;
+  #recorder: RecordingCore | undefined;
   #held!: HeldPacketConnection;
   #tls: PeerTls | undefined;
   #secure: SecureConnection | undefined;
@@ -105,6 +112,14 @@ export class PeerSession {
       // TLS needs a TCP pair: rank TCP candidates first (RFC 6544 §4.2).
       preferTcp: o.tls,
       ...(o.ufrag !== undefined ? { ufrag: o.ufrag, pwd: o.pwd } : {}),
+      ...(o.record !== undefined
+        ? {
+            createCore: (coreOptions) =>
+              (this.#recorder = new RecordingCore(coreOptions, {
+                description: o.recordDescription ?? `ice-tcp peer ${o.controlling ? 'controlling' : 'controlled'}`,
+              })),
+          }
+        : {}),
     };
     try {
       this.#agent = new IceAgent(agentOptions);
@@ -328,6 +343,17 @@ export class PeerSession {
     else void this.#finish(ExitCode.Ok, 'ok');
   }
 
+  #saveRecording(): void {
+    if (this.#options.record === undefined || this.#recorder === undefined) return;
+    try {
+      const recording = this.#recorder.recording();
+      writeFileSync(this.#options.record, serializeRecording(recording));
+      this.#diag(`recorded ${recording.calls.length} core calls to ${this.#options.record}`);
+    } catch (error) {
+      this.#diag(`cannot write the recording: ${describeError(error)}`);
+    }
+  }
+
   async #finish(code: number, reason: string): Promise<void> {
     if (this.#finished) return;
     this.#out(code === ExitCode.Ok ? 'result ok' : `result fail ${reason}`);
@@ -344,6 +370,7 @@ export class PeerSession {
     })();
     const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
     await Promise.race([closing.catch((error: unknown) => debug('close failed: %s', describeError(error))), grace]);
+    this.#saveRecording();
     this.#resolve(code);
   }
 }

@@ -41,6 +41,8 @@ Options:
   --tls                 TLS over the selected TCP pair (RFC 6544 §10), with
                         self-signed certificates checked against the
                         signalled fingerprints (RFC 8122)
+  --record FILE         write a session recording of the ICE core to FILE
+                        when the run ends (replay it: ice-tcp replay FILE)
   -h, --help            this text
 
 Prints, one per line: ufrag <u>, pwd <p>, (with --tls: fingerprint sha-256
@@ -128,6 +130,7 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
     ...(ufrag !== undefined ? { ufrag, pwd } : {}),
     stunServers: args.strings('stun'),
     tls: args.has('tls'),
+    ...(args.string('record') !== undefined ? { record: args.string('record') } : {}),
     ...(bind.every(isLoopback) ? { soRetry: LOOPBACK_SO_RETRY } : {}),
   };
 }
@@ -154,6 +157,7 @@ export const peerCommand: Command = {
       pwd: 'value',
       stun: 'values',
       tls: 'flag',
+      record: 'value',
     });
     if (args.has('help')) {
       writeLine(io.stdout, USAGE);
