@@ -11,4 +11,5 @@ export * from './ice/index.js';
 export * from './framing/index.js';
 export * from './secure/index.js';
 export * from './replay/index.js';
+export * from './capture/index.js';
 export * from './net/index.js';

@@ -36,3 +36,4 @@ export {
   type ReplayResult,
 } from './replayer.js';
 export { recordSession, replaySessionFile, type RecordSessionOptions, type RecordedAgentSession } from './record-session.js';
+export { replayCapture, type CaptureReplayOptions, type CaptureReplayResult, type CheckOutcome } from './capture-replay.js';
