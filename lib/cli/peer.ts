@@ -50,6 +50,7 @@ Prints, one per line: ufrag <u>, pwd <p>, (with --tls: fingerprint sha-256
 gathering-done, end-of-candidates, state <name> on each change,
 selected <local a=candidate> <remote a=candidate>,
 selected-types local=<type>/<udp|tcp-active|tcp-passive|tcp-so> remote=...,
+path <udp|tcp> <local addr:port> <remote addr:port> (again when it moves),
 connected-ms <ms since the peer's credentials and candidates were given>,
 (with --tls: tls role=... version=... cipher=...), with --send:
 send-result sent=N echoed=M corrupt-chunks=K ms=T mbps=X, then done,
