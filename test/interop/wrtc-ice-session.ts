@@ -44,6 +44,8 @@ export interface WrtcSessionResult {
   wrtcStderr: string;
   /** What went wrong on the way (a wait that timed out, libwebrtc refusing a description). */
   error?: string;
+  /** Both sides' ICE credentials as signalled (for decoding a capture of the session). */
+  credentials?: { ours: { ufrag: string; pwd: string }; wrtc: { ufrag: string; pwd: string } };
 }
 
 /** Parses `path <udp|tcp> <local addr:port> <remote addr:port>`. */
@@ -95,6 +97,7 @@ export async function runWrtcSession(ns: LoopbackNamespace, o: WrtcSessionOption
   let wrtcSelected: SelectedPair | null = null;
   let ourPath: { local: Endpoint; remote: Endpoint } | undefined;
   let error: string | undefined;
+  let credentials: WrtcSessionResult['credentials'];
   try {
     await log.wait(/^end-of-candidates$/, 15_000);
     const ufrag = (await log.wait(/^ufrag (\S+)$/))[1]!;
@@ -113,6 +116,7 @@ export async function runWrtcSession(ns: LoopbackNamespace, o: WrtcSessionOption
     await wrtc.gathered();
     const local = await wrtc.localDescription();
     const theirs = parseSdp(local?.sdp ?? '');
+    credentials = { ours: { ufrag, pwd }, wrtc: { ufrag: theirs.ufrag, pwd: theirs.pwd } };
     tell(`ufrag ${theirs.ufrag}`);
     tell(`pwd ${theirs.pwd}`);
     for (const c of new Set([...theirs.candidates, ...wrtc.candidates])) tell(`a=${c}`);
@@ -142,5 +146,5 @@ export async function runWrtcSession(ns: LoopbackNamespace, o: WrtcSessionOption
   const wrtcIceState = wrtc.iceConnectionState;
   await wrtc.close();
   ourPath = parsePathLine(linesOf(result.stdout, 'path').at(-1) ?? '') ?? ourPath;
-  return { ours: result, wrtcSelected, wrtcIceState, ...(ourPath !== undefined ? { ourPath } : {}), wrtcStderr: wrtc.stderr, ...(error !== undefined ? { error } : {}) };
+  return { ours: result, wrtcSelected, wrtcIceState, ...(ourPath !== undefined ? { ourPath } : {}), wrtcStderr: wrtc.stderr, ...(error !== undefined ? { error } : {}), ...(credentials !== undefined ? { credentials } : {}) };
 }

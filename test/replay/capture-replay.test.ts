@@ -29,10 +29,10 @@ function replay(name: string, change: (m: Meta) => void = () => undefined): Capt
   });
 }
 
-for (const name of ['libnice-ours-tcp', 'libnice-ours-udp', 'libnice-libnice-tcp', 'libnice-libnice-udp']) {
-  test(`${name}: our core, controlled, answers every libnice check, refuses broken ones, selects the capture's pair`, (t) => {
+for (const name of ['libnice-ours-tcp', 'libnice-ours-udp', 'libnice-libnice-tcp', 'libnice-libnice-udp', 'libwebrtc-ours-udp']) {
+  test(`${name}: our core, controlled, answers every foreign check, refuses broken ones, selects the capture's pair`, (t) => {
     const meta = JSON.parse(readFileSync(new URL(`${name}.json`, DIR), 'utf8')) as Meta;
-    t.regex(meta.a.implementation, /^libnice /);
+    t.regex(meta.a.implementation, /^(libnice|libwebrtc) /);
     t.is(meta.a.role, 'controlling');
     const r = replay(name);
     const captured = r.checks.filter((c) => c.kind === 'captured');
