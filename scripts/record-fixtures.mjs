@@ -2,7 +2,8 @@
 /**
  * Records the real-socket session fixtures in fixtures/sessions/real-*.json:
  * `ice-tcp peer` pairs (two processes) on 127.0.0.1 with `--record`, and
- * two in-process agents made with recordSession() for an ICE restart.
+ * two in-process agents made with recordSession() for an ICE restart and
+ * for a reconnect of the selected TCP connection after a reset.
  * `npm run build` first. The fixtures are replayed by `npm test`
  * (test/replay/fixtures.test.ts); record them again after an intended
  * change of the core's behaviour on the wire.
@@ -116,6 +117,40 @@ async function restart() {
   save(file, 'real-restart-controlling.json');
 }
 
+/**
+ * Two agents in this process connect over ICE-TCP active → passive; then the
+ * selected connection is reset (the active side's socket, found among the
+ * process's handles) and the active side reconnects (RFC 6544 §11.1).
+ */
+async function reconnect() {
+  const rec = recordSession({ controlling: true, udp: false, tcp: { active: true, passive: false, so: false }, addresses: ['127.0.0.1'] }, { description: 'real sockets: ICE-TCP active → passive; the selected connection is reset and re-established (controlling, active side)' });
+  const offerer = rec.agent;
+  const answerer = new IceAgent({ controlling: false, udp: false, tcp: { active: false, passive: true, so: false }, addresses: ['127.0.0.1'] });
+  offerer.on('candidate', (c) => answerer.addRemoteCandidate(c.toSdp()));
+  answerer.on('candidate', (c) => offerer.addRemoteCandidate(c.toSdp()));
+  await Promise.all([offerer.gather(), answerer.gather()]);
+  offerer.setRemoteParameters(answerer.localParameters);
+  answerer.setRemoteParameters(offerer.localParameters);
+  offerer.endOfRemoteCandidates();
+  answerer.endOfRemoteCandidates();
+  await Promise.all([offerer.connect({ timeoutMs: 10_000 }), answerer.connect({ timeoutMs: 10_000 })]);
+  await new Promise((r) => setTimeout(r, 300));
+  const connects = () => rec.recording().calls.filter((c) => c.call === 'handleConnection' && c.args[1].type === 'connected').length;
+  const before = connects();
+  const port = offerer.selectedPair().remote.port;
+  const sockets = process._getActiveHandles().filter((h) => h.remotePort === port && typeof h.resetAndDestroy === 'function');
+  if (sockets.length !== 1) throw new Error(`reconnect: expected one socket to port ${port}, found ${sockets.length}`);
+  sockets[0].resetAndDestroy();
+  const deadline = Date.now() + 15_000;
+  while (connects() <= before && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (connects() <= before) throw new Error('reconnect: no new connection');
+  await new Promise((r) => setTimeout(r, 1000));
+  await Promise.all([offerer.close(), answerer.close()]);
+  const file = join(tmp, 'reconnect.json');
+  rec.save(file);
+  save(file, 'real-tcp-reconnect-controlling.json', `(${connects()} connections)`);
+}
+
 const only = process.argv[3];
 const jobs = {
   udp: () => pair('udp', ['--tcp', 'off'], ['--send', '20000'], ['--echo']),
@@ -124,5 +159,6 @@ const jobs = {
   tls: () => pair('tls', ['--udp', 'off', '--tls'], ['--tcptypes', 'active', '--send', '20000'], ['--tcptypes', 'passive', '--echo'], ['a']),
   failure,
   restart,
+  reconnect,
 };
 for (const [name, job] of Object.entries(jobs)) if (only === undefined || name === only) await job();

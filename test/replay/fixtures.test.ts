@@ -2,7 +2,8 @@
  * Regression: every recorded session committed in fixtures/sessions/ replays
  * on today's core: the virtual-network ones (test/replay/sessions.ts) and
  * the real-socket corpus (scripts/record-fixtures.mjs: UDP, TCP
- * active/passive, simultaneous open, TLS, an ICE restart, a failure). A
+ * active/passive, simultaneous open, TLS, an ICE restart, a
+ * reconnect of the selected TCP connection, a failure). A
  * divergence means the core now behaves differently on the wire (or in its
  * events) than when the fixture was recorded: either a regression, or an
  * intended change after which the fixtures are recorded again (see
@@ -29,11 +30,14 @@ test('the fixture corpus holds every kind of session', (t) => {
     'real-tls-controlling.json',
     'real-restart-controlling.json',
     'real-failure-controlling.json',
+    'real-tcp-reconnect-controlling.json',
   ]) t.true(names.includes(expected), expected);
   const events = (name: string): string => JSON.stringify(load(name).calls.filter((c) => c.call === 'pollEvent' && c.result !== undefined));
   t.true(load('real-restart-controlling.json').calls.some((c) => c.call === 'restart'), 'the restart fixture restarts');
   t.is(events('real-restart-controlling.json').match(/"state":"completed"/g)?.length, 2, 'completed before and after the restart');
   t.regex(events('real-failure-controlling.json'), /"state":"failed"/);
+  const reconnect = load('real-tcp-reconnect-controlling.json').calls.filter((c) => c.call === 'handleConnection').map((c) => (c.args![1] as { type: string }).type);
+  t.deepEqual(reconnect.filter((type) => type !== 'connect-failed'), ['connected', 'closed', 'connected'], 'connected, reset, reconnected');
   t.regex(events('real-tcp-so-controlled.json'), /"tcpType":"so"/);
   t.true(load('real-tcp-active-passive-controlled.json').calls.some((c) => c.call === 'handleConnection'), 'TCP connection events are recorded');
 });
