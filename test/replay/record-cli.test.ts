@@ -100,3 +100,16 @@ test('replay: another format version is a clear typed error (exit 1), usage mist
   t.regex(missing.stderr, /no such file/);
   t.regex((await runIceTcp(['replay', '--help'])).stdout, /^usage: ice-tcp replay /);
 });
+
+test.serial('demo --record DIR writes one recording per agent and round (S-O in a worker thread); each replays identical', async (t) => {
+  const out = join(dir, 'demo');
+  const r = await runIceTcp(['demo', '--send', '20000', '--record', out], { timeoutMs: 90_000 });
+  t.is(r.code, 0, r.stdout + r.stderr);
+  const files = ['round-1-a-controlling.json', 'round-1-b-controlled.json', 'round-2-a-controlling.json', 'round-2-b-controlled.json'];
+  for (const file of files) {
+    const replay = await runIceTcp(['replay', join(out, file)], { timeoutMs: 90_000 });
+    t.is(replay.code, 0, `${file}: ${replay.stdout}${replay.stderr}`);
+    t.regex(replay.stdout, /^identical /);
+  }
+  t.regex(readFileSync(join(out, 'round-2-b-controlled.json'), 'utf8'), /"tcpType":"so"/);
+});
