@@ -4,12 +4,15 @@
  * frames (or plain STUN messages), every packet classified by RFC 7983.
  * Bounded: at most `maxConnections` TCP connections are followed.
  */
+import createDebug from 'debug';
 import { classifyPacket, type PacketKind } from './classify.js';
 import { ipFromFrame } from './link-layer.js';
 import { segmentFromIp } from './ip-packet.js';
 import type { Capture } from './pcap-reader.js';
 import { TcpFramer, type FramingProblem, type TcpFraming } from './tcp-framing.js';
 import { TcpDirection, type DirectionStats } from './tcp-reassembly.js';
+
+const debug = createDebug('ice-tcp:capture');
 
 /** An IP address and port. */
 export interface Endpoint {
@@ -76,7 +79,10 @@ export function captureFlows(capture: Capture, limits: FlowLimits = {}): Capture
   const packets: FlowPacket[] = [];
   const skipped: Record<string, number> = {};
   const directions = new Map<string, DirectionState>();
-  const skip = (why: string): void => void (skipped[why] = (skipped[why] ?? 0) + 1);
+  const skip = (why: string): void => {
+    if (skipped[why] === undefined) debug('skips frames: %s (counted in the report)', why);
+    skipped[why] = (skipped[why] ?? 0) + 1;
+  };
   const first = capture.packets[0];
   let lastIndex = 0;
   let lastTime = first?.timeUs ?? 0;

@@ -17,8 +17,10 @@ const dir = mkdtempSync(join(tmpdir(), 'rp-record-'));
 async function recordPair(name: string, transport: string[]): Promise<{ a: string; b: string; stdoutA: string }> {
   const a = join(dir, `${name}-a.json`);
   const b = join(dir, `${name}-b.json`);
-  const pa = startIceTcp(['peer', '--controlling', ...transport, '--send', '20000', '--record', a]);
-  const pb = startIceTcp(['peer', '--controlled', ...transport, '--echo', '--record', b]);
+  // TCP: active → passive only (no S-O retry storm on a loaded machine).
+  const tcp = transport.includes('--udp');
+  const pa = startIceTcp(['peer', '--controlling', ...transport, ...(tcp ? ['--tcptypes', 'active'] : []), '--send', '20000', '--record', a]);
+  const pb = startIceTcp(['peer', '--controlled', ...transport, ...(tcp ? ['--tcptypes', 'passive'] : []), '--echo', '--record', b]);
   for (const p of [pa, pb]) p.stdin!.on('error', () => undefined);
   pa.stdout!.pipe(pb.stdin!);
   pb.stdout!.pipe(pa.stdin!);
@@ -29,7 +31,7 @@ async function recordPair(name: string, transport: string[]): Promise<{ a: strin
 }
 
 for (const [name, transport, kind] of [
-  ['tcp', ['--udp', 'off'], /local=host\/tcp-/],
+  ['tcp', ['--udp', 'off'], /local=\w+\/tcp-/],
   ['udp', ['--tcp', 'off'], /local=host\/udp /],
 ] as const) {
   test.serial(`peer --record then replay over real ${name.toUpperCase()} sockets: identical on both sides`, async (t) => {
@@ -49,7 +51,7 @@ for (const [name, transport, kind] of [
 }
 
 test.serial('a recording edited by one byte is reported at that call, to the byte', async (t) => {
-  const { a } = await recordPair('tcp-edit', ['--udp', 'off']);
+  const { a } = await recordPair('udp-edit', ['--tcp', 'off']);
   const lines = readFileSync(a, 'utf8').split('\n');
   // The first transmit (a connectivity check) in the calls: its line index gives its call number.
   const callsStart = lines.findIndex((l) => l.includes('"calls": ['));
@@ -112,4 +114,20 @@ test.serial('demo --record DIR writes one recording per agent and round (S-O in 
     t.regex(replay.stdout, /^identical /);
   }
   t.regex(readFileSync(join(out, 'round-2-b-controlled.json'), 'utf8'), /"tcpType":"so"/);
+});
+
+test.serial('peer --record writes the recording of a failed session too, and it replays identical', async (t) => {
+  const file = join(dir, 'failed.json');
+  const input = 'ufrag remoteufrag\npwd remotepasswordremotepassword\na=candidate:1 1 TCP 2105524479 127.0.0.1 1 typ host tcptype passive\nend-of-candidates\n';
+  const p = startIceTcp(['peer', '--controlling', '--udp', 'off', '--tcptypes', 'active', '--timeout', '30', '--record', file]);
+  p.stdin!.on('error', () => undefined);
+  p.stdin!.write(input);
+  const r = await collect(p, 60_000);
+  p.stdin!.end();
+  t.is(r.code, 1, r.stdout + r.stderr);
+  t.deepEqual(linesOf(r.stdout, 'result'), ['result fail ice failed']);
+  t.regex(r.stderr, /recorded \d+ core calls to /);
+  const replay = await runIceTcp(['replay', file]);
+  t.is(replay.code, 0, replay.stdout + replay.stderr);
+  t.regex(readFileSync(file, 'utf8'), /"state":"failed"/);
 });
