@@ -36,6 +36,8 @@ const SESSIONS = [
   { name: 'libnice-libnice-udp', transport: 'udp', a: { impl: 'libnice', role: 'controlling', send: true }, b: { impl: 'libnice', role: 'controlled' } },
   { name: 'libnice-ours-tcp', transport: 'tcp', a: { impl: 'libnice', role: 'controlling', send: true }, b: { impl: 'ours', role: 'controlled' } },
   { name: 'libnice-ours-udp', transport: 'udp', a: { impl: 'libnice', role: 'controlling', send: true }, b: { impl: 'ours', role: 'controlled' } },
+  // TLS over the selected ICE-TCP pair (RFC 6544 §10): TLS records inside RFC 4571 frames, STUN outside TLS.
+  { name: 'ours-ours-tls-tcp', transport: 'tcp', tls: true, a: { impl: 'ours', role: 'controlling', send: true }, b: { impl: 'ours', role: 'controlled' } },
   // IPv6, captured on the 'any' device: Linux cooked capture v2 (SLL2) link headers.
   { name: 'ours-ours-ipv6-tcp', transport: 'tcp', device: 'any', addresses: ['::1', '::1'], a: { impl: 'ours', role: 'controlling', send: true }, b: { impl: 'ours', role: 'controlled' } },
 ];
@@ -51,11 +53,11 @@ function buildNice() {
   return sh('pkg-config', ['--modversion', 'nice']).trim();
 }
 
-function sideCommand(side, transport, address) {
+function sideCommand(side, transport, address, tls = false) {
   const tr = transport === 'tcp' ? ['--udp', 'off', '--tcp', 'on'] : ['--udp', 'on', '--tcp', 'off'];
   const data = side.send ? ['--send', '30000', '--chunk', '1000'] : ['--echo'];
   if (side.impl === 'libnice') return [NICE, [`--${side.role}`, ...tr, '--bind', address, '--timeout', '20', ...data]];
-  return [process.execPath, [MAIN, 'peer', `--${side.role}`, ...tr, '--bind', address, '--timeout', '20', ...data]];
+  return [process.execPath, [MAIN, 'peer', `--${side.role}`, ...tr, '--bind', address, '--timeout', '20', ...data, ...(tls ? ['--tls'] : [])]];
 }
 
 function inNs(cmd, args, options = {}) {
@@ -90,8 +92,8 @@ async function capture(session, niceVersion) {
     setTimeout(resolve, 3000);
   });
   const [addressA, addressB] = session.addresses ?? ['127.0.0.1', '127.0.0.2'];
-  const [ca, aa] = sideCommand(session.a, session.transport, addressA);
-  const [cb, ab] = sideCommand(session.b, session.transport, addressB);
+  const [ca, aa] = sideCommand(session.a, session.transport, addressA, session.tls);
+  const [cb, ab] = sideCommand(session.b, session.transport, addressB, session.tls);
   const a = inNs(ca, aa);
   const b = inNs(cb, ab);
   for (const c of [a, b]) c.stdin.on('error', () => undefined);
@@ -113,7 +115,7 @@ async function capture(session, niceVersion) {
     selectedTypes: line(r.stdout, 'selected-types'),
   });
   const meta = {
-    description: `${session.a.impl} (${session.a.role}, sends) ⇄ ${session.b.impl} (${session.b.role}, echoes) over ${session.transport === 'tcp' ? 'ICE-TCP only' : 'UDP only'}, tcpdump -i ${session.device ?? 'lo'} in a private namespace`,
+    description: `${session.a.impl} (${session.a.role}, sends) ⇄ ${session.b.impl} (${session.b.role}, echoes) over ${session.transport === 'tcp' ? 'ICE-TCP only' : 'UDP only'}${session.tls ? ', TLS 1.3 over the selected pair' : ''}, tcpdump -i ${session.device ?? 'lo'} in a private namespace`,
     transport: session.transport,
     a: side(session.a, ra, addressA),
     b: side(session.b, rb, addressB),

@@ -96,9 +96,15 @@ export function captureFlows(capture: Capture, limits: FlowLimits = {}): Capture
       from, to, framing: 'empty', stats: undefined as unknown as DirectionStats, problems: [], opaqueBytes: 0,
       firstTimeUs: timeUs, openedConnection: syn && !ack,
     };
-    const framer = new TcpFramer((p) =>
-      packets.push({ packetIndex: p.packetIndex, timeUs: p.timeUs, transport: 'tcp', from, to, kind: classifyPacket(p.data, true), data: p.data }),
-    );
+    // RFC 6544 §10: once TLS runs over the connection, its records need not line up with the frames, so a
+    // frame that continues a record starts with any byte: every non-STUN frame after the first TLS one is TLS.
+    let tls = false;
+    const framer = new TcpFramer((p) => {
+      let kind = classifyPacket(p.data, true);
+      if (kind === 'tls') tls = true;
+      else if (tls && kind !== 'stun') kind = 'tls';
+      packets.push({ packetIndex: p.packetIndex, timeUs: p.timeUs, transport: 'tcp', from, to, kind, data: p.data });
+    });
     const reassembly = new TcpDirection({ bytes: (c) => framer.push(c), gap: (o, l, t, i) => framer.gap(o, l, t, i) });
     report.stats = reassembly.stats;
     state = { report, reassembly, framer };

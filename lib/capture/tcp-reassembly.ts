@@ -79,6 +79,7 @@ export class TcpDirection {
       if (this.#base === undefined || (base !== this.#base && this.stats.delivered === 0)) {
         this.#base = base;
         this.#acked = 0;
+        this.stats.midStream = false; // what came before (a RST of an earlier attempt) was another connection
       }
     } else if (this.#base === undefined) {
       this.#base = seg.seq;

@@ -59,7 +59,7 @@ async function decodeJson(file: string, extra: string[] = []): Promise<{ code: n
   return { code: r.code, report: JSON.parse(r.stdout) as PcapReport };
 }
 
-for (const name of ['libnice-libnice-tcp', 'libnice-libnice-udp', 'libnice-ours-tcp', 'libnice-ours-udp', 'ours-ours-ipv6-tcp', 'libwebrtc-ours-udp']) {
+for (const name of ['libnice-libnice-tcp', 'libnice-libnice-udp', 'libnice-ours-tcp', 'libnice-ours-udp', 'ours-ours-ipv6-tcp', 'libwebrtc-ours-udp', 'ours-ours-tls-tcp']) {
   test(`decode --pcap ${name}: every STUN message, integrity ok with the signalled passwords, the peers' selected pair`, async (t) => {
     const m = meta(name);
     const { code, report } = await decodeJson(path(`${name}.pcap`), creds(m));
@@ -81,7 +81,10 @@ for (const name of ['libnice-libnice-tcp', 'libnice-libnice-udp', 'libnice-ours-
     t.is(report.tcp.flatMap((d) => d.problems).length, 0);
     if (m.transport === 'tcp') {
       const pair = report.timeline.pairs.find((p) => p.id === selected!.id)!;
-      t.true(pair.data.packets[0] >= 30 && pair.data.packets[1] >= 30, 'the data flowed on the selected pair');
+      t.true(pair.data.packets[0] > 0 && pair.data.packets[1] > 0, 'the data flowed on the selected pair');
+      t.true(pair.data.bytes[0] + pair.data.bytes[1] >= 60_000, 'both ways: 30000 bytes sent and 30000 echoed (more with TLS)');
+      if (name.includes('tls')) t.deepEqual(Object.keys(pair.data.kinds), ['tls'], 'TLS records inside RFC 4571 frames (RFC 6544 §10), classified by RFC 7983');
+      else t.deepEqual(Object.keys(pair.data.kinds), ['other']);
     }
   });
 }
