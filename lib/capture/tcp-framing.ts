@@ -37,7 +37,12 @@ const MAX_PENDING = 70_000;
 export class TcpFramer {
   framing: TcpFraming | undefined;
   readonly problems: FramingProblem[] = [];
+  /** Bytes not yet cut, flat; `#parts` are chunks appended after it, flattened only when a packet is complete. */
   #pending: Buffer = Buffer.alloc(0);
+  #parts: Buffer[] = [];
+  #partsSize = 0;
+  /** Bytes available when a resynchronization last failed (retried after RESYNC_STEP more). */
+  #resyncTriedAt = -1;
   #pendingOffset = 0;
   #lastTime = 0;
   #lastIndex = 0;
@@ -50,24 +55,45 @@ export class TcpFramer {
   push(chunk: StreamChunk): void {
     this.#lastTime = chunk.timeUs;
     this.#lastIndex = chunk.packetIndex;
-    this.#pending = this.#pending.length === 0 ? chunk.data : Buffer.concat([this.#pending, chunk.data]);
+    // Appending is O(1); bytes are copied once per packet (in #flatten), whatever the segment sizes.
+    this.#parts.push(chunk.data);
+    this.#partsSize += chunk.data.length;
     this.#cut();
+  }
+
+  #available(): number {
+    return this.#pending.length + this.#partsSize;
+  }
+
+  #flatten(): void {
+    if (this.#parts.length === 0) return;
+    this.#pending = Buffer.concat([this.#pending, ...this.#parts]);
+    this.#parts = [];
+    this.#partsSize = 0;
   }
 
   /** Bytes at `offset` were never captured. */
   gap(offset: number, length: number, timeUs: number, packetIndex: number): void {
-    const lost = this.#pending.length;
+    const lost = this.#available();
     this.problems.push({
       offset, timeUs, packetIndex,
       message: `${length} bytes missing from the capture at stream offset ${offset}${lost > 0 ? ` (a ${lost}-byte partial packet before them is dropped)` : ''}`,
     });
     this.#pending = Buffer.alloc(0);
+    this.#parts = [];
+    this.#partsSize = 0;
     this.#pendingOffset = offset + length;
-    if (this.framing === 'rfc4571' || this.framing === 'stun-unframed') this.#resync = true;
+    if (this.framing === 'rfc4571' || this.framing === 'stun-unframed') {
+      this.#resync = true;
+      this.#resyncTriedAt = -1;
+    }
   }
 
   /** End of the stream: a partial packet left is a framing problem. */
   finish(): void {
+    this.#flatten();
+    if (this.#resync && this.#pending.length > 0 && this.#resynchronize()) this.#cut();
+    this.#flatten();
     if (this.#pending.length === 0) return;
     if (this.framing === 'rfc4571' && this.#pending.length >= 2) {
       const need = this.#pending.readUInt16BE(0);
@@ -93,7 +119,8 @@ export class TcpFramer {
 
   #cut(): void {
     if (this.framing === undefined) {
-      if (this.#pending.length < 10) return;
+      if (this.#available() < 10) return;
+      this.#flatten();
       const p = this.#pending;
       if (looksLikeStun(p.subarray(2)) && p.readUInt16BE(0) === p.readUInt16BE(4) + 20) this.framing = 'rfc4571';
       else if (looksLikeStun(p)) this.framing = 'stun-unframed';
@@ -101,34 +128,51 @@ export class TcpFramer {
       else if (p.readUInt16BE(0) > 0 && p.readUInt16BE(0) + 2 <= MAX_PENDING) this.framing = 'rfc4571';
       else this.framing = 'unknown';
     }
-    if (this.#resync && !this.#resynchronize()) return;
+    if (this.#resync) {
+      // Scanning is O(bytes held): retry only after RESYNC_STEP more bytes came.
+      if (this.#resyncTriedAt >= 0 && this.#available() < this.#resyncTriedAt + RESYNC_STEP) return;
+      this.#flatten();
+      if (!this.#resynchronize()) {
+        this.#resyncTriedAt = this.#available();
+        return;
+      }
+    }
     switch (this.framing) {
       case 'rfc4571':
-        while (this.#pending.length >= 2) {
+        while (this.#available() >= 2) {
+          if (this.#pending.length < 2) this.#flatten();
           const len = this.#pending.readUInt16BE(0);
-          if (this.#pending.length < 2 + len) return;
+          if (this.#available() < 2 + len) return;
+          if (this.#pending.length < 2 + len) this.#flatten();
           const offset = this.#pendingOffset;
           const frame = this.#take(2 + len).subarray(2);
           this.emit({ data: frame, timeUs: this.#lastTime, packetIndex: this.#lastIndex, offset });
         }
         return;
       case 'stun-unframed':
-        while (this.#pending.length >= 20) {
+        while (this.#available() >= 20) {
+          if (this.#pending.length < 20) this.#flatten();
           if (!looksLikeStun(this.#pending)) {
             this.#problem('plain STUN over TCP: bytes that are not a STUN header; the rest of the stream is not cut');
             this.framing = 'unknown';
+            this.#flatten();
             this.opaqueBytes += this.#take(this.#pending.length).length;
             return;
           }
           const len = 20 + this.#pending.readUInt16BE(2);
-          if (this.#pending.length < len) return;
+          if (this.#available() < len) return;
+          if (this.#pending.length < len) this.#flatten();
           const offset = this.#pendingOffset;
           this.emit({ data: this.#take(len), timeUs: this.#lastTime, packetIndex: this.#lastIndex, offset });
         }
         return;
       default:
-        this.opaqueBytes += this.#take(this.#pending.length).length;
-        if (this.#pending.length > MAX_PENDING) this.#take(this.#pending.length);
+        // Not cut into packets: counted, not kept.
+        this.opaqueBytes += this.#available();
+        this.#pendingOffset += this.#available();
+        this.#pending = Buffer.alloc(0);
+        this.#parts = [];
+        this.#partsSize = 0;
     }
   }
 
@@ -156,6 +200,9 @@ export class TcpFramer {
     return false;
   }
 }
+
+/** Bytes to wait for between two failed resynchronization attempts. */
+const RESYNC_STEP = 4096;
 
 /** Frame headers that must chain for a resynchronization on data frames. */
 const RESYNC_CHAIN = 4;

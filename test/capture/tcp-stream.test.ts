@@ -123,3 +123,22 @@ test('plain STUN over TCP and TLS records without RFC 4571 framing are told apar
   t.is(y.out.length, 0);
   t.is(y.f.opaqueBytes, 12);
 });
+
+test('a 65535-byte frame arriving one byte per segment is cut once (bytes copied once per frame)', (t) => {
+  const x = framer();
+  const stream = Buffer.concat([frame(Buffer.alloc(65535, 0x80)), frame(stun())]);
+  for (let i = 0; i < stream.length; i++) x.push(stream.subarray(i, i + 1));
+  x.f.finish();
+  t.deepEqual(x.out.map((p) => p.data.length), [65535, stun().length]);
+  t.deepEqual(x.f.problems, []);
+});
+
+test('a short stream after a hole resynchronizes at the end of the capture', (t) => {
+  const x = framer();
+  x.push(frame(stun()));
+  x.f.gap(100, 50, 0, 0);
+  x.push(Buffer.concat([Buffer.alloc(5, 0xee), frame(stun())]).subarray(0, 4)); // not enough to resynchronize yet
+  x.push(Buffer.concat([Buffer.alloc(5, 0xee), frame(stun())]).subarray(4));
+  x.f.finish();
+  t.is(x.out.length, 2);
+});
