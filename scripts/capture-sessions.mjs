@@ -85,6 +85,8 @@ const line = (out, word) => out.split('\n').find((l) => l.startsWith(`${word} `)
 
 async function capture(session, niceVersion) {
   const pcap = join(OUT, `${session.name}.pcap`);
+  // -B 16 MiB: with the default buffer, libpcap's ring on lo held back the last burst of the session and
+  // tcpdump exited on SIGINT without it (34 of 68 packets written); -U writes each packet as it comes.
   const dump = inNs('tcpdump', ['-i', session.device ?? 'lo', '-B', '16384', '-U', '-s', '0', '-w', pcap, 'tcp or udp']);
   const dumpDone = collect(dump, 120_000);
   await new Promise((resolve) => {
