@@ -24,6 +24,7 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Debugger } from 'debug';
+import type { Candidate } from '../candidate/index.js';
 import type { PacketConnection } from '../connection.js';
 import { IceTcpError } from '../errors.js';
 import { IceAgentError } from './errors.js';
@@ -149,6 +150,17 @@ export class IceRuntime {
       this.command((now) => this.core.endOfLocalCandidates?.(now));
     } catch (error) {
       this.#report('endOfLocalCandidates', error);
+    }
+  }
+
+  /** Tells the plugins about a remote candidate (TURN permissions). */
+  remoteCandidateAdded(candidate: Candidate): void {
+    for (const plugin of this.#plugins) {
+      try {
+        plugin.addRemoteCandidate?.(candidate);
+      } catch (error) {
+        this.#report(`${plugin.protocol}: remote candidate refused`, error);
+      }
     }
   }
 

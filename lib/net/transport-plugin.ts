@@ -8,7 +8,7 @@
  * what the core asks for (transmits, connection commands).
  */
 import type { Debugger } from 'debug';
-import type { PriorityOptions } from '../candidate/index.js';
+import type { Candidate, PriorityOptions } from '../candidate/index.js';
 import type { PacketConnection } from '../connection.js';
 import type {
   Address,
@@ -92,6 +92,12 @@ export interface TransportPlugin {
    * server-reflexive mappings may be closed now (RFC 6544 §4.1, §11.2).
    */
   closeServerConnections?(): void;
+  /**
+   * Optional: a remote candidate was added. A TURN plugin asks its server
+   * for a permission for the candidate's IP (RFC 8656 §9), so that the
+   * peer's packets get through the relay before we send to it.
+   */
+  addRemoteCandidate?(candidate: Candidate): void;
   /** Closes every socket; resolves when all handles are released. */
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createSocket } from 'node:dgram';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -53,6 +54,34 @@ export function coturnUnavailable(): string | undefined {
   return undefined;
 }
 
+/** A port P where P and P+1..P+3 were free on TCP just now. */
+async function freePortPair(): Promise<number> {
+  for (let i = 0; i < 20; i++) {
+    // Below the ephemeral range (32768+), where other programs' sockets come and go.
+    const p = 10000 + 4 * Math.floor(Math.random() * 2500);
+    const ok = await Promise.all([p, p + 1, p + 2, p + 3].map((q) => isFree(q)));
+    if (ok.every(Boolean)) return p;
+  }
+  return freePort();
+}
+
+async function isFree(port: number): Promise<boolean> {
+  const udp = await new Promise<boolean>((resolve) => {
+    const socket = createSocket('udp4');
+    socket.once('error', () => {
+      socket.close();
+      resolve(false);
+    });
+    socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+  });
+  if (!udp) return false;
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen({ host: '127.0.0.1', port }, () => server.close(() => resolve(true)));
+  });
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -82,14 +111,15 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
   const dir = mkdtempSync(join(tmpdir(), 'tu-coturn-'));
   const listen = options.listen ?? '127.0.0.1';
   const relay = options.relay ?? listen;
-  const port = options.port ?? (await freePort());
-  const tlsPort = options.tlsPort ?? (await freePort());
+  // coturn also binds the alternative ports (listening port + 1, TLS port + 1): keep them clear.
+  const port = options.port ?? (await freePortPair());
+  const tlsPort = options.tlsPort ?? port + 2;
   const { cert, key } = makeCertificate(dir, listen);
   const user = 'tuuser';
   const password = 'tupass-secret';
   const realm = 'tu.test';
   // A relay range of its own per run, so that parallel coturns do not collide.
-  const base = 20000 + Math.floor(Math.random() * 400) * 100;
+  const base = 20000 + Math.floor(Math.random() * 120) * 100;
   const config = [
     `listening-ip=${listen}`,
     `relay-ip=${relay}`,
