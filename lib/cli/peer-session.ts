@@ -41,6 +41,10 @@ export interface PeerOptions {
   ufrag?: string;
   pwd?: string;
   stunServers: string[];
+  /** TURN servers (RTCIceServer-like) and their TLS CA. */
+  turn?: { urls: string[]; username: string; credential: string; ca?: string; tcpRelays: boolean };
+  /** iceTransportPolicy 'relay' (default false). */
+  relayOnly?: boolean;
   tls: boolean;
   /** S-O connect retries (RFC 6544 §7.1); see {@link LOOPBACK_SO_RETRY}. */
   soRetry?: { initialMs: number; maxMs: number; maxAttempts: number };
@@ -101,6 +105,13 @@ export class PeerSession {
       addresses: o.addresses,
       nomination: o.nomination,
       stunServers: o.stunServers,
+      ...(o.turn !== undefined
+        ? {
+            iceServers: [{ urls: o.turn.urls, username: o.turn.username, credential: o.turn.credential }],
+            turn: { tcpRelays: o.turn.tcpRelays, ...(o.turn.ca !== undefined ? { tls: { ca: o.turn.ca } } : {}) },
+          }
+        : {}),
+      ...(o.relayOnly === true ? { iceTransportPolicy: 'relay' as const } : {}),
       software: 'ice-tcp peer',
       // TLS needs a TCP pair: rank TCP candidates first (RFC 6544 §4.2).
       preferTcp: o.tls,

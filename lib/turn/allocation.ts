@@ -77,7 +77,11 @@ export class TurnAllocation {
   /** Opens the link and allocates. */
   async open(): Promise<Allocated> {
     this.#link = await openServerLink(this.server, this.address, this.#options.tls ?? {}, {
-      onMessage: (bytes) => this.#input((now) => this.client.handleMessage(now, bytes)),
+      onMessage: (bytes) => {
+        if (!this.#input((now) => this.client.handleMessage(now, bytes))) {
+          debug('%s: dropped a %d-byte message from the server (0x%s)', this.server.url, bytes.length, bytes.subarray(0, 4).toString('hex'));
+        }
+      },
       onClose: (error) => {
         debug('%s: %s', this.server.url, error.message);
         this.#link = undefined;

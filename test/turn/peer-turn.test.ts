@@ -1,0 +1,66 @@
+/**
+ * `ice-tcp peer --turn URL --turn-user U --turn-pass P [--relay-only]`
+ * against a real coturn on 127.0.0.1: a relay-only peer connects to a plain
+ * peer over a relay pair (TURN over UDP, over TLS with the test CA, and an
+ * RFC 6062 TCP relay over TCP), and data is echoed through it: 1 MB over
+ * the TCP relay; 30 kB (half a window of the CLI's echo protocol) over UDP
+ * relays, because coturn's relay sockets have 64 KiB buffers (it sets
+ * SO_RCVBUF to 65536) and the CLI's unretransmitted UDP echo stalls on the
+ * first datagram they drop (measured: ~3% of a 1 MB burst-echo).
+ */
+import test from 'ava';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { linesOf, runPeerPair, type RunResult } from '../cli/helpers.js';
+import { coturnUnavailable, startCoturn } from './coturn.js';
+
+const unavailable = coturnUnavailable();
+const withCoturn = unavailable === undefined || process.env.CI !== undefined ? test.serial : test.skip;
+
+function explain(r: RunResult): string {
+  return `exit ${String(r.code)}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr.slice(-3000)}`;
+}
+
+const cases = [
+  { name: 'TURN over UDP, UDP relay', url: (p: number, _tls: number) => `turn:127.0.0.1:${p}`, extra: [] as string[], ours: ['--tcp', 'off'], theirs: ['--tcp', 'off'], local: /local=relay\/udp/, bytes: 30_000 },
+  { name: 'TURN over TLS (test CA), UDP relay', url: (_p: number, tls: number) => `turns:127.0.0.1:${tls}`, extra: [], ours: ['--tcp', 'off'], theirs: ['--tcp', 'off'], local: /local=relay\/udp/, bytes: 30_000 },
+  { name: 'TURN over TCP, RFC 6062 TCP relay', url: (p: number) => `turn:127.0.0.1:${p}?transport=tcp`, extra: ['--turn-tcp'], ours: ['--udp', 'off'], theirs: ['--udp', 'off'],
+    // The check's mapped address is coturn's outgoing port: a peer-reflexive local candidate whose base is the relay (raddr port 9 = the active relayed one).
+    local: /local=(relay|prflx)\/tcp-(active|passive)/, bytes: 1_000_000 },
+];
+
+for (const c of cases) {
+  withCoturn(`peer --relay-only: ${c.name}, ${c.bytes} bytes echoed through coturn`, async (t) => {
+    const coturn = await startCoturn();
+    const dir = mkdtempSync(join(tmpdir(), 'tu-ca-'));
+    try {
+      const ca = join(dir, 'ca.pem');
+      writeFileSync(ca, coturn.certPem);
+      const turn = ['--turn', c.url(coturn.port, coturn.tlsPort), '--turn-user', coturn.user, '--turn-pass', coturn.password, '--turn-ca', ca, ...c.extra];
+      const { a, b } = await runPeerPair(
+        ['--controlling', ...c.ours, ...turn, '--relay-only', '--send', String(c.bytes), '--timeout', '40'],
+        ['--controlled', ...c.theirs, '--echo', '--timeout', '40'],
+        { timeoutMs: 60_000 },
+      );
+      t.is(a.code, 0, explain(a));
+      t.is(b.code, 0, explain(b));
+      t.regex(linesOf(a.stdout, 'selected-types').at(-1) ?? '', c.local, explain(a));
+      t.notRegex(a.stdout, /^a=candidate:.* typ (host|srflx)/m, 'relay-only: no host candidate signalled');
+      t.regex(linesOf(a.stdout, 'send-result')[0] ?? '', new RegExp(`sent=${c.bytes} echoed=${c.bytes} corrupt-chunks=0`));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await coturn.stop();
+    }
+  });
+}
+
+test('peer: --turn needs credentials; --relay-only needs --turn', async (t) => {
+  const { runIceTcp } = await import('../cli/helpers.js');
+  const missing = await runIceTcp(['peer', '--controlling', '--turn', 'turn:127.0.0.1']);
+  t.is(missing.code, 64);
+  t.regex(missing.stderr, /--turn needs --turn-user and --turn-pass/);
+  const relay = await runIceTcp(['peer', '--controlling', '--relay-only']);
+  t.is(relay.code, 64);
+  t.regex(relay.stderr, /--relay-only needs a --turn server/);
+});
