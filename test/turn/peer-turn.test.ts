@@ -43,7 +43,7 @@ for (const c of cases) {
         ['--controlled', ...c.theirs, '--echo', '--timeout', '40'],
         { timeoutMs: 60_000 },
       );
-      t.is(a.code, 0, explain(a));
+      t.is(a.code, 0, `${explain(a)}\n--- echo side:\n${explain(b)}`);
       t.is(b.code, 0, explain(b));
       t.regex(linesOf(a.stdout, 'selected-types').at(-1) ?? '', c.local, explain(a));
       t.notRegex(a.stdout, /^a=candidate:.* typ (host|srflx)/m, 'relay-only: no host candidate signalled');
