@@ -158,6 +158,12 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
     if (output.length < 4_000_000) output += chunk.toString();
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Should the test process die first (an uncaught exception, a timeout), coturn goes with it.
+  const killOnExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  process.once('exit', killOnExit);
+  child.once('exit', () => process.off('exit', killOnExit));
   const stop = async (): Promise<void> => {
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
