@@ -218,6 +218,7 @@ export class IceRuntime {
       onPacket: (packet) => this.#onPacket(packet),
       onConnection: (event) => this.#onConnection(plugin, event),
       onCandidate: (init) => this.#onCandidate(plugin, init),
+      onError: (error) => this.#report(plugin.protocol, error),
       log: this.#log,
     };
   }

@@ -53,6 +53,11 @@ export interface TransportHost {
   onCandidate(init: LocalCandidateInit): void;
   /** Debug logger of the agent. */
   readonly log: Debugger;
+  /**
+   * Optional: a failure the application should hear of (e.g. a TURN server
+   * refusing the credentials); the agent emits it as `'error'`.
+   */
+  onError?(error: Error): void;
 }
 
 /** A transport plugin (one per protocol per agent). */

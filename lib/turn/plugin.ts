@@ -273,6 +273,7 @@ export class TurnTransport implements TransportPlugin {
   #report(error: TurnError): void {
     debug('%s', error.message);
     this.#host?.log('turn: %s', error.message);
+    this.#host?.onError?.(error);
     try {
       this.#options.onError?.(error);
     } catch (listenerError) {

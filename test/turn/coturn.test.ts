@@ -184,3 +184,37 @@ withCoturn('two agents on 127.0.0.1, one relay-only through coturn (UDP), exchan
     await until('the deallocation', () => /lifetime=0/.test(c.log()));
   });
 });
+
+withCoturn('an agent with wrong TURN credentials emits ERR_TURN_UNAUTHORIZED and gathers no relayed candidate', async (t) => {
+  await run([], async (c) => {
+    const agent = new IceAgent({
+      controlling: true,
+      addresses: ['127.0.0.1'],
+      tcp: false,
+      iceServers: [{ urls: `turn:127.0.0.1:${c.port}`, username: c.user, credential: 'not-the-password' }],
+    });
+    const errors: Array<{ code?: string }> = [];
+    agent.on('error', (e: { code?: string }) => errors.push(e));
+    try {
+      const candidates = await agent.gather();
+      t.deepEqual(errors.map((e) => e.code), ['ERR_TURN_UNAUTHORIZED']);
+      t.true(candidates.length > 0 && candidates.every((cand) => cand.toCandidate().type === 'host'));
+    } finally {
+      await agent.close();
+    }
+  });
+});
+
+withCoturn('turns: verifies the server certificate by default: without the test CA the allocation fails', async (t) => {
+  await run([], async (c) => {
+    const allocation = new TurnAllocation(server(c, 'tls'), '127.0.0.1', {}, () => undefined);
+    const error = await t.throwsAsync(allocation.open());
+    t.is((error as { code?: string }).code, 'ERR_TURN_CONNECTION');
+    t.regex((error as Error).message, /self[- ]signed|certificate/i);
+    await allocation.close();
+    // With the CA, the same server is accepted.
+    const trusted = new TurnAllocation(server(c, 'tls'), '127.0.0.1', { tls: { ca: c.certPem } }, () => undefined);
+    await t.notThrowsAsync(trusted.open());
+    await trusted.close();
+  });
+});
