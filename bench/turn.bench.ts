@@ -4,7 +4,7 @@
 //    round trips, 401 challenge included) to a selected pair on both sides,
 //    for a relay-only agent vs two host agents; median of TURN_BENCH_RUNS (7);
 // 2. throughput of 1200-byte packets A → B for TURN_BENCH_MS (2000 ms), sent
-//    in batches of 16 per event-loop turn while the route accepts them:
+//    in batches of 16 per event-loop turn, waiting for 'drain' on backpressure:
 //    direct UDP, relayed UDP (TURN over UDP, and over TCP), direct TCP, and an
 //    RFC 6062 TCP relay. For UDP rows the loss is shown: coturn's relay
 //    sockets have 64 KiB buffers, so an unpaced sender loses datagrams there.
@@ -56,8 +56,20 @@ async function throughput(left: Side, right: Side, ms: number): Promise<{ pps: n
         ok = ca.send(packet);
         sent++;
       }
-      await new Promise((r) => setImmediate(r));
-      if (!ok) await new Promise((r) => setTimeout(r, 1));
+      // Backpressure: wait for 'drain' (TCP, and UDP sockets with a full send queue), at most 50 ms.
+      if (!ok) {
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(done, 50);
+          function done(): void {
+            clearTimeout(timer);
+            ca.off('drain', done);
+            resolve();
+          }
+          ca.once('drain', done);
+        });
+      } else {
+        await new Promise((r) => setImmediate(r));
+      }
     }
     const elapsed = ms / 1000;
     await new Promise((r) => setTimeout(r, 300)); // late arrivals
@@ -119,7 +131,8 @@ export async function run(): Promise<void> {
       const r = await throughput(left, right, ms);
       flows.push({ name, value: r.pps, unit: 'packets/s', extra: `${((r.pps * 1200 * 8) / 1e6).toFixed(1)} Mbit/s, loss ${(r.loss * 100).toFixed(1)} %, local ${r.localType}` });
     }
-    printTable(`1200-byte packets A → B for ${ms} ms, received per second (higher is better)`, flows, 'direct UDP');
+    printTable(`UDP: 1200-byte packets A → B for ${ms} ms, received per second (higher is better)`, flows.slice(0, 3), 'direct UDP');
+    printTable(`TCP: 1200-byte packets A → B for ${ms} ms, received per second (higher is better)`, flows.slice(3), 'direct TCP');
   } finally {
     await coturn.stop();
   }
