@@ -284,3 +284,18 @@ test('RFC 6062: REQUESTED-TRANSPORT TCP needs a reliable link; Connect asks a pe
   c.handleMessage(1, success(out[1]!, { connectionId: 0x1234 }));
   t.like(events(c).find((e) => e.type === 'connect-result'), { peer: PEER, connectionId: 0x1234 });
 });
+
+test('channels are bounded by maxChannels; a refused ChannelBind frees its number and packets keep flowing as Send indications', (t) => {
+  const c = allocated({ maxChannels: 1, channelAfterPackets: 0 });
+  const other = { address: '192.0.2.8', port: 7000 };
+  t.true(c.bindChannel(0, PEER));
+  t.false(c.bindChannel(0, other));
+  t.like(events(c).at(-1), { type: 'warning', error: { code: 'ERR_TURN_TOO_MANY' } });
+  const [bind] = drain(c).map(decode);
+  c.handleMessage(1, failure(bind!, 400, 'Bad Request'));
+  t.like(events(c).at(-1), { type: 'warning', error: { code: 'ERR_TURN_REJECTED', stunCode: 400 } });
+  t.true(c.bindChannel(2, other)); // the slot is free again
+  c.send(3, PEER, Buffer.from('x'));
+  const out = drain(c).map(decode);
+  t.true(out.some((m) => m.method === TurnMethod.CreatePermission));
+});
