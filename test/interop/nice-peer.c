@@ -9,6 +9,8 @@
  * Options: --controlling | --controlled, --udp on|off (default off),
  *          --tcp on|off (default on), --bind ADDR (default 127.0.0.1),
  *          --echo, --send N, --chunk B (default 1200), --timeout S (default 20),
+ *          --stun IPV4 [--stun-port P] (default 3478): a STUN server for
+ *          server-reflexive candidates (libnice sends RFC 3489 requests)
  *          --turn IP:PORT --turn-user U --turn-pass P [--turn-transport udp|tcp]
  *          (a TURN relay, nice_agent_set_relay_info), --relay-only (force-relay)
  *
@@ -272,6 +274,9 @@ static gboolean on_timeout(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
+static const char *stun_host = NULL;
+static guint stun_port = 3478;
+
 /* TURN (nice_agent_set_relay_info) and relay-only (the force-relay property). */
 static const char *turn_server = NULL, *turn_user = NULL, *turn_pass = NULL;
 static gboolean turn_tcp = FALSE, relay_only = FALSE;
@@ -289,7 +294,7 @@ static gboolean set_turn(void) {
 
 static int usage(void) {
   fprintf(stderr, "usage: nice-peer --controlling|--controlled [--udp on|off] [--tcp on|off] [--bind ADDR]"
-                  " [--echo] [--send N] [--chunk B] [--timeout S]"
+                  " [--echo] [--send N] [--chunk B] [--timeout S] [--stun IPV4 [--stun-port P]]"
                   " [--turn IP:PORT --turn-user U --turn-pass P [--turn-transport udp|tcp]] [--relay-only]\n");
   return 64;
 }
@@ -313,6 +318,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--turn-pass") && v) { turn_pass = v; i++; }
     else if (!strcmp(a, "--turn-transport") && v) { turn_tcp = !strcmp(v, "tcp"); i++; }
     else if (!strcmp(a, "--relay-only")) relay_only = TRUE;
+    else if (!strcmp(a, "--stun") && v) { stun_host = v; i++; }
+    else if (!strcmp(a, "--stun-port") && v) { stun_port = (guint)g_ascii_strtoull(v, NULL, 10); i++; }
     else return usage();
   }
   if (!role_set || send_chunk < 9 || send_chunk > 65535 || (!use_udp && !use_tcp)) return usage();
@@ -322,6 +329,8 @@ int main(int argc, char **argv) {
                               NICE_AGENT_OPTION_REGULAR_NOMINATION);
   g_object_set(agent, "ice-udp", use_udp, "ice-tcp", use_tcp, "controlling-mode", controlling, "upnp", FALSE, NULL);
   if (relay_only) g_object_set(agent, "force-relay", TRUE, NULL);
+  /* libnice's server-reflexive discovery (UDP): an IPv4 address, port 3478 unless --stun-port */
+  if (stun_host) g_object_set(agent, "stun-server", stun_host, "stun-server-port", stun_port, NULL);
   NiceAddress addr;
   if (!nice_address_set_from_string(&addr, bind_addr)) {
     fprintf(stderr, "nice-peer: bad --bind address %s\n", bind_addr);

@@ -88,6 +88,19 @@ labTest('symmetric-nat: a new mapping per destination', (t) =>
     t.not(one, two);
   }));
 
+labTest('mixed-nat: A keeps one mapping for every destination, B gets a new one per destination', (t) =>
+  withLab('mixed-nat', async (lab) => {
+    const { aPublicIp, bPublicIp, pubIp, pubIp2 } = lab.addresses;
+    await reflector(lab, 'pub', pubIp, 3478);
+    await reflector(lab, 'pub', pubIp2, 3478);
+    t.is(await probe(lab, 'a', 'udp', pubIp, 3478, 5000, 3000), `${aPublicIp}:5000`);
+    t.is(await probe(lab, 'a', 'udp', pubIp2, 3478, 5000, 3000), `${aPublicIp}:5000`);
+    const one = await probe(lab, 'b', 'udp', pubIp, 3478, 5000, 3000);
+    const two = await probe(lab, 'b', 'udp', pubIp2, 3478, 5000, 3000);
+    t.is(one.split(':')[0], bPublicIp);
+    t.not(one, two);
+  }));
+
 labTest('lossy: about 200 ms round trip, some datagrams lost', (t) =>
   withLab('lossy', async (lab) => {
     const { bIp } = lab.addresses;

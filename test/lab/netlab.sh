@@ -28,7 +28,7 @@ LAB_ID=${LAB_ID:-itl}
 RUN_BASE=${LAB_RUN_DIR:-${TMPDIR:-/tmp}/ice-tcp-lab}
 STATE=$RUN_BASE/$LAB_ID
 ROLES=(a b nat-a nat-b pub)
-SCENARIOS=(open udp-blocked tcp-only-outbound cone-nat symmetric-nat lossy mixed-nat)
+SCENARIOS=(open udp-blocked tcp-only-outbound cone-nat symmetric-nat lossy mixed-nat cloud-1to1)
 PY=${LAB_PYTHON:-$(command -v python3 || echo /usr/bin/python3)}
 
 die() { echo "netlab[$LAB_ID]: error: $*" >&2; exit 2; }
@@ -157,6 +157,24 @@ NFT
     ip -n "$(ns pub)" route add 10.0.1.0/24 via 198.51.100.2
 }
 
+# A 1:1 NAT (a cloud VM's public address): every port of 203.0.113.2 goes to B
+# (10.0.2.10) and B's traffic leaves as 203.0.113.2, ports unchanged; no filtering
+# (a security group that lets everything in).
+one_to_one_rules() {
+    in_ns nat-b nft -f - <<NFT
+table ip lab_nat {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+    iifname "wan0" ip daddr 203.0.113.2 counter dnat to 10.0.2.10 comment "1:1 inbound"
+  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "wan0" ip saddr 10.0.2.10 counter snat to 203.0.113.2 comment "1:1 outbound"
+  }
+}
+NFT
+}
+
 # Delay and loss: this kernel may lack sch_netem, so every IPv4 packet crossing
 # pub (forwarded or bridged, and to/from pub's own addresses except loopback) is
 # handed to an NFQUEUE and released by nfq_netem.py after the delay, or dropped.
@@ -222,6 +240,9 @@ build() {
         mixed-nat) make_pub; make_a_behind_edge; make_b_behind_edge
             nat_rules nat-a 10.0.1.0/24 198.51.100.2 eim; nat_rules nat-b 10.0.2.0/24 203.0.113.2 edm
             env_file mixed-nat 10.0.1.10 198.51.100.2 10.0.2.10 203.0.113.2 "A cone NAT, B symmetric NAT" ;;
+        cloud-1to1) make_pub; make_a_behind_edge; make_b_behind_edge; fw_rules tcp-only-outbound; one_to_one_rules
+            env_file cloud-1to1 10.0.1.10 10.0.1.10 10.0.2.10 203.0.113.2 \
+                "A behind a firewall allowing outbound TCP 80/443 only; B a cloud VM behind a 1:1 NAT" ;;
         *) die "unknown scenario '$1' (${SCENARIOS[*]})" ;;
     esac
 }
@@ -281,7 +302,8 @@ cmd_reap() { # prefix: labs whose recorded owner is dead
 
 case ${1:-help} in
     up) shift; cmd_up "$@" ;;
-    down) preflight; take_lock; teardown ;;
+    # The lock file goes too: lab.ts gives every lab a fresh LAB_ID, so they would pile up.
+    down) preflight; take_lock; teardown; rm -f "$RUN_BASE/$LAB_ID.lock" ;;
     exec) shift; [[ $# -ge 2 ]] || die "usage: netlab.sh exec <host> cmd…"
         n=$(ns "$1"); shift; has_ns "$n" || die "no namespace $n"; exec ip netns exec "$n" "$@" ;;
     addrs) [[ -f $STATE/env ]] || die "not up"; cat "$STATE/env" ;;
