@@ -13,3 +13,4 @@ export * from './secure/index.js';
 export * from './replay/index.js';
 export * from './capture/index.js';
 export * from './net/index.js';
+export * from './turn/index.js';

@@ -45,6 +45,10 @@ export interface PeerOptions {
   ufrag?: string;
   pwd?: string;
   stunServers: string[];
+  /** TURN servers (RTCIceServer-like) and their TLS CA. */
+  turn?: { urls: string[]; username: string; credential: string; ca?: string; tcpRelays: boolean };
+  /** iceTransportPolicy 'relay' (default false). */
+  relayOnly?: boolean;
   tls: boolean;
   /** Write a session recording (lib/replay fixture) of the agent's core to this file when the run ends. */
   record?: string;
@@ -111,6 +115,13 @@ export class PeerSession {
       addresses: o.addresses,
       nomination: o.nomination,
       stunServers: o.stunServers,
+      ...(o.turn !== undefined
+        ? {
+            iceServers: [{ urls: o.turn.urls, username: o.turn.username, credential: o.turn.credential }],
+            turn: { tcpRelays: o.turn.tcpRelays, ...(o.turn.ca !== undefined ? { tls: { ca: o.turn.ca } } : {}) },
+          }
+        : {}),
+      ...(o.relayOnly === true ? { iceTransportPolicy: 'relay' as const } : {}),
       ...(o.announcedAddress !== undefined ? { announcedAddress: o.announcedAddress } : {}),
       software: 'ice-tcp peer',
       // TLS needs a TCP pair: rank TCP candidates first (RFC 6544 §4.2).
