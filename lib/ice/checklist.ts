@@ -19,6 +19,8 @@ export class Checklist {
   selected: Pair | undefined;
   /** When the first valid pair appeared (controlling side's nomination timer). */
   firstValidAt: number | undefined;
+  /** Controlled side: USE-CANDIDATE requests for TCP pairs answered so far (tcp-nomination.ts). */
+  peerTcpNominations = 0;
 
   constructor(component: number) {
     this.component = component;

@@ -10,6 +10,7 @@ import type { LocalCandidate } from './candidates.js';
 import { switchRole } from './checks.js';
 import { log, type AgentContext, type DeferredRequest } from './context.js';
 import { abandonConnect, cancelCheck, nominate, replacesLostPair, sameTcpPath, select } from './nomination.js';
+import { notePeerTcpNomination } from './tcp-nomination.js';
 import { Pair } from './pair.js';
 import { isUsed } from './tcp-events.js';
 import { authenticateRequest, decideRoleConflict } from './responder.js';
@@ -213,6 +214,8 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
   // our own check of the pair has succeeded.
   if (list.selected === undefined || nominating || list.selected === pair) ctx.dataRoutes.add(pair);
   if (nominating) {
+    // RFC 6544 §8 / tcp-nomination.ts rule 1: the order we answer the peer's TCP nominations in.
+    notePeerTcpNomination(list, pair);
     // RFC 8445 §7.3.1.5
     if (pair.state === 'succeeded') nominate(ctx, now, pair.validPair ?? pair, 'USE-CANDIDATE on a succeeded pair (RFC 8445 §7.3.1.5)');
     else pair.nominateOnSuccess = true;

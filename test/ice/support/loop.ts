@@ -59,6 +59,10 @@ export class Loop {
   latency = 10;
   /** Return true to drop a transmit. */
   drop: (from: LoopAgent, t: Transmit) => boolean = () => false;
+  /** Replaces a transmit's bytes before delivery (a peer that misbehaves on the wire). */
+  rewrite: ((from: LoopAgent, t: Transmit) => Buffer) | undefined;
+  /** Return false to swallow a connection command (e.g. a peer that never closes). */
+  allowCommand: (agent: LoopAgent, command: ConnectionCommand) => boolean = () => true;
   /** Connection commands are left to the test when set. */
   onConnect: ((agent: LoopAgent, command: ConnectionCommand) => void) | undefined;
   readonly agents: LoopAgent[] = [];
@@ -205,11 +209,13 @@ export class Loop {
       for (let t = agent.core.pollTransmit(); t !== undefined; t = agent.core.pollTransmit()) {
         agent.sent.push(t);
         if (this.drop(agent, t)) continue;
+        if (this.rewrite !== undefined) t = { ...t, data: this.rewrite(agent, t) };
         if (t.connectionId === undefined) this.routeUdp(agent, t);
         else this.sendFrame(agent, t.connectionId, Buffer.from(t.data));
       }
       for (let c = agent.core.pollConnect(); c !== undefined; c = agent.core.pollConnect()) {
         agent.commands.push(c);
+        if (!this.allowCommand(agent, c)) continue;
         if (this.onConnect !== undefined) this.onConnect(agent, c);
         else this.handleCommand(agent, c);
       }
