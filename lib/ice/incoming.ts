@@ -10,7 +10,9 @@ import type { LocalCandidate } from './candidates.js';
 import { switchRole } from './checks.js';
 import { log, type AgentContext, type DeferredRequest } from './context.js';
 import { abandonConnect, cancelCheck, nominate, replacesLostPair, sameTcpPath, select } from './nomination.js';
-import { notePeerTcpNomination } from './tcp-nomination.js';
+import { earlierTcpNominationPending, notePeerTcpNomination } from './tcp-nomination.js';
+import { setRoute } from './routes.js';
+import type { Checklist } from './checklist.js';
 import { Pair } from './pair.js';
 import { isUsed } from './tcp-events.js';
 import { authenticateRequest, decideRoleConflict } from './responder.js';
@@ -218,10 +220,32 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
     notePeerTcpNomination(list, pair);
     // RFC 8445 §7.3.1.5
     if (pair.state === 'succeeded') nominate(ctx, now, pair.validPair ?? pair, 'USE-CANDIDATE on a succeeded pair (RFC 8445 §7.3.1.5)');
-    else pair.nominateOnSuccess = true;
+    else {
+      pair.nominateOnSuccess = true;
+      followPeerNomination(ctx, now, list, pair);
+    }
   }
   ctx.wakePacer(now);
   ctx.updateState();
+}
+
+/**
+ * Controlled side, a TCP pair the peer nominated before our own check of it
+ * succeeded: send data on it already. The controlling peer selects the
+ * pair as soon as we answer its USE-CANDIDATE check, closes its other TCP
+ * connections (RFC 6544 §8) and starts sending on it, one round trip before
+ * our triggered check can make the pair valid (RFC 8445 §7.3.1.5); data we
+ * sent meanwhile on an earlier route would go into a connection it is
+ * closing and be lost. The peer has authenticated itself on this very
+ * connection (MESSAGE-INTEGRITY with our password), which is the consent
+ * RFC 7675 asks for on a TCP connection. UDP pairs are left to the
+ * ordinary rules.
+ */
+function followPeerNomination(ctx: AgentContext, now: number, list: Checklist, pair: Pair): void {
+  if (!pair.tcp || pair.connectionId === undefined || list.selected !== undefined || pair.generation !== ctx.generation) return;
+  if (ctx.status(pair.component).route === pair || earlierTcpNominationPending(ctx, list, pair) !== undefined) return;
+  log('data follows the peer\'s nomination of %s before our check of it succeeds (RFC 6544 §8)', pair.id);
+  setRoute(ctx, now, pair);
 }
 
 /**

@@ -194,7 +194,27 @@ export function closeUnselectedConnections(ctx: AgentContext): void {
  */
 export function outranks(ctx: AgentContext, a: Pair, b: Pair): boolean {
   if (ctx.options.priority.preferTcp === true && a.tcp !== b.tcp) return a.tcp;
-  return a.priority > b.priority;
+  return nominationRank(a) > nominationRank(b);
+}
+
+/**
+ * The priority a pair is ranked by for nomination. Its own, except for the
+ * valid pair of an active TCP check from a host candidate: its local
+ * candidate is peer-reflexive only because the connection left from an
+ * ephemeral port instead of the signalled 9 (RFC 6544 §7.1: "STUN responses
+ * received on an active TCP candidate will typically produce a peer
+ * reflexive candidate"), on the same address, so it ranks as the signalled
+ * active → passive pair it came from. That keeps RFC 6544 §4.2's order for
+ * host candidates (direction-pref active 6, passive 4, S-O 2): a working
+ * active → passive pair is nominated at once instead of waiting, up to the
+ * nomination timeout, for an S-O pair whose connection depends on two SYNs
+ * crossing (on loopback a matter of luck). RFC 8445 §8.1.1 leaves the
+ * choice of the pair to nominate to the controlling agent.
+ */
+export function nominationRank(p: Pair): bigint {
+  const from = p.generatedBy;
+  if (from === undefined || !p.tcp || from.local.candidate.tcpType !== 'active' || from.local.candidate.type !== 'host') return p.priority;
+  return p.local.candidate.address === from.local.candidate.address ? from.priority : p.priority;
 }
 
 /** The valid pair the controlling agent would nominate now: the highest-ranked one ({@link outranks}). */

@@ -12,6 +12,8 @@ export interface LoopAgent {
   name: string;
   core: IceCore;
   events: IceEvent[];
+  /** The virtual time each event was polled at (same index as `events`). */
+  eventTimes: number[];
   commands: ConnectionCommand[];
   /** Application data received (disposition 'data'). */
   data: Buffer[];
@@ -83,7 +85,7 @@ export class Loop {
 
   agent(name: string, options: Partial<IceCoreOptions> & { controlling: boolean }, seed: number): LoopAgent {
     const core = new IceCore({ random: seededRandom(seed), ...options });
-    const agent: LoopAgent = { name, core, events: [], commands: [], data: [], sent: [] };
+    const agent: LoopAgent = { name, core, events: [], eventTimes: [], commands: [], data: [], sent: [] };
     this.agents.push(agent);
     return agent;
   }
@@ -219,7 +221,10 @@ export class Loop {
         if (this.onConnect !== undefined) this.onConnect(agent, c);
         else this.handleCommand(agent, c);
       }
-      for (let e = agent.core.pollEvent(); e !== undefined; e = agent.core.pollEvent()) agent.events.push(e);
+      for (let e = agent.core.pollEvent(); e !== undefined; e = agent.core.pollEvent()) {
+        agent.events.push(e);
+        agent.eventTimes.push(this.now);
+      }
     }
   }
 
