@@ -10,7 +10,7 @@ import type { LocalCandidate } from './candidates.js';
 import { switchRole } from './checks.js';
 import { log, type AgentContext, type DeferredRequest } from './context.js';
 import { abandonConnect, cancelCheck, nominate, replacesLostPair, sameTcpPath, select } from './nomination.js';
-import { earlierTcpNominationPending, notePeerTcpNomination } from './tcp-nomination.js';
+import { earlierTcpNominationPending, notePeerTcpNomination, withholdsTcpNomination } from './tcp-nomination.js';
 import { setRoute } from './routes.js';
 import type { Checklist } from './checklist.js';
 import { Pair } from './pair.js';
@@ -24,9 +24,11 @@ export const MAX_DEFERRED_REQUESTS = 64;
 
 /**
  * What happened to a request: `'answered'` (success or 487), `'rejected'`
- * (400/401/420), `'dropped'` (not a Binding request, bad FINGERPRINT).
+ * (400/401/420), `'dropped'` (not a Binding request, bad FINGERPRINT),
+ * `'withheld'` (authentic, but a second TCP nomination: see
+ * tcp-nomination.ts, rule 0).
  */
-export type RequestOutcome = 'answered' | 'rejected' | 'dropped';
+export type RequestOutcome = 'answered' | 'rejected' | 'dropped' | 'withheld';
 
 /**
  * Answers a Binding request that arrived on `localBase` (the base the
@@ -70,6 +72,9 @@ export function handleRequest(ctx: AgentContext, now: number, packet: PacketInpu
       return 'answered';
     }
     if (decision === 'switch') switchRole(ctx, !ctx.controlling, "the peer's tie-breaker wins the role conflict (RFC 8445 §7.3.1.1)");
+  }
+  if (localBase !== undefined && !ctx.options.lite && withholdsTcpNomination(ctx, localBase.candidate.component, packet.connectionId, msg.attributes.useCandidate === true)) {
+    return 'withheld';
   }
   ctx.transmit(packet.transportId, packet.connectionId, packet.from, encodeSuccessResponse(msg.transactionId, packet.from, generation.localKey, software));
   if (localBase === undefined) {

@@ -11,8 +11,16 @@
  * controlled side take the highest-priority nominated pair; on TCP that
  * leaves the two sides on different connections, each closing the other's.
  *
- * Being liberal in what we accept (the rule below changes nothing for a peer
- * that nominates once):
+ * Being liberal in what we accept (the rules below change nothing for a
+ * peer that nominates once):
+ * 0. once we answered a USE-CANDIDATE request on one TCP connection, a
+ *    USE-CANDIDATE request on another TCP connection is not answered while
+ *    that first connection is open: such a peer takes the first pair whose
+ *    nominating check succeeds, and the order in which it sees answers on
+ *    two connections is not the order we sent them in (two sockets, two
+ *    event loops). Unanswered, its second check fails on its side only, and
+ *    both sides keep the first connection. Checks without USE-CANDIDATE
+ *    (consent) are answered as always;
  * 1. the order in which we answer the peer's USE-CANDIDATE requests on TCP
  *    pairs is recorded; that is the order in which such a peer sees its
  *    nominations succeed;
@@ -25,7 +33,7 @@
  * UDP-only nominations keep the RFC 8445 §8.1.1 highest-priority rule.
  */
 import type { Checklist } from './checklist.js';
-import type { AgentContext } from './context.js';
+import { log, type AgentContext } from './context.js';
 import type { Pair } from './pair.js';
 
 /** Rule 1: we answered the peer's USE-CANDIDATE request for `pair` (a TCP pair; the first answer counts). */
@@ -71,4 +79,22 @@ export function deferredTcpNomination(ctx: AgentContext, list: Checklist): Pair 
     .filter((p) => p.valid && p.nominated && p.tcp && !p.removed && peerNominationOrder(p) !== undefined)
     .sort((a, b) => peerNominationOrder(a)! - peerNominationOrder(b)!);
   return ready.find((p) => earlierTcpNominationPending(ctx, list, p) === undefined);
+}
+
+/**
+ * Rule 0: whether to leave a USE-CANDIDATE request on TCP connection
+ * `connectionId` unanswered (controlled side) because the peer's first
+ * answered TCP nomination came on another connection that is still open.
+ * Records the first one as a side effect.
+ */
+export function withholdsTcpNomination(ctx: AgentContext, component: number, connectionId: string | undefined, useCandidate: boolean): boolean {
+  if (ctx.controlling || !useCandidate || connectionId === undefined) return false;
+  const list = ctx.checklist(component);
+  const first = list.peerTcpNominationConnection;
+  if (first !== undefined && first !== connectionId && ctx.tcp.get(first) !== undefined) {
+    log('USE-CANDIDATE on connection %s left unanswered: the peer nominated a pair on %s first (RFC 6544 §8: one TCP nomination)', connectionId, first);
+    return true;
+  }
+  list.peerTcpNominationConnection = connectionId;
+  return false;
 }

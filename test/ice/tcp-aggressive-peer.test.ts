@@ -87,9 +87,12 @@ function run(seed: number, latency: number, breakFirst = false): Outcome {
 
 for (const [seed, latency] of [[1, 10], [2, 10], [3, 5], [4, 20], [5, 1], [6, 3]] as const) {
   test(`a peer nominating several TCP pairs (seed ${seed}, ${latency} ms): we end on the connection it keeps and never leave it`, (t) => {
-    const { loop, ours, peerKept } = run(seed, latency);
+    const { loop, ours, peerKept, answered } = run(seed, latency);
     t.is(ours.core.state, 'completed');
     t.truthy(peerKept, 'the peer nominated a pair');
+    // Rule 0: a nomination on a second TCP connection is left unanswered while the first is open, so the
+    // peer cannot see a later answer first.
+    t.deepEqual(answered, [peerKept], 'USE-CANDIDATE answered on one connection only');
     // From the selection on (before it, data may use any valid pair, RFC 8445 §12.1).
     const firstSelected = ours.events.findIndex((e) => e.type === 'selected-pair');
     t.true(firstSelected >= 0);
