@@ -209,8 +209,11 @@ export function outranks(ctx: AgentContext, a: Pair, b: Pair): boolean {
  * host candidates (direction-pref active 6, passive 4, S-O 2): a working
  * active → passive pair is nominated at once instead of waiting, up to the
  * nomination timeout, for an S-O pair whose connection depends on two SYNs
- * crossing (on loopback a matter of luck). RFC 8445 §8.1.1 leaves the
- * choice of the pair to nominate to the controlling agent.
+ * crossing (on loopback a matter of luck), and picks it over an S-O pair
+ * that is valid too, so the outcome does not depend on when the SYNs cross.
+ * The wait uses the same reference (nomination-wait.ts, waitReference).
+ * RFC 8445 §8.1.1 leaves the choice of the pair to nominate to the
+ * controlling agent.
  */
 export function nominationRank(p: Pair): bigint {
   const from = p.generatedBy;
