@@ -11,4 +11,6 @@ export * from './ice/index.js';
 export * from './framing/index.js';
 export * from './secure/index.js';
 export * from './replay/index.js';
+export * from './capture/index.js';
 export * from './net/index.js';
+export * from './turn/index.js';

@@ -10,15 +10,17 @@ import createDebug from 'debug';
 import { serializeCandidate } from '../candidate/index.js';
 import { IceTcpError } from '../errors.js';
 import type { PairInfo } from '../ice/index.js';
-import { IceAgent, type IceAgentOptions } from '../net/index.js';
+import { IceAgent, type IceAgentOptions, type RoutePath } from '../net/index.js';
+import { RecordingCore, serializeRecording } from '../replay/index.js';
 import type { SecureConnection } from '../secure/index.js';
+import { writeFileSync } from 'node:fs';
 import { writeLine, type CommandIo } from './command.js';
 import { ExitCode, describeError, usageError } from './errors.js';
 import { HeldPacketConnection } from './held-connection.js';
 import { formatSendResult, type SendResult } from './peer-data.js';
 import { parsePeerLine } from './peer-lines.js';
 import { printable } from './printable.js';
-import { selectedTypesLine } from './pair-labels.js';
+import { pathLine, selectedTypesLine } from './pair-labels.js';
 import { PeerTls } from './peer-tls.js';
 import { PeerTransfer } from './peer-transfer.js';
 
@@ -56,7 +58,15 @@ export interface PeerOptions {
   ufrag?: string;
   pwd?: string;
   stunServers: string[];
+  /** TURN servers (RTCIceServer-like) and their TLS CA. */
+  turn?: { urls: string[]; username: string; credential: string; ca?: string; tcpRelays: boolean };
+  /** iceTransportPolicy 'relay' (default false). */
+  relayOnly?: boolean;
   tls: boolean;
+  /** Write a session recording (lib/replay fixture) of the agent's core to this file when the run ends. */
+  record?: string;
+  /** Free text for the recording's description. */
+  recordDescription?: string;
   /** S-O connect retries (RFC 6544 §7.1); see {@link LOOPBACK_SO_RETRY}. */
   soRetry?: { initialMs: number; maxMs: number; maxAttempts: number };
 }
@@ -79,6 +89,7 @@ export class PeerSession {
   readonly #io: CommandIo;
   readonly #abort = new AbortController();
   #agent!: IceAgent;
+  #recorder: RecordingCore | undefined;
   #held!: HeldPacketConnection;
   #tls: PeerTls | undefined;
   #secure: SecureConnection | undefined;
@@ -94,6 +105,7 @@ export class PeerSession {
   readonly #startedAt = performance.now();
   // Completion.
   #connected = false;
+  #lastPath: string | undefined;
   #localDone = false;
   #peerDone = false;
   #stdinEnded = false;
@@ -118,11 +130,26 @@ export class PeerSession {
       addresses: o.addresses,
       nomination: o.nomination,
       stunServers: o.stunServers,
+      ...(o.turn !== undefined
+        ? {
+            iceServers: [{ urls: o.turn.urls, username: o.turn.username, credential: o.turn.credential }],
+            turn: { tcpRelays: o.turn.tcpRelays, ...(o.turn.ca !== undefined ? { tls: { ca: o.turn.ca } } : {}) },
+          }
+        : {}),
+      ...(o.relayOnly === true ? { iceTransportPolicy: 'relay' as const } : {}),
       ...(o.announcedAddress !== undefined ? { announcedAddress: o.announcedAddress } : {}),
       software: 'ice-tcp peer',
       // TLS needs a TCP pair: rank TCP candidates first (RFC 6544 §4.2).
       preferTcp: o.tls,
       ...(o.ufrag !== undefined ? { ufrag: o.ufrag, pwd: o.pwd } : {}),
+      ...(o.record !== undefined
+        ? {
+            createCore: (coreOptions) =>
+              (this.#recorder = new RecordingCore(coreOptions, {
+                description: o.recordDescription ?? `ice-tcp peer ${o.controlling ? 'controlling' : 'controlled'}`,
+              })),
+          }
+        : {}),
     };
     try {
       this.#agent = new IceAgent(agentOptions);
@@ -133,7 +160,12 @@ export class PeerSession {
     }
     const result = new Promise<number>((resolve) => (this.#resolve = resolve));
     const agent = this.#agent;
-    this.#held = new HeldPacketConnection(agent.connection(1));
+    const connection = agent.connection(1);
+    this.#held = new HeldPacketConnection(connection);
+    // A later route (TCP reconnect, another selected pair) prints its path again.
+    connection.on('route', () => {
+      if (this.#connected) this.#printPath(connection.path);
+    });
     if (o.tls) this.#tls = new PeerTls(o.controlling);
     else this.#attachTransfer(this.#held);
 
@@ -319,6 +351,7 @@ export class PeerSession {
     if (pair.component !== 1) return;
     this.#out(`selected a=${serializeCandidate(pair.local)} a=${serializeCandidate(pair.remote)}`);
     this.#out(selectedTypesLine(pair));
+    this.#printPath(this.#agent.connection(1).path);
     if (this.#connected) return;
     this.#connected = true;
     const since = this.#checksStartedAt ?? this.#startedAt;
@@ -327,6 +360,15 @@ export class PeerSession {
     // (lib/net/runtime.ts), so data sent from here already takes this pair.
     if (this.#tls !== undefined) void this.#startTls(pair);
     else this.#startData();
+  }
+
+  /** `path …` when the data path's 5-tuple changed since it was last printed. */
+  #printPath(path: RoutePath | undefined): void {
+    if (path === undefined) return;
+    const line = pathLine(path);
+    if (line === this.#lastPath) return;
+    this.#lastPath = line;
+    this.#out(line);
   }
 
   #attachTransfer(conn: HeldPacketConnection | SecureConnection): void {
@@ -403,6 +445,17 @@ export class PeerSession {
     else void this.#finish(ExitCode.Ok, 'ok');
   }
 
+  #saveRecording(): void {
+    if (this.#options.record === undefined || this.#recorder === undefined) return;
+    try {
+      const recording = this.#recorder.recording();
+      writeFileSync(this.#options.record, serializeRecording(recording));
+      this.#diag(`recorded ${recording.calls.length} core calls to ${this.#options.record}`);
+    } catch (error) {
+      this.#diag(`cannot write the recording: ${describeError(error)}`);
+    }
+  }
+
   async #finish(code: number, reason: string): Promise<void> {
     if (this.#finished) return;
     this.#out(code === ExitCode.Ok ? 'result ok' : `result fail ${printable(reason, 600)}`);
@@ -420,6 +473,7 @@ export class PeerSession {
     })();
     const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
     await Promise.race([closing.catch((error: unknown) => debug('close failed: %s', describeError(error))), grace]);
+    this.#saveRecording();
     this.#resolve(code);
   }
 }

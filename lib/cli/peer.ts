@@ -4,6 +4,7 @@
  * `ice-tcp peer` or any implementation speaking the same lines (for example
  * test/interop/nice-peer.c, on libnice).
  */
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
@@ -44,9 +45,20 @@ Options:
   --stun URL            stun:host[:port][?transport=udp|tcp] for server-
                         reflexive candidates (no ?transport: UDP and TCP);
                         repeatable
+  --turn URL            turn:host[:port][?transport=udp|tcp] or turns:host[:port]
+                        (TLS) for relayed candidates (RFC 8656); repeatable;
+                        needs --turn-user and --turn-pass
+  --turn-user U --turn-pass P   the TURN server's long-term credentials
+  --turn-ca FILE        PEM CA to verify a turns: server with (besides the
+                        system's; verification is always on)
+  --turn-tcp            also RFC 6062 TCP relays on ?transport=tcp and turns:
+                        servers (relayed TCP candidates)
+  --relay-only          relayed candidates only (iceTransportPolicy 'relay')
   --tls                 TLS over the selected TCP pair (RFC 6544 §10), with
                         self-signed certificates checked against the
                         signalled fingerprints (RFC 8122)
+  --record FILE         write a session recording of the ICE core to FILE
+                        when the run ends (replay it: ice-tcp replay FILE)
   -h, --help            this text
 
 Prints, one per line: ufrag <u>, pwd <p>, (with --tls: fingerprint sha-256
@@ -54,6 +66,7 @@ Prints, one per line: ufrag <u>, pwd <p>, (with --tls: fingerprint sha-256
 gathering-done, end-of-candidates, state <name> on each change,
 selected <local a=candidate> <remote a=candidate>,
 selected-types local=<type>/<udp|tcp-active|tcp-passive|tcp-so> remote=...,
+path <udp|tcp> <local addr:port> <remote addr:port> (again when it moves),
 connected-ms <ms since the peer's credentials and candidates were given>,
 (with --tls: tls role=... version=... cipher=...), with --send:
 send-result sent=N echoed=M corrupt-chunks=K ms=T mbps=X, then done,
@@ -107,6 +120,32 @@ function tcpTypes(args: ParsedArgs): { active: boolean; passive: boolean; so: bo
   return { active: kinds.includes('active'), passive: kinds.includes('passive'), so: kinds.includes('so') };
 }
 
+/** --turn, --turn-user, --turn-pass, --turn-ca, --turn-tcp, --relay-only. */
+function turnOptions(args: ParsedArgs): Pick<PeerOptions, 'turn' | 'relayOnly'> {
+  const urls = args.strings('turn');
+  const username = args.string('turn-user');
+  const credential = args.string('turn-pass');
+  const caFile = args.string('turn-ca');
+  const relayOnly = args.has('relay-only');
+  if (urls.length === 0) {
+    if (username !== undefined || credential !== undefined || caFile !== undefined || args.has('turn-tcp')) {
+      throw usageError('--turn-user, --turn-pass, --turn-ca and --turn-tcp need --turn URL');
+    }
+    if (relayOnly) throw usageError('--relay-only needs a --turn server');
+    return { relayOnly: false };
+  }
+  if (username === undefined || credential === undefined) throw usageError('--turn needs --turn-user and --turn-pass');
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (error) {
+      throw usageError(`--turn-ca: cannot read ${caFile}: ${(error as Error).message}`);
+    }
+  }
+  return { turn: { urls, username, credential, tcpRelays: args.has('turn-tcp'), ...(ca !== undefined ? { ca } : {}) }, relayOnly };
+}
+
 /**
  * The peer's options from its command line.
  *
@@ -149,7 +188,9 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
     trickle: args.has('trickle'),
     ...(ufrag !== undefined ? { ufrag, pwd } : {}),
     stunServers: args.strings('stun'),
+    ...turnOptions(args),
     tls: args.has('tls'),
+    ...(args.string('record') !== undefined ? { record: args.string('record') } : {}),
     ...(bind.every(isLoopback) ? { soRetry: LOOPBACK_SO_RETRY } : {}),
   };
 }
@@ -175,7 +216,14 @@ export const peerCommand: Command = {
       ufrag: 'value',
       pwd: 'value',
       stun: 'values',
+      turn: 'values',
+      'turn-user': 'value',
+      'turn-pass': 'value',
+      'turn-ca': 'value',
+      'turn-tcp': 'flag',
+      'relay-only': 'flag',
       tls: 'flag',
+      record: 'value',
       'tcp-port': 'value',
       'announced-address': 'value',
     });

@@ -13,6 +13,24 @@ import { resolveAnnouncedAddresses, type AnnouncedAddresses } from './announced-
 import type { TcpTransportOptions } from './tcp/index.js';
 import type { StunServerAddress, TransportPlugin } from './transport-plugin.js';
 import type { UdpTransportOptions } from './udp-plugin.js';
+import { parseIceServers, type RTCIceServer, type TurnServerConfig } from '../turn/server-url.js';
+import type { TurnTlsOptions } from '../turn/server-link.js';
+import { TurnError } from '../turn/errors.js';
+
+/** TURN settings of an agent (the servers come from `iceServers`). */
+export interface IceAgentTurnOptions {
+  /** TLS for `turns:` servers: a test CA (`ca`), SNI. Certificates are verified by default. */
+  tls?: TurnTlsOptions;
+  /**
+   * Also allocate RFC 6062 TCP relays on `?transport=tcp` and `turns:`
+   * servers: passive and active relayed TCP candidates (default `false`).
+   */
+  tcpRelays?: boolean;
+  /** LIFETIME to ask for, seconds (default: the server's, usually 600). */
+  lifetimeS?: number;
+  /** Give up on an allocation after this long (default 10 000 ms). */
+  timeoutMs?: number;
+}
 
 /**
  * TCP candidates (RFC 6544): the TCP plugin's options (kinds, shared
@@ -90,6 +108,17 @@ export interface IceAgentOptions {
    * recorder wrap the core for replay.
    */
   createCore?: (options: IceCoreOptions) => IceCoreApi;
+  /**
+   * STUN and TURN servers in the W3C RTCIceServer shape:
+   * `[{ urls: 'turn:host:3478?transport=tcp', username, credential }]`.
+   * `stun:` URLs join `stunServers`; each `turn:`/`turns:` URL gives relayed
+   * candidates (RFC 8656).
+   */
+  iceServers?: RTCIceServer[];
+  /** `'all'` (default) or `'relay'`: gather relayed candidates only (W3C iceTransportPolicy). */
+  iceTransportPolicy?: 'all' | 'relay';
+  /** TURN settings. */
+  turn?: IceAgentTurnOptions;
   /** More transport plugins (e.g. TURN), used beside UDP and TCP. */
   plugins?: TransportPlugin[];
 }
@@ -106,6 +135,9 @@ export interface ResolvedAgentOptions {
   components: number;
   credentials: IceCredentials | undefined;
   maxQueuedPackets: number | undefined;
+  turnServers: TurnServerConfig[];
+  relayOnly: boolean;
+  turn: IceAgentTurnOptions;
 }
 
 function bool(name: string, value: unknown, fallback: boolean): boolean {
@@ -159,14 +191,29 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
     const raw = plainObject('tcp', options.tcp) as IceAgentTcpOptions;
     tcp = { ...raw, active: bool('tcp.active', raw.active, true), passive: bool('tcp.passive', raw.passive, true), so: bool('tcp.so', raw.so, true) };
   }
-  if (udp === false && (tcp === false || (!tcp.active && !tcp.passive && !tcp.so)) && (options.plugins ?? []).length === 0) {
+  let ice: { stun: string[]; turn: TurnServerConfig[] } = { stun: [], turn: [] };
+  if (options.iceServers !== undefined) {
+    try {
+      ice = parseIceServers(options.iceServers);
+    } catch (error) {
+      if (error instanceof TurnError) throw new IceAgentError('ERR_AGENT_BAD_OPTION', `iceServers: ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+  const policy = options.iceTransportPolicy ?? 'all';
+  if (policy !== 'all' && policy !== 'relay') throw new IceAgentError('ERR_AGENT_BAD_OPTION', "iceTransportPolicy must be 'all' or 'relay'");
+  if (policy === 'relay' && ice.turn.length === 0 && (options.plugins ?? []).length === 0) {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', "iceTransportPolicy 'relay' needs a TURN server in iceServers");
+  }
+  const turn = options.turn === undefined ? {} : (plainObject('turn', options.turn) as IceAgentTurnOptions);
+  if (udp === false && (tcp === false || (!tcp.active && !tcp.passive && !tcp.so)) && (options.plugins ?? []).length === 0 && ice.turn.length === 0) {
     throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'every transport is switched off: enable udp or a kind of tcp');
   }
 
   if (options.stunServers !== undefined && !Array.isArray(options.stunServers)) {
     throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'stunServers must be an array of stun: URLs');
   }
-  const stunServers = (options.stunServers ?? []).map((url) => parseStunUrl(url));
+  const stunServers = [...(options.stunServers ?? []), ...ice.stun].map((url) => parseStunUrl(url));
 
   const addresses = options.addresses === undefined ? listInterfaceAddresses() : normalizeAddressList(options.addresses);
   if (options.addresses !== undefined && addresses.length === 0) {
@@ -202,6 +249,9 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
     components,
     credentials,
     maxQueuedPackets: options.maxQueuedPackets,
+    turnServers: ice.turn,
+    relayOnly: policy === 'relay',
+    turn,
   };
 }
 

@@ -228,6 +228,7 @@ export class IceAgent extends EventEmitter {
       return false;
     }
     this.#runtime.command((now) => this.#runtime.core.addRemoteCandidate(now, parsed));
+    this.#runtime.remoteCandidateAdded(parsed);
     return true;
   }
 

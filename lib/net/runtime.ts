@@ -25,6 +25,7 @@ import { announceCandidate } from './announced-address.js';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Debugger } from 'debug';
+import type { Candidate } from '../candidate/index.js';
 import type { PacketConnection } from '../connection.js';
 import { IceTcpError } from '../errors.js';
 import { IceAgentError } from './errors.js';
@@ -156,6 +157,17 @@ export class IceRuntime {
     }
   }
 
+  /** Tells the plugins about a remote candidate (TURN permissions). */
+  remoteCandidateAdded(candidate: Candidate): void {
+    for (const plugin of this.#plugins) {
+      try {
+        plugin.addRemoteCandidate?.(candidate);
+      } catch (error) {
+        this.#report(`${plugin.protocol}: remote candidate refused`, error);
+      }
+    }
+  }
+
   /** Tells the plugins the local ufrag changed (ICE restart). */
   localUfragChanged(ufrag: string): void {
     for (const plugin of this.#plugins) {
@@ -210,6 +222,7 @@ export class IceRuntime {
       onPacket: (packet) => this.#onPacket(packet),
       onConnection: (event) => this.#onConnection(plugin, event),
       onCandidate: (init) => this.#onCandidate(plugin, init),
+      onError: (error) => this.#report(plugin.protocol, error),
       log: this.#log,
     };
   }

@@ -8,7 +8,7 @@
  * what the core asks for (transmits, connection commands).
  */
 import type { Debugger } from 'debug';
-import type { PriorityOptions } from '../candidate/index.js';
+import type { Candidate, PriorityOptions } from '../candidate/index.js';
 import type { PacketConnection } from '../connection.js';
 import type {
   Address,
@@ -59,6 +59,11 @@ export interface TransportHost {
   onCandidate(init: LocalCandidateInit): void;
   /** Debug logger of the agent. */
   readonly log: Debugger;
+  /**
+   * Optional: a failure the application should hear of (e.g. a TURN server
+   * refusing the credentials); the agent emits it as `'error'`.
+   */
+  onError?(error: Error): void;
 }
 
 /** A transport plugin (one per protocol per agent). */
@@ -98,6 +103,12 @@ export interface TransportPlugin {
    * server-reflexive mappings may be closed now (RFC 6544 §4.1, §11.2).
    */
   closeServerConnections?(): void;
+  /**
+   * Optional: a remote candidate was added. A TURN plugin asks its server
+   * for a permission for the candidate's IP (RFC 8656 §9), so that the
+   * peer's packets get through the relay before we send to it.
+   */
+  addRemoteCandidate?(candidate: Candidate): void;
   /** Closes every socket; resolves when all handles are released. */
   close(): Promise<void>;
 }

@@ -40,7 +40,7 @@ test('--help, -h and help <command> print each command usage and exit 0', async 
 test('an unknown command and bad options exit 64 with a clear message', async (t) => {
   const unknown = await runInProcess(['frobnicate']);
   t.is(unknown.code, 64);
-  t.regex(unknown.stderr, /unknown command "frobnicate" \(commands: demo, peer, stun-server, decode\)/);
+  t.regex(unknown.stderr, /unknown command "frobnicate" \(commands: demo, peer, stun-server, replay, decode\)/);
   const cases: Array<[string[], RegExp]> = [
     [['peer'], /give exactly one of --controlling and --controlled/],
     [['peer', '--controlling', '--controlled'], /give exactly one of --controlling and --controlled/],
