@@ -7,7 +7,7 @@
  * {@link TransportHost} (the runtime), which feeds the core, and it carries out
  * what the core asks for (transmits, connection commands).
  */
-import type { Debugger } from 'debug';
+import type { DebugLog } from '../debug-log.js';
 import type { PriorityOptions } from '../candidate/index.js';
 import type { PacketConnection } from '../connection.js';
 import type {
@@ -52,7 +52,7 @@ export interface TransportHost {
   /** A local candidate was gathered (host or server-reflexive). */
   onCandidate(init: LocalCandidateInit): void;
   /** Debug logger of the agent. */
-  readonly log: Debugger;
+  readonly log: DebugLog;
 }
 
 /** A transport plugin (one per protocol per agent). */
