@@ -30,7 +30,7 @@ function run(step, file, args, options = {}) {
     return execFileSync(file, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000, ...options });
   } catch (error) {
     console.error(`smoke-pack: ${step} failed\n${error.stdout ?? ''}${error.stderr ?? ''}`);
-    throw new Error(`${step} failed`, { cause: error });
+    throw new Error(`${step} failed`);
   }
 }
 

@@ -24,6 +24,7 @@ import { IceAgentError } from './errors.js';
 import type { IceAgentEvents } from './events.js';
 import { IceCandidate } from './ice-candidate.js';
 import { IceConnection } from './ice-connection.js';
+import { listInterfaceAddresses } from './interfaces.js';
 import { IceRuntime, type RuntimeSink } from './runtime.js';
 import { createTransportPlugins } from './transports.js';
 import { findUnusableAddresses } from './unusable-addresses.js';
@@ -353,7 +354,12 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     this.#gatherWarnings = undefined;
     if (this.#closing !== undefined) return this.localCandidates;
     if (this.#options.addressesNamed) {
-      for (const report of findUnusableAddresses(this.#options.addresses, this.#localCandidates, warnings ?? [])) {
+      for (const report of findUnusableAddresses(
+        this.#options.addresses,
+        this.#localCandidates,
+        warnings ?? [],
+        new Set(listInterfaceAddresses({ includeInternal: true })),
+      )) {
         debug('no usable candidate on %s: %s', report.address, report.reason);
         this.emit('unusable-address', report);
       }

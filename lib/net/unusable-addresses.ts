@@ -12,18 +12,32 @@ import type { UnusableAddress } from './events.js';
 /**
  * The named addresses no gathered candidate stands on (a host candidate's
  * address, or a reflexive candidate's base), each with the first warning
- * message that names it, or a generic reason.
+ * message that names it, else whether it is an interface address at all. A TCP active candidate binds
+ * nothing while gathering (RFC 6544 §5.1: its port is 9), so it only counts
+ * on an address in `interfaceAddresses`.
  */
-export function findUnusableAddresses(named: readonly string[], candidates: readonly Candidate[], warnings: readonly string[]): UnusableAddress[] {
+export function findUnusableAddresses(
+  named: readonly string[],
+  candidates: readonly Candidate[],
+  warnings: readonly string[],
+  interfaceAddresses: ReadonlySet<string>,
+): UnusableAddress[] {
   const used = new Set<string>();
   for (const candidate of candidates) {
-    used.add(candidate.type === 'host' ? candidate.address : (candidate.relatedAddress ?? candidate.address));
+    const address = candidate.type === 'host' ? candidate.address : (candidate.relatedAddress ?? candidate.address);
+    if (candidate.tcpType === 'active' && !interfaceAddresses.has(address)) continue;
+    used.add(address);
   }
   const unusable: UnusableAddress[] = [];
   for (const address of named) {
     if (used.has(address)) continue;
     const said = warnings.find((message) => message.includes(address));
-    unusable.push({ address, reason: said ?? 'no transport could gather a candidate on it (is it an address of this host?)' });
+    const reason =
+      said ??
+      (interfaceAddresses.has(address)
+        ? 'every transport failed to bind on it (DEBUG=ice-tcp:* says why)'
+        : 'it is not an address of any interface of this host');
+    unusable.push({ address, reason });
   }
   return unusable;
 }

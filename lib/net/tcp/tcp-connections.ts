@@ -179,7 +179,7 @@ export class TcpConnectionSet {
     });
     const entry: TcpConnectionEntry = { id, transportId, framed, local, remote, closingLocally: false };
     this.#connections.set(id, entry);
-    const onPacket = this.#options.onPacket;
+    const onPacket = (packet: PacketInput): void => this.#options.onPacket(packet);
     framed.on('packet', (data: Buffer) => onPacket({ transportId, connectionId: id, from: remote, to: local, data }));
     framed.on('error', (error: Error) => debug('%s %s: %s', id, formatEndpoint(remote), error.message));
     framed.on('close', (error?: Error) => this.#onClose(entry, error));
