@@ -74,9 +74,9 @@ interface Waiter {
  *   candidates to the peer again, as after `restart()`;
  * - `'unusable-address' ({ address, reason })`: gathering found no
  *   candidate on an address named in `addresses`;
- * - `'warning' (warning: IceTcpError)`: a problem the agent survived (a STUN
- *   server that did not answer, an address that could not be bound, consent
- *   lost, an exception in a handler); also logged to `ice-tcp:net`;
+ * - `'warning' (warning: IceTcpError)`: a problem the agent survived (a
+ *   checklist failed, consent expired, a TCP reconnect failed, a transport's
+ *   gathering failed, an exception in a handler); also logged to `ice-tcp:net`;
  * - `'close' ()`: every handle is released.
  *
  * The agent emits no `'error'` (README "Errors"): nothing it reports is

@@ -58,10 +58,11 @@ export interface IceAgentEvents extends ListenerEvents {
    */
   restart: [parameters: IceParameters, reason: string];
   /**
-   * A problem the agent survived: a STUN server that did not answer, an
-   * address that could not be bound, consent lost, an exception inside a
-   * handler (`ERR_RUNTIME`). Never fatal: failure of the session shows as
-   * state `'failed'` and a rejected `connect()`.
+   * A problem the agent survived: a component's checklist failed, consent
+   * expired, the selected TCP connection could not be re-established, a
+   * transport's gathering failed, an exception inside a handler
+   * (`ERR_RUNTIME`). Never fatal to the process: failure of the session
+   * shows as state `'failed'` and a rejected `connect()`.
    */
   warning: [warning: IceTcpError];
   /** Every handle is released. */

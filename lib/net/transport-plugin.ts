@@ -1,7 +1,7 @@
 /**
  * The interface between the Node runtime (which drives one sans-IO `IceCore`)
  * and the transports it can use. UDP and TCP are plugins behind it; a future
- * TURN or TLS-wrapped transport is one more (DESIGN.md §3).
+ * TURN or TLS-wrapped transport is one more (ARCHITECTURE.md "Transport plugins").
  *
  * A plugin owns sockets. It reports what happens on them to its
  * {@link TransportHost} (the runtime), which feeds the core, and it carries out
