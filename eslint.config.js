@@ -22,7 +22,10 @@ export default tseslint.config(
       '@typescript-eslint/require-await': 'off',
       // `String(value)` of an unknown bad input is how error messages quote it.
       '@typescript-eslint/no-base-to-string': 'off',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true, allowArray: true, allowNullish: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true, allowArray: true, allowNullish: true },
+      ],
       // An interface merged with a class of the same name adds the fields the constructor copies in.
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
       // TODO(after the merge wave): switch on and run `eslint --fix` once (about 240 redundant

@@ -71,7 +71,15 @@ export type { Address, IceCredentials, IceState, PairInfo, PairState, RandomSour
 export type { GatherContext, StunServerAddress, TransportHost, TransportPlugin } from './net/index.js';
 
 // Candidates (RFC 8445 §5.1, RFC 6544 §4, RFC 8839 §5.1).
-export { ACTIVE_TCP_PORT, CANDIDATE_TYPES, TCP_TYPES, type Candidate, type CandidateType, type TcpType, type TransportProtocol } from './candidate/index.js';
+export {
+  ACTIVE_TCP_PORT,
+  CANDIDATE_TYPES,
+  TCP_TYPES,
+  type Candidate,
+  type CandidateType,
+  type TcpType,
+  type TransportProtocol,
+} from './candidate/index.js';
 export { MAX_CANDIDATE_LINE_LENGTH, parseCandidate, serializeCandidate, type SerializeCandidateOptions } from './candidate/index.js';
 export {
   candidateFromInit,

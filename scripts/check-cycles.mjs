@@ -35,7 +35,10 @@ for (const file of files) {
     const spec = match[1];
     if (spec.startsWith('.')) deps.push(resolve(dirname(file), spec));
   }
-  graph.set(file, deps.filter((dep) => graph.has(dep) || files.includes(dep)));
+  graph.set(
+    file,
+    deps.filter((dep) => graph.has(dep) || files.includes(dep)),
+  );
 }
 
 // Tarjan's strongly connected components: any component of more than one
@@ -75,7 +78,12 @@ if (files.length === 0) {
 }
 if (cycles.length > 0) {
   for (const component of cycles) {
-    console.error(`check-cycles: import cycle among ${component.length} modules:\n  ${component.map((f) => relative(base, f)).sort().join('\n  ')}`);
+    console.error(
+      `check-cycles: import cycle among ${component.length} modules:\n  ${component
+        .map((f) => relative(base, f))
+        .sort()
+        .join('\n  ')}`,
+    );
   }
   process.exit(1);
 }

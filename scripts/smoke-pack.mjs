@@ -54,15 +54,18 @@ try {
   }
   const mainMode = packed[0].files.find((f) => f.path === 'dist/cli/main.js').mode;
   check('the command is executable in the tarball', (mainMode & 0o111) !== 0, `mode ${mainMode.toString(8)}`);
-  const badMaps = [...files].filter((f) => f.endsWith('.map')).filter((f) => {
-    const map = JSON.parse(readFileSync(join(root, f), 'utf8'));
-    return !Array.isArray(map.sourcesContent) || map.sourcesContent.length !== map.sources.length;
-  });
+  const badMaps = [...files]
+    .filter((f) => f.endsWith('.map'))
+    .filter((f) => {
+      const map = JSON.parse(readFileSync(join(root, f), 'utf8'));
+      return !Array.isArray(map.sourcesContent) || map.sourcesContent.length !== map.sources.length;
+    });
   check('every source map carries its sources', badMaps.length === 0, `without sourcesContent: ${badMaps.slice(0, 3).join(', ')}`);
 
   const app = join(work, 'app');
   mkdirSync(join(app, 'node_modules/@types'), { recursive: true });
-  for (const dep of ['debug', 'ms', 'node-forge']) cpSync(join(root, 'node_modules', dep), join(app, 'node_modules', dep), { recursive: true });
+  for (const dep of ['debug', 'ms', 'node-forge'])
+    cpSync(join(root, 'node_modules', dep), join(app, 'node_modules', dep), { recursive: true });
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch-consumer', version: '1.0.0', private: true }));
   run('npm install of the tarball', npm, ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], { cwd: app });
   // Linked after the install (npm would prune them): the consumer's compiler and Node's types.
@@ -82,14 +85,30 @@ try {
     const certificate = generateCertificate();
     console.log(JSON.stringify({ counts, before, after: forgeLoaded(), keyType: certificate.keyType,
       agent: typeof IceAgent, error: new IceTcpError('ERR_X', 'x') instanceof Error }));`;
-  const esm = run('ESM import', process.execPath, [
-    '--input-type=module',
-    '-e',
-    `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url + '/../app.js');
+  const esm = run(
+    'ESM import',
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      `import { createRequire } from 'node:module'; const require = createRequire(import.meta.url + '/../app.js');
      const load = (name) => import(name); ${probe}`,
-  ], { cwd: app });
-  const cjs = run('CommonJS require', process.execPath, ['-e', `const load = async (name) => require(name); (async () => { ${probe} })().catch((e) => { console.error(e); process.exit(1); });`], { cwd: app });
-  for (const [kind, output] of [['ESM', esm], ['CommonJS', cjs]]) {
+    ],
+    { cwd: app },
+  );
+  const cjs = run(
+    'CommonJS require',
+    process.execPath,
+    [
+      '-e',
+      `const load = async (name) => require(name); (async () => { ${probe} })().catch((e) => { console.error(e); process.exit(1); });`,
+    ],
+    { cwd: app },
+  );
+  for (const [kind, output] of [
+    ['ESM', esm],
+    ['CommonJS', cjs],
+  ]) {
     const result = JSON.parse(output.trim().split('\n').at(-1));
     for (const entry of entries) check(`${kind}: ${entry} loads with exports`, result.counts[entry] > 0, JSON.stringify(result.counts));
     check(`${kind}: loading every entry point does not load node-forge`, result.before === false, 'node-forge was loaded');
@@ -110,8 +129,9 @@ try {
     run(`tsc -p ${project}`, process.execPath, [tsc, '-p', project], { cwd: app });
     check(`TypeScript consumer (${project}, strict, skipLibCheck false) compiles`, true, '');
   }
-  const built = run('compiled consumer', process.execPath, ['out/esm-consumer.mjs'], { cwd: app })
-    + run('compiled consumer', process.execPath, ['out/cjs-consumer.cjs'], { cwd: app });
+  const built =
+    run('compiled consumer', process.execPath, ['out/esm-consumer.mjs'], { cwd: app }) +
+    run('compiled consumer', process.execPath, ['out/cjs-consumer.cjs'], { cwd: app });
   check('the compiled consumers run', built.includes('esm ok') && built.includes('cjs ok'), built);
 
   // 4. The command.

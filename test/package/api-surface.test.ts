@@ -44,7 +44,20 @@ test('the entry points are explicit barrels: no export * in lib/index.ts or lib/
 });
 
 test('the README quick start and TLS snippet names come from the main entry point', (t) => {
-  for (const name of ['IceAgent', 'IceConnection', 'IceCandidate', 'IceTcpError', 'IceAgentError', 'generateCertificate', 'computeFingerprint', 'formatFingerprintLine', 'parseFingerprintLine', 'secureTls', 'tlsRoleFor', 'parseCandidate']) {
+  for (const name of [
+    'IceAgent',
+    'IceConnection',
+    'IceCandidate',
+    'IceTcpError',
+    'IceAgentError',
+    'generateCertificate',
+    'computeFingerprint',
+    'formatFingerprintLine',
+    'parseFingerprintLine',
+    'secureTls',
+    'tlsRoleFor',
+    'parseCandidate',
+  ]) {
     t.is(typeof main[name as keyof typeof main], 'function', name);
   }
   t.is(typeof core.IceCore, 'function');

@@ -42,7 +42,10 @@ test('a tree without a cycle passes; type-only and dynamic imports are not edges
   const dir = tree({
     'a.js': "import { b } from './b.js';\nexport const a = () => import('./c.js').then(() => b);\n",
     'b.js': 'export const b = 1;\n',
-    'c.js': "import { a } from './a.js';\nexport const c = a;\n".replace("import { a } from './a.js';\n", '// import { a } from "./a.js" is a comment here\n'),
+    'c.js': "import { a } from './a.js';\nexport const c = a;\n".replace(
+      "import { a } from './a.js';\n",
+      '// import { a } from "./a.js" is a comment here\n',
+    ),
   });
   try {
     const run = spawnSync(process.execPath, [script, dir], { encoding: 'utf8' });
