@@ -78,12 +78,12 @@ try {
     .map((key) => (key === '.' ? 'ice-tcp' : `ice-tcp/${key.slice(2)}`));
   const probe = `
     const forgeLoaded = () => Object.keys(require.cache).some((k) => k.includes('/node_modules/node-forge/'));
-    const counts = {};
-    for (const entry of ${JSON.stringify(entries)}) counts[entry] = Object.keys(await load(entry)).length;
+    const names = {};
+    for (const entry of ${JSON.stringify(entries)}) names[entry] = Object.keys(await load(entry)).filter((k) => k !== 'default' && k !== '__esModule').sort();
     const before = forgeLoaded();
     const { generateCertificate, IceAgent, IceTcpError } = await load('ice-tcp');
     const certificate = generateCertificate();
-    console.log(JSON.stringify({ counts, before, after: forgeLoaded(), keyType: certificate.keyType,
+    console.log(JSON.stringify({ names, before, after: forgeLoaded(), keyType: certificate.keyType,
       agent: typeof IceAgent, error: new IceTcpError('ERR_X', 'x') instanceof Error }));`;
   const esm = run(
     'ESM import',
@@ -110,16 +110,20 @@ try {
     ['CommonJS', cjs],
   ]) {
     const result = JSON.parse(output.trim().split('\n').at(-1));
-    for (const entry of entries) check(`${kind}: ${entry} loads with exports`, result.counts[entry] > 0, JSON.stringify(result.counts));
+    for (const entry of entries)
+      check(`${kind}: ${entry} loads with exports`, result.names[entry].length > 0, JSON.stringify(result.names));
     check(`${kind}: loading every entry point does not load node-forge`, result.before === false, 'node-forge was loaded');
     check(`${kind}: a certificate loads node-forge on demand and works`, result.after === true && result.keyType === 'ecdsa-p256', output);
     check(`${kind}: classes are usable`, result.agent === 'function' && result.error === true, output);
   }
   // One class identity per format: the ESM and CommonJS builds are distinct copies (the dual-package hazard),
   // so each format must see a complete API of its own.
-  const esmMain = JSON.parse(esm.trim().split('\n').at(-1)).counts['ice-tcp'];
-  const cjsMain = JSON.parse(cjs.trim().split('\n').at(-1)).counts['ice-tcp'];
-  check('ESM and CommonJS expose the same number of names', esmMain === cjsMain, `${esmMain} vs ${cjsMain}`);
+  const esmNames = JSON.parse(esm.trim().split('\n').at(-1)).names;
+  const cjsNames = JSON.parse(cjs.trim().split('\n').at(-1)).names;
+  for (const entry of entries) {
+    const same = JSON.stringify(esmNames[entry]) === JSON.stringify(cjsNames[entry]);
+    check(`${entry}: ESM and CommonJS export the same ${esmNames[entry].length} names`, same, `${esmNames[entry]} vs ${cjsNames[entry]}`);
+  }
 
   // 3. A strict TypeScript consumer with skipLibCheck off, three ways.
   const consumer = join(root, 'test/package/consumer');
