@@ -186,7 +186,10 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
   if (options.ufrag !== undefined || options.pwd !== undefined) {
     credentials = checkIceCredentials(options.ufrag, options.pwd, 'ERR_AGENT_BAD_OPTION');
   }
-  const testing = options.testing === undefined ? {} : (plainObject('testing', options.testing) as IceAgentTestingOptions);
+  const testing = options.testing ?? {};
+  if (testing === null || typeof testing !== 'object' || Array.isArray(testing)) {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'testing must be an object { random?, createCore? }');
+  }
   if (testing.createCore !== undefined && typeof testing.createCore !== 'function') {
     throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'testing.createCore must be a function');
   }
