@@ -7,8 +7,8 @@
 //   certificate is made;
 // - compile a strict TypeScript consumer (skipLibCheck off) against the
 //   installed declarations, under `module`/`moduleResolution` node16 (an ESM
-//   and a CommonJS file) and under `bundler`, including type-level checks of
-//   the typed events (test/package/consumer/);
+//   and a CommonJS file), under `bundler` and under the old `node` (node10),
+//   including type-level checks of the typed events (test/package/consumer/);
 // - run `npx ice-tcp --help`.
 // Offline: the tarball's dependencies (debug, ms, node-forge) are copied from
 // this repository's node_modules before `npm install --offline`; TypeScript
@@ -129,7 +129,7 @@ try {
   const consumer = join(root, 'test/package/consumer');
   for (const file of readdirSync(consumer)) cpSync(join(consumer, file), join(app, file));
   const tsc = join(app, 'node_modules/typescript/bin/tsc');
-  for (const project of ['tsconfig.node16.json', 'tsconfig.bundler.json']) {
+  for (const project of ['tsconfig.node16.json', 'tsconfig.bundler.json', 'tsconfig.node10.json']) {
     run(`tsc -p ${project}`, process.execPath, [tsc, '-p', project], { cwd: app });
     check(`TypeScript consumer (${project}, strict, skipLibCheck false) compiles`, true, '');
   }
