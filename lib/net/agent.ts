@@ -79,7 +79,7 @@ interface Waiter {
  *   gathering failed, an exception in a handler); also logged to `ice-tcp:net`;
  * - `'close' ()`: every handle is released.
  *
- * The agent emits no `'error'` (README "Errors"): nothing it reports is
+ * The agent emits no `'error'` (README "Events and errors"): nothing it reports is
  * fatal to the process; a failed session is state `'failed'` and a rejected
  * `connect()`. The map of names to arguments is {@link IceAgentEvents}.
  */
@@ -377,7 +377,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     this.emit('state', state, previous);
   }
 
-  /** README "Errors": every report of the agent is a `'warning'`; none is fatal, none is thrown. */
+  /** README "Events and errors": every report of the agent is a `'warning'`; none is fatal, none is thrown. */
   #warn(error: Error): void {
     const warning = error instanceof IceTcpError ? error : new IceAgentError('ERR_RUNTIME', error.message, { cause: error });
     debug('warning %s: %s', warning.code, warning.message);

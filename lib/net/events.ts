@@ -3,7 +3,7 @@
  * name to listener arguments (`EventEmitter<Events>` of `node:events`): a
  * misspelt event name or a wrong listener signature does not compile.
  *
- * Error policy (the same for every emitter of this package, README "Errors"):
+ * Error policy (the same for every emitter of this package, README "Events and errors"):
  * nothing is ever thrown through an unhandled `'error'`. A problem the
  * emitter survives is a `'warning'`, emitted whether anyone listens or not
  * (and logged to `DEBUG=ice-tcp:*`); a failure that ends a connection comes
