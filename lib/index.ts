@@ -42,6 +42,7 @@ export { TcpTransportError, type TcpTransportErrorCode } from './net/index.js';
 export { IceAgent, type ConnectOptions, type GatheringState, type IceParameters } from './net/index.js';
 export { type IceAgentOptions, type IceAgentTcpOptions, type IceAgentTestingOptions } from './net/index.js';
 export type { IceAgentEvents, IceConnectionEvents, UnusableAddress } from './net/index.js';
+export type { AnnouncedAddresses } from './net/index.js';
 export { IceCandidate } from './net/index.js';
 export { IceConnection, DEFAULT_MAX_QUEUED_PACKETS, MAX_ICE_PACKET_SIZE, type IceConnectionOptions } from './net/index.js';
 export { IceConnectionStream, type IceConnectionStreamOptions } from './net/index.js';

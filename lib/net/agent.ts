@@ -348,6 +348,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       priority: { preferTcp: this.#options.preferTcp },
       localUfrag: this.#runtime.core.localCredentials.ufrag,
       signal: this.#gatherAbort.signal,
+      announcedAddresses: this.#options.announcedAddresses,
     });
     this.#gatheringState = 'complete';
     const warnings = this.#gatherWarnings;
