@@ -129,10 +129,12 @@ export class PeerSession {
       ...(o.ufrag !== undefined ? { ufrag: o.ufrag, pwd: o.pwd } : {}),
       ...(o.record !== undefined
         ? {
-            createCore: (coreOptions) =>
-              (this.#recorder = new RecordingCore(coreOptions, {
-                description: o.recordDescription ?? `ice-tcp peer ${o.controlling ? 'controlling' : 'controlled'}`,
-              })),
+            testing: {
+              createCore: (coreOptions) =>
+                (this.#recorder = new RecordingCore(coreOptions, {
+                  description: o.recordDescription ?? `ice-tcp peer ${o.controlling ? 'controlling' : 'controlled'}`,
+                })),
+            },
           }
         : {}),
     };
@@ -157,7 +159,8 @@ export class PeerSession {
     agent.on('candidate', (candidate) => this.#out(`a=${candidate.toSdp()}`));
     agent.on('state', (state: string) => this.#onState(state));
     agent.on('selected-pair', (pair: PairInfo) => this.#onSelected(pair));
-    agent.on('error', (error: Error) => this.#diag(`agent: ${describeError(error)}`));
+    agent.on('warning', (warning) => this.#diag(`agent: ${describeError(warning)}`));
+    agent.on('unusable-address', ({ address, reason }) => this.#diag(`no usable candidate on ${address}: ${reason}`));
     agent.on('restart', (_parameters: unknown, reason: string) => {
       // RFC 6544 §11.1 self-restart: this command does not signal again.
       if (!this.#localDone) void this.#finish(ExitCode.Failed, `ice restarted (${reason})`);
