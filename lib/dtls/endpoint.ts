@@ -160,6 +160,17 @@ export class DtlsEndpoint {
   }
 
   /**
+   * Ends the session with a fatal alert (default bad_certificate: the
+   * application's own check of the peer failed, RFC 8122 §6.2). A `'failed'`
+   * event follows with `error`.
+   */
+  abort(error: DtlsError, alert: number = AlertDescription.bad_certificate): void {
+    if (this.#state !== 'handshaking' && this.#state !== 'connected') return;
+    this.#sendAlert(AlertLevel.fatal, alert);
+    this.#fail(error, false);
+  }
+
+  /**
    * Keying material exported from the session (RFC 5705 §4); for DTLS-SRTP
    * the label is `EXTRACTOR-dtls_srtp` and no context (RFC 5764 §4.2).
    *
