@@ -44,7 +44,11 @@ export interface DtlsEndpointOptions {
   maxRetransmits?: number;
   /** Server: answer a ClientHello without a valid cookie with a HelloVerifyRequest (RFC 6347 §4.2.1). Default false. */
   helloVerify?: boolean;
-  /** Server: require the client's certificate (default true: RFC 8122 §6.2, both sides present one). */
+  /**
+   * Server: send a CertificateRequest and require the client's certificate
+   * (default true: RFC 8122 §6.2, both sides present one). With `false` the
+   * client is not asked and stays anonymous.
+   */
   requireClientCertificate?: boolean;
   /** Largest handshake message accepted, bytes (default 16384). */
   maxHandshakeMessageSize?: number;

@@ -130,7 +130,7 @@ export class ServerFlow implements HandshakeFlow {
     // RFC 6347 §4.2.2: after a HelloVerifyRequest the ServerHello carries the second ClientHello's message_seq.
     ctx.setSendSeq(m.messageSeq);
     this.#sendFlight4(ctx, now, hello, scheme);
-    this.#state = 'certificate';
+    this.#state = o.requireClientCertificate ? 'certificate' : 'key-exchange';
   }
 
   #sendFlight4(ctx: HandshakeContext, now: number, hello: ClientHello, scheme: number): void {
@@ -158,7 +158,7 @@ export class ServerFlow implements HandshakeFlow {
     add(HandshakeType.certificate, encodeCertificate([o.certificateDer]));
     add(HandshakeType.server_key_exchange, encodeServerKeyExchange(params, scheme, signature));
     // RFC 8122 §6.2 (and RFC 5763 §5): the server asks for the client's certificate.
-    add(HandshakeType.certificate_request, encodeCertificateRequest([ECDSA_SIGN], ACCEPTED_SCHEMES));
+    if (o.requireClientCertificate) add(HandshakeType.certificate_request, encodeCertificateRequest([ECDSA_SIGN], ACCEPTED_SCHEMES));
     add(HandshakeType.server_hello_done, new Uint8Array(0));
     ctx.sendFlight(now, entries, false);
   }
@@ -166,15 +166,12 @@ export class ServerFlow implements HandshakeFlow {
   #onCertificate(ctx: HandshakeContext, m: ReceivedMessage): void {
     const chain = parseCertificate(m.body);
     if (chain.length === 0) {
-      if (ctx.options.requireClientCertificate) {
-        throw new DtlsError('ERR_DTLS_NO_PEER_CERTIFICATE', 'the client sent no certificate (RFC 8122 §6.2: both sides must)', {
-          alert: AlertDescription.handshake_failure,
-        });
-      }
-    } else {
-      this.#peer = readPeerCertificate(chain[0]);
-      checkPeerCertificate(ctx.options, this.#peer);
+      throw new DtlsError('ERR_DTLS_NO_PEER_CERTIFICATE', 'the client sent no certificate (RFC 8122 §6.2: both sides must)', {
+        alert: AlertDescription.handshake_failure,
+      });
     }
+    this.#peer = readPeerCertificate(chain[0]);
+    checkPeerCertificate(ctx.options, this.#peer);
     ctx.transcript.add(m.msgType, m.messageSeq, m.body);
     this.#state = 'key-exchange';
   }

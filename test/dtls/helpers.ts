@@ -129,8 +129,10 @@ export class VirtualNet {
   /** Both sides connected, or one ended. */
   settled(): boolean {
     const done = (s: string) => s === 'connected' || s === 'failed' || s === 'closed';
-    return (this.client.state === 'connected' && this.server.state === 'connected') || (done(this.client.state) && done(this.server.state)) ||
-      this.client.state === 'failed' || this.server.state === 'failed';
+    if (this.client.state === 'connected' && this.server.state === 'connected') return true;
+    if (done(this.client.state) && done(this.server.state)) return true;
+    // One side failed: let its alert (if any) reach the other side first.
+    return (this.client.state === 'failed' || this.server.state === 'failed') && this.#queue.length === 0;
   }
 
   /** Data events of a side. */
