@@ -236,7 +236,8 @@ export class DtlsConnection extends EventEmitter implements PacketConnection {
     this.#below.off('packet', this.#onPacket);
     this.#below.off('close', this.#onBelowClose);
     this.#below.off('drain', this.#onDrain);
-    if (this.#closeTransport) this.#below.close();
+    // A turn later, so that the close_notify just handed to the connection below leaves first (a UDP socket closed at once would drop it).
+    if (this.#closeTransport) setImmediate(() => this.#below.close());
     if (this.#error && this.#verified && this.listenerCount('error') > 0) this.emit('error', this.#error);
     debug('DTLS %s closed%s', this.role, this.#error ? `: ${this.#error.message}` : '');
     this.emit('close', this.#verified ? this.#error : undefined);
