@@ -11,7 +11,7 @@ import { serializeCandidate } from '../candidate/index.js';
 import { IceTcpError } from '../errors.js';
 import type { PairInfo } from '../ice/index.js';
 import { IceAgent, type IceAgentOptions } from '../net/index.js';
-import type { SecureConnection } from '../secure/index.js';
+import { SecureConnection, type DtlsConnection } from '../secure/index.js';
 import { writeLine, type CommandIo } from './command.js';
 import { ExitCode, describeError, usageError } from './errors.js';
 import { HeldPacketConnection } from './held-connection.js';
@@ -42,6 +42,8 @@ export interface PeerOptions {
   pwd?: string;
   stunServers: string[];
   tls: boolean;
+  /** DTLS over the selected pair (UDP or ICE-TCP) with the same fingerprint/setup lines as `tls`. */
+  dtls?: boolean;
   /** S-O connect retries (RFC 6544 §7.1); see {@link LOOPBACK_SO_RETRY}. */
   soRetry?: { initialMs: number; maxMs: number; maxAttempts: number };
 }
@@ -66,7 +68,7 @@ export class PeerSession {
   #agent!: IceAgent;
   #held!: HeldPacketConnection;
   #tls: PeerTls | undefined;
-  #secure: SecureConnection | undefined;
+  #secure: SecureConnection | DtlsConnection | undefined;
   #transfer: PeerTransfer | undefined;
   #lines: Interface | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -117,6 +119,7 @@ export class PeerSession {
     const agent = this.#agent;
     this.#held = new HeldPacketConnection(agent.connection(1));
     if (o.tls) this.#tls = new PeerTls(o.controlling);
+    else if (o.dtls === true) this.#tls = new PeerTls(o.controlling, 'dtls');
     else this.#attachTransfer(this.#held);
 
     agent.on('candidate', (candidate) => this.#out(`a=${candidate.toSdp()}`));
@@ -256,7 +259,7 @@ export class PeerSession {
     else this.#startData();
   }
 
-  #attachTransfer(conn: HeldPacketConnection | SecureConnection): void {
+  #attachTransfer(conn: HeldPacketConnection | SecureConnection | DtlsConnection): void {
     const o = this.#options;
     this.#transfer = new PeerTransfer(
       conn,
@@ -286,13 +289,13 @@ export class PeerSession {
 
   async #startTls(pair: PairInfo): Promise<void> {
     const tls = this.#tls!;
-    if (pair.local.transport !== 'tcp') {
-      await this.#finish(ExitCode.DataProblem, 'tls needs a TCP pair and a UDP pair was selected (DTLS is not available)');
+    if (tls.kind === 'tls' && pair.local.transport !== 'tcp') {
+      await this.#finish(ExitCode.DataProblem, 'tls needs a TCP pair and a UDP pair was selected (use --dtls)');
       return;
     }
     const missing = tls.missing();
     if (missing !== undefined) {
-      await this.#finish(ExitCode.DataProblem, `tls cannot start: ${missing}`);
+      await this.#finish(ExitCode.DataProblem, `${tls.kind} cannot start: ${missing}`);
       return;
     }
     try {
@@ -305,12 +308,15 @@ export class PeerSession {
         return;
       }
       this.#secure = secure;
-      const cipher = secure.tlsSocket.getCipher();
-      this.#out(`tls role=${role} version=${secure.protocol} cipher=${cipher.name}`);
+      if (secure instanceof SecureConnection) {
+        this.#out(`tls role=${role} version=${secure.protocol} cipher=${secure.tlsSocket.getCipher().name}`);
+      } else {
+        this.#out(`dtls role=${role} version=DTLSv1.2 cipher=${secure.cipherSuite ?? '?'} transport=${secure.transport}`);
+      }
       this.#attachTransfer(secure);
       this.#startData();
     } catch (error) {
-      await this.#finish(ExitCode.DataProblem, `tls failed: ${describeError(error)}`);
+      await this.#finish(ExitCode.DataProblem, `${tls.kind} failed: ${describeError(error)}`);
     }
   }
 

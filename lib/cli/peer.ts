@@ -41,28 +41,33 @@ Options:
   --tls                 TLS over the selected TCP pair (RFC 6544 §10), with
                         self-signed certificates checked against the
                         signalled fingerprints (RFC 8122)
+  --dtls                DTLS 1.2 over the selected pair, UDP or TCP (one
+                        DTLS datagram per UDP datagram or RFC 4571 frame),
+                        with the same fingerprint and setup lines as --tls;
+                        --chunk at most 16384
   -h, --help            this text
 
-Prints, one per line: ufrag <u>, pwd <p>, (with --tls: fingerprint sha-256
+Prints, one per line: ufrag <u>, pwd <p>, (with --tls/--dtls: fingerprint sha-256
 <XX:..>, setup actpass|active), a=candidate:... for each local candidate,
 gathering-done, end-of-candidates, state <name> on each change,
 selected <local a=candidate> <remote a=candidate>,
 selected-types local=<type>/<udp|tcp-active|tcp-passive|tcp-so> remote=...,
 connected-ms <ms since the peer's credentials and candidates were given>,
-(with --tls: tls role=... version=... cipher=...), with --send:
+(with --tls: tls role=... version=... cipher=...; with --dtls: dtls role=...
+version=DTLSv1.2 cipher=... transport=udp|tcp), with --send:
 send-result sent=N echoed=M corrupt-chunks=K ms=T mbps=X, then done,
 and last: result ok | result fail <reason>.
 
 Reads: ufrag <u> | a=ice-ufrag:<u>, pwd <p> | a=ice-pwd:<p>,
-a=candidate:... | candidate:..., end-of-candidates, done, and with --tls
+a=candidate:... | candidate:..., end-of-candidates, done, and with --tls/--dtls
 fingerprint ... | a=fingerprint:..., setup ... | a=setup:...; every other
 line is ignored.
 
 On loopback addresses, S-O connects are retried every millisecond, so that
 the two SYNs of a simultaneous open can cross (RFC 6544 §7.1).
 
-With --tls the controlling peer offers 'setup actpass' and the controlled
-peer answers 'setup active': the controlled peer is the TLS client
+With --tls (or --dtls) the controlling peer offers 'setup actpass' and the controlled
+peer answers 'setup active': the controlled peer is the (D)TLS client
 (RFC 4145, RFC 8122 §6.2), whoever opened the TCP connection. TCP
 candidates are preferred, since TLS needs a TCP pair.
 
@@ -128,6 +133,7 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
     ...(ufrag !== undefined ? { ufrag, pwd } : {}),
     stunServers: args.strings('stun'),
     tls: args.has('tls'),
+    dtls: args.has('dtls'),
     ...(bind.every(isLoopback) ? { soRetry: LOOPBACK_SO_RETRY } : {}),
   };
 }
@@ -154,13 +160,16 @@ export const peerCommand: Command = {
       pwd: 'value',
       stun: 'values',
       tls: 'flag',
+      dtls: 'flag',
     });
     if (args.has('help')) {
       writeLine(io.stdout, USAGE);
       return ExitCode.Ok;
     }
     const options = peerOptions(args);
-    if (options.tls && options.tcp === false) throw usageError('--tls needs TCP candidates (--tcp on): DTLS is not available');
+    if (options.tls && options.dtls === true) throw usageError('--tls and --dtls exclude each other');
+    if (options.tls && options.tcp === false) throw usageError('--tls needs TCP candidates (--tcp on); over UDP use --dtls');
+    if (options.dtls === true && options.chunk > 16384) throw usageError('--dtls carries at most 16384 bytes per packet: --chunk must be at most 16384');
     return new PeerSession(options, io).run();
   },
 };
