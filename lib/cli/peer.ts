@@ -75,10 +75,10 @@ Data (--send/--echo): each packet starts with its 64-bit big-endian byte
 offset, then bytes (offset + i) & 0xff; at most 64 KiB unechoed.
 
 It prints 'done' once complete (connected; with --send, all data echoed;
-with --tls, TLS up) and exits when the peer's 'done' arrives or stdin ends.
+with --tls/--dtls, (D)TLS up) and exits when the peer's 'done' arrives or stdin ends.
 
 Exit status: 0 ok, 1 ICE failed, 2 timeout, 3 data problem (corrupt or
-stalled echoes, TLS failure), 64 usage error.`;
+stalled echoes, TLS or DTLS failure), 64 usage error.`;
 
 const TCP_TYPES = ['active', 'passive', 'so'] as const;
 
