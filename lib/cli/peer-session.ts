@@ -10,14 +10,14 @@ import createDebug from 'debug';
 import { serializeCandidate } from '../candidate/index.js';
 import { IceTcpError } from '../errors.js';
 import type { PairInfo } from '../ice/index.js';
-import { IceAgent, type IceAgentOptions } from '../net/index.js';
+import { IceAgent, type IceAgentOptions, type RoutePath } from '../net/index.js';
 import { SecureConnection, type DtlsConnection } from '../secure/index.js';
 import { writeLine, type CommandIo } from './command.js';
 import { ExitCode, describeError, usageError } from './errors.js';
 import { HeldPacketConnection } from './held-connection.js';
 import { formatSendResult, type SendResult } from './peer-data.js';
 import { parsePeerLine } from './peer-lines.js';
-import { selectedTypesLine } from './pair-labels.js';
+import { pathLine, selectedTypesLine } from './pair-labels.js';
 import { PeerTls } from './peer-tls.js';
 import { PeerTransfer } from './peer-transfer.js';
 
@@ -81,6 +81,7 @@ export class PeerSession {
   readonly #startedAt = performance.now();
   // Completion.
   #connected = false;
+  #lastPath: string | undefined;
   #localDone = false;
   #peerDone = false;
   #stdinEnded = false;
@@ -117,7 +118,12 @@ export class PeerSession {
     }
     const result = new Promise<number>((resolve) => (this.#resolve = resolve));
     const agent = this.#agent;
-    this.#held = new HeldPacketConnection(agent.connection(1));
+    const connection = agent.connection(1);
+    this.#held = new HeldPacketConnection(connection);
+    // A later route (TCP reconnect, another selected pair) prints its path again.
+    connection.on('route', () => {
+      if (this.#connected) this.#printPath(connection.path);
+    });
     if (o.tls) this.#tls = new PeerTls(o.controlling);
     else if (o.dtls === true) this.#tls = new PeerTls(o.controlling, 'dtls');
     else this.#attachTransfer(this.#held);
@@ -249,6 +255,7 @@ export class PeerSession {
     if (pair.component !== 1) return;
     this.#out(`selected a=${serializeCandidate(pair.local)} a=${serializeCandidate(pair.remote)}`);
     this.#out(selectedTypesLine(pair));
+    this.#printPath(this.#agent.connection(1).path);
     if (this.#connected) return;
     this.#connected = true;
     const since = this.#checksStartedAt ?? this.#startedAt;
@@ -257,6 +264,15 @@ export class PeerSession {
     // (lib/net/runtime.ts), so data sent from here already takes this pair.
     if (this.#tls !== undefined) void this.#startTls(pair);
     else this.#startData();
+  }
+
+  /** `path …` when the data path's 5-tuple changed since it was last printed. */
+  #printPath(path: RoutePath | undefined): void {
+    if (path === undefined) return;
+    const line = pathLine(path);
+    if (line === this.#lastPath) return;
+    this.#lastPath = line;
+    this.#out(line);
   }
 
   #attachTransfer(conn: HeldPacketConnection | SecureConnection | DtlsConnection): void {

@@ -52,6 +52,7 @@ Prints, one per line: ufrag <u>, pwd <p>, (with --tls/--dtls: fingerprint sha-25
 gathering-done, end-of-candidates, state <name> on each change,
 selected <local a=candidate> <remote a=candidate>,
 selected-types local=<type>/<udp|tcp-active|tcp-passive|tcp-so> remote=...,
+path <udp|tcp> <local addr:port> <remote addr:port> (again when it moves),
 connected-ms <ms since the peer's credentials and candidates were given>,
 (with --tls: tls role=... version=... cipher=...; with --dtls: dtls role=...
 version=DTLSv1.2 cipher=... transport=udp|tcp), with --send:

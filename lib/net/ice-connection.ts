@@ -8,6 +8,7 @@ import createDebug from 'debug';
 import type { PacketConnection } from '../connection.js';
 import type { PairInfo, Route } from '../ice/types.js';
 import { IceAgentError } from './errors.js';
+import { pathOf, type RoutePath } from './route-path.js';
 import { IceConnectionStream, type IceConnectionStreamOptions } from './ice-connection-stream.js';
 import { IncomingPackets } from './incoming-packets.js';
 
@@ -163,6 +164,14 @@ export class IceConnection extends EventEmitter implements PacketConnection {
    */
   get route(): Route | null {
     return this.#route;
+  }
+
+  /**
+   * The 5-tuple the current route's connection uses (real socket addresses,
+   * e.g. an active TCP candidate's source port), or undefined without one.
+   */
+  get path(): RoutePath | undefined {
+    return this.#route === null ? undefined : pathOf(this.#connection);
   }
 
   /** The selected pair, once there is one. */

@@ -10,6 +10,7 @@ export { checkIceCredentials, type IceAgentOptions, type IceAgentTcpOptions } fr
 export { IceAgentError, type IceAgentErrorCode } from './errors.js';
 export { IceCandidate } from './ice-candidate.js';
 export { IceConnection, DEFAULT_MAX_QUEUED_PACKETS, MAX_ICE_PACKET_SIZE, type IceConnectionOptions } from './ice-connection.js';
+export { type RoutePath } from './route-path.js';
 export { IceConnectionStream, type IceConnectionStreamOptions } from './ice-connection-stream.js';
 export { IceRuntime, cryptoRandomSource, type RuntimeSink } from './runtime.js';
 export { UdpTransport, type UdpTransportOptions } from './udp-plugin.js';
