@@ -44,6 +44,8 @@ export interface PeerOptions {
   tls: boolean;
   /** DTLS over the selected pair (UDP or ICE-TCP) with the same fingerprint/setup lines as `tls`. */
   dtls?: boolean;
+  /** Our setup value (default actpass when controlling, active when controlled). */
+  setup?: 'actpass' | 'active' | 'passive';
   /** S-O connect retries (RFC 6544 §7.1); see {@link LOOPBACK_SO_RETRY}. */
   soRetry?: { initialMs: number; maxMs: number; maxAttempts: number };
 }
@@ -124,8 +126,8 @@ export class PeerSession {
     connection.on('route', () => {
       if (this.#connected) this.#printPath(connection.path);
     });
-    if (o.tls) this.#tls = new PeerTls(o.controlling);
-    else if (o.dtls === true) this.#tls = new PeerTls(o.controlling, 'dtls');
+    if (o.tls) this.#tls = new PeerTls(o.controlling, 'tls', o.setup);
+    else if (o.dtls === true) this.#tls = new PeerTls(o.controlling, 'dtls', o.setup);
     else this.#attachTransfer(this.#held);
 
     agent.on('candidate', (candidate) => this.#out(`a=${candidate.toSdp()}`));

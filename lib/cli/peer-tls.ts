@@ -42,12 +42,17 @@ export class PeerTls {
   readonly #remoteFingerprints: CertificateFingerprint[] = [];
   #remoteSetup: SetupRole | undefined;
 
-  constructor(controlling: boolean, kind: 'tls' | 'dtls' = 'tls') {
+  /**
+   * @param setup What we signal instead of the default (`actpass` offered,
+   *   `active` answered): an offer may say `active` or `passive` too, an
+   *   answer `passive` (RFC 4145 §4.1).
+   */
+  constructor(controlling: boolean, kind: 'tls' | 'dtls' = 'tls', setup?: SetupRole) {
     this.#controlling = controlling;
     this.kind = kind;
     this.certificate = generateCertificate();
     this.fingerprint = computeFingerprint(this.certificate.der, 'sha-256');
-    this.localSetup = controlling ? 'actpass' : 'active';
+    this.localSetup = setup ?? (controlling ? 'actpass' : 'active');
   }
 
   /** The lines to print: `fingerprint sha-256 …` and `setup …`. */

@@ -45,6 +45,9 @@ Options:
                         DTLS datagram per UDP datagram or RFC 4571 frame),
                         with the same fingerprint and setup lines as --tls;
                         --chunk at most 16384
+  --setup ROLE          with --tls/--dtls: the setup value we signal instead
+                        of the default (controlling: actpass, and also
+                        active or passive; controlled: active or passive)
   -h, --help            this text
 
 Prints, one per line: ufrag <u>, pwd <p>, (with --tls/--dtls: fingerprint sha-256
@@ -135,6 +138,7 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
     stunServers: args.strings('stun'),
     tls: args.has('tls'),
     dtls: args.has('dtls'),
+    ...(args.has('setup') ? { setup: args.choice('setup', ['actpass', 'active', 'passive'] as const, 'actpass') } : {}),
     ...(bind.every(isLoopback) ? { soRetry: LOOPBACK_SO_RETRY } : {}),
   };
 }
@@ -162,6 +166,7 @@ export const peerCommand: Command = {
       stun: 'values',
       tls: 'flag',
       dtls: 'flag',
+      setup: 'value',
     });
     if (args.has('help')) {
       writeLine(io.stdout, USAGE);
@@ -169,6 +174,8 @@ export const peerCommand: Command = {
     }
     const options = peerOptions(args);
     if (options.tls && options.dtls === true) throw usageError('--tls and --dtls exclude each other');
+    if (options.setup !== undefined && !options.tls && options.dtls !== true) throw usageError('--setup needs --tls or --dtls');
+    if (options.setup === 'actpass' && !options.controlling) throw usageError('--setup actpass is for the offer (--controlling); an answer says active or passive');
     if (options.tls && options.tcp === false) throw usageError('--tls needs TCP candidates (--tcp on); over UDP use --dtls');
     if (options.dtls === true && options.chunk > 16384) throw usageError('--dtls carries at most 16384 bytes per packet: --chunk must be at most 16384');
     return new PeerSession(options, io).run();
