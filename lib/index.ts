@@ -12,3 +12,4 @@ export * from './framing/index.js';
 export * from './secure/index.js';
 export * from './replay/index.js';
 export * from './net/index.js';
+export * from './dtls/index.js';

@@ -185,7 +185,7 @@ test('a handshake message over maxHandshakeMessageSize fails the handshake with 
   t.is(net.failure('server'), 'ERR_DTLS_HANDSHAKE_TOO_LARGE');
 });
 
-test('tampered handshake bytes the signatures do not cover still fail: Finished catches a changed ClientHello random', (t) => {
+test('a changed ClientHello random is caught by the ServerKeyExchange signature, which covers both randoms', (t) => {
   const net = run('client', (m) => {
     if (m.msgType !== HandshakeType.client_hello) return m;
     const body = Uint8Array.from(m.body);
@@ -228,4 +228,36 @@ test('with client authentication off the handshake completes and the server sees
   t.is(pair.server.state, 'connected');
   t.is(pair.server.peerCertificate, undefined);
   t.truthy(pair.client.peerCertificate);
+});
+
+/** DER ECDSA signature (r, s) → (r, n − s): the other valid signature of the same message (ECDSA is malleable). */
+function malleate(der: Uint8Array): Uint8Array {
+  const n = 0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551n;
+  const readInt = (at: number): { value: bigint; end: number } => {
+    const len = der[at + 1];
+    return { value: BigInt('0x' + Buffer.from(der.subarray(at + 2, at + 2 + len)).toString('hex')), end: at + 2 + len };
+  };
+  const r = readInt(2);
+  const s = readInt(r.end);
+  const encodeInt = (v: bigint): Buffer => {
+    let hex = v.toString(16);
+    if (hex.length % 2) hex = '0' + hex;
+    let bytes = Buffer.from(hex, 'hex');
+    if (bytes[0] & 0x80) bytes = Buffer.concat([Buffer.of(0), bytes]);
+    return Buffer.concat([Buffer.of(2, bytes.length), bytes]);
+  };
+  const body = Buffer.concat([encodeInt(r.value), encodeInt(n - s.value)]);
+  return Buffer.concat([Buffer.of(0x30, body.length), body]);
+}
+
+test('Finished catches a transcript change nothing else sees: a malleated (still valid) CertificateVerify signature', (t) => {
+  // The session hash (RFC 7627) stops at ClientKeyExchange, so keys agree; CertificateVerify verifies (n − s is valid);
+  // only the Finished hash, which covers CertificateVerify's bytes, differs.
+  const net = run('client', (m) => {
+    if (m.msgType !== HandshakeType.certificate_verify) return m;
+    const cv = parseDigitallySigned(m.body, 'cv');
+    return { ...m, body: encodeDigitallySigned(cv.scheme, malleate(cv.signature)) };
+  });
+  t.is(net.failure('server'), 'ERR_DTLS_BAD_FINISHED');
+  t.is(net.failure('client'), 'ERR_DTLS_ALERT');
 });
