@@ -6,7 +6,6 @@
  * @module
  */
 import { createCipheriv, createDecipheriv, type CipherGCMTypes } from 'node:crypto';
-import { concat, u16 } from './bytes.js';
 import type { PrfHash } from './prf.js';
 import { epochSequence } from './record.js';
 
@@ -60,16 +59,31 @@ export const DEFAULT_CIPHER_SUITES: readonly CipherSuiteName[] = [
  *   epoch+sequence, left-padded with four zero bytes.
  */
 export function recordNonce(suite: SuiteParameters, iv: Uint8Array, epoch: number, sequence: number, explicit?: Uint8Array): Uint8Array {
+  const nonce = Buffer.allocUnsafe(12);
+  if (suite.explicitNonceLength > 0) {
+    nonce.set(iv, 0);
+    if (explicit !== undefined) nonce.set(explicit, 4);
+    else {
+      nonce.writeUInt16BE(epoch, 4);
+      nonce.writeUIntBE(sequence, 6, 6);
+    }
+    return nonce;
+  }
   const seq = epochSequence(epoch, sequence);
-  if (suite.explicitNonceLength > 0) return concat(iv, explicit ?? seq);
-  const nonce = Uint8Array.from(iv);
+  nonce.set(iv, 0);
   for (let i = 0; i < 8; i++) nonce[4 + i] ^= seq[i];
   return nonce;
 }
 
 /** The additional data (RFC 5246 §6.2.3.3, RFC 6347 §4.1.2.1): seq_num(8) + type + version + length. */
 export function additionalData(epoch: number, sequence: number, type: number, version: number, length: number): Uint8Array {
-  return concat(epochSequence(epoch, sequence), Uint8Array.of(type), u16(version), u16(length));
+  const aad = Buffer.allocUnsafe(13);
+  aad.writeUInt16BE(epoch, 0);
+  aad.writeUIntBE(sequence, 2, 6);
+  aad[8] = type;
+  aad.writeUInt16BE(version, 9);
+  aad.writeUInt16BE(length, 11);
+  return aad;
 }
 
 /** One direction's AEAD state for one epoch. */
@@ -88,8 +102,8 @@ export class RecordProtection {
     cipher.setAAD(aad, { plaintextLength: plaintext.length });
     const body = cipher.update(plaintext);
     cipher.final();
-    const explicit = this.suite.explicitNonceLength > 0 ? nonce.subarray(4) : new Uint8Array(0);
-    return concat(explicit, body, cipher.getAuthTag());
+    const tag = cipher.getAuthTag();
+    return this.suite.explicitNonceLength > 0 ? Buffer.concat([nonce.subarray(4), body, tag]) : Buffer.concat([body, tag]);
   }
 
   /** Decrypts a record fragment; `undefined` when it does not authenticate (or is too short). */

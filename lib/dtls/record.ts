@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { ByteReader, concat, u16, u48 } from './bytes.js';
+import { ByteReader } from './bytes.js';
 
 /** Content types (RFC 5246 §6.2.1). */
 export const ContentType = { change_cipher_spec: 20, alert: 21, handshake: 22, application_data: 23 } as const;
@@ -67,12 +67,22 @@ export function splitRecords(datagram: Uint8Array): { records: DtlsRecord[]; mal
   return { records, malformed: false };
 }
 
-/** A record on the wire. */
+/** A record on the wire (one allocation: this runs once per record). */
 export function encodeRecord(type: number, version: number, epoch: number, sequence: number, fragment: Uint8Array): Uint8Array {
-  return concat(Uint8Array.of(type), u16(version), u16(epoch), u48(sequence), u16(fragment.length), fragment);
+  const out = Buffer.allocUnsafe(RECORD_HEADER_SIZE + fragment.length);
+  out[0] = type;
+  out.writeUInt16BE(version, 1);
+  out.writeUInt16BE(epoch, 3);
+  out.writeUIntBE(sequence, 5, 6);
+  out.writeUInt16BE(fragment.length, 11);
+  out.set(fragment, RECORD_HEADER_SIZE);
+  return out;
 }
 
 /** The 8-byte sequence number of the AEAD nonce and additional data: epoch(2) + sequence(6) (RFC 6347 §4.1.2.1). */
 export function epochSequence(epoch: number, sequence: number): Uint8Array {
-  return concat(u16(epoch), u48(sequence));
+  const out = Buffer.allocUnsafe(8);
+  out.writeUInt16BE(epoch, 0);
+  out.writeUIntBE(sequence, 2, 6);
+  return out;
 }
