@@ -69,6 +69,8 @@ export class DtlsEndpoint {
   #writeEpoch = 0;
   #session: SessionInfo | undefined;
   readonly #context: HandshakeContext;
+  /** Renegotiation attempts refused with no_renegotiation (RFC 5746). */
+  renegotiationsRefused = 0;
 
   /** @throws DtlsError `ERR_DTLS_BAD_OPTION`. */
   constructor(options: DtlsEndpointOptions) {
@@ -237,12 +239,20 @@ export class DtlsEndpoint {
     for (const fragment of fragments) {
       const finished = fragment.msgType === HandshakeType.finished;
       if (this.#state === 'connected') {
-        if (fragment.messageSeq < this.#reassembler.nextSeq) old = true;
-        else if (record.epoch > 0 && (fragment.msgType === HandshakeType.client_hello || fragment.msgType === HandshakeType.hello_request)) {
-          // RFC 5746 §4.2 / §4.4: we refuse renegotiation with a warning no_renegotiation.
-          debug('refuses renegotiation');
-          this.#sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
-        } else debug('ignores handshake message %d after the handshake', fragment.msgType);
+        const hello = this.options.role === 'server' ? HandshakeType.client_hello : HandshakeType.hello_request;
+        if (record.epoch > 0 && fragment.msgType === hello) {
+          // A renegotiation (whatever its message_seq: OpenSSL restarts at 0). RFC 5746 §4.4 / §4.2 (and
+          // RFC 5246 §7.2.2): we refuse it with a warning no_renegotiation and keep the session as it is.
+          if (fragment.offset === 0) {
+            debug('%s refuses renegotiation', this.options.role);
+            this.renegotiationsRefused++;
+            this.#sendAlert(AlertLevel.warning, AlertDescription.no_renegotiation);
+          }
+        } else if (fragment.messageSeq < this.#reassembler.nextSeq) {
+          debug('an old fragment (type %d, message %d): the peer retransmits', fragment.msgType, fragment.messageSeq);
+          old = true;
+        }
+        else debug('ignores handshake message %d after the handshake', fragment.msgType);
         continue;
       }
       // RFC 6347 §4.1: Finished is the first message of the new epoch; everything before it is in epoch 0.

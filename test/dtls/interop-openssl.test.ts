@@ -102,3 +102,18 @@ for (const suite of Object.keys(OPENSSL_NAMES) as CipherSuiteName[]) {
     await answer;
   });
 }
+
+interop('renegotiation is refused: openssl s_client "R" gets no_renegotiation (RFC 5746), it does not restart the handshake', async (t) => {
+  const c = certs();
+  const files = pemFiles(c.client, 'client');
+  const udp = await UdpPacketConnection.open();
+  const handshake = secureDtls(udp, { role: 'server', certificate: c.server, remoteFingerprints: [computeFingerprint(c.client.der)], handshakeTimeoutMs: 20_000 });
+  const client = new Tool('openssl', ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${udp.port}`, '-cert', files.cert, '-key', files.key]);
+  t.teardown(() => client.stop());
+  const dtls = await handshake;
+  await client.waitFor(/Secure Renegotiation IS supported/);
+  client.write('R\n'); // s_client's interactive command: renegotiate
+  await client.waitFor(/no renegotiation/i);
+  t.is(dtls.endpoint.renegotiationsRefused, 1);
+  dtls.destroy();
+});
