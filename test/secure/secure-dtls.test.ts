@@ -105,3 +105,31 @@ test('MITM (the attack werift-dtls lets through): Mallory relays with the real s
   toClient.close();
   toMallory.close();
 });
+
+test('the Duplex view: writes become records, records are read as bytes, end() closes with close_notify', async (t) => {
+  const [a, b] = await udpPair();
+  const [s, c] = (await Promise.all([
+    secureDtls(a, { role: 'server', certificate: alice, remoteFingerprints: [fp(bob)] }),
+    secureDtls(b, { role: 'client', certificate: bob, remoteFingerprints: [fp(alice)] }),
+  ])) as [DtlsConnection, DtlsConnection];
+  t.is(s.stream(), s.stream(), 'always the same object');
+  const payload = Buffer.from(Array.from({ length: 40_000 }, (_, i) => i & 0xff));
+  const chunks: Buffer[] = [];
+  const reader = s.stream();
+  const got = new Promise<void>((resolve) => {
+    reader.on('data', (d: Buffer) => {
+      chunks.push(d);
+      if (Buffer.concat(chunks).length >= payload.length) resolve();
+    });
+  });
+  const writer = c.stream();
+  writer.write(payload.subarray(0, 20_000)); // cut into records of at most 16384 bytes
+  writer.write(payload.subarray(20_000));
+  await got;
+  t.true(Buffer.concat(chunks).equals(payload));
+  t.true(chunks.every((ch) => ch.length <= 16384));
+  const ended = once(reader, 'end');
+  writer.end();
+  await ended;
+  t.true(s.closed);
+});
