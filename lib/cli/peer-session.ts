@@ -12,7 +12,7 @@ import { IceTcpError } from '../errors.js';
 import type { PairInfo } from '../ice/index.js';
 import { IceAgent, type IceAgentOptions, type RoutePath } from '../net/index.js';
 import { RecordingCore, serializeRecording } from '../replay/index.js';
-import type { SecureConnection } from '../secure/index.js';
+import { SecureConnection, type DtlsConnection } from '../secure/index.js';
 import { writeFileSync } from 'node:fs';
 import { writeLine, type CommandIo } from './command.js';
 import { ExitCode, describeError, usageError } from './errors.js';
@@ -54,6 +54,10 @@ export interface PeerOptions {
   record?: string;
   /** Free text for the recording's description. */
   recordDescription?: string;
+  /** DTLS over the selected pair (UDP or ICE-TCP) with the same fingerprint/setup lines as `tls`. */
+  dtls?: boolean;
+  /** Our setup value (default actpass when controlling, active when controlled). */
+  setup?: 'actpass' | 'active' | 'passive';
   /** S-O connect retries (RFC 6544 §7.1); see {@link LOOPBACK_SO_RETRY}. */
   soRetry?: { initialMs: number; maxMs: number; maxAttempts: number };
 }
@@ -79,7 +83,7 @@ export class PeerSession {
   #recorder: RecordingCore | undefined;
   #held!: HeldPacketConnection;
   #tls: PeerTls | undefined;
-  #secure: SecureConnection | undefined;
+  #secure: SecureConnection | DtlsConnection | undefined;
   #transfer: PeerTransfer | undefined;
   #lines: Interface | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -153,7 +157,8 @@ export class PeerSession {
     connection.on('route', () => {
       if (this.#connected) this.#printPath(connection.path);
     });
-    if (o.tls) this.#tls = new PeerTls(o.controlling);
+    if (o.tls) this.#tls = new PeerTls(o.controlling, 'tls', o.setup);
+    else if (o.dtls === true) this.#tls = new PeerTls(o.controlling, 'dtls', o.setup);
     else this.#attachTransfer(this.#held);
 
     agent.on('candidate', (candidate) => this.#out(`a=${candidate.toSdp()}`));
@@ -304,7 +309,7 @@ export class PeerSession {
     this.#out(line);
   }
 
-  #attachTransfer(conn: HeldPacketConnection | SecureConnection): void {
+  #attachTransfer(conn: HeldPacketConnection | SecureConnection | DtlsConnection): void {
     const o = this.#options;
     this.#transfer = new PeerTransfer(
       conn,
@@ -334,13 +339,13 @@ export class PeerSession {
 
   async #startTls(pair: PairInfo): Promise<void> {
     const tls = this.#tls!;
-    if (pair.local.transport !== 'tcp') {
-      await this.#finish(ExitCode.DataProblem, 'tls needs a TCP pair and a UDP pair was selected (DTLS is not available)');
+    if (tls.kind === 'tls' && pair.local.transport !== 'tcp') {
+      await this.#finish(ExitCode.DataProblem, 'tls needs a TCP pair and a UDP pair was selected (use --dtls)');
       return;
     }
     const missing = tls.missing();
     if (missing !== undefined) {
-      await this.#finish(ExitCode.DataProblem, `tls cannot start: ${missing}`);
+      await this.#finish(ExitCode.DataProblem, `${tls.kind} cannot start: ${missing}`);
       return;
     }
     try {
@@ -353,12 +358,15 @@ export class PeerSession {
         return;
       }
       this.#secure = secure;
-      const cipher = secure.tlsSocket.getCipher();
-      this.#out(`tls role=${role} version=${secure.protocol} cipher=${cipher.name}`);
+      if (secure instanceof SecureConnection) {
+        this.#out(`tls role=${role} version=${secure.protocol} cipher=${secure.tlsSocket.getCipher().name}`);
+      } else {
+        this.#out(`dtls role=${role} version=DTLSv1.2 cipher=${secure.cipherSuite ?? '?'} transport=${secure.transport}`);
+      }
       this.#attachTransfer(secure);
       this.#startData();
     } catch (error) {
-      await this.#finish(ExitCode.DataProblem, `tls failed: ${describeError(error)}`);
+      await this.#finish(ExitCode.DataProblem, `${tls.kind} failed: ${describeError(error)}`);
     }
   }
 

@@ -58,29 +58,37 @@ Options:
                         signalled fingerprints (RFC 8122)
   --record FILE         write a session recording of the ICE core to FILE
                         when the run ends (replay it: ice-tcp replay FILE)
+  --dtls                DTLS 1.2 over the selected pair, UDP or TCP (one
+                        DTLS datagram per UDP datagram or RFC 4571 frame),
+                        with the same fingerprint and setup lines as --tls;
+                        --chunk at most 16384
+  --setup ROLE          with --tls/--dtls: the setup value we signal instead
+                        of the default (controlling: actpass, and also
+                        active or passive; controlled: active or passive)
   -h, --help            this text
 
-Prints, one per line: ufrag <u>, pwd <p>, (with --tls: fingerprint sha-256
+Prints, one per line: ufrag <u>, pwd <p>, (with --tls/--dtls: fingerprint sha-256
 <XX:..>, setup actpass|active), a=candidate:... for each local candidate,
 gathering-done, end-of-candidates, state <name> on each change,
 selected <local a=candidate> <remote a=candidate>,
 selected-types local=<type>/<udp|tcp-active|tcp-passive|tcp-so> remote=...,
 path <udp|tcp> <local addr:port> <remote addr:port> (again when it moves),
 connected-ms <ms since the peer's credentials and candidates were given>,
-(with --tls: tls role=... version=... cipher=...), with --send:
+(with --tls: tls role=... version=... cipher=...; with --dtls: dtls role=...
+version=DTLSv1.2 cipher=... transport=udp|tcp), with --send:
 send-result sent=N echoed=M corrupt-chunks=K ms=T mbps=X, then done,
 and last: result ok | result fail <reason>.
 
 Reads: ufrag <u> | a=ice-ufrag:<u>, pwd <p> | a=ice-pwd:<p>,
-a=candidate:... | candidate:..., end-of-candidates, done, and with --tls
+a=candidate:... | candidate:..., end-of-candidates, done, and with --tls/--dtls
 fingerprint ... | a=fingerprint:..., setup ... | a=setup:...; every other
 line is ignored.
 
 On loopback addresses, S-O connects are retried every millisecond, so that
 the two SYNs of a simultaneous open can cross (RFC 6544 §7.1).
 
-With --tls the controlling peer offers 'setup actpass' and the controlled
-peer answers 'setup active': the controlled peer is the TLS client
+With --tls (or --dtls) the controlling peer offers 'setup actpass' and the controlled
+peer answers 'setup active': the controlled peer is the (D)TLS client
 (RFC 4145, RFC 8122 §6.2), whoever opened the TCP connection. TCP
 candidates are preferred, since TLS needs a TCP pair.
 
@@ -88,10 +96,10 @@ Data (--send/--echo): each packet starts with its 64-bit big-endian byte
 offset, then bytes (offset + i) & 0xff; at most 64 KiB unechoed.
 
 It prints 'done' once complete (connected; with --send, all data echoed;
-with --tls, TLS up) and exits when the peer's 'done' arrives or stdin ends.
+with --tls/--dtls, (D)TLS up) and exits when the peer's 'done' arrives or stdin ends.
 
 Exit status: 0 ok, 1 ICE failed, 2 timeout, 3 data problem (corrupt or
-stalled echoes, TLS failure), 64 usage error.`;
+stalled echoes, TLS or DTLS failure), 64 usage error.`;
 
 const TCP_TYPES = ['active', 'passive', 'so'] as const;
 
@@ -179,6 +187,8 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
     ...turnOptions(args),
     tls: args.has('tls'),
     ...(args.string('record') !== undefined ? { record: args.string('record') } : {}),
+    dtls: args.has('dtls'),
+    ...(args.has('setup') ? { setup: args.choice('setup', ['actpass', 'active', 'passive'] as const, 'actpass') } : {}),
     ...(bind.every(isLoopback) ? { soRetry: LOOPBACK_SO_RETRY } : {}),
   };
 }
@@ -212,6 +222,8 @@ export const peerCommand: Command = {
       'relay-only': 'flag',
       tls: 'flag',
       record: 'value',
+      dtls: 'flag',
+      setup: 'value',
       'tcp-port': 'value',
       'announced-address': 'value',
     });
@@ -220,7 +232,11 @@ export const peerCommand: Command = {
       return ExitCode.Ok;
     }
     const options = peerOptions(args);
-    if (options.tls && options.tcp === false) throw usageError('--tls needs TCP candidates (--tcp on): DTLS is not available');
+    if (options.tls && options.dtls === true) throw usageError('--tls and --dtls exclude each other');
+    if (options.setup !== undefined && !options.tls && options.dtls !== true) throw usageError('--setup needs --tls or --dtls');
+    if (options.setup === 'actpass' && !options.controlling) throw usageError('--setup actpass is for the offer (--controlling); an answer says active or passive');
+    if (options.tls && options.tcp === false) throw usageError('--tls needs TCP candidates (--tcp on); over UDP use --dtls');
+    if (options.dtls === true && options.chunk > 16384) throw usageError('--dtls carries at most 16384 bytes per packet: --chunk must be at most 16384');
     return new PeerSession(options, io).run();
   },
 };

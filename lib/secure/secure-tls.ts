@@ -147,7 +147,7 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
   if (role !== 'client' && role !== 'server') throw bad(`role must be 'client' or 'server', got ${String(role)}`);
   if (conn === null || typeof conn !== 'object' || typeof conn.send !== 'function') throw bad('conn must be a PacketConnection');
   if (conn.transport !== 'tcp') {
-    throw bad(`TLS needs a TCP pair (a reliable byte stream); this connection is ${String(conn.transport)} (see DTLS.md)`);
+    throw bad(`TLS needs a TCP pair (a reliable byte stream); this connection is ${String(conn.transport)}: use secureDtls`);
   }
   const minVersion = options.minVersion ?? 'TLSv1.3';
   if (minVersion !== 'TLSv1.3' && minVersion !== 'TLSv1.2') throw bad(`minVersion must be 'TLSv1.2' or 'TLSv1.3'`);
