@@ -95,7 +95,7 @@ function intIn(name: string, value: number | undefined, fallback: number, min: n
 
 function names<T extends string>(what: string, list: readonly T[] | undefined, fallback: readonly T[], table: Record<string, number>): number[] {
   const chosen = list ?? fallback;
-  if (!Array.isArray(chosen)) throw bad(`${what} must be an array`);
+  if (!Array.isArray(chosen as unknown)) throw bad(`${what} must be an array`);
   return chosen.map((name) => {
     if (!Object.hasOwn(table, name)) throw bad(`unknown ${what} entry ${JSON.stringify(name)}`);
     return table[name];
