@@ -24,7 +24,7 @@
  * would: see test/turn/peer-turn.test.ts for the race two relayed
  * connections between the same peers can lose echoes to.
  *
- * Lab ids come from ICE_TCP_LAB_PREFIX (run with ICE_TCP_LAB_PREFIX=tu here).
+ * Lab ids come from ICE_TCP_LAB_PREFIX (default itl; give each concurrent run its own).
  */
 import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
