@@ -26,7 +26,7 @@ const debug = createDebug('ice-tcp:cli');
 
 const DEFAULT_SEND = 2 * 1024 * 1024;
 
-const USAGE = `usage: ice-tcp demo [--udp] [--tls] [--send N] [--chunk B] [--bind ADDR] [--timeout S] [--record DIR]
+const USAGE = `usage: ice-tcp demo [--udp] [--tls | --dtls] [--send N] [--chunk B] [--bind ADDR] [--timeout S] [--record DIR]
 
 Runs two ICE agents in this process on a loopback address (A controlling
 in the main thread, B controlled in a worker thread) and connects them with
@@ -44,6 +44,9 @@ Options:
   --tls          run TLS over each selected TCP pair (RFC 6544 §10):
                  certificates made on the spot, fingerprints exchanged in
                  memory; shows the TLS version and cipher
+  --dtls         run DTLS 1.2 over each selected pair instead (one DTLS
+                 datagram per RFC 4571 frame, or per UDP datagram in the
+                 --udp round), with the same fingerprint/setup lines
   --send N       bytes echoed per round (default ${DEFAULT_SEND})
   --chunk B      packet size, ${MIN_PACKET}..${MAX_CHUNK} (default ${DEFAULT_CHUNK})
   --bind ADDR    loopback address to use (default 127.0.0.1; ::1 for IPv6)
@@ -95,6 +98,7 @@ function peerTcp(round: Round): PeerOptions['tcp'] {
 
 interface DemoSettings {
   tls: boolean;
+  dtls: boolean;
   send: number;
   chunk: number;
   address: string;
@@ -131,6 +135,9 @@ class Progress {
         break;
       case 'tls':
         if (who === 'A') this.#out(`  tls           ${text} (A's view; B is the other role)`);
+        break;
+      case 'dtls':
+        if (who === 'A') this.#out(`  dtls          ${text} (A's view; B is the other role)`);
         break;
       case 'send-result':
         this.#echo(text);
@@ -177,6 +184,7 @@ async function runRound(out: (line: string) => void, round: Round, settings: Dem
     trickle: true,
     stunServers: [],
     tls: settings.tls,
+    dtls: settings.dtls,
     ...(isLoopback(settings.address) ? { soRetry: LOOPBACK_SO_RETRY } : {}),
   };
   const optionsA: PeerOptions = { ...common, controlling: true, udp: round.udp, tcp: round.tcp, echo: false, send: settings.send, ...recordAs('a-controlling') };
@@ -231,7 +239,7 @@ export const demoCommand: Command = {
   name: 'demo',
   usage: USAGE,
   async run(argv: string[], io: CommandIo): Promise<number> {
-    const args = parseArgs(argv, { udp: 'flag', tls: 'flag', send: 'value', chunk: 'value', bind: 'value', timeout: 'value', record: 'value' });
+    const args = parseArgs(argv, { udp: 'flag', tls: 'flag', dtls: 'flag', send: 'value', chunk: 'value', bind: 'value', timeout: 'value', record: 'value' });
     if (args.has('help')) {
       writeLine(io.stdout, USAGE);
       return ExitCode.Ok;
@@ -240,18 +248,22 @@ export const demoCommand: Command = {
     if (isIP(address) === 0) throw usageError(`--bind must be an IP address, got ${JSON.stringify(address)}`);
     const settings: DemoSettings = {
       tls: args.has('tls'),
+      dtls: args.has('dtls'),
       send: args.integer('send', { min: 1, max: 1024 * 1024 * 1024 }, DEFAULT_SEND),
       chunk: args.integer('chunk', { min: MIN_PACKET, max: MAX_CHUNK }, DEFAULT_CHUNK),
       address,
       timeoutMs: Math.round(args.positiveNumber('timeout', 20) * 1000),
       ...(args.string('record') !== undefined ? { record: args.string('record') } : {}),
     };
+    if (settings.tls && settings.dtls) throw usageError('--tls and --dtls exclude each other');
+    if (settings.dtls && settings.chunk > 16384) throw usageError('--dtls carries at most 16384 bytes per packet: --chunk must be at most 16384');
     if (settings.record !== undefined) mkdirSync(settings.record, { recursive: true });
     const rounds = args.has('udp') ? [...ROUNDS, ALL_ROUND] : ROUNDS;
     const out = (line: string): void => writeLine(io.stdout, line);
     out(`ice-tcp demo: two ICE agents in this process on ${address}: A (controlling) sends, B (controlled) echoes`);
     out(args.has('udp') ? 'UDP is allowed in the last round.' : 'UDP is off, as on a network that blocks it (--udp allows it).');
     if (settings.tls) out('TLS runs over each selected TCP pair; B answers setup:active, so B is the TLS client.');
+    if (settings.dtls) out('DTLS runs over each selected pair; B answers setup:active, so B is the DTLS client.');
     let passed = 0;
     for (const [index, round] of rounds.entries()) {
       out('');

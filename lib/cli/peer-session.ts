@@ -12,7 +12,7 @@ import { IceTcpError } from '../errors.js';
 import type { PairInfo } from '../ice/index.js';
 import { IceAgent, type IceAgentOptions, type RoutePath } from '../net/index.js';
 import { RecordingCore, serializeRecording } from '../replay/index.js';
-import type { SecureConnection } from '../secure/index.js';
+import { SecureConnection, type DtlsConnection } from '../secure/index.js';
 import { writeFileSync } from 'node:fs';
 import { writeLine, type CommandIo } from './command.js';
 import { ExitCode, describeError, usageError } from './errors.js';
@@ -53,6 +53,8 @@ export interface PeerOptions {
   echo: boolean;
   send: number;
   chunk: number;
+  /** Most bytes the `--send` side keeps sent but not echoed (default 64 KiB). */
+  window?: number;
   nomination: 'regular' | 'aggressive';
   trickle: boolean;
   ufrag?: string;
@@ -67,6 +69,10 @@ export interface PeerOptions {
   record?: string;
   /** Free text for the recording's description. */
   recordDescription?: string;
+  /** DTLS over the selected pair (UDP or ICE-TCP) with the same fingerprint/setup lines as `tls`. */
+  dtls?: boolean;
+  /** Our setup value (default actpass when controlling, active when controlled). */
+  setup?: 'actpass' | 'active' | 'passive';
   /** S-O connect retries (RFC 6544 §7.1); see {@link LOOPBACK_SO_RETRY}. */
   soRetry?: { initialMs: number; maxMs: number; maxAttempts: number };
 }
@@ -92,7 +98,7 @@ export class PeerSession {
   #recorder: RecordingCore | undefined;
   #held!: HeldPacketConnection;
   #tls: PeerTls | undefined;
-  #secure: SecureConnection | undefined;
+  #secure: SecureConnection | DtlsConnection | undefined;
   #transfer: PeerTransfer | undefined;
   #lines: Interface | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -144,10 +150,12 @@ export class PeerSession {
       ...(o.ufrag !== undefined ? { ufrag: o.ufrag, pwd: o.pwd } : {}),
       ...(o.record !== undefined
         ? {
-            createCore: (coreOptions) =>
-              (this.#recorder = new RecordingCore(coreOptions, {
-                description: o.recordDescription ?? `ice-tcp peer ${o.controlling ? 'controlling' : 'controlled'}`,
-              })),
+            testing: {
+              createCore: (coreOptions) =>
+                (this.#recorder = new RecordingCore(coreOptions, {
+                  description: o.recordDescription ?? `ice-tcp peer ${o.controlling ? 'controlling' : 'controlled'}`,
+                })),
+            },
           }
         : {}),
     };
@@ -166,13 +174,15 @@ export class PeerSession {
     connection.on('route', () => {
       if (this.#connected) this.#printPath(connection.path);
     });
-    if (o.tls) this.#tls = new PeerTls(o.controlling);
+    if (o.tls) this.#tls = new PeerTls(o.controlling, 'tls', o.setup);
+    else if (o.dtls === true) this.#tls = new PeerTls(o.controlling, 'dtls', o.setup);
     else this.#attachTransfer(this.#held);
 
     agent.on('candidate', (candidate) => this.#out(`a=${candidate.toSdp()}`));
     agent.on('state', (state: string) => this.#onState(state));
     agent.on('selected-pair', (pair: PairInfo) => this.#onSelected(pair));
-    agent.on('error', (error: Error) => this.#onAgentError(error));
+    agent.on('warning', (warning) => this.#onAgentWarning(warning));
+    agent.on('unusable-address', ({ address, reason }) => this.#diag(`no usable candidate on ${address}: ${reason}`));
     agent.on('restart', (_parameters: unknown, reason: string) => {
       // RFC 6544 §11.1 self-restart after the selected connection could not be
       // re-established: this command does not signal again, so the session is lost.
@@ -222,7 +232,7 @@ export class PeerSession {
     if (this.#stall === undefined) void this.#finish(ExitCode.Timeout, 'timeout');
   }
 
-  #onAgentError(error: Error): void {
+  #onAgentWarning(error: Error): void {
     this.#diag(`agent: ${describeError(error)}`);
     // The checklist failed: no pair can be selected, even if one is valid and
     // the agent still reports a state other than failed (RFC 8445 §7.2.5.4).
@@ -371,11 +381,11 @@ export class PeerSession {
     this.#out(line);
   }
 
-  #attachTransfer(conn: HeldPacketConnection | SecureConnection): void {
+  #attachTransfer(conn: HeldPacketConnection | SecureConnection | DtlsConnection): void {
     const o = this.#options;
     this.#transfer = new PeerTransfer(
       conn,
-      { echo: o.echo, send: o.send, chunk: o.chunk },
+      { echo: o.echo, send: o.send, chunk: o.chunk, ...(o.window !== undefined ? { window: o.window } : {}) },
       {
         onComplete: (result) => this.#onSent(result),
         onProblem: (reason, result, kind) => {
@@ -402,13 +412,13 @@ export class PeerSession {
 
   async #startTls(pair: PairInfo): Promise<void> {
     const tls = this.#tls!;
-    if (pair.local.transport !== 'tcp') {
-      await this.#finish(ExitCode.DataProblem, 'tls needs a TCP pair and a UDP pair was selected (DTLS is not available)');
+    if (tls.kind === 'tls' && pair.local.transport !== 'tcp') {
+      await this.#finish(ExitCode.DataProblem, 'tls needs a TCP pair and a UDP pair was selected (use --dtls)');
       return;
     }
     const missing = tls.missing();
     if (missing !== undefined) {
-      await this.#finish(ExitCode.DataProblem, `tls cannot start: ${missing}`);
+      await this.#finish(ExitCode.DataProblem, `${tls.kind} cannot start: ${missing}`);
       return;
     }
     try {
@@ -421,12 +431,15 @@ export class PeerSession {
         return;
       }
       this.#secure = secure;
-      const cipher = secure.tlsSocket.getCipher();
-      this.#out(`tls role=${role} version=${secure.protocol} cipher=${cipher.name}`);
+      if (secure instanceof SecureConnection) {
+        this.#out(`tls role=${role} version=${secure.protocol} cipher=${secure.tlsSocket.getCipher().name}`);
+      } else {
+        this.#out(`dtls role=${role} version=DTLSv1.2 cipher=${secure.cipherSuite ?? '?'} transport=${secure.transport}`);
+      }
       this.#attachTransfer(secure);
       this.#startData();
     } catch (error) {
-      await this.#finish(ExitCode.DataProblem, `tls failed: ${describeError(error)}`);
+      await this.#finish(ExitCode.DataProblem, `${tls.kind} failed: ${describeError(error)}`);
     }
   }
 

@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
 import { ExitCode, usageError } from './errors.js';
-import { DEFAULT_CHUNK, MAX_CHUNK, MIN_PACKET } from './peer-data.js';
+import { DEFAULT_CHUNK, MAX_CHUNK, MAX_UNECHOED, MAX_WINDOW, MIN_PACKET } from './peer-data.js';
 import { LOOPBACK_SO_RETRY, PeerSession, isLoopback, type PeerOptions } from './peer-session.js';
 
 const USAGE = `usage: ice-tcp peer --controlling|--controlled [options]
@@ -36,6 +36,8 @@ Options:
   --send N              send N bytes (and have them echoed by an --echo peer)
   --chunk B             packet size for --send, ${MIN_PACKET}..${MAX_CHUNK} (default ${DEFAULT_CHUNK};
                         UDP pairs need at most 65507)
+  --window B            most bytes sent but not yet echoed, ${MIN_PACKET}..${MAX_WINDOW}
+                        (default ${MAX_UNECHOED}; at least one chunk)
   --nomination regular|aggressive   (controlling side; default regular;
                         TCP pairs are always nominated regularly, RFC 6544 §8)
   --trickle             start checks as soon as the peer's credentials come,
@@ -59,29 +61,37 @@ Options:
                         signalled fingerprints (RFC 8122)
   --record FILE         write a session recording of the ICE core to FILE
                         when the run ends (replay it: ice-tcp replay FILE)
+  --dtls                DTLS 1.2 over the selected pair, UDP or TCP (one
+                        DTLS datagram per UDP datagram or RFC 4571 frame),
+                        with the same fingerprint and setup lines as --tls;
+                        --chunk at most 16384
+  --setup ROLE          with --tls/--dtls: the setup value we signal instead
+                        of the default (controlling: actpass, and also
+                        active or passive; controlled: active or passive)
   -h, --help            this text
 
-Prints, one per line: ufrag <u>, pwd <p>, (with --tls: fingerprint sha-256
+Prints, one per line: ufrag <u>, pwd <p>, (with --tls/--dtls: fingerprint sha-256
 <XX:..>, setup actpass|active), a=candidate:... for each local candidate,
 gathering-done, end-of-candidates, state <name> on each change,
 selected <local a=candidate> <remote a=candidate>,
 selected-types local=<type>/<udp|tcp-active|tcp-passive|tcp-so> remote=...,
 path <udp|tcp> <local addr:port> <remote addr:port> (again when it moves),
 connected-ms <ms since the peer's credentials and candidates were given>,
-(with --tls: tls role=... version=... cipher=...), with --send:
+(with --tls: tls role=... version=... cipher=...; with --dtls: dtls role=...
+version=DTLSv1.2 cipher=... transport=udp|tcp), with --send:
 send-result sent=N echoed=M corrupt-chunks=K ms=T mbps=X, then done,
 and last: result ok | result fail <reason>.
 
 Reads: ufrag <u> | a=ice-ufrag:<u>, pwd <p> | a=ice-pwd:<p>,
 a=candidate:... | candidate:..., end-of-candidates, done, result fail ...
-(the peer gave up), and with --tls fingerprint ... | a=fingerprint:...,
+(the peer gave up), and with --tls/--dtls fingerprint ... | a=fingerprint:...,
 setup ... | a=setup:...; every other line is ignored.
 
 On loopback addresses, S-O connects are retried every millisecond, so that
 the two SYNs of a simultaneous open can cross (RFC 6544 §7.1).
 
-With --tls the controlling peer offers 'setup actpass' and the controlled
-peer answers 'setup active': the controlled peer is the TLS client
+With --tls (or --dtls) the controlling peer offers 'setup actpass' and the controlled
+peer answers 'setup active': the controlled peer is the (D)TLS client
 (RFC 4145, RFC 8122 §6.2), whoever opened the TCP connection. TCP
 candidates are preferred, since TLS needs a TCP pair.
 
@@ -89,7 +99,7 @@ Data (--send/--echo): each packet starts with its 64-bit big-endian byte
 offset, then bytes (offset + i) & 0xff; at most 64 KiB unechoed.
 
 It prints 'done' once complete (connected; with --send, all data echoed;
-with --tls, TLS up) and exits when the peer's 'done' arrives or stdin ends.
+with --tls/--dtls, (D)TLS up) and exits when the peer's 'done' arrives or stdin ends.
 
 Exit status, one per kind of failure, alike on every kind of pair:
   0   ok: done, and the peer's 'done' came or stdin ended
@@ -99,7 +109,8 @@ Exit status, one per kind of failure, alike on every kind of pair:
   2   timeout: not done within --timeout, or the peer's 'result fail
       timeout' came first (never after 'done')
   3   data problem: corrupt echoes, echoes stalled while ICE still reports
-      the path alive, the connection closed during the transfer, TLS failure
+      the path alive, the connection closed during the transfer, TLS or DTLS
+      failure
   4   connection lost after a pair was selected (also after 'done'): consent
       lost (state failed), the TCP connection could not be re-established
       (ICE restart), or echoes stalled and ICE reports the path down
@@ -184,6 +195,7 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
     echo,
     send,
     chunk: args.integer('chunk', { min: MIN_PACKET, max: MAX_CHUNK }, DEFAULT_CHUNK),
+    window: args.integer('window', { min: MIN_PACKET, max: MAX_WINDOW }, MAX_UNECHOED),
     nomination: args.choice('nomination', ['regular', 'aggressive'] as const, 'regular'),
     trickle: args.has('trickle'),
     ...(ufrag !== undefined ? { ufrag, pwd } : {}),
@@ -191,6 +203,8 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
     ...turnOptions(args),
     tls: args.has('tls'),
     ...(args.string('record') !== undefined ? { record: args.string('record') } : {}),
+    dtls: args.has('dtls'),
+    ...(args.has('setup') ? { setup: args.choice('setup', ['actpass', 'active', 'passive'] as const, 'actpass') } : {}),
     ...(bind.every(isLoopback) ? { soRetry: LOOPBACK_SO_RETRY } : {}),
   };
 }
@@ -211,6 +225,7 @@ export const peerCommand: Command = {
       echo: 'flag',
       send: 'value',
       chunk: 'value',
+      window: 'value',
       nomination: 'value',
       trickle: 'flag',
       ufrag: 'value',
@@ -224,6 +239,8 @@ export const peerCommand: Command = {
       'relay-only': 'flag',
       tls: 'flag',
       record: 'value',
+      dtls: 'flag',
+      setup: 'value',
       'tcp-port': 'value',
       'announced-address': 'value',
     });
@@ -232,7 +249,11 @@ export const peerCommand: Command = {
       return ExitCode.Ok;
     }
     const options = peerOptions(args);
-    if (options.tls && options.tcp === false) throw usageError('--tls needs TCP candidates (--tcp on): DTLS is not available');
+    if (options.tls && options.dtls === true) throw usageError('--tls and --dtls exclude each other');
+    if (options.setup !== undefined && !options.tls && options.dtls !== true) throw usageError('--setup needs --tls or --dtls');
+    if (options.setup === 'actpass' && !options.controlling) throw usageError('--setup actpass is for the offer (--controlling); an answer says active or passive');
+    if (options.tls && options.tcp === false) throw usageError('--tls needs TCP candidates (--tcp on); over UDP use --dtls');
+    if (options.dtls === true && options.chunk > 16384) throw usageError('--dtls carries at most 16384 bytes per packet: --chunk must be at most 16384');
     return new PeerSession(options, io).run();
   },
 };

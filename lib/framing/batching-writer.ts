@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ListenerEvents } from '../emitter-events.js';
 import type { Writable } from 'node:stream';
 import createDebug from 'debug';
 import { checkPayload } from './encoder.js';
@@ -21,6 +22,12 @@ const COPY_LIMIT = 2048;
  */
 const SLAB_SIZE = 65536;
 
+/** Events of {@link BatchingFrameWriter}. */
+export interface BatchingFrameWriterEvents extends ListenerEvents {
+  /** A `write()` returned `false` and the stream drained. */
+  drain: [];
+}
+
 /**
  * Writes RFC 4571 frames to a `stream.Writable`, batching every frame written
  * in the same tick into one cork/uncork cycle, so a `net.Socket` sends them
@@ -38,7 +45,7 @@ const SLAB_SIZE = 65536;
  *
  * Events: `'drain'` after a `write()` returned `false` and the stream drained.
  */
-export class BatchingFrameWriter extends EventEmitter {
+export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents> {
   /** The stream frames are written to. */
   readonly stream: Writable;
   #corked = false;

@@ -1,8 +1,9 @@
 /**
  * Options of the public `IceAgent`, their defaults and their validation.
- * Every bad option is an `IceAgentError` `ERR_AGENT_BAD_OPTION` (or
- * `ERR_AGENT_BAD_STUN_URL`) thrown by the constructor, naming the option.
+ * Every bad option is an `IceAgentError` `ERR_AGENT_BAD_OPTION` thrown by
+ * the constructor, naming the option (see {@link asBadOption}).
  */
+import { IceTcpError } from '../errors.js';
 import type { IceCoreApi, IceCoreOptions, IceCredentials, RandomSource } from '../ice/types.js';
 import { IceAgentError } from './errors.js';
 import { cryptoRandomSource } from './runtime.js';
@@ -101,13 +102,6 @@ export interface IceAgentOptions {
   maxQueuedPackets?: number;
   /** Defaults of `IceConnection.stream()` (packet sizes, high-water marks). */
   stream?: IceConnectionStreamOptions;
-  /** Randomness for the core (default `crypto.randomBytes`); for tests and replay. */
-  random?: RandomSource;
-  /**
-   * Builds the core from its options (default `new IceCore(options)`); lets a
-   * recorder wrap the core for replay.
-   */
-  createCore?: (options: IceCoreOptions) => IceCoreApi;
   /**
    * STUN and TURN servers in the W3C RTCIceServer shape:
    * `[{ urls: 'turn:host:3478?transport=tcp', username, credential }]`.
@@ -121,6 +115,23 @@ export interface IceAgentOptions {
   turn?: IceAgentTurnOptions;
   /** More transport plugins (e.g. TURN), used beside UDP and TCP. */
   plugins?: TransportPlugin[];
+  /** Hooks for tests and record/replay; leave them out in applications. */
+  testing?: IceAgentTestingOptions;
+}
+
+/**
+ * Hooks of `IceAgent` for deterministic tests and for recording a session
+ * (lib/replay): not needed by applications, and not covered by the
+ * semver promise of the other options.
+ */
+export interface IceAgentTestingOptions {
+  /** Randomness for the core (default `crypto.randomBytes`): a seeded source makes a session repeatable. */
+  random?: RandomSource;
+  /**
+   * Builds the core from its options (default `new IceCore(options)`); lets a
+   * recorder (`RecordingCore`) wrap the core for replay.
+   */
+  createCore?: (options: IceCoreOptions) => IceCoreApi;
 }
 
 /** Options after validation and defaults. */
@@ -130,6 +141,8 @@ export interface ResolvedAgentOptions {
   tcp: IceAgentTcpOptions | false;
   stunServers: StunServerAddress[];
   addresses: string[];
+  /** The caller named `addresses` (gathering reports any of them that gives no candidate). */
+  addressesNamed: boolean;
   announcedAddresses: Map<string, string>;
   preferTcp: boolean;
   components: number;
@@ -229,11 +242,15 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
   if (options.ufrag !== undefined || options.pwd !== undefined) {
     credentials = checkIceCredentials(options.ufrag, options.pwd, 'ERR_AGENT_BAD_OPTION');
   }
-  if (options.createCore !== undefined && typeof options.createCore !== 'function') {
-    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'createCore must be a function');
+  const testing = options.testing ?? {};
+  if (testing === null || typeof testing !== 'object' || Array.isArray(testing)) {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'testing must be an object { random?, createCore? }');
   }
-  if (options.random !== undefined && typeof options.random?.bytes !== 'function') {
-    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'random must have a bytes(length) method');
+  if (testing.createCore !== undefined && typeof testing.createCore !== 'function') {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'testing.createCore must be a function');
+  }
+  if (testing.random !== undefined && typeof testing.random?.bytes !== 'function') {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'testing.random must have a bytes(length) method');
   }
   if (options.plugins !== undefined && !Array.isArray(options.plugins)) {
     throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'plugins must be an array of transport plugins');
@@ -244,6 +261,7 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
     tcp,
     stunServers,
     addresses,
+    addressesNamed: options.addresses !== undefined,
     announcedAddresses: resolveAnnouncedAddresses(options.announcedAddress, addresses),
     preferTcp: bool('preferTcp', options.preferTcp, false),
     components,
@@ -269,7 +287,7 @@ export function coreOptionsFor(options: IceAgentOptions, resolved: ResolvedAgent
   }
   return {
     controlling: options.controlling,
-    random: options.random ?? cryptoRandomSource,
+    random: options.testing?.random ?? cryptoRandomSource,
     components: resolved.components,
     priority: { preferTcp: resolved.preferTcp },
     ...(resolved.credentials !== undefined ? { localCredentials: resolved.credentials } : {}),
@@ -282,4 +300,23 @@ export function coreOptionsFor(options: IceAgentOptions, resolved: ResolvedAgent
     ...(options.consent !== undefined ? { consent: options.consent } : {}),
     ...(tcp !== false ? { tcp: coreTcp } : {}),
   };
+}
+
+/**
+ * Runs the constructor's option handling so that every bad option surfaces
+ * as one code, `ERR_AGENT_BAD_OPTION`: a lower layer's own bad-option error
+ * (a `stun:` URL, a core timer, a transport limit) becomes its `cause`, and
+ * its message is kept.
+ *
+ * @throws IceAgentError `ERR_AGENT_BAD_OPTION`
+ */
+export function asBadOption<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof IceTcpError && error.code !== 'ERR_AGENT_BAD_OPTION' && /BAD_(OPTION|STUN_URL|CREDENTIALS)$/.test(error.code)) {
+      throw new IceAgentError('ERR_AGENT_BAD_OPTION', error.message, { cause: error });
+    }
+    throw error;
+  }
 }

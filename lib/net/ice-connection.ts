@@ -9,6 +9,7 @@ import type { PacketConnection } from '../connection.js';
 import type { PairInfo, Route } from '../ice/types.js';
 import { IceAgentError } from './errors.js';
 import { pathOf, type RoutePath } from './route-path.js';
+import type { IceConnectionEvents } from './events.js';
 import { IceConnectionStream, type IceConnectionStreamOptions } from './ice-connection-stream.js';
 import { IncomingPackets } from './incoming-packets.js';
 
@@ -109,7 +110,7 @@ function acceptsPackets(connection: RouteConnection): boolean {
  * `'drop' (error: IceAgentError, packet: Uint8Array)`, `'close' (error?)`.
  * Closing it closes its agent.
  */
-export class IceConnection extends EventEmitter implements PacketConnection {
+export class IceConnection extends EventEmitter<IceConnectionEvents> implements PacketConnection {
   /** Component id (1 = RTP or the only component). */
   readonly component: number;
   /** Outgoing packets dropped because the queue was full. */

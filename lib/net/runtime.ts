@@ -24,8 +24,8 @@
 import { announceCandidate } from './announced-address.js';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Debugger } from 'debug';
 import type { Candidate } from '../candidate/index.js';
+import type { DebugLog } from '../debug-log.js';
 import type { PacketConnection } from '../connection.js';
 import { IceTcpError } from '../errors.js';
 import { IceAgentError } from './errors.js';
@@ -83,7 +83,7 @@ export class IceRuntime {
   readonly core: IceCoreApi;
   readonly #plugins: TransportPlugin[];
   readonly #sink: RuntimeSink;
-  readonly #log: Debugger;
+  readonly #log: DebugLog;
   /** transport id → the plugin that owns it (learned from candidates and connection events). */
   readonly #pluginOf = new Map<string, TransportPlugin>();
   /** transport id → component of its local candidates. */
@@ -103,7 +103,7 @@ export class IceRuntime {
   /** Exceptions thrown by application listeners during a drain, rethrown after it. */
   #listenerErrors: unknown[] = [];
 
-  constructor(core: IceCoreApi, plugins: TransportPlugin[], sink: RuntimeSink, log: Debugger) {
+  constructor(core: IceCoreApi, plugins: TransportPlugin[], sink: RuntimeSink, log: DebugLog) {
     this.core = core;
     this.#plugins = plugins;
     this.#sink = sink;

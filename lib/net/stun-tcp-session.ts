@@ -21,7 +21,7 @@
  *   is closed. Each drop has a debug line.
  */
 import type { Socket } from 'node:net';
-import type { Debugger } from 'debug';
+import type { DebugLog } from '../debug-log.js';
 import { FrameDecoder, FramingError, encodeFrame } from '../framing/index.js';
 import { MAGIC_COOKIE, STUN_HEADER_SIZE, type TransportAddress } from '../stun/index.js';
 import type { BindingAnswer } from './binding-responder.js';
@@ -47,7 +47,7 @@ export interface StunTcpSessionOptions {
   onRejected: (reason: string) => void;
   /** Called once when the socket has closed (for any reason). */
   onClosed?: () => void;
-  log: Debugger;
+  log: DebugLog;
 }
 
 /** Bytes needed to tell the formats apart: a frame header plus a STUN header's first 8 bytes. */

@@ -1,13 +1,13 @@
 /**
  * The interface between the Node runtime (which drives one sans-IO `IceCore`)
  * and the transports it can use. UDP and TCP are plugins behind it; a future
- * TURN or TLS-wrapped transport is one more (DESIGN.md §3).
+ * TURN or TLS-wrapped transport is one more (ARCHITECTURE.md "Transport plugins").
  *
  * A plugin owns sockets. It reports what happens on them to its
  * {@link TransportHost} (the runtime), which feeds the core, and it carries out
  * what the core asks for (transmits, connection commands).
  */
-import type { Debugger } from 'debug';
+import type { DebugLog } from '../debug-log.js';
 import type { Candidate, PriorityOptions } from '../candidate/index.js';
 import type { PacketConnection } from '../connection.js';
 import type {
@@ -58,10 +58,10 @@ export interface TransportHost {
   /** A local candidate was gathered (host or server-reflexive). */
   onCandidate(init: LocalCandidateInit): void;
   /** Debug logger of the agent. */
-  readonly log: Debugger;
+  readonly log: DebugLog;
   /**
    * Optional: a failure the application should hear of (e.g. a TURN server
-   * refusing the credentials); the agent emits it as `'error'`.
+   * refusing the credentials); the agent emits it as `'warning'`.
    */
   onError?(error: Error): void;
 }

@@ -132,7 +132,7 @@ function checkDraws(v: unknown, where: string): string[] {
  * @throws ReplayError `ERR_REPLAY_BAD_FORMAT` for invalid JSON or a wrong
  *   shape; `ERR_REPLAY_UNSUPPORTED_VERSION` for another format version.
  */
-export function parseRecording(input: string | unknown): SessionRecording {
+export function parseRecording(input: unknown): SessionRecording {
   let value: unknown = input;
   if (typeof input === 'string') {
     try {

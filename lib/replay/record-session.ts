@@ -37,21 +37,24 @@ export interface RecordedAgentSession {
 /**
  * Makes an {@link IceAgent} whose core records every input (with its time),
  * output and random draw, for {@link replaySession}. The agent's own
- * `createCore` option, if given, is still used for the wrapped core.
+ * `testing.createCore` option, if given, is still used for the wrapped core.
  *
  * @throws what `new IceAgent(options)` throws
  */
 export function recordSession(options: IceAgentOptions, recordOptions: RecordSessionOptions = {}): RecordedAgentSession {
   let recorder: RecordingCore | undefined;
-  const inner = options.createCore;
+  const inner = options.testing?.createCore;
   const agent = new IceAgent({
     ...options,
-    createCore: (coreOptions) => {
-      recorder = new RecordingCore(coreOptions, {
-        ...(inner !== undefined ? { createCore: inner } : {}),
-        ...(recordOptions.description !== undefined ? { description: recordOptions.description } : {}),
-      });
-      return recorder;
+    testing: {
+      ...options.testing,
+      createCore: (coreOptions) => {
+        recorder = new RecordingCore(coreOptions, {
+          ...(inner !== undefined ? { createCore: inner } : {}),
+          ...(recordOptions.description !== undefined ? { description: recordOptions.description } : {}),
+        });
+        return recorder;
+      },
     },
   });
   const recording = (): SessionRecording => recorder!.recording();
