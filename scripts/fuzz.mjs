@@ -9,6 +9,7 @@
 //
 // Not part of `npm test` (minutes, not seconds); `npm test` runs a few
 // thousand of the same inputs per target in test/abuse/decoders.test.ts.
+import { performance } from 'node:perf_hooks';
 import { FUZZ_TARGETS, fuzz } from '../build/test/abuse/fuzz-targets.js';
 
 const count = Number(process.argv[2] ?? 1_000_000);

@@ -8,6 +8,7 @@
 export const MAX_ECHOED_CHARS = 200;
 
 // C0 and C1 controls, DEL, and the Unicode line/paragraph separators and bidi overrides.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 function escape(char: string): string {

@@ -191,6 +191,7 @@ test.serial('a diagnostic quoting a bad remote line bounds it and escapes its co
   const r = await runIceTcp(['peer', '--controlled', '--tcp', 'off', '--timeout', '1'], { input });
   const diag = r.stderr.split('\n').filter((l) => l.includes('ignores a remote candidate'));
   t.is(diag.length, 1, r.stderr);
+  // eslint-disable-next-line no-control-regex -- looking for raw control characters
   t.false(/[\u0000-\u0008\u000b-\u001f\u007f]/.test(r.stderr), 'no raw control character on stderr');
   t.regex(diag[0]!, /\\x1b\[31mRED\\x1b\[0m \\x07/);
   t.regex(diag[0]!, /…\(\d+ more\)/);
