@@ -4,6 +4,18 @@
  */
 import { comparePairs, type Pair } from './pair.js';
 
+/** A USE-CANDIDATE request left unanswered for now (controlled side, one per component; tcp-nomination.ts, rule 0). */
+export interface WithheldNomination {
+  /** The connection the request came on. */
+  connectionId: string;
+  /** The connection of the first answered USE-CANDIDATE, still open when the request came. */
+  first: string;
+  /** The request may be answered until this time (virtual time of the core). */
+  until: number;
+  /** Answers it now (success response and the usual follow-up). */
+  answer: (now: number) => void;
+}
+
 /** Checklist states (RFC 8445 §6.1.2.1). */
 export type ChecklistState = 'running' | 'completed' | 'failed';
 
@@ -23,6 +35,8 @@ export class Checklist {
   peerTcpNominations = 0;
   /** Controlled side: the TCP connection of the first USE-CANDIDATE request we answered (tcp-nomination.ts, rule 0). */
   peerTcpNominationConnection: string | undefined;
+  /** Controlled side: a USE-CANDIDATE request left unanswered for now (tcp-nomination.ts, rule 0). */
+  withheldNomination: WithheldNomination | undefined;
 
   constructor(component: number) {
     this.component = component;

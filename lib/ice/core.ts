@@ -23,6 +23,7 @@ import type { Pair } from './pair.js';
 import { pairLocal, pairRemote } from './pairing.js';
 import { randomTieBreaker } from './random.js';
 import { restartAgent } from './restart.js';
+import { answerWithheldNominations } from './tcp-nomination.js';
 import { handleConnectionEvent, processTcpTimers, rejectNonStunReply, tcpDeadline } from './tcp-events.js';
 import type { TcpConnection } from './tcp-connections.js';
 import type {
@@ -263,6 +264,8 @@ export class IceCore implements IceCoreApi {
       return;
     }
     handleConnectionEvent(this.ctx, now, event, this.restartHook);
+    // RFC 6544 §11.1 / tcp-nomination.ts rule 0: a reconnect nomination withheld because of this connection.
+    if (event.type === 'closed') answerWithheldNominations(this.ctx, now, event.connectionId);
     this.ctx.wakePacer(now);
     this.runDue(now);
   }

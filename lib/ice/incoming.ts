@@ -10,9 +10,10 @@ import type { LocalCandidate } from './candidates.js';
 import { switchRole } from './checks.js';
 import { log, type AgentContext, type DeferredRequest } from './context.js';
 import { abandonConnect, cancelCheck, nominate, replacesLostPair, sameTcpPath, select } from './nomination.js';
-import { earlierTcpNominationPending, notePeerTcpNomination, withholdsTcpNomination } from './tcp-nomination.js';
+import { earlierTcpNominationPending, firstTcpNominationElsewhere, notePeerTcpNomination, withholdTcpNomination } from './tcp-nomination.js';
 import { setRoute } from './routes.js';
 import type { Checklist } from './checklist.js';
+import type { CredentialGeneration } from './credentials.js';
 import { Pair } from './pair.js';
 import { isUsed } from './tcp-events.js';
 import { authenticateRequest, decideRoleConflict } from './responder.js';
@@ -25,8 +26,9 @@ export const MAX_DEFERRED_REQUESTS = 64;
 /**
  * What happened to a request: `'answered'` (success or 487), `'rejected'`
  * (400/401/420), `'dropped'` (not a Binding request, bad FINGERPRINT),
- * `'withheld'` (authentic, but a second TCP nomination: see
- * tcp-nomination.ts, rule 0).
+ * `'withheld'` (authentic, but a second TCP nomination, answered later
+ * only if the first connection turns out closed: see tcp-nomination.ts,
+ * rule 0).
  */
 export type RequestOutcome = 'answered' | 'rejected' | 'dropped' | 'withheld';
 
@@ -73,9 +75,28 @@ export function handleRequest(ctx: AgentContext, now: number, packet: PacketInpu
     }
     if (decision === 'switch') switchRole(ctx, !ctx.controlling, "the peer's tie-breaker wins the role conflict (RFC 8445 §7.3.1.1)");
   }
-  if (localBase !== undefined && !ctx.options.lite && withholdsTcpNomination(ctx, localBase.candidate.component, packet.connectionId, msg.attributes.useCandidate === true)) {
-    return 'withheld';
+  if (localBase !== undefined && !ctx.options.lite) {
+    // RFC 6544 §8, §11.1 / tcp-nomination.ts rule 0.
+    const component = localBase.candidate.component;
+    const first = firstTcpNominationElsewhere(ctx, component, packet.connectionId, msg.attributes.useCandidate === true);
+    if (first !== undefined) {
+      // Kept to be answered later: copies, not views of the runtime's buffers.
+      const heldPacket: PacketInput = { ...packet, from: { ...packet.from } };
+      const heldMsg: StunMessage = { ...msg, transactionId: Buffer.from(msg.transactionId) };
+      withholdTcpNomination(ctx, now, component, packet.connectionId!, first, (later) => {
+        if (generation === ctx.generation) answerRequest(ctx, later, heldPacket, heldMsg, localBase, verdict.remoteUfrag, generation);
+        else log('withheld USE-CANDIDATE dropped: ICE restarted meanwhile');
+      });
+      return 'withheld';
+    }
   }
+  return answerRequest(ctx, now, packet, msg, localBase, verdict.remoteUfrag, generation);
+}
+
+/** Sends the success response to an accepted request and runs the full agent's follow-up. */
+function answerRequest(ctx: AgentContext, now: number, packet: PacketInput, msg: StunMessage, localBase: LocalCandidate | undefined,
+  remoteUfrag: string, generation: CredentialGeneration): RequestOutcome {
+  const software = ctx.options.software;
   ctx.transmit(packet.transportId, packet.connectionId, packet.from, encodeSuccessResponse(msg.transactionId, packet.from, generation.localKey, software));
   if (localBase !== undefined) ctx.paths.noteArrival(localBase.candidate.transport, packet.from);
   if (localBase === undefined) {
@@ -88,7 +109,7 @@ export function handleRequest(ctx: AgentContext, now: number, packet: PacketInpu
     from: { address: packet.from.address, port: packet.from.port },
     priority: msg.attributes.priority ?? 0,
     useCandidate: msg.attributes.useCandidate === true,
-    remoteUfrag: verdict.remoteUfrag,
+    remoteUfrag,
   };
   if (ctx.options.lite) {
     liteRequest(ctx, now, request, localBase);

@@ -14,13 +14,23 @@
  * Being liberal in what we accept (the rules below change nothing for a
  * peer that nominates once):
  * 0. once we answered a USE-CANDIDATE request on one TCP connection, a
- *    USE-CANDIDATE request on another TCP connection is not answered while
- *    that first connection is open: such a peer takes the first pair whose
- *    nominating check succeeds, and the order in which it sees answers on
- *    two connections is not the order we sent them in (two sockets, two
- *    event loops). Unanswered, its second check fails on its side only, and
- *    both sides keep the first connection. Checks without USE-CANDIDATE
- *    (consent) are answered as always;
+ *    USE-CANDIDATE request on another TCP connection is not answered at
+ *    once while that first connection is open: such a peer takes the first
+ *    pair whose nominating check succeeds, and the order in which it sees
+ *    answers on two connections is not the order we sent them in (two
+ *    sockets, two event loops). The request is withheld instead (one per
+ *    component, the latest), and the first connection is probed with a
+ *    Binding indication (RFC 8445 §11): the peer may be reconnecting a
+ *    connection that died without our noticing yet (RFC 6544 §11.1; e.g.
+ *    our reader is paused, so its RST is unread), and a write to a reset
+ *    socket fails at once, which the runtime reports as a close. If the
+ *    first connection closes within WITHHELD_NOMINATION_WINDOW_MS,
+ *    the withheld request is answered then, as if it had just arrived (TCP
+ *    checks are not retransmitted, RFC 6544 §7.1, so the peer's transaction
+ *    is still waiting for it). Otherwise it is never answered: the peer's
+ *    second check fails on its side only, and both sides keep the first
+ *    connection. Checks without USE-CANDIDATE (consent) are answered as
+ *    always;
  * 1. the order in which we answer the peer's USE-CANDIDATE requests on TCP
  *    pairs is recorded; that is the order in which such a peer sees its
  *    nominations succeed;
@@ -34,7 +44,9 @@
  */
 import type { Checklist } from './checklist.js';
 import { log, type AgentContext } from './context.js';
+import { encodeKeepalive } from './keepalive.js';
 import type { Pair } from './pair.js';
+import { randomTransactionId } from './random.js';
 
 /** Rule 1: we answered the peer's USE-CANDIDATE request for `pair` (a TCP pair; the first answer counts). */
 export function notePeerTcpNomination(list: Checklist, pair: Pair): void {
@@ -82,19 +94,65 @@ export function deferredTcpNomination(ctx: AgentContext, list: Checklist): Pair 
 }
 
 /**
- * Rule 0: whether to leave a USE-CANDIDATE request on TCP connection
- * `connectionId` unanswered (controlled side) because the peer's first
- * answered TCP nomination came on another connection that is still open.
- * Records the first one as a side effect.
+ * How long a withheld USE-CANDIDATE request (rule 0) may still be answered
+ * once the first connection turns out to be closed: the probe's failure is
+ * reported within a round trip; a first connection that closes later was
+ * alive when the peer nominated again, and the answer stays withheld.
  */
-export function withholdsTcpNomination(ctx: AgentContext, component: number, connectionId: string | undefined, useCandidate: boolean): boolean {
-  if (ctx.controlling || !useCandidate || connectionId === undefined) return false;
+export const WITHHELD_NOMINATION_WINDOW_MS = 1000;
+
+/**
+ * Rule 0: the connection of the peer's first answered TCP nomination, if a
+ * USE-CANDIDATE request on TCP connection `connectionId` must not be
+ * answered now because that first connection is another one and still
+ * open (controlled side). Records the first one as a side effect.
+ */
+export function firstTcpNominationElsewhere(ctx: AgentContext, component: number, connectionId: string | undefined, useCandidate: boolean): string | undefined {
+  if (ctx.controlling || !useCandidate || connectionId === undefined) return undefined;
   const list = ctx.checklist(component);
   const first = list.peerTcpNominationConnection;
-  if (first !== undefined && first !== connectionId && ctx.tcp.get(first) !== undefined) {
-    log('USE-CANDIDATE on connection %s left unanswered: the peer nominated a pair on %s first (RFC 6544 §8: one TCP nomination)', connectionId, first);
-    return true;
-  }
+  if (first !== undefined && first !== connectionId && ctx.tcp.get(first) !== undefined) return first;
   list.peerTcpNominationConnection = connectionId;
-  return false;
+  return undefined;
+}
+
+/**
+ * Rule 0: withholds a USE-CANDIDATE request on `connectionId` (replacing an
+ * earlier withheld one of the component) and probes the `first` connection
+ * with a Binding indication (RFC 8445 §11), so that a connection the peer
+ * already reset is reported closed now (RFC 6544 §11.1).
+ */
+export function withholdTcpNomination(ctx: AgentContext, now: number, component: number, connectionId: string, first: string, answer: (now: number) => void): void {
+  const list = ctx.checklist(component);
+  log('USE-CANDIDATE on connection %s withheld: the peer nominated a pair on %s first, which is probed (RFC 6544 §8, §11.1)', connectionId, first);
+  if (list.withheldNomination !== undefined) log('withheld USE-CANDIDATE on %s dropped: a newer one replaces it', list.withheldNomination.connectionId);
+  list.withheldNomination = { connectionId, first, until: now + WITHHELD_NOMINATION_WINDOW_MS, answer };
+  const conn = ctx.tcp.get(first)!;
+  ctx.transmit(conn.transportId, conn.id, conn.remote, encodeKeepalive(randomTransactionId(ctx.random)));
+}
+
+/**
+ * Rule 0, after TCP connection `closedId` closed: answers a USE-CANDIDATE
+ * request withheld because of it, if it is recent enough and its own
+ * connection is open (RFC 6544 §11.1: the peer is reconnecting).
+ */
+export function answerWithheldNominations(ctx: AgentContext, now: number, closedId: string): void {
+  for (const list of ctx.checklists) {
+    const withheld = list.withheldNomination;
+    if (withheld === undefined) continue;
+    if (now > withheld.until) {
+      log('withheld USE-CANDIDATE on %s dropped: %s stayed open past the window', withheld.connectionId, withheld.first);
+      list.withheldNomination = undefined;
+      continue;
+    }
+    if (withheld.first !== closedId) continue;
+    list.withheldNomination = undefined;
+    if (ctx.controlling || ctx.tcp.get(withheld.connectionId) === undefined) {
+      log('withheld USE-CANDIDATE on %s dropped: its connection closed too, or we are controlling now', withheld.connectionId);
+      continue;
+    }
+    log('withheld USE-CANDIDATE on %s answered: %s closed (RFC 6544 §11.1)', withheld.connectionId, closedId);
+    list.peerTcpNominationConnection = withheld.connectionId;
+    withheld.answer(now);
+  }
 }

@@ -114,6 +114,8 @@ async function resetAndCheck(t: import('ava').ExecutionContext, resetSide: 'acti
 for (let round = 1; round <= 3; round++) {
   test.serial(`RST by the active side (round ${round}): after the reconnect data flows both ways`, (t) => resetAndCheck(t, 'active'));
   test.serial(`RST by the passive side (round ${round}): after the reconnect data flows both ways`, (t) => resetAndCheck(t, 'passive'));
+  test.serial(`RST seen by the passive side only after the new connection was nominated (round ${round}): data flows both ways`, (t) =>
+    resetAndCheck(t, 'active', true));
 }
 
 /** A connected loopback TCP socket pair. */

@@ -45,6 +45,10 @@ export interface ConnectionEnd {
   announced: boolean;
   /** The connect attempt's tag, for the connecting end. */
   tag?: string;
+  /** The connection was reset but this end's owner has not noticed yet (its error message). */
+  unnoticedReset?: string;
+  /** With {@link unnoticedReset}: a write makes the owner notice (otherwise the bytes vanish). */
+  unnoticedWritesFail?: boolean;
 }
 
 /** Counters of the TCP model. */
@@ -157,6 +161,12 @@ export class TcpModel {
   /** Sends one frame on a connection. Returns false (and sends nothing) when the end is not open. */
   send(connectionId: string, payload: Uint8Array): boolean {
     const end = this.ends.get(connectionId);
+    if (end?.unnoticedReset !== undefined) {
+      if (end.unnoticedWritesFail !== true) return true; // the bytes vanish
+      // Writing to a reset socket fails at once: the owner learns of the reset.
+      this.noticeReset(end);
+      return false;
+    }
     if (!end || !end.open || !end.link.alive || !end.peer) return false;
     const bytes = encodeFrame(payload); // throws ERR_FRAME_TOO_LARGE above 65535 (RFC 4571 §2)
     const peer = end.peer;
@@ -202,14 +212,27 @@ export class TcpModel {
     });
   }
 
-  /** Fault: resets a connection; both open ends see `closed`/`reset`, data in flight is lost. */
-  reset(connectionId: string, message = 'ECONNRESET (injected)'): void {
+  /**
+   * Fault: resets a connection; both open ends see `closed`/`reset`, data in
+   * flight is lost. With `late`, the end of that id is told only when it
+   * next writes (a write to a reset socket fails at once) or after
+   * `noticeAfterMs` (an owner whose reader was paused reads the RST late);
+   * with `writesFail: false` its writes vanish instead (a RST lost in the
+   * network: the end learns only at `noticeAfterMs`).
+   */
+  reset(connectionId: string, message = 'ECONNRESET (injected)', late?: { end: string; noticeAfterMs: number; writesFail?: boolean }): void {
     const end = this.ends.get(connectionId);
     if (!end || !end.link.alive) return;
     end.link.alive = false;
     this.stats.resets++;
     for (const e of [end, end.peer]) {
       if (!e || !e.open) continue;
+      if (late !== undefined && e.id === late.end) {
+        e.unnoticedReset = message;
+        e.unnoticedWritesFail = late.writesFail ?? true;
+        this.net.clock.after(late.noticeAfterMs, 'tcp-reset-late', () => this.noticeReset(e));
+        continue;
+      }
       e.open = false;
       this.releasePort(e);
       if (e.announced) {
@@ -220,6 +243,17 @@ export class TcpModel {
         this.net.clock.after(0, 'tcp-reset', () => e.owner.onTcp(this.net.now, { type: 'connect-failed', tag, reason: 'reset', message }));
       }
     }
+  }
+
+  /** An end with an unnoticed reset learns of it now (see {@link reset}). */
+  private noticeReset(e: ConnectionEnd): void {
+    const message = e.unnoticedReset;
+    if (message === undefined || !e.open) return;
+    e.unnoticedReset = undefined;
+    e.open = false;
+    this.releasePort(e);
+    log('%s notices the reset of %s late', e.host.name, e.id);
+    this.net.clock.after(0, 'tcp-reset', () => e.owner.onTcp(this.net.now, { type: 'closed', connectionId: e.id, reason: 'reset', message }));
   }
 
   private freePort(host: VirtualHost, address: string): number {
