@@ -24,7 +24,9 @@ const SLAB_SIZE = 65536;
 /**
  * Writes RFC 4571 frames to a `stream.Writable`, batching every frame written
  * in the same tick into one cork/uncork cycle, so a `net.Socket` sends them
- * with one `writev` instead of one syscall per frame.
+ * with one `writev` instead of one syscall per frame. Small frames written
+ * in one tick are copied next to each other into one slab and handed to the
+ * stream as one chunk (one `stream.write` per tick, not one per frame).
  *
  * The first `write()` of a tick corks the stream and schedules the uncork on
  * `process.nextTick`; `flush()` uncorks at once. Backpressure is the
@@ -45,6 +47,8 @@ export class BatchingFrameWriter extends EventEmitter {
   #needDrain = false;
   #slab: Buffer | null = null;
   #slabUsed = 0;
+  /** Start of the frames carved in the current slab that the stream has not been given yet. */
+  #pendingStart = 0;
   readonly #uncork = (): void => this.flush();
   readonly #onDrain = (): void => {
     if (!this.#needDrain) return;
@@ -88,11 +92,14 @@ export class BatchingFrameWriter extends EventEmitter {
     if (length <= COPY_LIMIT) {
       const frame = this.#carve(FRAME_HEADER_SIZE + length);
       // RFC 4571 §2: 16-bit big-endian LENGTH, then the payload.
-      frame[0] = length >>> 8;
-      frame[1] = length & 0xff;
-      frame.set(payload, FRAME_HEADER_SIZE);
-      ok = stream.write(frame);
+      const slab = this.#slab!;
+      slab[frame] = length >>> 8;
+      slab[frame + 1] = length & 0xff;
+      slab.set(payload, frame + FRAME_HEADER_SIZE);
+      // What the stream's write() will say once these bytes reach it (at the end of the tick).
+      ok = stream.writableLength + (this.#slabUsed - this.#pendingStart) < stream.writableHighWaterMark;
     } else {
+      this.#writePending();
       const header = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
       header[0] = length >>> 8;
       header[1] = length & 0xff;
@@ -103,24 +110,49 @@ export class BatchingFrameWriter extends EventEmitter {
     return ok;
   }
 
-  /** Returns `size` fresh bytes from the current slab, starting a new slab when it is full. */
-  #carve(size: number): Buffer {
+  /**
+   * Reserves `size` bytes in the current slab (a new slab when it is full,
+   * after handing the old one's pending frames to the stream); returns
+   * their offset in the slab.
+   */
+  #carve(size: number): number {
     let slab = this.#slab;
     if (slab === null || this.#slabUsed + size > slab.length) {
+      this.#writePending();
       slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
       this.#slab = slab;
       this.#slabUsed = 0;
+      this.#pendingStart = 0;
     }
     const start = this.#slabUsed;
     this.#slabUsed = start + size;
-    return slab.subarray(start, start + size);
+    return start;
+  }
+
+  /** Hands the small frames carved since the last hand-over to the stream, as one chunk. */
+  #writePending(): void {
+    const slab = this.#slab;
+    if (slab === null || this.#pendingStart === this.#slabUsed) return;
+    const chunk = slab.subarray(this.#pendingStart, this.#slabUsed);
+    this.#pendingStart = this.#slabUsed;
+    this.stream.write(chunk);
   }
 
   /** Sends the frames queued in this tick now (one uncork) instead of at its end. */
   flush(): void {
     if (!this.#corked) return;
     this.#corked = false;
-    this.stream.uncork();
+    const stream = this.stream;
+    if (!stream.destroyed && !stream.writableEnded) this.#writePending();
+    else if (this.#pendingStart !== this.#slabUsed) {
+      debug('writer drops %d bytes of frames: stream is %s', this.#slabUsed - this.#pendingStart, stream.destroyed ? 'destroyed' : 'ended');
+      this.#pendingStart = this.#slabUsed;
+    }
+    stream.uncork();
+    // A write that completed between our write() and this flush shrank the
+    // buffer: the stream took the chunk without asking for a drain, but we
+    // told our caller to wait for one.
+    if (this.#needDrain && !stream.writableNeedDrain) process.nextTick(this.#onDrain);
   }
 
   /** Flushes, then stops listening to the stream. The writer is not usable afterwards. */
