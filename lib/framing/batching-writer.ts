@@ -15,11 +15,20 @@ const COPY_LIMIT = 2048;
 /**
  * Size of the slabs small frames are carved from. A slab is never reused:
  * when one is full a new one is allocated, and each is freed by the garbage
- * collector once the stream has written (and dropped) every frame in it.
+ * collector once the streams have written (and dropped) every frame in it.
  * One 64 KiB allocation per ~50 frames of 1200 bytes is cheaper than the
  * shared 8 KiB Buffer pool's one per 6.
  */
 const SLAB_SIZE = 65536;
+
+/**
+ * The slab every writer of the process carves from: thousands of idle
+ * connections share one instead of holding 64 KiB each. Frames are never
+ * overwritten (the cursor only moves forward), so sharing is safe; a writer
+ * whose frames would not be contiguous (another writer carved in between)
+ * hands its pending frames to its stream first.
+ */
+const shared: { slab: Buffer | null; used: number } = { slab: null, used: 0 };
 
 /**
  * Writes RFC 4571 frames to a `stream.Writable`, batching every frame written
@@ -45,10 +54,11 @@ export class BatchingFrameWriter extends EventEmitter {
   readonly stream: Writable;
   #corked = false;
   #needDrain = false;
+  /** The slab holding this writer's pending frames. */
   #slab: Buffer | null = null;
-  #slabUsed = 0;
-  /** Start of the frames carved in the current slab that the stream has not been given yet. */
+  /** This writer's frames in `#slab` not handed to the stream yet: `[#pendingStart, #pendingEnd)`. */
   #pendingStart = 0;
+  #pendingEnd = 0;
   readonly #uncork = (): void => this.flush();
   readonly #onDrain = (): void => {
     if (!this.#needDrain) return;
@@ -97,7 +107,7 @@ export class BatchingFrameWriter extends EventEmitter {
       slab[frame + 1] = length & 0xff;
       slab.set(payload, frame + FRAME_HEADER_SIZE);
       // What the stream's write() will say once these bytes reach it (at the end of the tick).
-      ok = stream.writableLength + (this.#slabUsed - this.#pendingStart) < stream.writableHighWaterMark;
+      ok = stream.writableLength + (this.#pendingEnd - this.#pendingStart) < stream.writableHighWaterMark;
     } else {
       this.#writePending();
       const header = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
@@ -111,30 +121,32 @@ export class BatchingFrameWriter extends EventEmitter {
   }
 
   /**
-   * Reserves `size` bytes in the current slab (a new slab when it is full,
-   * after handing the old one's pending frames to the stream); returns
-   * their offset in the slab.
+   * Reserves `size` bytes in the shared slab (a new slab when it is full);
+   * returns their offset in `this.#slab`. This writer's pending frames stay
+   * one contiguous range: when another writer carved since, or the slab is
+   * full, they go to the stream first.
    */
   #carve(size: number): number {
-    let slab = this.#slab;
-    if (slab === null || this.#slabUsed + size > slab.length) {
+    if (this.#slab === null || this.#slab !== shared.slab || this.#pendingEnd !== shared.used || shared.used + size > SLAB_SIZE) {
       this.#writePending();
-      slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-      this.#slab = slab;
-      this.#slabUsed = 0;
-      this.#pendingStart = 0;
+      if (shared.slab === null || shared.used + size > SLAB_SIZE) {
+        shared.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+        shared.used = 0;
+      }
+      this.#slab = shared.slab;
+      this.#pendingStart = this.#pendingEnd = shared.used;
     }
-    const start = this.#slabUsed;
-    this.#slabUsed = start + size;
+    const start = shared.used;
+    shared.used = this.#pendingEnd = start + size;
     return start;
   }
 
   /** Hands the small frames carved since the last hand-over to the stream, as one chunk. */
   #writePending(): void {
     const slab = this.#slab;
-    if (slab === null || this.#pendingStart === this.#slabUsed) return;
-    const chunk = slab.subarray(this.#pendingStart, this.#slabUsed);
-    this.#pendingStart = this.#slabUsed;
+    if (slab === null || this.#pendingStart === this.#pendingEnd) return;
+    const chunk = slab.subarray(this.#pendingStart, this.#pendingEnd);
+    this.#pendingStart = this.#pendingEnd;
     this.stream.write(chunk);
   }
 
@@ -144,9 +156,9 @@ export class BatchingFrameWriter extends EventEmitter {
     this.#corked = false;
     const stream = this.stream;
     if (!stream.destroyed && !stream.writableEnded) this.#writePending();
-    else if (this.#pendingStart !== this.#slabUsed) {
-      debug('writer drops %d bytes of frames: stream is %s', this.#slabUsed - this.#pendingStart, stream.destroyed ? 'destroyed' : 'ended');
-      this.#pendingStart = this.#slabUsed;
+    else if (this.#pendingStart !== this.#pendingEnd) {
+      debug('writer drops %d bytes of frames: stream is %s', this.#pendingEnd - this.#pendingStart, stream.destroyed ? 'destroyed' : 'ended');
+      this.#pendingStart = this.#pendingEnd;
     }
     stream.uncork();
     // A write that completed between our write() and this flush shrank the
@@ -159,6 +171,7 @@ export class BatchingFrameWriter extends EventEmitter {
   detach(): void {
     this.flush();
     this.#slab = null;
+    this.#pendingStart = this.#pendingEnd = 0;
     this.stream.off('drain', this.#onDrain);
   }
 }

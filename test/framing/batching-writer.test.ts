@@ -52,8 +52,9 @@ test('many small writes in one tick reach the stream as one chunk, in one write 
   t.is(sink.writeCalls.length, 0);
   await tick();
   t.false(writer.pending);
-  t.is(sink.writevCalls.length, 0);
-  t.is(sink.writeCalls.length, 1, 'one chunk: the frames were copied next to each other');
+  // One chunk (two when the shared slab filled up on the way: earlier tests used part of it).
+  t.is(sink.writevCalls.length + sink.writeCalls.length, 1);
+  t.true(sink.writeCalls.length === 1 || sink.writevCalls[0]!.length === 2, 'the frames were copied next to each other');
   t.deepEqual(decode(sink.bytes()), payloads);
 });
 
@@ -65,7 +66,8 @@ test('small frames filling more than one slab in a tick leave in one writev call
   await tick();
   t.is(sink.writeCalls.length, 0);
   t.is(sink.writevCalls.length, 1);
-  t.is(sink.writevCalls[0]!.length, 2, '100 × 1202 bytes span two 64 KiB slabs');
+  // 100 × 1202 bytes span two or three 64 KiB slabs (the slab is shared: earlier tests used part of it).
+  t.true(sink.writevCalls[0]!.length >= 2 && sink.writevCalls[0]!.length <= 3, `${sink.writevCalls[0]!.length} chunks`);
   t.deepEqual(decode(sink.bytes()), payloads);
 });
 
@@ -136,6 +138,22 @@ test('backpressure: false once the stream buffer reaches its high-water mark, th
   t.true(writer.write(payloadOf(9, 10)));
   await tick();
   t.deepEqual(decode(sink.bytes()).length, 6);
+});
+
+test('two writers in one tick share the slab; each stream gets only its own frames, in order', async (t) => {
+  const one = recordingSink({ highWaterMark: 1 << 20 });
+  const two = recordingSink({ highWaterMark: 1 << 20 });
+  const first = new BatchingFrameWriter(one.stream);
+  const second = new BatchingFrameWriter(two.stream);
+  const ones = Array.from({ length: 30 }, (_, i) => payloadOf(i, 100 + i));
+  const twos = Array.from({ length: 30 }, (_, i) => payloadOf(100 + i, 200 + i));
+  for (let i = 0; i < 30; i++) {
+    first.write(ones[i]!);
+    second.write(twos[i]!);
+  }
+  await tick();
+  t.deepEqual(decode(one.bytes()), ones);
+  t.deepEqual(decode(two.bytes()), twos);
 });
 
 test('drain still comes when the stream emptied between a write() that returned false and the end of the tick', async (t) => {
