@@ -69,6 +69,8 @@ function makeAgent(): IceAgent {
     controlling: !server,
     tcp: { active: false, passive: false, so: false, connectTimeoutMs: 60_000 },
     transactionTimeoutMs: 60_000,
+    // SCALE_CONSENT_MS: the mean consent interval (RFC 7675 §5.1: SHOULD default to 5 s, never below 4 s).
+    ...(process.env.SCALE_CONSENT_MS ? { consent: { intervalMs: Number(process.env.SCALE_CONSENT_MS) } } : {}),
   };
   if (!tcp) return new IceAgent({ ...common, udp: true });
   const plugin = server
@@ -179,9 +181,9 @@ async function measureIdle(ms: number): Promise<void> {
 
 /**
  * Client side: every session sends `packets` packets with at most `window`
- * unechoed. UDP may lose some (full socket buffers): a session that hears
- * nothing for a second sends its next packet anyway, and the phase ends
- * after 60 s at most; the echoes counted are what arrived.
+ * unechoed. UDP may lose some (full socket buffers): a UDP session that hears
+ * nothing for a second sends its next packet anyway. The phase ends after
+ * 60 s at most; the echoes counted are what arrived.
  */
 async function traffic(packets: number, window: number, size: number): Promise<void> {
   const t0 = performance.now();
@@ -203,10 +205,10 @@ async function traffic(packets: number, window: number, size: number): Promise<v
         };
         const stall = setInterval(() => {
           const now = performance.now();
-          if (now - t0 > 60_000 || (sent >= packets && now - heardAt > 1000)) {
+          if (now - t0 > 60_000 || (!tcp && sent >= packets && now - heardAt > 1000)) {
             clearInterval(stall);
             resolve();
-          } else if (now - heardAt > 1000) {
+          } else if (!tcp && now - heardAt > 1000) {
             back++; // counted lost: the window moves on
             heardAt = now;
             pump();

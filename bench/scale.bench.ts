@@ -10,7 +10,10 @@
 // SCALE_IDLE_MS (default 15000), and packets/s per core with every session
 // echoing SCALE_PACKETS 200-byte packets (server-side CPU; received + sent).
 // Targets (issue 16): 10,000 sessions connect, ≤ 16 KB heap per idle
-// session, idle CPU ≤ 5% of one core. Heavy: run it on purpose, not in CI.
+// session, idle CPU ≤ 5% of one core. SCALE_CONSENT_MS sets the agents'
+// mean consent interval (default 5000, RFC 7675 §5.1). SCALE_PROF=dir and
+// SCALE_IDLE_PROFILE=dir write CPU profiles of the sides (whole run, or the
+// idle phase only). Heavy: run it on purpose, not in CI.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Command, Reply } from './scale-side.js';
@@ -107,7 +110,8 @@ const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
 /** Runs the curve and prints one table per transport (rows as they come). */
 export async function run(): Promise<void> {
   for (const transport of TRANSPORTS) {
-    console.log(`### ${transport.toUpperCase()}: N sessions between two processes on loopback${transport === 'tcp' ? ', all through one shared passive port' : ''} (idle over ${IDLE_MS / 1000} s; echo of ${PACKETS} × 200 B per session, window 4)\n`);
+    const consent = process.env.SCALE_CONSENT_MS ? `, consent interval ${process.env.SCALE_CONSENT_MS} ms` : '';
+    console.log(`### ${transport.toUpperCase()}: N sessions between two processes on loopback${transport === 'tcp' ? ', all through one shared passive port' : ''} (idle over ${IDLE_MS / 1000} s${consent}; echo of ${PACKETS} × 200 B per session, window 4)\n`);
     console.log('| sessions | all usable in | failed | heap/session server · client | RSS/session server · client | idle CPU server · client (% of one core) | echo packets/s per core (server) | echoed |');
     console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const n of SIZES) {
