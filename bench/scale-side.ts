@@ -33,7 +33,7 @@ export type Reply =
   | { type: 'heap'; heapPerSession: number; rssPerSession: number; heapUsed: number; rss: number }
   | { type: 'idle'; cpuPercent: number }
   | { type: 'traffic'; packets: number; ms: number; cpuMs: number }
-  | { type: 'echo-stats'; packets: number; cpuMs: number }
+  | { type: 'echo-stats'; packets: number; cpuMs: number; ms: number }
   | { type: 'error'; message: string };
 
 const [role, transport, countText] = process.argv.slice(2);
@@ -48,6 +48,7 @@ let baseHeap = 0;
 let baseRss = 0;
 let echoed = 0;
 let cpuAtTrafficStart = 0;
+let trafficStartedAt = 0;
 
 function reply(message: Reply): void {
   process.send!(message);
@@ -70,7 +71,10 @@ function makeAgent(): IceAgent {
     tcp: { active: false, passive: false, so: false, connectTimeoutMs: 60_000 },
     transactionTimeoutMs: 60_000,
     // SCALE_CONSENT_MS: the mean consent interval (RFC 7675 §5.1: SHOULD default to 5 s, never below 4 s).
-    ...(process.env.SCALE_CONSENT_MS ? { consent: { intervalMs: Number(process.env.SCALE_CONSENT_MS) } } : {}),
+    // "Disconnected" (no answer for disconnectedAfterMs, default 10 s) must stay longer than the interval.
+    ...(process.env.SCALE_CONSENT_MS
+      ? { consent: { intervalMs: Number(process.env.SCALE_CONSENT_MS), disconnectedAfterMs: Math.min(29_000, 2 * Number(process.env.SCALE_CONSENT_MS)) } }
+      : {}),
   };
   if (!tcp) return new IceAgent({ ...common, udp: true });
   const plugin = server
@@ -243,12 +247,13 @@ process.on('message', (command: Command) => {
         return measureIdle(command.ms);
       case 'mark':
         cpuAtTrafficStart = cpuMs();
+        trafficStartedAt = performance.now();
         echoed = 0;
-        return reply({ type: 'echo-stats', packets: 0, cpuMs: 0 });
+        return reply({ type: 'echo-stats', packets: 0, cpuMs: 0, ms: 0 });
       case 'traffic':
         return traffic(command.packets, command.window, command.size);
       case 'echo-stats':
-        return reply({ type: 'echo-stats', packets: echoed * 2, cpuMs: cpuMs() - cpuAtTrafficStart });
+        return reply({ type: 'echo-stats', packets: echoed * 2, cpuMs: cpuMs() - cpuAtTrafficStart, ms: performance.now() - trafficStartedAt });
       case 'exit':
         await Promise.all(agents.map((a) => a.close()));
         await listener?.close();

@@ -8,7 +8,8 @@
 // minus the figures before the agents were made), CPU at idle (consent checks
 // only, RFC 7675: one every 4-6 s per session and side) as % of one core over
 // SCALE_IDLE_MS (default 15000), and packets/s per core with every session
-// echoing SCALE_PACKETS 200-byte packets (server-side CPU; received + sent).
+// echoing SCALE_PACKETS 200-byte packets (server-side CPU of the phase,
+// consent included; received + sent).
 // Targets (issue 16): 10,000 sessions connect, ≤ 16 KB heap per idle
 // session, idle CPU ≤ 5% of one core. SCALE_CONSENT_MS sets the agents'
 // mean consent interval (default 5000, RFC 7675 §5.1). SCALE_PROF=dir and
@@ -90,6 +91,7 @@ export async function scaleRun(transport: 'tcp' | 'udp', n: number, idleMs = IDL
       failed: sc.failed + cc.failed,
       server: { heapPerSession: sh.heapPerSession, rssPerSession: sh.rssPerSession, idleCpu: si.cpuPercent },
       client: { heapPerSession: ch.heapPerSession, rssPerSession: ch.rssPerSession, idleCpu: ci.cpuPercent },
+      // The echo phase's server CPU, consent checks of the phase included (at 10,000 sessions they weigh).
       packetsPerCoreSecond: echo.packets / (echo.cpuMs / 1000),
       echoPackets: echo.packets,
       echoMs: traffic.ms,
