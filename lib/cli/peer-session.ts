@@ -30,7 +30,9 @@ const CLOSE_GRACE_MS = 2000;
 export interface PeerOptions {
   controlling: boolean;
   udp: boolean;
-  tcp: false | { active: boolean; passive: boolean; so: boolean };
+  tcp: false | { active: boolean; passive: boolean; so: boolean; passivePort?: number };
+  /** The public address of a host behind a 1:1 NAT, advertised for UDP host and passive candidates. */
+  announcedAddress?: string;
   addresses: string[];
   timeoutMs: number;
   echo: boolean;
@@ -101,6 +103,7 @@ export class PeerSession {
       addresses: o.addresses,
       nomination: o.nomination,
       stunServers: o.stunServers,
+      ...(o.announcedAddress !== undefined ? { announcedAddress: o.announcedAddress } : {}),
       software: 'ice-tcp peer',
       // TLS needs a TCP pair: rank TCP candidates first (RFC 6544 §4.2).
       preferTcp: o.tls,

@@ -25,6 +25,10 @@ Options:
                         passive, so (default active,passive,so)
   --bind ADDR           local address to gather on; repeatable
                         (default 127.0.0.1)
+  --tcp-port PORT       put the passive TCP candidate on PORT (e.g. 443 for
+                        peers that may only open TCP to 80/443)
+  --announced-address IP  the public address of this host behind a 1:1 NAT:
+                        UDP host and passive TCP candidates carry it
   --timeout S           give up after S seconds without completion (default 20)
   --echo                return every packet received
   --send N              send N bytes (and have them echoed by an --echo peer)
@@ -37,7 +41,8 @@ Options:
                         for its end-of-candidates)
   --ufrag U --pwd P     local ICE credentials (default: random)
   --stun URL            stun:host[:port][?transport=udp|tcp] for server-
-                        reflexive candidates; repeatable
+                        reflexive candidates (no ?transport: UDP and TCP);
+                        repeatable
   --tls                 TLS over the selected TCP pair (RFC 6544 §10), with
                         self-signed certificates checked against the
                         signalled fingerprints (RFC 8122)
@@ -114,10 +119,15 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
   const pwd = args.string('pwd');
   if ((ufrag === undefined) !== (pwd === undefined)) throw usageError('--ufrag and --pwd go together');
   const bind = addresses.length > 0 ? addresses : ['127.0.0.1'];
+  const tcpPort = args.integer('tcp-port', { min: 1, max: 65535 });
+  if (tcpPort !== undefined && (!tcpOn || !types.passive)) throw usageError('--tcp-port needs passive TCP candidates (--tcp on, passive in --tcptypes)');
+  const announced = args.string('announced-address');
+  if (announced !== undefined && isIP(announced) === 0) throw usageError(`--announced-address must be an IP address, got ${JSON.stringify(announced)}`);
   return {
     controlling,
     udp,
-    tcp: tcpOn ? types : false,
+    tcp: tcpOn ? { ...types, ...(tcpPort !== undefined ? { passivePort: tcpPort } : {}) } : false,
+    ...(announced !== undefined ? { announcedAddress: announced } : {}),
     addresses: bind,
     timeoutMs: Math.round(args.positiveNumber('timeout', 20) * 1000),
     echo,
@@ -154,6 +164,8 @@ export const peerCommand: Command = {
       pwd: 'value',
       stun: 'values',
       tls: 'flag',
+      'tcp-port': 'value',
+      'announced-address': 'value',
     });
     if (args.has('help')) {
       writeLine(io.stdout, USAGE);

@@ -77,7 +77,7 @@ export const stunServerCommand: Command = {
     writeLine(
       io.stderr,
       `stun-server: ${received}: closed; answered udp=${s.udpAnswered} tcp=${s.tcpAnswered} ` +
-        `(plain=${s.tcpPlain} framed=${s.tcpFramed}) errors=${s.errorsSent} ignored=${s.ignored} rejected=${s.tcpRejected}`,
+        `(plain=${s.tcpPlain} framed=${s.tcpFramed}) udp-rfc3489=${s.udpClassicAnswered} errors=${s.errorsSent} ignored=${s.ignored} rejected=${s.tcpRejected}`,
     );
     return ExitCode.Ok;
   },

@@ -50,6 +50,7 @@ export function checkEligible(ctx: AgentContext, pair: Pair): boolean {
  */
 export function startCheck(ctx: AgentContext, now: number, pair: Pair): void {
   cancelCheck(ctx, pair);
+  pair.firstCheckAt ??= now;
   ctx.setPairState(pair, 'in-progress');
   if (pair.tcp && needsConnect(ctx, pair)) {
     pair.connectionId = undefined;
@@ -110,6 +111,7 @@ export function sendCheckRequest(ctx: AgentContext, now: number, pair: Pair): vo
     controlling: ctx.controlling,
     priority,
     integrityKey,
+    sentAt: now,
     sends: 1,
     rto,
     // RFC 6544 §7.1: no retransmissions over TCP; Ti = 39.5 s (RFC 8489 §6.2.2).
@@ -190,6 +192,8 @@ export function handleCheckResponse(ctx: AgentContext, now: number, tx: Transact
     failCheck(ctx, now, tx, 'response failed MESSAGE-INTEGRITY over TCP (RFC 8489 §9.1.4)');
     return;
   }
+  ctx.paths.noteArrival(pair.tcp ? 'tcp' : 'udp', packet.from);
+  if (tx.sends === 1 && tx.sentAt !== undefined) ctx.paths.noteRtt(now - tx.sentAt);
   const current = pair.transactionKey === tx.key || tx.cancelled;
   ctx.transactions.delete(tx.key);
   if (pair.transactionKey === tx.key) pair.transactionKey = undefined;

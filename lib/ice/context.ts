@@ -14,6 +14,7 @@ import type { ResolvedOptions } from './options.js';
 import { OutputQueues } from './outputs.js';
 import type { Pair } from './pair.js';
 import { TcpConnectionTable } from './tcp-connections.js';
+import { PathEvidence } from './path-evidence.js';
 import { TransactionTable } from './transactions.js';
 import type { Address, IceCredentials, IceEvent, IceState, PairState, RandomSource, Route } from './types.js';
 
@@ -71,6 +72,8 @@ export class AgentContext {
   readonly transactions = new TransactionTable();
   readonly dataRoutes = new DataRouteIndex();
   readonly tcp = new TcpConnectionTable();
+  /** What arrived from where, and the fastest check round trip: the nomination wait's evidence. */
+  readonly paths = new PathEvidence();
   readonly out = new OutputQueues();
   state: IceState = 'new';
   /** Remote credentials have been set: checks may run. */

@@ -69,6 +69,7 @@ export function handleRequest(ctx: AgentContext, now: number, packet: PacketInpu
     if (decision === 'switch') switchRole(ctx, !ctx.controlling, "the peer's tie-breaker wins the role conflict (RFC 8445 §7.3.1.1)");
   }
   ctx.transmit(packet.transportId, packet.connectionId, packet.from, encodeSuccessResponse(msg.transactionId, packet.from, generation.localKey, software));
+  if (localBase !== undefined) ctx.paths.noteArrival(localBase.candidate.transport, packet.from);
   if (localBase === undefined) {
     log('request on unknown transport %s answered; no local candidate to pair', packet.transportId);
     return 'answered';

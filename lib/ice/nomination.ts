@@ -6,6 +6,7 @@
 import type { Checklist } from './checklist.js';
 import { awaitingPeerChecks } from './checklist-state.js';
 import { log, type AgentContext } from './context.js';
+import { nextWaitExpiry, noteNominationEvaluated, waitForPendingUntil, waitReference } from './nomination-wait.js';
 import type { Pair } from './pair.js';
 import { setRoute } from './routes.js';
 
@@ -178,7 +179,9 @@ export function nominationChoice(ctx: AgentContext, list: Checklist): Pair | und
 /**
  * Regular nomination by the controlling side (RFC 8445 §8.1.1): once no
  * pair ranked above the best valid pair ({@link outranks}) is still
- * pending, or `nominationTimeoutMs` after the first valid pair, repeat the
+ * pending and worth waiting for ({@link waitForPendingUntil}: its path
+ * showed life, or it has had a few round trips), or `nominationTimeoutMs`
+ * after the first valid pair, repeat the
  * check that produced the best valid pair with USE-CANDIDATE (as a
  * triggered check).
  */
@@ -189,9 +192,11 @@ export function maybeNominate(ctx: AgentContext, now: number): void {
     if (list.pairs.some((p) => p.nominating)) continue;
     const best = nominationChoice(ctx, list);
     if (best === undefined) continue;
+    noteNominationEvaluated(list, now);
     const timedOut = list.firstValidAt !== undefined && now >= list.firstValidAt + ctx.options.nominationTimeoutMs;
     if (!timedOut) {
-      if (list.pairs.some((p) => pending(p) && outranks(ctx, p, best))) continue;
+      const reference = waitReference(best);
+      if (list.pairs.some((p) => pending(p) && outranks(ctx, p, reference) && now < waitForPendingUntil(ctx, list, p))) continue;
       if (ctx.options.priority.preferTcp === true && !best.tcp && awaitingPeerChecks(ctx, list, 'tcp')) continue;
     }
     const generator = best.generatedBy ?? best;
@@ -210,7 +215,11 @@ export function nominationDeadline(ctx: AgentContext): number | undefined {
   for (const list of ctx.checklists) {
     if (list.state !== 'running' || list.selected !== undefined || list.firstValidAt === undefined) continue;
     if (list.pairs.some((p) => p.nominating) || list.bestValid() === undefined) continue;
-    const t = list.firstValidAt + ctx.options.nominationTimeoutMs;
+    let t = list.firstValidAt + ctx.options.nominationTimeoutMs;
+    const best = nominationChoice(ctx, list)!;
+    const reference = waitReference(best);
+    const expiry = nextWaitExpiry(ctx, list, list.pairs.filter((p) => pending(p) && outranks(ctx, p, reference)));
+    if (expiry !== undefined && expiry < t) t = expiry;
     if (min === undefined || t < min) min = t;
   }
   return min;

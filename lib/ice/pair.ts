@@ -55,6 +55,8 @@ export class Pair {
   attemptId: string | undefined;
   /** Removed from its checklist (nomination, RFC 8445 §8.1.2). */
   removed = false;
+  /** When the pair's first check (or its connect) started: the nomination wait counts from it. */
+  firstCheckAt: number | undefined;
   /** Why the pair failed, for events. */
   failureReason: string | undefined;
 

@@ -20,6 +20,7 @@ export function restartAgent(ctx: AgentContext, local: IceCredentials): void {
   ctx.previous = routed.has(old) ? old : ctx.previous !== undefined && routed.has(ctx.previous) ? ctx.previous : undefined;
   ctx.generation = new CredentialGeneration(local, old.index + 1);
   log('restart: generation %d (ufrag %s)', ctx.generation.index, local.ufrag);
+  ctx.paths.clear();
   const keepConnections = new Set<string>();
   for (const s of ctx.components) if (s.route?.connectionId !== undefined) keepConnections.add(s.route.connectionId);
   // Checks of the old generation stop; consent on the routes goes on.

@@ -69,6 +69,8 @@ function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEven
   ctx.tcp.removeAttempt(attempt.id);
   const pair = attempt.pair;
   if (pair.attemptId === attempt.id) pair.attemptId = undefined;
+  // The handshake came back from the pair's remote: its path shows life (nomination wait).
+  ctx.paths.noteArrival('tcp', pair.remote);
   const conn: TcpConnection = {
     id: event.connectionId,
     transportId: event.transportId,

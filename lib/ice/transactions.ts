@@ -32,6 +32,8 @@ export interface Transaction {
   priority: number;
   /** The key for the response's MESSAGE-INTEGRITY (remote pwd of the pair's generation). */
   integrityKey: Buffer;
+  /** When the request was first sent (a round-trip sample when answered on that only send). */
+  sentAt?: number;
   /** How many times the request has been sent. */
   sends: number;
   /** RTO of this transaction (UDP). */

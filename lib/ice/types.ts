@@ -230,9 +230,12 @@ export interface IceCoreOptions {
   ta?: number;
   /**
    * Controlling side, regular nomination: nominate the best valid pair once
-   * no better-ranked pair is still pending (by priority; see `priority`
-   * for `preferTcp`), or at the latest this long after the component's
-   * first valid pair (default 2000 ms).
+   * no better-ranked pair (by priority; see `priority` for `preferTcp`) is
+   * still pending and worth waiting for, or at the latest this long after
+   * the component's first valid pair (default 2000 ms). A pending pair is
+   * worth waiting for up to this bound when anything arrived from its
+   * remote address over its transport, and otherwise for max(20 ms, 3 × the
+   * fastest check round trip) from its first check (lib/ice/nomination-wait.ts).
    */
   nominationTimeoutMs?: number;
   /** Checklist size limit (default 100, RFC 8445 §6.1.2.5). */

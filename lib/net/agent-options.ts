@@ -9,6 +9,7 @@ import { cryptoRandomSource } from './runtime.js';
 import type { IceConnectionStreamOptions } from './ice-connection-stream.js';
 import { listInterfaceAddresses, normalizeAddressList } from './interfaces.js';
 import { parseStunUrl } from './stun-url.js';
+import { resolveAnnouncedAddresses, type AnnouncedAddresses } from './announced-address.js';
 import type { TcpTransportOptions } from './tcp/index.js';
 import type { StunServerAddress, TransportPlugin } from './transport-plugin.js';
 import type { UdpTransportOptions } from './udp-plugin.js';
@@ -44,6 +45,13 @@ export interface IceAgentOptions {
    * interface address, IPv4 and IPv6 (see `listInterfaceAddresses`).
    */
   addresses?: string[];
+  /**
+   * The public address of a host behind a 1:1 NAT (cloud VM): UDP host and
+   * passive TCP candidates are advertised with it instead of the interface
+   * address (their base stays the interface). One IP for every gathered
+   * address of its family, or `{ localAddress: publicAddress }`.
+   */
+  announcedAddress?: AnnouncedAddresses;
   /** Prefer TCP candidates over UDP ones (RFC 6544 §4.2; UDP is preferred by default). */
   preferTcp?: boolean;
   /** Act as an ICE-lite agent (RFC 8445 §2.5): answer checks, never send them. */
@@ -93,6 +101,7 @@ export interface ResolvedAgentOptions {
   tcp: IceAgentTcpOptions | false;
   stunServers: StunServerAddress[];
   addresses: string[];
+  announcedAddresses: Map<string, string>;
   preferTcp: boolean;
   components: number;
   credentials: IceCredentials | undefined;
@@ -188,6 +197,7 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
     tcp,
     stunServers,
     addresses,
+    announcedAddresses: resolveAnnouncedAddresses(options.announcedAddress, addresses),
     preferTcp: bool('preferTcp', options.preferTcp, false),
     components,
     credentials,

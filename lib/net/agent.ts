@@ -329,6 +329,7 @@ export class IceAgent extends EventEmitter {
       priority: { preferTcp: this.#options.preferTcp },
       localUfrag: this.#runtime.core.localCredentials.ufrag,
       signal: this.#gatherAbort.signal,
+      announcedAddresses: this.#options.announcedAddresses,
     });
     this.#gatheringState = 'complete';
     if (this.#closing === undefined) this.emit('gathering-done');

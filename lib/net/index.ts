@@ -7,6 +7,7 @@
  */
 export { IceAgent, type ConnectOptions, type GatheringState, type IceParameters } from './agent.js';
 export { checkIceCredentials, type IceAgentOptions, type IceAgentTcpOptions } from './agent-options.js';
+export type { AnnouncedAddresses } from './announced-address.js';
 export { IceAgentError, type IceAgentErrorCode } from './errors.js';
 export { IceCandidate } from './ice-candidate.js';
 export { IceConnection, DEFAULT_MAX_QUEUED_PACKETS, MAX_ICE_PACKET_SIZE, type IceConnectionOptions } from './ice-connection.js';

@@ -21,6 +21,7 @@
  *   packet, event or timer is caught, logged and reported through
  *   `sink.onError`; it never escapes into a socket's event handler.
  */
+import { announceCandidate } from './announced-address.js';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Debugger } from 'debug';
@@ -92,6 +93,8 @@ export class IceRuntime {
   readonly #closing = new Set<string>();
   /** component → its current data route (as the core last announced it). */
   readonly #routes = new Map<number, Route>();
+  /** Announced addresses of the gathering (1:1 NAT), applied to candidates as they come. */
+  #announced: ReadonlyMap<string, string> = new Map();
   #timer: NodeJS.Timeout | undefined;
   #timerAt: number | undefined;
   #draining = false;
@@ -138,6 +141,7 @@ export class IceRuntime {
    * fails instead of waiting (RFC 8838 §8).
    */
   async gather(context: GatherContext): Promise<void> {
+    this.#announced = context.announcedAddresses ?? this.#announced;
     const results = await Promise.allSettled(this.#plugins.map((plugin) => plugin.gather(context)));
     results.forEach((result, i) => {
       if (result.status === 'rejected') {
@@ -257,7 +261,8 @@ export class IceRuntime {
     this.#drain();
   }
 
-  #onCandidate(plugin: TransportPlugin, init: LocalCandidateInit): void {
+  #onCandidate(plugin: TransportPlugin, gathered: LocalCandidateInit): void {
+    const init = announceCandidate(gathered, this.#announced);
     if (this.#closed) {
       this.#log('ignores a local candidate on %s: the agent is closed', init.transportId);
       return;

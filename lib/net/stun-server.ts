@@ -13,6 +13,7 @@ import { createSocket, type RemoteInfo, type Socket as UdpSocket } from 'node:dg
 import { createServer, isIP, type Server, type Socket } from 'node:net';
 import createDebug from 'debug';
 import type { TransportAddress } from '../stun/index.js';
+import { answerClassicBinding } from './classic-binding.js';
 import { answerBindingRequest, type BindingAnswer, type BindingResponderOptions } from './binding-responder.js';
 import { IceAgentError } from './errors.js';
 import { StunTcpSession, type StunTcpFormat } from './stun-tcp-session.js';
@@ -51,6 +52,8 @@ export interface StunServerStats {
   /** Binding success responses sent over UDP / TCP. */
   udpAnswered: number;
   tcpAnswered: number;
+  /** RFC 3489 (classic) Binding requests answered over UDP, RFC 5389 §12.2 (not in `udpAnswered`). */
+  udpClassicAnswered: number;
   /** 420 error responses sent. */
   errorsSent: number;
   /** Messages ignored (not STUN, malformed, not a Binding request). */
@@ -103,6 +106,7 @@ export class StunServer {
   /** Live counters. */
   readonly stats: StunServerStats = {
     udpAnswered: 0,
+    udpClassicAnswered: 0,
     tcpAnswered: 0,
     errorsSent: 0,
     ignored: 0,
@@ -204,6 +208,7 @@ export class StunServer {
 
   #onDatagram(socket: UdpSocket, data: Buffer, rinfo: RemoteInfo): void {
     const from = peerAddress(rinfo.address, rinfo.port);
+    if (this.#answerClassic(socket, data, from, rinfo)) return;
     const answer = this.#answer(data, from);
     this.#count(answer, 'udp');
     if (answer.response === undefined) {
@@ -214,6 +219,23 @@ export class StunServer {
     socket.send(answer.response, rinfo.port, rinfo.address, (error) => {
       if (error) debug('udp %s:%d: send failed: %s', from.address, from.port, error.message);
     });
+  }
+
+  /** An RFC 3489 Binding request (RFC 5389 §12.2): answered here, counted apart; false when not one. */
+  #answerClassic(socket: UdpSocket, data: Buffer, from: TransportAddress, rinfo: RemoteInfo): boolean {
+    const classic = answerClassicBinding(data, from);
+    if (classic.kind === 'not-classic') return false;
+    if (classic.kind === 'ignored') {
+      this.stats.ignored++;
+      debug('udp %s:%d: ignores an RFC 3489 datagram: %s', from.address, from.port, classic.reason);
+      return true;
+    }
+    if (classic.kind === 'success') this.stats.udpClassicAnswered++;
+    else this.stats.errorsSent++;
+    socket.send(classic.response, rinfo.port, rinfo.address, (error) => {
+      if (error) debug('udp %s:%d: send failed: %s', from.address, from.port, error.message);
+    });
+    return true;
   }
 
   #listenTcp(address: string, port: number): Promise<TransportAddress> {

@@ -16,7 +16,9 @@ const URL_SYNTAX = /^stun:(?:\[([0-9A-Fa-f:.]+)\]|([^\s:[\]?/@]+))(?::(\d{1,5}))
 /**
  * Parses `stun:host[:port][?transport=udp|tcp]`: an IPv4 literal, a
  * bracketed IPv6 literal (`stun:[::1]:3478`) or a host name (resolved when
- * used). The scheme and the transport value are case-insensitive.
+ * used). The scheme and the transport value are case-insensitive. Without
+ * `?transport=` the result has no `transport`: the server serves both UDP
+ * and TCP candidates.
  *
  * @throws IceAgentError `ERR_AGENT_BAD_STUN_URL`
  */
@@ -42,5 +44,6 @@ export function parseStunUrl(url: string): StunServerAddress {
   if (port < 1 || port > 65535) {
     throw new IceAgentError('ERR_AGENT_BAD_STUN_URL', `${JSON.stringify(url)}: port ${port} is out of range`);
   }
-  return { host, port, transport: transport === undefined ? 'udp' : (transport.toLowerCase() as 'udp' | 'tcp') };
+  // No ?transport: the server is asked over UDP and over TCP (both are STUN's, RFC 8489 §6.2).
+  return transport === undefined ? { host, port } : { host, port, transport: transport.toLowerCase() as 'udp' | 'tcp' };
 }

@@ -23,7 +23,11 @@ import type {
 export interface StunServerAddress {
   host: string;
   port: number;
-  /** `'udp'` by default; `'tcp'` for `stun:host:port?transport=tcp`. */
+  /**
+   * `'udp'` or `'tcp'` for `stun:host:port?transport=udp|tcp`; absent (a plain
+   * `stun:host:port`): both, UDP srflx candidates and TCP srflx S-O candidates,
+   * the TCP attempt with a short timeout of its own.
+   */
   transport?: 'udp' | 'tcp';
 }
 
@@ -41,6 +45,8 @@ export interface GatherContext {
   localUfrag: string;
   /** Aborts gathering (agent closed). */
   signal?: AbortSignal;
+  /** Local address → announced public address (1:1 NAT) for UDP host and passive TCP candidates; applied by the runtime. */
+  announcedAddresses?: ReadonlyMap<string, string>;
 }
 
 /** The runtime side, as a plugin sees it. All callbacks are synchronous. */

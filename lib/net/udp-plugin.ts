@@ -133,7 +133,7 @@ export class UdpTransport implements TransportPlugin {
    */
   async gather(context: GatherContext): Promise<void> {
     const host = this.#requireHost();
-    const servers = context.stunServers.filter((s) => (s.transport ?? 'udp') === 'udp');
+    const servers = context.stunServers.filter((s) => s.transport !== 'tcp');
     const srflx: Promise<void>[] = [];
     // RFC 8445 §5.1.2.1: a local preference unique per interface address.
     let localPreference = 65535;

@@ -8,7 +8,9 @@
  *
  * Options: --controlling | --controlled, --udp on|off (default off),
  *          --tcp on|off (default on), --bind ADDR (default 127.0.0.1),
- *          --echo, --send N, --chunk B (default 1200), --timeout S (default 20)
+ *          --echo, --send N, --chunk B (default 1200), --timeout S (default 20),
+ *          --stun IPV4 [--stun-port P] (default 3478): a STUN server for
+ *          server-reflexive candidates (libnice sends RFC 3489 requests)
  *
  * Prints: ufrag, pwd, a=candidate lines, gathering-done, end-of-candidates,
  * state <name>, selected <local> <remote>, selected-types ..., connected-ms,
@@ -270,9 +272,12 @@ static gboolean on_timeout(gpointer data) {
   return G_SOURCE_REMOVE;
 }
 
+static const char *stun_host = NULL;
+static guint stun_port = 3478;
+
 static int usage(void) {
   fprintf(stderr, "usage: nice-peer --controlling|--controlled [--udp on|off] [--tcp on|off] [--bind ADDR]"
-                  " [--echo] [--send N] [--chunk B] [--timeout S]\n");
+                  " [--echo] [--send N] [--chunk B] [--timeout S] [--stun IPV4 [--stun-port P]]\n");
   return 64;
 }
 
@@ -290,6 +295,8 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--send") && v) { send_total = g_ascii_strtoull(v, NULL, 10); i++; }
     else if (!strcmp(a, "--chunk") && v) { send_chunk = g_ascii_strtoull(v, NULL, 10); i++; }
     else if (!strcmp(a, "--timeout") && v) { timeout_s = (guint)g_ascii_strtoull(v, NULL, 10); i++; }
+    else if (!strcmp(a, "--stun") && v) { stun_host = v; i++; }
+    else if (!strcmp(a, "--stun-port") && v) { stun_port = (guint)g_ascii_strtoull(v, NULL, 10); i++; }
     else return usage();
   }
   if (!role_set || send_chunk < 9 || send_chunk > 65535 || (!use_udp && !use_tcp)) return usage();
@@ -298,6 +305,8 @@ int main(int argc, char **argv) {
   agent = nice_agent_new_full(g_main_loop_get_context(loop), NICE_COMPATIBILITY_RFC5245,
                               NICE_AGENT_OPTION_REGULAR_NOMINATION);
   g_object_set(agent, "ice-udp", use_udp, "ice-tcp", use_tcp, "controlling-mode", controlling, "upnp", FALSE, NULL);
+  /* libnice's server-reflexive discovery (UDP): an IPv4 address, port 3478 unless --stun-port */
+  if (stun_host) g_object_set(agent, "stun-server", stun_host, "stun-server-port", stun_port, NULL);
   NiceAddress addr;
   if (!nice_address_set_from_string(&addr, bind_addr)) {
     fprintf(stderr, "nice-peer: bad --bind address %s\n", bind_addr);

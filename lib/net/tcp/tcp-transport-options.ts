@@ -22,6 +22,14 @@ export interface TcpTransportOptions {
    * the first gets a passive candidate (one port cannot tell components apart).
    */
   listener?: SharedPassiveListener;
+  /**
+   * Put the passive candidates on this port (1..65535) of each gathered
+   * address, e.g. 443 for peers behind firewalls that allow outbound TCP to
+   * 80/443 only. Every agent of the process asking for the same address and
+   * port shares one listener (connections routed by ufrag, RFC 6544 §7.2);
+   * it closes with the last of them. Ignored when `listener` is given.
+   */
+  passivePort?: number;
   /** Limits of the plugin's own passive listeners (when no `listener` is given). */
   passiveListener?: Pick<SharedPassiveListenerOptions, 'firstFrameTimeoutMs' | 'maxFirstFrameSize' | 'maxPendingConnections' | 'backlog'>;
   /**
@@ -52,6 +60,7 @@ export interface ResolvedTcpTransportOptions {
   passive: boolean;
   so: boolean;
   listener: SharedPassiveListener | undefined;
+  passivePort: number | undefined;
   passiveListener: SharedPassiveListenerOptions;
   stunTimeoutMs: number;
   stunFraming: StunTcpFraming;
@@ -83,6 +92,7 @@ export function resolveTcpTransportOptions(options: TcpTransportOptions): Resolv
     passive: booleanOption('passive', options.passive, true),
     so: booleanOption('so', options.so, true),
     listener: options.listener,
+    passivePort: options.passivePort === undefined ? undefined : integerOption('passivePort', options.passivePort, 0, 1, 65535),
     passiveListener: { ...own },
     stunTimeoutMs: integerOption('stunTimeoutMs', options.stunTimeoutMs, 5000, 1, MAX_TIMER_MS),
     stunFraming: options.stunFraming ?? 'plain',

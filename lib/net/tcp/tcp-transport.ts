@@ -5,6 +5,7 @@ import type { PacketConnection } from '../../connection.js';
 import type { Address, ConnectionCommand, Transmit } from '../../ice/types.js';
 import type { GatherContext, StunServerAddress, TransportHost, TransportPlugin } from '../transport-plugin.js';
 import { reserveFreePort } from './free-port.js';
+import { acquirePortListener, releasePortListener } from './port-listeners.js';
 import {
   SharedPassiveListener,
   type PassiveConnectionHandler,
@@ -19,6 +20,9 @@ import { resolveTcpTransportOptions, type ResolvedTcpTransportOptions, type TcpT
 
 export type { TcpTransportOptions } from './tcp-transport-options.js';
 
+
+/** Timeout of the TCP try of a `stun:` URL without `?transport=` (at most `stunTimeoutMs`). */
+export const IMPLICIT_TCP_STUN_TIMEOUT_MS = 1500;
 const debug = createDebug('ice-tcp:tcp');
 
 /** A local TCP base: what a `transportId` names. */
@@ -62,6 +66,9 @@ export class TcpTransport implements TransportPlugin {
   /** Listeners and the handler registered with each (own ones and the shared one). */
   readonly #registrations = new Map<SharedPassiveListener, PassiveConnectionHandler>();
   readonly #ownListeners = new Set<SharedPassiveListener>();
+  /** `passivePort`: the process-wide listeners this plugin uses (released at close). */
+  readonly #passivePort: number | undefined;
+  readonly #portListeners = new Set<SharedPassiveListener>();
   readonly #serverSockets = new Set<Socket>();
   #ufrags: string[] = [];
   #host: TransportHost | undefined;
@@ -76,6 +83,7 @@ export class TcpTransport implements TransportPlugin {
     this.#so = resolved.so;
     this.#shared = resolved.listener;
     this.#ownListenerOptions = resolved.passiveListener;
+    this.#passivePort = resolved.passivePort;
     this.#stunTimeoutMs = resolved.stunTimeoutMs;
     this.#stunFraming = resolved.stunFraming;
     this.#connectionOptions = resolved.connections;
@@ -233,6 +241,8 @@ export class TcpTransport implements TransportPlugin {
     this.#registrations.clear();
     const waits: Promise<void>[] = [...this.#ownListeners].map((l) => l.close());
     this.#ownListeners.clear();
+    for (const listener of this.#portListeners) waits.push(releasePortListener(listener));
+    this.#portListeners.clear();
     for (const socket of this.#serverSockets) {
       if (!socket.closed) waits.push(new Promise((resolve) => socket.once('close', () => resolve())));
     }
@@ -279,6 +289,7 @@ export class TcpTransport implements TransportPlugin {
       this.#emit(context, tcpHostCandidate({ ...make, tcpType: 'passive', port: bound.port }), base);
       return;
     }
+    if (this.#passivePort !== undefined) return this.#gatherPassiveOnPort(context, make, this.#passivePort);
     listener = new SharedPassiveListener({ ...this.#ownListenerOptions, host: address, port: 0 });
     this.#ownListeners.add(listener);
     let bound: Address;
@@ -287,6 +298,28 @@ export class TcpTransport implements TransportPlugin {
     } catch (error) {
       debug('gather: no passive candidate on %s: %s', address, (error as Error).message);
       this.#ownListeners.delete(listener);
+      return;
+    }
+    if (this.#closing) return;
+    const base = this.#addBase({ transportId: `tcp-passive/${formatEndpoint(bound)}/${component}`, tcpType: 'passive', address, port: bound.port, component });
+    this.#register(listener, (socket, frame) => this.#onAccept(base, socket, frame));
+    this.#emit(context, tcpHostCandidate({ ...make, tcpType: 'passive', port: bound.port }), base);
+  }
+
+  /** A passive candidate on the chosen port, its listener shared with the process's other agents ({@link acquirePortListener}). */
+  async #gatherPassiveOnPort(context: GatherContext, make: CandidateParams, port: number): Promise<void> {
+    const { address, component } = make;
+    if (this.#closing) return;
+    const listener = acquirePortListener(address, port, this.#ownListenerOptions);
+    this.#portListeners.add(listener);
+    let bound: Address;
+    try {
+      bound = await listener.listen();
+    } catch (error) {
+      debug('gather: no passive candidate on %s:%d: %s', address, port, (error as Error).message);
+      this.#host?.log('tcp: cannot listen on %s:%d: %s', address, port, (error as Error).message);
+      this.#portListeners.delete(listener);
+      void releasePortListener(listener);
       return;
     }
     if (this.#closing) return;
@@ -307,7 +340,7 @@ export class TcpTransport implements TransportPlugin {
     if (this.#closing || context.signal?.aborted) return;
     const base = this.#addBase({ transportId: `tcp-so/${formatEndpoint({ address, port })}/${component}`, tcpType: 'so', address, port, component });
     this.#emit(context, tcpHostCandidate({ ...make, tcpType: 'so', port }), base);
-    const servers = context.stunServers.filter((s) => s.transport === 'tcp' && familyMatches(s, address));
+    const servers = context.stunServers.filter((s) => s.transport !== 'udp' && familyMatches(s, address));
     await Promise.all(servers.map((server) => this.#gatherSrflx(context, make, base, server)));
   }
 
@@ -318,7 +351,9 @@ export class TcpTransport implements TransportPlugin {
       mapping = await requestTcpMapping({
         server,
         local: { address: base.address, port: base.port },
-        timeoutMs: this.#stunTimeoutMs,
+        // A plain stun: URL (no ?transport) is tried over TCP too, on the chance the server
+        // answers there; that try must not hold up end-of-candidates beyond a short wait.
+        timeoutMs: server.transport === undefined ? Math.min(this.#stunTimeoutMs, IMPLICIT_TCP_STUN_TIMEOUT_MS) : this.#stunTimeoutMs,
         framing: this.#stunFraming,
         signal: context.signal,
       });

@@ -223,7 +223,7 @@ for (const framing of ['rfc4571', 'plain'] as const) {
     const server = await stunServer(framing, () => ({ mapped: nat }));
     const { host, plugin } = await gathered(
       { stunFraming: framing, passive: false, active: false },
-      { stunServers: [{ host: '127.0.0.1', port: server.port, transport: 'tcp' }, { host: '127.0.0.1', port: server.port }], priority: { preferTcp: true } },
+      { stunServers: [{ host: '127.0.0.1', port: server.port, transport: 'tcp' }, { host: '127.0.0.1', port: server.port, transport: 'udp' }], priority: { preferTcp: true } },
     );
     const so = host.candidate('so');
     const srflx = host.candidate('so', 'srflx');
