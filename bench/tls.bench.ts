@@ -219,7 +219,7 @@ async function secureOver(a: PacketConnection, b: PacketConnection, innerFraming
   ])) as [SecureConnection, SecureConnection];
   const rate = await pump(
     (c) => client.send(c),
-    () => new Promise((resolve) => client.once('drain', resolve)),
+    () => new Promise<void>((resolve) => client.once('drain', resolve)),
     (count) => server.on('packet', (p: Buffer) => count(p.length)),
   );
   client.destroy();

@@ -17,6 +17,7 @@ const debug = createDebug('ice-tcp:cli');
 const CHECK_FAILED = 2;
 
 const USAGE = `usage: ice-tcp decode [--framed] [--pwd P] [--binary] (--hex STRING | FILE | -)
+       ice-tcp decode --pcap FILE [--pwd P]... [--creds UFRAG:PWD]... [--json]
 
 Decodes STUN messages (RFC 8489) and prints one block per message: class,
 method, transaction id, each attribute decoded, and the FINGERPRINT status;
@@ -36,6 +37,19 @@ Options:
   -h, --help     this text
 
 Without --framed, the input is one STUN message or several back to back.
+
+With --pcap FILE (pcap or pcapng: Ethernet, Linux SLL/SLL2, raw IP, BSD
+loopback; IPv4 and IPv6), prints the ICE session in the capture: each TCP
+direction reassembled (retransmitted, out-of-order and missing segments
+reported) and cut into RFC 4571 frames, every packet classified by
+RFC 7983, every STUN message in a timeline per 5-tuple with responses
+matched to requests (RTT), roles, USE-CANDIDATE, errors and role conflicts,
+the data each pair carried, and the selected pair.
+  --pwd P            a password to check MESSAGE-INTEGRITY with; repeatable
+  --creds U:P        ufrag U has password P (from the signalling); repeatable
+  --json             the whole analysis as JSON
+Exit status with --pcap: 0 read, 1 not a readable capture, 2 an integrity
+or fingerprint check failed, 64 usage error.
 
 Exit status: 0 every message decoded (and every check made passed),
 1 malformed input, 2 an integrity or fingerprint check failed, 64 usage error.`;
@@ -124,11 +138,27 @@ export const decodeCommand: Command = {
   name: 'decode',
   usage: USAGE,
   async run(argv: string[], io: CommandIo): Promise<number> {
-    const args = parseArgs(argv, { framed: 'flag', pwd: 'value', hex: 'value', binary: 'flag' }, { maxPositionals: 1 });
+    const args = parseArgs(
+      argv,
+      { framed: 'flag', pwd: 'values', hex: 'value', binary: 'flag', pcap: 'value', creds: 'values', json: 'flag' },
+      { maxPositionals: 1 },
+    );
     if (args.has('help')) {
       writeLine(io.stdout, USAGE);
       return ExitCode.Ok;
     }
+    const pcap = args.string('pcap');
+    if (pcap !== undefined) {
+      for (const other of ['hex', 'framed', 'binary']) if (args.has(other)) throw usageError(`--pcap and --${other} exclude each other`);
+      if (args.positionals.length > 0) throw usageError('--pcap takes the capture file; no other input');
+      const { analyseCaptureFile, jsonExitCode, parseCreds, printPcapReport } = await import('./decode-pcap.js');
+      const report = await analyseCaptureFile(pcap, parseCreds(args.strings('creds'), args.strings('pwd')));
+      if (!args.has('json')) return printPcapReport(io, report);
+      writeLine(io.stdout, JSON.stringify(report, null, 2));
+      return jsonExitCode(report);
+    }
+    for (const only of ['creds', 'json']) if (args.has(only)) throw usageError(`--${only} needs --pcap`);
+    if (args.strings('pwd').length > 1) throw usageError('--pwd given more than once (only --pcap takes several)');
     const hex = args.string('hex');
     const positional = args.positionals[0];
     if (hex !== undefined && positional !== undefined) throw usageError('give either --hex or an input file, not both');

@@ -10,6 +10,8 @@
 import { isIP } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import createDebug from 'debug';
 import { parseCandidate } from '../candidate/index.js';
 import { parseArgs } from './args.js';
@@ -24,7 +26,7 @@ const debug = createDebug('ice-tcp:cli');
 
 const DEFAULT_SEND = 2 * 1024 * 1024;
 
-const USAGE = `usage: ice-tcp demo [--udp] [--tls] [--send N] [--chunk B] [--bind ADDR] [--timeout S]
+const USAGE = `usage: ice-tcp demo [--udp] [--tls | --dtls] [--send N] [--chunk B] [--bind ADDR] [--timeout S] [--record DIR]
 
 Runs two ICE agents in this process on a loopback address (A controlling
 in the main thread, B controlled in a worker thread) and connects them with
@@ -42,10 +44,16 @@ Options:
   --tls          run TLS over each selected TCP pair (RFC 6544 §10):
                  certificates made on the spot, fingerprints exchanged in
                  memory; shows the TLS version and cipher
+  --dtls         run DTLS 1.2 over each selected pair instead (one DTLS
+                 datagram per RFC 4571 frame, or per UDP datagram in the
+                 --udp round), with the same fingerprint/setup lines
   --send N       bytes echoed per round (default ${DEFAULT_SEND})
   --chunk B      packet size, ${MIN_PACKET}..${MAX_CHUNK} (default ${DEFAULT_CHUNK})
   --bind ADDR    loopback address to use (default 127.0.0.1; ::1 for IPv6)
   --timeout S    seconds per round before it counts as failed (default 20)
+  --record DIR   write a session recording of each agent's ICE core per round
+                 to DIR/round-<n>-a-controlling.json and -b-controlled.json
+                 (replay one with 'ice-tcp replay FILE')
   -h, --help     this text
 
 Exit status: 0 every round passed, 1 a round failed, 64 usage error.`;
@@ -90,10 +98,13 @@ function peerTcp(round: Round): PeerOptions['tcp'] {
 
 interface DemoSettings {
   tls: boolean;
+  dtls: boolean;
   send: number;
   chunk: number;
   address: string;
   timeoutMs: number;
+  /** Directory for the session recordings, if any. */
+  record?: string;
 }
 
 /** What one side's lines told, for the progress output. */
@@ -124,6 +135,9 @@ class Progress {
         break;
       case 'tls':
         if (who === 'A') this.#out(`  tls           ${text} (A's view; B is the other role)`);
+        break;
+      case 'dtls':
+        if (who === 'A') this.#out(`  dtls          ${text} (A's view; B is the other role)`);
         break;
       case 'send-result':
         this.#echo(text);
@@ -157,7 +171,11 @@ class Progress {
 }
 
 /** Runs one round; resolves with a failure reason, or undefined on success. */
-async function runRound(out: (line: string) => void, round: Round, settings: DemoSettings): Promise<string | undefined> {
+async function runRound(out: (line: string) => void, round: Round, settings: DemoSettings, index: number): Promise<string | undefined> {
+  const recordAs = (side: string): Partial<PeerOptions> =>
+    settings.record === undefined
+      ? {}
+      : { record: join(settings.record, `round-${index + 1}-${side}.json`), recordDescription: `ice-tcp demo round ${index + 1} (${round.title}), ${side}` };
   const common = {
     addresses: [settings.address],
     timeoutMs: settings.timeoutMs,
@@ -166,10 +184,11 @@ async function runRound(out: (line: string) => void, round: Round, settings: Dem
     trickle: true,
     stunServers: [],
     tls: settings.tls,
+    dtls: settings.dtls,
     ...(isLoopback(settings.address) ? { soRetry: LOOPBACK_SO_RETRY } : {}),
   };
-  const optionsA: PeerOptions = { ...common, controlling: true, udp: round.udp, tcp: round.tcp, echo: false, send: settings.send };
-  const optionsB: PeerOptions = { ...common, controlling: false, udp: round.udp, tcp: peerTcp(round), echo: true, send: 0 };
+  const optionsA: PeerOptions = { ...common, controlling: true, udp: round.udp, tcp: round.tcp, echo: false, send: settings.send, ...recordAs('a-controlling') };
+  const optionsB: PeerOptions = { ...common, controlling: false, udp: round.udp, tcp: peerTcp(round), echo: true, send: 0, ...recordAs('b-controlled') };
   const progress = new Progress(out);
 
   const worker = new Worker(new URL('./demo-worker.js', import.meta.url), { workerData: optionsB });
@@ -220,7 +239,7 @@ export const demoCommand: Command = {
   name: 'demo',
   usage: USAGE,
   async run(argv: string[], io: CommandIo): Promise<number> {
-    const args = parseArgs(argv, { udp: 'flag', tls: 'flag', send: 'value', chunk: 'value', bind: 'value', timeout: 'value' });
+    const args = parseArgs(argv, { udp: 'flag', tls: 'flag', dtls: 'flag', send: 'value', chunk: 'value', bind: 'value', timeout: 'value', record: 'value' });
     if (args.has('help')) {
       writeLine(io.stdout, USAGE);
       return ExitCode.Ok;
@@ -229,21 +248,27 @@ export const demoCommand: Command = {
     if (isIP(address) === 0) throw usageError(`--bind must be an IP address, got ${JSON.stringify(address)}`);
     const settings: DemoSettings = {
       tls: args.has('tls'),
+      dtls: args.has('dtls'),
       send: args.integer('send', { min: 1, max: 1024 * 1024 * 1024 }, DEFAULT_SEND),
       chunk: args.integer('chunk', { min: MIN_PACKET, max: MAX_CHUNK }, DEFAULT_CHUNK),
       address,
       timeoutMs: Math.round(args.positiveNumber('timeout', 20) * 1000),
+      ...(args.string('record') !== undefined ? { record: args.string('record') } : {}),
     };
+    if (settings.tls && settings.dtls) throw usageError('--tls and --dtls exclude each other');
+    if (settings.dtls && settings.chunk > 16384) throw usageError('--dtls carries at most 16384 bytes per packet: --chunk must be at most 16384');
+    if (settings.record !== undefined) mkdirSync(settings.record, { recursive: true });
     const rounds = args.has('udp') ? [...ROUNDS, ALL_ROUND] : ROUNDS;
     const out = (line: string): void => writeLine(io.stdout, line);
     out(`ice-tcp demo: two ICE agents in this process on ${address}: A (controlling) sends, B (controlled) echoes`);
     out(args.has('udp') ? 'UDP is allowed in the last round.' : 'UDP is off, as on a network that blocks it (--udp allows it).');
     if (settings.tls) out('TLS runs over each selected TCP pair; B answers setup:active, so B is the TLS client.');
+    if (settings.dtls) out('DTLS runs over each selected pair; B answers setup:active, so B is the DTLS client.');
     let passed = 0;
     for (const [index, round] of rounds.entries()) {
       out('');
       out(`[${index + 1}/${rounds.length}] ${round.title}: ${round.explain}`);
-      const failure = await runRound(out, round, settings);
+      const failure = await runRound(out, round, settings, index);
       if (failure === undefined) passed++;
       else out(`  FAILED        ${failure}`);
     }

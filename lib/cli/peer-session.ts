@@ -10,14 +10,16 @@ import createDebug from 'debug';
 import { serializeCandidate } from '../candidate/index.js';
 import { IceTcpError } from '../errors.js';
 import type { PairInfo } from '../ice/index.js';
-import { IceAgent, type IceAgentOptions } from '../net/index.js';
-import type { SecureConnection } from '../secure/index.js';
+import { IceAgent, type IceAgentOptions, type RoutePath } from '../net/index.js';
+import { RecordingCore, serializeRecording } from '../replay/index.js';
+import { SecureConnection, type DtlsConnection } from '../secure/index.js';
+import { writeFileSync } from 'node:fs';
 import { writeLine, type CommandIo } from './command.js';
 import { ExitCode, describeError, usageError } from './errors.js';
 import { HeldPacketConnection } from './held-connection.js';
 import { formatSendResult, type SendResult } from './peer-data.js';
 import { parsePeerLine } from './peer-lines.js';
-import { selectedTypesLine } from './pair-labels.js';
+import { pathLine, selectedTypesLine } from './pair-labels.js';
 import { PeerTls } from './peer-tls.js';
 import { PeerTransfer } from './peer-transfer.js';
 
@@ -43,7 +45,19 @@ export interface PeerOptions {
   ufrag?: string;
   pwd?: string;
   stunServers: string[];
+  /** TURN servers (RTCIceServer-like) and their TLS CA. */
+  turn?: { urls: string[]; username: string; credential: string; ca?: string; tcpRelays: boolean };
+  /** iceTransportPolicy 'relay' (default false). */
+  relayOnly?: boolean;
   tls: boolean;
+  /** Write a session recording (lib/replay fixture) of the agent's core to this file when the run ends. */
+  record?: string;
+  /** Free text for the recording's description. */
+  recordDescription?: string;
+  /** DTLS over the selected pair (UDP or ICE-TCP) with the same fingerprint/setup lines as `tls`. */
+  dtls?: boolean;
+  /** Our setup value (default actpass when controlling, active when controlled). */
+  setup?: 'actpass' | 'active' | 'passive';
   /** S-O connect retries (RFC 6544 §7.1); see {@link LOOPBACK_SO_RETRY}. */
   soRetry?: { initialMs: number; maxMs: number; maxAttempts: number };
 }
@@ -66,9 +80,10 @@ export class PeerSession {
   readonly #io: CommandIo;
   readonly #abort = new AbortController();
   #agent!: IceAgent;
+  #recorder: RecordingCore | undefined;
   #held!: HeldPacketConnection;
   #tls: PeerTls | undefined;
-  #secure: SecureConnection | undefined;
+  #secure: SecureConnection | DtlsConnection | undefined;
   #transfer: PeerTransfer | undefined;
   #lines: Interface | undefined;
   #timer: NodeJS.Timeout | undefined;
@@ -81,6 +96,7 @@ export class PeerSession {
   readonly #startedAt = performance.now();
   // Completion.
   #connected = false;
+  #lastPath: string | undefined;
   #localDone = false;
   #peerDone = false;
   #stdinEnded = false;
@@ -103,11 +119,28 @@ export class PeerSession {
       addresses: o.addresses,
       nomination: o.nomination,
       stunServers: o.stunServers,
+      ...(o.turn !== undefined
+        ? {
+            iceServers: [{ urls: o.turn.urls, username: o.turn.username, credential: o.turn.credential }],
+            turn: { tcpRelays: o.turn.tcpRelays, ...(o.turn.ca !== undefined ? { tls: { ca: o.turn.ca } } : {}) },
+          }
+        : {}),
+      ...(o.relayOnly === true ? { iceTransportPolicy: 'relay' as const } : {}),
       ...(o.announcedAddress !== undefined ? { announcedAddress: o.announcedAddress } : {}),
       software: 'ice-tcp peer',
       // TLS needs a TCP pair: rank TCP candidates first (RFC 6544 §4.2).
       preferTcp: o.tls,
       ...(o.ufrag !== undefined ? { ufrag: o.ufrag, pwd: o.pwd } : {}),
+      ...(o.record !== undefined
+        ? {
+            testing: {
+              createCore: (coreOptions) =>
+                (this.#recorder = new RecordingCore(coreOptions, {
+                  description: o.recordDescription ?? `ice-tcp peer ${o.controlling ? 'controlling' : 'controlled'}`,
+                })),
+            },
+          }
+        : {}),
     };
     try {
       this.#agent = new IceAgent(agentOptions);
@@ -118,14 +151,21 @@ export class PeerSession {
     }
     const result = new Promise<number>((resolve) => (this.#resolve = resolve));
     const agent = this.#agent;
-    this.#held = new HeldPacketConnection(agent.connection(1));
-    if (o.tls) this.#tls = new PeerTls(o.controlling);
+    const connection = agent.connection(1);
+    this.#held = new HeldPacketConnection(connection);
+    // A later route (TCP reconnect, another selected pair) prints its path again.
+    connection.on('route', () => {
+      if (this.#connected) this.#printPath(connection.path);
+    });
+    if (o.tls) this.#tls = new PeerTls(o.controlling, 'tls', o.setup);
+    else if (o.dtls === true) this.#tls = new PeerTls(o.controlling, 'dtls', o.setup);
     else this.#attachTransfer(this.#held);
 
     agent.on('candidate', (candidate) => this.#out(`a=${candidate.toSdp()}`));
     agent.on('state', (state: string) => this.#onState(state));
     agent.on('selected-pair', (pair: PairInfo) => this.#onSelected(pair));
-    agent.on('error', (error: Error) => this.#diag(`agent: ${describeError(error)}`));
+    agent.on('warning', (warning) => this.#diag(`agent: ${describeError(warning)}`));
+    agent.on('unusable-address', ({ address, reason }) => this.#diag(`no usable candidate on ${address}: ${reason}`));
     agent.on('restart', (_parameters: unknown, reason: string) => {
       // RFC 6544 §11.1 self-restart: this command does not signal again.
       if (!this.#localDone) void this.#finish(ExitCode.Failed, `ice restarted (${reason})`);
@@ -249,6 +289,7 @@ export class PeerSession {
     if (pair.component !== 1) return;
     this.#out(`selected a=${serializeCandidate(pair.local)} a=${serializeCandidate(pair.remote)}`);
     this.#out(selectedTypesLine(pair));
+    this.#printPath(this.#agent.connection(1).path);
     if (this.#connected) return;
     this.#connected = true;
     const since = this.#checksStartedAt ?? this.#startedAt;
@@ -259,7 +300,16 @@ export class PeerSession {
     else this.#startData();
   }
 
-  #attachTransfer(conn: HeldPacketConnection | SecureConnection): void {
+  /** `path …` when the data path's 5-tuple changed since it was last printed. */
+  #printPath(path: RoutePath | undefined): void {
+    if (path === undefined) return;
+    const line = pathLine(path);
+    if (line === this.#lastPath) return;
+    this.#lastPath = line;
+    this.#out(line);
+  }
+
+  #attachTransfer(conn: HeldPacketConnection | SecureConnection | DtlsConnection): void {
     const o = this.#options;
     this.#transfer = new PeerTransfer(
       conn,
@@ -289,13 +339,13 @@ export class PeerSession {
 
   async #startTls(pair: PairInfo): Promise<void> {
     const tls = this.#tls!;
-    if (pair.local.transport !== 'tcp') {
-      await this.#finish(ExitCode.DataProblem, 'tls needs a TCP pair and a UDP pair was selected (DTLS is not available)');
+    if (tls.kind === 'tls' && pair.local.transport !== 'tcp') {
+      await this.#finish(ExitCode.DataProblem, 'tls needs a TCP pair and a UDP pair was selected (use --dtls)');
       return;
     }
     const missing = tls.missing();
     if (missing !== undefined) {
-      await this.#finish(ExitCode.DataProblem, `tls cannot start: ${missing}`);
+      await this.#finish(ExitCode.DataProblem, `${tls.kind} cannot start: ${missing}`);
       return;
     }
     try {
@@ -308,12 +358,15 @@ export class PeerSession {
         return;
       }
       this.#secure = secure;
-      const cipher = secure.tlsSocket.getCipher();
-      this.#out(`tls role=${role} version=${secure.protocol} cipher=${cipher.name}`);
+      if (secure instanceof SecureConnection) {
+        this.#out(`tls role=${role} version=${secure.protocol} cipher=${secure.tlsSocket.getCipher().name}`);
+      } else {
+        this.#out(`dtls role=${role} version=DTLSv1.2 cipher=${secure.cipherSuite ?? '?'} transport=${secure.transport}`);
+      }
       this.#attachTransfer(secure);
       this.#startData();
     } catch (error) {
-      await this.#finish(ExitCode.DataProblem, `tls failed: ${describeError(error)}`);
+      await this.#finish(ExitCode.DataProblem, `${tls.kind} failed: ${describeError(error)}`);
     }
   }
 
@@ -329,6 +382,17 @@ export class PeerSession {
     if (!this.#localDone || !(this.#peerDone || this.#stdinEnded)) return;
     if (this.#dataProblem !== undefined) void this.#finish(ExitCode.DataProblem, this.#dataProblem);
     else void this.#finish(ExitCode.Ok, 'ok');
+  }
+
+  #saveRecording(): void {
+    if (this.#options.record === undefined || this.#recorder === undefined) return;
+    try {
+      const recording = this.#recorder.recording();
+      writeFileSync(this.#options.record, serializeRecording(recording));
+      this.#diag(`recorded ${recording.calls.length} core calls to ${this.#options.record}`);
+    } catch (error) {
+      this.#diag(`cannot write the recording: ${describeError(error)}`);
+    }
   }
 
   async #finish(code: number, reason: string): Promise<void> {
@@ -347,6 +411,7 @@ export class PeerSession {
     })();
     const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
     await Promise.race([closing.catch((error: unknown) => debug('close failed: %s', describeError(error))), grace]);
+    this.#saveRecording();
     this.#resolve(code);
   }
 }

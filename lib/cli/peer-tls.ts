@@ -1,6 +1,7 @@
 /**
- * `--tls` for `ice-tcp peer`: our certificate, the `fingerprint` and `setup`
- * lines, and the TLS role they give.
+ * `--tls` and `--dtls` for `ice-tcp peer`: our certificate, the
+ * `fingerprint` and `setup` lines, and the (D)TLS role they give (the same
+ * lines and roles for both, as RFC 5763 §5 does for DTLS-SRTP).
  *
  * Roles (RFC 4145 §4.1, RFC 8122 §6.2, as WebRTC does it): the controlling
  * peer plays the offerer and offers `setup actpass`; the controlled peer
@@ -17,8 +18,10 @@ import {
   generateCertificate,
   parseFingerprint,
   parseSetupRole,
+  secureDtls,
   secureTls,
   SecureError,
+  type DtlsConnection,
   tlsRoleFor,
   type CertificateFingerprint,
   type SecureConnection,
@@ -34,14 +37,22 @@ export class PeerTls {
   /** What this side signals: `actpass` (controlling, the offer) or `active` (controlled, the answer). */
   readonly localSetup: SetupRole;
   readonly #controlling: boolean;
+  /** `'tls'` over a TCP pair, `'dtls'` over a UDP or TCP pair. */
+  readonly kind: 'tls' | 'dtls';
   readonly #remoteFingerprints: CertificateFingerprint[] = [];
   #remoteSetup: SetupRole | undefined;
 
-  constructor(controlling: boolean) {
+  /**
+   * @param setup What we signal instead of the default (`actpass` offered,
+   *   `active` answered): an offer may say `active` or `passive` too, an
+   *   answer `passive` (RFC 4145 §4.1).
+   */
+  constructor(controlling: boolean, kind: 'tls' | 'dtls' = 'tls', setup?: SetupRole) {
     this.#controlling = controlling;
+    this.kind = kind;
     this.certificate = generateCertificate();
     this.fingerprint = computeFingerprint(this.certificate.der, 'sha-256');
-    this.localSetup = controlling ? 'actpass' : 'active';
+    this.localSetup = setup ?? (controlling ? 'actpass' : 'active');
   }
 
   /** The lines to print: `fingerprint sha-256 …` and `setup …`. */
@@ -74,8 +85,8 @@ export class PeerTls {
    * not run with `--tls`.
    */
   missing(): string | undefined {
-    if (this.#remoteFingerprints.length === 0) return 'no fingerprint line from the peer (does it run with --tls?)';
-    if (this.#remoteSetup === undefined) return 'no setup line from the peer (does it run with --tls?)';
+    if (this.#remoteFingerprints.length === 0) return `no fingerprint line from the peer (does it run with --${this.kind}?)`;
+    if (this.#remoteSetup === undefined) return `no setup line from the peer (does it run with --${this.kind}?)`;
     return undefined;
   }
 
@@ -98,7 +109,8 @@ export class PeerTls {
    * signalled fingerprint (RFC 8122 §5.1). It attaches to `conn` before
    * returning (so held packets can be released right after the call).
    */
-  secure(conn: PacketConnection, role: TlsRole, signal: AbortSignal): Promise<SecureConnection> {
-    return secureTls(conn, { role, certificate: this.certificate, remoteFingerprints: this.#remoteFingerprints, signal });
+  secure(conn: PacketConnection, role: TlsRole, signal: AbortSignal): Promise<SecureConnection | DtlsConnection> {
+    const options = { role, certificate: this.certificate, remoteFingerprints: this.#remoteFingerprints, signal };
+    return this.kind === 'dtls' ? secureDtls(conn, options) : secureTls(conn, options);
   }
 }

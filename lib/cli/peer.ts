@@ -4,6 +4,7 @@
  * `ice-tcp peer` or any implementation speaking the same lines (for example
  * test/interop/nice-peer.c, on libnice).
  */
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
@@ -43,31 +44,51 @@ Options:
   --stun URL            stun:host[:port][?transport=udp|tcp] for server-
                         reflexive candidates (no ?transport: UDP and TCP);
                         repeatable
+  --turn URL            turn:host[:port][?transport=udp|tcp] or turns:host[:port]
+                        (TLS) for relayed candidates (RFC 8656); repeatable;
+                        needs --turn-user and --turn-pass
+  --turn-user U --turn-pass P   the TURN server's long-term credentials
+  --turn-ca FILE        PEM CA to verify a turns: server with (besides the
+                        system's; verification is always on)
+  --turn-tcp            also RFC 6062 TCP relays on ?transport=tcp and turns:
+                        servers (relayed TCP candidates)
+  --relay-only          relayed candidates only (iceTransportPolicy 'relay')
   --tls                 TLS over the selected TCP pair (RFC 6544 §10), with
                         self-signed certificates checked against the
                         signalled fingerprints (RFC 8122)
+  --record FILE         write a session recording of the ICE core to FILE
+                        when the run ends (replay it: ice-tcp replay FILE)
+  --dtls                DTLS 1.2 over the selected pair, UDP or TCP (one
+                        DTLS datagram per UDP datagram or RFC 4571 frame),
+                        with the same fingerprint and setup lines as --tls;
+                        --chunk at most 16384
+  --setup ROLE          with --tls/--dtls: the setup value we signal instead
+                        of the default (controlling: actpass, and also
+                        active or passive; controlled: active or passive)
   -h, --help            this text
 
-Prints, one per line: ufrag <u>, pwd <p>, (with --tls: fingerprint sha-256
+Prints, one per line: ufrag <u>, pwd <p>, (with --tls/--dtls: fingerprint sha-256
 <XX:..>, setup actpass|active), a=candidate:... for each local candidate,
 gathering-done, end-of-candidates, state <name> on each change,
 selected <local a=candidate> <remote a=candidate>,
 selected-types local=<type>/<udp|tcp-active|tcp-passive|tcp-so> remote=...,
+path <udp|tcp> <local addr:port> <remote addr:port> (again when it moves),
 connected-ms <ms since the peer's credentials and candidates were given>,
-(with --tls: tls role=... version=... cipher=...), with --send:
+(with --tls: tls role=... version=... cipher=...; with --dtls: dtls role=...
+version=DTLSv1.2 cipher=... transport=udp|tcp), with --send:
 send-result sent=N echoed=M corrupt-chunks=K ms=T mbps=X, then done,
 and last: result ok | result fail <reason>.
 
 Reads: ufrag <u> | a=ice-ufrag:<u>, pwd <p> | a=ice-pwd:<p>,
-a=candidate:... | candidate:..., end-of-candidates, done, and with --tls
+a=candidate:... | candidate:..., end-of-candidates, done, and with --tls/--dtls
 fingerprint ... | a=fingerprint:..., setup ... | a=setup:...; every other
 line is ignored.
 
 On loopback addresses, S-O connects are retried every millisecond, so that
 the two SYNs of a simultaneous open can cross (RFC 6544 §7.1).
 
-With --tls the controlling peer offers 'setup actpass' and the controlled
-peer answers 'setup active': the controlled peer is the TLS client
+With --tls (or --dtls) the controlling peer offers 'setup actpass' and the controlled
+peer answers 'setup active': the controlled peer is the (D)TLS client
 (RFC 4145, RFC 8122 §6.2), whoever opened the TCP connection. TCP
 candidates are preferred, since TLS needs a TCP pair.
 
@@ -75,10 +96,10 @@ Data (--send/--echo): each packet starts with its 64-bit big-endian byte
 offset, then bytes (offset + i) & 0xff; at most 64 KiB unechoed.
 
 It prints 'done' once complete (connected; with --send, all data echoed;
-with --tls, TLS up) and exits when the peer's 'done' arrives or stdin ends.
+with --tls/--dtls, (D)TLS up) and exits when the peer's 'done' arrives or stdin ends.
 
 Exit status: 0 ok, 1 ICE failed, 2 timeout, 3 data problem (corrupt or
-stalled echoes, TLS failure), 64 usage error.`;
+stalled echoes, TLS or DTLS failure), 64 usage error.`;
 
 const TCP_TYPES = ['active', 'passive', 'so'] as const;
 
@@ -93,6 +114,32 @@ function tcpTypes(args: ParsedArgs): { active: boolean; passive: boolean; so: bo
   }
   if (kinds.length === 0) throw usageError('--tcptypes needs at least one of active, passive, so');
   return { active: kinds.includes('active'), passive: kinds.includes('passive'), so: kinds.includes('so') };
+}
+
+/** --turn, --turn-user, --turn-pass, --turn-ca, --turn-tcp, --relay-only. */
+function turnOptions(args: ParsedArgs): Pick<PeerOptions, 'turn' | 'relayOnly'> {
+  const urls = args.strings('turn');
+  const username = args.string('turn-user');
+  const credential = args.string('turn-pass');
+  const caFile = args.string('turn-ca');
+  const relayOnly = args.has('relay-only');
+  if (urls.length === 0) {
+    if (username !== undefined || credential !== undefined || caFile !== undefined || args.has('turn-tcp')) {
+      throw usageError('--turn-user, --turn-pass, --turn-ca and --turn-tcp need --turn URL');
+    }
+    if (relayOnly) throw usageError('--relay-only needs a --turn server');
+    return { relayOnly: false };
+  }
+  if (username === undefined || credential === undefined) throw usageError('--turn needs --turn-user and --turn-pass');
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (error) {
+      throw usageError(`--turn-ca: cannot read ${caFile}: ${(error as Error).message}`);
+    }
+  }
+  return { turn: { urls, username, credential, tcpRelays: args.has('turn-tcp'), ...(ca !== undefined ? { ca } : {}) }, relayOnly };
 }
 
 /**
@@ -137,7 +184,11 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
     trickle: args.has('trickle'),
     ...(ufrag !== undefined ? { ufrag, pwd } : {}),
     stunServers: args.strings('stun'),
+    ...turnOptions(args),
     tls: args.has('tls'),
+    ...(args.string('record') !== undefined ? { record: args.string('record') } : {}),
+    dtls: args.has('dtls'),
+    ...(args.has('setup') ? { setup: args.choice('setup', ['actpass', 'active', 'passive'] as const, 'actpass') } : {}),
     ...(bind.every(isLoopback) ? { soRetry: LOOPBACK_SO_RETRY } : {}),
   };
 }
@@ -163,7 +214,16 @@ export const peerCommand: Command = {
       ufrag: 'value',
       pwd: 'value',
       stun: 'values',
+      turn: 'values',
+      'turn-user': 'value',
+      'turn-pass': 'value',
+      'turn-ca': 'value',
+      'turn-tcp': 'flag',
+      'relay-only': 'flag',
       tls: 'flag',
+      record: 'value',
+      dtls: 'flag',
+      setup: 'value',
       'tcp-port': 'value',
       'announced-address': 'value',
     });
@@ -172,7 +232,11 @@ export const peerCommand: Command = {
       return ExitCode.Ok;
     }
     const options = peerOptions(args);
-    if (options.tls && options.tcp === false) throw usageError('--tls needs TCP candidates (--tcp on): DTLS is not available');
+    if (options.tls && options.dtls === true) throw usageError('--tls and --dtls exclude each other');
+    if (options.setup !== undefined && !options.tls && options.dtls !== true) throw usageError('--setup needs --tls or --dtls');
+    if (options.setup === 'actpass' && !options.controlling) throw usageError('--setup actpass is for the offer (--controlling); an answer says active or passive');
+    if (options.tls && options.tcp === false) throw usageError('--tls needs TCP candidates (--tcp on); over UDP use --dtls');
+    if (options.dtls === true && options.chunk > 16384) throw usageError('--dtls carries at most 16384 bytes per packet: --chunk must be at most 16384');
     return new PeerSession(options, io).run();
   },
 };

@@ -38,6 +38,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./stun-server.js')).stunServerCommand,
   },
   {
+    name: 'replay',
+    summary: 'replay a session recording on a fresh ICE core: identical, or the first divergence',
+    load: async () => (await import('./replay.js')).replayCommand,
+  },
+  {
     name: 'decode',
     summary: 'print STUN messages or an RFC 4571 stream, with integrity and fingerprint checks',
     load: async () => (await import('./decode.js')).decodeCommand,

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import type { ListenerEvents } from '../emitter-events.js';
 import type { Writable } from 'node:stream';
 import createDebug from 'debug';
 import { checkPayload } from './encoder.js';
@@ -20,6 +21,12 @@ const COPY_LIMIT = 2048;
  * shared 8 KiB Buffer pool's one per 6.
  */
 const SLAB_SIZE = 65536;
+
+/** Events of {@link BatchingFrameWriter}. */
+export interface BatchingFrameWriterEvents extends ListenerEvents {
+  /** A `write()` returned `false` and the stream drained. */
+  drain: [];
+}
 
 /**
  * The slab every writer of the process carves from: thousands of idle
@@ -49,7 +56,7 @@ const shared: { slab: Buffer | null; used: number } = { slab: null, used: 0 };
  *
  * Events: `'drain'` after a `write()` returned `false` and the stream drained.
  */
-export class BatchingFrameWriter extends EventEmitter {
+export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents> {
   /** The stream frames are written to. */
   readonly stream: Writable;
   #corked = false;

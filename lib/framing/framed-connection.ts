@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import createDebug from 'debug';
+import type { StreamPacketConnectionEvents } from '../connection-events.js';
 import type { PacketConnection } from '../connection.js';
 import { BatchingFrameWriter } from './batching-writer.js';
 import { FrameDecoder } from './decoder.js';
@@ -55,7 +56,7 @@ export interface FramedConnectionOptions {
  * Events: `'packet' (packet: Buffer)`, `'drain'`, `'end'`, `'error' (error)`,
  * `'close' (error?)`.
  */
-export class FramedConnection extends EventEmitter implements PacketConnection {
+export class FramedConnection extends EventEmitter<StreamPacketConnectionEvents> implements PacketConnection {
   /** Always `'tcp'`: RFC 4571 frames over a byte stream. */
   readonly transport = 'tcp' as const;
   /** The underlying byte stream. */

@@ -19,6 +19,10 @@ export class Checklist {
   selected: Pair | undefined;
   /** When the first valid pair appeared (controlling side's nomination timer). */
   firstValidAt: number | undefined;
+  /** Controlled side: USE-CANDIDATE requests for TCP pairs answered so far (tcp-nomination.ts). */
+  peerTcpNominations = 0;
+  /** Controlled side: the TCP connection of the first USE-CANDIDATE request we answered (tcp-nomination.ts, rule 0). */
+  peerTcpNominationConnection: string | undefined;
 
   constructor(component: number) {
     this.component = component;

@@ -10,7 +10,7 @@ import { sameAddress } from './address.js';
 import type { LocalCandidate } from './candidates.js';
 import { log, type AgentContext } from './context.js';
 import { failChecklist } from './checklist-state.js';
-import { cancelCheck, maybeNominate, nominate, replacesLostPair, select } from './nomination.js';
+import { cancelCheck, maybeNominate, nominate, replacesLostPair, select, selectDeferredNomination } from './nomination.js';
 import { checkRto } from './pacing.js';
 import { Pair } from './pair.js';
 import { randomTieBreaker, randomTransactionId } from './random.js';
@@ -163,7 +163,9 @@ export function failPair(ctx: AgentContext, now: number, pair: Pair, reason: str
   pair.nominating = false;
   pair.nominateOnSuccess = false;
   ctx.setPairState(pair, 'failed', reason);
-  if (nominationFailed && list.selected === undefined && pair.generation === ctx.generation) {
+  // A TCP pair the peer nominated later may have waited for this one (tcp-nomination.ts, rule 2).
+  const deferredSelected = !ctx.controlling && list.selected === undefined && selectDeferredNomination(ctx, now, pair.component);
+  if (nominationFailed && !deferredSelected && list.selected === undefined && pair.generation === ctx.generation) {
     failChecklist(ctx, pair.component, `nomination of ${pair.id} failed: ${reason}`);
   }
   maybeNominate(ctx, now);

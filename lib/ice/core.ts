@@ -233,7 +233,7 @@ export class IceCore implements IceCoreApi {
       case StunClass.Request: {
         const transportId = conn?.transportId ?? packet.transportId;
         const outcome = handleRequest(ctx, now, packet, msg, ctx.locals.baseOf(transportId));
-        if (firstFrame && conn !== undefined && conn.origin === 'accept' && outcome !== 'answered') {
+        if (firstFrame && conn !== undefined && conn.origin === 'accept' && outcome !== 'answered' && outcome !== 'withheld') {
           ctx.closeConnection(conn.id, `first frame is not a valid Binding request for our ufrag (${outcome}, RFC 6544 §7.2)`);
         }
         break;

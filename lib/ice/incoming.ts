@@ -10,6 +10,9 @@ import type { LocalCandidate } from './candidates.js';
 import { switchRole } from './checks.js';
 import { log, type AgentContext, type DeferredRequest } from './context.js';
 import { abandonConnect, cancelCheck, nominate, replacesLostPair, sameTcpPath, select } from './nomination.js';
+import { earlierTcpNominationPending, notePeerTcpNomination, withholdsTcpNomination } from './tcp-nomination.js';
+import { setRoute } from './routes.js';
+import type { Checklist } from './checklist.js';
 import { Pair } from './pair.js';
 import { isUsed } from './tcp-events.js';
 import { authenticateRequest, decideRoleConflict } from './responder.js';
@@ -21,9 +24,11 @@ export const MAX_DEFERRED_REQUESTS = 64;
 
 /**
  * What happened to a request: `'answered'` (success or 487), `'rejected'`
- * (400/401/420), `'dropped'` (not a Binding request, bad FINGERPRINT).
+ * (400/401/420), `'dropped'` (not a Binding request, bad FINGERPRINT),
+ * `'withheld'` (authentic, but a second TCP nomination: see
+ * tcp-nomination.ts, rule 0).
  */
-export type RequestOutcome = 'answered' | 'rejected' | 'dropped';
+export type RequestOutcome = 'answered' | 'rejected' | 'dropped' | 'withheld';
 
 /**
  * Answers a Binding request that arrived on `localBase` (the base the
@@ -67,6 +72,9 @@ export function handleRequest(ctx: AgentContext, now: number, packet: PacketInpu
       return 'answered';
     }
     if (decision === 'switch') switchRole(ctx, !ctx.controlling, "the peer's tie-breaker wins the role conflict (RFC 8445 §7.3.1.1)");
+  }
+  if (localBase !== undefined && !ctx.options.lite && withholdsTcpNomination(ctx, localBase.candidate.component, packet.connectionId, msg.attributes.useCandidate === true)) {
+    return 'withheld';
   }
   ctx.transmit(packet.transportId, packet.connectionId, packet.from, encodeSuccessResponse(msg.transactionId, packet.from, generation.localKey, software));
   if (localBase !== undefined) ctx.paths.noteArrival(localBase.candidate.transport, packet.from);
@@ -214,12 +222,36 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
   // our own check of the pair has succeeded.
   if (list.selected === undefined || nominating || list.selected === pair) ctx.dataRoutes.add(pair);
   if (nominating) {
+    // RFC 6544 §8 / tcp-nomination.ts rule 1: the order we answer the peer's TCP nominations in.
+    notePeerTcpNomination(list, pair);
     // RFC 8445 §7.3.1.5
     if (pair.state === 'succeeded') nominate(ctx, now, pair.validPair ?? pair, 'USE-CANDIDATE on a succeeded pair (RFC 8445 §7.3.1.5)');
-    else pair.nominateOnSuccess = true;
+    else {
+      pair.nominateOnSuccess = true;
+      followPeerNomination(ctx, now, list, pair);
+    }
   }
   ctx.wakePacer(now);
   ctx.updateState();
+}
+
+/**
+ * Controlled side, a TCP pair the peer nominated before our own check of it
+ * succeeded: send data on it already. The controlling peer selects the
+ * pair as soon as we answer its USE-CANDIDATE check, closes its other TCP
+ * connections (RFC 6544 §8) and starts sending on it, one round trip before
+ * our triggered check can make the pair valid (RFC 8445 §7.3.1.5); data we
+ * sent meanwhile on an earlier route would go into a connection it is
+ * closing and be lost. The peer has authenticated itself on this very
+ * connection (MESSAGE-INTEGRITY with our password), which is the consent
+ * RFC 7675 asks for on a TCP connection. UDP pairs are left to the
+ * ordinary rules.
+ */
+function followPeerNomination(ctx: AgentContext, now: number, list: Checklist, pair: Pair): void {
+  if (!pair.tcp || pair.connectionId === undefined || list.selected !== undefined || pair.generation !== ctx.generation) return;
+  if (ctx.status(pair.component).route === pair || earlierTcpNominationPending(ctx, list, pair) !== undefined) return;
+  log('data follows the peer\'s nomination of %s before our check of it succeeds (RFC 6544 §8)', pair.id);
+  setRoute(ctx, now, pair);
 }
 
 /**

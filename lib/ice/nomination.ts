@@ -9,6 +9,7 @@ import { log, type AgentContext } from './context.js';
 import { nextWaitExpiry, noteNominationEvaluated, waitForPendingUntil, waitReference } from './nomination-wait.js';
 import type { Pair } from './pair.js';
 import { setRoute } from './routes.js';
+import { deferredTcpNomination, earlierTcpNominationPending, keepsSelectionAgainst } from './tcp-nomination.js';
 
 function pending(pair: Pair): boolean {
   return pair.state === 'frozen' || pair.state === 'waiting' || pair.state === 'in-progress';
@@ -35,9 +36,11 @@ export function abandonConnect(ctx: AgentContext, pair: Pair): void {
 /**
  * A nomination for `valid` succeeded or was accepted (RFC 8445 §7.2.5.3.4,
  * §7.3.1.5). The first one selects the pair; a later one replaces it only
- * when its priority is higher (RFC 8445 §8.1.1: an RFC 5245 peer's
- * aggressive nominations, "use the pairs with the highest priority") or
- * when it replaces a lost TCP connection (RFC 6544 §11.1).
+ * when it replaces a lost TCP connection (RFC 6544 §11.1), or, between UDP
+ * pairs, when its priority is higher (RFC 8445 §8.1.1: an RFC 5245 peer's
+ * aggressive nominations, "use the pairs with the highest priority"). A
+ * controlling peer that nominates several TCP pairs (against RFC 6544 §8)
+ * gets its first one: see tcp-nomination.ts.
  */
 export function nominate(ctx: AgentContext, now: number, valid: Pair, reason: string): void {
   if (valid.generation !== ctx.generation || valid.removed) return;
@@ -45,11 +48,37 @@ export function nominate(ctx: AgentContext, now: number, valid: Pair, reason: st
   valid.nominated = true;
   if (list.selected === valid) return;
   const current = list.selected;
-  if (current !== undefined && valid.priority <= current.priority && !replacesLostPair(ctx, valid)) {
-    log('nomination of %s ignored: %s is selected with a higher priority', valid.id, current.id);
+  const reconnects = replacesLostPair(ctx, valid);
+  if (current !== undefined && !reconnects) {
+    // RFC 6544 §8: one nominated TCP pair; a peer that nominates more keeps its first (tcp-nomination.ts, rule 3).
+    if (keepsSelectionAgainst(ctx, current, valid)) {
+      log('nomination of %s ignored: %s stays selected (TCP: the peer\'s first nomination is kept, RFC 6544 §8)', valid.id, current.id);
+      return;
+    }
+    if (valid.priority <= current.priority) {
+      log('nomination of %s ignored: %s is selected with a higher priority', valid.id, current.id);
+      return;
+    }
+  }
+  const earlier = current === undefined ? earlierTcpNominationPending(ctx, list, valid) : undefined;
+  if (earlier !== undefined) {
+    // tcp-nomination.ts, rule 2: the peer's earlier TCP nomination decides first.
+    log('nomination of %s waits: the peer nominated %s first and it is still being checked (RFC 6544 §8)', valid.id, earlier.id);
     return;
   }
   select(ctx, now, valid, reason);
+}
+
+/**
+ * Controlled side: a pair stopped being checked; select the TCP pair the
+ * peer nominated next, if one was waiting for it (tcp-nomination.ts,
+ * rule 2). Returns whether one was selected.
+ */
+export function selectDeferredNomination(ctx: AgentContext, now: number, component: number): boolean {
+  const next = deferredTcpNomination(ctx, ctx.checklist(component));
+  if (next === undefined) return false;
+  select(ctx, now, next, 'the earliest TCP pair the peer nominated that succeeded (RFC 6544 §8, RFC 8445 §7.3.1.5)');
+  return true;
 }
 
 /** Whether `pair` re-establishes a selected TCP pair whose connection dropped (RFC 6544 §11.1). */
@@ -166,7 +195,30 @@ export function closeUnselectedConnections(ctx: AgentContext): void {
  */
 export function outranks(ctx: AgentContext, a: Pair, b: Pair): boolean {
   if (ctx.options.priority.preferTcp === true && a.tcp !== b.tcp) return a.tcp;
-  return a.priority > b.priority;
+  return nominationRank(a) > nominationRank(b);
+}
+
+/**
+ * The priority a pair is ranked by for nomination. Its own, except for the
+ * valid pair of an active TCP check from a host candidate: its local
+ * candidate is peer-reflexive only because the connection left from an
+ * ephemeral port instead of the signalled 9 (RFC 6544 §7.1: "STUN responses
+ * received on an active TCP candidate will typically produce a peer
+ * reflexive candidate"), on the same address, so it ranks as the signalled
+ * active → passive pair it came from. That keeps RFC 6544 §4.2's order for
+ * host candidates (direction-pref active 6, passive 4, S-O 2): a working
+ * active → passive pair is nominated at once instead of waiting, up to the
+ * nomination timeout, for an S-O pair whose connection depends on two SYNs
+ * crossing (on loopback a matter of luck), and picks it over an S-O pair
+ * that is valid too, so the outcome does not depend on when the SYNs cross.
+ * The wait uses the same reference (nomination-wait.ts, waitReference).
+ * RFC 8445 §8.1.1 leaves the choice of the pair to nominate to the
+ * controlling agent.
+ */
+export function nominationRank(p: Pair): bigint {
+  const from = p.generatedBy;
+  if (from === undefined || !p.tcp || from.local.candidate.tcpType !== 'active' || from.local.candidate.type !== 'host') return p.priority;
+  return p.local.candidate.address === from.local.candidate.address ? from.priority : p.priority;
 }
 
 /** The valid pair the controlling agent would nominate now: the highest-ranked one ({@link outranks}). */

@@ -1,6 +1,6 @@
 /**
  * The core's output queues, drained by the runtime through the poll
- * methods (DESIGN.md §3).
+ * methods (ARCHITECTURE.md "The sans-IO boundary").
  */
 import type { ConnectionCommand, IceEvent, Transmit } from './types.js';
 

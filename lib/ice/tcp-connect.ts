@@ -83,7 +83,7 @@ export function sendConnect(ctx: AgentContext, now: number, attempt: ConnectAtte
 
 /**
  * An S-O connect was refused or reset: retry from the same bound port
- * after a backoff until the SYNs cross (DESIGN.md §6), up to
+ * after a backoff until the SYNs cross (ARCHITECTURE.md "TCP simultaneous open"), up to
  * `soRetry.maxAttempts` retries.
  *
  * @returns true when a retry was scheduled

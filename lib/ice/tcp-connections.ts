@@ -54,7 +54,7 @@ export interface SoRetryOptions {
 /**
  * Delay before S-O retry number `retry` (1-based): initial × 2^(retry-1),
  * capped. On bare loopback the first SYN meets a RST until the peer's SYN
- * crosses it (DESIGN.md §6), so S-O retries until then.
+ * crosses it (ARCHITECTURE.md "TCP simultaneous open"), so S-O retries until then.
  */
 export function soRetryDelay(retry: number, options: SoRetryOptions): number {
   return Math.min(options.maxMs, options.initialMs * 2 ** Math.max(0, retry - 1));

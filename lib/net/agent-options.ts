@@ -1,8 +1,9 @@
 /**
  * Options of the public `IceAgent`, their defaults and their validation.
- * Every bad option is an `IceAgentError` `ERR_AGENT_BAD_OPTION` (or
- * `ERR_AGENT_BAD_STUN_URL`) thrown by the constructor, naming the option.
+ * Every bad option is an `IceAgentError` `ERR_AGENT_BAD_OPTION` thrown by
+ * the constructor, naming the option (see {@link asBadOption}).
  */
+import { IceTcpError } from '../errors.js';
 import type { IceCoreApi, IceCoreOptions, IceCredentials, RandomSource } from '../ice/types.js';
 import { IceAgentError } from './errors.js';
 import { cryptoRandomSource } from './runtime.js';
@@ -13,6 +14,24 @@ import { resolveAnnouncedAddresses, type AnnouncedAddresses } from './announced-
 import type { TcpTransportOptions } from './tcp/index.js';
 import type { StunServerAddress, TransportPlugin } from './transport-plugin.js';
 import type { UdpTransportOptions } from './udp-plugin.js';
+import { parseIceServers, type RTCIceServer, type TurnServerConfig } from '../turn/server-url.js';
+import type { TurnTlsOptions } from '../turn/server-link.js';
+import { TurnError } from '../turn/errors.js';
+
+/** TURN settings of an agent (the servers come from `iceServers`). */
+export interface IceAgentTurnOptions {
+  /** TLS for `turns:` servers: a test CA (`ca`), SNI. Certificates are verified by default. */
+  tls?: TurnTlsOptions;
+  /**
+   * Also allocate RFC 6062 TCP relays on `?transport=tcp` and `turns:`
+   * servers: passive and active relayed TCP candidates (default `false`).
+   */
+  tcpRelays?: boolean;
+  /** LIFETIME to ask for, seconds (default: the server's, usually 600). */
+  lifetimeS?: number;
+  /** Give up on an allocation after this long (default 10 000 ms). */
+  timeoutMs?: number;
+}
 
 /**
  * TCP candidates (RFC 6544): the TCP plugin's options (kinds, shared
@@ -83,15 +102,36 @@ export interface IceAgentOptions {
   maxQueuedPackets?: number;
   /** Defaults of `IceConnection.stream()` (packet sizes, high-water marks). */
   stream?: IceConnectionStreamOptions;
-  /** Randomness for the core (default `crypto.randomBytes`); for tests and replay. */
+  /**
+   * STUN and TURN servers in the W3C RTCIceServer shape:
+   * `[{ urls: 'turn:host:3478?transport=tcp', username, credential }]`.
+   * `stun:` URLs join `stunServers`; each `turn:`/`turns:` URL gives relayed
+   * candidates (RFC 8656).
+   */
+  iceServers?: RTCIceServer[];
+  /** `'all'` (default) or `'relay'`: gather relayed candidates only (W3C iceTransportPolicy). */
+  iceTransportPolicy?: 'all' | 'relay';
+  /** TURN settings. */
+  turn?: IceAgentTurnOptions;
+  /** More transport plugins (e.g. TURN), used beside UDP and TCP. */
+  plugins?: TransportPlugin[];
+  /** Hooks for tests and record/replay; leave them out in applications. */
+  testing?: IceAgentTestingOptions;
+}
+
+/**
+ * Hooks of `IceAgent` for deterministic tests and for recording a session
+ * (lib/replay): not needed by applications, and not covered by the
+ * semver promise of the other options.
+ */
+export interface IceAgentTestingOptions {
+  /** Randomness for the core (default `crypto.randomBytes`): a seeded source makes a session repeatable. */
   random?: RandomSource;
   /**
    * Builds the core from its options (default `new IceCore(options)`); lets a
-   * recorder wrap the core for replay.
+   * recorder (`RecordingCore`) wrap the core for replay.
    */
   createCore?: (options: IceCoreOptions) => IceCoreApi;
-  /** More transport plugins (e.g. TURN), used beside UDP and TCP. */
-  plugins?: TransportPlugin[];
 }
 
 /** Options after validation and defaults. */
@@ -101,11 +141,16 @@ export interface ResolvedAgentOptions {
   tcp: IceAgentTcpOptions | false;
   stunServers: StunServerAddress[];
   addresses: string[];
+  /** The caller named `addresses` (gathering reports any of them that gives no candidate). */
+  addressesNamed: boolean;
   announcedAddresses: Map<string, string>;
   preferTcp: boolean;
   components: number;
   credentials: IceCredentials | undefined;
   maxQueuedPackets: number | undefined;
+  turnServers: TurnServerConfig[];
+  relayOnly: boolean;
+  turn: IceAgentTurnOptions;
 }
 
 function bool(name: string, value: unknown, fallback: boolean): boolean {
@@ -159,14 +204,29 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
     const raw = plainObject('tcp', options.tcp) as IceAgentTcpOptions;
     tcp = { ...raw, active: bool('tcp.active', raw.active, true), passive: bool('tcp.passive', raw.passive, true), so: bool('tcp.so', raw.so, true) };
   }
-  if (udp === false && (tcp === false || (!tcp.active && !tcp.passive && !tcp.so)) && (options.plugins ?? []).length === 0) {
+  let ice: { stun: string[]; turn: TurnServerConfig[] } = { stun: [], turn: [] };
+  if (options.iceServers !== undefined) {
+    try {
+      ice = parseIceServers(options.iceServers);
+    } catch (error) {
+      if (error instanceof TurnError) throw new IceAgentError('ERR_AGENT_BAD_OPTION', `iceServers: ${error.message}`, { cause: error });
+      throw error;
+    }
+  }
+  const policy = options.iceTransportPolicy ?? 'all';
+  if (policy !== 'all' && policy !== 'relay') throw new IceAgentError('ERR_AGENT_BAD_OPTION', "iceTransportPolicy must be 'all' or 'relay'");
+  if (policy === 'relay' && ice.turn.length === 0 && (options.plugins ?? []).length === 0) {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', "iceTransportPolicy 'relay' needs a TURN server in iceServers");
+  }
+  const turn = options.turn === undefined ? {} : (plainObject('turn', options.turn) as IceAgentTurnOptions);
+  if (udp === false && (tcp === false || (!tcp.active && !tcp.passive && !tcp.so)) && (options.plugins ?? []).length === 0 && ice.turn.length === 0) {
     throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'every transport is switched off: enable udp or a kind of tcp');
   }
 
   if (options.stunServers !== undefined && !Array.isArray(options.stunServers)) {
     throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'stunServers must be an array of stun: URLs');
   }
-  const stunServers = (options.stunServers ?? []).map((url) => parseStunUrl(url));
+  const stunServers = [...(options.stunServers ?? []), ...ice.stun].map((url) => parseStunUrl(url));
 
   const addresses = options.addresses === undefined ? listInterfaceAddresses() : normalizeAddressList(options.addresses);
   if (options.addresses !== undefined && addresses.length === 0) {
@@ -182,11 +242,15 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
   if (options.ufrag !== undefined || options.pwd !== undefined) {
     credentials = checkIceCredentials(options.ufrag, options.pwd, 'ERR_AGENT_BAD_OPTION');
   }
-  if (options.createCore !== undefined && typeof options.createCore !== 'function') {
-    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'createCore must be a function');
+  const testing = options.testing ?? {};
+  if (testing === null || typeof testing !== 'object' || Array.isArray(testing)) {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'testing must be an object { random?, createCore? }');
   }
-  if (options.random !== undefined && typeof options.random?.bytes !== 'function') {
-    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'random must have a bytes(length) method');
+  if (testing.createCore !== undefined && typeof testing.createCore !== 'function') {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'testing.createCore must be a function');
+  }
+  if (testing.random !== undefined && typeof testing.random?.bytes !== 'function') {
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'testing.random must have a bytes(length) method');
   }
   if (options.plugins !== undefined && !Array.isArray(options.plugins)) {
     throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'plugins must be an array of transport plugins');
@@ -197,11 +261,15 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
     tcp,
     stunServers,
     addresses,
+    addressesNamed: options.addresses !== undefined,
     announcedAddresses: resolveAnnouncedAddresses(options.announcedAddress, addresses),
     preferTcp: bool('preferTcp', options.preferTcp, false),
     components,
     credentials,
     maxQueuedPackets: options.maxQueuedPackets,
+    turnServers: ice.turn,
+    relayOnly: policy === 'relay',
+    turn,
   };
 }
 
@@ -219,7 +287,7 @@ export function coreOptionsFor(options: IceAgentOptions, resolved: ResolvedAgent
   }
   return {
     controlling: options.controlling,
-    random: options.random ?? cryptoRandomSource,
+    random: options.testing?.random ?? cryptoRandomSource,
     components: resolved.components,
     priority: { preferTcp: resolved.preferTcp },
     ...(resolved.credentials !== undefined ? { localCredentials: resolved.credentials } : {}),
@@ -232,4 +300,23 @@ export function coreOptionsFor(options: IceAgentOptions, resolved: ResolvedAgent
     ...(options.consent !== undefined ? { consent: options.consent } : {}),
     ...(tcp !== false ? { tcp: coreTcp } : {}),
   };
+}
+
+/**
+ * Runs the constructor's option handling so that every bad option surfaces
+ * as one code, `ERR_AGENT_BAD_OPTION`: a lower layer's own bad-option error
+ * (a `stun:` URL, a core timer, a transport limit) becomes its `cause`, and
+ * its message is kept.
+ *
+ * @throws IceAgentError `ERR_AGENT_BAD_OPTION`
+ */
+export function asBadOption<T>(build: () => T): T {
+  try {
+    return build();
+  } catch (error) {
+    if (error instanceof IceTcpError && error.code !== 'ERR_AGENT_BAD_OPTION' && /BAD_(OPTION|STUN_URL|CREDENTIALS)$/.test(error.code)) {
+      throw new IceAgentError('ERR_AGENT_BAD_OPTION', error.message, { cause: error });
+    }
+    throw error;
+  }
 }

@@ -19,12 +19,15 @@ import { candidateFromInit, parseCandidate, type Candidate, type RTCIceCandidate
 import { IceTcpError } from '../errors.js';
 import { IceCore } from '../ice/index.js';
 import type { IceCoreApi, IceCredentials, IceEvent, IceState, PairInfo } from '../ice/types.js';
-import { checkIceCredentials, coreOptionsFor, resolveAgentOptions, type IceAgentOptions, type ResolvedAgentOptions } from './agent-options.js';
+import { asBadOption, checkIceCredentials, coreOptionsFor, resolveAgentOptions, type IceAgentOptions, type ResolvedAgentOptions } from './agent-options.js';
 import { IceAgentError } from './errors.js';
+import type { IceAgentEvents } from './events.js';
 import { IceCandidate } from './ice-candidate.js';
 import { IceConnection } from './ice-connection.js';
+import { listInterfaceAddresses } from './interfaces.js';
 import { IceRuntime, type RuntimeSink } from './runtime.js';
 import { createTransportPlugins } from './transports.js';
+import { findUnusableAddresses } from './unusable-addresses.js';
 import type { TransportPlugin } from './transport-plugin.js';
 
 const debug = createDebug('ice-tcp:net');
@@ -69,12 +72,18 @@ interface Waiter {
  *   restarted ICE by itself (RFC 6544 §11.1, the selected TCP connection
  *   could not be re-established): signal the new parameters and the local
  *   candidates to the peer again, as after `restart()`;
- * - `'close' ()`: every handle is released;
- * - `'error' (error: IceTcpError)`: emitted only when someone listens (the
- *   agent never crashes the process through an unhandled `'error'`);
- *   without a listener, errors go to the `ice-tcp:net` debug log.
+ * - `'unusable-address' ({ address, reason })`: gathering found no
+ *   candidate on an address named in `addresses`;
+ * - `'warning' (warning: IceTcpError)`: a problem the agent survived (a
+ *   checklist failed, consent expired, a TCP reconnect failed, a transport's
+ *   gathering failed, an exception in a handler); also logged to `ice-tcp:net`;
+ * - `'close' ()`: every handle is released.
+ *
+ * The agent emits no `'error'` (README "Events and errors"): nothing it reports is
+ * fatal to the process; a failed session is state `'failed'` and a rejected
+ * `connect()`. The map of names to arguments is {@link IceAgentEvents}.
  */
-export class IceAgent extends EventEmitter {
+export class IceAgent extends EventEmitter<IceAgentEvents> {
   readonly #options: ResolvedAgentOptions;
   readonly #runtime: IceRuntime;
   readonly #connections: IceConnection[] = [];
@@ -88,18 +97,27 @@ export class IceAgent extends EventEmitter {
   #selected = new Map<number, PairInfo>();
   #state: IceState = 'new';
   readonly #lite: boolean;
+  /** Messages of the warnings seen while gathering, to say why a named address gave nothing. */
+  #gatherWarnings: string[] | undefined;
 
   /**
-   * @throws IceAgentError `ERR_AGENT_BAD_OPTION`, `ERR_AGENT_BAD_STUN_URL`;
-   *   IceError `ERR_ICE_BAD_OPTION` for an out-of-range core timer
+   * @throws IceAgentError `ERR_AGENT_BAD_OPTION` for every bad option (the
+   *   message names it; `cause` keeps a lower layer's error, e.g. the
+   *   `ERR_AGENT_BAD_STUN_URL` of a `stunServers` entry or the core's
+   *   `ERR_ICE_BAD_OPTION` for an out-of-range timer)
    */
   constructor(options: IceAgentOptions) {
     super();
-    this.#options = resolveAgentOptions(options);
+    const { resolved, core, plugins } = asBadOption(() => {
+      const resolved = resolveAgentOptions(options);
+      const coreOptions = coreOptionsFor(options, resolved);
+      const createCore = options.testing?.createCore;
+      const core: IceCoreApi = createCore ? createCore(coreOptions) : new IceCore(coreOptions);
+      const plugins: TransportPlugin[] = [...createTransportPlugins(resolved), ...(options.plugins ?? [])];
+      return { resolved, core, plugins };
+    });
+    this.#options = resolved;
     this.#lite = options.lite === true;
-    const coreOptions = coreOptionsFor(options, this.#options);
-    const core: IceCoreApi = options.createCore ? options.createCore(coreOptions) : new IceCore(coreOptions);
-    const plugins: TransportPlugin[] = [...createTransportPlugins(this.#options), ...(options.plugins ?? [])];
     for (let component = 1; component <= this.#options.components; component++) {
       this.#connections.push(
         new IceConnection(
@@ -228,6 +246,7 @@ export class IceAgent extends EventEmitter {
       return false;
     }
     this.#runtime.command((now) => this.#runtime.core.addRemoteCandidate(now, parsed));
+    this.#runtime.remoteCandidateAdded(parsed);
     return true;
   }
 
@@ -322,6 +341,7 @@ export class IceAgent extends EventEmitter {
   async #gather(): Promise<IceCandidate[]> {
     this.#gatheringState = 'gathering';
     if (this.#options.addresses.length === 0) debug('no interface address to gather on');
+    this.#gatherWarnings = [];
     await this.#runtime.gather({
       addresses: this.#options.addresses,
       components: this.#connections.map((c) => c.component),
@@ -332,7 +352,21 @@ export class IceAgent extends EventEmitter {
       announcedAddresses: this.#options.announcedAddresses,
     });
     this.#gatheringState = 'complete';
-    if (this.#closing === undefined) this.emit('gathering-done');
+    const warnings = this.#gatherWarnings;
+    this.#gatherWarnings = undefined;
+    if (this.#closing !== undefined) return this.localCandidates;
+    if (this.#options.addressesNamed) {
+      for (const report of findUnusableAddresses(
+        this.#options.addresses,
+        this.#localCandidates,
+        warnings ?? [],
+        new Set(listInterfaceAddresses({ includeInternal: true })),
+      )) {
+        debug('no usable candidate on %s: %s', report.address, report.reason);
+        this.emit('unusable-address', report);
+      }
+    }
+    this.emit('gathering-done');
     return this.localCandidates;
   }
 
@@ -345,9 +379,12 @@ export class IceAgent extends EventEmitter {
     this.emit('state', state, previous);
   }
 
-  #emitError(error: Error): void {
-    if (this.listenerCount('error') > 0) this.emit('error', error);
-    else debug('error (no listener): %s', error.message);
+  /** README "Events and errors": every report of the agent is a `'warning'`; none is fatal, none is thrown. */
+  #warn(error: Error): void {
+    const warning = error instanceof IceTcpError ? error : new IceAgentError('ERR_RUNTIME', error.message, { cause: error });
+    debug('warning %s: %s', warning.code, warning.message);
+    this.#gatherWarnings?.push(warning.message);
+    this.emit('warning', warning);
   }
 
   readonly #sink: RuntimeSink = {
@@ -360,7 +397,7 @@ export class IceAgent extends EventEmitter {
       this.#localCandidates.push(candidate);
       this.emit('candidate', candidate);
     },
-    onError: (error) => this.#emitError(error),
+    onError: (error) => this.#warn(error),
   };
 
   #onEvent(event: IceEvent): void {
@@ -399,7 +436,7 @@ export class IceAgent extends EventEmitter {
         this.emit('consent', event.component, event.granted);
         break;
       case 'error':
-        this.#emitError(new IceTcpError(event.code, event.message));
+        this.#warn(new IceTcpError(event.code, event.message));
         break;
       case 'restart':
         // RFC 6544 §11.1: the core restarted ICE itself; the application signals again.

@@ -4,7 +4,8 @@ import { IceTcpError } from '../errors.js';
  * Stable codes of {@link IceAgentError}:
  * - `ERR_AGENT_BAD_OPTION`: an option of `IceAgent`, `UdpTransport` or
  *   `StunServer` is invalid (the message names it);
- * - `ERR_AGENT_BAD_STUN_URL`: a `stun:` URL is not `stun:host[:port][?transport=udp|tcp]` (RFC 7064);
+ * - `ERR_AGENT_BAD_STUN_URL`: a `stun:` URL is not `stun:host[:port][?transport=udp|tcp]` (RFC 7064),
+ *   from `parseStunUrl` (the `IceAgent` constructor reports it as the `cause` of `ERR_AGENT_BAD_OPTION`);
  * - `ERR_AGENT_BAD_REMOTE_PARAMETERS`: remote ufrag/pwd are missing or malformed (RFC 8839 §5.4);
  * - `ERR_AGENT_CLOSED`: the agent is closed;
  * - `ERR_AGENT_GATHERING`: `gather()` was called while already gathered or gathering;
@@ -22,7 +23,7 @@ import { IceTcpError } from '../errors.js';
  * - `ERR_CONNECTION_QUEUE_FULL`: an `IceConnection` dropped a packet because
  *   `maxQueuedPackets` already waited for a route (its `'drop'` event);
  * - `ERR_RUNTIME`: an unexpected exception inside the runtime, the core or a
- *   plugin while handling one input (reported as an `'error'` event, never thrown; `cause` has it).
+ *   plugin while handling one input (reported as a `'warning'` event, never thrown; `cause` has it).
  */
 export type IceAgentErrorCode =
   | 'ERR_AGENT_BAD_OPTION'

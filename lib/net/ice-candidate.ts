@@ -10,6 +10,7 @@ import { candidateToInit, serializeCandidate, type Candidate, type RTCIceCandida
  *   what `IceAgent.addRemoteCandidate` accepts on the other side);
  * - `toSdp()`: the `candidate:...` attribute value (RFC 8839 §5.1).
  */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging -- see the class below
 export interface IceCandidate extends Candidate {}
 
 // A class merged with the interface above: its instances carry the fields.

@@ -8,6 +8,8 @@ import createDebug from 'debug';
 import type { PacketConnection } from '../connection.js';
 import type { PairInfo, Route } from '../ice/types.js';
 import { IceAgentError } from './errors.js';
+import { pathOf, type RoutePath } from './route-path.js';
+import type { IceConnectionEvents } from './events.js';
 import { IceConnectionStream, type IceConnectionStreamOptions } from './ice-connection-stream.js';
 import { IncomingPackets } from './incoming-packets.js';
 
@@ -102,7 +104,7 @@ function acceptsPackets(connection: RouteConnection): boolean {
  * `'drop' (error: IceAgentError, packet: Uint8Array)`, `'close' (error?)`.
  * Closing it closes its agent.
  */
-export class IceConnection extends EventEmitter implements PacketConnection {
+export class IceConnection extends EventEmitter<IceConnectionEvents> implements PacketConnection {
   /** Component id (1 = RTP or the only component). */
   readonly component: number;
   /** Outgoing packets dropped because the queue was full. */
@@ -163,6 +165,14 @@ export class IceConnection extends EventEmitter implements PacketConnection {
    */
   get route(): Route | null {
     return this.#route;
+  }
+
+  /**
+   * The 5-tuple the current route's connection uses (real socket addresses,
+   * e.g. an active TCP candidate's source port), or undefined without one.
+   */
+  get path(): RoutePath | undefined {
+    return this.#route === null ? undefined : pathOf(this.#connection);
   }
 
   /** The selected pair, once there is one. */

@@ -6,11 +6,13 @@
  * Debug namespaces: `ice-tcp:net`, `ice-tcp:udp`, `ice-tcp:stun-server`, `ice-tcp:tcp`.
  */
 export { IceAgent, type ConnectOptions, type GatheringState, type IceParameters } from './agent.js';
-export { checkIceCredentials, type IceAgentOptions, type IceAgentTcpOptions } from './agent-options.js';
+export { checkIceCredentials, type IceAgentOptions, type IceAgentTcpOptions, type IceAgentTestingOptions, type IceAgentTurnOptions } from './agent-options.js';
+export type { IceAgentEvents, IceConnectionEvents, UnusableAddress } from './events.js';
 export type { AnnouncedAddresses } from './announced-address.js';
 export { IceAgentError, type IceAgentErrorCode } from './errors.js';
 export { IceCandidate } from './ice-candidate.js';
 export { IceConnection, DEFAULT_MAX_QUEUED_PACKETS, MAX_ICE_PACKET_SIZE, type IceConnectionOptions } from './ice-connection.js';
+export { type RoutePath } from './route-path.js';
 export { IceConnectionStream, type IceConnectionStreamOptions } from './ice-connection-stream.js';
 export { IceRuntime, cryptoRandomSource, type RuntimeSink } from './runtime.js';
 export { UdpTransport, type UdpTransportOptions } from './udp-plugin.js';
@@ -30,3 +32,4 @@ export { answerBindingRequest, type BindingAnswer, type BindingResponderOptions 
 export type { StunTcpFormat } from './stun-tcp-session.js';
 export type { GatherContext, StunServerAddress, TransportHost, TransportPlugin } from './transport-plugin.js';
 export * from './tcp/index.js';
+

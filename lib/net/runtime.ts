@@ -24,7 +24,8 @@
 import { announceCandidate } from './announced-address.js';
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { Debugger } from 'debug';
+import type { Candidate } from '../candidate/index.js';
+import type { DebugLog } from '../debug-log.js';
 import type { PacketConnection } from '../connection.js';
 import { IceTcpError } from '../errors.js';
 import { IceAgentError } from './errors.js';
@@ -82,7 +83,7 @@ export class IceRuntime {
   readonly core: IceCoreApi;
   readonly #plugins: TransportPlugin[];
   readonly #sink: RuntimeSink;
-  readonly #log: Debugger;
+  readonly #log: DebugLog;
   /** transport id → the plugin that owns it (learned from candidates and connection events). */
   readonly #pluginOf = new Map<string, TransportPlugin>();
   /** transport id → component of its local candidates. */
@@ -102,7 +103,7 @@ export class IceRuntime {
   /** Exceptions thrown by application listeners during a drain, rethrown after it. */
   #listenerErrors: unknown[] = [];
 
-  constructor(core: IceCoreApi, plugins: TransportPlugin[], sink: RuntimeSink, log: Debugger) {
+  constructor(core: IceCoreApi, plugins: TransportPlugin[], sink: RuntimeSink, log: DebugLog) {
     this.core = core;
     this.#plugins = plugins;
     this.#sink = sink;
@@ -153,6 +154,17 @@ export class IceRuntime {
       this.command((now) => this.core.endOfLocalCandidates?.(now));
     } catch (error) {
       this.#report('endOfLocalCandidates', error);
+    }
+  }
+
+  /** Tells the plugins about a remote candidate (TURN permissions). */
+  remoteCandidateAdded(candidate: Candidate): void {
+    for (const plugin of this.#plugins) {
+      try {
+        plugin.addRemoteCandidate?.(candidate);
+      } catch (error) {
+        this.#report(`${plugin.protocol}: remote candidate refused`, error);
+      }
     }
   }
 
@@ -210,6 +222,7 @@ export class IceRuntime {
       onPacket: (packet) => this.#onPacket(packet),
       onConnection: (event) => this.#onConnection(plugin, event),
       onCandidate: (init) => this.#onCandidate(plugin, init),
+      onError: (error) => this.#report(plugin.protocol, error),
       log: this.#log,
     };
   }

@@ -10,7 +10,7 @@
  * debug line.
  */
 import type { Socket } from 'node:net';
-import type { Debugger } from 'debug';
+import type { DebugLog } from '../debug-log.js';
 import { FrameDecoder, FramingError, encodeFrame } from '../framing/index.js';
 import { MAGIC_COOKIE, STUN_HEADER_SIZE, type TransportAddress } from '../stun/index.js';
 import type { BindingAnswer } from './binding-responder.js';
@@ -30,7 +30,7 @@ export interface StunTcpSessionOptions {
   onHandled: (answer: BindingAnswer, format: StunTcpFormat) => void;
   /** Called when the connection is closed for bad input. */
   onRejected: (reason: string) => void;
-  log: Debugger;
+  log: DebugLog;
 }
 
 /** Bytes needed to tell the formats apart: a frame header plus a STUN header's first 8 bytes. */

@@ -1,14 +1,14 @@
 /**
  * The interface between the Node runtime (which drives one sans-IO `IceCore`)
  * and the transports it can use. UDP and TCP are plugins behind it; a future
- * TURN or TLS-wrapped transport is one more (DESIGN.md §3).
+ * TURN or TLS-wrapped transport is one more (ARCHITECTURE.md "Transport plugins").
  *
  * A plugin owns sockets. It reports what happens on them to its
  * {@link TransportHost} (the runtime), which feeds the core, and it carries out
  * what the core asks for (transmits, connection commands).
  */
-import type { Debugger } from 'debug';
-import type { PriorityOptions } from '../candidate/index.js';
+import type { DebugLog } from '../debug-log.js';
+import type { Candidate, PriorityOptions } from '../candidate/index.js';
 import type { PacketConnection } from '../connection.js';
 import type {
   Address,
@@ -58,7 +58,12 @@ export interface TransportHost {
   /** A local candidate was gathered (host or server-reflexive). */
   onCandidate(init: LocalCandidateInit): void;
   /** Debug logger of the agent. */
-  readonly log: Debugger;
+  readonly log: DebugLog;
+  /**
+   * Optional: a failure the application should hear of (e.g. a TURN server
+   * refusing the credentials); the agent emits it as `'warning'`.
+   */
+  onError?(error: Error): void;
 }
 
 /** A transport plugin (one per protocol per agent). */
@@ -98,6 +103,12 @@ export interface TransportPlugin {
    * server-reflexive mappings may be closed now (RFC 6544 §4.1, §11.2).
    */
   closeServerConnections?(): void;
+  /**
+   * Optional: a remote candidate was added. A TURN plugin asks its server
+   * for a permission for the candidate's IP (RFC 8656 §9), so that the
+   * peer's packets get through the relay before we send to it.
+   */
+  addRemoteCandidate?(candidate: Candidate): void;
   /** Closes every socket; resolves when all handles are released. */
   close(): Promise<void>;
 }

@@ -43,6 +43,16 @@ export class UdpRoute extends EventEmitter implements PacketConnection {
     this.#highWaterMark = highWaterMark;
   }
 
+  /** The socket's own address, or undefined once it is closed. */
+  get local(): Address | undefined {
+    try {
+      const a = this.#socket.address();
+      return { address: a.address, port: a.port };
+    } catch {
+      return undefined; // not bound any more
+    }
+  }
+
   /** `true` after `close()` (or once the socket is gone). */
   get closed(): boolean {
     return this.#closed;

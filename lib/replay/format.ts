@@ -4,7 +4,8 @@
  * ```json
  * {
  *   "format": "ice-tcp/session-recording",
- *   "version": 1,
+ *   "version": 2,
+ *   "producer": { "name": "ice-tcp", "version": "0.1.0" },
  *   "description": "…",
  *   "options": { "controlling": true, "tieBreaker": { "$bigint": "…" } },
  *   "constructionDraws": ["<base64>", …],
@@ -17,18 +18,34 @@
  * }
  * ```
  *
+ * `producer` names the library and version that recorded it (for people:
+ * the replay does not depend on it). `version` is the format's version: a
+ * recording of another format version is refused with
+ * `ERR_REPLAY_UNSUPPORTED_VERSION` rather than replayed wrongly. Version 1
+ * (0.1.0 before record/replay was public) had no `producer`.
+ *
  * `options` are the core's options without `random`; every random draw the
  * core made is kept, base64, with the call it was made in (or in
  * `constructionDraws`). Values use the encoding of {@link encodeValue}. One
  * call per line when serialized, so fixtures diff well.
  */
+import { LIBRARY_NAME, LIBRARY_VERSION } from '../version.js';
 import { ReplayError } from './errors.js';
 import type { EncodedValue } from './values.js';
 
 /** The `format` field of every recording. */
 export const RECORDING_FORMAT = 'ice-tcp/session-recording';
 /** The format version this library writes and reads. */
-export const RECORDING_VERSION = 1;
+export const RECORDING_VERSION = 2;
+
+/** Who wrote a recording. */
+export interface RecordingProducer {
+  name: string;
+  version: string;
+}
+
+/** The producer this library writes into recordings. */
+export const THIS_PRODUCER: RecordingProducer = { name: LIBRARY_NAME, version: LIBRARY_VERSION };
 
 /** Core methods that take input (the first argument is always `now`). */
 export const INPUT_CALLS = [
@@ -73,6 +90,8 @@ export interface RecordedCall {
 export interface SessionRecording {
   format: typeof RECORDING_FORMAT;
   version: typeof RECORDING_VERSION;
+  /** The library and version that recorded it. */
+  producer: RecordingProducer;
   /** Free text: what the session is. */
   description?: string;
   /** The core's options without `random`, encoded. */
@@ -113,7 +132,7 @@ function checkDraws(v: unknown, where: string): string[] {
  * @throws ReplayError `ERR_REPLAY_BAD_FORMAT` for invalid JSON or a wrong
  *   shape; `ERR_REPLAY_UNSUPPORTED_VERSION` for another format version.
  */
-export function parseRecording(input: string | unknown): SessionRecording {
+export function parseRecording(input: unknown): SessionRecording {
   let value: unknown = input;
   if (typeof input === 'string') {
     try {
@@ -125,7 +144,16 @@ export function parseRecording(input: string | unknown): SessionRecording {
   if (!isObject(value)) bad('recording must be a JSON object');
   if (value.format !== RECORDING_FORMAT) bad(`format must be "${RECORDING_FORMAT}", got ${JSON.stringify(value.format)}`);
   if (value.version !== RECORDING_VERSION) {
-    throw new ReplayError('ERR_REPLAY_UNSUPPORTED_VERSION', `recording version ${JSON.stringify(value.version)} is not supported (this library reads ${RECORDING_VERSION})`);
+    const v = value.version;
+    const by = isObject(value.producer) ? ` by ${String(value.producer.name)} ${String(value.producer.version)}` : '';
+    const age = typeof v === 'number' && v < RECORDING_VERSION ? 'an older' : typeof v === 'number' ? 'a newer' : 'an unknown';
+    throw new ReplayError(
+      'ERR_REPLAY_UNSUPPORTED_VERSION',
+      `recording format version ${JSON.stringify(v)}${by} is ${age} format than this library's (${LIBRARY_NAME} ${LIBRARY_VERSION} reads version ${RECORDING_VERSION}): record the session again with this version`,
+    );
+  }
+  if (!isObject(value.producer) || typeof value.producer.name !== 'string' || typeof value.producer.version !== 'string') {
+    bad('producer must be { name, version } strings');
   }
   if (value.description !== undefined && typeof value.description !== 'string') bad('description must be a string');
   if (!isObject(value.options) || typeof value.options.controlling !== 'boolean') bad('options must be an object with a boolean "controlling"');

@@ -13,6 +13,8 @@ export { findDifference, summarize, type ValueDifference } from './compare.js';
 export {
   RECORDING_FORMAT,
   RECORDING_VERSION,
+  THIS_PRODUCER,
+  type RecordingProducer,
   INPUT_CALLS,
   POLL_CALLS,
   parseRecording,
@@ -33,3 +35,5 @@ export {
   type ReplayOptions,
   type ReplayResult,
 } from './replayer.js';
+export { recordSession, replaySessionFile, type RecordSessionOptions, type RecordedAgentSession } from './record-session.js';
+export { replayCapture, type CaptureReplayOptions, type CaptureReplayResult, type CheckOutcome } from './capture-replay.js';

@@ -25,6 +25,7 @@ import type { Candidate } from '../candidate/index.js';
 import {
   RECORDING_FORMAT,
   RECORDING_VERSION,
+  THIS_PRODUCER,
   type RecordedCall,
   type RecordedCallName,
   type RecordedThrow,
@@ -101,6 +102,7 @@ export class RecordingCore implements IceCoreApi {
     const rec: SessionRecording = {
       format: RECORDING_FORMAT,
       version: RECORDING_VERSION,
+      producer: { ...THIS_PRODUCER },
       options: this.options,
       constructionDraws: [...this.constructionDraws],
       calls: this.calls.slice(),

@@ -10,8 +10,9 @@
  * @module
  */
 import { X509Certificate, createPrivateKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
-import forge from 'node-forge';
+import type * as Forge from 'node-forge';
 import createDebug from 'debug';
+import loadForge from './load-forge.cjs';
 import { SecureError } from './secure-error.js';
 import { OID_ECDSA_WITH_SHA256, derToPem, encodeCertificate, encodeTbsCertificate } from './x509-der.js';
 
@@ -128,6 +129,7 @@ function generateEcdsa(o: CheckedOptions): TlsCertificate {
 }
 
 function generateRsa(o: CheckedOptions): TlsCertificate {
+  const forge = loadForge();
   const keys = forge.pki.rsa.generateKeyPair({ bits: 2048, e: 0x10001 });
   const cert = forge.pki.createCertificate();
   const serial = randomSerial();
@@ -137,7 +139,7 @@ function generateRsa(o: CheckedOptions): TlsCertificate {
   cert.validity.notAfter = o.notAfter;
   // forge's `valueTagClass` is the ASN.1 universal type of the value (its
   // typings call it a Class): UTF8String, as RFC 5280 §4.1.2.4 asks.
-  const utf8 = forge.asn1.Type.UTF8 as number as forge.asn1.Class;
+  const utf8 = forge.asn1.Type.UTF8 as number as Forge.asn1.Class;
   const name = [{ shortName: 'CN', value: forge.util.encodeUtf8(o.commonName), valueTagClass: utf8 }];
   cert.setSubject(name);
   cert.setIssuer(name);

@@ -1,7 +1,8 @@
 /**
  * Secure layering over the selected ICE pair: self-signed certificates,
  * RFC 8122 fingerprints, RFC 4145 setup roles, and TLS over an ICE-TCP
- * packet connection (RFC 6544 §10). DTLS: see DTLS.md in this folder.
+ * packet connection (RFC 6544 §10), and DTLS 1.2 over a UDP or ICE-TCP pair
+ * (lib/dtls; see DTLS.md in this folder).
  */
 export { SecureError, type SecureErrorCode } from './secure-error.js';
 export {
@@ -60,3 +61,5 @@ export {
   type TlsCredentials,
   type FingerprintList,
 } from './secure-tls.js';
+export { secureDtls, type SecureDtlsOptions } from './secure-dtls.js';
+export { DtlsConnection, isDtlsPacket, MAX_HELD_DTLS_PACKETS } from './dtls-connection.js';

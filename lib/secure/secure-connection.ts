@@ -9,6 +9,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import createDebug from 'debug';
+import type { StreamPacketConnectionEvents } from '../connection-events.js';
 import type { PacketConnection } from '../connection.js';
 import { IceTcpError } from '../errors.js';
 import { FramedConnection, MAX_FRAME_SIZE } from '../framing/index.js';
@@ -60,7 +61,7 @@ export interface SecureConnectionInfo {
  * peer closed its side: close_notify), `'error' (Error)` (only when listened
  * to; the error also comes with `'close'`), `'close' (error?)`.
  */
-export class SecureConnection extends EventEmitter implements PacketConnection {
+export class SecureConnection extends EventEmitter<StreamPacketConnectionEvents> implements PacketConnection {
   /** Always `'tcp'`: TLS runs over a stream. */
   readonly transport = 'tcp' as const;
   /** Our TLS role. */

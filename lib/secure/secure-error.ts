@@ -41,6 +41,16 @@ import { IceTcpError } from '../errors.js';
  *   `Uint8Array`.
  * - `ERR_TLS_INNER_FRAMING`: the peer's inner RFC 4571 framing (inside TLS)
  *   ended mid-frame.
+ * - `ERR_DTLS_FINGERPRINT_MISMATCH`: the DTLS peer's certificate matches none
+ *   of the signalled fingerprints (RFC 8122 §5.1, §6.2).
+ * - `ERR_DTLS_NO_PEER_CERTIFICATE`: the DTLS peer presented no certificate.
+ * - `ERR_DTLS_HANDSHAKE_FAILED`: the DTLS handshake failed (the
+ *   lib/dtls `DtlsError` is the cause).
+ * - `ERR_DTLS_HANDSHAKE_TIMEOUT`: no verified DTLS handshake in time.
+ * - `ERR_DTLS_ABORTED`: the caller's `AbortSignal` fired during the handshake.
+ * - `ERR_DTLS_TRANSPORT_CLOSED`: the packet connection closed during the handshake.
+ * - `ERR_DTLS_CONNECTION_FAILED`: a fatal DTLS error after the handshake (a
+ *   fatal alert from the peer; the cause is attached).
  */
 export type SecureErrorCode =
   | 'ERR_SECURE_BAD_OPTION'
@@ -61,7 +71,14 @@ export type SecureErrorCode =
   | 'ERR_TLS_RECEIVE_OVERFLOW'
   | 'ERR_TLS_PACKET_TOO_LARGE'
   | 'ERR_TLS_BAD_PACKET'
-  | 'ERR_TLS_INNER_FRAMING';
+  | 'ERR_TLS_INNER_FRAMING'
+  | 'ERR_DTLS_FINGERPRINT_MISMATCH'
+  | 'ERR_DTLS_NO_PEER_CERTIFICATE'
+  | 'ERR_DTLS_HANDSHAKE_FAILED'
+  | 'ERR_DTLS_HANDSHAKE_TIMEOUT'
+  | 'ERR_DTLS_ABORTED'
+  | 'ERR_DTLS_TRANSPORT_CLOSED'
+  | 'ERR_DTLS_CONNECTION_FAILED';
 
 /**
  * Every error of lib/secure: certificates, fingerprints (RFC 8122), setup

@@ -14,6 +14,7 @@ import {
   matchCertificate,
   toFingerprints,
 } from './fingerprint.js';
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- named by {@link} in the TSDoc below
 import { DEFAULT_TLS_FRAME_SIZE, PacketByteStream } from './packet-byte-stream.js';
 import { type InnerFraming, SecureConnection } from './secure-connection.js';
 import { SecureError } from './secure-error.js';
@@ -146,7 +147,7 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
   if (role !== 'client' && role !== 'server') throw bad(`role must be 'client' or 'server', got ${String(role)}`);
   if (conn === null || typeof conn !== 'object' || typeof conn.send !== 'function') throw bad('conn must be a PacketConnection');
   if (conn.transport !== 'tcp') {
-    throw bad(`TLS needs a TCP pair (a reliable byte stream); this connection is ${String(conn.transport)} (see DTLS.md)`);
+    throw bad(`TLS needs a TCP pair (a reliable byte stream); this connection is ${String(conn.transport)}: use secureDtls`);
   }
   const minVersion = options.minVersion ?? 'TLSv1.3';
   if (minVersion !== 'TLSv1.3' && minVersion !== 'TLSv1.2') throw bad(`minVersion must be 'TLSv1.2' or 'TLSv1.3'`);
@@ -196,6 +197,11 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
   debug('TLS %s handshake starts over a %s connection', role, conn.transport);
 
   const failures: { error?: SecureError } = {};
+  // A call, not an inline check: TypeScript keeps a property's narrowing
+  // across `await`, but `fail` may have set it meanwhile.
+  const throwIfFailed = (): void => {
+    if (failures.error) throw failures.error;
+  };
   let wake: (() => void) | undefined;
   const fail = (error: SecureError): void => {
     failures.error ??= error;
@@ -228,7 +234,7 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
 
   try {
     await until(role === 'client' ? 'secureConnect' : 'secure');
-    if (failures.error) throw failures.error;
+    throwIfFailed();
     if (role === 'server') releaseControl(tls);
     if (fingerprints === undefined) {
       type Settled = { list?: FingerprintList; error?: unknown };
@@ -242,7 +248,7 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
           if (failures.error) resolve({});
         }),
       ]);
-      if (failures.error) throw failures.error;
+      throwIfFailed();
       if (settled.error !== undefined) {
         throw new SecureError('ERR_FINGERPRINT_NONE_USABLE', 'the remote fingerprints promise rejected', { cause: settled.error });
       }
@@ -262,7 +268,7 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
         `the peer's certificate (${formatFingerprint(match.actual)}) matches none of the ${match.expected.length} signalled ${match.algorithm} fingerprint(s)`,
       );
     }
-    if (failures.error) throw failures.error;
+    throwIfFailed();
     if (bytes.transportClosed) {
       throw new SecureError('ERR_TLS_TRANSPORT_CLOSED', 'the connection closed before the TLS handshake was verified');
     }

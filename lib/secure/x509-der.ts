@@ -5,10 +5,16 @@
  *
  * @module
  */
-import forge from 'node-forge';
+import type * as Forge from 'node-forge';
+import loadForge from './load-forge.cjs';
 
-const { asn1 } = forge;
-const { Class, Type } = asn1;
+type Asn1 = Forge.asn1.Asn1;
+
+/** node-forge's ASN.1 helpers, loaded on first use (see load-forge.cts). */
+function forgeAsn1(): { asn1: typeof Forge.asn1; Class: typeof Forge.asn1.Class; Type: typeof Forge.asn1.Type } {
+  const { asn1 } = loadForge();
+  return { asn1, Class: asn1.Class, Type: asn1.Type };
+}
 
 /** OID of ecdsa-with-SHA256 (RFC 5758 §3.2). */
 export const OID_ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
@@ -32,7 +38,8 @@ export interface TbsFields {
 }
 
 /** DER bytes out of a forge ASN.1 node. */
-export function toDerBuffer(node: forge.asn1.Asn1): Buffer {
+export function toDerBuffer(node: Asn1): Buffer {
+  const { asn1 } = forgeAsn1();
   return Buffer.from(asn1.toDer(node).getBytes(), 'binary');
 }
 
@@ -40,9 +47,10 @@ export function toDerBuffer(node: forge.asn1.Asn1): Buffer {
  * Parses DER into a forge node without decoding BIT STRING contents, so that
  * embedded keys and signatures are re-encoded byte for byte.
  */
-function fromDerVerbatim(der: Uint8Array): forge.asn1.Asn1 {
+function fromDerVerbatim(der: Uint8Array): Asn1 {
+  const { asn1 } = forgeAsn1();
   // forge accepts an options object here; its typings only know the boolean form.
-  const parse = asn1.fromDer as unknown as (bytes: string, options: { strict: boolean; decodeBitStrings: boolean }) => forge.asn1.Asn1;
+  const parse = asn1.fromDer as unknown as (bytes: string, options: { strict: boolean; decodeBitStrings: boolean }) => Asn1;
   return parse(binary(der), { strict: true, decodeBitStrings: false });
 }
 
@@ -50,25 +58,29 @@ function binary(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('binary');
 }
 
-function oid(id: string): forge.asn1.Asn1 {
+function oid(id: string): Asn1 {
+  const { asn1, Class, Type } = forgeAsn1();
   return asn1.create(Class.UNIVERSAL, Type.OID, false, asn1.oidToDer(id).getBytes());
 }
 
 /** AlgorithmIdentifier with absent parameters (RFC 5758 §3.2 for ECDSA). */
-export function algorithmIdentifier(signatureOid: string): forge.asn1.Asn1 {
+export function algorithmIdentifier(signatureOid: string): Asn1 {
+  const { asn1, Class, Type } = forgeAsn1();
   return asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [oid(signatureOid)]);
 }
 
 /** Name = RDNSequence with one RDN holding the commonName as UTF8String (RFC 5280 §4.1.2.4). */
-function commonNameName(commonName: string): forge.asn1.Asn1 {
-  const value = asn1.create(Class.UNIVERSAL, Type.UTF8, false, forge.util.encodeUtf8(commonName));
+function commonNameName(commonName: string): Asn1 {
+  const { asn1, Class, Type } = forgeAsn1();
+  const value = asn1.create(Class.UNIVERSAL, Type.UTF8, false, loadForge().util.encodeUtf8(commonName));
   const attribute = asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [oid(OID_COMMON_NAME), value]);
   const rdn = asn1.create(Class.UNIVERSAL, Type.SET, true, [attribute]);
   return asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [rdn]);
 }
 
 /** UTCTime through 2049, GeneralizedTime from 2050 on (RFC 5280 §4.1.2.5). */
-function time(date: Date): forge.asn1.Asn1 {
+function time(date: Date): Asn1 {
+  const { asn1, Class, Type } = forgeAsn1();
   if (date.getUTCFullYear() < 2050) {
     return asn1.create(Class.UNIVERSAL, Type.UTCTIME, false, asn1.dateToUtcTime(date));
   }
@@ -76,7 +88,8 @@ function time(date: Date): forge.asn1.Asn1 {
 }
 
 /** Extensions [3]: basicConstraints with cA FALSE (the DEFAULT, so an empty SEQUENCE; RFC 5280 §4.2.1.9). */
-function extensions(): forge.asn1.Asn1 {
+function extensions(): Asn1 {
+  const { asn1, Class, Type } = forgeAsn1();
   const basicConstraints = toDerBuffer(asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, []));
   const extension = asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
     oid(OID_BASIC_CONSTRAINTS),
@@ -88,6 +101,7 @@ function extensions(): forge.asn1.Asn1 {
 
 /** The DER of a v3 TBSCertificate whose issuer is its subject (RFC 5280 §4.1). */
 export function encodeTbsCertificate(fields: TbsFields): Buffer {
+  const { asn1, Class, Type } = forgeAsn1();
   const version = asn1.create(Class.CONTEXT_SPECIFIC, 0, true, [
     asn1.create(Class.UNIVERSAL, Type.INTEGER, false, asn1.integerToDer(2).getBytes()), // v3
   ]);
@@ -107,6 +121,7 @@ export function encodeTbsCertificate(fields: TbsFields): Buffer {
 
 /** Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING } (RFC 5280 §4.1). */
 export function encodeCertificate(tbsDer: Buffer, signatureOid: string, signature: Uint8Array): Buffer {
+  const { asn1, Class, Type } = forgeAsn1();
   const bitString = Buffer.concat([Buffer.of(0), signature]); // 0 unused bits
   const certificate = asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, [
     fromDerVerbatim(tbsDer),

@@ -40,7 +40,7 @@ test('--help, -h and help <command> print each command usage and exit 0', async 
 test('an unknown command and bad options exit 64 with a clear message', async (t) => {
   const unknown = await runInProcess(['frobnicate']);
   t.is(unknown.code, 64);
-  t.regex(unknown.stderr, /unknown command "frobnicate" \(commands: demo, peer, stun-server, decode\)/);
+  t.regex(unknown.stderr, /unknown command "frobnicate" \(commands: demo, peer, stun-server, replay, decode\)/);
   const cases: Array<[string[], RegExp]> = [
     [['peer'], /give exactly one of --controlling and --controlled/],
     [['peer', '--controlling', '--controlled'], /give exactly one of --controlling and --controlled/],
@@ -59,6 +59,9 @@ test('an unknown command and bad options exit 64 with a clear message', async (t
     [['peer', '--controlling', '--bind', 'localhost'], /--bind must be an IP address/],
     [['peer', '--controlling', '--stun', 'http://example.com'], /stun/],
     [['peer', '--controlling', '--tls', '--tcp', 'off'], /--tls needs TCP candidates/],
+    [['peer', '--controlling', '--tls', '--dtls'], /--tls and --dtls exclude each other/],
+    [['peer', '--controlling', '--dtls', '--chunk', '20000', '--send', '10'], /--chunk must be at most 16384/],
+    [['demo', '--tls', '--dtls'], /--tls and --dtls exclude each other/],
     [['peer', '--controlling', '--frobnicate'], /unknown option --frobnicate/],
     [['demo', '--send', 'lots'], /--send must be an integer/],
     [['demo', '--bind', 'nowhere'], /--bind must be an IP address/],

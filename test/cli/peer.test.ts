@@ -68,6 +68,37 @@ test('--tls with data: fingerprints and setup roles exchanged, data moves throug
   t.regex(linesOf(a.stdout, 'send-result')[0] ?? '', /sent=300000 echoed=300000 corrupt-chunks=0/);
 });
 
+for (const [title, args, transport] of [
+  ['UDP', ['--tcp', 'off', '--dtls'], 'udp'],
+  ['ICE-TCP', ['--udp', 'off', '--dtls'], 'tcp'],
+] as const) {
+  test(`--dtls over ${title} with data: the same fingerprint/setup lines as --tls, data moves through DTLS`, async (t) => {
+    const { a, b } = await runPeerPair(['--controlling', ...args, '--send', '300000'], ['--controlled', ...args, '--echo']);
+    assertCompleted(t, a, 'sender');
+    assertCompleted(t, b, 'echo');
+    t.regex(a.stdout, /^fingerprint sha-256 [0-9A-F]{2}(:[0-9A-F]{2}){31}$/m);
+    t.deepEqual(linesOf(a.stdout, 'setup'), ['setup actpass']);
+    t.deepEqual(linesOf(b.stdout, 'setup'), ['setup active']);
+    t.is(linesOf(a.stdout, 'dtls')[0], `dtls role=server version=DTLSv1.2 cipher=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 transport=${transport}`);
+    t.is(linesOf(b.stdout, 'dtls')[0], `dtls role=client version=DTLSv1.2 cipher=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 transport=${transport}`);
+    t.regex(linesOf(a.stdout, 'send-result')[0] ?? '', /sent=300000 echoed=300000 corrupt-chunks=0/);
+  });
+}
+
+test('--dtls with a tampered fingerprint: the handshake fails on both sides (exit 3), no data moves', async (t) => {
+  const args = ['--tcp', 'off', '--dtls'];
+  const { a, b } = await runPeerPair(['--controlling', ...args, '--send', '10000'], ['--controlled', ...args, '--echo'], {
+    rewriteB: (line) => (line.startsWith('fingerprint sha-256 ') ? `fingerprint sha-256 ${Array(32).fill('AB').join(':')}` : line),
+  });
+  t.is(a.code, 3, a.stdout + a.stderr);
+  t.regex(a.stdout, /^result fail dtls failed: ERR_DTLS_FINGERPRINT_MISMATCH: /m);
+  t.deepEqual(linesOf(a.stdout, 'send-result'), []);
+  // A (the DTLS server) checks B's certificate inside the handshake: B never completes it.
+  t.is(b.code, 3, b.stdout + b.stderr);
+  t.regex(b.stdout, /^result fail dtls failed: /m);
+  t.deepEqual(linesOf(b.stdout, 'dtls'), []);
+});
+
 test('ICE failure (exit 1), timeout (exit 2) and stalled data (exit 3)', async (t) => {
   // B's passive candidate is signalled with a port nobody listens on: A's only check is refused,
   // the pair fails and ICE fails on A (exit 1). B, whose passive candidate is never reached and

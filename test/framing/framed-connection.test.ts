@@ -156,7 +156,7 @@ test('without an error listener a decode error cannot crash: it comes with close
   const [x, y] = duplexPair();
   const b = new FramedConnection(y, { maxFrameSize: 0 });
   // Not events.once: it would listen to 'error' itself.
-  const closed = new Promise<FramingError>((resolve) => b.on('close', resolve));
+  const closed = new Promise<FramingError>((resolve) => b.on('close', (error) => resolve(error as FramingError)));
   x.write(encodeFrame(Buffer.from('x')));
   t.is(b.listenerCount('error'), 0);
   t.is((await closed).code, 'ERR_FRAME_TOO_LARGE');

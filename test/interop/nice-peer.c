@@ -11,6 +11,8 @@
  *          --echo, --send N, --chunk B (default 1200), --timeout S (default 20),
  *          --stun IPV4 [--stun-port P] (default 3478): a STUN server for
  *          server-reflexive candidates (libnice sends RFC 3489 requests)
+ *          --turn IP:PORT --turn-user U --turn-pass P [--turn-transport udp|tcp]
+ *          (a TURN relay, nice_agent_set_relay_info), --relay-only (force-relay)
  *
  * Prints: ufrag, pwd, a=candidate lines, gathering-done, end-of-candidates,
  * state <name>, selected <local> <remote>, selected-types ..., connected-ms,
@@ -275,9 +277,25 @@ static gboolean on_timeout(gpointer data) {
 static const char *stun_host = NULL;
 static guint stun_port = 3478;
 
+/* TURN (nice_agent_set_relay_info) and relay-only (the force-relay property). */
+static const char *turn_server = NULL, *turn_user = NULL, *turn_pass = NULL;
+static gboolean turn_tcp = FALSE, relay_only = FALSE;
+
+static gboolean set_turn(void) {
+  if (turn_server == NULL) return TRUE;
+  char host[64];
+  const char *colon = strrchr(turn_server, ':');
+  if (colon == NULL || (size_t)(colon - turn_server) >= sizeof host || turn_user == NULL || turn_pass == NULL) return FALSE;
+  memcpy(host, turn_server, colon - turn_server);
+  host[colon - turn_server] = 0;
+  return nice_agent_set_relay_info(agent, stream_id, 1, host, (guint)atoi(colon + 1), turn_user, turn_pass,
+                                   turn_tcp ? NICE_RELAY_TYPE_TURN_TCP : NICE_RELAY_TYPE_TURN_UDP);
+}
+
 static int usage(void) {
   fprintf(stderr, "usage: nice-peer --controlling|--controlled [--udp on|off] [--tcp on|off] [--bind ADDR]"
-                  " [--echo] [--send N] [--chunk B] [--timeout S] [--stun IPV4 [--stun-port P]]\n");
+                  " [--echo] [--send N] [--chunk B] [--timeout S] [--stun IPV4 [--stun-port P]]"
+                  " [--turn IP:PORT --turn-user U --turn-pass P [--turn-transport udp|tcp]] [--relay-only]\n");
   return 64;
 }
 
@@ -295,6 +313,11 @@ int main(int argc, char **argv) {
     else if (!strcmp(a, "--send") && v) { send_total = g_ascii_strtoull(v, NULL, 10); i++; }
     else if (!strcmp(a, "--chunk") && v) { send_chunk = g_ascii_strtoull(v, NULL, 10); i++; }
     else if (!strcmp(a, "--timeout") && v) { timeout_s = (guint)g_ascii_strtoull(v, NULL, 10); i++; }
+    else if (!strcmp(a, "--turn") && v) { turn_server = v; i++; }
+    else if (!strcmp(a, "--turn-user") && v) { turn_user = v; i++; }
+    else if (!strcmp(a, "--turn-pass") && v) { turn_pass = v; i++; }
+    else if (!strcmp(a, "--turn-transport") && v) { turn_tcp = !strcmp(v, "tcp"); i++; }
+    else if (!strcmp(a, "--relay-only")) relay_only = TRUE;
     else if (!strcmp(a, "--stun") && v) { stun_host = v; i++; }
     else if (!strcmp(a, "--stun-port") && v) { stun_port = (guint)g_ascii_strtoull(v, NULL, 10); i++; }
     else return usage();
@@ -305,6 +328,7 @@ int main(int argc, char **argv) {
   agent = nice_agent_new_full(g_main_loop_get_context(loop), NICE_COMPATIBILITY_RFC5245,
                               NICE_AGENT_OPTION_REGULAR_NOMINATION);
   g_object_set(agent, "ice-udp", use_udp, "ice-tcp", use_tcp, "controlling-mode", controlling, "upnp", FALSE, NULL);
+  if (relay_only) g_object_set(agent, "force-relay", TRUE, NULL);
   /* libnice's server-reflexive discovery (UDP): an IPv4 address, port 3478 unless --stun-port */
   if (stun_host) g_object_set(agent, "stun-server", stun_host, "stun-server-port", stun_port, NULL);
   NiceAddress addr;
@@ -317,6 +341,10 @@ int main(int argc, char **argv) {
   g_signal_connect(agent, "component-state-changed", G_CALLBACK(on_state), NULL);
   stream_id = nice_agent_add_stream(agent, 1);
   nice_agent_attach_recv(agent, stream_id, 1, g_main_loop_get_context(loop), on_recv, NULL);
+  if (!set_turn()) {
+    fprintf(stderr, "nice-peer: bad --turn/--turn-user/--turn-pass\n");
+    return 64;
+  }
   if (!nice_agent_gather_candidates(agent, stream_id)) {
     fprintf(stderr, "nice-peer: gathering failed\n");
     return 1;

@@ -172,9 +172,9 @@ test.serial('garbage datagrams and a core that throws on one packet never crash 
     };
     return core;
   };
-  const { left, right } = agentPair({ addresses: ['127.0.0.1'], tcp: false }, {}, { createCore });
+  const { left, right } = agentPair({ addresses: ['127.0.0.1'], tcp: false }, {}, { testing: { createCore } });
   const errors: Array<{ code: string; message: string }> = [];
-  right.on('error', (e: { code: string; message: string }) => errors.push(e));
+  right.on('warning', (e) => errors.push(e));
   await right.gather();
   const port = right.localCandidates[0]!.port;
   const junk = createSocket('udp4');

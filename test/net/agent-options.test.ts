@@ -26,8 +26,9 @@ test('bad agent options are IceAgentError ERR_AGENT_BAD_OPTION naming the option
     [{ ufrag: 'ab', pwd: 'p'.repeat(22) }, /ufrag/],
     [{ ufrag: 'abcd', pwd: 'short' }, /pwd/],
     [{ ufrag: 'ab:d', pwd: 'p'.repeat(22) }, /ufrag/],
-    [{ createCore: 5 as unknown as IceAgentOptions['createCore'] }, /createCore/],
-    [{ random: {} as IceAgentOptions['random'] }, /random/],
+    [{ testing: { createCore: 5 as unknown as NonNullable<IceAgentOptions['testing']>['createCore'] } }, /testing\.createCore/],
+    [{ testing: { random: {} as NonNullable<IceAgentOptions['testing']>['random'] } }, /testing\.random/],
+    [{ testing: 3 as unknown as IceAgentOptions['testing'] }, /testing/],
     [{ plugins: {} as IceAgentOptions['plugins'] }, /plugins/],
     [{ preferTcp: 1 as unknown as boolean }, /preferTcp/],
     [{ udp: { receiveBufferSize: -1 } }, /receiveBufferSize/],
@@ -42,10 +43,18 @@ test('bad agent options are IceAgentError ERR_AGENT_BAD_OPTION naming the option
   }
 });
 
-test('bad stun: URLs, core timers and TCP plugin limits are typed errors of their layers', (t) => {
-  t.throws(() => new IceAgent({ ...base, stunServers: ['turn:127.0.0.1'] }), { instanceOf: IceAgentError, code: 'ERR_AGENT_BAD_STUN_URL' });
-  t.throws(() => new IceAgent({ ...base, ta: -1 }), { instanceOf: IceError, code: 'ERR_ICE_BAD_OPTION' });
-  t.throws(() => new IceAgent({ ...base, tcp: { maxFrameSize: 70000 } }), { instanceOf: TcpTransportError, code: 'ERR_TCP_BAD_OPTION' });
+test('bad stun: URLs, core timers and TCP plugin limits are ERR_AGENT_BAD_OPTION too, with the layer\'s error as cause', (t) => {
+  const cases: Array<[Partial<IceAgentOptions>, new (...args: never[]) => Error, string]> = [
+    [{ stunServers: ['turn:127.0.0.1'] }, IceAgentError, 'ERR_AGENT_BAD_STUN_URL'],
+    [{ ta: -1 }, IceError, 'ERR_ICE_BAD_OPTION'],
+    [{ tcp: { maxFrameSize: 70000 } }, TcpTransportError, 'ERR_TCP_BAD_OPTION'],
+  ];
+  for (const [options, layer, code] of cases) {
+    const error = t.throws(() => new IceAgent({ ...base, ...options }), { instanceOf: IceAgentError, code: 'ERR_AGENT_BAD_OPTION' });
+    t.true(error?.cause instanceof layer, code);
+    t.is((error?.cause as { code?: string }).code, code);
+    t.is(error?.message, (error?.cause as Error).message);
+  }
 });
 
 test('defaults: generated credentials, role, states; given credentials and lite are used', async (t) => {

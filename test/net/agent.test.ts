@@ -1,6 +1,5 @@
 import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
-import { IceAgent } from '../../lib/net/agent.js';
 import { agentPair, handleCensus, settleHandles, wire } from './helpers.js';
 
 test('two agents on 127.0.0.1 connect over UDP and exchange packets', async (t) => {

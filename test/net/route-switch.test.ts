@@ -117,7 +117,7 @@ function route(pairId: string, connectionId: string): Route {
 async function setup(t: import('ava').ExecutionContext) {
   const core = new ScriptedCore();
   const plugin = new FramedPlugin();
-  const agent = new IceAgent({ controlling: true, addresses: ['127.0.0.1'], udp: false, tcp: false, plugins: [plugin], createCore: () => core });
+  const agent = new IceAgent({ controlling: true, addresses: ['127.0.0.1'], udp: false, tcp: false, plugins: [plugin], testing: { createCore: () => core } });
   const [one, two] = await Promise.all([framedPair(), framedPair()]);
   t.teardown(async () => {
     one.close();

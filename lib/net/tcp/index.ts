@@ -6,6 +6,7 @@
 export { TcpTransport, type TcpTransportOptions } from './tcp-transport.js';
 export {
   SharedPassiveListener,
+  type SharedPassiveListenerEvents,
   DEFAULT_FIRST_FRAME_TIMEOUT_MS,
   DEFAULT_MAX_FIRST_FRAME_SIZE,
   DEFAULT_MAX_PENDING_CONNECTIONS,

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import createDebug from 'debug';
+import type { ListenerEvents } from '../../emitter-events.js';
 import type { Address } from '../../ice/types.js';
 import { classifyFirstFrame } from './first-frame.js';
 import {
@@ -27,6 +28,14 @@ export {
 } from './shared-listener-options.js';
 
 const debug = createDebug('ice-tcp:tcp');
+
+/** Events of {@link SharedPassiveListener}. */
+export interface SharedPassiveListenerEvents extends ListenerEvents {
+  /** A connection was closed unauthenticated (see {@link PassiveRejectReason}). */
+  rejected: [rejection: PassiveRejection];
+  /** A connection's first frame named a registered ufrag; it went to that agent. */
+  routed: [ufrag: string, remote: Address | undefined];
+}
 
 /** A connection waiting for its first frame. */
 interface PendingConnection {
@@ -56,7 +65,7 @@ interface PendingConnection {
  *
  * Events: `'rejected' (PassiveRejection)`, `'routed' (ufrag: string, remote: Address)`.
  */
-export class SharedPassiveListener extends EventEmitter {
+export class SharedPassiveListener extends EventEmitter<SharedPassiveListenerEvents> {
   /** The configured first-frame timeout (ms). */
   readonly firstFrameTimeoutMs: number;
   /** The configured first-frame size cap (bytes of payload). */

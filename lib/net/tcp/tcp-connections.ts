@@ -179,6 +179,8 @@ export class TcpConnectionSet {
     });
     const entry: TcpConnectionEntry = { id, transportId, framed, local, remote, closingLocally: false };
     this.#connections.set(id, entry);
+    // A closure the caller passes in (no `this`), called once per inbound frame: taken as it is.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     const onPacket = this.#options.onPacket;
     framed.on('packet', (data: Buffer) => onPacket({ transportId, connectionId: id, from: remote, to: local, data }));
     framed.on('error', (error: Error) => debug('%s %s: %s', id, formatEndpoint(remote), error.message));

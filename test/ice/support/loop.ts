@@ -12,6 +12,8 @@ export interface LoopAgent {
   name: string;
   core: IceCore;
   events: IceEvent[];
+  /** The virtual time each event was polled at (same index as `events`). */
+  eventTimes: number[];
   commands: ConnectionCommand[];
   /** Application data received (disposition 'data'). */
   data: Buffer[];
@@ -59,6 +61,10 @@ export class Loop {
   latency = 10;
   /** Return true to drop a transmit. */
   drop: (from: LoopAgent, t: Transmit) => boolean = () => false;
+  /** Replaces a transmit's bytes before delivery (a peer that misbehaves on the wire). */
+  rewrite: ((from: LoopAgent, t: Transmit) => Buffer) | undefined;
+  /** Return false to swallow a connection command (e.g. a peer that never closes). */
+  allowCommand: (agent: LoopAgent, command: ConnectionCommand) => boolean = () => true;
   /** Connection commands are left to the test when set. */
   onConnect: ((agent: LoopAgent, command: ConnectionCommand) => void) | undefined;
   readonly agents: LoopAgent[] = [];
@@ -79,7 +85,7 @@ export class Loop {
 
   agent(name: string, options: Partial<IceCoreOptions> & { controlling: boolean }, seed: number): LoopAgent {
     const core = new IceCore({ random: seededRandom(seed), ...options });
-    const agent: LoopAgent = { name, core, events: [], commands: [], data: [], sent: [] };
+    const agent: LoopAgent = { name, core, events: [], eventTimes: [], commands: [], data: [], sent: [] };
     this.agents.push(agent);
     return agent;
   }
@@ -205,15 +211,20 @@ export class Loop {
       for (let t = agent.core.pollTransmit(); t !== undefined; t = agent.core.pollTransmit()) {
         agent.sent.push(t);
         if (this.drop(agent, t)) continue;
+        if (this.rewrite !== undefined) t = { ...t, data: this.rewrite(agent, t) };
         if (t.connectionId === undefined) this.routeUdp(agent, t);
         else this.sendFrame(agent, t.connectionId, Buffer.from(t.data));
       }
       for (let c = agent.core.pollConnect(); c !== undefined; c = agent.core.pollConnect()) {
         agent.commands.push(c);
+        if (!this.allowCommand(agent, c)) continue;
         if (this.onConnect !== undefined) this.onConnect(agent, c);
         else this.handleCommand(agent, c);
       }
-      for (let e = agent.core.pollEvent(); e !== undefined; e = agent.core.pollEvent()) agent.events.push(e);
+      for (let e = agent.core.pollEvent(); e !== undefined; e = agent.core.pollEvent()) {
+        agent.events.push(e);
+        agent.eventTimes.push(this.now);
+      }
     }
   }
 

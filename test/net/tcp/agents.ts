@@ -59,7 +59,7 @@ export async function exchange(from: IceConnection, to: IceConnection, count: nu
   for (let i = 0; i < count; i++) {
     const packet = Buffer.alloc(size, i & 0xff);
     packet.writeUInt32BE(i, 0);
-    if (!from.send(packet)) await new Promise((resolve) => from.once('drain', resolve));
+    if (!from.send(packet)) await new Promise<void>((resolve) => from.once('drain', resolve));
   }
   await done;
   return got;

@@ -1,0 +1,30 @@
+/**
+ * The project explains itself: every `ARCHITECTURE.md "Section"` a source
+ * comment cites is a heading of ARCHITECTURE.md, and nothing cites a document
+ * that is not in the repository.
+ */
+import test from 'ava';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : /\.(c|m)?ts$/.test(name) ? [path] : [];
+  });
+}
+
+test('every ARCHITECTURE.md section cited in lib/ exists; no comment cites DESIGN.md', (t) => {
+  const headings = new Set([...readFileSync('ARCHITECTURE.md', 'utf8').matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim()));
+  let cited = 0;
+  for (const file of sources('lib')) {
+    // A citation may wrap onto the next comment line.
+    const text = readFileSync(file, 'utf8').replace(/\n\s*\*\s?/g, ' ');
+    t.false(/DESIGN\.md/.test(text), `${file} cites DESIGN.md, which is not in the repository`);
+    for (const match of text.matchAll(/ARCHITECTURE\.md "([^"]+)"/g)) {
+      cited++;
+      t.true(headings.has(match[1]!), `${file} cites ARCHITECTURE.md "${match[1]}", which has no such section`);
+    }
+  }
+  t.true(cited >= 4, `only ${cited} citations found`);
+});
