@@ -166,8 +166,10 @@ async function profiled(phase: string, body: () => Promise<void>): Promise<void>
   const { writeFileSync } = await import('node:fs');
   const session = new Session();
   session.connect();
-  const post = (method: string, params?: object): Promise<any> =>
-    new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result))));
+  const post = (method: string, params?: object): Promise<{ profile?: unknown }> =>
+    new Promise((resolve, reject) =>
+      session.post(method, params, (error, result) => (error ? reject(error) : resolve((result ?? {}) as { profile?: unknown }))),
+    );
   await post('Profiler.enable');
   await post('Profiler.start');
   await body();
