@@ -11,8 +11,11 @@
  * most {@link MAX_UNECHOED} bytes sent but not echoed.
  */
 
-/** Bytes the sender may have in flight, sent but not echoed. */
+/** Bytes the sender may have in flight, sent but not echoed (the default window). */
 export const MAX_UNECHOED = 64 * 1024;
+
+/** Largest window the `--window` option accepts. */
+export const MAX_WINDOW = 16 * 1024 * 1024;
 
 /** Smallest packet: the 8-byte offset and one pattern byte. */
 export const MIN_PACKET = 9;

@@ -40,6 +40,8 @@ export interface PeerOptions {
   echo: boolean;
   send: number;
   chunk: number;
+  /** Most bytes the `--send` side keeps sent but not echoed (default 64 KiB). */
+  window?: number;
   nomination: 'regular' | 'aggressive';
   trickle: boolean;
   ufrag?: string;
@@ -313,7 +315,7 @@ export class PeerSession {
     const o = this.#options;
     this.#transfer = new PeerTransfer(
       conn,
-      { echo: o.echo, send: o.send, chunk: o.chunk },
+      { echo: o.echo, send: o.send, chunk: o.chunk, ...(o.window !== undefined ? { window: o.window } : {}) },
       {
         onComplete: (result) => this.#onSent(result),
         onProblem: (reason, result) => {

@@ -21,6 +21,8 @@ export interface TransferOptions {
   send: number;
   /** Packet size. */
   chunk: number;
+  /** Most bytes sent but not echoed (default 64 KiB, `MAX_UNECHOED` of peer-data.ts). */
+  window?: number;
   /** The sender fails when no echo arrives for this long with data in flight (default 5000 ms). */
   stallMs?: number;
   /** Monotonic clock in ms (default `performance.now`). */
@@ -56,7 +58,7 @@ export class PeerTransfer {
     this.#options = options;
     this.#events = events;
     this.#now = options.now ?? (() => performance.now());
-    this.#sender = options.send > 0 ? new DataSender(options.send, options.chunk) : undefined;
+    this.#sender = options.send > 0 ? new DataSender(options.send, options.chunk, options.window) : undefined;
     conn.on('packet', this.#onPacket);
     conn.on('drain', this.#pump);
     conn.on('close', this.#onClose);

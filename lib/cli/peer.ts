@@ -9,7 +9,7 @@ import { isIP } from 'node:net';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
 import { ExitCode, usageError } from './errors.js';
-import { DEFAULT_CHUNK, MAX_CHUNK, MIN_PACKET } from './peer-data.js';
+import { DEFAULT_CHUNK, MAX_CHUNK, MAX_UNECHOED, MAX_WINDOW, MIN_PACKET } from './peer-data.js';
 import { LOOPBACK_SO_RETRY, PeerSession, isLoopback, type PeerOptions } from './peer-session.js';
 
 const USAGE = `usage: ice-tcp peer --controlling|--controlled [options]
@@ -35,6 +35,8 @@ Options:
   --send N              send N bytes (and have them echoed by an --echo peer)
   --chunk B             packet size for --send, ${MIN_PACKET}..${MAX_CHUNK} (default ${DEFAULT_CHUNK};
                         UDP pairs need at most 65507)
+  --window B            most bytes sent but not yet echoed, ${MIN_PACKET}..${MAX_WINDOW}
+                        (default ${MAX_UNECHOED}; at least one chunk)
   --nomination regular|aggressive   (controlling side; default regular;
                         TCP pairs are always nominated regularly, RFC 6544 §8)
   --trickle             start checks as soon as the peer's credentials come,
@@ -180,6 +182,7 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
     echo,
     send,
     chunk: args.integer('chunk', { min: MIN_PACKET, max: MAX_CHUNK }, DEFAULT_CHUNK),
+    window: args.integer('window', { min: MIN_PACKET, max: MAX_WINDOW }, MAX_UNECHOED),
     nomination: args.choice('nomination', ['regular', 'aggressive'] as const, 'regular'),
     trickle: args.has('trickle'),
     ...(ufrag !== undefined ? { ufrag, pwd } : {}),
@@ -209,6 +212,7 @@ export const peerCommand: Command = {
       echo: 'flag',
       send: 'value',
       chunk: 'value',
+      window: 'value',
       nomination: 'value',
       trickle: 'flag',
       ufrag: 'value',

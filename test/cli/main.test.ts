@@ -51,6 +51,8 @@ test('an unknown command and bad options exit 64 with a clear message', async (t
     [['peer', '--controlling', '--tcptypes', ','], /--tcptypes needs at least one/],
     [['peer', '--controlling', '--chunk', '8'], /--chunk must be from 9 to 65535/],
     [['peer', '--controlling', '--send', '0'], /--send must be from 1/],
+    [['peer', '--controlling', '--window', '8'], /--window must be from 9 to 16777216/],
+    [['peer', '--controlling', '--window', '16777217'], /--window must be from 9 to 16777216/],
     [['peer', '--controlling', '--echo', '--send', '10'], /--echo and --send exclude each other/],
     [['peer', '--controlling', '--timeout', 'soon'], /--timeout must be a positive number/],
     [['peer', '--controlling', '--nomination', 'eager'], /--nomination must be one of regular, aggressive/],

@@ -101,6 +101,24 @@ labTest('mixed-nat: A keeps one mapping for every destination, B gets a new one 
     t.not(one, two);
   }));
 
+labTest('udp-blocked-symmetric: A has no UDP and nothing inbound; B gets a new mapping per destination', (t) =>
+  withLab('udp-blocked-symmetric', async (lab) => {
+    const { aIp, bIp, bPublicIp, pubIp, pubIp2 } = lab.addresses;
+    await reflector(lab, 'pub', pubIp, 3478);
+    await reflector(lab, 'pub', pubIp2, 3478);
+    await reflector(lab, 'a', aIp, 4001);
+    await reflector(lab, 'b', bIp, 4002);
+    t.is(await probe(lab, 'a', 'udp', pubIp, 3478, 5000, 1500), 'timeout');
+    t.is(await probe(lab, 'a', 'tcp', pubIp, 3478, 0, 3000).then((s) => s.split(':')[0]), aIp, 'A opens TCP out, not NATed');
+    const one = await probe(lab, 'b', 'udp', pubIp, 3478, 5000, 3000);
+    const two = await probe(lab, 'b', 'udp', pubIp2, 3478, 5000, 3000);
+    t.is(one.split(':')[0], bPublicIp);
+    t.is(two.split(':')[0], bPublicIp);
+    t.not(one, two);
+    t.is(await probe(lab, 'b', 'tcp', aIp, 4001, 0, 1500), 'timeout', 'nothing connects in to A');
+    t.is(await probe(lab, 'a', 'tcp', bPublicIp, 4002, 0, 1500), 'timeout', 'nothing connects in to B');
+  }));
+
 labTest('lossy: about 200 ms round trip, some datagrams lost', (t) =>
   withLab('lossy', async (lab) => {
     const { bIp } = lab.addresses;

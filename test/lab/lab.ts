@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The lab's scenarios (test/lab/README.md describes each). */
 export type LabScenario =
-  | 'open' | 'udp-blocked' | 'tcp-only-outbound' | 'cone-nat' | 'symmetric-nat' | 'lossy' | 'mixed-nat' | 'cloud-1to1';
+  | 'open' | 'udp-blocked' | 'tcp-only-outbound' | 'cone-nat' | 'symmetric-nat' | 'lossy' | 'mixed-nat' | 'cloud-1to1'
+  | 'udp-blocked-symmetric';
 
 /** A namespace of a lab. */
 export type LabHost = 'a' | 'b' | 'nat-a' | 'nat-b' | 'pub';

@@ -28,7 +28,7 @@ LAB_ID=${LAB_ID:-itl}
 RUN_BASE=${LAB_RUN_DIR:-${TMPDIR:-/tmp}/ice-tcp-lab}
 STATE=$RUN_BASE/$LAB_ID
 ROLES=(a b nat-a nat-b pub)
-SCENARIOS=(open udp-blocked tcp-only-outbound cone-nat symmetric-nat lossy mixed-nat cloud-1to1)
+SCENARIOS=(open udp-blocked tcp-only-outbound cone-nat symmetric-nat lossy mixed-nat cloud-1to1 udp-blocked-symmetric)
 PY=${LAB_PYTHON:-$(command -v python3 || echo /usr/bin/python3)}
 
 die() { echo "netlab[$LAB_ID]: error: $*" >&2; exit 2; }
@@ -240,6 +240,10 @@ build() {
         mixed-nat) make_pub; make_a_behind_edge; make_b_behind_edge
             nat_rules nat-a 10.0.1.0/24 198.51.100.2 eim; nat_rules nat-b 10.0.2.0/24 203.0.113.2 edm
             env_file mixed-nat 10.0.1.10 198.51.100.2 10.0.2.10 203.0.113.2 "A cone NAT, B symmetric NAT" ;;
+        udp-blocked-symmetric) make_pub; make_a_behind_edge; make_b_behind_edge
+            fw_rules udp-blocked; nat_rules nat-b 10.0.2.0/24 203.0.113.2 edm
+            env_file udp-blocked-symmetric 10.0.1.10 10.0.1.10 10.0.2.10 203.0.113.2 \
+                "firewall dropping all UDP in front of A; B behind an endpoint-dependent NAT" ;;
         cloud-1to1) make_pub; make_a_behind_edge; make_b_behind_edge; fw_rules tcp-only-outbound; one_to_one_rules
             env_file cloud-1to1 10.0.1.10 10.0.1.10 10.0.2.10 203.0.113.2 \
                 "A behind a firewall allowing outbound TCP 80/443 only; B a cloud VM behind a 1:1 NAT" ;;

@@ -13,11 +13,18 @@
  *   coturn over TLS on 443 (`turns:192.0.2.1:443`, the test CA), relay-only,
  *   through an RFC 6062 TCP relay; 1 MB echoed.
  *
+ * - udp-blocked-symmetric (A's firewall drops all UDP, B behind an
+ *   endpoint-dependent NAT): A reaches coturn over TCP
+ *   (`turn:...?transport=tcp`) for a relayed UDP candidate, B uses the same
+ *   coturn over UDP; with no relay-only flag, the networks alone make the relay
+ *   necessary: A selects its relayed candidate, 1 MB echoed. Without TURN
+ *   (STUN only, UDP and TCP candidates) no pair exists and both sides time out.
+ *
  * In the TCP cases B (public) offers a passive candidate only, as a server
  * would: see test/turn/peer-turn.test.ts for the race two relayed
  * connections between the same peers can lose echoes to.
  *
- * Lab ids come from ICE_TCP_LAB_PREFIX (run with ICE_TCP_LAB_PREFIX=tu here).
+ * Lab ids come from ICE_TCP_LAB_PREFIX (default itl; give each concurrent run its own).
  */
 import test from 'ava';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -38,9 +45,10 @@ function explain(a: RunResult, b: RunResult, turn: Coturn): string {
 }
 
 /** Runs peer A (sender) and peer B (echo) in the lab, wired stdout→stdin through this process. */
-async function runPeers(lab: Lab, argsA: string[], argsB: string[]): Promise<{ a: RunResult; b: RunResult }> {
-  const a = lab.spawn('a', process.execPath, [MAIN, 'peer', '--controlling', '--bind', lab.addresses.aIp, '--timeout', '60', ...argsA]);
-  const b = lab.spawn('b', process.execPath, [MAIN, 'peer', '--controlled', '--bind', lab.addresses.bIp, '--timeout', '60', '--echo', ...argsB]);
+async function runPeers(lab: Lab, argsA: string[], argsB: string[], timeoutS = 60): Promise<{ a: RunResult; b: RunResult }> {
+  const t = ['--timeout', String(timeoutS)];
+  const a = lab.spawn('a', process.execPath, [MAIN, 'peer', '--controlling', '--bind', lab.addresses.aIp, ...t, ...argsA]);
+  const b = lab.spawn('b', process.execPath, [MAIN, 'peer', '--controlled', '--bind', lab.addresses.bIp, ...t, '--echo', ...argsB]);
   for (const child of [a, b]) child.stdin!.on('error', () => undefined);
   a.stdout!.pipe(b.stdin!);
   b.stdout!.pipe(a.stdin!);
@@ -106,3 +114,43 @@ for (const c of [
     });
   });
 }
+
+labTest('lab udp-blocked-symmetric: A reaches coturn over TCP, B over UDP, a relay pair, 1 MB echoed', async (t) => {
+  await withLab('udp-blocked-symmetric', async (lab) => {
+    await withCoturn(lab, 5349, async (turn) => {
+      const { pubIp } = lab.addresses;
+      const creds = ['--turn-user', turn.user, '--turn-pass', turn.password];
+      // A: UDP candidates on, but its firewall drops every UDP packet, so its only UDP path is a relay
+      // allocated over its TCP connection to coturn (RFC 8656 §3.1: client-to-server transport TCP).
+      // coturn drops what it relays from UDP to a TCP client once 32 KiB wait in that connection's output
+      // buffer (its BUFFEREVENT_MAX_UDP_TO_TCP_WRITE): a 64 KiB window of echoes loses about 32 KiB, so 24 KiB.
+      const argsA = ['--tcp', 'off', '--turn', `turn:${pubIp}:3478?transport=tcp`, ...creds, '--send', '1000000', '--chunk', '1400', '--window', '24576'];
+      const argsB = ['--tcp', 'off', '--turn', `turn:${pubIp}:3478`, ...creds, '--stun', `stun:${pubIp}:3478`];
+      const { a, b } = await runPeers(lab, argsA, argsB);
+      const why = explain(a, b, turn);
+      t.is(a.code, 0, why);
+      t.is(b.code, 0, why);
+      t.regex(a.stdout, /^a=candidate:.* typ relay raddr/m, why);
+      t.notRegex(a.stdout, /^a=candidate:.* typ srflx/m, 'A sees no STUN answer over UDP');
+      t.regex(linesOf(a.stdout, 'selected-types').at(-1) ?? '', /^selected-types local=relay\/udp remote=\S+\/udp$/, why);
+      t.regex(linesOf(b.stdout, 'selected-types').at(-1) ?? '', /relay\/udp/, why);
+      t.regex(linesOf(a.stdout, 'send-result')[0] ?? '', /sent=1000000 echoed=1000000 corrupt-chunks=0/, why);
+    });
+  });
+});
+
+labTest('lab udp-blocked-symmetric without TURN: no pair, both sides time out', async (t) => {
+  await withLab('udp-blocked-symmetric', async (lab) => {
+    // coturn only as the STUN server here: every direct candidate (host, srflx; UDP and TCP) is gathered.
+    await withCoturn(lab, 5349, async (turn) => {
+      const stun = ['--stun', `stun:${lab.addresses.pubIp}:3478`];
+      const { a, b } = await runPeers(lab, stun, stun, 8);
+      const why = explain(a, b, turn);
+      t.is(a.code, 2, why);
+      t.is(b.code, 2, why);
+      t.is(linesOf(a.stdout, 'result').at(-1), 'result fail timeout', why);
+      t.is(linesOf(b.stdout, 'result').at(-1), 'result fail timeout', why);
+      t.regex(b.stdout, /^a=candidate:.* typ srflx/m, 'B gathered its server-reflexive candidate');
+    });
+  });
+});
