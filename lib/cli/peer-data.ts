@@ -26,11 +26,19 @@ export const DEFAULT_CHUNK = 1200;
 /** Largest packet: an RFC 4571 frame (UDP pairs need at most 65507). */
 export const MAX_CHUNK = 65535;
 
+/**
+ * `PATTERN[k] = k & 0xff` for every start (0..255) and length (up to
+ * {@link MAX_CHUNK}): a packet's pattern bytes are one slice of it, copied
+ * and compared natively instead of byte by byte in JavaScript.
+ */
+const PATTERN = Uint8Array.from({ length: 256 + MAX_CHUNK }, (_, k) => k & 0xff);
+
 /** Builds the packet at `offset` of `length` bytes (at least {@link MIN_PACKET}). */
 export function dataPacket(offset: number, length: number): Buffer {
   const packet = Buffer.allocUnsafe(length);
   packet.writeBigUInt64BE(BigInt(offset), 0);
-  for (let i = 8; i < length; i++) packet[i] = (offset + i) & 0xff;
+  const start = (offset + 8) & 0xff;
+  packet.set(PATTERN.subarray(start, start + length - 8), 8);
   return packet;
 }
 
@@ -41,11 +49,9 @@ export function checkDataPacket(packet: Uint8Array): number | undefined {
   const big = view.readBigUInt64BE(0);
   if (big > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
   const offset = Number(big);
-  const base = offset & 0xff;
-  for (let i = 8; i < packet.length; i++) {
-    if (packet[i] !== ((base + i) & 0xff)) return undefined;
-  }
-  return offset;
+  const start = (offset + 8) & 0xff;
+  const pattern = PATTERN.subarray(start, start + packet.length - 8);
+  return view.compare(pattern, 0, pattern.length, 8) === 0 ? offset : undefined;
 }
 
 /** What the sender reports at the end (`send-result` line). */

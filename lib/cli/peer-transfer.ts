@@ -48,6 +48,8 @@ export class PeerTransfer {
   readonly #now: () => number;
   readonly #sender: DataSender | undefined;
   #stallTimer: NodeJS.Timeout | undefined;
+  /** When the sender last saw progress (start or an echo). */
+  #progressAt = 0;
   #stopped = false;
   /** Packets received that were neither echoes nor echoed. */
   ignoredPackets = 0;
@@ -82,6 +84,7 @@ export class PeerTransfer {
     if (this.#stopped) return;
     this.#stopped = true;
     clearTimeout(this.#stallTimer);
+    this.#stallTimer = undefined;
     this.#conn.off('packet', this.#onPacket);
     this.#conn.off('drain', this.#pump);
     this.#conn.off('close', this.#onClose);
@@ -119,16 +122,33 @@ export class PeerTransfer {
     }
   };
 
+  /**
+   * Notes progress (an echo): the stall deadline moves to `stallMs` from now.
+   * One timer per transfer, not one per packet: when it fires early (there
+   * was progress since it was armed) it re-arms for the time left.
+   */
   #armStall(): void {
-    clearTimeout(this.#stallTimer);
-    const sender = this.#sender!;
-    const stallMs = this.#options.stallMs ?? DEFAULT_STALL_MS;
-    this.#stallTimer = setTimeout(() => {
-      if (this.#stopped) return;
-      this.stop();
-      this.#events.onProblem(`data stalled: ${sender.inFlight} bytes not echoed within ${stallMs} ms`, sender.result(this.#now()), 'stall');
-    }, stallMs);
+    this.#progressAt = this.#now();
+    if (this.#stallTimer === undefined) this.#startStallTimer(this.#options.stallMs ?? DEFAULT_STALL_MS);
   }
+
+  #startStallTimer(ms: number): void {
+    this.#stallTimer = setTimeout(this.#onStallTimer, ms);
+  }
+
+  readonly #onStallTimer = (): void => {
+    this.#stallTimer = undefined;
+    if (this.#stopped) return;
+    const stallMs = this.#options.stallMs ?? DEFAULT_STALL_MS;
+    const left = this.#progressAt + stallMs - this.#now();
+    if (left > 0) {
+      this.#startStallTimer(left);
+      return;
+    }
+    const sender = this.#sender!;
+    this.stop();
+    this.#events.onProblem(`data stalled: ${sender.inFlight} bytes not echoed within ${stallMs} ms`, sender.result(this.#now()), 'stall');
+  };
 
   readonly #onClose = (): void => {
     if (this.#stopped) return;

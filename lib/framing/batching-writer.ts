@@ -16,7 +16,7 @@ const COPY_LIMIT = 2048;
 /**
  * Size of the slabs small frames are carved from. A slab is never reused:
  * when one is full a new one is allocated, and each is freed by the garbage
- * collector once the stream has written (and dropped) every frame in it.
+ * collector once the streams have written (and dropped) every frame in it.
  * One 64 KiB allocation per ~50 frames of 1200 bytes is cheaper than the
  * shared 8 KiB Buffer pool's one per 6.
  */
@@ -29,9 +29,20 @@ export interface BatchingFrameWriterEvents extends ListenerEvents {
 }
 
 /**
+ * The slab every writer of the process carves from: thousands of idle
+ * connections share one instead of holding 64 KiB each. Frames are never
+ * overwritten (the cursor only moves forward), so sharing is safe; a writer
+ * whose frames would not be contiguous (another writer carved in between)
+ * hands its pending frames to its stream first.
+ */
+const shared: { slab: Buffer | null; used: number } = { slab: null, used: 0 };
+
+/**
  * Writes RFC 4571 frames to a `stream.Writable`, batching every frame written
  * in the same tick into one cork/uncork cycle, so a `net.Socket` sends them
- * with one `writev` instead of one syscall per frame.
+ * with one `writev` instead of one syscall per frame. Small frames written
+ * in one tick are copied next to each other into one slab and handed to the
+ * stream as one chunk (one `stream.write` per tick, not one per frame).
  *
  * The first `write()` of a tick corks the stream and schedules the uncork on
  * `process.nextTick`; `flush()` uncorks at once. Backpressure is the
@@ -50,8 +61,11 @@ export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents>
   readonly stream: Writable;
   #corked = false;
   #needDrain = false;
+  /** The slab holding this writer's pending frames. */
   #slab: Buffer | null = null;
-  #slabUsed = 0;
+  /** This writer's frames in `#slab` not handed to the stream yet: `[#pendingStart, #pendingEnd)`. */
+  #pendingStart = 0;
+  #pendingEnd = 0;
   readonly #uncork = (): void => this.flush();
   readonly #onDrain = (): void => {
     if (!this.#needDrain) return;
@@ -95,11 +109,14 @@ export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents>
     if (length <= COPY_LIMIT) {
       const frame = this.#carve(FRAME_HEADER_SIZE + length);
       // RFC 4571 §2: 16-bit big-endian LENGTH, then the payload.
-      frame[0] = length >>> 8;
-      frame[1] = length & 0xff;
-      frame.set(payload, FRAME_HEADER_SIZE);
-      ok = stream.write(frame);
+      const slab = this.#slab!;
+      slab[frame] = length >>> 8;
+      slab[frame + 1] = length & 0xff;
+      slab.set(payload, frame + FRAME_HEADER_SIZE);
+      // What the stream's write() will say once these bytes reach it (at the end of the tick).
+      ok = stream.writableLength + (this.#pendingEnd - this.#pendingStart) < stream.writableHighWaterMark;
     } else {
+      this.#writePending();
       const header = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
       header[0] = length >>> 8;
       header[1] = length & 0xff;
@@ -110,30 +127,58 @@ export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents>
     return ok;
   }
 
-  /** Returns `size` fresh bytes from the current slab, starting a new slab when it is full. */
-  #carve(size: number): Buffer {
-    let slab = this.#slab;
-    if (slab === null || this.#slabUsed + size > slab.length) {
-      slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-      this.#slab = slab;
-      this.#slabUsed = 0;
+  /**
+   * Reserves `size` bytes in the shared slab (a new slab when it is full);
+   * returns their offset in `this.#slab`. This writer's pending frames stay
+   * one contiguous range: when another writer carved since, or the slab is
+   * full, they go to the stream first.
+   */
+  #carve(size: number): number {
+    if (this.#slab === null || this.#slab !== shared.slab || this.#pendingEnd !== shared.used || shared.used + size > SLAB_SIZE) {
+      this.#writePending();
+      if (shared.slab === null || shared.used + size > SLAB_SIZE) {
+        shared.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+        shared.used = 0;
+      }
+      this.#slab = shared.slab;
+      this.#pendingStart = this.#pendingEnd = shared.used;
     }
-    const start = this.#slabUsed;
-    this.#slabUsed = start + size;
-    return slab.subarray(start, start + size);
+    const start = shared.used;
+    shared.used = this.#pendingEnd = start + size;
+    return start;
+  }
+
+  /** Hands the small frames carved since the last hand-over to the stream, as one chunk. */
+  #writePending(): void {
+    const slab = this.#slab;
+    if (slab === null || this.#pendingStart === this.#pendingEnd) return;
+    const chunk = slab.subarray(this.#pendingStart, this.#pendingEnd);
+    this.#pendingStart = this.#pendingEnd;
+    this.stream.write(chunk);
   }
 
   /** Sends the frames queued in this tick now (one uncork) instead of at its end. */
   flush(): void {
     if (!this.#corked) return;
     this.#corked = false;
-    this.stream.uncork();
+    const stream = this.stream;
+    if (!stream.destroyed && !stream.writableEnded) this.#writePending();
+    else if (this.#pendingStart !== this.#pendingEnd) {
+      debug('writer drops %d bytes of frames: stream is %s', this.#pendingEnd - this.#pendingStart, stream.destroyed ? 'destroyed' : 'ended');
+      this.#pendingStart = this.#pendingEnd;
+    }
+    stream.uncork();
+    // A write that completed between our write() and this flush shrank the
+    // buffer: the stream took the chunk without asking for a drain, but we
+    // told our caller to wait for one.
+    if (this.#needDrain && !stream.writableNeedDrain) process.nextTick(this.#onDrain);
   }
 
   /** Flushes, then stops listening to the stream. The writer is not usable afterwards. */
   detach(): void {
     this.flush();
     this.#slab = null;
+    this.#pendingStart = this.#pendingEnd = 0;
     this.stream.off('drain', this.#onDrain);
   }
 }

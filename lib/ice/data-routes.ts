@@ -2,7 +2,8 @@
  * The data-path index: which (transport, connection, remote address)
  * tuples belong to a valid pair that may carry application data
  * (RFC 8445 §12; RFC 7675 §5.1 once consent is lost, nothing).
- * One `Map` lookup per packet.
+ * One `Map` lookup per packet, none while packets keep coming from the
+ * tuple of the previous hit (the common case: one selected pair).
  */
 import { dataKey } from './address.js';
 import type { Pair } from './pair.js';
@@ -19,6 +20,12 @@ export const RETIRE_GRACE_MS = 3000;
 export class DataRouteIndex {
   private readonly byKey = new Map<string, Pair>();
   private retiring: Array<{ pair: Pair; until: number }> = [];
+  /** The last hit, compared field by field (no key string built); cleared on every change. */
+  private last: Pair | undefined;
+  private lastTransportId = '';
+  private lastConnectionId: string | undefined;
+  private lastAddress = '';
+  private lastPort = 0;
 
   /** Number of tuples that accept data. */
   get size(): number {
@@ -32,6 +39,7 @@ export class DataRouteIndex {
 
   /** Lets data from this pair through. */
   add(pair: Pair): void {
+    this.last = undefined;
     this.byKey.set(DataRouteIndex.keyOf(pair), pair);
     if (this.retiring.length > 0) this.retiring = this.retiring.filter((r) => r.pair !== pair);
   }
@@ -40,11 +48,30 @@ export class DataRouteIndex {
   remove(pair: Pair): void {
     const key = DataRouteIndex.keyOf(pair);
     if (this.byKey.get(key) === pair) this.byKey.delete(key);
+    this.last = undefined;
   }
 
   /** The pair data from this tuple belongs to, if any. */
   lookup(transportId: string, connectionId: string | undefined, from: Address): Pair | undefined {
-    return this.byKey.get(dataKey(transportId, connectionId, from.address, from.port));
+    const last = this.last;
+    if (
+      last !== undefined &&
+      from.port === this.lastPort &&
+      connectionId === this.lastConnectionId &&
+      transportId === this.lastTransportId &&
+      from.address === this.lastAddress
+    ) {
+      return last;
+    }
+    const pair = this.byKey.get(dataKey(transportId, connectionId, from.address, from.port));
+    if (pair !== undefined) {
+      this.last = pair;
+      this.lastTransportId = transportId;
+      this.lastConnectionId = connectionId;
+      this.lastAddress = from.address;
+      this.lastPort = from.port;
+    }
+    return pair;
   }
 
   /**
@@ -76,11 +103,13 @@ export class DataRouteIndex {
 
   /** Removes every pair matching the predicate. */
   removeWhere(predicate: (pair: Pair) => boolean): void {
+    this.last = undefined;
     for (const [key, pair] of this.byKey) if (predicate(pair)) this.byKey.delete(key);
   }
 
   /** Removes everything. */
   clear(): void {
+    this.last = undefined;
     this.byKey.clear();
     this.retiring = [];
   }

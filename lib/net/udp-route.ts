@@ -74,8 +74,17 @@ export class UdpRoute extends EventEmitter implements PacketConnection {
       debug('drops a %d-byte datagram to %s:%d: the route is closed', packet.length, this.remote.address, this.remote.port);
       return false;
     }
+    const socket = this.#socket;
     try {
-      this.#socket.send(packet, this.remote.port, this.remote.address, this.#onSent);
+      // A send callback costs a request object and a callback per datagram:
+      // only ask for one when the socket already queues (its completion
+      // tells when the queue drained) or when failures are being logged.
+      // Without one, libuv tries the send at once (uv_udp_try_send).
+      if (debug.enabled || this.#needDrain || socket.getSendQueueSize() > 0) {
+        socket.send(packet, this.remote.port, this.remote.address, this.#onSent);
+      } else {
+        socket.send(packet, this.remote.port, this.remote.address);
+      }
     } catch (error) {
       // The socket closed under us (the agent is closing).
       debug('drops a %d-byte datagram: %s', packet.length, (error as Error).message);

@@ -9,32 +9,9 @@
  * failure; elsewhere the test is skipped with the reason printed.
  */
 import test from 'ava';
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { spawn } from 'node:child_process';
 import { collect, linesOf, startIceTcp, type RunResult } from '../cli/helpers.js';
-
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const SOURCE = `${ROOT}test/interop/nice-peer.c`;
-const OUT_DIR = fileURLToPath(new URL('./bin/', import.meta.url));
-const BINARY = `${OUT_DIR}nice-peer`;
-
-/** Compiles the libnice peer; returns why it could not, or undefined. */
-function buildNicePeer(): string | undefined {
-  let flags: string[];
-  try {
-    flags = execFileSync('pkg-config', ['--cflags', '--libs', 'nice'], { encoding: 'utf8' }).trim().split(/\s+/);
-  } catch {
-    return 'libnice-dev (pkg-config nice) is not installed: apt-get install libnice-dev pkg-config build-essential';
-  }
-  try {
-    mkdirSync(OUT_DIR, { recursive: true });
-    execFileSync('cc', ['-O2', '-Wall', SOURCE, ...flags, '-o', BINARY], { stdio: 'pipe' });
-  } catch (error) {
-    return `cannot compile ${SOURCE}: ${(error as { stderr?: Buffer }).stderr?.toString() ?? String(error)}`;
-  }
-  return undefined;
-}
+import { buildNicePeer, NICE_PEER_BINARY as BINARY } from './nice-peer-build.js';
 
 const unavailable = buildNicePeer();
 if (unavailable !== undefined && process.env.CI === undefined) {

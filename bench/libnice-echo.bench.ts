@@ -1,0 +1,161 @@
+// Data path against libnice, in one run: two `ice-tcp peer` processes (one
+// --send, one --echo) and two libnice peers (test/interop/nice-peer.c, built
+// as the interop test builds it) each move ECHO_BENCH_MB (default 20) MB of
+// 1200-byte packets and their echoes on loopback, with at most 64 KiB sent
+// and not yet echoed (both implementations use that window), over UDP and
+// over an active → passive TCP pair. Rounds alternate ours and libnice
+// (ECHO_BENCH_ROUNDS, default 5); the medians are printed: throughput as
+// each sender reports it, and the CPU time of both processes (all threads,
+// from /proc/PID/task/*/schedstat) from the selected pair to the sender's
+// result, per MB sent. Targets (issue 16): ours ≥ 1.0× libnice on both.
+// ECHO_BENCH_BASE=path/to/cli/main.js adds a third implementation in the same
+// rounds (e.g. a build of another commit), to compare two versions of ours.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { buildNicePeer, NICE_PEER_BINARY } from '../test/interop/nice-peer-build.js';
+
+const MB = Number(process.env.ECHO_BENCH_MB ?? 20);
+const ROUNDS = Number(process.env.ECHO_BENCH_ROUNDS ?? 5);
+const MAIN = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
+const BASE = process.env.ECHO_BENCH_BASE;
+
+type Impl = 'ours' | 'libnice' | 'base';
+
+/** CPU time of every thread of a process, in ms (0 once it is gone). */
+function cpuMsOf(pid: number): number {
+  let ns = 0;
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    }
+  } catch {
+    return 0;
+  }
+  return ns / 1e6;
+}
+
+/** Each child's stdout as lines, with waits for a line by prefix. */
+class Lines {
+  readonly lines: string[] = [];
+  readonly #waiters: Array<{ prefix: string; resolve: (line: string) => void }> = [];
+  constructor(child: ChildProcess) {
+    let rest = '';
+    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+      rest += chunk;
+      let nl: number;
+      while ((nl = rest.indexOf('\n')) >= 0) {
+        const line = rest.slice(0, nl);
+        rest = rest.slice(nl + 1);
+        this.lines.push(line);
+        for (let i = this.#waiters.length - 1; i >= 0; i--) {
+          const w = this.#waiters[i]!;
+          if (line.startsWith(w.prefix)) {
+            this.#waiters.splice(i, 1);
+            w.resolve(line);
+          }
+        }
+      }
+    });
+  }
+  next(prefix: string): Promise<string> {
+    const seen = this.lines.find((l) => l.startsWith(prefix));
+    if (seen !== undefined) return Promise.resolve(seen);
+    return new Promise((resolve) => this.#waiters.push({ prefix, resolve }));
+  }
+}
+
+interface EchoFigure {
+  mbps: number;
+  cpuMsPerMb: number;
+}
+
+/** One transfer between a sender and an echoer of one implementation. */
+async function transfer(impl: Impl, transport: 'udp' | 'tcp'): Promise<EchoFigure> {
+  const bytes = MB * 1_000_000;
+  const start = (role: 'send' | 'echo'): ChildProcess => {
+    const controlling = role === 'send' ? '--controlling' : '--controlled';
+    const data = role === 'send' ? ['--send', String(bytes), '--chunk', '1200'] : ['--echo'];
+    const udp = ['--udp', transport === 'udp' ? 'on' : 'off', '--tcp', transport === 'tcp' ? 'on' : 'off'];
+    if (impl === 'libnice') {
+      return spawn(NICE_PEER_BINARY, [controlling, ...udp, '--timeout', '60', ...data], { stdio: ['pipe', 'pipe', 'pipe'] });
+    }
+    const tcptypes = transport === 'tcp' ? ['--tcptypes', role === 'send' ? 'active' : 'passive'] : [];
+    return spawn(process.execPath, [impl === 'base' ? BASE! : MAIN, 'peer', controlling, ...udp, ...tcptypes, '--timeout', '60', ...data], {
+      env: { ...process.env, DEBUG: '' },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+  };
+  const sender = start('send');
+  const echoer = start('echo');
+  let stderr = '';
+  for (const child of [sender, echoer]) {
+    child.stdin!.on('error', () => undefined);
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+  }
+  sender.stdout!.pipe(echoer.stdin!, { end: false });
+  echoer.stdout!.pipe(sender.stdin!, { end: false });
+  const out = new Lines(sender);
+  const exited = Promise.all([sender, echoer].map((c) => new Promise((resolve) => c.on('exit', resolve))));
+  const timer = setTimeout(() => {
+    sender.kill('SIGKILL');
+    echoer.kill('SIGKILL');
+  }, 90_000);
+  try {
+    await Promise.race([out.next('selected '), exited.then(() => Promise.reject(new Error(`${impl} ${transport}: exited before a pair was selected: ${stderr}`)))]);
+    const cpu0 = cpuMsOf(sender.pid!) + cpuMsOf(echoer.pid!);
+    const result = await Promise.race([
+      out.next('send-result '),
+      exited.then(() => Promise.reject(new Error(`${impl} ${transport}: exited without a result: ${out.lines.join('\n')} ${stderr}`))),
+    ]);
+    const cpu = cpuMsOf(sender.pid!) + cpuMsOf(echoer.pid!) - cpu0;
+    const mbps = Number(/mbps=([\d.]+)/.exec(result)?.[1]);
+    if (!/corrupt-chunks=0 /.test(result) || !Number.isFinite(mbps)) throw new Error(`${impl} ${transport}: ${result}`);
+    return { mbps, cpuMsPerMb: cpu / MB };
+  } finally {
+    await exited;
+    clearTimeout(timer);
+  }
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+
+/** Runs the alternating rounds and prints the table. */
+export async function run(): Promise<void> {
+  const why = buildNicePeer();
+  if (why !== undefined) {
+    console.log(`libnice echo benchmark skipped: ${why}\n`);
+    return;
+  }
+  console.log(`### ${MB} MB echo of 1200-byte packets, 64 KiB unechoed window, two processes per implementation on loopback (medians of ${ROUNDS} alternating rounds)\n`);
+  console.log('| transport | ours Mbit/s | libnice Mbit/s | throughput ours ÷ libnice | ours CPU-ms/MB | libnice CPU-ms/MB | CPU efficiency libnice ÷ ours |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const transport of ['udp', 'tcp'] as const) {
+    const ours: EchoFigure[] = [];
+    const theirs: EchoFigure[] = [];
+    const base: EchoFigure[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      ours.push(await transfer('ours', transport));
+      theirs.push(await transfer('libnice', transport));
+      if (BASE !== undefined) base.push(await transfer('base', transport));
+    }
+    const o = { mbps: median(ours.map((f) => f.mbps)), cpu: median(ours.map((f) => f.cpuMsPerMb)) };
+    const l = { mbps: median(theirs.map((f) => f.mbps)), cpu: median(theirs.map((f) => f.cpuMsPerMb)) };
+    console.log(
+      `| ${transport.toUpperCase()}${transport === 'tcp' ? ' (active → passive)' : ''} | ${o.mbps.toFixed(0)} | ${l.mbps.toFixed(0)} | ${(o.mbps / l.mbps).toFixed(2)}× | ` +
+        `${o.cpu.toFixed(1)} | ${l.cpu.toFixed(1)} | ${(l.cpu / o.cpu).toFixed(2)}× |`,
+    );
+    if (BASE !== undefined) {
+      const b = { mbps: median(base.map((f) => f.mbps)), cpu: median(base.map((f) => f.cpuMsPerMb)) };
+      console.log(
+        `| ${transport.toUpperCase()}, ECHO_BENCH_BASE | ${b.mbps.toFixed(0)} | ${l.mbps.toFixed(0)} | ${(b.mbps / l.mbps).toFixed(2)}× | ` +
+          `${b.cpu.toFixed(1)} | ${l.cpu.toFixed(1)} | ${(l.cpu / b.cpu).toFixed(2)}× |`,
+      );
+    }
+  }
+  console.log('');
+}

@@ -1,0 +1,129 @@
+// Scale: N concurrent ICE sessions between two processes on loopback. The
+// server process runs N controlled agents (TCP: every passive candidate on
+// one SharedPassiveListener port; UDP: one socket per agent), the client
+// process N controlling agents (TCP: active candidates); this process relays
+// the signalling. Per N (SCALE_SESSIONS, default 1000,2000,5000,10000) and
+// transport (SCALE_TRANSPORTS, default tcp,udp) it prints: the time until
+// every session is usable, heap and RSS per session on each side (after GC,
+// minus the figures before the agents were made), CPU at idle (consent checks
+// only, RFC 7675: one every 4-6 s per session and side) as % of one core over
+// SCALE_IDLE_MS (default 15000), and packets/s per core with every session
+// echoing SCALE_PACKETS 200-byte packets (server-side CPU of the phase,
+// consent included; received + sent).
+// Targets (issue 16): 10,000 sessions connect, ≤ 16 KB heap per idle
+// session, idle CPU ≤ 5% of one core. SCALE_CONSENT_MS sets the agents'
+// mean consent interval (default 5000, RFC 7675 §5.1). SCALE_PROF=dir and
+// SCALE_IDLE_PROFILE=dir write CPU profiles of the sides (whole run, or the
+// idle phase only). Heavy: run it on purpose, not in CI.
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { Command, Reply } from './scale-side.js';
+
+const SIZES = (process.env.SCALE_SESSIONS ?? '1000,2000,5000,10000').split(',').map(Number);
+const TRANSPORTS = (process.env.SCALE_TRANSPORTS ?? 'tcp,udp').split(',') as Array<'tcp' | 'udp'>;
+const IDLE_MS = Number(process.env.SCALE_IDLE_MS ?? 15_000);
+const PACKETS = Number(process.env.SCALE_PACKETS ?? 20);
+const SIDE = fileURLToPath(new URL('./scale-side.js', import.meta.url));
+
+/** A child process running one side, with a request/reply helper. */
+class Side {
+  readonly child: ChildProcess;
+  readonly #waiting: Array<(reply: Reply) => void> = [];
+  readonly exited: Promise<number | null>;
+
+  constructor(role: 'server' | 'client', transport: string, n: number) {
+    this.child = fork(SIDE, [role, transport, String(n)], {
+      // SCALE_PROF=dir writes a CPU profile of each side there (--cpu-prof).
+      execArgv: ['--expose-gc', '--max-old-space-size=4096', ...(process.env.SCALE_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SCALE_PROF}`, `--cpu-prof-name=${role}-${transport}-${n}.cpuprofile`] : [])],
+      serialization: 'advanced',
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.child.on('message', (reply: Reply) => {
+      if (reply.type === 'error') console.error(`${role}: ${reply.message}`);
+      this.#waiting.shift()?.(reply);
+    });
+    this.exited = new Promise((resolve) => this.child.on('exit', (code) => resolve(code)));
+  }
+
+  ask<T extends Reply['type']>(command: Command, expect: T): Promise<Extract<Reply, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      this.#waiting.push((reply) => (reply.type === expect ? resolve(reply as Extract<Reply, { type: T }>) : reject(new Error(`expected ${expect}, got ${JSON.stringify(reply).slice(0, 500)}`))));
+      this.child.send(command);
+    });
+  }
+}
+
+/** The figures of one run. */
+export interface ScaleResult {
+  transport: string;
+  sessions: number;
+  connectMs: number;
+  failed: number;
+  server: { heapPerSession: number; rssPerSession: number; idleCpu: number };
+  client: { heapPerSession: number; rssPerSession: number; idleCpu: number };
+  packetsPerCoreSecond: number;
+  echoPackets: number;
+  echoMs: number;
+}
+
+/** Runs one N on one transport in two fresh processes. */
+export async function scaleRun(transport: 'tcp' | 'udp', n: number, idleMs = IDLE_MS, packets = PACKETS): Promise<ScaleResult> {
+  const server = new Side('server', transport, n);
+  const client = new Side('client', transport, n);
+  try {
+    const [s, c] = await Promise.all([server.ask({ type: 'create' }, 'offers'), client.ask({ type: 'create' }, 'offers')]);
+    const [sc, cc] = await Promise.all([
+      server.ask({ type: 'answer', offers: c.offers }, 'connected'),
+      client.ask({ type: 'answer', offers: s.offers }, 'connected'),
+    ]);
+    const [sh, ch] = await Promise.all([server.ask({ type: 'measure-heap' }, 'heap'), client.ask({ type: 'measure-heap' }, 'heap')]);
+    const [si, ci] = await Promise.all([
+      server.ask({ type: 'measure-idle', ms: idleMs }, 'idle'),
+      client.ask({ type: 'measure-idle', ms: idleMs }, 'idle'),
+    ]);
+    await server.ask({ type: 'mark' }, 'echo-stats');
+    const traffic = packets > 0 ? await client.ask({ type: 'traffic', packets, window: 4, size: 200 }, 'traffic') : { ms: 0 };
+    const echo = await server.ask({ type: 'echo-stats' }, 'echo-stats');
+    return {
+      transport,
+      sessions: n,
+      connectMs: Math.max(sc.ms, cc.ms),
+      failed: sc.failed + cc.failed,
+      server: { heapPerSession: sh.heapPerSession, rssPerSession: sh.rssPerSession, idleCpu: si.cpuPercent },
+      client: { heapPerSession: ch.heapPerSession, rssPerSession: ch.rssPerSession, idleCpu: ci.cpuPercent },
+      // The echo phase's server CPU, consent checks of the phase included (at 10,000 sessions they weigh).
+      packetsPerCoreSecond: echo.packets / (echo.cpuMs / 1000),
+      echoPackets: echo.packets,
+      echoMs: traffic.ms,
+    };
+  } finally {
+    for (const side of [server, client]) if (side.child.connected) side.child.send({ type: 'exit' } satisfies Command);
+    const timer = setTimeout(() => {
+      server.child.kill('SIGKILL');
+      client.child.kill('SIGKILL');
+    }, 60_000);
+    await Promise.all([server.exited, client.exited]);
+    clearTimeout(timer);
+  }
+}
+
+const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
+
+/** Runs the curve and prints one table per transport (rows as they come). */
+export async function run(): Promise<void> {
+  for (const transport of TRANSPORTS) {
+    const consent = process.env.SCALE_CONSENT_MS ? `, consent interval ${process.env.SCALE_CONSENT_MS} ms` : '';
+    console.log(`### ${transport.toUpperCase()}: N sessions between two processes on loopback${transport === 'tcp' ? ', all through one shared passive port' : ''} (idle over ${IDLE_MS / 1000} s${consent}; echo of ${PACKETS} × 200 B per session, window 4)\n`);
+    console.log('| sessions | all usable in | failed | heap/session server · client | RSS/session server · client | idle CPU server · client (% of one core) | echo packets/s per core (server) | echoed |');
+    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const n of SIZES) {
+      const r = await scaleRun(transport, n);
+      console.log(
+        `| ${r.sessions.toLocaleString('en-US')} | ${(r.connectMs / 1000).toFixed(1)} s | ${r.failed} | ${kb(r.server.heapPerSession)} · ${kb(r.client.heapPerSession)} KB | ` +
+          `${kb(r.server.rssPerSession)} · ${kb(r.client.rssPerSession)} KB | ${r.server.idleCpu.toFixed(1)} · ${r.client.idleCpu.toFixed(1)} % | ` +
+          `${Math.round(r.packetsPerCoreSecond).toLocaleString('en-US')} | ${((r.echoPackets / 2 / (n * PACKETS)) * 100).toFixed(1)} % |`,
+      );
+    }
+    console.log('');
+  }
+}
