@@ -106,11 +106,19 @@ async function opensslHandshakeMs(count: number): Promise<number> {
   let total = 0;
   for (let i = 0; i < count; i++) {
     const port = await freeUdpPort();
-    const server = spawn('openssl', ['s_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, '-cert', files.cert, '-key', files.key, '-verify', '1'], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const server = spawn(
+      'openssl',
+      ['s_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, '-cert', files.cert, '-key', files.key, '-verify', '1'],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     await waitOutput(server, /ACCEPT/);
     const udp = await UdpPacketConnection.open({ address: '127.0.0.1', port });
     const start = process.hrtime.bigint();
-    const conn = await secureDtls(udp, { role: 'client', certificate: clientCert, remoteFingerprints: [computeFingerprint(serverCert.der)] });
+    const conn = await secureDtls(udp, {
+      role: 'client',
+      certificate: clientCert,
+      remoteFingerprints: [computeFingerprint(serverCert.der)],
+    });
     total += ms(start);
     conn.close();
     await stop(server);
@@ -142,7 +150,7 @@ async function blast(send: (record: Buffer) => void, received: () => number): Pr
       lastAt = process.hrtime.bigint();
     } else if (ms(lastAt) > 300) break;
   }
-  const elapsed = (Number(lastAt - start) / 1e9) || 1e-9;
+  const elapsed = Number(lastAt - start) / 1e9 || 1e-9;
   return { mibPerSecond: received() / MIB / elapsed, loss: 1 - received() / (count * RECORD) };
 }
 
@@ -150,7 +158,10 @@ async function bulkOurs(): Promise<Bulk> {
   const [s, c] = await oursPair();
   let got = 0;
   s.on('packet', (p: Buffer) => (got += p.length));
-  const r = await blast((rec) => c.send(rec), () => got);
+  const r = await blast(
+    (rec) => c.send(rec),
+    () => got,
+  );
   c.close();
   s.close();
   return r;
@@ -158,13 +169,20 @@ async function bulkOurs(): Promise<Bulk> {
 
 async function bulkToOpenssl(): Promise<Bulk> {
   const port = await freeUdpPort();
-  const server = spawn('openssl', ['s_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, '-cert', files.cert, '-key', files.key, '-quiet'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const server = spawn(
+    'openssl',
+    ['s_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, '-cert', files.cert, '-key', files.key, '-quiet'],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   await new Promise((r) => setTimeout(r, 300));
   const udp = await UdpPacketConnection.open({ address: '127.0.0.1', port });
   const conn = await secureDtls(udp, { role: 'client', certificate: clientCert, remoteFingerprints: [computeFingerprint(serverCert.der)] });
   let got = 0;
   server.stdout!.on('data', (d: Buffer) => (got += d.length));
-  const r = await blast((rec) => conn.send(rec), () => got);
+  const r = await blast(
+    (rec) => conn.send(rec),
+    () => got,
+  );
   conn.close();
   await stop(server);
   return r;
@@ -173,15 +191,22 @@ async function bulkToOpenssl(): Promise<Bulk> {
 async function bulkFromOpenssl(): Promise<Bulk> {
   const udp = await UdpPacketConnection.open();
   const accepting = secureDtls(udp, { role: 'server', certificate: serverCert, remoteFingerprints: [computeFingerprint(clientCert.der)] });
-  const client = spawn('openssl', ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${udp.port}`, '-cert', files.ccert, '-key', files.ckey, '-quiet'], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const client = spawn(
+    'openssl',
+    ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${udp.port}`, '-cert', files.ccert, '-key', files.ckey, '-quiet'],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   client.stdin!.on('error', () => undefined);
   const conn = await accepting;
   let got = 0;
   conn.on('packet', (p: Buffer) => (got += p.length));
   await new Promise((r) => setTimeout(r, 200));
-  const r = await blast((rec) => client.stdin!.write(rec), () => got);
+  const r = await blast(
+    (rec) => client.stdin!.write(rec),
+    () => got,
+  );
   conn.close();
   await stop(client);
   return r;
@@ -192,18 +217,41 @@ export async function run(): Promise<void> {
   const udp = await udpHandshakeMs();
   const openssl = await opensslHandshakeMs(Math.min(HANDSHAKES, 10));
   const hs: BenchRow[] = [
-    { name: 'ours ↔ ours, over UDP loopback (secureDtls both ends)', value: 1000 / udp, unit: 'handshakes/s', extra: `${udp.toFixed(2)} ms each, ${HANDSHAKES} runs` },
-    { name: 'ours ↔ ours, in memory (sans-IO endpoints, no sockets)', value: 1000 / memory, unit: 'handshakes/s', extra: `${memory.toFixed(2)} ms each` },
-    { name: 'ours (client) ↔ openssl s_server -dtls1_2, UDP loopback', value: 1000 / openssl, unit: 'handshakes/s', extra: `${openssl.toFixed(2)} ms each, ${Math.min(HANDSHAKES, 10)} runs` },
+    {
+      name: 'ours ↔ ours, over UDP loopback (secureDtls both ends)',
+      value: 1000 / udp,
+      unit: 'handshakes/s',
+      extra: `${udp.toFixed(2)} ms each, ${HANDSHAKES} runs`,
+    },
+    {
+      name: 'ours ↔ ours, in memory (sans-IO endpoints, no sockets)',
+      value: 1000 / memory,
+      unit: 'handshakes/s',
+      extra: `${memory.toFixed(2)} ms each`,
+    },
+    {
+      name: 'ours (client) ↔ openssl s_server -dtls1_2, UDP loopback',
+      value: 1000 / openssl,
+      unit: 'handshakes/s',
+      extra: `${openssl.toFixed(2)} ms each, ${Math.min(HANDSHAKES, 10)} runs`,
+    },
   ];
   printTable('DTLS 1.2 handshake (ECDHE X25519, ECDSA P-256 both ways, AES-128-GCM)', hs, hs[0].name);
   const ours = await bulkOurs();
   const toOpenssl = await bulkToOpenssl();
   const fromOpenssl = await bulkFromOpenssl();
   const mib = BULK / MIB;
-  const row = (name: string, b: Bulk): BenchRow => ({ name, value: b.mibPerSecond, unit: 'MiB/s', extra: `${mib} MiB offered, ${(b.loss * 100).toFixed(1)}% lost` });
+  const row = (name: string, b: Bulk): BenchRow => ({
+    name,
+    value: b.mibPerSecond,
+    unit: 'MiB/s',
+    extra: `${mib} MiB offered, ${(b.loss * 100).toFixed(1)}% lost`,
+  });
   const bulk = [
-    row('openssl s_client → ours (openssl encrypts, we decrypt; s_client seals whatever one read of its stdin pipe returns, so its records may be larger than 1200 bytes)', fromOpenssl),
+    row(
+      'openssl s_client → ours (openssl encrypts, we decrypt; s_client seals whatever one read of its stdin pipe returns, so its records may be larger than 1200 bytes)',
+      fromOpenssl,
+    ),
     row('ours → ours (secureDtls both ends)', ours),
     row('ours → openssl s_server (we encrypt, openssl decrypts)', toOpenssl),
   ];

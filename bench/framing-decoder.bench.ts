@@ -69,7 +69,7 @@ function prng(seed: number): () => number {
 function chunkify(wire: Buffer, maxChunk: number, seed: number): Buffer[] {
   const rnd = prng(seed);
   const chunks: Buffer[] = [];
-  for (let offset = 0; offset < wire.length; ) {
+  for (let offset = 0; offset < wire.length;) {
     const size = 1 + Math.floor(rnd() * maxChunk);
     chunks.push(wire.subarray(offset, offset + size));
     offset += size;

@@ -61,9 +61,7 @@ async function startReceiver(): Promise<Receiver> {
       worker.postMessage({ expected: bytes });
       await once(worker, 'message'); // ready
       const arrived = new Promise<void>((resolve, reject) => {
-        worker.once('message', (m: { done?: number; error?: string }) =>
-          m.error ? reject(new Error(m.error)) : resolve(),
-        );
+        worker.once('message', (m: { done?: number; error?: string }) => (m.error ? reject(new Error(m.error)) : resolve()));
       });
       return { arrived };
     },
@@ -94,7 +92,7 @@ async function streamProducer(send: Send, drains: NodeJS.EventEmitter, payload: 
 
 /** BURST packets per event-loop turn; wait for 'drain' when a burst ended refused. */
 async function burstProducer(send: Send, drains: NodeJS.EventEmitter, payload: Buffer): Promise<void> {
-  for (let i = 0; i < PACKETS; ) {
+  for (let i = 0; i < PACKETS;) {
     let ok = true;
     for (let k = 0; k < BURST && i < PACKETS; k++, i++) ok = send(payload);
     if (!ok) await once(drains, 'drain');

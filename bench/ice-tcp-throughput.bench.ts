@@ -35,7 +35,7 @@ async function socketPair(): Promise<[Socket, Socket]> {
 
 function row(name: string, bytes: number, ms: number, extra?: string): BenchRow {
   const mbs = bytes / 1e6 / (ms / 1000);
-  return { name, value: mbs, unit: 'MB/s', extra: extra ?? `${((bytes / PACKET / ms) * 1000 / 1e3).toFixed(0)} k packets/s` };
+  return { name, value: mbs, unit: 'MB/s', extra: extra ?? `${(((bytes / PACKET / ms) * 1000) / 1e3).toFixed(0)} k packets/s` };
 }
 
 async function rawSockets(total = TOTAL): Promise<BenchRow> {

@@ -102,7 +102,10 @@ async function transfer(impl: Impl, transport: 'udp' | 'tcp'): Promise<EchoFigur
     echoer.kill('SIGKILL');
   }, 90_000);
   try {
-    await Promise.race([out.next('selected '), exited.then(() => Promise.reject(new Error(`${impl} ${transport}: exited before a pair was selected: ${stderr}`)))]);
+    await Promise.race([
+      out.next('selected '),
+      exited.then(() => Promise.reject(new Error(`${impl} ${transport}: exited before a pair was selected: ${stderr}`))),
+    ]);
     const cpu0 = cpuMsOf(sender.pid!) + cpuMsOf(echoer.pid!);
     const result = await Promise.race([
       out.next('send-result '),
@@ -131,8 +134,12 @@ export async function run(): Promise<void> {
     console.log(`libnice echo benchmark skipped: ${why}\n`);
     return;
   }
-  console.log(`### ${MB} MB echo of 1200-byte packets, 64 KiB unechoed window, two processes per implementation on loopback (medians of ${ROUNDS} alternating rounds)\n`);
-  console.log('| transport | ours Mbit/s | libnice Mbit/s | throughput ours ÷ libnice | ours CPU-ms/MB | libnice CPU-ms/MB | CPU efficiency libnice ÷ ours |');
+  console.log(
+    `### ${MB} MB echo of 1200-byte packets, 64 KiB unechoed window, two processes per implementation on loopback (medians of ${ROUNDS} alternating rounds)\n`,
+  );
+  console.log(
+    '| transport | ours Mbit/s | libnice Mbit/s | throughput ours ÷ libnice | ours CPU-ms/MB | libnice CPU-ms/MB | CPU efficiency libnice ÷ ours |',
+  );
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const transport of ['udp', 'tcp'] as const) {
     const ours: EchoFigure[] = [];

@@ -65,7 +65,10 @@ function describe(o: Outcome | string): { figure: string; choice: string } {
   if (typeof o === 'string') return { figure: 'n/a', choice: o };
   if (o.ms.length === 0) return { figure: `fails (${o.failures}/${o.failures})`, choice: o.choice };
   const fails = o.failures > 0 ? `, ${o.failures} failed` : '';
-  return { figure: `${Math.round(median(o.ms)).toLocaleString('en-US')} ms (${Math.round(Math.min(...o.ms))}–${Math.round(Math.max(...o.ms))}${fails})`, choice: o.choice };
+  return {
+    figure: `${Math.round(median(o.ms)).toLocaleString('en-US')} ms (${Math.round(Math.min(...o.ms))}–${Math.round(Math.max(...o.ms))}${fails})`,
+    choice: o.choice,
+  };
 }
 
 function record(outcome: Outcome, r: { a: EndpointResult; b: EndpointResult }): void {
@@ -78,7 +81,12 @@ function record(outcome: Outcome, r: { a: EndpointResult; b: EndpointResult }): 
   }
 }
 
-async function measure(lab: Lab, runs: number, a: { impl: 'ours' | { nicePeer: string }; args: string[] }, b: { impl: 'ours' | { nicePeer: string }; args: string[] }): Promise<Outcome> {
+async function measure(
+  lab: Lab,
+  runs: number,
+  a: { impl: 'ours' | { nicePeer: string }; args: string[] },
+  b: { impl: 'ours' | { nicePeer: string }; args: string[] },
+): Promise<Outcome> {
   const outcome: Outcome = { ms: [], choice: '', failures: 0 };
   const common = (bind: string, role: string): string[] => [role, '--bind', bind, '--timeout', '10'];
   for (let i = 0; i < runs; i++) {
@@ -107,11 +115,19 @@ async function labRows(runs: number): Promise<string[]> {
         else if (!('path' in nice)) theirs = nice.unavailable;
         else {
           const impl = { nicePeer: nice.path };
-          theirs = await measure(lab, runs, { impl, args: ['--tcp', 'on', ...c.libnice.a] }, { impl, args: ['--tcp', 'on', ...c.libnice.b] });
+          theirs = await measure(
+            lab,
+            runs,
+            { impl, args: ['--tcp', 'on', ...c.libnice.a] },
+            { impl, args: ['--tcp', 'on', ...c.libnice.b] },
+          );
         }
         const o = describe(ours);
         const n = describe(theirs);
-        const ratio = typeof theirs !== 'string' && theirs.ms.length > 0 && ours.ms.length > 0 ? `${(median(theirs.ms) / median(ours.ms)).toFixed(1)}×` : '—';
+        const ratio =
+          typeof theirs !== 'string' && theirs.ms.length > 0 && ours.ms.length > 0
+            ? `${(median(theirs.ms) / median(ours.ms)).toFixed(1)}×`
+            : '—';
         return `| ${c.name} | ${o.figure} | ${o.choice} | ${n.figure} | ${n.choice} | ${ratio} |`;
       } finally {
         if (stun) await stopStunServer(stun);
@@ -154,7 +170,9 @@ export async function run(): Promise<void> {
     console.log(`(lab scenarios skipped: ${reason})\n`);
   } else {
     const rows = await labRows(runs);
-    console.log('### Checks started → selected pair, A controlling behind the restriction (median of ' + runs + ' runs; lower is better)\n');
+    console.log(
+      '### Checks started → selected pair, A controlling behind the restriction (median of ' + runs + ' runs; lower is better)\n',
+    );
     console.log('| scenario | ice-tcp | ice-tcp selected (A local → remote) | libnice 0.1.21 | libnice selected | libnice / ice-tcp |');
     console.log('|---|---:|---|---:|---|---:|');
     for (const row of rows) console.log(row);
@@ -162,5 +180,7 @@ export async function run(): Promise<void> {
   }
   const times = await oneProcessTcpOnly(Math.max(runs, 5));
   console.log('### Two agents in one process on 127.0.0.1, TCP only (active, passive, S-O), start of checks → connected\n');
-  console.log(`| case | median | min–max |\n|---|---:|---:|\n| ice-tcp | ${Math.round(median(times))} ms | ${Math.round(Math.min(...times))}–${Math.round(Math.max(...times))} ms (${times.length} runs) |\n`);
+  console.log(
+    `| case | median | min–max |\n|---|---:|---:|\n| ice-tcp | ${Math.round(median(times))} ms | ${Math.round(Math.min(...times))}–${Math.round(Math.max(...times))} ms (${times.length} runs) |\n`,
+  );
 }

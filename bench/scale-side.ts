@@ -73,7 +73,12 @@ function makeAgent(): IceAgent {
     // SCALE_CONSENT_MS: the mean consent interval (RFC 7675 §5.1: SHOULD default to 5 s, never below 4 s).
     // "Disconnected" (no answer for disconnectedAfterMs, default 10 s) must stay longer than the interval.
     ...(process.env.SCALE_CONSENT_MS
-      ? { consent: { intervalMs: Number(process.env.SCALE_CONSENT_MS), disconnectedAfterMs: Math.min(29_000, 2 * Number(process.env.SCALE_CONSENT_MS)) } }
+      ? {
+          consent: {
+            intervalMs: Number(process.env.SCALE_CONSENT_MS),
+            disconnectedAfterMs: Math.min(29_000, 2 * Number(process.env.SCALE_CONSENT_MS)),
+          },
+        }
       : {}),
   };
   if (!tcp) return new IceAgent({ ...common, udp: true });
@@ -255,7 +260,12 @@ process.on('message', (command: Command) => {
       case 'traffic':
         return traffic(command.packets, command.window, command.size);
       case 'echo-stats':
-        return reply({ type: 'echo-stats', packets: echoed * 2, cpuMs: cpuMs() - cpuAtTrafficStart, ms: performance.now() - trafficStartedAt });
+        return reply({
+          type: 'echo-stats',
+          packets: echoed * 2,
+          cpuMs: cpuMs() - cpuAtTrafficStart,
+          ms: performance.now() - trafficStartedAt,
+        });
       case 'exit':
         await Promise.all(agents.map((a) => a.close()));
         await listener?.close();

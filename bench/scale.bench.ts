@@ -34,7 +34,13 @@ class Side {
   constructor(role: 'server' | 'client', transport: string, n: number) {
     this.child = fork(SIDE, [role, transport, String(n)], {
       // SCALE_PROF=dir writes a CPU profile of each side there (--cpu-prof).
-      execArgv: ['--expose-gc', '--max-old-space-size=4096', ...(process.env.SCALE_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SCALE_PROF}`, `--cpu-prof-name=${role}-${transport}-${n}.cpuprofile`] : [])],
+      execArgv: [
+        '--expose-gc',
+        '--max-old-space-size=4096',
+        ...(process.env.SCALE_PROF
+          ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SCALE_PROF}`, `--cpu-prof-name=${role}-${transport}-${n}.cpuprofile`]
+          : []),
+      ],
       serialization: 'advanced',
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
@@ -47,7 +53,11 @@ class Side {
 
   ask<T extends Reply['type']>(command: Command, expect: T): Promise<Extract<Reply, { type: T }>> {
     return new Promise((resolve, reject) => {
-      this.#waiting.push((reply) => (reply.type === expect ? resolve(reply as Extract<Reply, { type: T }>) : reject(new Error(`expected ${expect}, got ${JSON.stringify(reply).slice(0, 500)}`))));
+      this.#waiting.push((reply) =>
+        reply.type === expect
+          ? resolve(reply as Extract<Reply, { type: T }>)
+          : reject(new Error(`expected ${expect}, got ${JSON.stringify(reply).slice(0, 500)}`)),
+      );
       this.child.send(command);
     });
   }
@@ -113,8 +123,12 @@ const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
 export async function run(): Promise<void> {
   for (const transport of TRANSPORTS) {
     const consent = process.env.SCALE_CONSENT_MS ? `, consent interval ${process.env.SCALE_CONSENT_MS} ms` : '';
-    console.log(`### ${transport.toUpperCase()}: N sessions between two processes on loopback${transport === 'tcp' ? ', all through one shared passive port' : ''} (idle over ${IDLE_MS / 1000} s${consent}; echo of ${PACKETS} × 200 B per session, window 4)\n`);
-    console.log('| sessions | all usable in | failed | heap/session server · client | RSS/session server · client | idle CPU server · client (% of one core) | echo packets/s per core (server) | echoed |');
+    console.log(
+      `### ${transport.toUpperCase()}: N sessions between two processes on loopback${transport === 'tcp' ? ', all through one shared passive port' : ''} (idle over ${IDLE_MS / 1000} s${consent}; echo of ${PACKETS} × 200 B per session, window 4)\n`,
+    );
+    console.log(
+      '| sessions | all usable in | failed | heap/session server · client | RSS/session server · client | idle CPU server · client (% of one core) | echo packets/s per core (server) | echoed |',
+    );
     console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const n of SIZES) {
       const r = await scaleRun(transport, n);

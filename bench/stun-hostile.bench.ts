@@ -23,7 +23,7 @@ function message(n: number, type: (i: number) => number): Buffer {
 function formerUnknownList(raw: Buffer): number[] {
   const list: number[] = [];
   const end = 20 + raw.readUInt16BE(2);
-  for (let pos = 20; pos < end; ) {
+  for (let pos = 20; pos < end;) {
     const at = raw.readUInt16BE(pos);
     const len = raw.readUInt16BE(pos + 2);
     if (at < 0x8000 && !list.includes(at)) list.push(at);

@@ -8,15 +8,7 @@ import { createHmac } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { crc32 } from 'node:zlib';
 import werift from 'werift-ice';
-import {
-  StunClass,
-  StunMethod,
-  decodeStun,
-  encodeStun,
-  shortTermKey,
-  verifyFingerprint,
-  verifyIntegrity,
-} from '../lib/stun/index.js';
+import { StunClass, StunMethod, decodeStun, encodeStun, shortTermKey, verifyFingerprint, verifyIntegrity } from '../lib/stun/index.js';
 import { opsPerSecond, printTable, type BenchRow } from './table.js';
 
 const { Message, parseMessage, methods, classes } = werift;
@@ -100,7 +92,7 @@ function referenceDecodeVerify(b: Buffer, key: Buffer): ReferenceRequest | null 
   let useCandidate = false;
   let mi = -1;
   let fp = -1;
-  for (let o = 20; o + 4 <= b.length; ) {
+  for (let o = 20; o + 4 <= b.length;) {
     const t = b.readUInt16BE(o);
     const l = b.readUInt16BE(o + 2);
     if (t === 0x0006) username = b.toString('utf8', o + 4, o + 4 + l);
@@ -112,7 +104,7 @@ function referenceDecodeVerify(b: Buffer, key: Buffer): ReferenceRequest | null 
     o += 4 + ((l + 3) & ~3);
   }
   if (mi < 0 || fp < 0) return null;
-  if (((crc32(b.subarray(0, fp)) ^ 0x5354554e) >>> 0) !== b.readUInt32BE(fp + 4)) return null;
+  if ((crc32(b.subarray(0, fp)) ^ 0x5354554e) >>> 0 !== b.readUInt32BE(fp + 4)) return null;
   const len = b.readUInt16BE(2);
   b.writeUInt16BE(mi + 24 - 20, 2);
   const mac = createHmac('sha1', key).update(b.subarray(0, mi)).digest();
@@ -185,8 +177,13 @@ export async function run(): Promise<void> {
   for (const [name, enc] of encoders) {
     const out = enc();
     const decoded = referenceDecodeVerify(Buffer.from(out), KEY);
-    if (decoded === null || decoded.username !== USERNAME || decoded.priority !== PRIORITY ||
-        decoded.tieBreaker !== TIE_BREAKER || !decoded.useCandidate) {
+    if (
+      decoded === null ||
+      decoded.username !== USERNAME ||
+      decoded.priority !== PRIORITY ||
+      decoded.tieBreaker !== TIE_BREAKER ||
+      !decoded.useCandidate
+    ) {
       throw new Error(`${name} encoded a request the reference does not accept: ${out.toString('hex')}`);
     }
   }
@@ -229,8 +226,12 @@ export async function run(): Promise<void> {
   printTable('STUN decode + verify MESSAGE-INTEGRITY + FINGERPRINT', dec, 'decode+verify: reference');
 
   const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}×`;
-  console.log(`ours / reference: encode ${ratio(enc[1].value, enc[0].value)}, decode+verify ${ratio(dec[1].value, dec[0].value)} (targets ≥ 0.9×)`);
-  console.log(`ours / werift-ice: encode ${ratio(enc[1].value, enc[2].value)}, decode+verify ${ratio(dec[1].value, dec[2].value)} (target ≥ 1.7× for decode+verify)`);
+  console.log(
+    `ours / reference: encode ${ratio(enc[1].value, enc[0].value)}, decode+verify ${ratio(dec[1].value, dec[0].value)} (targets ≥ 0.9×)`,
+  );
+  console.log(
+    `ours / werift-ice: encode ${ratio(enc[1].value, enc[2].value)}, decode+verify ${ratio(dec[1].value, dec[2].value)} (target ≥ 1.7× for decode+verify)`,
+  );
   console.log(`(best of ${rounds} interleaved rounds of ${ms} ms each; BENCH_ROUNDS and BENCH_MS change that)`);
   if (sink === 0) console.log('');
 }

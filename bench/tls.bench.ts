@@ -158,7 +158,12 @@ class PassThroughSocket extends Duplex {
 
 async function tlsOverPassThrough(): Promise<Figure> {
   const [a, b] = await loopbackSockets();
-  const server = new tls.TLSSocket(new PassThroughSocket(b), { isServer: true, cert: serverCert.pem, key: serverCert.privateKeyPem, minVersion: 'TLSv1.3' });
+  const server = new tls.TLSSocket(new PassThroughSocket(b), {
+    isServer: true,
+    cert: serverCert.pem,
+    key: serverCert.privateKeyPem,
+    minVersion: 'TLSv1.3',
+  });
   const client = tls.connect({ socket: new PassThroughSocket(a), rejectUnauthorized: false, minVersion: 'TLSv1.3' });
   await once(client, 'secureConnect');
   const rate = await pumpTls(client, server);
@@ -290,7 +295,12 @@ export async function run(): Promise<void> {
   }
   const cpu = (f: Figure) => `${f.cpuMsPerMib.toFixed(2)} CPU-ms/MiB`;
   const rows: BenchRow[] = [
-    { name: 'raw node:tls over net.Socket', value: raw!.mibPerSecond, unit: 'MiB/s', extra: `${mib} MiB, ${CHUNK}-byte writes, ${cpu(raw!)}` },
+    {
+      name: 'raw node:tls over net.Socket',
+      value: raw!.mibPerSecond,
+      unit: 'MiB/s',
+      extra: `${mib} MiB, ${CHUNK}-byte writes, ${cpu(raw!)}`,
+    },
     {
       name: 'node:tls over a pass-through JS Duplex (the ceiling of any JS transport)',
       value: floor!.mibPerSecond,
@@ -333,7 +343,14 @@ export async function run(): Promise<void> {
   }
 
   const ecdsa = certificateMs('ecdsa-p256', 200);
-  const certRows: BenchRow[] = [{ name: 'ECDSA P-256 (node:crypto + forge ASN.1)', value: 1000 / ecdsa, unit: 'certs/s', extra: `${ecdsa.toFixed(2)} ms each (goal < 5 ms)` }];
+  const certRows: BenchRow[] = [
+    {
+      name: 'ECDSA P-256 (node:crypto + forge ASN.1)',
+      value: 1000 / ecdsa,
+      unit: 'certs/s',
+      extra: `${ecdsa.toFixed(2)} ms each (goal < 5 ms)`,
+    },
+  ];
   if (process.env.TLS_BENCH_RSA !== '0') {
     const rsa = certificateMs('rsa-2048', 3);
     certRows.push({ name: 'RSA-2048 (node-forge)', value: 1000 / rsa, unit: 'certs/s', extra: `${rsa.toFixed(1)} ms each` });

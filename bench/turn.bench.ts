@@ -115,7 +115,12 @@ export async function run(): Promise<void> {
         type = p.localType;
         await Promise.all([p.a.close(), p.b.close()]);
       }
-      rows.push({ name, value: median(times), unit: 'ms', extra: `local ${type}; min ${Math.min(...times).toFixed(1)} / max ${Math.max(...times).toFixed(1)} ms, ${runs} runs` });
+      rows.push({
+        name,
+        value: median(times),
+        unit: 'ms',
+        extra: `local ${type}; min ${Math.min(...times).toFixed(1)} / max ${Math.max(...times).toFixed(1)} ms, ${runs} runs`,
+      });
     }
     printTable('gather() → selected pair on both sides, 127.0.0.1, coturn 4.6 (median; lower is better)', rows, 'direct UDP host ↔ host');
 
@@ -129,7 +134,12 @@ export async function run(): Promise<void> {
     const flows: BenchRow[] = [];
     for (const [name, left, right] of flowCases) {
       const r = await throughput(left, right, ms);
-      flows.push({ name, value: r.pps, unit: 'packets/s', extra: `${((r.pps * 1200 * 8) / 1e6).toFixed(1)} Mbit/s, loss ${(r.loss * 100).toFixed(1)} %, local ${r.localType}` });
+      flows.push({
+        name,
+        value: r.pps,
+        unit: 'packets/s',
+        extra: `${((r.pps * 1200 * 8) / 1e6).toFixed(1)} Mbit/s, loss ${(r.loss * 100).toFixed(1)} %, local ${r.localType}`,
+      });
     }
     printTable(`UDP: 1200-byte packets A → B for ${ms} ms, received per second (higher is better)`, flows.slice(0, 3), 'direct UDP');
     printTable(`TCP: 1200-byte packets A → B for ${ms} ms, received per second (higher is better)`, flows.slice(3), 'direct TCP');

@@ -157,14 +157,55 @@ export {
 export { DEFAULT_TLS_FRAME_SIZE } from './secure/index.js';
 
 // Record and replay of sessions (the full set, and captures, is in `ice-tcp/replay`).
-export { recordSession, replaySession, replaySessionFile, describeReplay, type RecordSessionOptions, type RecordedAgentSession, type ReplayResult, type ReplayOptions } from './replay/index.js';
+export {
+  recordSession,
+  replaySession,
+  replaySessionFile,
+  describeReplay,
+  type RecordSessionOptions,
+  type RecordedAgentSession,
+  type ReplayResult,
+  type ReplayOptions,
+} from './replay/index.js';
 
 // Relayed candidates through a TURN server (RFC 8656, RFC 6062): IceAgentOptions.iceServers, or the plugin itself.
-export { TurnError, type TurnErrorCode, TurnTransport, type TurnTransportOptions, parseIceServers, parseTurnUrl, type RTCIceServer, type TurnServerConfig } from './turn/index.js';
+export {
+  TurnError,
+  type TurnErrorCode,
+  TurnTransport,
+  type TurnTransportOptions,
+  parseIceServers,
+  parseTurnUrl,
+  type RTCIceServer,
+  type TurnServerConfig,
+} from './turn/index.js';
 export type { IceAgentTurnOptions } from './net/index.js';
 
 // DTLS 1.2 over the selected pair (RFC 6347, RFC 5764; lib/dtls), and its sans-IO endpoint.
 export { secureDtls, type SecureDtlsOptions, DtlsConnection, isDtlsPacket, MAX_HELD_DTLS_PACKETS } from './secure/index.js';
-export { DtlsEndpoint, DtlsError, type DtlsErrorCode, type DtlsEvent, type DtlsState, type DtlsEndpointOptions, type DtlsGroupName } from './dtls/index.js';
-export { CipherSuite, DEFAULT_CIPHER_SUITES, type CipherSuiteName, SrtpProfile, SRTP_EXPORTER_LABEL, srtpKeyingMaterialLength, type SrtpProfileName } from './dtls/index.js';
-export { DEFAULT_MTU, DEFAULT_RETRANSMIT_INITIAL_MS, DEFAULT_RETRANSMIT_MAX_MS, DEFAULT_MAX_RETRANSMITS, AlertDescription, AlertLevel } from './dtls/index.js';
+export {
+  DtlsEndpoint,
+  DtlsError,
+  type DtlsErrorCode,
+  type DtlsEvent,
+  type DtlsState,
+  type DtlsEndpointOptions,
+  type DtlsGroupName,
+} from './dtls/index.js';
+export {
+  CipherSuite,
+  DEFAULT_CIPHER_SUITES,
+  type CipherSuiteName,
+  SrtpProfile,
+  SRTP_EXPORTER_LABEL,
+  srtpKeyingMaterialLength,
+  type SrtpProfileName,
+} from './dtls/index.js';
+export {
+  DEFAULT_MTU,
+  DEFAULT_RETRANSMIT_INITIAL_MS,
+  DEFAULT_RETRANSMIT_MAX_MS,
+  DEFAULT_MAX_RETRANSMITS,
+  AlertDescription,
+  AlertLevel,
+} from './dtls/index.js';

@@ -24,7 +24,9 @@ mkdirSync(OUT, { recursive: true });
 const pcap = join(OUT, 'libwebrtc-ours-udp.pcap');
 const ns = LoopbackNamespace.create('rp');
 try {
-  const dump = spawn('ip', ['netns', 'exec', ns.name, 'tcpdump', '-i', 'lo', '-B', '16384', '-U', '-s', '0', '-w', pcap, 'udp'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const dump = spawn('ip', ['netns', 'exec', ns.name, 'tcpdump', '-i', 'lo', '-B', '16384', '-U', '-s', '0', '-w', pcap, 'udp'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   dump.stderr.setEncoding('utf8').on('data', (s) => (stderr += s));
   await new Promise((resolve) => {
@@ -36,13 +38,35 @@ try {
   const done = new Promise((resolve) => dump.on('close', resolve));
   dump.kill('SIGINT');
   await done;
-  if (r.error !== undefined || r.ours.code !== 0 || r.credentials === undefined) throw new Error(`session failed: ${r.error ?? ''}\n${r.ours.stdout}\n${r.ours.stderr}`);
-  const line = (word) => r.ours.stdout.split('\n').find((l) => l.startsWith(`${word} `))?.slice(word.length + 1);
+  if (r.error !== undefined || r.ours.code !== 0 || r.credentials === undefined)
+    throw new Error(`session failed: ${r.error ?? ''}\n${r.ours.stdout}\n${r.ours.stderr}`);
+  const line = (word) =>
+    r.ours.stdout
+      .split('\n')
+      .find((l) => l.startsWith(`${word} `))
+      ?.slice(word.length + 1);
   const meta = {
-    description: 'libwebrtc (@roamhq/wrtc 0.10, offerer, controlling) ⇄ ice-tcp peer (controlled) over UDP, tcpdump -i lo in a private namespace; libwebrtc sends only STUN (no DTLS client: see test/interop/wrtc-ice-session.ts)',
+    description:
+      'libwebrtc (@roamhq/wrtc 0.10, offerer, controlling) ⇄ ice-tcp peer (controlled) over UDP, tcpdump -i lo in a private namespace; libwebrtc sends only STUN (no DTLS client: see test/interop/wrtc-ice-session.ts)',
     transport: 'udp',
-    a: { implementation: 'libwebrtc (@roamhq/wrtc 0.10)', role: 'controlling', ufrag: r.credentials.wrtc.ufrag, pwd: r.credentials.wrtc.pwd, selected: r.wrtcSelected ? `${r.wrtcSelected.local.address}:${r.wrtcSelected.local.port} ${r.wrtcSelected.remote.address}:${r.wrtcSelected.remote.port}` : undefined },
-    b: { implementation: 'ice-tcp peer', role: 'controlled', ufrag: r.credentials.ours.ufrag, pwd: r.credentials.ours.pwd, selected: line('selected'), selectedTypes: line('selected-types'), path: line('path') },
+    a: {
+      implementation: 'libwebrtc (@roamhq/wrtc 0.10)',
+      role: 'controlling',
+      ufrag: r.credentials.wrtc.ufrag,
+      pwd: r.credentials.wrtc.pwd,
+      selected: r.wrtcSelected
+        ? `${r.wrtcSelected.local.address}:${r.wrtcSelected.local.port} ${r.wrtcSelected.remote.address}:${r.wrtcSelected.remote.port}`
+        : undefined,
+    },
+    b: {
+      implementation: 'ice-tcp peer',
+      role: 'controlled',
+      ufrag: r.credentials.ours.ufrag,
+      pwd: r.credentials.ours.pwd,
+      selected: line('selected'),
+      selectedTypes: line('selected-types'),
+      path: line('path'),
+    },
   };
   writeFileSync(join(OUT, 'libwebrtc-ours-udp.json'), `${JSON.stringify(meta, null, 2)}\n`);
   console.log(`${pcap}: ${stderr.trim().split('\n').slice(-3).join('; ')}`);

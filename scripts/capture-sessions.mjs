@@ -32,14 +32,47 @@ const NS = `rpcap${process.pid}`;
 
 /** The sessions: each side is ours or libnice; addresses 127.0.0.1 (A) and 127.0.0.2 (B). */
 const SESSIONS = [
-  { name: 'libnice-libnice-tcp', transport: 'tcp', a: { impl: 'libnice', role: 'controlling', send: true }, b: { impl: 'libnice', role: 'controlled' } },
-  { name: 'libnice-libnice-udp', transport: 'udp', a: { impl: 'libnice', role: 'controlling', send: true }, b: { impl: 'libnice', role: 'controlled' } },
-  { name: 'libnice-ours-tcp', transport: 'tcp', a: { impl: 'libnice', role: 'controlling', send: true }, b: { impl: 'ours', role: 'controlled' } },
-  { name: 'libnice-ours-udp', transport: 'udp', a: { impl: 'libnice', role: 'controlling', send: true }, b: { impl: 'ours', role: 'controlled' } },
+  {
+    name: 'libnice-libnice-tcp',
+    transport: 'tcp',
+    a: { impl: 'libnice', role: 'controlling', send: true },
+    b: { impl: 'libnice', role: 'controlled' },
+  },
+  {
+    name: 'libnice-libnice-udp',
+    transport: 'udp',
+    a: { impl: 'libnice', role: 'controlling', send: true },
+    b: { impl: 'libnice', role: 'controlled' },
+  },
+  {
+    name: 'libnice-ours-tcp',
+    transport: 'tcp',
+    a: { impl: 'libnice', role: 'controlling', send: true },
+    b: { impl: 'ours', role: 'controlled' },
+  },
+  {
+    name: 'libnice-ours-udp',
+    transport: 'udp',
+    a: { impl: 'libnice', role: 'controlling', send: true },
+    b: { impl: 'ours', role: 'controlled' },
+  },
   // TLS over the selected ICE-TCP pair (RFC 6544 §10): TLS records inside RFC 4571 frames, STUN outside TLS.
-  { name: 'ours-ours-tls-tcp', transport: 'tcp', tls: true, a: { impl: 'ours', role: 'controlling', send: true }, b: { impl: 'ours', role: 'controlled' } },
+  {
+    name: 'ours-ours-tls-tcp',
+    transport: 'tcp',
+    tls: true,
+    a: { impl: 'ours', role: 'controlling', send: true },
+    b: { impl: 'ours', role: 'controlled' },
+  },
   // IPv6, captured on the 'any' device: Linux cooked capture v2 (SLL2) link headers.
-  { name: 'ours-ours-ipv6-tcp', transport: 'tcp', device: 'any', addresses: ['::1', '::1'], a: { impl: 'ours', role: 'controlling', send: true }, b: { impl: 'ours', role: 'controlled' } },
+  {
+    name: 'ours-ours-ipv6-tcp',
+    transport: 'tcp',
+    device: 'any',
+    addresses: ['::1', '::1'],
+    a: { impl: 'ours', role: 'controlling', send: true },
+    b: { impl: 'ours', role: 'controlled' },
+  },
 ];
 
 function sh(cmd, args) {
@@ -57,7 +90,10 @@ function sideCommand(side, transport, address, tls = false) {
   const tr = transport === 'tcp' ? ['--udp', 'off', '--tcp', 'on'] : ['--udp', 'on', '--tcp', 'off'];
   const data = side.send ? ['--send', '30000', '--chunk', '1000'] : ['--echo'];
   if (side.impl === 'libnice') return [NICE, [`--${side.role}`, ...tr, '--bind', address, '--timeout', '20', ...data]];
-  return [process.execPath, [MAIN, 'peer', `--${side.role}`, ...tr, '--bind', address, '--timeout', '20', ...data, ...(tls ? ['--tls'] : [])]];
+  return [
+    process.execPath,
+    [MAIN, 'peer', `--${side.role}`, ...tr, '--bind', address, '--timeout', '20', ...data, ...(tls ? ['--tls'] : [])],
+  ];
 }
 
 function inNs(cmd, args, options = {}) {
@@ -81,7 +117,11 @@ function collect(child, timeoutMs) {
   });
 }
 
-const line = (out, word) => out.split('\n').find((l) => l.startsWith(`${word} `))?.slice(word.length + 1);
+const line = (out, word) =>
+  out
+    .split('\n')
+    .find((l) => l.startsWith(`${word} `))
+    ?.slice(word.length + 1);
 
 async function capture(session, niceVersion) {
   const pcap = join(OUT, `${session.name}.pcap`);
@@ -106,7 +146,8 @@ async function capture(session, niceVersion) {
   dump.kill('SIGINT');
   const dumpResult = await dumpDone;
   if (process.env.RP_DEBUG) console.log(dumpResult.stderr);
-  if (ra.code !== 0 || rb.code !== 0) throw new Error(`${session.name} failed:\nA ${ra.code}\n${ra.stdout}${ra.stderr}\nB ${rb.code}\n${rb.stdout}${rb.stderr}`);
+  if (ra.code !== 0 || rb.code !== 0)
+    throw new Error(`${session.name} failed:\nA ${ra.code}\n${ra.stdout}${ra.stderr}\nB ${rb.code}\n${rb.stdout}${rb.stderr}`);
   const side = (s, r, address) => ({
     implementation: s.impl === 'libnice' ? `libnice ${niceVersion} (test/interop/nice-peer.c)` : 'ice-tcp peer',
     role: s.role,

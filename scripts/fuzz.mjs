@@ -22,7 +22,9 @@ if (!Number.isSafeInteger(count) || count < 1 || !Number.isSafeInteger(seed)) {
 
 const targets = FUZZ_TARGETS.filter((t) => t.name.includes(filter));
 console.log(`fuzz: ${count.toLocaleString('en')} inputs per target, seed ${seed}, ${targets.length} targets\n`);
-console.log(`${'target'.padEnd(40)} ${'inputs'.padStart(10)} ${'accepted'.padStart(10)} ${'typed err'.padStart(10)} ${'untyped'.padStart(8)} ${'s'.padStart(7)} ${'inputs/s'.padStart(10)}`);
+console.log(
+  `${'target'.padEnd(40)} ${'inputs'.padStart(10)} ${'accepted'.padStart(10)} ${'typed err'.padStart(10)} ${'untyped'.padStart(8)} ${'s'.padStart(7)} ${'inputs/s'.padStart(10)}`,
+);
 let total = 0;
 let untypedTotal = 0;
 const started = performance.now();

@@ -39,7 +39,11 @@ function collect(child, timeoutMs = 60_000) {
   });
 }
 
-const peer = (args) => spawn(process.execPath, [MAIN, 'peer', '--timeout', '30', ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, DEBUG: '' } });
+const peer = (args) =>
+  spawn(process.execPath, [MAIN, 'peer', '--timeout', '30', ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, DEBUG: '' },
+  });
 
 /** Two peers wired stdout→stdin; keeps the recordings named `keep` (a: controlling, b: controlled). */
 async function pair(name, common, a, b, keep = ['a', 'b']) {
@@ -78,7 +82,10 @@ async function failure() {
 /** Two agents in this process connect over TCP, then both restart ICE (RFC 8445 §9) and connect again. */
 async function restart() {
   const options = { udp: false, tcp: { active: true, passive: true, so: false }, addresses: ['127.0.0.1'] };
-  const rec = recordSession({ controlling: true, ...options }, { description: 'real sockets: ICE-TCP session, then an ICE restart by both sides (controlling side)' });
+  const rec = recordSession(
+    { controlling: true, ...options },
+    { description: 'real sockets: ICE-TCP session, then an ICE restart by both sides (controlling side)' },
+  );
   const offerer = rec.agent;
   const answerer = new IceAgent({ controlling: false, ...options });
   const candidates = { offerer: [], answerer: [] };
@@ -93,15 +100,16 @@ async function restart() {
     offerer.endOfRemoteCandidates();
     answerer.endOfRemoteCandidates();
   };
-  const completed = (agent) => new Promise((resolve) => {
-    const on = (state) => {
-      if (state === 'completed') {
-        agent.off('state', on);
-        resolve();
-      }
-    };
-    agent.on('state', on);
-  });
+  const completed = (agent) =>
+    new Promise((resolve) => {
+      const on = (state) => {
+        if (state === 'completed') {
+          agent.off('state', on);
+          resolve();
+        }
+      };
+      agent.on('state', on);
+    });
   let done = Promise.all([completed(offerer), completed(answerer)]);
   signal();
   await done;
@@ -123,9 +131,19 @@ async function restart() {
  * process's handles) and the active side reconnects (RFC 6544 §11.1).
  */
 async function reconnect() {
-  const rec = recordSession({ controlling: true, udp: false, tcp: { active: true, passive: false, so: false }, addresses: ['127.0.0.1'] }, { description: 'real sockets: ICE-TCP active → passive; the selected connection is reset and re-established (controlling, active side)' });
+  const rec = recordSession(
+    { controlling: true, udp: false, tcp: { active: true, passive: false, so: false }, addresses: ['127.0.0.1'] },
+    {
+      description: 'real sockets: ICE-TCP active → passive; the selected connection is reset and re-established (controlling, active side)',
+    },
+  );
   const offerer = rec.agent;
-  const answerer = new IceAgent({ controlling: false, udp: false, tcp: { active: false, passive: true, so: false }, addresses: ['127.0.0.1'] });
+  const answerer = new IceAgent({
+    controlling: false,
+    udp: false,
+    tcp: { active: false, passive: true, so: false },
+    addresses: ['127.0.0.1'],
+  });
   offerer.on('candidate', (c) => answerer.addRemoteCandidate(c.toSdp()));
   answerer.on('candidate', (c) => offerer.addRemoteCandidate(c.toSdp()));
   await Promise.all([offerer.gather(), answerer.gather()]);
@@ -154,9 +172,11 @@ async function reconnect() {
 const only = process.argv[3];
 const jobs = {
   udp: () => pair('udp', ['--tcp', 'off'], ['--send', '20000'], ['--echo']),
-  'active-passive': () => pair('tcp-active-passive', ['--udp', 'off'], ['--tcptypes', 'active', '--send', '20000'], ['--tcptypes', 'passive', '--echo']),
+  'active-passive': () =>
+    pair('tcp-active-passive', ['--udp', 'off'], ['--tcptypes', 'active', '--send', '20000'], ['--tcptypes', 'passive', '--echo']),
   so: () => pair('tcp-so', ['--udp', 'off', '--tcptypes', 'so'], ['--send', '20000'], ['--echo'], ['b']),
-  tls: () => pair('tls', ['--udp', 'off', '--tls'], ['--tcptypes', 'active', '--send', '20000'], ['--tcptypes', 'passive', '--echo'], ['a']),
+  tls: () =>
+    pair('tls', ['--udp', 'off', '--tls'], ['--tcptypes', 'active', '--send', '20000'], ['--tcptypes', 'passive', '--echo'], ['a']),
   failure,
   restart,
   reconnect,

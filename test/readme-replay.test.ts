@@ -52,9 +52,16 @@ test.serial('README: the recordSession snippet records a real session that ice-t
 
 test.serial('README: the ava fixture test passes under ava', async (t) => {
   const file = writeSnippet('fixture-replay.ava.mjs', snippet('ava'));
-  const config = writeSnippet('ava.snippets.config.mjs', `export default { files: ['build/readme-snippets/*.ava.mjs'], timeout: '60s' };\n`);
+  const config = writeSnippet(
+    'ava.snippets.config.mjs',
+    `export default { files: ['build/readme-snippets/*.ava.mjs'], timeout: '60s' };\n`,
+  );
   const ava = join(ROOT, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
-  const { stdout, stderr } = await run(process.execPath, [ava, '--config', config, file], { cwd: ROOT, timeout: 120_000, env: { ...process.env, CI: '' } });
+  const { stdout, stderr } = await run(process.execPath, [ava, '--config', config, file], {
+    cwd: ROOT,
+    timeout: 120_000,
+    env: { ...process.env, CI: '' },
+  });
   t.regex(stdout + stderr, /1 test passed/);
   t.regex(stdout + stderr, /the recorded ICE-TCP session still replays byte for byte/);
 });
@@ -67,7 +74,10 @@ test.serial('README: the node:test fixture test passes under node --test', async
 });
 
 test.serial('README snippets can fail: the node:test snippet on an edited fixture fails', async (t) => {
-  const edited = readFileSync(join(ROOT, 'fixtures/sessions/udp-controlling.json'), 'utf8').replace('"controlling": true', '"controlling": false');
+  const edited = readFileSync(join(ROOT, 'fixtures/sessions/udp-controlling.json'), 'utf8').replace(
+    '"controlling": true',
+    '"controlling": false',
+  );
   const dir = mkdtempSync(join(tmpdir(), 'rp-readme-'));
   mkdirSync(join(dir, 'fixtures', 'sessions'), { recursive: true });
   writeFileSync(join(dir, 'fixtures/sessions/udp-controlling.json'), edited);

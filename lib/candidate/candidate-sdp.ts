@@ -116,7 +116,8 @@ function trimLine(line: string): string {
  */
 export function parseCandidate(line: string): Candidate {
   if (typeof line !== 'string') fail('ERR_CANDIDATE_SYNTAX', 'a candidate line must be a string');
-  if (line.length > MAX_CANDIDATE_LINE_LENGTH) fail('ERR_CANDIDATE_SYNTAX', `candidate line longer than ${MAX_CANDIDATE_LINE_LENGTH} characters`);
+  if (line.length > MAX_CANDIDATE_LINE_LENGTH)
+    fail('ERR_CANDIDATE_SYNTAX', `candidate line longer than ${MAX_CANDIDATE_LINE_LENGTH} characters`);
   let text = trimLine(line);
   if (!PRINTABLE_LINE.test(text)) fail('ERR_CANDIDATE_SYNTAX', 'candidate line holds a character outside printable ASCII');
   if (text.startsWith('a=')) text = text.slice(2);
@@ -247,7 +248,8 @@ export function serializeCandidate(c: Candidate, options: SerializeCandidateOpti
     parts.push('generation', String(c.generation));
   }
   if (c.ufrag !== undefined) {
-    if (typeof c.ufrag !== 'string' || !VCHAR.test(c.ufrag)) fail('ERR_CANDIDATE_BAD_VALUE', 'ufrag must be printable ASCII without spaces');
+    if (typeof c.ufrag !== 'string' || !VCHAR.test(c.ufrag))
+      fail('ERR_CANDIDATE_BAD_VALUE', 'ufrag must be printable ASCII without spaces');
     parts.push('ufrag', c.ufrag);
   }
   if (c.networkId !== undefined) {
@@ -268,6 +270,7 @@ export function serializeCandidate(c: Candidate, options: SerializeCandidateOpti
     parts.push(name, value);
   }
   const line = parts.join(' ');
-  if (line.length > MAX_CANDIDATE_LINE_LENGTH) fail('ERR_CANDIDATE_BAD_VALUE', `candidate line longer than ${MAX_CANDIDATE_LINE_LENGTH} characters`);
+  if (line.length > MAX_CANDIDATE_LINE_LENGTH)
+    fail('ERR_CANDIDATE_BAD_VALUE', `candidate line longer than ${MAX_CANDIDATE_LINE_LENGTH} characters`);
   return line;
 }

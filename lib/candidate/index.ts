@@ -5,8 +5,26 @@
  * Pure: no I/O.
  */
 export { CandidateError, type CandidateErrorCode } from './errors.js';
-export { ACTIVE_TCP_PORT, CANDIDATE_TYPES, TCP_TYPES, type Candidate, type CandidateType, type TcpType, type TransportProtocol } from './model.js';
-export { formatIPv6, ipFamily, isHostName, isLinkLocalAddress, isMdnsName, normalizeIpAddress, parseIPv4, parseIPv6, type IpAddressFamily } from './ip-address.js';
+export {
+  ACTIVE_TCP_PORT,
+  CANDIDATE_TYPES,
+  TCP_TYPES,
+  type Candidate,
+  type CandidateType,
+  type TcpType,
+  type TransportProtocol,
+} from './model.js';
+export {
+  formatIPv6,
+  ipFamily,
+  isHostName,
+  isLinkLocalAddress,
+  isMdnsName,
+  normalizeIpAddress,
+  parseIPv4,
+  parseIPv6,
+  type IpAddressFamily,
+} from './ip-address.js';
 export {
   DEFAULT_TYPE_PREFERENCES,
   MAX_COMPONENT,
@@ -22,7 +40,13 @@ export {
   type PriorityOptions,
 } from './priority.js';
 export { FOUNDATION_LENGTH, computeFoundation, type FoundationInput } from './foundation.js';
-export { MAX_CANDIDATE_LINE_LENGTH, MAX_WIRE_PRIORITY, parseCandidate, serializeCandidate, type SerializeCandidateOptions } from './candidate-sdp.js';
+export {
+  MAX_CANDIDATE_LINE_LENGTH,
+  MAX_WIRE_PRIORITY,
+  parseCandidate,
+  serializeCandidate,
+  type SerializeCandidateOptions,
+} from './candidate-sdp.js';
 export {
   candidateFromInit,
   candidateToInit,

@@ -51,7 +51,10 @@ export function parseIPv6(text: string): number[] | null {
     ipv4Tail = parseIPv4(last.pop() as string);
     if (ipv4Tail === null) return null;
   }
-  for (const [source, target] of [[head, groups], [tail, tailGroups]] as const) {
+  for (const [source, target] of [
+    [head, groups],
+    [tail, tailGroups],
+  ] as const) {
     for (const group of source) {
       if (!/^[0-9a-fA-F]{1,4}$/.test(group)) return null;
       target.push(parseInt(group, 16));

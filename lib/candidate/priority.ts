@@ -59,7 +59,13 @@ export interface CandidatePriorityInput {
   otherPreference?: number;
 }
 
-function checkInteger(name: string, value: number, min: number, max: number, code: 'ERR_CANDIDATE_BAD_VALUE' | 'ERR_CANDIDATE_BAD_OPTION' = 'ERR_CANDIDATE_BAD_VALUE'): void {
+function checkInteger(
+  name: string,
+  value: number,
+  min: number,
+  max: number,
+  code: 'ERR_CANDIDATE_BAD_VALUE' | 'ERR_CANDIDATE_BAD_OPTION' = 'ERR_CANDIDATE_BAD_VALUE',
+): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new CandidateError(code, `${name} must be an integer in ${min}..${max}, got ${String(value)}`);
   }

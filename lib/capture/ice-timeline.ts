@@ -94,7 +94,16 @@ export interface IceTimeline {
   pairs: PairTimeline[];
   /** The pair the session selected: nominated, and the one that carried the most data after its nomination. */
   selected?: { id: string; reason: string };
-  totals: { stun: number; requests: number; success: number; errors: number; indications: number; integrityOk: number; integrityFailed: number; unanswered: number };
+  totals: {
+    stun: number;
+    requests: number;
+    success: number;
+    errors: number;
+    indications: number;
+    integrityOk: number;
+    integrityFailed: number;
+    unanswered: number;
+  };
   /** Both sides claimed the same role on a pair (a conflict, RFC 8445 §7.3.1.1). */
   problems: string[];
 }
@@ -152,9 +161,16 @@ export function iceTimeline(flows: CaptureFlows, creds: CaptureCredentials = {})
     if (pair === undefined) {
       const [a, b] = firstSenderIsFrom ? [endpointText(p.from), endpointText(p.to)] : [endpointText(p.to), endpointText(p.from)];
       pair = {
-        id: `${p.transport} ${a} ⇄ ${b}`, transport: p.transport, a, b,
-        checks: { sent: 0, answered: 0, errors: 0 }, nominated: false,
-        data: { packets: [0, 0], bytes: [0, 0], kinds: {} }, roleConflicts: 0, dataAfter: 0, rolesSeen: new Map(),
+        id: `${p.transport} ${a} ⇄ ${b}`,
+        transport: p.transport,
+        a,
+        b,
+        checks: { sent: 0, answered: 0, errors: 0 },
+        nominated: false,
+        data: { packets: [0, 0], bytes: [0, 0], kinds: {} },
+        roleConflicts: 0,
+        dataAfter: 0,
+        rolesSeen: new Map(),
       };
       pairs.set(key, pair);
     }
@@ -178,15 +194,30 @@ export function iceTimeline(flows: CaptureFlows, creds: CaptureCredentials = {})
       msg = decodeStun(p.data);
     } catch (error) {
       if (!(error instanceof StunError)) throw error;
-      decodeProblems.push({ packetIndex: p.packetIndex, timeMs: ms(p.timeUs), transport: p.transport, from, to, error: `${error.code}: ${error.message}` });
+      decodeProblems.push({
+        packetIndex: p.packetIndex,
+        timeMs: ms(p.timeUs),
+        transport: p.transport,
+        from,
+        to,
+        error: `${error.code}: ${error.message}`,
+      });
       continue;
     }
     const a = msg.attributes;
     const cls = CLASS[msg.class];
     const tx = msg.transactionId.toString('hex');
     const event: StunEvent = {
-      packetIndex: p.packetIndex, timeMs: ms(p.timeUs), transport: p.transport, from, to, class: cls, method: msg.method, transactionId: tx,
-      integrity: 'absent', fingerprint: msg.hasFingerprint ? (verifyFingerprint(msg) ? 'ok' : 'failed') : 'absent',
+      packetIndex: p.packetIndex,
+      timeMs: ms(p.timeUs),
+      transport: p.transport,
+      from,
+      to,
+      class: cls,
+      method: msg.method,
+      transactionId: tx,
+      integrity: 'absent',
+      fingerprint: msg.hasFingerprint ? (verifyFingerprint(msg) ? 'ok' : 'failed') : 'absent',
     };
     if (a.username !== undefined) event.username = a.username;
     if (a.priority !== undefined) event.priority = a.priority;
@@ -209,7 +240,14 @@ export function iceTimeline(flows: CaptureFlows, creds: CaptureCredentials = {})
           earlier.count++;
           event.retransmission = earlier.count - 1;
         } else {
-          requests.set(reqKey, { event, timeUs: p.timeUs, ...(integrity.name !== undefined ? { keyName: integrity.name } : {}), count: 1, pair: pairKey(p), from });
+          requests.set(reqKey, {
+            event,
+            timeUs: p.timeUs,
+            ...(integrity.name !== undefined ? { keyName: integrity.name } : {}),
+            count: 1,
+            pair: pairKey(p),
+            from,
+          });
           pair.checks.sent++;
         }
         if (event.role !== undefined) {
@@ -224,7 +262,10 @@ export function iceTimeline(flows: CaptureFlows, creds: CaptureCredentials = {})
       if (request !== undefined && request.from === to) {
         event.rttMs = Math.round(p.timeUs - request.timeUs) / 1000;
         const name = request.keyName;
-        keys = name === undefined ? candidateKeys(creds, request.event.username?.split(':')[0]) : candidateKeys(creds, name.startsWith('ufrag ') ? name.slice(6) : undefined).filter((k) => k.name === name);
+        keys =
+          name === undefined
+            ? candidateKeys(creds, request.event.username?.split(':')[0])
+            : candidateKeys(creds, name.startsWith('ufrag ') ? name.slice(6) : undefined).filter((k) => k.name === name);
         const pair = pairs.get(request.pair)!;
         if (!request.event.rttMs) {
           if (cls === 'success') pair.checks.answered++;
@@ -259,10 +300,13 @@ export function iceTimeline(flows: CaptureFlows, creds: CaptureCredentials = {})
   const nominated = list.filter((p) => p.nominated);
   let selected: IceTimeline['selected'];
   if (nominated.length > 0) {
-    const best = nominated.reduce((x, y) => (y.dataAfter > x.dataAfter || (y.dataAfter === x.dataAfter && (y.nominatedAtMs ?? 0) > (x.nominatedAtMs ?? 0)) ? y : x));
+    const best = nominated.reduce((x, y) =>
+      y.dataAfter > x.dataAfter || (y.dataAfter === x.dataAfter && (y.nominatedAtMs ?? 0) > (x.nominatedAtMs ?? 0)) ? y : x,
+    );
     selected = {
       id: best.id,
-      reason: `nominated by ${best.nominatedBy} at ${best.nominatedAtMs} ms (USE-CANDIDATE answered); ${best.dataAfter} data packets after it` +
+      reason:
+        `nominated by ${best.nominatedBy} at ${best.nominatedAtMs} ms (USE-CANDIDATE answered); ${best.dataAfter} data packets after it` +
         (nominated.length > 1 ? `; ${nominated.length - 1} other pair(s) nominated too` : ''),
     };
   }

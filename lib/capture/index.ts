@@ -13,5 +13,21 @@ export { segmentFromIp, type TransportSegment, type IpResult } from './ip-packet
 export { classifyPacket, looksLikeStun, type PacketKind } from './classify.js';
 export { TcpDirection, type DirectionStats, type StreamChunk, type StreamSink } from './tcp-reassembly.js';
 export { TcpFramer, type TcpFraming, type FramingProblem, type FramedPacket } from './tcp-framing.js';
-export { captureFlows, endpointText, type CaptureFlows, type Endpoint, type FlowPacket, type TcpDirectionReport, type FlowLimits } from './packet-flows.js';
-export { iceTimeline, type CaptureCredentials, type IceTimeline, type PairTimeline, type StunEvent, type StunDecodeProblem, type IntegrityStatus } from './ice-timeline.js';
+export {
+  captureFlows,
+  endpointText,
+  type CaptureFlows,
+  type Endpoint,
+  type FlowPacket,
+  type TcpDirectionReport,
+  type FlowLimits,
+} from './packet-flows.js';
+export {
+  iceTimeline,
+  type CaptureCredentials,
+  type IceTimeline,
+  type PairTimeline,
+  type StunEvent,
+  type StunDecodeProblem,
+  type IntegrityStatus,
+} from './ice-timeline.js';

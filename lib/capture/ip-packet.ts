@@ -29,7 +29,7 @@ export function ipv6Text(b: Buffer, off: number): string {
   for (let i = 0; i < 8; i++) groups.push(b.readUInt16BE(off + 2 * i));
   let best = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;
@@ -62,8 +62,20 @@ function transport(protocol: number, src: string, dst: string, b: Buffer): IpRes
     const flags = b[13]!;
     return {
       segment: {
-        protocol: 'tcp', src, srcPort: b.readUInt16BE(0), dst, dstPort: b.readUInt16BE(2), payload: b.subarray(dataOff),
-        tcp: { seq: b.readUInt32BE(4), ack: b.readUInt32BE(8), fin: (flags & 1) !== 0, syn: (flags & 2) !== 0, rst: (flags & 4) !== 0, ackFlag: (flags & 16) !== 0 },
+        protocol: 'tcp',
+        src,
+        srcPort: b.readUInt16BE(0),
+        dst,
+        dstPort: b.readUInt16BE(2),
+        payload: b.subarray(dataOff),
+        tcp: {
+          seq: b.readUInt32BE(4),
+          ack: b.readUInt32BE(8),
+          fin: (flags & 1) !== 0,
+          syn: (flags & 2) !== 0,
+          rst: (flags & 4) !== 0,
+          ackFlag: (flags & 16) !== 0,
+        },
       },
     };
   }

@@ -93,8 +93,14 @@ export function captureFlows(capture: Capture, limits: FlowLimits = {}): Capture
     if (state !== undefined) return state;
     if (directions.size >= maxConnections * 2) return undefined;
     const report: TcpDirectionReport = {
-      from, to, framing: 'empty', stats: undefined as unknown as DirectionStats, problems: [], opaqueBytes: 0,
-      firstTimeUs: timeUs, openedConnection: syn && !ack,
+      from,
+      to,
+      framing: 'empty',
+      stats: undefined as unknown as DirectionStats,
+      problems: [],
+      opaqueBytes: 0,
+      firstTimeUs: timeUs,
+      openedConnection: syn && !ack,
     };
     // RFC 6544 §10: once TLS runs over the connection, its records need not line up with the frames, so a
     // frame that continues a record starts with any byte: every non-STUN frame after the first TLS one is TLS.
@@ -129,7 +135,15 @@ export function captureFlows(capture: Capture, limits: FlowLimits = {}): Capture
     const from = { address: s.src, port: s.srcPort };
     const to = { address: s.dst, port: s.dstPort };
     if (s.protocol === 'udp') {
-      packets.push({ packetIndex: captured.index, timeUs: captured.timeUs, transport: 'udp', from, to, kind: classifyPacket(s.payload, false), data: s.payload });
+      packets.push({
+        packetIndex: captured.index,
+        timeUs: captured.timeUs,
+        transport: 'udp',
+        from,
+        to,
+        kind: classifyPacket(s.payload, false),
+        data: s.payload,
+      });
       continue;
     }
     const tcp = s.tcp!;

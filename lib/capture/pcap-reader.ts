@@ -81,16 +81,24 @@ function readPcap(bytes: Buffer, maxPacket: number, maxPackets: number): Capture
   const packets: CapturedPacket[] = [];
   let off = 24;
   while (off < bytes.length) {
-    if (off + 16 > bytes.length) return { format: 'pcap', packets, truncated: `the file ends inside the header of record ${packets.length + 1} (offset ${off})` };
+    if (off + 16 > bytes.length)
+      return { format: 'pcap', packets, truncated: `the file ends inside the header of record ${packets.length + 1} (offset ${off})` };
     const sec = u32(off);
     const frac = u32(off + 4);
     const caplen = u32(off + 8);
     const origlen = u32(off + 12);
     if (caplen > maxPacket) {
-      throw new CaptureError('ERR_CAPTURE_TOO_LARGE', `record ${packets.length + 1} at offset ${off} claims ${caplen} bytes (at most ${maxPacket} are read)`);
+      throw new CaptureError(
+        'ERR_CAPTURE_TOO_LARGE',
+        `record ${packets.length + 1} at offset ${off} claims ${caplen} bytes (at most ${maxPacket} are read)`,
+      );
     }
     if (off + 16 + caplen > bytes.length) {
-      return { format: 'pcap', packets, truncated: `record ${packets.length + 1} claims ${caplen} bytes but the file ends after ${bytes.length - off - 16}` };
+      return {
+        format: 'pcap',
+        packets,
+        truncated: `record ${packets.length + 1} claims ${caplen} bytes but the file ends after ${bytes.length - off - 16}`,
+      };
     }
     if (packets.length >= maxPackets) throw tooMany(maxPackets);
     packets.push({
@@ -132,10 +140,18 @@ function readPcapng(bytes: Buffer, maxPacket: number, maxPackets: number): Captu
     const u16 = (o: number): number => (le ? bytes.readUInt16LE(o) : bytes.readUInt16BE(o));
     const type = u32(off);
     const length = u32(off + 4);
-    if (length < 12 || length % 4 !== 0) throw new CaptureError('ERR_CAPTURE_BAD_FORMAT', `block at offset ${off}: length ${length} is not a multiple of 4 of at least 12`);
-    if (length > maxBlock) throw new CaptureError('ERR_CAPTURE_TOO_LARGE', `block at offset ${off} claims ${length} bytes (at most ${maxBlock})`);
-    if (off + length > bytes.length) return { format: 'pcapng', packets, truncated: `block at offset ${off} claims ${length} bytes but the file ends after ${bytes.length - off}` };
-    if (u32(off + length - 4) !== length) throw new CaptureError('ERR_CAPTURE_BAD_FORMAT', `block at offset ${off}: trailing length differs from ${length}`);
+    if (length < 12 || length % 4 !== 0)
+      throw new CaptureError('ERR_CAPTURE_BAD_FORMAT', `block at offset ${off}: length ${length} is not a multiple of 4 of at least 12`);
+    if (length > maxBlock)
+      throw new CaptureError('ERR_CAPTURE_TOO_LARGE', `block at offset ${off} claims ${length} bytes (at most ${maxBlock})`);
+    if (off + length > bytes.length)
+      return {
+        format: 'pcapng',
+        packets,
+        truncated: `block at offset ${off} claims ${length} bytes but the file ends after ${bytes.length - off}`,
+      };
+    if (u32(off + length - 4) !== length)
+      throw new CaptureError('ERR_CAPTURE_BAD_FORMAT', `block at offset ${off}: trailing length differs from ${length}`);
     const body = off + 8;
     const bodyEnd = off + length - 4;
     if (type === 1) {
@@ -167,7 +183,11 @@ function readPcapng(bytes: Buffer, maxPacket: number, maxPackets: number): Captu
         ifIndex = u32(body);
         const ts = u32(body + 4) * 2 ** 32 + u32(body + 8);
         const iface = interfaces[ifIndex];
-        if (iface === undefined) throw new CaptureError('ERR_CAPTURE_BAD_FORMAT', `packet block at offset ${off} names interface ${ifIndex}, which is not described`);
+        if (iface === undefined)
+          throw new CaptureError(
+            'ERR_CAPTURE_BAD_FORMAT',
+            `packet block at offset ${off} names interface ${ifIndex}, which is not described`,
+          );
         timeUs = (ts / iface.unitsPerSecond) * 1e6;
         caplen = u32(body + 12);
         origlen = u32(body + 16);
@@ -178,11 +198,18 @@ function readPcapng(bytes: Buffer, maxPacket: number, maxPackets: number): Captu
         dataAt = body + 4;
         caplen = Math.min(origlen, bodyEnd - dataAt);
       }
-      if (caplen > bodyEnd - dataAt) throw new CaptureError('ERR_CAPTURE_BAD_FORMAT', `packet block at offset ${off} claims ${caplen} bytes in a ${length}-byte block`);
+      if (caplen > bodyEnd - dataAt)
+        throw new CaptureError('ERR_CAPTURE_BAD_FORMAT', `packet block at offset ${off} claims ${caplen} bytes in a ${length}-byte block`);
       const iface = interfaces[ifIndex];
       if (iface === undefined) throw new CaptureError('ERR_CAPTURE_BAD_FORMAT', `packet block at offset ${off} before any interface block`);
       if (packets.length >= maxPackets) throw tooMany(maxPackets);
-      packets.push({ index: packets.length, timeUs, linkType: iface.linkType, data: bytes.subarray(dataAt, dataAt + caplen), originalLength: Math.max(origlen, caplen) });
+      packets.push({
+        index: packets.length,
+        timeUs,
+        linkType: iface.linkType,
+        data: bytes.subarray(dataAt, dataAt + caplen),
+        originalLength: Math.max(origlen, caplen),
+      });
     }
     off += length;
   }

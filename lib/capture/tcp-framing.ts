@@ -76,7 +76,9 @@ export class TcpFramer {
   gap(offset: number, length: number, timeUs: number, packetIndex: number): void {
     const lost = this.#available();
     this.problems.push({
-      offset, timeUs, packetIndex,
+      offset,
+      timeUs,
+      packetIndex,
       message: `${length} bytes missing from the capture at stream offset ${offset}${lost > 0 ? ` (a ${lost}-byte partial packet before them is dropped)` : ''}`,
     });
     this.#pending = Buffer.alloc(0);
@@ -189,7 +191,10 @@ export class TcpFramer {
       const stun = p.subarray(i + head);
       const isStun = looksLikeStun(stun) && (!framed || p.readUInt16BE(i) === stun.readUInt16BE(2) + 20);
       if (!isStun && !(framed && chains(p, i))) continue;
-      if (i > 0) this.#problem(`${i} bytes after the hole skipped to resynchronize on ${isStun ? `a STUN ${framed ? 'frame' : 'message'}` : `${RESYNC_CHAIN} chained frames`}`);
+      if (i > 0)
+        this.#problem(
+          `${i} bytes after the hole skipped to resynchronize on ${isStun ? `a STUN ${framed ? 'frame' : 'message'}` : `${RESYNC_CHAIN} chained frames`}`,
+        );
       this.#take(i);
       this.#resync = false;
       return true;

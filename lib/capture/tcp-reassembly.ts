@@ -46,7 +46,15 @@ interface Held {
 
 /** One direction of one TCP connection. */
 export class TcpDirection {
-  readonly stats: DirectionStats = { delivered: 0, outOfOrderSegments: 0, retransmittedBytes: 0, missing: [], midStream: false, fin: false, rst: false };
+  readonly stats: DirectionStats = {
+    delivered: 0,
+    outOfOrderSegments: 0,
+    retransmittedBytes: 0,
+    missing: [],
+    midStream: false,
+    fin: false,
+    rst: false,
+  };
   /** Sequence number of stream offset 0. */
   #base: number | undefined;
   #held: Held[] = [];

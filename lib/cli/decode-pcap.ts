@@ -4,7 +4,15 @@
  * lib/capture (our own bounded pcap/pcapng reader).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { captureFlows, iceTimeline, readCapture, type CaptureCredentials, type IceTimeline, type StunEvent, type TcpDirectionReport } from '../capture/index.js';
+import {
+  captureFlows,
+  iceTimeline,
+  readCapture,
+  type CaptureCredentials,
+  type IceTimeline,
+  type StunEvent,
+  type TcpDirectionReport,
+} from '../capture/index.js';
 import { endpointText } from '../capture/packet-flows.js';
 import { writeLine, type CommandIo } from './command.js';
 import { CliError, ExitCode, usageError } from './errors.js';
@@ -64,13 +72,19 @@ export async function analyseCaptureFile(path: string, creds: CaptureCredentials
 }
 
 function eventLine(e: StunEvent): string {
-  const parts = [`${e.timeMs.toFixed(3).padStart(10)} ms`, `${e.from} → ${e.to}`, `${methodLabel(e.method).split(' ')[0]} ${e.class}`, `tx ${e.transactionId}`];
+  const parts = [
+    `${e.timeMs.toFixed(3).padStart(10)} ms`,
+    `${e.from} → ${e.to}`,
+    `${methodLabel(e.method).split(' ')[0]} ${e.class}`,
+    `tx ${e.transactionId}`,
+  ];
   if (e.retransmission !== undefined) parts.push(`retransmission ${e.retransmission}`);
   if (e.username !== undefined) parts.push(`USERNAME ${e.username}`);
   if (e.priority !== undefined) parts.push(`PRIORITY ${e.priority}`);
   if (e.role !== undefined) parts.push(`ICE-${e.role.toUpperCase()} ${e.tieBreaker}`);
   if (e.useCandidate) parts.push('USE-CANDIDATE');
-  if (e.errorCode !== undefined) parts.push(`ERROR ${e.errorCode} ${JSON.stringify(e.errorReason)}${e.errorCode === 487 ? ' (role conflict)' : ''}`);
+  if (e.errorCode !== undefined)
+    parts.push(`ERROR ${e.errorCode} ${JSON.stringify(e.errorReason)}${e.errorCode === 487 ? ' (role conflict)' : ''}`);
   if (e.mapped !== undefined) parts.push(`mapped ${e.mapped}`);
   if (e.rttMs !== undefined && e.class !== 'request') parts.push(`rtt ${e.rttMs.toFixed(3)} ms`);
   if (e.unmatched) parts.push('no request captured');
@@ -82,7 +96,12 @@ function eventLine(e: StunEvent): string {
 function tcpLine(d: PcapReport['tcp'][number]): string {
   const s = d.stats;
   const missing = s.missing.length === 0 ? 'none' : s.missing.map(([o, l]) => `${l} bytes at offset ${o}`).join(', ');
-  const framing = d.framing === 'tls-unframed' ? 'TLS records not inside RFC 4571 frames' : d.framing === 'stun-unframed' ? 'plain STUN over TCP (no RFC 4571 framing)' : d.framing;
+  const framing =
+    d.framing === 'tls-unframed'
+      ? 'TLS records not inside RFC 4571 frames'
+      : d.framing === 'stun-unframed'
+        ? 'plain STUN over TCP (no RFC 4571 framing)'
+        : d.framing;
   return (
     `tcp ${d.from} → ${d.to}: ${framing}, ${s.delivered} bytes${d.openedConnection ? ', opened the connection' : ''}` +
     `${s.midStream ? ', capture starts mid-stream' : ''}${s.fin ? ', FIN' : ''}${s.rst ? ', RST' : ''}; ` +
@@ -100,16 +119,22 @@ export function printPcapReport(io: CommandIo, r: PcapReport): number {
   for (const d of r.tcp) out(tcpLine(d));
   for (const pair of t.pairs) {
     out('');
-    const data = pair.data.packets[0] + pair.data.packets[1] > 0
-      ? `data ${pair.data.packets[0]}/${pair.data.packets[1]} packets, ${pair.data.bytes[0]}/${pair.data.bytes[1]} bytes (${Object.entries(pair.data.kinds).map(([k, n]) => `${n} ${k}`).join(', ')})`
-      : 'no data';
+    const data =
+      pair.data.packets[0] + pair.data.packets[1] > 0
+        ? `data ${pair.data.packets[0]}/${pair.data.packets[1]} packets, ${pair.data.bytes[0]}/${pair.data.bytes[1]} bytes (${Object.entries(
+            pair.data.kinds,
+          )
+            .map(([k, n]) => `${n} ${k}`)
+            .join(', ')})`
+        : 'no data';
     out(
       `pair ${pair.id}: ${pair.checks.sent} checks, ${pair.checks.answered} answered, ${pair.checks.errors} errors` +
         `${pair.nominated ? `; nominated by ${pair.nominatedBy} at ${pair.nominatedAtMs} ms` : ''}` +
         `${pair.roleConflicts > 0 ? `; ${pair.roleConflicts} role conflicts (487)` : ''}; ${data}`,
     );
     for (const e of t.stun) {
-      if (e.transport === pair.transport && ((e.from === pair.a && e.to === pair.b) || (e.from === pair.b && e.to === pair.a))) out(eventLine(e));
+      if (e.transport === pair.transport && ((e.from === pair.a && e.to === pair.b) || (e.from === pair.b && e.to === pair.a)))
+        out(eventLine(e));
     }
   }
   out('');
@@ -119,13 +144,20 @@ export function printPcapReport(io: CommandIo, r: PcapReport): number {
       `integrity ok ${x.integrityOk}, failed ${x.integrityFailed}, unchecked ${t.stun.filter((e) => e.integrity === 'unchecked').length}; ` +
       `${x.unanswered} transactions unanswered`,
   );
-  out(`selected pair: ${t.selected === undefined ? 'none (no USE-CANDIDATE check was answered)' : `${t.selected.id} (${t.selected.reason})`}`);
+  out(
+    `selected pair: ${t.selected === undefined ? 'none (no USE-CANDIDATE check was answered)' : `${t.selected.id} (${t.selected.reason})`}`,
+  );
   const problems: string[] = [];
   if (r.truncated !== undefined) problems.push(`capture truncated: ${r.truncated}`);
   for (const d of r.tcp) for (const p of d.problems) problems.push(`tcp ${d.from} → ${d.to}: ${p.message} (packet ${p.packetIndex + 1})`);
-  for (const p of t.decodeProblems) problems.push(`${p.transport} ${p.from} → ${p.to}: STUN does not decode (packet ${p.packetIndex + 1}): ${p.error}`);
+  for (const p of t.decodeProblems)
+    problems.push(`${p.transport} ${p.from} → ${p.to}: STUN does not decode (packet ${p.packetIndex + 1}): ${p.error}`);
   problems.push(...t.problems);
-  for (const e of t.stun) if (e.integrity === 'failed' || e.fingerprint === 'failed') problems.push(`${e.transport} ${e.from} → ${e.to}: ${e.class} tx ${e.transactionId}: ${e.integrity === 'failed' ? 'MESSAGE-INTEGRITY failed' : 'FINGERPRINT failed'}`);
+  for (const e of t.stun)
+    if (e.integrity === 'failed' || e.fingerprint === 'failed')
+      problems.push(
+        `${e.transport} ${e.from} → ${e.to}: ${e.class} tx ${e.transactionId}: ${e.integrity === 'failed' ? 'MESSAGE-INTEGRITY failed' : 'FINGERPRINT failed'}`,
+      );
   out(problems.length === 0 ? 'problems: none' : `problems: ${problems.length}`);
   for (const p of problems) out(`  ${p}`);
   return x.integrityFailed > 0 || t.stun.some((e) => e.fingerprint === 'failed') ? 2 : ExitCode.Ok;

@@ -175,7 +175,10 @@ async function runRound(out: (line: string) => void, round: Round, settings: Dem
   const recordAs = (side: string): Partial<PeerOptions> =>
     settings.record === undefined
       ? {}
-      : { record: join(settings.record, `round-${index + 1}-${side}.json`), recordDescription: `ice-tcp demo round ${index + 1} (${round.title}), ${side}` };
+      : {
+          record: join(settings.record, `round-${index + 1}-${side}.json`),
+          recordDescription: `ice-tcp demo round ${index + 1} (${round.title}), ${side}`,
+        };
   const common = {
     addresses: [settings.address],
     timeoutMs: settings.timeoutMs,
@@ -187,8 +190,24 @@ async function runRound(out: (line: string) => void, round: Round, settings: Dem
     dtls: settings.dtls,
     ...(isLoopback(settings.address) ? { soRetry: LOOPBACK_SO_RETRY } : {}),
   };
-  const optionsA: PeerOptions = { ...common, controlling: true, udp: round.udp, tcp: round.tcp, echo: false, send: settings.send, ...recordAs('a-controlling') };
-  const optionsB: PeerOptions = { ...common, controlling: false, udp: round.udp, tcp: peerTcp(round), echo: true, send: 0, ...recordAs('b-controlled') };
+  const optionsA: PeerOptions = {
+    ...common,
+    controlling: true,
+    udp: round.udp,
+    tcp: round.tcp,
+    echo: false,
+    send: settings.send,
+    ...recordAs('a-controlling'),
+  };
+  const optionsB: PeerOptions = {
+    ...common,
+    controlling: false,
+    udp: round.udp,
+    tcp: peerTcp(round),
+    echo: true,
+    send: 0,
+    ...recordAs('b-controlled'),
+  };
   const progress = new Progress(out);
 
   const worker = new Worker(new URL('./demo-worker.js', import.meta.url), { workerData: optionsB });
@@ -239,7 +258,16 @@ export const demoCommand: Command = {
   name: 'demo',
   usage: USAGE,
   async run(argv: string[], io: CommandIo): Promise<number> {
-    const args = parseArgs(argv, { udp: 'flag', tls: 'flag', dtls: 'flag', send: 'value', chunk: 'value', bind: 'value', timeout: 'value', record: 'value' });
+    const args = parseArgs(argv, {
+      udp: 'flag',
+      tls: 'flag',
+      dtls: 'flag',
+      send: 'value',
+      chunk: 'value',
+      bind: 'value',
+      timeout: 'value',
+      record: 'value',
+    });
     if (args.has('help')) {
       writeLine(io.stdout, USAGE);
       return ExitCode.Ok;
@@ -256,7 +284,8 @@ export const demoCommand: Command = {
       ...(args.string('record') !== undefined ? { record: args.string('record') } : {}),
     };
     if (settings.tls && settings.dtls) throw usageError('--tls and --dtls exclude each other');
-    if (settings.dtls && settings.chunk > 16384) throw usageError('--dtls carries at most 16384 bytes per packet: --chunk must be at most 16384');
+    if (settings.dtls && settings.chunk > 16384)
+      throw usageError('--dtls carries at most 16384 bytes per packet: --chunk must be at most 16384');
     if (settings.record !== undefined) mkdirSync(settings.record, { recursive: true });
     const rounds = args.has('udp') ? [...ROUNDS, ALL_ROUND] : ROUNDS;
     const out = (line: string): void => writeLine(io.stdout, line);

@@ -121,7 +121,10 @@ const TCP_TYPES = ['active', 'passive', 'so'] as const;
 function tcpTypes(args: ParsedArgs): { active: boolean; passive: boolean; so: boolean } {
   const text = args.string('tcptypes');
   if (text === undefined) return { active: true, passive: true, so: true };
-  const kinds = text.split(',').map((k) => k.trim()).filter((k) => k !== '');
+  const kinds = text
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
   for (const kind of kinds) {
     if (!(TCP_TYPES as readonly string[]).includes(kind)) {
       throw usageError(`--tcptypes takes a list of ${TCP_TYPES.join(', ')}, got ${JSON.stringify(kind)}`);
@@ -182,9 +185,11 @@ export function peerOptions(args: ParsedArgs): PeerOptions {
   if ((ufrag === undefined) !== (pwd === undefined)) throw usageError('--ufrag and --pwd go together');
   const bind = addresses.length > 0 ? addresses : ['127.0.0.1'];
   const tcpPort = args.integer('tcp-port', { min: 1, max: 65535 });
-  if (tcpPort !== undefined && (!tcpOn || !types.passive)) throw usageError('--tcp-port needs passive TCP candidates (--tcp on, passive in --tcptypes)');
+  if (tcpPort !== undefined && (!tcpOn || !types.passive))
+    throw usageError('--tcp-port needs passive TCP candidates (--tcp on, passive in --tcptypes)');
   const announced = args.string('announced-address');
-  if (announced !== undefined && isIP(announced) === 0) throw usageError(`--announced-address must be an IP address, got ${JSON.stringify(announced)}`);
+  if (announced !== undefined && isIP(announced) === 0)
+    throw usageError(`--announced-address must be an IP address, got ${JSON.stringify(announced)}`);
   return {
     controlling,
     udp,
@@ -251,9 +256,11 @@ export const peerCommand: Command = {
     const options = peerOptions(args);
     if (options.tls && options.dtls === true) throw usageError('--tls and --dtls exclude each other');
     if (options.setup !== undefined && !options.tls && options.dtls !== true) throw usageError('--setup needs --tls or --dtls');
-    if (options.setup === 'actpass' && !options.controlling) throw usageError('--setup actpass is for the offer (--controlling); an answer says active or passive');
+    if (options.setup === 'actpass' && !options.controlling)
+      throw usageError('--setup actpass is for the offer (--controlling); an answer says active or passive');
     if (options.tls && options.tcp === false) throw usageError('--tls needs TCP candidates (--tcp on); over UDP use --dtls');
-    if (options.dtls === true && options.chunk > 16384) throw usageError('--dtls carries at most 16384 bytes per packet: --chunk must be at most 16384');
+    if (options.dtls === true && options.chunk > 16384)
+      throw usageError('--dtls carries at most 16384 bytes per packet: --chunk must be at most 16384');
     return new PeerSession(options, io).run();
   },
 };

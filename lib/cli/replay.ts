@@ -58,7 +58,10 @@ export const replayCommand: Command = {
     const result = replaySession(recording, { ignoreKeys: args.strings('ignore') });
     const producer = `${recording.producer.name} ${recording.producer.version}`;
     if (result.ok) {
-      writeLine(io.stdout, `identical (${result.callsReplayed} calls, ${result.transmitsCompared} packets compared; recorded by ${producer})`);
+      writeLine(
+        io.stdout,
+        `identical (${result.callsReplayed} calls, ${result.transmitsCompared} packets compared; recorded by ${producer})`,
+      );
       return ExitCode.Ok;
     }
     const d = result.divergence!;

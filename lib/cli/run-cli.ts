@@ -112,4 +112,3 @@ export async function runCli(argv: string[], io: CommandIo): Promise<number> {
     return ExitCode.Failed;
   }
 }
-

@@ -189,8 +189,7 @@ export function checkMessage(msg: StunMessage, password: string | undefined): Ch
   let failed = false;
   const { username, realm } = msg.attributes;
   const longTerm = realm !== undefined && username !== undefined;
-  const key =
-    password === undefined ? undefined : longTerm ? longTermKey(username, realm, password) : shortTermKey(password);
+  const key = password === undefined ? undefined : longTerm ? longTermKey(username, realm, password) : shortTermKey(password);
   const keyLabel = longTerm ? `long-term key, realm ${JSON.stringify(realm)}` : 'short-term key';
   const integrity = (name: string, present: boolean, verify: (k: Uint8Array) => boolean): void => {
     if (!present) return;
@@ -238,9 +237,10 @@ export function describeMessage(msg: StunMessage, password: string | undefined):
     if (decoded !== undefined) {
       lines.push(`${label}: ${decoded}`);
     } else {
-      const note = unknownRequired.has(type) || (isComprehensionRequired(type) && ATTRIBUTE_NAMES[type] === undefined)
-        ? ' (comprehension-required, not understood)'
-        : '';
+      const note =
+        unknownRequired.has(type) || (isComprehensionRequired(type) && ATTRIBUTE_NAMES[type] === undefined)
+          ? ' (comprehension-required, not understood)'
+          : '';
       lines.push(`${label}: ${hexBytes(value)}${note}`);
     }
   }

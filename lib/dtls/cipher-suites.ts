@@ -37,9 +37,33 @@ export const TAG_LENGTH = 16;
 
 export const SUITES: ReadonlyMap<number, SuiteParameters> = new Map(
   [
-    { id: 0xc02b, name: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256', prfHash: 'sha256', keyLength: 16, ivLength: 4, explicitNonceLength: 8, cipher: 'aes-128-gcm' },
-    { id: 0xc02c, name: 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384', prfHash: 'sha384', keyLength: 32, ivLength: 4, explicitNonceLength: 8, cipher: 'aes-256-gcm' },
-    { id: 0xcca9, name: 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256', prfHash: 'sha256', keyLength: 32, ivLength: 12, explicitNonceLength: 0, cipher: 'chacha20-poly1305' },
+    {
+      id: 0xc02b,
+      name: 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256',
+      prfHash: 'sha256',
+      keyLength: 16,
+      ivLength: 4,
+      explicitNonceLength: 8,
+      cipher: 'aes-128-gcm',
+    },
+    {
+      id: 0xc02c,
+      name: 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384',
+      prfHash: 'sha384',
+      keyLength: 32,
+      ivLength: 4,
+      explicitNonceLength: 8,
+      cipher: 'aes-256-gcm',
+    },
+    {
+      id: 0xcca9,
+      name: 'TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256',
+      prfHash: 'sha256',
+      keyLength: 32,
+      ivLength: 12,
+      explicitNonceLength: 0,
+      cipher: 'chacha20-poly1305',
+    },
   ].map((s) => [s.id, s as SuiteParameters]),
 );
 

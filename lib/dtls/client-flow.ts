@@ -90,7 +90,7 @@ export class ClientFlow implements HandshakeFlow {
     if (m.msgType === HandshakeType.hello_verify_request && this.#state === 'hello') return this.#onHelloVerify(ctx, now, m);
     const expected = EXPECTED[this.#state];
     if (!expected.includes(m.msgType)) throw unexpected(`handshake message ${m.msgType} while the client waits for ${expected.join('/')}`);
-    if ((m.msgType === HandshakeType.finished) !== (m.epoch > 0)) throw unexpected(`handshake message ${m.msgType} in epoch ${m.epoch}`);
+    if ((m.msgType === HandshakeType.finished) !== m.epoch > 0) throw unexpected(`handshake message ${m.msgType} in epoch ${m.epoch}`);
     if (m.msgType === HandshakeType.finished) return this.#onFinished(ctx, now, m);
     // Every other message enters the transcript before it is acted on.
     ctx.transcript.add(m.msgType, m.messageSeq, m.body);
@@ -127,12 +127,20 @@ export class ClientFlow implements HandshakeFlow {
         alert: AlertDescription.illegal_parameter,
       });
     }
-    if (sh.compressionMethod !== 0) throw new DtlsError('ERR_DTLS_DECODE', 'the server chose compression', { alert: AlertDescription.illegal_parameter });
+    if (sh.compressionMethod !== 0)
+      throw new DtlsError('ERR_DTLS_DECODE', 'the server chose compression', { alert: AlertDescription.illegal_parameter });
     // RFC 5246 §7.4.1.4: a server may only answer extensions we sent.
-    const sent = [ExtensionType.ec_point_formats, ExtensionType.extended_master_secret, ExtensionType.renegotiation_info, ExtensionType.use_srtp];
+    const sent = [
+      ExtensionType.ec_point_formats,
+      ExtensionType.extended_master_secret,
+      ExtensionType.renegotiation_info,
+      ExtensionType.use_srtp,
+    ];
     for (const type of sh.extensions.keys()) {
       if (!sent.includes(type as never) || (type === ExtensionType.use_srtp && ctx.options.srtpProfiles.length === 0)) {
-        throw new DtlsError('ERR_DTLS_DECODE', `the server sent extension ${type}, which we did not offer`, { alert: AlertDescription.unsupported_extension });
+        throw new DtlsError('ERR_DTLS_DECODE', `the server sent extension ${type}, which we did not offer`, {
+          alert: AlertDescription.unsupported_extension,
+        });
       }
     }
     requireExtendedMasterSecret(sh.extensions, 'server');
@@ -142,7 +150,9 @@ export class ClientFlow implements HandshakeFlow {
       const { profiles, mki } = parseUseSrtp(srtp);
       // RFC 5764 §4.1.1: exactly one profile, one we offered; no MKI since we sent none.
       if (profiles.length !== 1 || !ctx.options.srtpProfiles.includes(profiles[0]) || mki.length !== 0) {
-        throw new DtlsError('ERR_DTLS_NO_SHARED_SUITE', 'the server chose an SRTP profile we did not offer', { alert: AlertDescription.illegal_parameter });
+        throw new DtlsError('ERR_DTLS_NO_SHARED_SUITE', 'the server chose an SRTP profile we did not offer', {
+          alert: AlertDescription.illegal_parameter,
+        });
       }
       this.#srtpProfile = profiles[0];
     }
@@ -164,7 +174,9 @@ export class ClientFlow implements HandshakeFlow {
   #onServerKeyExchange(ctx: HandshakeContext, body: Uint8Array): void {
     const ske = parseServerKeyExchange(body);
     if (!ctx.options.groups.includes(ske.group)) {
-      throw new DtlsError('ERR_DTLS_NO_SHARED_SUITE', `the server chose group ${ske.group}, which we did not offer`, { alert: AlertDescription.illegal_parameter });
+      throw new DtlsError('ERR_DTLS_NO_SHARED_SUITE', `the server chose group ${ske.group}, which we did not offer`, {
+        alert: AlertDescription.illegal_parameter,
+      });
     }
     // RFC 8422 §5.4: the signature covers client_random + server_random + ServerECDHParams.
     verifySignature(this.#peer!, ske.scheme, concat(this.#random, this.#serverRandom, ske.params), ske.signature, 'ServerKeyExchange');
@@ -203,7 +215,10 @@ export class ClientFlow implements HandshakeFlow {
     if (this.#certificateRequested) {
       // RFC 5246 §7.4.8: the signature covers every handshake message so far.
       const scheme = ACCEPTED_SCHEMES[0];
-      add(HandshakeType.certificate_verify, encodeDigitallySigned(scheme, signWith(ctx.options.privateKey, scheme, ctx.transcript.bytes())));
+      add(
+        HandshakeType.certificate_verify,
+        encodeDigitallySigned(scheme, signWith(ctx.options.privateKey, scheme, ctx.transcript.bytes())),
+      );
     }
     ctx.installKeys(suite, master, this.#random, this.#serverRandom);
     entries.push({ kind: 'change-cipher-spec', epoch: 0 });
@@ -219,7 +234,9 @@ export class ClientFlow implements HandshakeFlow {
     const suite = this.#suite!;
     const expected = verifyData(suite.prfHash, this.#masterSecret!, 'server finished', ctx.transcript.hash(suite.prfHash));
     if (!equalBytes(parseFinished(m.body), expected)) {
-      throw new DtlsError('ERR_DTLS_BAD_FINISHED', "the server's Finished does not match the handshake", { alert: AlertDescription.decrypt_error });
+      throw new DtlsError('ERR_DTLS_BAD_FINISHED', "the server's Finished does not match the handshake", {
+        alert: AlertDescription.decrypt_error,
+      });
     }
     ctx.transcript.add(m.msgType, m.messageSeq, m.body);
     this.#state = 'connected';
@@ -244,4 +261,3 @@ const EXPECTED: Readonly<Record<State, readonly number[]>> = {
   finished: [HandshakeType.finished],
   connected: [],
 };
-

@@ -149,7 +149,8 @@ export class DtlsEndpoint {
    */
   send(data: Uint8Array): void {
     if (this.#state !== 'connected') throw new DtlsError('ERR_DTLS_NOT_CONNECTED', `cannot send while ${this.#state}`);
-    if (data.length > MAX_PLAINTEXT) throw new DtlsError('ERR_DTLS_MESSAGE_TOO_LARGE', `a record carries at most ${MAX_PLAINTEXT} bytes, got ${data.length}`);
+    if (data.length > MAX_PLAINTEXT)
+      throw new DtlsError('ERR_DTLS_MESSAGE_TOO_LARGE', `a record carries at most ${MAX_PLAINTEXT} bytes, got ${data.length}`);
     this.#transmits.push(this.#records.write(ContentType.application_data, this.#writeEpoch, data));
   }
 
@@ -182,7 +183,8 @@ export class DtlsEndpoint {
   exportKeyingMaterial(label: string, length: number, context?: Uint8Array): Uint8Array {
     const s = this.#session;
     if (s === undefined) throw new DtlsError('ERR_DTLS_NOT_CONNECTED', 'no session to export keying material from');
-    if (typeof label !== 'string' || RESERVED_LABELS.includes(label)) throw new DtlsError('ERR_DTLS_BAD_OPTION', `label ${JSON.stringify(label)} is reserved (RFC 5705 §4)`);
+    if (typeof label !== 'string' || RESERVED_LABELS.includes(label))
+      throw new DtlsError('ERR_DTLS_BAD_OPTION', `label ${JSON.stringify(label)} is reserved (RFC 5705 §4)`);
     if (!Number.isInteger(length) || length < 1 || length > 16384) throw new DtlsError('ERR_DTLS_BAD_OPTION', 'length must be 1..16384');
     if (context !== undefined && context.length > 0xffff) throw new DtlsError('ERR_DTLS_BAD_OPTION', 'context must be under 64 KiB');
     return exportKeyingMaterial(s.suite.prfHash, s.masterSecret, s.clientRandom, s.serverRandom, label, length, context);
@@ -251,8 +253,7 @@ export class DtlsEndpoint {
         } else if (fragment.messageSeq < this.#reassembler.nextSeq) {
           debug('an old fragment (type %d, message %d): the peer retransmits', fragment.msgType, fragment.messageSeq);
           old = true;
-        }
-        else debug('ignores handshake message %d after the handshake', fragment.msgType);
+        } else debug('ignores handshake message %d after the handshake', fragment.msgType);
         continue;
       }
       // RFC 6347 §4.1: Finished is the first message of the new epoch; everything before it is in epoch 0.
@@ -260,7 +261,11 @@ export class DtlsEndpoint {
         debug('drops handshake message %d in epoch %d', fragment.msgType, record.epoch);
         continue;
       }
-      if (this.#flow.waitingForClientHello === true && fragment.msgType === HandshakeType.client_hello && fragment.messageSeq !== this.#reassembler.nextSeq) {
+      if (
+        this.#flow.waitingForClientHello === true &&
+        fragment.msgType === HandshakeType.client_hello &&
+        fragment.messageSeq !== this.#reassembler.nextSeq
+      ) {
         this.#reassembler.reset(fragment.messageSeq);
       }
       if (this.#reassembler.add(fragment) === 'old') old = true;
@@ -298,7 +303,8 @@ export class DtlsEndpoint {
 
   /** Answers the peer's retransmission with our last flight, at most every {@link MIN_RETRANSMIT_GAP_MS}. */
   #retransmitForPeer(now: number): boolean {
-    if (this.#flight === undefined || now - this.#lastFlightAt < Math.min(MIN_RETRANSMIT_GAP_MS, this.options.retransmitInitialMs)) return false;
+    if (this.#flight === undefined || now - this.#lastFlightAt < Math.min(MIN_RETRANSMIT_GAP_MS, this.options.retransmitInitialMs))
+      return false;
     debug('%s answers a retransmission with its last flight', this.options.role);
     this.#transmitFlight(now);
     return true;
@@ -323,7 +329,14 @@ export class DtlsEndpoint {
       action();
     } catch (error) {
       if (error instanceof DtlsError) this.#fail(error, true);
-      else this.#fail(new DtlsError('ERR_DTLS_DECODE', `internal failure: ${(error as Error).message}`, { cause: error, alert: AlertDescription.internal_error }), true);
+      else
+        this.#fail(
+          new DtlsError('ERR_DTLS_DECODE', `internal failure: ${(error as Error).message}`, {
+            cause: error,
+            alert: AlertDescription.internal_error,
+          }),
+          true,
+        );
     }
   }
 
@@ -344,41 +357,41 @@ export class DtlsEndpoint {
   /** The endpoint as seen by the handshake flows. */
   #makeContext(): HandshakeContext {
     return {
-    options: this.options,
-    transcript: this.#transcript,
-    takeSendSeq: () => this.#sendSeq++,
-    setSendSeq: (seq) => {
-      this.#sendSeq = seq;
-    },
-    sendFlight: (now, entries, final) => {
-      this.#flight = entries;
-      if (entries.some((e) => e.kind === 'change-cipher-spec')) this.#writeEpoch = 1;
-      this.#transmitFlight(now);
-      if (final) this.#timer.stop();
-      else this.#timer.start(now);
-    },
-    sendStateless: (entries, recordSequence) => {
-      for (const e of entries) {
-        if (e.kind !== 'handshake') continue;
-        const fragment = encodeHandshakeMessage(e.msgType, e.messageSeq, e.body);
-        this.#transmits.push(this.#records.write(ContentType.handshake, 0, fragment, DTLS_1_0, recordSequence));
-      }
-    },
-    installKeys: (suite, masterSecret, clientRandom, serverRandom) => this.#installKeys(suite, masterSecret, clientRandom, serverRandom),
-    complete: (_now, session) => {
-      this.#session = session;
-      this.#state = 'connected';
-      this.#timer.stop();
-      if (this.options.role === 'client') this.#flight = undefined;
-      debug('%s connected with %s', this.options.role, session.suite.name);
-      this.#events.push({
-        type: 'connected',
-        cipherSuite: session.suite.name,
-        group: session.group === NamedGroup.x25519 ? 'x25519' : 'secp256r1',
-        peerCertificate: session.peer?.der,
-        srtpProfile: session.srtpProfile === undefined ? undefined : srtpProfileName(session.srtpProfile),
-      });
-    },
+      options: this.options,
+      transcript: this.#transcript,
+      takeSendSeq: () => this.#sendSeq++,
+      setSendSeq: (seq) => {
+        this.#sendSeq = seq;
+      },
+      sendFlight: (now, entries, final) => {
+        this.#flight = entries;
+        if (entries.some((e) => e.kind === 'change-cipher-spec')) this.#writeEpoch = 1;
+        this.#transmitFlight(now);
+        if (final) this.#timer.stop();
+        else this.#timer.start(now);
+      },
+      sendStateless: (entries, recordSequence) => {
+        for (const e of entries) {
+          if (e.kind !== 'handshake') continue;
+          const fragment = encodeHandshakeMessage(e.msgType, e.messageSeq, e.body);
+          this.#transmits.push(this.#records.write(ContentType.handshake, 0, fragment, DTLS_1_0, recordSequence));
+        }
+      },
+      installKeys: (suite, masterSecret, clientRandom, serverRandom) => this.#installKeys(suite, masterSecret, clientRandom, serverRandom),
+      complete: (_now, session) => {
+        this.#session = session;
+        this.#state = 'connected';
+        this.#timer.stop();
+        if (this.options.role === 'client') this.#flight = undefined;
+        debug('%s connected with %s', this.options.role, session.suite.name);
+        this.#events.push({
+          type: 'connected',
+          cipherSuite: session.suite.name,
+          group: session.group === NamedGroup.x25519 ? 'x25519' : 'secp256r1',
+          peerCertificate: session.peer?.der,
+          srtpProfile: session.srtpProfile === undefined ? undefined : srtpProfileName(session.srtpProfile),
+        });
+      },
     };
   }
 

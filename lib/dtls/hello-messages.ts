@@ -47,7 +47,10 @@ export function parseClientHello(body: Uint8Array): ClientHello {
   return { version, random, sessionId, cookie, cipherSuites, compressionMethods, extensions };
 }
 
-export function encodeClientHello(h: Omit<ClientHello, 'extensions'>, extensions: ReadonlyArray<readonly [number, Uint8Array]>): Uint8Array {
+export function encodeClientHello(
+  h: Omit<ClientHello, 'extensions'>,
+  extensions: ReadonlyArray<readonly [number, Uint8Array]>,
+): Uint8Array {
   return concat(
     u16(h.version),
     h.random,
@@ -73,7 +76,10 @@ export function parseServerHello(body: Uint8Array): ServerHello {
   return { version, random, sessionId, cipherSuite, compressionMethod, extensions };
 }
 
-export function encodeServerHello(h: Omit<ServerHello, 'extensions'>, extensions: ReadonlyArray<readonly [number, Uint8Array]>): Uint8Array {
+export function encodeServerHello(
+  h: Omit<ServerHello, 'extensions'>,
+  extensions: ReadonlyArray<readonly [number, Uint8Array]>,
+): Uint8Array {
   return concat(u16(h.version), h.random, vec8(h.sessionId), u16(h.cipherSuite), u8(h.compressionMethod), encodeExtensions(extensions));
 }
 

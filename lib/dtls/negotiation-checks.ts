@@ -22,12 +22,18 @@ export function requireDtls12(version: number, what: string): void {
 export function requireExtendedMasterSecret(extensions: Extensions, who: string): void {
   const ems = extensions.get(ExtensionType.extended_master_secret);
   if (ems === undefined) {
-    throw new DtlsError('ERR_DTLS_NO_EXTENDED_MASTER_SECRET', `the ${who} did not negotiate extended_master_secret (RFC 7627), which we require`, {
-      alert: AlertDescription.handshake_failure,
-    });
+    throw new DtlsError(
+      'ERR_DTLS_NO_EXTENDED_MASTER_SECRET',
+      `the ${who} did not negotiate extended_master_secret (RFC 7627), which we require`,
+      {
+        alert: AlertDescription.handshake_failure,
+      },
+    );
   }
   if (ems.length !== 0) {
-    throw new DtlsError('ERR_DTLS_DECODE', 'extended_master_secret must be empty (RFC 7627 §5.1)', { alert: AlertDescription.decode_error });
+    throw new DtlsError('ERR_DTLS_DECODE', 'extended_master_secret must be empty (RFC 7627 §5.1)', {
+      alert: AlertDescription.decode_error,
+    });
   }
 }
 

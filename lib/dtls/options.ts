@@ -93,7 +93,12 @@ function intIn(name: string, value: number | undefined, fallback: number, min: n
   return v;
 }
 
-function names<T extends string>(what: string, list: readonly T[] | undefined, fallback: readonly T[], table: Record<string, number>): number[] {
+function names<T extends string>(
+  what: string,
+  list: readonly T[] | undefined,
+  fallback: readonly T[],
+  table: Record<string, number>,
+): number[] {
   const chosen = list ?? fallback;
   if (!Array.isArray(chosen as unknown)) throw bad(`${what} must be an array`);
   return chosen.map((name) => {
@@ -123,11 +128,17 @@ export function resolveOptions(o: DtlsEndpointOptions): ResolvedOptions {
   if (privateKey.asymmetricKeyType !== 'ec' || privateKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
     throw bad('the certificate key must be ECDSA P-256');
   }
-  if (o.verifyPeerCertificate !== undefined && typeof o.verifyPeerCertificate !== 'function') throw bad('verifyPeerCertificate must be a function');
+  if (o.verifyPeerCertificate !== undefined && typeof o.verifyPeerCertificate !== 'function')
+    throw bad('verifyPeerCertificate must be a function');
   if (o.random !== undefined && typeof o.random !== 'function') throw bad('random must be a function');
   const cipherSuites = names('cipherSuites', o.cipherSuites, DEFAULT_CIPHER_SUITES, CipherSuite);
   if (cipherSuites.length === 0) throw bad('cipherSuites must not be empty');
-  const groups = names('groups', o.groups, DEFAULT_GROUPS.map((g) => (g === NamedGroup.x25519 ? 'x25519' : 'secp256r1')), NamedGroup);
+  const groups = names(
+    'groups',
+    o.groups,
+    DEFAULT_GROUPS.map((g) => (g === NamedGroup.x25519 ? 'x25519' : 'secp256r1')),
+    NamedGroup,
+  );
   if (groups.length === 0) throw bad('groups must not be empty');
   const srtpProfiles = names('srtpProfiles', o.srtpProfiles, [], SrtpProfile);
   const retransmitInitialMs = intIn('retransmitInitialMs', o.retransmitInitialMs, DEFAULT_RETRANSMIT_INITIAL_MS, 1, 600_000);
@@ -141,7 +152,13 @@ export function resolveOptions(o: DtlsEndpointOptions): ResolvedOptions {
     srtpProfiles,
     mtu: intIn('mtu', o.mtu, DEFAULT_MTU, 256, 65507),
     retransmitInitialMs,
-    retransmitMaxMs: intIn('retransmitMaxMs', o.retransmitMaxMs, Math.max(DEFAULT_RETRANSMIT_MAX_MS, retransmitInitialMs), retransmitInitialMs, 3_600_000),
+    retransmitMaxMs: intIn(
+      'retransmitMaxMs',
+      o.retransmitMaxMs,
+      Math.max(DEFAULT_RETRANSMIT_MAX_MS, retransmitInitialMs),
+      retransmitInitialMs,
+      3_600_000,
+    ),
     maxRetransmits: intIn('maxRetransmits', o.maxRetransmits, DEFAULT_MAX_RETRANSMITS, 0, 64),
     helloVerify: o.helloVerify ?? false,
     requireClientCertificate: o.requireClientCertificate ?? true,

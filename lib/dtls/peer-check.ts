@@ -24,5 +24,8 @@ export function checkPeerCertificate(options: ResolvedOptions, peer: PeerCertifi
       cause: error,
     });
   }
-  if (!ok) throw new DtlsError('ERR_DTLS_BAD_CERTIFICATE', 'the peer certificate was rejected (fingerprint mismatch)', { alert: AlertDescription.bad_certificate });
+  if (!ok)
+    throw new DtlsError('ERR_DTLS_BAD_CERTIFICATE', 'the peer certificate was rejected (fingerprint mismatch)', {
+      alert: AlertDescription.bad_certificate,
+    });
 }

@@ -66,7 +66,12 @@ export function keyBlock(
 }
 
 /** Finished.verify_data (RFC 5246 §7.4.9): `PRF(master, finished_label, Hash(handshake_messages))[0..11]`. */
-export function verifyData(hash: PrfHash, masterSecret: Uint8Array, label: 'client finished' | 'server finished', transcriptHash: Uint8Array): Uint8Array {
+export function verifyData(
+  hash: PrfHash,
+  masterSecret: Uint8Array,
+  label: 'client finished' | 'server finished',
+  transcriptHash: Uint8Array,
+): Uint8Array {
   return prf(hash, masterSecret, label, transcriptHash, VERIFY_DATA_LENGTH);
 }
 

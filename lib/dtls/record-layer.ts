@@ -72,7 +72,9 @@ export class RecordLayer {
   write(type: number, epoch: number, body: Uint8Array, version = DTLS_1_2, sequence?: number): Uint8Array {
     const seq = sequence ?? this.#writeSeq.get(epoch) ?? 0;
     if (seq > MAX_SEQUENCE) {
-      throw new DtlsError('ERR_DTLS_NOT_CONNECTED', `epoch ${epoch} has used all 2^48 sequence numbers`, { alert: AlertDescription.internal_error });
+      throw new DtlsError('ERR_DTLS_NOT_CONNECTED', `epoch ${epoch} has used all 2^48 sequence numbers`, {
+        alert: AlertDescription.internal_error,
+      });
     }
     if (sequence === undefined) this.#writeSeq.set(epoch, seq + 1);
     const protection = this.#writeProtection.get(epoch);

@@ -11,18 +11,17 @@ import { concat, equalBytes } from './bytes.js';
 import { SUITES, type SuiteParameters } from './cipher-suites.js';
 import { checkCookie, makeCookie } from './cookie.js';
 import { DtlsError } from './dtls-error.js';
-import {
-  ExtensionType,
-  NamedGroup,
-  encodeEmptyRenegotiationInfo,
-  encodeUseSrtp,
-  parseU16List,
-  parseUseSrtp,
-} from './extensions.js';
+import { ExtensionType, NamedGroup, encodeEmptyRenegotiationInfo, encodeUseSrtp, parseU16List, parseUseSrtp } from './extensions.js';
 import type { FlightEntry } from './flight.js';
 import type { HandshakeContext, HandshakeFlow, ReceivedMessage } from './handshake-context.js';
 import { HandshakeType } from './handshake-header.js';
-import { EMPTY_RENEGOTIATION_INFO_SCSV, type ClientHello, encodeHelloVerifyRequest, encodeServerHello, parseClientHello } from './hello-messages.js';
+import {
+  EMPTY_RENEGOTIATION_INFO_SCSV,
+  type ClientHello,
+  encodeHelloVerifyRequest,
+  encodeServerHello,
+  parseClientHello,
+} from './hello-messages.js';
 import { type EphemeralKey, generateEphemeralKey } from './key-exchange.js';
 import {
   ECDSA_SIGN,
@@ -67,7 +66,7 @@ export class ServerFlow implements HandshakeFlow {
   handle(ctx: HandshakeContext, now: number, m: ReceivedMessage, recordSequence: number): void {
     const expected = EXPECTED[this.#state];
     if (!expected.includes(m.msgType)) throw unexpected(`handshake message ${m.msgType} while the server waits for ${expected.join('/')}`);
-    if ((m.msgType === HandshakeType.finished) !== (m.epoch > 0)) throw unexpected(`handshake message ${m.msgType} in epoch ${m.epoch}`);
+    if ((m.msgType === HandshakeType.finished) !== m.epoch > 0) throw unexpected(`handshake message ${m.msgType} in epoch ${m.epoch}`);
     switch (m.msgType) {
       case HandshakeType.client_hello:
         return this.#onClientHello(ctx, now, m, recordSequence);
@@ -87,19 +86,27 @@ export class ServerFlow implements HandshakeFlow {
     const o = ctx.options;
     // RFC 6347 §4.2.1 / RFC 5246 App. E: the client offers its highest version; below 1.2 (a larger number) is refused.
     if (hello.version > DTLS_1_2) {
-      throw new DtlsError('ERR_DTLS_PROTOCOL_VERSION', `the client offers at most version 0x${hello.version.toString(16)}; DTLS 1.2 is required`, {
-        alert: AlertDescription.protocol_version,
-      });
+      throw new DtlsError(
+        'ERR_DTLS_PROTOCOL_VERSION',
+        `the client offers at most version 0x${hello.version.toString(16)}; DTLS 1.2 is required`,
+        {
+          alert: AlertDescription.protocol_version,
+        },
+      );
     }
     if (this.#cookieSecret !== undefined && !checkCookie(this.#cookieSecret, hello)) {
       // RFC 6347 §4.2.1: answer with a cookie, keep no state; the HVR reuses the ClientHello's record sequence number.
       const body = encodeHelloVerifyRequest(DTLS_1_0, makeCookie(this.#cookieSecret, hello));
       ctx.setSendSeq(m.messageSeq);
       const seq = ctx.takeSendSeq();
-      ctx.sendStateless([{ kind: 'handshake', epoch: 0, msgType: HandshakeType.hello_verify_request, messageSeq: seq, body }], recordSequence);
+      ctx.sendStateless(
+        [{ kind: 'handshake', epoch: 0, msgType: HandshakeType.hello_verify_request, messageSeq: seq, body }],
+        recordSequence,
+      );
       return;
     }
-    if (!hello.compressionMethods.includes(0)) throw new DtlsError('ERR_DTLS_DECODE', 'the client offers no null compression', { alert: AlertDescription.illegal_parameter });
+    if (!hello.compressionMethods.includes(0))
+      throw new DtlsError('ERR_DTLS_DECODE', 'the client offers no null compression', { alert: AlertDescription.illegal_parameter });
     const suiteId = o.cipherSuites.find((id) => hello.cipherSuites.includes(id));
     if (suiteId === undefined) {
       throw new DtlsError('ERR_DTLS_NO_SHARED_SUITE', 'no cipher suite in common', { alert: AlertDescription.handshake_failure });
@@ -108,12 +115,16 @@ export class ServerFlow implements HandshakeFlow {
     // RFC 8422 §4: without supported_groups any group may be used; we pick P-256 then.
     const theirGroups = groupsData === undefined ? [NamedGroup.secp256r1] : parseU16List(groupsData, 'supported_groups');
     const group = o.groups.find((g) => theirGroups.includes(g));
-    if (group === undefined) throw new DtlsError('ERR_DTLS_NO_SHARED_SUITE', 'no ECDHE group in common', { alert: AlertDescription.handshake_failure });
+    if (group === undefined)
+      throw new DtlsError('ERR_DTLS_NO_SHARED_SUITE', 'no ECDHE group in common', { alert: AlertDescription.handshake_failure });
     const sigData = hello.extensions.get(ExtensionType.signature_algorithms);
     // RFC 5246 §7.4.1.4.1: without the extension the client accepts only SHA-1, which we do not sign with.
     const theirSchemes = sigData === undefined ? [] : parseU16List(sigData, 'signature_algorithms');
     const scheme = ACCEPTED_SCHEMES.find((s) => theirSchemes.includes(s));
-    if (scheme === undefined) throw new DtlsError('ERR_DTLS_NO_SHARED_SUITE', 'no ECDSA signature algorithm in common', { alert: AlertDescription.handshake_failure });
+    if (scheme === undefined)
+      throw new DtlsError('ERR_DTLS_NO_SHARED_SUITE', 'no ECDSA signature algorithm in common', {
+        alert: AlertDescription.handshake_failure,
+      });
     requireExtendedMasterSecret(hello.extensions, 'client');
     requireEmptyRenegotiationInfo(hello.extensions, 'client', hello.cipherSuites.includes(EMPTY_RENEGOTIATION_INFO_SCSV));
     const srtpData = hello.extensions.get(ExtensionType.use_srtp);
@@ -153,7 +164,10 @@ export class ServerFlow implements HandshakeFlow {
     };
     add(
       HandshakeType.server_hello,
-      encodeServerHello({ version: DTLS_1_2, random: this.#random, sessionId: new Uint8Array(0), cipherSuite: this.#suite!.id, compressionMethod: 0 }, extensions),
+      encodeServerHello(
+        { version: DTLS_1_2, random: this.#random, sessionId: new Uint8Array(0), cipherSuite: this.#suite!.id, compressionMethod: 0 },
+        extensions,
+      ),
     );
     add(HandshakeType.certificate, encodeCertificate([o.certificateDer]));
     add(HandshakeType.server_key_exchange, encodeServerKeyExchange(params, scheme, signature));
@@ -200,7 +214,9 @@ export class ServerFlow implements HandshakeFlow {
     const master = this.#masterSecret!;
     const expected = verifyData(suite.prfHash, master, 'client finished', ctx.transcript.hash(suite.prfHash));
     if (!equalBytes(parseFinished(m.body), expected)) {
-      throw new DtlsError('ERR_DTLS_BAD_FINISHED', "the client's Finished does not match the handshake", { alert: AlertDescription.decrypt_error });
+      throw new DtlsError('ERR_DTLS_BAD_FINISHED', "the client's Finished does not match the handshake", {
+        alert: AlertDescription.decrypt_error,
+      });
     }
     ctx.transcript.add(m.msgType, m.messageSeq, m.body);
     const seq = ctx.takeSendSeq();

@@ -44,9 +44,13 @@ export function readPeerCertificate(der: Uint8Array): PeerCertificate {
   }
   const publicKey = x509.publicKey;
   if (publicKey.asymmetricKeyType !== 'ec' || publicKey.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-    throw new DtlsError('ERR_DTLS_BAD_CERTIFICATE', `the peer certificate's key is ${publicKey.asymmetricKeyType ?? '?'}, not ECDSA P-256`, {
-      alert: AlertDescription.unsupported_certificate,
-    });
+    throw new DtlsError(
+      'ERR_DTLS_BAD_CERTIFICATE',
+      `the peer certificate's key is ${publicKey.asymmetricKeyType ?? '?'}, not ECDSA P-256`,
+      {
+        alert: AlertDescription.unsupported_certificate,
+      },
+    );
   }
   return { der, x509, publicKey };
 }
@@ -75,5 +79,6 @@ export function verifySignature(peer: PeerCertificate, scheme: number, data: Uin
   } catch {
     ok = false;
   }
-  if (!ok) throw new DtlsError('ERR_DTLS_BAD_SIGNATURE', `the ${what} signature does not verify`, { alert: AlertDescription.decrypt_error });
+  if (!ok)
+    throw new DtlsError('ERR_DTLS_BAD_SIGNATURE', `the ${what} signature does not verify`, { alert: AlertDescription.decrypt_error });
 }

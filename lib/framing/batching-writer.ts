@@ -164,7 +164,11 @@ export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents>
     const stream = this.stream;
     if (!stream.destroyed && !stream.writableEnded) this.#writePending();
     else if (this.#pendingStart !== this.#pendingEnd) {
-      debug('writer drops %d bytes of frames: stream is %s', this.#pendingEnd - this.#pendingStart, stream.destroyed ? 'destroyed' : 'ended');
+      debug(
+        'writer drops %d bytes of frames: stream is %s',
+        this.#pendingEnd - this.#pendingStart,
+        stream.destroyed ? 'destroyed' : 'ended',
+      );
       this.#pendingStart = this.#pendingEnd;
     }
     stream.uncork();

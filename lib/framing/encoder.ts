@@ -14,10 +14,7 @@ export function checkPayload(payload: unknown): number {
   const length = payload.length;
   // RFC 4571 §2: LENGTH is 16 bits, so 65535 is the largest payload.
   if (length > MAX_FRAME_SIZE) {
-    throw new FramingError(
-      'ERR_FRAME_TOO_LARGE',
-      `an RFC 4571 frame carries at most ${MAX_FRAME_SIZE} bytes, got ${length}`,
-    );
+    throw new FramingError('ERR_FRAME_TOO_LARGE', `an RFC 4571 frame carries at most ${MAX_FRAME_SIZE} bytes, got ${length}`);
   }
   return length;
 }
@@ -34,10 +31,7 @@ export function frameHeader(length: number): Buffer {
     throw new FramingError('ERR_FRAMING_BAD_PAYLOAD', `a frame length must be a non-negative integer, got ${length}`);
   }
   if (length > MAX_FRAME_SIZE) {
-    throw new FramingError(
-      'ERR_FRAME_TOO_LARGE',
-      `an RFC 4571 frame carries at most ${MAX_FRAME_SIZE} bytes, got ${length}`,
-    );
+    throw new FramingError('ERR_FRAME_TOO_LARGE', `an RFC 4571 frame carries at most ${MAX_FRAME_SIZE} bytes, got ${length}`);
   }
   const header = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
   // RFC 4571 §2: 16-bit unsigned LENGTH in network byte order.

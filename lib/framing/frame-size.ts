@@ -15,10 +15,7 @@ export const FRAME_HEADER_SIZE = 2;
 export function checkMaxFrameSize(value: unknown): number {
   if (value === undefined) return MAX_FRAME_SIZE;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > MAX_FRAME_SIZE) {
-    throw new FramingError(
-      'ERR_FRAMING_BAD_OPTION',
-      `maxFrameSize must be an integer from 0 to ${MAX_FRAME_SIZE}, got ${String(value)}`,
-    );
+    throw new FramingError('ERR_FRAMING_BAD_OPTION', `maxFrameSize must be an integer from 0 to ${MAX_FRAME_SIZE}, got ${String(value)}`);
   }
   return value;
 }

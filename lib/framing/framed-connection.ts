@@ -89,10 +89,7 @@ export class FramedConnection extends EventEmitter<StreamPacketConnectionEvents>
     super();
     const maxBuffered = options?.maxBufferedPackets ?? DEFAULT_MAX_BUFFERED_PACKETS;
     if (!Number.isInteger(maxBuffered) || maxBuffered < 1) {
-      throw new FramingError(
-        'ERR_FRAMING_BAD_OPTION',
-        `maxBufferedPackets must be a positive integer, got ${String(maxBuffered)}`,
-      );
+      throw new FramingError('ERR_FRAMING_BAD_OPTION', `maxBufferedPackets must be a positive integer, got ${String(maxBuffered)}`);
     }
     this.#decoder = new FrameDecoder({ maxFrameSize: options?.maxFrameSize });
     this.#maxBufferedPackets = maxBuffered;

@@ -10,11 +10,7 @@ import { IceTcpError } from '../errors.js';
  * - `ERR_FRAMING_BAD_OPTION`: an option is out of range or of the wrong type.
  * - `ERR_FRAMING_BAD_PAYLOAD`: a payload to send is not a `Uint8Array`.
  */
-export type FramingErrorCode =
-  | 'ERR_FRAME_TOO_LARGE'
-  | 'ERR_FRAME_TRUNCATED'
-  | 'ERR_FRAMING_BAD_OPTION'
-  | 'ERR_FRAMING_BAD_PAYLOAD';
+export type FramingErrorCode = 'ERR_FRAME_TOO_LARGE' | 'ERR_FRAME_TRUNCATED' | 'ERR_FRAMING_BAD_OPTION' | 'ERR_FRAMING_BAD_PAYLOAD';
 
 /** An RFC 4571 framing error: bad frame length, truncated stream or bad option. */
 export class FramingError extends IceTcpError {

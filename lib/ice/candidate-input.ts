@@ -35,7 +35,8 @@ export function checkedCandidate(candidate: Candidate, who: 'local' | 'remote', 
   }
   if (!CANDIDATE_TYPES.includes(type)) throw bad(who, `unknown type ${String(type)}`);
   // RFC 8445 §5.1.2.1; the STUN PRIORITY attribute's range, as the candidate parser accepts.
-  if (!Number.isInteger(priority) || priority < 1 || priority > MAX_WIRE_PRIORITY) throw bad(who, `priority ${String(priority)} is not in 1..2^32-1`);
+  if (!Number.isInteger(priority) || priority < 1 || priority > MAX_WIRE_PRIORITY)
+    throw bad(who, `priority ${String(priority)} is not in 1..2^32-1`);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw bad(who, `port ${String(port)} is not in 0..65535`);
   if (typeof foundation !== 'string' || foundation.length === 0) throw bad(who, 'foundation must be a non-empty string');
   if (typeof address !== 'string' || address.length === 0) throw bad(who, 'address must be a non-empty string');

@@ -67,7 +67,9 @@ export class LocalCandidateSet {
    * reflexive candidate).
    */
   baseOf(transportId: string, component?: number): LocalCandidate | undefined {
-    return this.all.find((l) => l.base === l && l.transportId === transportId && (component === undefined || l.candidate.component === component));
+    return this.all.find(
+      (l) => l.base === l && l.transportId === transportId && (component === undefined || l.candidate.component === component),
+    );
   }
 
   /** Forgets peer-reflexive candidates no longer in use (bounded memory across TCP reconnects). */

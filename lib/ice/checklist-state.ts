@@ -39,7 +39,11 @@ export function candidatesCompleteAt(ctx: AgentContext): number | undefined {
  *   makes a peer-reflexive candidate (RFC 8445 §7.3.1.3), over UDP or
  *   between S-O candidates.
  */
-function peerOnlyPath(local: Candidate, remote: Pick<RemoteKind, 'transport'> & { tcpType?: TcpType | undefined }, unresolved: boolean): boolean {
+function peerOnlyPath(
+  local: Candidate,
+  remote: Pick<RemoteKind, 'transport'> & { tcpType?: TcpType | undefined },
+  unresolved: boolean,
+): boolean {
   if (local.transport !== remote.transport) return false;
   if (local.transport === 'udp') return unresolved;
   if (local.tcpType === 'passive') return remote.tcpType === 'active';

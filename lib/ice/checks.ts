@@ -25,7 +25,14 @@ export function prflxPriority(ctx: AgentContext, local: LocalCandidate): number 
   const c = local.candidate;
   const localPref = Math.floor(c.priority / 256) % 65536;
   return candidatePriority(
-    { type: 'prflx', transport: c.transport, tcpType: c.tcpType, component: c.component, localPreference: localPref, otherPreference: localPref % 8192 },
+    {
+      type: 'prflx',
+      transport: c.transport,
+      tcpType: c.tcpType,
+      component: c.component,
+      localPreference: localPref,
+      otherPreference: localPref % 8192,
+    },
     ctx.options.priority,
   );
 }
@@ -131,7 +138,14 @@ export function processTransactionTimers(ctx: AgentContext, now: number): void {
     if (now >= tx.expiresAt) {
       ctx.transactions.delete(tx.key);
       if (tx.kind === 'check' && !tx.cancelled && tx.pair.transactionKey === tx.key) {
-        failCheck(ctx, now, tx, tx.connectionId !== undefined ? 'timeout: no response within Ti (RFC 8489 §6.2.2)' : 'timeout: no response after Rc sends (RFC 8445 §7.2.5.2.3)');
+        failCheck(
+          ctx,
+          now,
+          tx,
+          tx.connectionId !== undefined
+            ? 'timeout: no response within Ti (RFC 8489 §6.2.2)'
+            : 'timeout: no response after Rc sends (RFC 8445 §7.2.5.2.3)',
+        );
       }
       continue;
     }
@@ -312,7 +326,8 @@ function checkSucceeded(ctx: AgentContext, now: number, tx: Transaction, mapped:
   }
   for (const other of ctx.checklists) {
     for (const p of other.pairs) {
-      if (p.state === 'frozen' && p.foundation === pair.foundation) ctx.setPairState(p, 'waiting', 'a pair of its foundation succeeded (RFC 8445 §7.2.5.3.3)');
+      if (p.state === 'frozen' && p.foundation === pair.foundation)
+        ctx.setPairState(p, 'waiting', 'a pair of its foundation succeeded (RFC 8445 §7.2.5.3.3)');
     }
   }
   const status = ctx.status(component);
@@ -327,7 +342,12 @@ function checkSucceeded(ctx: AgentContext, now: number, tx: Transaction, mapped:
       // RFC 6544 §11.1: the reconnected connection carries the session on.
       select(ctx, now, valid, 'reconnected after the selected connection dropped (RFC 6544 §11.1)');
     } else if (nominated) {
-      nominate(ctx, now, valid, tx.useCandidate ? 'USE-CANDIDATE check succeeded (RFC 8445 §7.2.5.3.4)' : 'peer nominated it (RFC 8445 §7.3.1.5)');
+      nominate(
+        ctx,
+        now,
+        valid,
+        tx.useCandidate ? 'USE-CANDIDATE check succeeded (RFC 8445 §7.2.5.3.4)' : 'peer nominated it (RFC 8445 §7.3.1.5)',
+      );
     } else if (list.selected === undefined && (status.route === undefined || status.health === 'expired')) {
       setRoute(ctx, now, valid);
     }

@@ -21,7 +21,12 @@ export function processConsent(ctx: AgentContext, now: number): void {
     const before = tracker.health;
     const health = tracker.evaluate(now);
     if (health === 'expired') {
-      loseRoute(ctx, pair.component, 'expired', `no authenticated answer to consent checks for ${ctx.options.consent.expiryMs} ms (RFC 7675 §5.1)`);
+      loseRoute(
+        ctx,
+        pair.component,
+        'expired',
+        `no authenticated answer to consent checks for ${ctx.options.consent.expiryMs} ms (RFC 7675 §5.1)`,
+      );
     } else if (health !== before) {
       log('consent on %s: %s', pair.id, health);
       ctx.updateState();
@@ -68,7 +73,8 @@ function sendConsentCheck(ctx: AgentContext, now: number, pair: NonNullable<Agen
  */
 export function handleConsentResponse(ctx: AgentContext, now: number, tx: Transaction, msg: StunMessage, packet: PacketInput): void {
   if (msg.hasFingerprint && !verifyFingerprint(msg)) return void log('consent response dropped: bad FINGERPRINT');
-  if (!msg.hasIntegrity || !verifyIntegrity(msg, tx.integrityKey)) return void log('consent response dropped: MESSAGE-INTEGRITY missing or wrong');
+  if (!msg.hasIntegrity || !verifyIntegrity(msg, tx.integrityKey))
+    return void log('consent response dropped: MESSAGE-INTEGRITY missing or wrong');
   if (packet.transportId !== tx.transportId || packet.connectionId !== tx.connectionId || !sameAddress(packet.from, tx.to)) {
     return void log('consent response dropped: not from the pair (RFC 7675 §5.1)');
   }

@@ -124,7 +124,10 @@ export class AgentContext {
   }
 
   transmit(transportId: string, connectionId: string | undefined, to: Address, data: Buffer): void {
-    const t = connectionId === undefined ? { transportId, to: { address: to.address, port: to.port }, data } : { transportId, connectionId, to: { address: to.address, port: to.port }, data };
+    const t =
+      connectionId === undefined
+        ? { transportId, to: { address: to.address, port: to.port }, data }
+        : { transportId, connectionId, to: { address: to.address, port: to.port }, data };
     this.out.transmits.push(t);
   }
 
@@ -147,7 +150,10 @@ export class AgentContext {
       this.dataRoutes.remove(pair);
     }
     log('pair %s %s -> %s%s', pair.id, previous, state, reason !== undefined ? ` (${reason})` : '');
-    const event: IceEvent = reason !== undefined ? { type: 'pair-state', pair: pair.info(), previous, reason } : { type: 'pair-state', pair: pair.info(), previous };
+    const event: IceEvent =
+      reason !== undefined
+        ? { type: 'pair-state', pair: pair.info(), previous, reason }
+        : { type: 'pair-state', pair: pair.info(), previous };
     this.emit(event);
   }
 

@@ -329,7 +329,15 @@ export class IceCore implements IceCoreApi {
     const ctx = this.ctx;
     if (ctx.closed) return undefined;
     let min = ctx.pacerNextAt;
-    for (const t of [ctx.transactions.nextDeadline(), tcpDeadline(ctx), consentDeadline(ctx), nominationDeadline(ctx), checklistDeadline(ctx), keepaliveDeadline(ctx), ctx.dataRoutes.nextDeadline()]) {
+    for (const t of [
+      ctx.transactions.nextDeadline(),
+      tcpDeadline(ctx),
+      consentDeadline(ctx),
+      nominationDeadline(ctx),
+      checklistDeadline(ctx),
+      keepaliveDeadline(ctx),
+      ctx.dataRoutes.nextDeadline(),
+    ]) {
       if (t !== undefined && (min === undefined || t < min)) min = t;
     }
     return min;
@@ -362,7 +370,13 @@ export class IceCore implements IceCoreApi {
   }
 
   private drop(reason: string, packet: PacketInput): 'dropped' {
-    log('packet from %s on %s%s dropped: %s', formatAddress(packet.from), packet.transportId, packet.connectionId !== undefined ? `/${packet.connectionId}` : '', reason);
+    log(
+      'packet from %s on %s%s dropped: %s',
+      formatAddress(packet.from),
+      packet.transportId,
+      packet.connectionId !== undefined ? `/${packet.connectionId}` : '',
+      reason,
+    );
     return 'dropped';
   }
 

@@ -10,7 +10,12 @@ import type { LocalCandidate } from './candidates.js';
 import { switchRole } from './checks.js';
 import { log, type AgentContext, type DeferredRequest } from './context.js';
 import { abandonConnect, cancelCheck, nominate, replacesLostPair, sameTcpPath, select } from './nomination.js';
-import { earlierTcpNominationPending, firstTcpNominationElsewhere, notePeerTcpNomination, withholdTcpNomination } from './tcp-nomination.js';
+import {
+  earlierTcpNominationPending,
+  firstTcpNominationElsewhere,
+  notePeerTcpNomination,
+  withholdTcpNomination,
+} from './tcp-nomination.js';
 import { setRoute } from './routes.js';
 import type { Checklist } from './checklist.js';
 import type { CredentialGeneration } from './credentials.js';
@@ -36,7 +41,13 @@ export type RequestOutcome = 'answered' | 'rejected' | 'dropped' | 'withheld';
  * Answers a Binding request that arrived on `localBase` (the base the
  * packet's transport belongs to) and runs the full agent's follow-up.
  */
-export function handleRequest(ctx: AgentContext, now: number, packet: PacketInput, msg: StunMessage, localBase: LocalCandidate | undefined): RequestOutcome {
+export function handleRequest(
+  ctx: AgentContext,
+  now: number,
+  packet: PacketInput,
+  msg: StunMessage,
+  localBase: LocalCandidate | undefined,
+): RequestOutcome {
   if (msg.method !== StunMethod.Binding) {
     log('request with method 0x%s dropped', msg.method.toString(16));
     return 'dropped';
@@ -63,14 +74,30 @@ export function handleRequest(ctx: AgentContext, now: number, packet: PacketInpu
   const generation = verdict.generation;
   if (generation !== ctx.generation) {
     // RFC 7675 §5.1: the peer keeps consent on the old pair during a restart.
-    ctx.transmit(packet.transportId, packet.connectionId, packet.from, encodeSuccessResponse(msg.transactionId, packet.from, generation.localKey, software));
+    ctx.transmit(
+      packet.transportId,
+      packet.connectionId,
+      packet.from,
+      encodeSuccessResponse(msg.transactionId, packet.from, generation.localKey, software),
+    );
     return 'answered';
   }
   if (!ctx.options.lite) {
     const decision = decideRoleConflict(ctx.controlling, ctx.tieBreaker, msg.attributes);
     if (decision === 'reject') {
       log('role conflict with %s:%d: answering 487', packet.from.address, packet.from.port);
-      ctx.transmit(packet.transportId, packet.connectionId, packet.from, encodeErrorResponse({ transactionId: msg.transactionId, method: msg.method, code: 487, integrityKey: generation.localKey, software }));
+      ctx.transmit(
+        packet.transportId,
+        packet.connectionId,
+        packet.from,
+        encodeErrorResponse({
+          transactionId: msg.transactionId,
+          method: msg.method,
+          code: 487,
+          integrityKey: generation.localKey,
+          software,
+        }),
+      );
       return 'answered';
     }
     if (decision === 'switch') switchRole(ctx, !ctx.controlling, "the peer's tie-breaker wins the role conflict (RFC 8445 §7.3.1.1)");
@@ -94,10 +121,22 @@ export function handleRequest(ctx: AgentContext, now: number, packet: PacketInpu
 }
 
 /** Sends the success response to an accepted request and runs the full agent's follow-up. */
-function answerRequest(ctx: AgentContext, now: number, packet: PacketInput, msg: StunMessage, localBase: LocalCandidate | undefined,
-  remoteUfrag: string, generation: CredentialGeneration): RequestOutcome {
+function answerRequest(
+  ctx: AgentContext,
+  now: number,
+  packet: PacketInput,
+  msg: StunMessage,
+  localBase: LocalCandidate | undefined,
+  remoteUfrag: string,
+  generation: CredentialGeneration,
+): RequestOutcome {
   const software = ctx.options.software;
-  ctx.transmit(packet.transportId, packet.connectionId, packet.from, encodeSuccessResponse(msg.transactionId, packet.from, generation.localKey, software));
+  ctx.transmit(
+    packet.transportId,
+    packet.connectionId,
+    packet.from,
+    encodeSuccessResponse(msg.transactionId, packet.from, generation.localKey, software),
+  );
   if (localBase !== undefined) ctx.paths.noteArrival(localBase.candidate.transport, packet.from);
   if (localBase === undefined) {
     log('request on unknown transport %s answered; no local candidate to pair', packet.transportId);
@@ -195,7 +234,12 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
   const list = ctx.checklist(component);
   const nominating = request.useCandidate && !ctx.controlling;
   let pair = known === undefined ? undefined : list.pairs.find((p) => p.local === localBase && p.remote === known);
-  if (pair !== undefined && pair.connectionId !== undefined && request.connectionId !== undefined && pair.connectionId !== request.connectionId) {
+  if (
+    pair !== undefined &&
+    pair.connectionId !== undefined &&
+    request.connectionId !== undefined &&
+    pair.connectionId !== request.connectionId
+  ) {
     if (ctx.tcp.get(pair.connectionId) !== undefined) {
       log('request for %s on connection %s, pair uses %s: no triggered check', pair.id, request.connectionId, pair.connectionId);
       return;
@@ -208,7 +252,12 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
     if (list.state !== 'running' && !nominating && !reconnecting) {
       // RFC 8445 §8.1.2: after nomination, requests are answered but trigger nothing new.
       const conn = request.connectionId;
-      if (conn !== undefined && ctx.checklists.every((l) => l.state === 'completed') && !isUsed(ctx, conn) && ctx.tcp.get(conn) !== undefined) {
+      if (
+        conn !== undefined &&
+        ctx.checklists.every((l) => l.state === 'completed') &&
+        !isUsed(ctx, conn) &&
+        ctx.tcp.get(conn) !== undefined
+      ) {
         // RFC 6544 §8: once ICE completed, connections other than the selected ones are closed; the answer goes first.
         ctx.closeConnection(conn, 'not selected, ICE completed (RFC 6544 §8)');
       }
@@ -271,7 +320,7 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
 function followPeerNomination(ctx: AgentContext, now: number, list: Checklist, pair: Pair): void {
   if (!pair.tcp || pair.connectionId === undefined || list.selected !== undefined || pair.generation !== ctx.generation) return;
   if (ctx.status(pair.component).route === pair || earlierTcpNominationPending(ctx, list, pair) !== undefined) return;
-  log('data follows the peer\'s nomination of %s before our check of it succeeds (RFC 6544 §8)', pair.id);
+  log("data follows the peer's nomination of %s before our check of it succeeds (RFC 6544 §8)", pair.id);
   setRoute(ctx, now, pair);
 }
 

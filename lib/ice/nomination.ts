@@ -52,7 +52,7 @@ export function nominate(ctx: AgentContext, now: number, valid: Pair, reason: st
   if (current !== undefined && !reconnects) {
     // RFC 6544 §8: one nominated TCP pair; a peer that nominates more keeps its first (tcp-nomination.ts, rule 3).
     if (keepsSelectionAgainst(ctx, current, valid)) {
-      log('nomination of %s ignored: %s stays selected (TCP: the peer\'s first nomination is kept, RFC 6544 §8)', valid.id, current.id);
+      log("nomination of %s ignored: %s stays selected (TCP: the peer's first nomination is kept, RFC 6544 §8)", valid.id, current.id);
       return;
     }
     if (valid.priority <= current.priority) {
@@ -96,7 +96,13 @@ export function replacesLostPair(ctx: AgentContext, pair: Pair): boolean {
  * §11.1; the remote port of an active peer changes with each connection).
  */
 export function sameTcpPath(other: Pair, pair: Pair): boolean {
-  return pair.tcp && other.tcp && other.local.base === pair.local.base && other.remote.address === pair.remote.address && other.connectionId !== pair.connectionId;
+  return (
+    pair.tcp &&
+    other.tcp &&
+    other.local.base === pair.local.base &&
+    other.remote.address === pair.remote.address &&
+    other.connectionId !== pair.connectionId
+  );
 }
 
 /**
@@ -106,7 +112,9 @@ export function sameTcpPath(other: Pair, pair: Pair): boolean {
  */
 export function adoptReplacement(ctx: AgentContext, now: number, lost: Pair): boolean {
   const list = ctx.checklist(lost.component);
-  const replacement = list.pairs.find((p) => p !== lost && p.valid && p.connectionId !== undefined && ctx.tcp.get(p.connectionId) !== undefined && sameTcpPath(lost, p));
+  const replacement = list.pairs.find(
+    (p) => p !== lost && p.valid && p.connectionId !== undefined && ctx.tcp.get(p.connectionId) !== undefined && sameTcpPath(lost, p),
+  );
   if (replacement === undefined) return false;
   select(ctx, now, replacement, 'a newer connection on the same path replaces the lost one (RFC 6544 §11.1)');
   return true;
@@ -138,8 +146,14 @@ export function select(ctx: AgentContext, now: number, valid: Pair, reason: stri
   log('selected %s (%s)', valid.id, reason);
   ctx.emit({ type: 'selected-pair', pair: valid.info() });
   setRoute(ctx, now, valid);
-  if (previousRoute !== undefined && previousRoute !== valid && previousRoute.connectionId !== undefined && previousRoute.connectionId !== valid.connectionId) {
-    if (ctx.tcp.get(previousRoute.connectionId) !== undefined) ctx.closeConnection(previousRoute.connectionId, 'replaced by the new selected pair (RFC 6544 §9.2)');
+  if (
+    previousRoute !== undefined &&
+    previousRoute !== valid &&
+    previousRoute.connectionId !== undefined &&
+    previousRoute.connectionId !== valid.connectionId
+  ) {
+    if (ctx.tcp.get(previousRoute.connectionId) !== undefined)
+      ctx.closeConnection(previousRoute.connectionId, 'replaced by the new selected pair (RFC 6544 §9.2)');
   }
   if (ctx.previous !== undefined && ctx.checklists.every((l) => l.selected !== undefined)) {
     log('restart complete: generation %d retired', ctx.previous.index);
@@ -270,7 +284,11 @@ export function nominationDeadline(ctx: AgentContext): number | undefined {
     let t = list.firstValidAt + ctx.options.nominationTimeoutMs;
     const best = nominationChoice(ctx, list)!;
     const reference = waitReference(best);
-    const expiry = nextWaitExpiry(ctx, list, list.pairs.filter((p) => pending(p) && outranks(ctx, p, reference)));
+    const expiry = nextWaitExpiry(
+      ctx,
+      list,
+      list.pairs.filter((p) => pending(p) && outranks(ctx, p, reference)),
+    );
     if (expiry !== undefined && expiry < t) t = expiry;
     if (min === undefined || t < min) min = t;
   }

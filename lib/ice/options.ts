@@ -54,7 +54,8 @@ export function resolveOptions(options: IceCoreOptions): ResolvedOptions {
     throw new IceError('ERR_ICE_BAD_OPTION', 'random must be a RandomSource');
   }
   const nomination = options.nomination ?? 'regular';
-  if (nomination !== 'regular' && nomination !== 'aggressive') throw new IceError('ERR_ICE_BAD_OPTION', 'nomination must be regular or aggressive');
+  if (nomination !== 'regular' && nomination !== 'aggressive')
+    throw new IceError('ERR_ICE_BAD_OPTION', 'nomination must be regular or aggressive');
   const consent = options.consent ?? {};
   const tcp = options.tcp ?? {};
   const so = tcp.soRetry ?? {};

@@ -52,7 +52,8 @@ export function pickNextCheck(
     if (!list.pairs.some((p) => p.state === 'waiting')) {
       for (const pair of list.pairs) {
         if (pair.state !== 'frozen') continue;
-        if (!foundationBusy(checklists, pair.foundation)) setState(pair, 'waiting', 'unfrozen: no check of its foundation pending (RFC 8445 §6.1.4.2)');
+        if (!foundationBusy(checklists, pair.foundation))
+          setState(pair, 'waiting', 'unfrozen: no check of its foundation pending (RFC 8445 §6.1.4.2)');
       }
     }
     // Step 3: the highest-priority Waiting pair (pairs are kept sorted).

@@ -40,4 +40,3 @@ export class PathEvidence {
     this.minRttMs = undefined;
   }
 }
-

@@ -17,7 +17,12 @@ export function setRoute(ctx: AgentContext, now: number, pair: Pair): void {
   const old = status.route;
   // Packets the peer sent on the old route may still be in flight.
   if (old !== undefined && old !== pair) ctx.dataRoutes.retire(old, now);
-  const samePath = old !== undefined && old.transportId === pair.transportId && old.connectionId === pair.connectionId && old.remote.address === pair.remote.address && old.remote.port === pair.remote.port;
+  const samePath =
+    old !== undefined &&
+    old.transportId === pair.transportId &&
+    old.connectionId === pair.connectionId &&
+    old.remote.address === pair.remote.address &&
+    old.remote.port === pair.remote.port;
   status.route = pair;
   const wasHealthy = status.health === 'ok' && old !== undefined;
   status.health = 'ok';
@@ -49,7 +54,8 @@ export function loseRoute(ctx: AgentContext, component: number, health: 'disconn
     ctx.emit({ type: 'consent', component, granted: false });
     ctx.emit({ type: 'error', code: 'ERR_ICE_CONSENT_EXPIRED', message: `component ${component}: ${reason}` });
     // RFC 7675 §5.1: discard the pair's outstanding consent transactions.
-    for (const tx of ctx.transactions.filter((t) => t.kind === 'consent' && t.pair.component === component)) ctx.transactions.delete(tx.key);
+    for (const tx of ctx.transactions.filter((t) => t.kind === 'consent' && t.pair.component === component))
+      ctx.transactions.delete(tx.key);
   }
   ctx.updateState();
 }

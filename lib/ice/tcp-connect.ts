@@ -69,7 +69,16 @@ export function sendConnect(ctx: AgentContext, now: number, attempt: ConnectAtte
   attempt.tries++;
   attempt.retryAt = undefined;
   attempt.deadline = now + ctx.options.tcp.connectTimeoutMs;
-  log('connect %s (%s) %s:%d -> %s:%d, try %d', attempt.id, attempt.tcpType, attempt.local.address, attempt.local.port, attempt.remote.address, attempt.remote.port, attempt.tries);
+  log(
+    'connect %s (%s) %s:%d -> %s:%d, try %d',
+    attempt.id,
+    attempt.tcpType,
+    attempt.local.address,
+    attempt.local.port,
+    attempt.remote.address,
+    attempt.remote.port,
+    attempt.tries,
+  );
   ctx.out.connects.push({
     type: 'connect',
     attemptId: attempt.id,

@@ -63,7 +63,11 @@ function register(ctx: AgentContext, now: number, conn: TcpConnection, restart: 
 function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'connected' }>, restart: RestartHook): void {
   const attempt = ctx.tcp.attempt(event.attemptId);
   if (attempt === undefined || ctx.closed) {
-    ctx.out.connects.push({ type: 'close', connectionId: event.connectionId, reason: 'connect no longer wanted (attempt abandoned or agent closed)' });
+    ctx.out.connects.push({
+      type: 'close',
+      connectionId: event.connectionId,
+      reason: 'connect no longer wanted (attempt abandoned or agent closed)',
+    });
     return;
   }
   ctx.tcp.removeAttempt(attempt.id);
@@ -94,7 +98,14 @@ function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEven
   sendCheckRequest(ctx, now, pair);
 }
 
-function attemptFailed(ctx: AgentContext, now: number, attempt: ConnectAttempt, reason: string, message: string | undefined, restart: RestartHook): void {
+function attemptFailed(
+  ctx: AgentContext,
+  now: number,
+  attempt: ConnectAttempt,
+  reason: string,
+  message: string | undefined,
+  restart: RestartHook,
+): void {
   if (scheduleSoRetry(ctx, now, attempt, reason)) return;
   ctx.tcp.removeAttempt(attempt.id);
   const pair = attempt.pair;
@@ -113,7 +124,11 @@ function accepted(ctx: AgentContext, now: number, event: Extract<ConnectionEvent
   const base = ctx.locals.baseOf(event.transportId);
   const tcpType = base?.candidate.tcpType;
   if (ctx.closed || base === undefined || (tcpType !== 'passive' && tcpType !== 'so')) {
-    ctx.out.connects.push({ type: 'close', connectionId: event.connectionId, reason: 'accepted on a base that is not a passive or S-O candidate (RFC 6544 §7.2)' });
+    ctx.out.connects.push({
+      type: 'close',
+      connectionId: event.connectionId,
+      reason: 'accepted on a base that is not a passive or S-O candidate (RFC 6544 §7.2)',
+    });
     return;
   }
   const conn: TcpConnection = {
@@ -124,7 +139,8 @@ function accepted(ctx: AgentContext, now: number, event: Extract<ConnectionEvent
     origin: 'accept',
     awaitingFirstFrame: true,
   };
-  if (register(ctx, now, conn, restart) === conn.id) log('accepted %s on %s from %s:%d', conn.id, event.transportId, conn.remote.address, conn.remote.port);
+  if (register(ctx, now, conn, restart) === conn.id)
+    log('accepted %s on %s from %s:%d', conn.id, event.transportId, conn.remote.address, conn.remote.port);
 }
 
 /** Whether a pair or a route uses the connection. */
@@ -138,7 +154,14 @@ export function isUsed(ctx: AgentContext, connectionId: string): boolean {
  * list, and a selected pair on it loses its route; the active or S-O side
  * reconnects, the passive side waits (RFC 6544 §11.1).
  */
-export function closed(ctx: AgentContext, now: number, connectionId: string, reason: string, message: string | undefined, restart: RestartHook): void {
+export function closed(
+  ctx: AgentContext,
+  now: number,
+  connectionId: string,
+  reason: string,
+  message: string | undefined,
+  restart: RestartHook,
+): void {
   ctx.tcp.remove(connectionId);
   const why = `connection ${connectionId} closed: ${reason}${message !== undefined ? ` (${message})` : ''}`;
   for (const tx of ctx.transactions.filter((t) => t.connectionId === connectionId)) {
@@ -250,7 +273,8 @@ export function rejectNonStunReply(ctx: AgentContext, now: number, conn: TcpConn
   for (const p of affected) {
     for (const list of ctx.checklists) {
       for (const q of list.pairs) {
-        if (q.remote === p.remote && q.state !== 'failed') failPair(ctx, now, q, 'a connection to this remote candidate answered with non-STUN data (RFC 6544 §7.1)');
+        if (q.remote === p.remote && q.state !== 'failed')
+          failPair(ctx, now, q, 'a connection to this remote candidate answered with non-STUN data (RFC 6544 §7.1)');
       }
     }
   }

@@ -107,7 +107,12 @@ export const WITHHELD_NOMINATION_WINDOW_MS = 1000;
  * answered now because that first connection is another one and still
  * open (controlled side). Records the first one as a side effect.
  */
-export function firstTcpNominationElsewhere(ctx: AgentContext, component: number, connectionId: string | undefined, useCandidate: boolean): string | undefined {
+export function firstTcpNominationElsewhere(
+  ctx: AgentContext,
+  component: number,
+  connectionId: string | undefined,
+  useCandidate: boolean,
+): string | undefined {
   if (ctx.controlling || !useCandidate || connectionId === undefined) return undefined;
   const list = ctx.checklist(component);
   const first = list.peerTcpNominationConnection;
@@ -122,10 +127,22 @@ export function firstTcpNominationElsewhere(ctx: AgentContext, component: number
  * with a Binding indication (RFC 8445 §11), so that a connection the peer
  * already reset is reported closed now (RFC 6544 §11.1).
  */
-export function withholdTcpNomination(ctx: AgentContext, now: number, component: number, connectionId: string, first: string, answer: (now: number) => void): void {
+export function withholdTcpNomination(
+  ctx: AgentContext,
+  now: number,
+  component: number,
+  connectionId: string,
+  first: string,
+  answer: (now: number) => void,
+): void {
   const list = ctx.checklist(component);
-  log('USE-CANDIDATE on connection %s withheld: the peer nominated a pair on %s first, which is probed (RFC 6544 §8, §11.1)', connectionId, first);
-  if (list.withheldNomination !== undefined) log('withheld USE-CANDIDATE on %s dropped: a newer one replaces it', list.withheldNomination.connectionId);
+  log(
+    'USE-CANDIDATE on connection %s withheld: the peer nominated a pair on %s first, which is probed (RFC 6544 §8, §11.1)',
+    connectionId,
+    first,
+  );
+  if (list.withheldNomination !== undefined)
+    log('withheld USE-CANDIDATE on %s dropped: a newer one replaces it', list.withheldNomination.connectionId);
   list.withheldNomination = { connectionId, first, until: now + WITHHELD_NOMINATION_WINDOW_MS, answer };
   const conn = ctx.tcp.get(first)!;
   ctx.transmit(conn.transportId, conn.id, conn.remote, encodeKeepalive(randomTransactionId(ctx.random)));

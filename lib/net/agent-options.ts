@@ -169,7 +169,11 @@ function plainObject(name: string, value: unknown): Record<string, unknown> {
 const ICE_CHARS = /^[A-Za-z0-9+/]+$/;
 
 /** RFC 8839 §5.4: ufrag 4–256 and pwd 22–256 ice-chars. */
-export function checkIceCredentials(ufrag: unknown, pwd: unknown, code: 'ERR_AGENT_BAD_OPTION' | 'ERR_AGENT_BAD_REMOTE_PARAMETERS'): IceCredentials {
+export function checkIceCredentials(
+  ufrag: unknown,
+  pwd: unknown,
+  code: 'ERR_AGENT_BAD_OPTION' | 'ERR_AGENT_BAD_REMOTE_PARAMETERS',
+): IceCredentials {
   if (typeof ufrag !== 'string' || ufrag.length < 4 || ufrag.length > 256 || !ICE_CHARS.test(ufrag)) {
     throw new IceAgentError(code, 'ufrag must be 4-256 ice-chars [A-Za-z0-9+/] (RFC 8839 §5.4)');
   }
@@ -202,7 +206,12 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
   else if (options.tcp === undefined || options.tcp === true) tcp = { active: true, passive: true, so: true };
   else {
     const raw = plainObject('tcp', options.tcp) as IceAgentTcpOptions;
-    tcp = { ...raw, active: bool('tcp.active', raw.active, true), passive: bool('tcp.passive', raw.passive, true), so: bool('tcp.so', raw.so, true) };
+    tcp = {
+      ...raw,
+      active: bool('tcp.active', raw.active, true),
+      passive: bool('tcp.passive', raw.passive, true),
+      so: bool('tcp.so', raw.so, true),
+    };
   }
   let ice: { stun: string[]; turn: TurnServerConfig[] } = { stun: [], turn: [] };
   if (options.iceServers !== undefined) {
@@ -214,12 +223,18 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
     }
   }
   const policy = options.iceTransportPolicy ?? 'all';
-  if (policy !== 'all' && policy !== 'relay') throw new IceAgentError('ERR_AGENT_BAD_OPTION', "iceTransportPolicy must be 'all' or 'relay'");
+  if (policy !== 'all' && policy !== 'relay')
+    throw new IceAgentError('ERR_AGENT_BAD_OPTION', "iceTransportPolicy must be 'all' or 'relay'");
   if (policy === 'relay' && ice.turn.length === 0 && (options.plugins ?? []).length === 0) {
     throw new IceAgentError('ERR_AGENT_BAD_OPTION', "iceTransportPolicy 'relay' needs a TURN server in iceServers");
   }
   const turn = options.turn === undefined ? {} : (plainObject('turn', options.turn) as IceAgentTurnOptions);
-  if (udp === false && (tcp === false || (!tcp.active && !tcp.passive && !tcp.so)) && (options.plugins ?? []).length === 0 && ice.turn.length === 0) {
+  if (
+    udp === false &&
+    (tcp === false || (!tcp.active && !tcp.passive && !tcp.so)) &&
+    (options.plugins ?? []).length === 0 &&
+    ice.turn.length === 0
+  ) {
     throw new IceAgentError('ERR_AGENT_BAD_OPTION', 'every transport is switched off: enable udp or a kind of tcp');
   }
 

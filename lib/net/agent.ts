@@ -19,7 +19,14 @@ import { candidateFromInit, parseCandidate, type Candidate, type RTCIceCandidate
 import { IceTcpError } from '../errors.js';
 import { IceCore } from '../ice/index.js';
 import type { IceCoreApi, IceCredentials, IceEvent, IceState, PairInfo } from '../ice/types.js';
-import { asBadOption, checkIceCredentials, coreOptionsFor, resolveAgentOptions, type IceAgentOptions, type ResolvedAgentOptions } from './agent-options.js';
+import {
+  asBadOption,
+  checkIceCredentials,
+  coreOptionsFor,
+  resolveAgentOptions,
+  type IceAgentOptions,
+  type ResolvedAgentOptions,
+} from './agent-options.js';
 import { IceAgentError } from './errors.js';
 import type { IceAgentEvents } from './events.js';
 import { IceCandidate } from './ice-candidate.js';
@@ -405,7 +412,8 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       case 'state':
         this.#setState(event.state, event.previous);
         if (event.state === 'failed') {
-          for (const waiter of [...this.#waiters]) waiter.reject(new IceAgentError('ERR_ICE_FAILED', 'ICE failed: no pair could be selected'));
+          for (const waiter of [...this.#waiters])
+            waiter.reject(new IceAgentError('ERR_ICE_FAILED', 'ICE failed: no pair could be selected'));
         }
         break;
       case 'pair-state':

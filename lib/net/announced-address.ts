@@ -38,7 +38,8 @@ export function resolveAnnouncedAddresses(option: AnnouncedAddresses | undefined
   if (typeof option === 'string') {
     const announced = ipLiteral('announcedAddress', option);
     for (const local of addresses) if (isIP(local) === isIP(announced)) map.set(local, announced);
-    if (map.size === 0) throw new IceAgentError('ERR_AGENT_BAD_OPTION', `announcedAddress ${announced}: no gathered address of its IP family`);
+    if (map.size === 0)
+      throw new IceAgentError('ERR_AGENT_BAD_OPTION', `announcedAddress ${announced}: no gathered address of its IP family`);
     return map;
   }
   if (option === null || typeof option !== 'object' || Array.isArray(option)) {
@@ -47,7 +48,8 @@ export function resolveAnnouncedAddresses(option: AnnouncedAddresses | undefined
   for (const [localRaw, publicRaw] of Object.entries(option)) {
     const local = ipLiteral('announcedAddress key', localRaw);
     const announced = ipLiteral(`announcedAddress[${local}]`, publicRaw);
-    if (isIP(local) !== isIP(announced)) throw new IceAgentError('ERR_AGENT_BAD_OPTION', `announcedAddress: ${local} and ${announced} are of different IP families`);
+    if (isIP(local) !== isIP(announced))
+      throw new IceAgentError('ERR_AGENT_BAD_OPTION', `announcedAddress: ${local} and ${announced} are of different IP families`);
     map.set(local, announced);
   }
   return map;

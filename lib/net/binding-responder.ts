@@ -24,9 +24,7 @@ export interface BindingResponderOptions {
 }
 
 /** What {@link answerBindingRequest} made of an input. */
-export type BindingAnswer =
-  | { response: Buffer; kind: 'success' | 'error' }
-  | { response?: undefined; kind: 'ignored'; reason: string };
+export type BindingAnswer = { response: Buffer; kind: 'success' | 'error' } | { response?: undefined; kind: 'ignored'; reason: string };
 
 /**
  * Why `data` cannot be a STUN message of any version (RFC 8489 §6.3: a
@@ -51,11 +49,7 @@ function cannotBeStun(data: Uint8Array): string | undefined {
  *   response, another method) is ignored with the reason (RFC 8489 §6.3:
  *   silently discarded). Never throws on any input.
  */
-export function answerBindingRequest(
-  data: Uint8Array,
-  from: TransportAddress,
-  options: BindingResponderOptions = {},
-): BindingAnswer {
+export function answerBindingRequest(data: Uint8Array, from: TransportAddress, options: BindingResponderOptions = {}): BindingAnswer {
   const notStun = cannotBeStun(data);
   if (notStun !== undefined) return { kind: 'ignored', reason: notStun };
   let request;

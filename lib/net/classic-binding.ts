@@ -21,10 +21,7 @@ const UNKNOWN_ATTRIBUTES = 0x000a;
 const MAX_LISTED_UNKNOWN = 16;
 
 /** What {@link answerClassicBinding} made of a datagram. */
-export type ClassicAnswer =
-  | { kind: 'not-classic' }
-  | { kind: 'ignored'; reason: string }
-  | { kind: 'success' | 'error'; response: Buffer };
+export type ClassicAnswer = { kind: 'not-classic' } | { kind: 'ignored'; reason: string } | { kind: 'success' | 'error'; response: Buffer };
 
 /**
  * Answers a datagram if it is an RFC 3489 Binding request (`not-classic`
@@ -40,7 +37,7 @@ export function answerClassicBinding(data: Uint8Array, from: TransportAddress): 
   // RFC 3489 §11.1: the header is 20 bytes, the length counts the attributes only.
   if (type !== BINDING_REQUEST || length % 4 !== 0 || STUN_HEADER_SIZE + length !== view.length) return { kind: 'not-classic' };
   const unknown: number[] = [];
-  for (let off = STUN_HEADER_SIZE; off < view.length; ) {
+  for (let off = STUN_HEADER_SIZE; off < view.length;) {
     if (off + 4 > view.length) return { kind: 'ignored', reason: 'RFC 3489 request: truncated attribute header' };
     const attrType = view.readUInt16BE(off);
     const attrLength = view.readUInt16BE(off + 2);

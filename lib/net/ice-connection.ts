@@ -311,7 +311,11 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
       if (connection !== undefined) this.#attach(connection as RouteConnection);
     }
     this.#route = route;
-    debug('component %d: route %s', this.component, route === null ? 'none' : `${route.transport} ${route.transportId} → ${route.remote.address}:${route.remote.port}`);
+    debug(
+      'component %d: route %s',
+      this.component,
+      route === null ? 'none' : `${route.transport} ${route.transportId} → ${route.remote.address}:${route.remote.port}`,
+    );
     this.emit('route', route);
     this.#flush();
   }

@@ -6,7 +6,13 @@
  * Debug namespaces: `ice-tcp:net`, `ice-tcp:udp`, `ice-tcp:stun-server`, `ice-tcp:tcp`.
  */
 export { IceAgent, type ConnectOptions, type GatheringState, type IceParameters } from './agent.js';
-export { checkIceCredentials, type IceAgentOptions, type IceAgentTcpOptions, type IceAgentTestingOptions, type IceAgentTurnOptions } from './agent-options.js';
+export {
+  checkIceCredentials,
+  type IceAgentOptions,
+  type IceAgentTcpOptions,
+  type IceAgentTestingOptions,
+  type IceAgentTurnOptions,
+} from './agent-options.js';
 export type { IceAgentEvents, IceConnectionEvents, UnusableAddress } from './events.js';
 export type { AnnouncedAddresses } from './announced-address.js';
 export { IceAgentError, type IceAgentErrorCode } from './errors.js';
@@ -32,4 +38,3 @@ export { answerBindingRequest, type BindingAnswer, type BindingResponderOptions 
 export type { StunTcpFormat } from './stun-tcp-session.js';
 export type { GatherContext, StunServerAddress, TransportHost, TransportPlugin } from './transport-plugin.js';
 export * from './tcp/index.js';
-

@@ -346,7 +346,8 @@ export class IceRuntime {
   }
 
   #transmit(transmit: Transmit): void {
-    const plugin = this.#pluginOf.get(transmit.transportId) ??
+    const plugin =
+      this.#pluginOf.get(transmit.transportId) ??
       (transmit.connectionId !== undefined ? this.#connectionPlugin.get(transmit.connectionId) : undefined);
     if (plugin === undefined) {
       this.#log('drops a %d-byte transmit: no plugin owns %s', transmit.data.length, transmit.transportId);
@@ -463,8 +464,7 @@ export class IceRuntime {
   #report(what: string, error: unknown): void {
     const message = error instanceof Error ? error.message : String(error);
     this.#log('%s: %s', what, message);
-    const wrapped =
-      error instanceof IceTcpError ? error : new IceAgentError('ERR_RUNTIME', `${what}: ${message}`, { cause: error });
+    const wrapped = error instanceof IceTcpError ? error : new IceAgentError('ERR_RUNTIME', `${what}: ${message}`, { cause: error });
     try {
       this.#sink.onError(wrapped);
     } catch (listenerError) {

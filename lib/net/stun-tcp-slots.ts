@@ -35,9 +35,7 @@ export interface StunTcpSlotLimits {
 }
 
 /** What {@link StunTcpSlots.admit} did. */
-export type SlotVerdict =
-  | { admitted: true; evicted?: SlotHolder }
-  | { admitted: false; reason: string };
+export type SlotVerdict = { admitted: true; evicted?: SlotHolder } | { admitted: false; reason: string };
 
 /** The table of TCP connection slots: per-source counts and eviction of the idlest. */
 export class StunTcpSlots<H extends SlotHolder = SlotHolder> {

@@ -10,14 +10,7 @@
 import type { DebugLog } from '../debug-log.js';
 import type { Candidate, PriorityOptions } from '../candidate/index.js';
 import type { PacketConnection } from '../connection.js';
-import type {
-  Address,
-  ConnectionCommand,
-  ConnectionEvent,
-  LocalCandidateInit,
-  PacketInput,
-  Transmit,
-} from '../ice/types.js';
+import type { Address, ConnectionCommand, ConnectionEvent, LocalCandidateInit, PacketInput, Transmit } from '../ice/types.js';
 
 /** A `stun:` server to learn server-reflexive candidates from (RFC 7064 URL). */
 export interface StunServerAddress {

@@ -76,10 +76,7 @@ export class UdpBindingClient {
     const deadlineMs = options.deadlineMs ?? 3000;
     const transactionId = randomBytes(12); // RFC 8489 §5: a fresh 96-bit id per transaction
     const key = transactionId.toString('hex');
-    const request = encodeStun(
-      { class: StunClass.Request, method: StunMethod.Binding, transactionId },
-      { fingerprint: true },
-    );
+    const request = encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId }, { fingerprint: true });
     return new Promise<TransportAddress>((resolve, reject) => {
       const finish = (): void => {
         const entry = this.#pending.get(key);
@@ -100,9 +97,7 @@ export class UdpBindingClient {
         },
         timer: undefined,
         deadline: setTimeout(() => {
-          entry.reject(
-            new IceAgentError('ERR_SRFLX_TIMEOUT', `no answer from ${server.address}:${server.port} within ${deadlineMs} ms`),
-          );
+          entry.reject(new IceAgentError('ERR_SRFLX_TIMEOUT', `no answer from ${server.address}:${server.port} within ${deadlineMs} ms`));
         }, deadlineMs),
       };
       this.#pending.set(key, entry);

@@ -355,7 +355,12 @@ export class UdpTransport implements TransportPlugin {
     const key = `${mapped.address}|${mapped.port}`;
     if (base.mapped.has(key) && this.#options.keepRedundantCandidates !== true) {
       // RFC 8445 §5.1.3: same transport address and base as another candidate.
-      debug('%s: server-reflexive %s from %s is redundant, eliminated', base.transportId, formatHostPort(mapped.address, mapped.port), serverLabel);
+      debug(
+        '%s: server-reflexive %s from %s is redundant, eliminated',
+        base.transportId,
+        formatHostPort(mapped.address, mapped.port),
+        serverLabel,
+      );
       return;
     }
     base.mapped.add(key);

@@ -35,7 +35,16 @@ import {
 } from '../capture/index.js';
 import { IceCore, seededRandom } from '../ice/index.js';
 import type { IceCoreApi, IceCredentials, RandomSource, Transmit } from '../ice/types.js';
-import { StunClass, StunError, StunMethod, decodeStun, encodeStun, shortTermKey, verifyIntegrity, type StunMessage } from '../stun/index.js';
+import {
+  StunClass,
+  StunError,
+  StunMethod,
+  decodeStun,
+  encodeStun,
+  shortTermKey,
+  verifyIntegrity,
+  type StunMessage,
+} from '../stun/index.js';
 import { fingerprintValue } from '../stun/integrity.js';
 import { ReplayError } from './errors.js';
 
@@ -150,7 +159,9 @@ function hostCandidate(transport: 'udp' | 'tcp', e: Endpoint, tcpType?: 'active'
 export function replayCapture(options: CaptureReplayOptions): CaptureReplayResult {
   const capture = Buffer.isBuffer(options.capture) ? readCapture(options.capture) : options.capture;
   const flows = captureFlows(capture);
-  const timeline = iceTimeline(flows, { byUfrag: { [options.local.ufrag]: options.local.pwd, [options.foreign.ufrag]: options.foreign.pwd } });
+  const timeline = iceTimeline(flows, {
+    byUfrag: { [options.local.ufrag]: options.local.pwd, [options.foreign.ufrag]: options.foreign.pwd },
+  });
   const username = `${options.local.ufrag}:${options.foreign.ufrag}`;
   const localKey = shortTermKey(options.local.pwd);
   const foreignKey = shortTermKey(options.foreign.pwd);
@@ -167,11 +178,14 @@ export function replayCapture(options: CaptureReplayOptions): CaptureReplayResul
       if (error instanceof StunError) continue;
       throw error;
     }
-    if (msg.class === StunClass.Request && msg.method === StunMethod.Binding && msg.attributes.username === username) foreignChecks.push({ packet: p, msg });
+    if (msg.class === StunClass.Request && msg.method === StunMethod.Binding && msg.attributes.username === username)
+      foreignChecks.push({ packet: p, msg });
     // The foreign agent answering a check signed with its own password, on this 5-tuple.
-    if (msg.class === StunClass.SuccessResponse && msg.hasIntegrity && verifyIntegrity(msg, foreignKey)) answeredTuples.add(tupleKey(p.transport, p.from, p.to));
+    if (msg.class === StunClass.SuccessResponse && msg.hasIntegrity && verifyIntegrity(msg, foreignKey))
+      answeredTuples.add(tupleKey(p.transport, p.from, p.to));
   }
-  if (foreignChecks.length === 0) throw new ReplayError('ERR_REPLAY_BAD_FORMAT', `the capture holds no Binding request with USERNAME ${JSON.stringify(username)}`);
+  if (foreignChecks.length === 0)
+    throw new ReplayError('ERR_REPLAY_BAD_FORMAT', `the capture holds no Binding request with USERNAME ${JSON.stringify(username)}`);
   const foreignEndpoints = new Map<string, Endpoint>();
   const localEndpoints = new Map<string, { transport: 'udp' | 'tcp'; e: Endpoint }>();
   for (const { packet } of foreignChecks) {
@@ -191,7 +205,13 @@ export function replayCapture(options: CaptureReplayOptions): CaptureReplayResul
     const byForeign = isForeign('tcp', d.from);
     const local = byForeign ? d.to : d.from;
     const remote = byForeign ? d.from : d.to;
-    connections.push({ id: `cap:${endpointText(local)}-${endpointText(remote)}`, local, remote, openedByForeign: byForeign, openedAtUs: d.firstTimeUs });
+    connections.push({
+      id: `cap:${endpointText(local)}-${endpointText(remote)}`,
+      local,
+      remote,
+      openedByForeign: byForeign,
+      openedAtUs: d.firstTimeUs,
+    });
   }
 
   const core: IceCoreApi = new IceCore({
@@ -238,9 +258,18 @@ export function replayCapture(options: CaptureReplayOptions): CaptureReplayResul
   let order = 0;
   const outcomes: CheckOutcome[] = [];
   const byTx = new Map<string, CheckOutcome>();
-  for (const c of connections) if (c.openedByForeign && transportIds.has(`tcp-passive:${endpointText(c.local)}`)) steps.push({ atUs: c.openedAtUs, order: order++, kind: 'accept', conn: c });
+  for (const c of connections)
+    if (c.openedByForeign && transportIds.has(`tcp-passive:${endpointText(c.local)}`))
+      steps.push({ atUs: c.openedAtUs, order: order++, kind: 'accept', conn: c });
   for (const { packet, msg } of foreignChecks) {
-    const base = { timeMs: Math.round(ms(packet.timeUs) * 1000) / 1000, transport: packet.transport, from: endpointText(packet.from), to: endpointText(packet.to), useCandidate: msg.attributes.useCandidate === true, answer: 'none' as const };
+    const base = {
+      timeMs: Math.round(ms(packet.timeUs) * 1000) / 1000,
+      transport: packet.transport,
+      from: endpointText(packet.from),
+      to: endpointText(packet.to),
+      useCandidate: msg.attributes.useCandidate === true,
+      answer: 'none' as const,
+    };
     const good: CheckOutcome = { ...base, transactionId: msg.transactionId.toString('hex'), kind: 'captured' };
     steps.push({ atUs: packet.timeUs, order: order++, kind: 'packet', packet, data: packet.data, outcome: good });
     if (options.injectBadChecks && msg.hasIntegrity) {
@@ -281,11 +310,25 @@ export function replayCapture(options: CaptureReplayOptions): CaptureReplayResul
     // The foreign agent answers: success, XOR-MAPPED-ADDRESS = our source, signed with its password (RFC 8445 §7.3.1.4).
     const family = from.address.includes(':') ? 6 : 4;
     const answer = encodeStun(
-      { class: StunClass.SuccessResponse, method: StunMethod.Binding, transactionId: msg.transactionId, attributes: { xorMappedAddress: { family, address: from.address, port: from.port } } },
+      {
+        class: StunClass.SuccessResponse,
+        method: StunMethod.Binding,
+        transactionId: msg.transactionId,
+        attributes: { xorMappedAddress: { family, address: from.address, port: from.port } },
+      },
       { integrityKey: foreignKey, fingerprint: true },
     );
     own.answered++;
-    steps.push({ atUs: startUs + (now + 1) * 1000, order: order++, kind: 'answer', transmit: t, from: t.to, to: from, ...(t.connectionId ? { connectionId: t.connectionId } : {}), data: answer });
+    steps.push({
+      atUs: startUs + (now + 1) * 1000,
+      order: order++,
+      kind: 'answer',
+      transmit: t,
+      from: t.to,
+      to: from,
+      ...(t.connectionId ? { connectionId: t.connectionId } : {}),
+      data: answer,
+    });
   };
 
   const drain = (): void => {
@@ -298,11 +341,25 @@ export function replayCapture(options: CaptureReplayOptions): CaptureReplayResul
       const command = core.pollConnect();
       if (command !== undefined) {
         if (command.type === 'connect') {
-          const c = connections.find((x) => !x.openedByForeign && x.local.address === command.local.address && sameEndpoint(x.remote, command.remote));
+          const c = connections.find(
+            (x) => !x.openedByForeign && x.local.address === command.local.address && sameEndpoint(x.remote, command.remote),
+          );
           if (c !== undefined && c.id.startsWith('cap:')) {
-            core.handleConnection(now, { type: 'connected', attemptId: command.attemptId, connectionId: c.id, transportId: command.transportId, local: c.local, remote: c.remote });
+            core.handleConnection(now, {
+              type: 'connected',
+              attemptId: command.attemptId,
+              connectionId: c.id,
+              transportId: command.transportId,
+              local: c.local,
+              remote: c.remote,
+            });
           } else {
-            core.handleConnection(now, { type: 'connect-failed', attemptId: command.attemptId, reason: 'refused', message: 'no such connection in the capture' });
+            core.handleConnection(now, {
+              type: 'connect-failed',
+              attemptId: command.attemptId,
+              reason: 'refused',
+              message: 'no such connection in the capture',
+            });
           }
         }
         continue;
@@ -340,11 +397,23 @@ export function replayCapture(options: CaptureReplayOptions): CaptureReplayResul
     runTimersUntil(ms(step.atUs));
     if (step.kind === 'accept') {
       const transportId = `tcp-passive:${endpointText(step.conn.local)}`;
-      core.handleConnection(now, { type: 'accepted', connectionId: step.conn.id, transportId, local: step.conn.local, remote: step.conn.remote });
+      core.handleConnection(now, {
+        type: 'accepted',
+        connectionId: step.conn.id,
+        transportId,
+        local: step.conn.local,
+        remote: step.conn.remote,
+      });
     } else if (step.kind === 'packet') {
       const p = step.packet;
-      const conn = p.transport === 'tcp' ? connections.find((c) => sameEndpoint(c.local, p.to) && sameEndpoint(c.remote, p.from)) : undefined;
-      const transportId = p.transport === 'udp' ? `udp:${endpointText(p.to)}` : conn?.openedByForeign ? `tcp-passive:${endpointText(p.to)}` : `tcp-active:${p.to.address}`;
+      const conn =
+        p.transport === 'tcp' ? connections.find((c) => sameEndpoint(c.local, p.to) && sameEndpoint(c.remote, p.from)) : undefined;
+      const transportId =
+        p.transport === 'udp'
+          ? `udp:${endpointText(p.to)}`
+          : conn?.openedByForeign
+            ? `tcp-passive:${endpointText(p.to)}`
+            : `tcp-active:${p.to.address}`;
       if (step.outcome) {
         outcomes.push(step.outcome);
         byTx.set(step.outcome.transactionId, step.outcome);

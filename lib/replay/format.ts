@@ -122,7 +122,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function checkDraws(v: unknown, where: string): string[] {
-  if (!Array.isArray(v) || !v.every((d) => typeof d === 'string' && BASE64.test(d))) bad(`${where}: draws must be an array of base64 strings`);
+  if (!Array.isArray(v) || !v.every((d) => typeof d === 'string' && BASE64.test(d)))
+    bad(`${where}: draws must be an array of base64 strings`);
   return v as string[];
 }
 
@@ -156,7 +157,8 @@ export function parseRecording(input: unknown): SessionRecording {
     bad('producer must be { name, version } strings');
   }
   if (value.description !== undefined && typeof value.description !== 'string') bad('description must be a string');
-  if (!isObject(value.options) || typeof value.options.controlling !== 'boolean') bad('options must be an object with a boolean "controlling"');
+  if (!isObject(value.options) || typeof value.options.controlling !== 'boolean')
+    bad('options must be an object with a boolean "controlling"');
   checkDraws(value.constructionDraws, 'constructionDraws');
   if (!Array.isArray(value.calls)) bad('calls must be an array');
   value.calls.forEach((c: unknown, i: number) => {

@@ -46,11 +46,15 @@ export class ReplayRandomSource implements RandomSource {
   bytes(length: number): Uint8Array {
     const next = this.queue.shift();
     if (next === undefined) {
-      throw new ReplayDrawMismatch(`the core drew ${length} random bytes (draw #${this.served + 1} of this call); the recording has no such draw`);
+      throw new ReplayDrawMismatch(
+        `the core drew ${length} random bytes (draw #${this.served + 1} of this call); the recording has no such draw`,
+      );
     }
     const bytes = Buffer.from(next, 'base64');
     if (bytes.length !== length) {
-      throw new ReplayDrawMismatch(`the core drew ${length} random bytes (draw #${this.served + 1} of this call); the recording has ${bytes.length}`);
+      throw new ReplayDrawMismatch(
+        `the core drew ${length} random bytes (draw #${this.served + 1} of this call); the recording has ${bytes.length}`,
+      );
     }
     this.served++;
     return Uint8Array.from(bytes);

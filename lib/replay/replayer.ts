@@ -64,7 +64,14 @@ export class ReplayDivergenceError extends ReplayError {
   }
 }
 
-function divergence(index: number, call: ReplayDivergence['call'], now: number | undefined, path: string, expected: string, actual: string): ReplayDivergence {
+function divergence(
+  index: number,
+  call: ReplayDivergence['call'],
+  now: number | undefined,
+  path: string,
+  expected: string,
+  actual: string,
+): ReplayDivergence {
   const where = index < 0 ? 'constructing the core' : `call #${index} ${call}${now === undefined ? '()' : `(now=${now})`}`;
   return { index, call, now, path, expected, actual, message: `replay diverged at ${where}: ${path}: expected ${expected}, got ${actual}` };
 }
@@ -76,7 +83,12 @@ function invoke(core: IceCoreApi, call: RecordedCallName, args: unknown[]): unkn
 }
 
 /** Compares what a call threw (or not) with the recording; returns the difference path and sides. */
-function compareThrow(entry: RecordedCall, thrown: unknown, didThrow: boolean, ignore?: ReadonlySet<string>): [string, string, string] | undefined {
+function compareThrow(
+  entry: RecordedCall,
+  thrown: unknown,
+  didThrow: boolean,
+  ignore?: ReadonlySet<string>,
+): [string, string, string] | undefined {
   const actual = didThrow ? describeThrow(thrown) : undefined;
   const expected = entry.threw;
   if (!expected && !actual) return undefined;
@@ -103,11 +115,25 @@ export function replaySession(recording: SessionRecording | string, options: Rep
   try {
     core = (options.createCore ?? defaultCoreFactory)(coreOptions);
   } catch (err) {
-    const d = divergence(-1, 'constructor', undefined, err instanceof ReplayDrawMismatch ? 'random' : 'threw', 'a core', describeThrow(err).message);
+    const d = divergence(
+      -1,
+      'constructor',
+      undefined,
+      err instanceof ReplayDrawMismatch ? 'random' : 'threw',
+      'a core',
+      describeThrow(err).message,
+    );
     return { ok: false, callsReplayed: 0, transmitsCompared: 0, divergence: d };
   }
   if (random.remaining > 0) {
-    const d = divergence(-1, 'constructor', undefined, 'random', `${rec.constructionDraws.length} draws`, `${rec.constructionDraws.length - random.remaining} draws`);
+    const d = divergence(
+      -1,
+      'constructor',
+      undefined,
+      'random',
+      `${rec.constructionDraws.length} draws`,
+      `${rec.constructionDraws.length - random.remaining} draws`,
+    );
     return { ok: false, callsReplayed: 0, transmitsCompared: 0, divergence: d };
   }
   const ignore = options.ignoreKeys?.length ? new Set(options.ignoreKeys) : undefined;
@@ -160,7 +186,5 @@ export function assertReplays(recording: SessionRecording | string, options: Rep
 
 /** A one-line description of a replay result, for logs and test messages. */
 export function describeReplay(result: ReplayResult): string {
-  return result.ok
-    ? `replayed ${result.callsReplayed} calls, ${result.transmitsCompared} transmits identical`
-    : result.divergence!.message;
+  return result.ok ? `replayed ${result.callsReplayed} calls, ${result.transmitsCompared} transmits identical` : result.divergence!.message;
 }

@@ -63,5 +63,11 @@ function decodeObject(value: { [key: string]: EncodedValue }): Record<string, un
 
 /** True when an encoded value is a `$bytes` node. */
 export function isBytesNode(value: EncodedValue): value is { $bytes: string } {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && typeof value.$bytes === 'string' && Object.keys(value).length === 1;
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    typeof value.$bytes === 'string' &&
+    Object.keys(value).length === 1
+  );
 }

@@ -165,7 +165,8 @@ export class DtlsConnection extends EventEmitter implements PacketConnection {
 
   readonly #onBelowClose = (): void => {
     if (this.#closed) return;
-    this.#error ??= this.endpoint.state === 'connected' ? undefined : new SecureError('ERR_DTLS_TRANSPORT_CLOSED', 'the packet connection closed');
+    this.#error ??=
+      this.endpoint.state === 'connected' ? undefined : new SecureError('ERR_DTLS_TRANSPORT_CLOSED', 'the packet connection closed');
     this.#finish();
   };
 
@@ -179,10 +180,13 @@ export class DtlsConnection extends EventEmitter implements PacketConnection {
     clearTimeout(this.#timer);
     const deadline = this.endpoint.pollTimeout();
     if (deadline !== undefined && !this.#closed) {
-      this.#timer = setTimeout(() => {
-        this.endpoint.handleTimeout(performance.now());
-        this.#pump();
-      }, Math.max(0, deadline - performance.now()) + 1);
+      this.#timer = setTimeout(
+        () => {
+          this.endpoint.handleTimeout(performance.now());
+          this.#pump();
+        },
+        Math.max(0, deadline - performance.now()) + 1,
+      );
       this.#timer.unref?.();
     }
     return accepted;

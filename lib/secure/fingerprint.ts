@@ -100,10 +100,7 @@ export function parseFingerprint(text: string): CertificateFingerprint {
   }
   const bytes = (value.length + 1) / 3;
   if (bytes !== HASHES[algorithm].bytes) {
-    throw new SecureError(
-      'ERR_FINGERPRINT_SYNTAX',
-      `a ${algorithm} fingerprint has ${HASHES[algorithm].bytes} bytes, this one ${bytes}`,
-    );
+    throw new SecureError('ERR_FINGERPRINT_SYNTAX', `a ${algorithm} fingerprint has ${HASHES[algorithm].bytes} bytes, this one ${bytes}`);
   }
   return { algorithm, value: value.toUpperCase() };
 }

@@ -142,9 +142,7 @@ export class PacketByteStream extends Duplex {
         this.#connPaused = true;
         this.#flow.pause();
       } else if (this.readableLength > this.#maxBufferedBytes) {
-        this.destroy(
-          new SecureError('ERR_TLS_RECEIVE_OVERFLOW', `more than ${this.#maxBufferedBytes} bytes queued for TLS`),
-        );
+        this.destroy(new SecureError('ERR_TLS_RECEIVE_OVERFLOW', `more than ${this.#maxBufferedBytes} bytes queued for TLS`));
       }
     }
   };

@@ -77,7 +77,8 @@ export async function secureDtls(conn: PacketConnection, options: SecureDtlsOpti
   if (role !== 'client' && role !== 'server') throw bad(`role must be 'client' or 'server', got ${String(role)}`);
   if (conn === null || typeof conn !== 'object' || typeof conn.send !== 'function') throw bad('conn must be a PacketConnection');
   const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2_147_483_647) throw bad('handshakeTimeoutMs must be a positive number of ms');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 2_147_483_647)
+    throw bad('handshakeTimeoutMs must be a positive number of ms');
   const closeTransport = options.closeTransport ?? true;
   const remote = options.remoteFingerprints;
   const pending = remote !== null && typeof remote === 'object' && typeof (remote as PromiseLike<unknown>).then === 'function';
@@ -117,9 +118,11 @@ export async function secureDtls(conn: PacketConnection, options: SecureDtlsOpti
   dtls.handshakeListener = (event) => {
     if (event.type === 'connected') settle({ connected: event });
     else if (event.type === 'failed') settle({ error: mapFailure(event.error, match) });
-    else if (event.type === 'closed') settle({ error: new SecureError('ERR_DTLS_TRANSPORT_CLOSED', 'the peer closed during the handshake') });
+    else if (event.type === 'closed')
+      settle({ error: new SecureError('ERR_DTLS_TRANSPORT_CLOSED', 'the peer closed during the handshake') });
   };
-  const onClose = (): void => settle({ error: new SecureError('ERR_DTLS_TRANSPORT_CLOSED', 'the connection closed during the DTLS handshake') });
+  const onClose = (): void =>
+    settle({ error: new SecureError('ERR_DTLS_TRANSPORT_CLOSED', 'the connection closed during the DTLS handshake') });
   const onAbort = (): void => settle({ error: new SecureError('ERR_DTLS_ABORTED', 'the DTLS handshake was aborted') });
   const timer = setTimeout(
     () => settle({ error: new SecureError('ERR_DTLS_HANDSHAKE_TIMEOUT', `no verified DTLS handshake within ${timeoutMs} ms`) }),
@@ -138,7 +141,9 @@ export async function secureDtls(conn: PacketConnection, options: SecureDtlsOpti
       const late = await Promise.race<Outcome & { list?: FingerprintList }>([
         Promise.resolve(remote as PromiseLike<FingerprintList>).then(
           (list) => ({ list }),
-          (error: unknown) => ({ error: new SecureError('ERR_FINGERPRINT_NONE_USABLE', 'the remote fingerprints promise rejected', { cause: error }) }),
+          (error: unknown) => ({
+            error: new SecureError('ERR_FINGERPRINT_NONE_USABLE', 'the remote fingerprints promise rejected', { cause: error }),
+          }),
         ),
         new Promise<Outcome>((resolve) => (wake = resolve)),
       ]);
@@ -178,8 +183,8 @@ function mismatch(match: FingerprintMatch): SecureError {
 
 function mapFailure(error: DtlsError, match: FingerprintMatch | undefined): SecureError {
   if (error.code === 'ERR_DTLS_BAD_CERTIFICATE' && match !== undefined && !match.matched) return mismatch(match);
-  if (error.code === 'ERR_DTLS_NO_PEER_CERTIFICATE') return new SecureError('ERR_DTLS_NO_PEER_CERTIFICATE', error.message, { cause: error });
+  if (error.code === 'ERR_DTLS_NO_PEER_CERTIFICATE')
+    return new SecureError('ERR_DTLS_NO_PEER_CERTIFICATE', error.message, { cause: error });
   if (error.code === 'ERR_DTLS_HANDSHAKE_TIMEOUT') return new SecureError('ERR_DTLS_HANDSHAKE_TIMEOUT', error.message, { cause: error });
   return new SecureError('ERR_DTLS_HANDSHAKE_FAILED', `DTLS handshake failed: ${error.message}`, { cause: error });
 }
-

@@ -7,13 +7,7 @@
 import { connect as tlsConnect, createSecureContext, TLSSocket, type SecureContext, type SecureVersion } from 'node:tls';
 import createDebug from 'debug';
 import type { PacketConnection } from '../connection.js';
-import {
-  type CertificateFingerprint,
-  type FingerprintHash,
-  formatFingerprint,
-  matchCertificate,
-  toFingerprints,
-} from './fingerprint.js';
+import { type CertificateFingerprint, type FingerprintHash, formatFingerprint, matchCertificate, toFingerprints } from './fingerprint.js';
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- named by {@link} in the TSDoc below
 import { DEFAULT_TLS_FRAME_SIZE, PacketByteStream } from './packet-byte-stream.js';
 import { type InnerFraming, SecureConnection } from './secure-connection.js';

@@ -63,9 +63,15 @@ export function readAddressValue(msg: Uint8Array, off: number, len: number, xor:
   if (xor) port ^= 0x2112; // RFC 8489 §14.2
   const a = off + 4;
   if (fam === FAMILY_IPV4 && len === 8) {
-    let b0 = msg[a], b1 = msg[a + 1], b2 = msg[a + 2], b3 = msg[a + 3];
+    let b0 = msg[a],
+      b1 = msg[a + 1],
+      b2 = msg[a + 2],
+      b3 = msg[a + 3];
     if (xor) {
-      b0 ^= 0x21; b1 ^= 0x12; b2 ^= 0xa4; b3 ^= 0x42;
+      b0 ^= 0x21;
+      b1 ^= 0x12;
+      b2 ^= 0xa4;
+      b3 ^= 0x42;
     }
     return { family: 4, address: `${b0}.${b1}.${b2}.${b3}`, port };
   }
@@ -174,7 +180,10 @@ function hexValue(c: number): number {
 export function formatIpv6(b: Uint8Array): string {
   const words = [0, 0, 0, 0, 0, 0, 0, 0];
   for (let i = 0; i < 8; i++) words[i] = (b[2 * i] << 8) | b[2 * i + 1];
-  let bestBase = -1, bestLen = 0, curBase = -1, curLen = 0;
+  let bestBase = -1,
+    bestLen = 0,
+    curBase = -1,
+    curLen = 0;
   for (let i = 0; i < 8; i++) {
     if (words[i] === 0) {
       if (curBase < 0) {

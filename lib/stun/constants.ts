@@ -58,13 +58,7 @@ export const StunAttr = {
  * (RFC 8489 §5: M11..M7 C1 M6..M4 C0 M3..M0).
  */
 export function stunMessageType(cls: StunClass, method: number): number {
-  return (
-    (method & 0x000f) |
-    ((method & 0x0070) << 1) |
-    ((method & 0x0f80) << 2) |
-    ((cls & 1) << 4) |
-    ((cls & 2) << 7)
-  );
+  return (method & 0x000f) | ((method & 0x0070) << 1) | ((method & 0x0f80) << 2) | ((cls & 1) << 4) | ((cls & 2) << 7);
 }
 
 /** Extracts the class from a message type (RFC 8489 §5). */

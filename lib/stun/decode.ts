@@ -5,14 +5,7 @@
  * @module
  */
 import createDebug from 'debug';
-import {
-  MAGIC_COOKIE,
-  STUN_HEADER_SIZE,
-  StunAttr,
-  stunClassOf,
-  stunMethodOf,
-  type StunClass,
-} from './constants.js';
+import { MAGIC_COOKIE, STUN_HEADER_SIZE, StunAttr, stunClassOf, stunMethodOf, type StunClass } from './constants.js';
 import { readAddressValue } from './address.js';
 import type { StunAttributes, StunMessage, TransportAddress } from './message.js';
 import { StunError } from './stun-error.js';
@@ -200,20 +193,34 @@ export function decodeStun(bytes: Uint8Array): StunMessage {
 /** One bit per understood attribute (0 = not understood here). */
 function knownBit(at: number): number {
   switch (at) {
-    case StunAttr.MappedAddress: return 1 << 0;
-    case StunAttr.Username: return 1 << 1;
-    case StunAttr.ErrorCode: return 1 << 2;
-    case StunAttr.UnknownAttributes: return 1 << 3;
-    case StunAttr.Realm: return 1 << 4;
-    case StunAttr.Nonce: return 1 << 5;
-    case StunAttr.XorMappedAddress: return 1 << 6;
-    case StunAttr.Priority: return 1 << 7;
-    case StunAttr.UseCandidate: return 1 << 8;
-    case StunAttr.Software: return 1 << 9;
-    case StunAttr.AlternateServer: return 1 << 10;
-    case StunAttr.IceControlled: return 1 << 11;
-    case StunAttr.IceControlling: return 1 << 12;
-    default: return 0;
+    case StunAttr.MappedAddress:
+      return 1 << 0;
+    case StunAttr.Username:
+      return 1 << 1;
+    case StunAttr.ErrorCode:
+      return 1 << 2;
+    case StunAttr.UnknownAttributes:
+      return 1 << 3;
+    case StunAttr.Realm:
+      return 1 << 4;
+    case StunAttr.Nonce:
+      return 1 << 5;
+    case StunAttr.XorMappedAddress:
+      return 1 << 6;
+    case StunAttr.Priority:
+      return 1 << 7;
+    case StunAttr.UseCandidate:
+      return 1 << 8;
+    case StunAttr.Software:
+      return 1 << 9;
+    case StunAttr.AlternateServer:
+      return 1 << 10;
+    case StunAttr.IceControlled:
+      return 1 << 11;
+    case StunAttr.IceControlling:
+      return 1 << 12;
+    default:
+      return 0;
   }
 }
 

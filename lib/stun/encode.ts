@@ -85,7 +85,11 @@ export function encodeStun(msg: StunMessageInit, options?: EncodeStunOptions): B
 
   // Pass 1: size, and validation of every value before anything is written.
   let size = STUN_HEADER_SIZE;
-  let softwareLen = 0, usernameLen = 0, nonceLen = 0, realmLen = 0, reasonLen = 0;
+  let softwareLen = 0,
+    usernameLen = 0,
+    nonceLen = 0,
+    realmLen = 0,
+    reasonLen = 0;
   if (a.software !== undefined) size += attrSize((softwareLen = Buffer.byteLength(checkString(a.software, 'software'))));
   if (a.mappedAddress !== undefined) size += checkAddress(a.mappedAddress, 'mappedAddress');
   if (a.xorMappedAddress !== undefined) size += checkAddress(a.xorMappedAddress, 'xorMappedAddress');
@@ -126,7 +130,8 @@ export function encodeStun(msg: StunMessageInit, options?: EncodeStunOptions): B
       if (t === StunAttr.MessageIntegrity || t === StunAttr.MessageIntegritySha256 || t === StunAttr.Fingerprint) {
         bad(`extra attribute 0x${t.toString(16)}: use the integrity/fingerprint options`);
       }
-      if (!(x.value instanceof Uint8Array) || x.value.length > 0xffff) bad(`extra attribute 0x${t.toString(16)}: value must be a Uint8Array of at most 65535 bytes`);
+      if (!(x.value instanceof Uint8Array) || x.value.length > 0xffff)
+        bad(`extra attribute 0x${t.toString(16)}: value must be a Uint8Array of at most 65535 bytes`);
       size += attrSize(x.value.length);
     }
   }

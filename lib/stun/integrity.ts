@@ -16,13 +16,7 @@ import type { StunMessage } from './message.js';
  * bytes (RFC 8489 §14.5, §14.6). The bytes are hashed in place: the length
  * field is patched and restored, nothing is copied.
  */
-export function integrityHmac(
-  algorithm: 'sha1' | 'sha256',
-  msg: Buffer,
-  attrOffset: number,
-  valueSize: number,
-  key: Uint8Array,
-): Buffer {
+export function integrityHmac(algorithm: 'sha1' | 'sha256', msg: Buffer, attrOffset: number, valueSize: number, key: Uint8Array): Buffer {
   const hi = msg[2];
   const lo = msg[3];
   const length = attrOffset + 4 + valueSize - STUN_HEADER_SIZE;

@@ -31,5 +31,5 @@ export function isStun(buf: Uint8Array, options?: IsStunOptions): boolean {
   const fp = n - 8;
   if (((buf[fp] << 8) | buf[fp + 1]) !== StunAttr.Fingerprint || buf[fp + 2] !== 0 || buf[fp + 3] !== 4) return false;
   const value = ((buf[fp + 4] << 24) | (buf[fp + 5] << 16) | (buf[fp + 6] << 8) | buf[fp + 7]) >>> 0;
-  return ((crc32(buf.subarray(0, fp)) ^ FINGERPRINT_XOR) >>> 0) === value;
+  return (crc32(buf.subarray(0, fp)) ^ FINGERPRINT_XOR) >>> 0 === value;
 }

@@ -76,25 +76,39 @@ export class TurnAllocation {
 
   /** Opens the link and allocates. */
   async open(): Promise<Allocated> {
-    this.#link = await openServerLink(this.server, this.address, this.#options.tls ?? {}, {
-      onMessage: (bytes) => {
-        if (!this.#input((now) => this.client.handleMessage(now, bytes))) {
-          debug('%s: dropped a %d-byte message from the server (0x%s)', this.server.url, bytes.length, bytes.subarray(0, 4).toString('hex'));
-        }
+    this.#link = await openServerLink(
+      this.server,
+      this.address,
+      this.#options.tls ?? {},
+      {
+        onMessage: (bytes) => {
+          if (!this.#input((now) => this.client.handleMessage(now, bytes))) {
+            debug(
+              '%s: dropped a %d-byte message from the server (0x%s)',
+              this.server.url,
+              bytes.length,
+              bytes.subarray(0, 4).toString('hex'),
+            );
+          }
+        },
+        onClose: (error) => {
+          debug('%s: %s', this.server.url, error.message);
+          this.#link = undefined;
+          if (this.client.state === 'allocated' || this.client.state === 'allocating') {
+            this.#onEvent({ type: 'failed', error });
+            this.#opened?.reject(error);
+          }
+          this.#closedWaiter?.();
+        },
       },
-      onClose: (error) => {
-        debug('%s: %s', this.server.url, error.message);
-        this.#link = undefined;
-        if (this.client.state === 'allocated' || this.client.state === 'allocating') {
-          this.#onEvent({ type: 'failed', error });
-          this.#opened?.reject(error);
-        }
-        this.#closedWaiter?.();
-      },
-    }, this.#options.timeoutMs ?? 10_000);
+      this.#options.timeoutMs ?? 10_000,
+    );
     const timeoutMs = this.#options.timeoutMs ?? 10_000;
     return new Promise<Allocated>((resolve, reject) => {
-      const timer = setTimeout(() => this.#opened?.reject(new TurnError('ERR_TURN_TIMEOUT', `${this.server.url}: no allocation within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => this.#opened?.reject(new TurnError('ERR_TURN_TIMEOUT', `${this.server.url}: no allocation within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.#opened = {
         resolve: (a) => {
           clearTimeout(timer);
@@ -174,11 +188,14 @@ export class TurnAllocation {
     if (this.#timer !== undefined && this.#timerAt === at) return;
     this.#clearTimer();
     this.#timerAt = at;
-    this.#timer = setTimeout(() => {
-      this.#timer = undefined;
-      this.#timerAt = undefined;
-      this.#input((now) => this.client.handleTimeout(now));
-    }, Math.min(2 ** 31 - 1, Math.max(0, Math.ceil(at - performance.now()))));
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#timerAt = undefined;
+        this.#input((now) => this.client.handleTimeout(now));
+      },
+      Math.min(2 ** 31 - 1, Math.max(0, Math.ceil(at - performance.now()))),
+    );
   }
 
   #clearTimer(): void {

@@ -68,4 +68,3 @@ export const MAX_NONCE_RETRIES = 3;
 export function refreshDelayMs(lifetimeMs: number): number {
   return lifetimeMs - Math.min(60_000, lifetimeMs / 2);
 }
-

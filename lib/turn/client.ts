@@ -19,7 +19,14 @@
  * @module
  */
 import { decodeStun, isStun, StunClass, type StunMessage, type TransportAddress } from '../stun/index.js';
-import { MAX_NONCE_RETRIES, refreshDelayMs, type Context, type TurnClientEvent, type TurnClientOptions, type TurnClientState } from './client-types.js';
+import {
+  MAX_NONCE_RETRIES,
+  refreshDelayMs,
+  type Context,
+  type TurnClientEvent,
+  type TurnClientOptions,
+  type TurnClientState,
+} from './client-types.js';
 import { LongTermAuth } from './auth.js';
 import { decodeChannelData, encodeChannelData, isChannelData } from './channel-data.js';
 import { CHANNEL_LIFETIME_MS, PERMISSION_LIFETIME_MS, TurnErrorCode } from './constants.js';
@@ -135,7 +142,11 @@ export class TurnClient {
   /** RFC 6062 §4.3: asks the server to connect to a peer from the relayed address (a permission first). */
   connect(now: number, peer: PeerAddress): void {
     if (this.#state !== 'allocated' || this.#options.relayProtocol !== 'tcp') {
-      this.#events.push({ type: 'connect-result', peer, error: new TurnError('ERR_TURN_NO_ALLOCATION', 'connect() needs a TCP allocation') });
+      this.#events.push({
+        type: 'connect-result',
+        peer,
+        error: new TurnError('ERR_TURN_NO_ALLOCATION', 'connect() needs a TCP allocation'),
+      });
       return;
     }
     const key = peerKey(peer);
@@ -279,7 +290,9 @@ export class TurnClient {
       if (permission === undefined) return false;
     }
     if (permission.queue.length >= this.#tables.maxQueued) {
-      this.#warn(new TurnError('ERR_TURN_TOO_MANY', `drops a packet to ${peer.address}: ${this.#tables.maxQueued} wait for its permission`));
+      this.#warn(
+        new TurnError('ERR_TURN_TOO_MANY', `drops a packet to ${peer.address}: ${this.#tables.maxQueued} wait for its permission`),
+      );
       return false;
     }
     permission.queue.push({ peer, data: Buffer.from(data) });
@@ -342,7 +355,8 @@ export class TurnClient {
         channel.refreshAt = now + CHANNEL_LIFETIME_MS - 60_000;
         // RFC 8656 §12.2: the binding installed or refreshed the peer's permission too.
         const permission = this.#tables.permissions.get(channel.peer.address);
-        if (permission !== undefined && permission.state === 'installed') permission.refreshAt = Math.max(permission.refreshAt, now + PERMISSION_LIFETIME_MS - 60_000);
+        if (permission !== undefined && permission.state === 'installed')
+          permission.refreshAt = Math.max(permission.refreshAt, now + PERMISSION_LIFETIME_MS - 60_000);
         if (first) this.#events.push({ type: 'channel', peer: channel.peer, channel: channel.number });
         return;
       }
@@ -350,7 +364,11 @@ export class TurnClient {
         this.#connecting.delete(peerKey(context.peer));
         const connectionId = req.connectionId(message);
         if (connectionId === undefined) {
-          this.#events.push({ type: 'connect-result', peer: context.peer, error: new TurnError('ERR_TURN_REJECTED', 'Connect success without CONNECTION-ID') });
+          this.#events.push({
+            type: 'connect-result',
+            peer: context.peer,
+            error: new TurnError('ERR_TURN_REJECTED', 'Connect success without CONNECTION-ID'),
+          });
           return;
         }
         this.#events.push({ type: 'connect-result', peer: context.peer, connectionId });
@@ -450,7 +468,13 @@ export class TurnClient {
   #dropPermission(ip: string, error: TurnError): void {
     const permission = this.#tables.permissions.get(ip);
     this.#tables.permissions.delete(ip);
-    this.#warn(new TurnError(error.code, `permission for ${ip}: ${error.message}${permission && permission.queue.length > 0 ? `, ${permission.queue.length} packets dropped` : ''}`, { stunCode: error.stunCode }));
+    this.#warn(
+      new TurnError(
+        error.code,
+        `permission for ${ip}: ${error.message}${permission && permission.queue.length > 0 ? `, ${permission.queue.length} packets dropped` : ''}`,
+        { stunCode: error.stunCode },
+      ),
+    );
   }
 
   #warn(error: TurnError): void {

@@ -17,7 +17,12 @@ export class ConnectionBinder {
   #tid: Buffer;
   #retried = false;
 
-  constructor(readonly connectionId: number, readonly auth: LongTermAuth, readonly random: RandomSource, readonly software?: string) {
+  constructor(
+    readonly connectionId: number,
+    readonly auth: LongTermAuth,
+    readonly random: RandomSource,
+    readonly software?: string,
+  ) {
     this.#tid = Buffer.from(random.bytes(12));
   }
 
@@ -47,6 +52,10 @@ export class ConnectionBinder {
       this.#tid = Buffer.from(this.random.bytes(12));
       return this.request();
     }
-    throw new TurnError(code === TurnErrorCode.Unauthorized ? 'ERR_TURN_UNAUTHORIZED' : 'ERR_TURN_REJECTED', `ConnectionBind refused: ${code} ${message.attributes.errorCode?.reason ?? ''}`, { stunCode: code });
+    throw new TurnError(
+      code === TurnErrorCode.Unauthorized ? 'ERR_TURN_UNAUTHORIZED' : 'ERR_TURN_REJECTED',
+      `ConnectionBind refused: ${code} ${message.attributes.errorCode?.reason ?? ''}`,
+      { stunCode: code },
+    );
   }
 }

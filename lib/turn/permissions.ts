@@ -39,7 +39,11 @@ export class PeerTables {
   readonly #sends = new Map<string, number>();
   #nextChannel = MIN_CHANNEL;
 
-  constructor(readonly maxPermissions: number, readonly maxChannels: number, readonly maxQueued: number) {}
+  constructor(
+    readonly maxPermissions: number,
+    readonly maxChannels: number,
+    readonly maxQueued: number,
+  ) {}
 
   channelOf(key: string): Channel | undefined {
     return this.#channelsByPeer.get(key);

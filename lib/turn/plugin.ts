@@ -86,7 +86,10 @@ export class TurnTransport implements TransportPlugin {
       throw new TurnError('ERR_TURN_BAD_OPTION', 'a TURN transport needs { server }');
     }
     if (options.relayProtocol === 'tcp' && options.server.transport === 'udp') {
-      throw new TurnError('ERR_TURN_BAD_OPTION', `${options.server.url}: TCP allocations need turn:...?transport=tcp or turns: (RFC 6062 §4.1)`);
+      throw new TurnError(
+        'ERR_TURN_BAD_OPTION',
+        `${options.server.url}: TCP allocations need turn:...?transport=tcp or turns: (RFC 6062 §4.1)`,
+      );
     }
     this.protocol = options.relayProtocol ?? 'udp';
     this.#options = options;
@@ -131,7 +134,9 @@ export class TurnTransport implements TransportPlugin {
     if (command.type === 'connect') {
       const base = this.#bases.get(command.transportId);
       if (base?.tcp === undefined) {
-        process.nextTick(() => this.#host?.onConnection({ type: 'connect-failed', attemptId: command.attemptId, reason: 'error', message: 'no TCP relay' }));
+        process.nextTick(() =>
+          this.#host?.onConnection({ type: 'connect-failed', attemptId: command.attemptId, reason: 'error', message: 'no TCP relay' }),
+        );
         return;
       }
       base.tcp.connect(command.attemptId, command.transportId, command.remote);
@@ -217,32 +222,67 @@ export class TurnTransport implements TransportPlugin {
     const label = `${relayed.address.includes(':') ? `[${relayed.address}]` : relayed.address}:${relayed.port}`;
     const transportId = `turn${this.#id}:${this.protocol}:${label}`;
     base = { allocation, component, relayed, transportId, routes: new Map() };
-    const foundation = computeFoundation({ type: 'relay', baseAddress: relayed.address, serverAddress: server.url, transport: this.protocol });
+    const foundation = computeFoundation({
+      type: 'relay',
+      baseAddress: relayed.address,
+      serverAddress: server.url,
+      transport: this.protocol,
+    });
     const related = allocated.mapped ?? { address: allocation.local?.address ?? '0.0.0.0', port: allocation.local?.port ?? 0 };
-    const common = { foundation, component, address: relayed.address, type: 'relay' as const, relatedAddress: related.address, relatedPort: related.port, extensions: [] };
+    const common = {
+      foundation,
+      component,
+      address: relayed.address,
+      type: 'relay' as const,
+      relatedAddress: related.address,
+      relatedPort: related.port,
+      extensions: [],
+    };
     debug('%s: relayed %s (component %d) from %s', transportId, label, component, server.url);
     if (this.protocol === 'udp') {
       this.#bases.set(transportId, base);
       this.#all.push(base);
-      const priority = candidatePriority({ type: 'relay', transport: 'udp', component, localPreference: 65535 - this.#id }, context.priority);
+      const priority = candidatePriority(
+        { type: 'relay', transport: 'udp', component, localPreference: 65535 - this.#id },
+        context.priority,
+      );
       this.#host?.onCandidate({ candidate: { ...common, transport: 'udp', port: relayed.port, priority }, transportId });
       return;
     }
     base.activeId = `${transportId}/active`;
     base.transportId = `${transportId}/passive`;
     const host = this.#host!;
-    base.tcp = new TcpRelay(allocation, relayed, { onPacket: (p) => host.onPacket(p), onConnection: (e) => host.onConnection(e) }, this.#options.tls ?? {}, this.#options.random ?? cryptoRandom, `${transportId}#`);
+    base.tcp = new TcpRelay(
+      allocation,
+      relayed,
+      { onPacket: (p) => host.onPacket(p), onConnection: (e) => host.onConnection(e) },
+      this.#options.tls ?? {},
+      this.#options.random ?? cryptoRandom,
+      `${transportId}#`,
+    );
     this.#bases.set(base.transportId, base);
     this.#bases.set(base.activeId, base);
     this.#all.push(base);
     const localPreference = 65535 - this.#id;
     // RFC 6544 §5.5/§4.5: a passive relayed candidate and an active one at the same IP, port 9.
     host.onCandidate({
-      candidate: { ...common, transport: 'tcp', tcpType: 'passive', port: relayed.port, priority: candidatePriority({ type: 'relay', transport: 'tcp', tcpType: 'passive', component, localPreference }, context.priority) },
+      candidate: {
+        ...common,
+        transport: 'tcp',
+        tcpType: 'passive',
+        port: relayed.port,
+        priority: candidatePriority({ type: 'relay', transport: 'tcp', tcpType: 'passive', component, localPreference }, context.priority),
+      },
       transportId: base.transportId,
     });
     host.onCandidate({
-      candidate: { ...common, transport: 'tcp', tcpType: 'active', port: ACTIVE_TCP_PORT, priority: candidatePriority({ type: 'relay', transport: 'tcp', tcpType: 'active', component, localPreference }, context.priority) },
+      candidate: {
+        ...common,
+        transport: 'tcp',
+        tcpType: 'active',
+        port: ACTIVE_TCP_PORT,
+        priority: candidatePriority({ type: 'relay', transport: 'tcp', tcpType: 'active', component, localPreference }, context.priority),
+      },
       transportId: base.activeId,
     });
   }

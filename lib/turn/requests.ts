@@ -4,7 +4,15 @@
  *
  * @module
  */
-import { encodeStun, findAttribute, StunClass, type RawStunAttribute, type StunMessage, type StunMessageInit, type TransportAddress } from '../stun/index.js';
+import {
+  encodeStun,
+  findAttribute,
+  StunClass,
+  type RawStunAttribute,
+  type StunMessage,
+  type StunMessageInit,
+  type TransportAddress,
+} from '../stun/index.js';
 import { PROTOCOL_TCP, PROTOCOL_UDP, TurnAttr, TurnMethod } from './constants.js';
 import { encodeXorAddress, readXorAddress, type PeerAddress } from './peer-address.js';
 
@@ -15,13 +23,21 @@ function u32(value: number): Buffer {
 }
 
 function init(method: number, tid: Buffer, extra: RawStunAttribute[], software: string | undefined): StunMessageInit {
-  return { class: StunClass.Request, method, transactionId: tid, attributes: software === undefined ? {} : { software }, extraAttributes: extra };
+  return {
+    class: StunClass.Request,
+    method,
+    transactionId: tid,
+    attributes: software === undefined ? {} : { software },
+    extraAttributes: extra,
+  };
 }
 
 /** Allocate (RFC 8656 §7.1): REQUESTED-TRANSPORT UDP, or TCP (RFC 6062 §4.1); LIFETIME when asked. */
 export function allocate(tid: Buffer, protocol: 'udp' | 'tcp', lifetimeS: number | undefined, software?: string): StunMessageInit {
   // REQUESTED-TRANSPORT: protocol number and 3 RFFU bytes (RFC 8656 §18.11).
-  const extra: RawStunAttribute[] = [{ type: TurnAttr.RequestedTransport, value: Buffer.from([protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP, 0, 0, 0]) }];
+  const extra: RawStunAttribute[] = [
+    { type: TurnAttr.RequestedTransport, value: Buffer.from([protocol === 'tcp' ? PROTOCOL_TCP : PROTOCOL_UDP, 0, 0, 0]) },
+  ];
   if (lifetimeS !== undefined) extra.push({ type: TurnAttr.Lifetime, value: u32(lifetimeS) });
   return init(TurnMethod.Allocate, tid, extra, software);
 }

@@ -68,13 +68,15 @@ export function parseTurnUrl(url: string, username: string, password: string): T
  * @throws TurnError `ERR_TURN_BAD_OPTION`, `ERR_TURN_BAD_URL`
  */
 export function parseIceServers(servers: RTCIceServer[]): { stun: string[]; turn: TurnServerConfig[] } {
-  if (!Array.isArray(servers)) throw new TurnError('ERR_TURN_BAD_OPTION', 'iceServers must be an array of { urls, username?, credential? }');
+  if (!Array.isArray(servers))
+    throw new TurnError('ERR_TURN_BAD_OPTION', 'iceServers must be an array of { urls, username?, credential? }');
   const stun: string[] = [];
   const turn: TurnServerConfig[] = [];
   for (const server of servers) {
     if (server === null || typeof server !== 'object') throw new TurnError('ERR_TURN_BAD_OPTION', 'an iceServers entry must be an object');
     const urls = typeof server.urls === 'string' ? [server.urls] : server.urls;
-    if (!Array.isArray(urls) || urls.length === 0) throw new TurnError('ERR_TURN_BAD_OPTION', 'iceServers[].urls must be a URL or a non-empty array');
+    if (!Array.isArray(urls) || urls.length === 0)
+      throw new TurnError('ERR_TURN_BAD_OPTION', 'iceServers[].urls must be a URL or a non-empty array');
     for (const url of urls) {
       if (typeof url === 'string' && /^stuns?:/i.test(url)) stun.push(url);
       else turn.push(parseTurnUrl(url, server.username ?? '', server.credential ?? ''));

@@ -68,7 +68,14 @@ export class TcpRelay {
   connect(attemptId: string, transportId: string, peer: PeerAddress): void {
     const key = peerKey(peer);
     if (this.#pending.has(key) || this.#connections.size >= this.maxConnections) {
-      process.nextTick(() => this.#host.onConnection({ type: 'connect-failed', attemptId, reason: 'error', message: 'a Connect to this peer is in progress, or too many connections' }));
+      process.nextTick(() =>
+        this.#host.onConnection({
+          type: 'connect-failed',
+          attemptId,
+          reason: 'error',
+          message: 'a Connect to this peer is in progress, or too many connections',
+        }),
+      );
       return;
     }
     this.#pending.set(key, { attemptId, transportId });
@@ -82,12 +89,26 @@ export class TcpRelay {
     if (pending === undefined) return;
     this.#pending.delete(key);
     if (connectionId === undefined) {
-      this.#host.onConnection({ type: 'connect-failed', attemptId: pending.attemptId, reason: error?.stunCode === 447 ? 'timeout' : 'error', message: error?.message ?? 'Connect failed' });
+      this.#host.onConnection({
+        type: 'connect-failed',
+        attemptId: pending.attemptId,
+        reason: error?.stunCode === 447 ? 'timeout' : 'error',
+        message: error?.message ?? 'Connect failed',
+      });
       return;
     }
     void this.#bind(connectionId, pending.transportId, peer).then(
-      (entry) => this.#host.onConnection({ type: 'connected', attemptId: pending.attemptId, connectionId: entry.id, transportId: entry.transportId, local: this.#relayed, remote: entry.peer }),
-      (bindError: Error) => this.#host.onConnection({ type: 'connect-failed', attemptId: pending.attemptId, reason: 'error', message: bindError.message }),
+      (entry) =>
+        this.#host.onConnection({
+          type: 'connected',
+          attemptId: pending.attemptId,
+          connectionId: entry.id,
+          transportId: entry.transportId,
+          local: this.#relayed,
+          remote: entry.peer,
+        }),
+      (bindError: Error) =>
+        this.#host.onConnection({ type: 'connect-failed', attemptId: pending.attemptId, reason: 'error', message: bindError.message }),
     );
   }
 
@@ -98,7 +119,14 @@ export class TcpRelay {
       return; // RFC 6062 §5.3: the server closes it after 30 s without ConnectionBind
     }
     void this.#bind(connectionId, transportId, peer).then(
-      (entry) => this.#host.onConnection({ type: 'accepted', connectionId: entry.id, transportId: entry.transportId, local: this.#relayed, remote: entry.peer }),
+      (entry) =>
+        this.#host.onConnection({
+          type: 'accepted',
+          connectionId: entry.id,
+          transportId: entry.transportId,
+          local: this.#relayed,
+          remote: entry.peer,
+        }),
       (error: Error) => debug('ConnectionAttempt from %s:%d not bound: %s', peer.address, peer.port, error.message),
     );
   }
@@ -158,7 +186,8 @@ export class TcpRelay {
           reject(error);
         } else resolve(rest ?? Buffer.alloc(0));
       };
-      const onClose = (): void => finish(new TurnError('ERR_TURN_CONNECTION', 'the data connection closed before ConnectionBind was answered'));
+      const onClose = (): void =>
+        finish(new TurnError('ERR_TURN_CONNECTION', 'the data connection closed before ConnectionBind was answered'));
       const onData = (chunk: Buffer): void => {
         // The answer is one STUN message (RFC 8489 §5 length); what follows is the peer's bytes (RFC 6062 §4.5).
         acc = acc.length === 0 ? chunk : Buffer.concat([acc, chunk]);
@@ -190,14 +219,20 @@ export class TcpRelay {
     const framed = new FramedConnection(socket);
     const entry: DataConnection = { id, transportId, framed, peer: { address: peer.address, port: peer.port }, closingLocally: false };
     this.#connections.set(id, entry);
-    framed.on('packet', (data: Buffer) => this.#host.onPacket({ transportId, connectionId: id, from: entry.peer, to: this.#relayed, data }));
+    framed.on('packet', (data: Buffer) =>
+      this.#host.onPacket({ transportId, connectionId: id, from: entry.peer, to: this.#relayed, data }),
+    );
     framed.on('error', (error: Error) => debug('%s: %s', id, error.message));
     framed.on('close', (error?: Error) => {
       if (this.#connections.get(id) !== entry) return;
       this.#connections.delete(id);
       if (this.#closed) return;
       const reason = entry.closingLocally ? 'local' : error === undefined ? 'end' : 'error';
-      this.#host.onConnection(error === undefined ? { type: 'closed', connectionId: id, reason } : { type: 'closed', connectionId: id, reason, message: error.message });
+      this.#host.onConnection(
+        error === undefined
+          ? { type: 'closed', connectionId: id, reason }
+          : { type: 'closed', connectionId: id, reason, message: error.message },
+      );
     });
     socket.resume();
     return entry;

@@ -19,7 +19,10 @@ for (const target of FUZZ_TARGETS) {
     const r = fuzz(target, PER_TARGET, seed);
     t.true(r.accepted + r.typed <= PER_TARGET);
     t.deepEqual(
-      r.untyped.map(({ error, input }) => `${error instanceof Error ? error.stack : String(error)} for ${JSON.stringify(Buffer.isBuffer(input) ? input.toString('hex') : input)?.slice(0, 300)}`),
+      r.untyped.map(
+        ({ error, input }) =>
+          `${error instanceof Error ? error.stack : String(error)} for ${JSON.stringify(Buffer.isBuffer(input) ? input.toString('hex') : input)?.slice(0, 300)}`,
+      ),
       [],
     );
     t.log(`${target.name}: ${r.accepted} accepted, ${r.typed} typed rejections, 0 untyped (seed ${seed})`);

@@ -145,7 +145,11 @@ function validStun(rng: Rng): Buffer {
       },
       ...(rng.chance(0.2) ? { extraAttributes: [{ type: rng.int(0x10000), value: rng.bytes(rng.int(16)) }] } : {}),
     },
-    { integrityKey: rng.chance(0.6) ? KEY : undefined, integritySha256Key: rng.chance(0.1) ? KEY : undefined, fingerprint: rng.chance(0.7) },
+    {
+      integrityKey: rng.chance(0.6) ? KEY : undefined,
+      integritySha256Key: rng.chance(0.1) ? KEY : undefined,
+      fingerprint: rng.chance(0.7),
+    },
   );
 }
 
@@ -194,7 +198,36 @@ export function candidateSeeds(): string[] {
   return ['candidate:1 1 UDP 2130706431 192.0.2.1 5000 typ host', 'candidate:2 1 TCP 2105524479 192.0.2.1 9 typ host tcptype active'];
 }
 
-const ODD = ['', ' ', '\t', '\u0000', '\u001b[31m', '\r', '\n', '\u00e9', '\u202e', '\ud83d\ude00', '\ud800', '-1', '0', '4294967296', '99999999999999999999', 'NaN', '::', '[', ']', ':', '..', '%', 'typ', 'raddr', 'tcptype', 'so', 'host', 'x'.repeat(300)];
+const ODD = [
+  '',
+  ' ',
+  '\t',
+  '\u0000',
+  '\u001b[31m',
+  '\r',
+  '\n',
+  '\u00e9',
+  '\u202e',
+  '\ud83d\ude00',
+  '\ud800',
+  '-1',
+  '0',
+  '4294967296',
+  '99999999999999999999',
+  'NaN',
+  '::',
+  '[',
+  ']',
+  ':',
+  '..',
+  '%',
+  'typ',
+  'raddr',
+  'tcptype',
+  'so',
+  'host',
+  'x'.repeat(300),
+];
 
 export function mutateText(rng: Rng, seed: string): string {
   if (rng.chance(0.1)) return seed; // the valid path too

@@ -108,7 +108,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
       }
       const stream = Buffer.concat(parts);
       const cuts: Buffer[] = [];
-      for (let at = 0; at < stream.length; ) {
+      for (let at = 0; at < stream.length;) {
         const size = 1 + rng.int(Math.min(rng.chance(0.5) ? 8 : 400, stream.length - at));
         cuts.push(stream.subarray(at, at + size));
         at += size;
@@ -145,12 +145,30 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   },
   {
     name: 'stun URL parser',
-    input: (rng) => mutateText(rng, rng.pick(['stun:192.0.2.1:3478', 'stun:[2001:db8::1]:3478?transport=tcp', 'stun:example.org', 'stuns:h:1?transport=udp'])).replace(/ /g, rng.pick(['', ':', '?'])),
+    input: (rng) =>
+      mutateText(
+        rng,
+        rng.pick(['stun:192.0.2.1:3478', 'stun:[2001:db8::1]:3478?transport=tcp', 'stun:example.org', 'stuns:h:1?transport=udp']),
+      ).replace(/ /g, rng.pick(['', ':', '?'])),
     run: (input) => void parseStunUrl(input as string),
   },
   {
     name: 'peer signalling line parser',
-    input: (rng) => (rng.chance(0.7) ? mutateText(rng, rng.pick(['ufrag abcd', 'pwd abcdefghijklmnopqrstuv', 'a=fingerprint:sha-256 AB:CD', 'setup active', 'done', 'result fail ice failed', ...seedsOf().slice(0, 5)])) : randomText(rng, 300)),
+    input: (rng) =>
+      rng.chance(0.7)
+        ? mutateText(
+            rng,
+            rng.pick([
+              'ufrag abcd',
+              'pwd abcdefghijklmnopqrstuv',
+              'a=fingerprint:sha-256 AB:CD',
+              'setup active',
+              'done',
+              'result fail ice failed',
+              ...seedsOf().slice(0, 5),
+            ]),
+          )
+        : randomText(rng, 300),
     run: (input) => void parsePeerLine(input as string),
   },
   {
@@ -167,7 +185,15 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
   },
   {
     name: 'hex input (cli decode)',
-    input: (rng) => mutateText(rng, rng.bytes(1 + rng.int(40)).toString('hex').replace(/(..)/g, '$1 ').trim()),
+    input: (rng) =>
+      mutateText(
+        rng,
+        rng
+          .bytes(1 + rng.int(40))
+          .toString('hex')
+          .replace(/(..)/g, '$1 ')
+          .trim(),
+      ),
     run: (input) => void parseHex(input as string, 'fuzz'),
   },
   {
@@ -176,7 +202,8 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
       const text = RECORDING_SEED;
       let out = '';
       for (let i = 0; i < text.length; i++) {
-        if (rng.chance(0.02)) out += rng.pick(['', '"', '{', '}', '[', ']', ',', ':', '0', 'null', '1e999', String.fromCharCode(rng.int(0x80))]);
+        if (rng.chance(0.02))
+          out += rng.pick(['', '"', '{', '}', '[', ']', ',', ':', '0', 'null', '1e999', String.fromCharCode(rng.int(0x80))]);
         else out += text[i];
       }
       return out;
@@ -186,7 +213,11 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
 ];
 
 /** Runs `count` inputs of `target`; returns the count of typed rejections and the untyped errors seen (up to 5, with the input). */
-export function fuzz(target: FuzzTarget, count: number, seed: number): { accepted: number; typed: number; untyped: Array<{ error: unknown; input: unknown }>; ms: number } {
+export function fuzz(
+  target: FuzzTarget,
+  count: number,
+  seed: number,
+): { accepted: number; typed: number; untyped: Array<{ error: unknown; input: unknown }>; ms: number } {
   const rng = new Rng(seed);
   let accepted = 0;
   let typed = 0;

@@ -70,7 +70,12 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
 /** A Binding request as a check would be (USERNAME `ufrag:x`), signed with a key the target does not know. */
 function bindingRequest(ufrag: string, integrity: boolean): Buffer {
   return encodeStun(
-    { class: StunClass.Request, method: StunMethod.Binding, transactionId: randomBytes(12), attributes: { username: `${ufrag}:evil`, priority: 1 } },
+    {
+      class: StunClass.Request,
+      method: StunMethod.Binding,
+      transactionId: randomBytes(12),
+      attributes: { username: `${ufrag}:evil`, priority: 1 },
+    },
     { integrityKey: integrity ? shortTermKey('not-the-password-at-all') : undefined, fingerprint: true },
   );
 }
@@ -95,7 +100,10 @@ function payload(kind: HostileKind, ufrag: string): Buffer | undefined {
     case 'zero-frames':
       return Buffer.alloc(2 * 4096);
     case 'plain-junk-stun':
-      return Buffer.concat([encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: randomBytes(12) }), randomBytes(64)]);
+      return Buffer.concat([
+        encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: randomBytes(12) }),
+        randomBytes(64),
+      ]);
     default:
       return undefined;
   }
@@ -123,7 +131,12 @@ export function hostileConnection(
   options: { host?: string; localAddress?: string; ufrag?: string; maxHoldMs: number },
 ): Promise<'server' | 'gave-up' | 'failed'> {
   return new Promise((resolve) => {
-    const socket: Socket = connect({ port, host: options.host ?? '127.0.0.1', localAddress: options.localAddress ?? '127.0.0.1', localPort: clientPort() });
+    const socket: Socket = connect({
+      port,
+      host: options.host ?? '127.0.0.1',
+      localAddress: options.localAddress ?? '127.0.0.1',
+      localPort: clientPort(),
+    });
     let connected = false;
     let trickle: NodeJS.Timeout | undefined;
     const finish = (how: 'server' | 'gave-up' | 'failed'): void => {
@@ -179,7 +192,12 @@ export async function hostileBattery(
       const kind = kinds[i % kinds.length]!;
       const localAddress = options.sources?.[i % options.sources.length];
       tally.opened++;
-      const how = await hostileConnection(port, kind, { maxHoldMs: options.maxHoldMs, ufrag: options.ufrag, localAddress, host: options.host });
+      const how = await hostileConnection(port, kind, {
+        maxHoldMs: options.maxHoldMs,
+        ufrag: options.ufrag,
+        localAddress,
+        host: options.host,
+      });
       if (how === 'server') tally.closedByServer++;
       else if (how === 'gave-up') tally.gaveUp++;
       else tally.failed++;

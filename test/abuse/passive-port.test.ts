@@ -41,7 +41,9 @@ async function settle(baseline: number, ms: number): Promise<number> {
 }
 
 function report(t: import('ava').ExecutionContext, what: string, tally: HostileTally, extra: string): void {
-  t.log(`${what}: ${tally.opened} hostile connections (${tally.closedByServer} closed by the server, ${tally.gaveUp} held to the end, ${tally.failed} refused); ${extra}`);
+  t.log(
+    `${what}: ${tally.opened} hostile connections (${tally.closedByServer} closed by the server, ${tally.gaveUp} held to the end, ${tally.failed} refused); ${extra}`,
+  );
 }
 
 test.serial('shared passive listener: 2,400 hostile connections while two agents connect through it and exchange data', async (t) => {
@@ -85,49 +87,67 @@ test.serial('shared passive listener: 2,400 hostile connections while two agents
   t.true(socketsAfter <= socketsBefore, `sockets ${socketsBefore} → ${socketsAfter}`);
   const heapGrowth = heapAfterGc() - heapBefore;
   t.true(heapGrowth < 32 * 2 ** 20, `heap grew ${(heapGrowth / 2 ** 20).toFixed(1)} MiB`);
-  report(t, 'shared listener', tally, `max pending ${maxPending}/${MAX_PENDING}; rejected ${JSON.stringify(stats.rejected)}, routed ${stats.routed}; heap +${(heapGrowth / 2 ** 20).toFixed(1)} MiB`);
+  report(
+    t,
+    'shared listener',
+    tally,
+    `max pending ${maxPending}/${MAX_PENDING}; rejected ${JSON.stringify(stats.rejected)}, routed ${stats.routed}; heap +${(heapGrowth / 2 ** 20).toFixed(1)} MiB`,
+  );
 });
 
-test.serial('an agent’s own passive port: 1,200 hostile connections (incl. checks with its ufrag and a wrong password) during a session', async (t) => {
-  const passive = new TcpTransport({ active: false, passive: true, so: false, passiveListener: { maxPendingConnections: 32, firstFrameTimeoutMs: 1000 } });
-  const { left, right } = agentPair(
-    { addresses: ['127.0.0.1'], udp: false },
-    { tcp: { active: true, passive: false, so: false } },
-    { tcp: noTcp, plugins: [passive] },
-  );
-  t.teardown(() => Promise.all([left.close(), right.close()]));
-  const socketsBefore = socketHandles();
-  const heapBefore = heapAfterGc();
-  // The passive port is known once gathered: the session starts first, the flood hits it mid-session.
-  await wire(left, right);
-  const [cl, cr] = await Promise.all([left.connect({ timeoutMs: 20_000 }), right.connect({ timeoutMs: 20_000 })]);
-  const port = cr.selectedPair!.local.port;
-  const got = { toRight: 0, toLeft: 0 };
-  cr.on('packet', (p: Buffer) => {
-    got.toRight++;
-    cr.send(p);
-  });
-  cl.on('packet', () => got.toLeft++);
-  const flood = hostileBattery(port, { total: 1200, concurrency: 100, maxHoldMs: 8000, ufrag: right.localParameters.ufrag });
-  let sent = 0;
-  while (sent < 600) {
-    cl.send(Buffer.from(`data ${sent++}`));
-    if (sent % 20 === 0) await new Promise((r) => setTimeout(r, 5));
-  }
-  const tally = await flood;
-  const deadline = Date.now() + 10_000;
-  while (got.toLeft < 600 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  t.deepEqual(got, { toRight: 600, toLeft: 600 }, 'every packet echoed during the flood');
-  t.is(left.state, 'completed');
-  t.is(right.state, 'completed');
-  t.is(tally.gaveUp, 0, 'no hostile connection outlived the first-frame timeout');
-  // Connections that reached the agent (its ufrag, a wrong password) must not pile up either.
-  const during = socketHandles();
-  await left.close();
-  await right.close();
-  const socketsAfter = await settle(socketsBefore, 5000);
-  t.true(socketsAfter <= socketsBefore, `sockets ${socketsBefore} → ${socketsAfter} (${during} before closing the agents)`);
-  const heapGrowth = heapAfterGc() - heapBefore;
-  t.true(heapGrowth < 32 * 2 ** 20, `heap grew ${(heapGrowth / 2 ** 20).toFixed(1)} MiB`);
-  report(t, 'own passive port', tally, `sockets open after the flood with the session up: ${during}; heap +${(heapGrowth / 2 ** 20).toFixed(1)} MiB`);
-});
+test.serial(
+  'an agent’s own passive port: 1,200 hostile connections (incl. checks with its ufrag and a wrong password) during a session',
+  async (t) => {
+    const passive = new TcpTransport({
+      active: false,
+      passive: true,
+      so: false,
+      passiveListener: { maxPendingConnections: 32, firstFrameTimeoutMs: 1000 },
+    });
+    const { left, right } = agentPair(
+      { addresses: ['127.0.0.1'], udp: false },
+      { tcp: { active: true, passive: false, so: false } },
+      { tcp: noTcp, plugins: [passive] },
+    );
+    t.teardown(() => Promise.all([left.close(), right.close()]));
+    const socketsBefore = socketHandles();
+    const heapBefore = heapAfterGc();
+    // The passive port is known once gathered: the session starts first, the flood hits it mid-session.
+    await wire(left, right);
+    const [cl, cr] = await Promise.all([left.connect({ timeoutMs: 20_000 }), right.connect({ timeoutMs: 20_000 })]);
+    const port = cr.selectedPair!.local.port;
+    const got = { toRight: 0, toLeft: 0 };
+    cr.on('packet', (p: Buffer) => {
+      got.toRight++;
+      cr.send(p);
+    });
+    cl.on('packet', () => got.toLeft++);
+    const flood = hostileBattery(port, { total: 1200, concurrency: 100, maxHoldMs: 8000, ufrag: right.localParameters.ufrag });
+    let sent = 0;
+    while (sent < 600) {
+      cl.send(Buffer.from(`data ${sent++}`));
+      if (sent % 20 === 0) await new Promise((r) => setTimeout(r, 5));
+    }
+    const tally = await flood;
+    const deadline = Date.now() + 10_000;
+    while (got.toLeft < 600 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    t.deepEqual(got, { toRight: 600, toLeft: 600 }, 'every packet echoed during the flood');
+    t.is(left.state, 'completed');
+    t.is(right.state, 'completed');
+    t.is(tally.gaveUp, 0, 'no hostile connection outlived the first-frame timeout');
+    // Connections that reached the agent (its ufrag, a wrong password) must not pile up either.
+    const during = socketHandles();
+    await left.close();
+    await right.close();
+    const socketsAfter = await settle(socketsBefore, 5000);
+    t.true(socketsAfter <= socketsBefore, `sockets ${socketsBefore} → ${socketsAfter} (${during} before closing the agents)`);
+    const heapGrowth = heapAfterGc() - heapBefore;
+    t.true(heapGrowth < 32 * 2 ** 20, `heap grew ${(heapGrowth / 2 ** 20).toFixed(1)} MiB`);
+    report(
+      t,
+      'own passive port',
+      tally,
+      `sockets open after the flood with the session up: ${during}; heap +${(heapGrowth / 2 ** 20).toFixed(1)} MiB`,
+    );
+  },
+);

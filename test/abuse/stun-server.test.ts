@@ -97,7 +97,9 @@ function tcpAsk(port: number): Promise<boolean> {
     socket.on('error', () => done(false));
     socket.on('close', () => done(false));
     socket.on('connect', () => socket.write(encodeFrame(bindingRequest())));
-    socket.on('data', (chunk: Buffer) => decoder.push(chunk, (frame) => done(decodeStun(Buffer.from(frame)).class === StunClass.SuccessResponse)));
+    socket.on('data', (chunk: Buffer) =>
+      decoder.push(chunk, (frame) => done(decodeStun(Buffer.from(frame)).class === StunClass.SuccessResponse)),
+    );
   });
 }
 
@@ -109,11 +111,12 @@ test.serial('UDP: 30,000 junk datagrams (with 64 KiB attribute bombs) from 4 sou
   const bomb = unknownAttributeBomb();
   const attackers = await Promise.all(
     ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5'].map(
-      (address) => new Promise<UdpSocket>((resolve) => {
-        const s = createSocket('udp4');
-        s.on('error', () => undefined);
-        s.bind(0, address, () => resolve(s));
-      }),
+      (address) =>
+        new Promise<UdpSocket>((resolve) => {
+          const s = createSocket('udp4');
+          s.on('error', () => undefined);
+          s.bind(0, address, () => resolve(s));
+        }),
     ),
   );
   t.teardown(() => attackers.forEach((s) => s.close()));
@@ -123,7 +126,8 @@ test.serial('UDP: 30,000 junk datagrams (with 64 KiB attribute bombs) from 4 sou
   const flood = (async () => {
     // Paced (100 datagrams a millisecond at most) so that the server, not only the kernel's buffer, sees them.
     while (sent < TOTAL) {
-      for (let k = 0; k < 100 && sent < TOTAL; k++, sent++) attackers[sent % attackers.length]!.send(junkDatagram(sent, bomb), udp!.port, '127.0.0.1');
+      for (let k = 0; k < 100 && sent < TOTAL; k++, sent++)
+        attackers[sent % attackers.length]!.send(junkDatagram(sent, bomb), udp!.port, '127.0.0.1');
       await new Promise((r) => setTimeout(r, 1));
     }
     floodDone = true;
@@ -150,41 +154,58 @@ test.serial('UDP: 30,000 junk datagrams (with 64 KiB attribute bombs) from 4 sou
   t.true(askedDuringFlood >= 10, `${askedDuringFlood} clients asked while the flood ran`);
   const heapGrowth = heapAfterGc() - heapBefore;
   t.true(heapGrowth < 32 * 2 ** 20, `heap grew ${(heapGrowth / 2 ** 20).toFixed(1)} MiB`);
-  t.log(`udp: ${sent} junk datagrams (${Math.ceil(TOTAL / 60)} attribute bombs), ${server.stats.ignored} ignored, ${server.stats.errorsSent} 420s; ${answered}/${asked} legitimate answered (${askedDuringFlood} during the flood) in ${Math.round(askMs)} ms; heap +${(heapGrowth / 2 ** 20).toFixed(1)} MiB`);
+  t.log(
+    `udp: ${sent} junk datagrams (${Math.ceil(TOTAL / 60)} attribute bombs), ${server.stats.ignored} ignored, ${server.stats.errorsSent} 420s; ${answered}/${asked} legitimate answered (${askedDuringFlood} during the flood) in ${Math.round(askMs)} ms; heap +${(heapGrowth / 2 ** 20).toFixed(1)} MiB`,
+  );
 });
 
-test.serial('TCP: 3,000 hostile connections from 6 sources (hold, trickle, junk, zero-length floods); legitimate clients answered; slots bounded', async (t) => {
-  const MAX = 128;
-  const server = new StunServer({ maxTcpConnections: MAX, maxTcpConnectionsPerSource: 32, tcpFirstRequestTimeoutMs: 1500 });
-  const { tcp } = await server.listen({ udpPort: false, tcpPort: 0 });
-  t.teardown(() => server.close());
-  const socketsBefore = socketHandles();
-  const heapBefore = heapAfterGc();
-  let maxOpen = 0;
-  const sample = (): void => void (maxOpen = Math.max(maxOpen, server.tcpConnections));
-  const sampler = setInterval(sample, 5);
-  const flood = hostileBattery(tcp!.port, {
-    total: 3000,
-    concurrency: 200,
-    maxHoldMs: 8000, // generous: a loaded machine may leave a connection in the accept queue for a while
-    sources: ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7'],
-    kinds: ['silent', 'trickle', 'junk', 'oversize-header', 'not-stun-frame', 'zero-frames', 'reset', 'plain-junk-stun', 'stun-indication'],
-    onTick: sample,
-  });
-  await new Promise((r) => setTimeout(r, 300));
-  let answered = 0;
-  for (let i = 0; i < 30; i++) if (await tcpAsk(tcp!.port)) answered++;
-  const tally = await flood;
-  clearInterval(sampler);
-  t.is(answered, 30, 'every legitimate TCP client answered during the flood');
-  t.true(maxOpen <= MAX, `at most ${MAX} connections, saw ${maxOpen}`);
-  t.is(tally.gaveUp, 0, 'no hostile connection outlived the first-request deadline');
-  await server.close();
-  const deadline = Date.now() + 5000;
-  while (socketHandles() > socketsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  t.true(socketHandles() <= socketsBefore, `sockets ${socketsBefore} → ${socketHandles()}`);
-  const heapGrowth = heapAfterGc() - heapBefore;
-  t.true(heapGrowth < 32 * 2 ** 20, `heap grew ${(heapGrowth / 2 ** 20).toFixed(1)} MiB`);
-  const s = server.stats;
-  t.log(`tcp: ${tally.opened} hostile connections (${tally.closedByServer} closed by the server, ${tally.failed} refused); max open ${maxOpen}/${MAX}; rejected ${s.tcpRejected} (evicted ${s.tcpEvicted}), ignored ${s.ignored}; 30/30 legitimate answered; heap +${(heapGrowth / 2 ** 20).toFixed(1)} MiB`);
-});
+test.serial(
+  'TCP: 3,000 hostile connections from 6 sources (hold, trickle, junk, zero-length floods); legitimate clients answered; slots bounded',
+  async (t) => {
+    const MAX = 128;
+    const server = new StunServer({ maxTcpConnections: MAX, maxTcpConnectionsPerSource: 32, tcpFirstRequestTimeoutMs: 1500 });
+    const { tcp } = await server.listen({ udpPort: false, tcpPort: 0 });
+    t.teardown(() => server.close());
+    const socketsBefore = socketHandles();
+    const heapBefore = heapAfterGc();
+    let maxOpen = 0;
+    const sample = (): void => void (maxOpen = Math.max(maxOpen, server.tcpConnections));
+    const sampler = setInterval(sample, 5);
+    const flood = hostileBattery(tcp!.port, {
+      total: 3000,
+      concurrency: 200,
+      maxHoldMs: 8000, // generous: a loaded machine may leave a connection in the accept queue for a while
+      sources: ['127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6', '127.0.0.7'],
+      kinds: [
+        'silent',
+        'trickle',
+        'junk',
+        'oversize-header',
+        'not-stun-frame',
+        'zero-frames',
+        'reset',
+        'plain-junk-stun',
+        'stun-indication',
+      ],
+      onTick: sample,
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    let answered = 0;
+    for (let i = 0; i < 30; i++) if (await tcpAsk(tcp!.port)) answered++;
+    const tally = await flood;
+    clearInterval(sampler);
+    t.is(answered, 30, 'every legitimate TCP client answered during the flood');
+    t.true(maxOpen <= MAX, `at most ${MAX} connections, saw ${maxOpen}`);
+    t.is(tally.gaveUp, 0, 'no hostile connection outlived the first-request deadline');
+    await server.close();
+    const deadline = Date.now() + 5000;
+    while (socketHandles() > socketsBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    t.true(socketHandles() <= socketsBefore, `sockets ${socketsBefore} → ${socketHandles()}`);
+    const heapGrowth = heapAfterGc() - heapBefore;
+    t.true(heapGrowth < 32 * 2 ** 20, `heap grew ${(heapGrowth / 2 ** 20).toFixed(1)} MiB`);
+    const s = server.stats;
+    t.log(
+      `tcp: ${tally.opened} hostile connections (${tally.closedByServer} closed by the server, ${tally.failed} refused); max open ${maxOpen}/${MAX}; rejected ${s.tcpRejected} (evicted ${s.tcpEvicted}), ignored ${s.ignored}; 30/30 legitimate answered; heap +${(heapGrowth / 2 ** 20).toFixed(1)} MiB`,
+    );
+  },
+);

@@ -59,7 +59,17 @@ test('a srflx local without its host in the list is replaced by a synthesized ba
   const srflx = p('candidate:s 1 UDP 1694498815 203.0.113.1 6000 typ srflx raddr 10.0.0.1 rport 5000 generation 0');
   const remote = p('candidate:r 1 UDP 2130706431 198.51.100.1 7000 typ host');
   const [pair] = formPairs([srflx], [remote], { controlling: false });
-  t.deepEqual(pair.local, { foundation: 's', component: 1, transport: 'udp', priority: 1694498815, address: '10.0.0.1', port: 5000, type: 'host', generation: 0, extensions: [] });
+  t.deepEqual(pair.local, {
+    foundation: 's',
+    component: 1,
+    transport: 'udp',
+    priority: 1694498815,
+    address: '10.0.0.1',
+    port: 5000,
+    type: 'host',
+    generation: 0,
+    extensions: [],
+  });
   t.is(pair.foundation, 's:r');
   t.is(pair.priority, pairPriority(2130706431, 1694498815));
 });
@@ -82,7 +92,9 @@ test('relay locals are kept (their base is themselves)', (t) => {
 
 test('the cap keeps the highest-priority pairs (default 100, configurable)', (t) => {
   const locals = Array.from({ length: 12 }, (_, i) => p(`candidate:l${i} 1 UDP ${2130706431 - i * 256} 10.0.0.${i + 1} 5000 typ host`));
-  const remotes = Array.from({ length: 12 }, (_, i) => p(`candidate:r${i} 1 UDP ${2130706431 - i * 256} 198.51.100.${i + 1} 7000 typ host`));
+  const remotes = Array.from({ length: 12 }, (_, i) =>
+    p(`candidate:r${i} 1 UDP ${2130706431 - i * 256} 198.51.100.${i + 1} 7000 typ host`),
+  );
   const all = formPairs(locals, remotes, { controlling: true, maxPairs: 1000 });
   t.is(all.length, 144);
   const capped = formPairs(locals, remotes, { controlling: true });
@@ -94,9 +106,20 @@ test('the cap keeps the highest-priority pairs (default 100, configurable)', (t)
 });
 
 test('unpairable candidates and components are left out', (t) => {
-  const locals = [p('candidate:a 1 UDP 2130706431 192.0.2.1 5000 typ host'), p('candidate:b 2 UDP 2130706430 192.0.2.1 5001 typ host'), p('candidate:c 1 TCP 2105524479 192.0.2.1 9 typ host tcptype active')];
-  const remotes = [p('candidate:x 1 UDP 2130706431 2001:db8::1 5000 typ host'), p('candidate:y 2 UDP 2130706430 198.51.100.1 5001 typ host'), p('candidate:z 1 UDP 2130706431 abc.local 5000 typ host')];
-  t.deepEqual(formPairs(locals, remotes, { controlling: true }).map((x) => x.foundation), ['b:y']);
+  const locals = [
+    p('candidate:a 1 UDP 2130706431 192.0.2.1 5000 typ host'),
+    p('candidate:b 2 UDP 2130706430 192.0.2.1 5001 typ host'),
+    p('candidate:c 1 TCP 2105524479 192.0.2.1 9 typ host tcptype active'),
+  ];
+  const remotes = [
+    p('candidate:x 1 UDP 2130706431 2001:db8::1 5000 typ host'),
+    p('candidate:y 2 UDP 2130706430 198.51.100.1 5001 typ host'),
+    p('candidate:z 1 UDP 2130706431 abc.local 5000 typ host'),
+  ];
+  t.deepEqual(
+    formPairs(locals, remotes, { controlling: true }).map((x) => x.foundation),
+    ['b:y'],
+  );
 });
 
 test('duplicate remote candidates (same transport address) give one pair, the higher-priority one', (t) => {
@@ -111,7 +134,10 @@ test('duplicate remote candidates (same transport address) give one pair, the hi
 test('equal priorities keep the input order', (t) => {
   const locals = [p('candidate:a 1 UDP 100 192.0.2.1 5000 typ host'), p('candidate:b 1 UDP 100 192.0.2.2 5000 typ host')];
   const remote = p('candidate:x 1 UDP 100 198.51.100.1 5000 typ host');
-  t.deepEqual(formPairs(locals, [remote], { controlling: true }).map((x) => x.foundation), ['a:x', 'b:x']);
+  t.deepEqual(
+    formPairs(locals, [remote], { controlling: true }).map((x) => x.foundation),
+    ['a:x', 'b:x'],
+  );
 });
 
 test('makePair and pairFoundation', (t) => {

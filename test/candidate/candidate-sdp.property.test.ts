@@ -46,7 +46,10 @@ const candidateArb: fc.Arbitrary<Candidate> = fc
       networkId: u32,
       networkCost: u32,
       extensions: fc.array(
-        fc.tuple(chars(TOKEN_CHARS, 1, 12).filter((name) => !KNOWN.has(name)), chars(VCHARS, 1, 16)),
+        fc.tuple(
+          chars(TOKEN_CHARS, 1, 12).filter((name) => !KNOWN.has(name)),
+          chars(VCHARS, 1, 16),
+        ),
         { maxLength: 4 },
       ),
     },
@@ -98,7 +101,33 @@ test('random garbage gives a Candidate or a CandidateError, never another except
     fc.string({ maxLength: 200 }),
     fc.string({ unit: 'binary', maxLength: 200 }),
     fc.string({ maxLength: 200 }).map((s) => `candidate:${s}`),
-    fc.array(fc.oneof(fc.constantFrom('candidate:1', 'a=candidate:x', '1', 'UDP', 'TCP', 'typ', 'host', 'raddr', 'rport', 'tcptype', 'active', '::', '0.0.0.0', 'generation', '99999999999', '-1', ''), fc.string({ maxLength: 8 })), { maxLength: 20 }).map((parts) => parts.join(' ')),
+    fc
+      .array(
+        fc.oneof(
+          fc.constantFrom(
+            'candidate:1',
+            'a=candidate:x',
+            '1',
+            'UDP',
+            'TCP',
+            'typ',
+            'host',
+            'raddr',
+            'rport',
+            'tcptype',
+            'active',
+            '::',
+            '0.0.0.0',
+            'generation',
+            '99999999999',
+            '-1',
+            '',
+          ),
+          fc.string({ maxLength: 8 }),
+        ),
+        { maxLength: 20 },
+      )
+      .map((parts) => parts.join(' ')),
   );
   fc.assert(fc.property(garbage, onlyCandidateErrors), { numRuns: SMALL_RUNS });
   t.pass();
@@ -117,12 +146,41 @@ const seedLines = [
 /** One random edit of a line: replace, insert, delete a character, or drop, duplicate, swap or replace a token. */
 const mutation = fc.oneof(
   fc.record({ kind: fc.constant('replace' as const), at: fc.nat(), char: fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }) }),
-  fc.record({ kind: fc.constant('insert' as const), at: fc.nat(), char: fc.constantFrom(' ', ':', '.', '0', '9', 'a', 'Z', '/', '+', '-', '\t', '%', '\u00ff') }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    char: fc.constantFrom(' ', ':', '.', '0', '9', 'a', 'Z', '/', '+', '-', '\t', '%', '\u00ff'),
+  }),
   fc.record({ kind: fc.constant('delete' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('dropToken' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('dupToken' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('swapTokens' as const), at: fc.nat(), other: fc.nat() }),
-  fc.record({ kind: fc.constant('setToken' as const), at: fc.nat(), value: fc.constantFrom('', '0', '65536', '4294967296', '257', 'TCP', 'tcp', 'tls', 'typ', 'relay', 'nat', 'active', 'tcptype', 'raddr', '::', ':::', '1.2.3', 'a.local', '-x-', '9'.repeat(11)) }),
+  fc.record({
+    kind: fc.constant('setToken' as const),
+    at: fc.nat(),
+    value: fc.constantFrom(
+      '',
+      '0',
+      '65536',
+      '4294967296',
+      '257',
+      'TCP',
+      'tcp',
+      'tls',
+      'typ',
+      'relay',
+      'nat',
+      'active',
+      'tcptype',
+      'raddr',
+      '::',
+      ':::',
+      '1.2.3',
+      'a.local',
+      '-x-',
+      '9'.repeat(11),
+    ),
+  }),
 );
 type Mutation = typeof mutation extends fc.Arbitrary<infer M> ? M : never;
 
@@ -132,7 +190,8 @@ function mutate(line: string, edits: Mutation[]): string {
     const tokens = text.split(' ');
     switch (edit.kind) {
       case 'replace':
-        text = text.length === 0 ? edit.char : `${text.slice(0, edit.at % text.length)}${edit.char}${text.slice((edit.at % text.length) + 1)}`;
+        text =
+          text.length === 0 ? edit.char : `${text.slice(0, edit.at % text.length)}${edit.char}${text.slice((edit.at % text.length) + 1)}`;
         break;
       case 'insert': {
         const at = edit.at % (text.length + 1);

@@ -48,7 +48,11 @@ test('transport is case-insensitive and printed upper-case', (t) => {
 
 test('a TCP candidate without tcptype is ERR_CANDIDATE_MISSING_TCPTYPE', (t) => {
   throwsCandidateError(t, () => parseCandidate('candidate:1 1 TCP 2124414975 192.0.2.1 3478 typ host'), 'ERR_CANDIDATE_MISSING_TCPTYPE');
-  throwsCandidateError(t, () => parseCandidate('candidate:1 1 TCP 2124414975 192.0.2.1 3478 typ host generation 0'), 'ERR_CANDIDATE_MISSING_TCPTYPE');
+  throwsCandidateError(
+    t,
+    () => parseCandidate('candidate:1 1 TCP 2124414975 192.0.2.1 3478 typ host generation 0'),
+    'ERR_CANDIDATE_MISSING_TCPTYPE',
+  );
   throwsCandidateError(t, () => serializeCandidate({ ...base, transport: 'tcp' }), 'ERR_CANDIDATE_MISSING_TCPTYPE');
   const error = t.throws(() => parseCandidate('candidate:1 1 TCP 1 192.0.2.1 3478 typ host'), { instanceOf: CandidateError });
   t.regex(error?.message ?? '', /tcptype/);
@@ -66,13 +70,21 @@ test('active TCP: any port is accepted and recorded, 9 is printed (RFC 6544 §4.
   t.is(c.port, 0);
   t.is(serializeCandidate(c), 'candidate:1 1 TCP 1518280447 192.168.1.36 9 typ host tcptype active generation 0');
   t.is(parseCandidate('candidate:1 1 tcp 1 192.0.2.1 40000 typ host tcptype active').port, 40000);
-  t.is(serializeCandidate({ ...base, transport: 'tcp', tcpType: 'active', port: 51234 }), 'candidate:1 1 TCP 2130706431 192.0.2.1 9 typ host tcptype active');
+  t.is(
+    serializeCandidate({ ...base, transport: 'tcp', tcpType: 'active', port: 51234 }),
+    'candidate:1 1 TCP 2130706431 192.0.2.1 9 typ host tcptype active',
+  );
   // Passive and S-O keep their real port.
-  t.is(serializeCandidate({ ...base, transport: 'tcp', tcpType: 'so', port: 51234 }), 'candidate:1 1 TCP 2130706431 192.0.2.1 51234 typ host tcptype so');
+  t.is(
+    serializeCandidate({ ...base, transport: 'tcp', tcpType: 'so', port: 51234 }),
+    'candidate:1 1 TCP 2130706431 192.0.2.1 51234 typ host tcptype so',
+  );
 });
 
 test('IPv6 addresses are normalised the way node:net prints them', (t) => {
-  const c = parseCandidate('candidate:1 1 UDP 1 2001:0DB8:0000:0000:0000:0000:0000:0001 5000 typ srflx raddr FE80:0:0:0:0:0:0:1 rport 6000');
+  const c = parseCandidate(
+    'candidate:1 1 UDP 1 2001:0DB8:0000:0000:0000:0000:0000:0001 5000 typ srflx raddr FE80:0:0:0:0:0:0:1 rport 6000',
+  );
   t.is(c.address, '2001:db8::1');
   t.is(c.relatedAddress, 'fe80::1');
   t.is(serializeCandidate(c), 'candidate:1 1 UDP 1 2001:db8::1 5000 typ srflx raddr fe80::1 rport 6000');
@@ -81,7 +93,9 @@ test('IPv6 addresses are normalised the way node:net prints them', (t) => {
 });
 
 test('FQDN and mDNS candidates are parsed and marked unresolved (RFC 8839 §5.1)', (t) => {
-  const mdns = parseCandidate('candidate:3183727455 1 udp 2113937151 9f3c2b1e-4d5a-4e6f-8a7b-1c2d3e4f5a6b.local 51234 typ host generation 0');
+  const mdns = parseCandidate(
+    'candidate:3183727455 1 udp 2113937151 9f3c2b1e-4d5a-4e6f-8a7b-1c2d3e4f5a6b.local 51234 typ host generation 0',
+  );
   t.true(mdns.unresolved);
   t.is(mdns.address, '9f3c2b1e-4d5a-4e6f-8a7b-1c2d3e4f5a6b.local');
   const fqdn = parseCandidate('candidate:1 1 UDP 1 turn.example.com 3478 typ relay raddr 192.0.2.1 rport 1');
@@ -91,13 +105,18 @@ test('FQDN and mDNS candidates are parsed and marked unresolved (RFC 8839 §5.1)
 });
 
 test('typed extensions and unknown extensions in order round-trip', (t) => {
-  const line = 'candidate:842163049 1 udp 1677729535 198.51.100.77 51234 typ srflx raddr 0.0.0.0 rport 0 generation 3 ufrag Xq3b network-id 2 network-cost 999 zeta 1 alpha two zeta 3';
+  const line =
+    'candidate:842163049 1 udp 1677729535 198.51.100.77 51234 typ srflx raddr 0.0.0.0 rport 0 generation 3 ufrag Xq3b network-id 2 network-cost 999 zeta 1 alpha two zeta 3';
   const c = parseCandidate(line);
   t.is(c.generation, 3);
   t.is(c.ufrag, 'Xq3b');
   t.is(c.networkId, 2);
   t.is(c.networkCost, 999);
-  t.deepEqual(c.extensions, [['zeta', '1'], ['alpha', 'two'], ['zeta', '3']]);
+  t.deepEqual(c.extensions, [
+    ['zeta', '1'],
+    ['alpha', 'two'],
+    ['zeta', '3'],
+  ]);
   t.is(serializeCandidate(c), line.replace(' udp ', ' UDP '));
 });
 

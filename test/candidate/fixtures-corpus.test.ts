@@ -64,5 +64,8 @@ test('corpus details: mDNS lines are unresolved, TCP lines carry tcptype, IPv6 s
   t.true(parsed.some((c) => c.tcpType === 'so'));
   t.true(parsed.some((c) => c.type === 'relay'));
   t.true(parsed.some((c) => c.component === 2));
-  t.true(parsed.some((c) => c.tcpType === 'active' && c.port === 0), 'old Chrome active TCP with port 0');
+  t.true(
+    parsed.some((c) => c.tcpType === 'active' && c.port === 0),
+    'old Chrome active TCP with port 0',
+  );
 });

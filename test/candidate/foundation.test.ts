@@ -1,5 +1,11 @@
 import test from 'ava';
-import { computeFoundation, parseCandidate, serializeCandidate, type CandidateType, type TransportProtocol } from '../../lib/candidate/index.js';
+import {
+  computeFoundation,
+  parseCandidate,
+  serializeCandidate,
+  type CandidateType,
+  type TransportProtocol,
+} from '../../lib/candidate/index.js';
 import { throwsCandidateError } from './helpers.js';
 
 const input = { type: 'host' as CandidateType, baseAddress: '192.0.2.1', transport: 'udp' as TransportProtocol };

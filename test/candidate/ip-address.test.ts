@@ -1,7 +1,16 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { SocketAddress, isIPv4, isIPv6 } from 'node:net';
-import { formatIPv6, ipFamily, isHostName, isLinkLocalAddress, isMdnsName, normalizeIpAddress, parseIPv4, parseIPv6 } from '../../lib/candidate/index.js';
+import {
+  formatIPv6,
+  ipFamily,
+  isHostName,
+  isLinkLocalAddress,
+  isMdnsName,
+  normalizeIpAddress,
+  parseIPv4,
+  parseIPv6,
+} from '../../lib/candidate/index.js';
 
 const RUNS = Math.max(1000, Math.floor(Number(process.env.FC_RUNS ?? 100_000) / 10));
 
@@ -41,10 +50,13 @@ test('random IPv6 literals normalise exactly as node:net prints them', (t) => {
     { numRuns: RUNS },
   );
   fc.assert(
-    fc.property(fc.array(fc.oneof(fc.constant(0), fc.constant(0xffff), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 }), (groups) => {
-      const text = formatIPv6(groups);
-      return text === nodeForm(text) && parseIPv6(text)?.join() === groups.join();
-    }),
+    fc.property(
+      fc.array(fc.oneof(fc.constant(0), fc.constant(0xffff), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 }),
+      (groups) => {
+        const text = formatIPv6(groups);
+        return text === nodeForm(text) && parseIPv6(text)?.join() === groups.join();
+      },
+    ),
     { numRuns: RUNS },
   );
   t.pass();
@@ -71,11 +83,29 @@ test('IPv4 and IPv6 recognition agrees with node:net on random and near-miss inp
 test('strict IPv4: no leading zeros, four parts, 0..255', (t) => {
   t.deepEqual(parseIPv4('192.0.2.1'), [192, 0, 2, 1]);
   t.deepEqual(parseIPv4('0.0.0.0'), [0, 0, 0, 0]);
-  for (const bad of ['192.0.2.01', '192.0.2', '192.0.2.1.5', '256.0.0.1', '1.2.3.-1', '', 'a.b.c.d', '1..2.3']) t.is(parseIPv4(bad), null, bad);
+  for (const bad of ['192.0.2.01', '192.0.2', '192.0.2.1.5', '256.0.0.1', '1.2.3.-1', '', 'a.b.c.d', '1..2.3'])
+    t.is(parseIPv4(bad), null, bad);
 });
 
 test('IPv6 rejects malformed text', (t) => {
-  for (const bad of ['', ':', ':::', '1:::2', '1::2::3', '12345::', 'g::', '1:2:3:4:5:6:7', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7::8', '::1.2.3', '1.2.3.4::', '::1.2.3.4:5', 'fe80::1%eth0', ':1::', '1::2:']) {
+  for (const bad of [
+    '',
+    ':',
+    ':::',
+    '1:::2',
+    '1::2::3',
+    '12345::',
+    'g::',
+    '1:2:3:4:5:6:7',
+    '1:2:3:4:5:6:7:8:9',
+    '1:2:3:4:5:6:7::8',
+    '::1.2.3',
+    '1.2.3.4::',
+    '::1.2.3.4:5',
+    'fe80::1%eth0',
+    ':1::',
+    '1::2:',
+  ]) {
     t.is(parseIPv6(bad), null, bad);
   }
   t.is(parseIPv6('a'.repeat(46)), null);
@@ -103,7 +133,18 @@ test('host names and mDNS names', (t) => {
   t.true(isHostName('turn.example.com.'));
   t.true(isHostName('9f3c2b1e-4d5a-4e6f-8a7b-1c2d3e4f5a6b.local'));
   t.true(isHostName('_service.example'));
-  for (const bad of ['', '.', '-a.example', 'a-.example', 'a..b', 'a b', '1.2.3', '1.2.3.4', `${'a'.repeat(64)}.example`, `${'a.'.repeat(127)}ab`]) {
+  for (const bad of [
+    '',
+    '.',
+    '-a.example',
+    'a-.example',
+    'a..b',
+    'a b',
+    '1.2.3',
+    '1.2.3.4',
+    `${'a'.repeat(64)}.example`,
+    `${'a.'.repeat(127)}ab`,
+  ]) {
     t.false(isHostName(bad), bad);
   }
   t.true(isMdnsName('x.local'));

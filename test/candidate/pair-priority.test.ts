@@ -45,7 +45,7 @@ test('formula property: matches the bigint definition and orders by min, then ma
       const p2 = pairPriority(g2, d2);
       const m1 = Math.min(g1, d1);
       const m2 = Math.min(g2, d2);
-      return m1 === m2 ? true : (m1 > m2) === (p1 > p2);
+      return m1 === m2 ? true : m1 > m2 === p1 > p2;
     }),
     { numRuns: RUNS },
   );

@@ -1,5 +1,12 @@
 import test from 'ava';
-import { canPair, pairingRejection, parseCandidate, type Candidate, type PairingRejection, type TcpType } from '../../lib/candidate/index.js';
+import {
+  canPair,
+  pairingRejection,
+  parseCandidate,
+  type Candidate,
+  type PairingRejection,
+  type TcpType,
+} from '../../lib/candidate/index.js';
 
 const udp = (address: string, component = 1): Candidate => ({
   foundation: 'u',

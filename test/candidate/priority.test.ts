@@ -102,11 +102,17 @@ test('the priority above 2^31 is computed without 32-bit shifts', (t) => {
   const p = candidatePriority({ type: 'host', transport: 'udp', component: 1 }, { typePreferences: { host: 126 } });
   t.true(p > 0);
   t.is(p, 2130706431);
-  t.is(candidatePriority({ type: 'host', transport: 'tcp', tcpType: 'active', component: 1, otherPreference: 0 }, { preferTcp: true }), 126 * 2 ** 24 + 6 * 8192 * 256 + 255);
+  t.is(
+    candidatePriority({ type: 'host', transport: 'tcp', tcpType: 'active', component: 1, otherPreference: 0 }, { preferTcp: true }),
+    126 * 2 ** 24 + 6 * 8192 * 256 + 255,
+  );
 });
 
 test('prflx ranks above srflx by default (RFC 8445 §5.1.2.2)', (t) => {
-  t.true(candidatePriority({ type: 'prflx', transport: 'udp', component: 1 }) > candidatePriority({ type: 'srflx', transport: 'udp', component: 1 }));
+  t.true(
+    candidatePriority({ type: 'prflx', transport: 'udp', component: 1 }) >
+      candidatePriority({ type: 'srflx', transport: 'udp', component: 1 }),
+  );
   t.true(candidatePriority(tcp('prflx', 'so')) > candidatePriority(tcp('srflx', 'so')));
 });
 
@@ -117,8 +123,15 @@ test('RFC 6544 §4.2 local preference = 2^13 * direction + other', (t) => {
   t.is(tcpLocalPreference(7, 8191), 65535);
   t.is(tcpLocalPreference(2, 100), 16484);
   // other-pref keeps candidates of one type and direction apart (multi-homed hosts).
-  t.not(candidatePriority(tcp('host', 'active', { otherPreference: 8191 })), candidatePriority(tcp('host', 'active', { otherPreference: 8190 })));
-  t.is(candidatePriority(tcp('host', 'active', { otherPreference: 8191 })) - candidatePriority(tcp('host', 'active', { otherPreference: 8190 })), 256);
+  t.not(
+    candidatePriority(tcp('host', 'active', { otherPreference: 8191 })),
+    candidatePriority(tcp('host', 'active', { otherPreference: 8190 })),
+  );
+  t.is(
+    candidatePriority(tcp('host', 'active', { otherPreference: 8191 })) -
+      candidatePriority(tcp('host', 'active', { otherPreference: 8190 })),
+    256,
+  );
 });
 
 test('relay keeps type preference 0 for both transports (never negative)', (t) => {
@@ -144,7 +157,10 @@ test('out-of-range inputs throw CandidateError', (t) => {
   bad(() => candidatePriority({ type: 'host', transport: 'udp', component: 1.5 }), 'ERR_CANDIDATE_BAD_VALUE');
   bad(() => candidatePriority({ type: 'host', transport: 'udp', component: 1, localPreference: 65536 }), 'ERR_CANDIDATE_BAD_VALUE');
   bad(() => candidatePriority({ type: 'host', transport: 'udp', component: 1, localPreference: -1 }), 'ERR_CANDIDATE_BAD_VALUE');
-  bad(() => candidatePriority({ type: 'host', transport: 'tcp', tcpType: 'active', component: 1, otherPreference: 8192 }), 'ERR_CANDIDATE_BAD_VALUE');
+  bad(
+    () => candidatePriority({ type: 'host', transport: 'tcp', tcpType: 'active', component: 1, otherPreference: 8192 }),
+    'ERR_CANDIDATE_BAD_VALUE',
+  );
   bad(() => candidatePriority({ type: 'host', transport: 'tcp', component: 1 }), 'ERR_CANDIDATE_MISSING_TCPTYPE');
   bad(() => candidatePriority({ type: 'bogus' as CandidateType, transport: 'udp', component: 1 }), 'ERR_CANDIDATE_BAD_VALUE');
   bad(() => candidatePriority({ type: 'host', transport: 'sctp' as 'udp', component: 1 }), 'ERR_CANDIDATE_BAD_VALUE');

@@ -51,7 +51,11 @@ function cookies(bytes: Buffer): number {
 /** `addr:port` of the candidates in a `selected a=candidate:… a=candidate:…` line whose port is real (not the active 9). */
 function selectedEndpoints(line: string): string[] {
   if (!line.startsWith('a=candidate:')) return line.split(' '); // the libwebrtc side: addr:port addr:port from getStats
-  return line.split(' a=').map((c) => c.replace(/^a=/, '').split(' ')).filter((f) => f[5] !== '9').map((f) => (f[4]!.includes(':') ? `[${f[4]}]:${f[5]}` : `${f[4]}:${f[5]}`));
+  return line
+    .split(' a=')
+    .map((c) => c.replace(/^a=/, '').split(' '))
+    .filter((f) => f[5] !== '9')
+    .map((f) => (f[4]!.includes(':') ? `[${f[4]}]:${f[5]}` : `${f[4]}:${f[5]}`));
 }
 
 async function decodeJson(file: string, extra: string[] = []): Promise<{ code: number | null; report: PcapReport }> {
@@ -59,7 +63,15 @@ async function decodeJson(file: string, extra: string[] = []): Promise<{ code: n
   return { code: r.code, report: JSON.parse(r.stdout) as PcapReport };
 }
 
-for (const name of ['libnice-libnice-tcp', 'libnice-libnice-udp', 'libnice-ours-tcp', 'libnice-ours-udp', 'ours-ours-ipv6-tcp', 'libwebrtc-ours-udp', 'ours-ours-tls-tcp']) {
+for (const name of [
+  'libnice-libnice-tcp',
+  'libnice-libnice-udp',
+  'libnice-ours-tcp',
+  'libnice-ours-udp',
+  'ours-ours-ipv6-tcp',
+  'libwebrtc-ours-udp',
+  'ours-ours-tls-tcp',
+]) {
   test(`decode --pcap ${name}: every STUN message, integrity ok with the signalled passwords, the peers' selected pair`, async (t) => {
     const m = meta(name);
     const { code, report } = await decodeJson(path(`${name}.pcap`), creds(m));
@@ -71,19 +83,24 @@ for (const name of ['libnice-libnice-tcp', 'libnice-libnice-udp', 'libnice-ours-
     t.is(x.unanswered, 0, 'every check was answered');
     const withIntegrity = report.timeline.stun.filter((e) => e.integrity !== 'absent');
     t.true(withIntegrity.length >= x.requests + x.success);
-    t.true(withIntegrity.every((e) => e.integrity === 'ok'), JSON.stringify(withIntegrity.filter((e) => e.integrity !== 'ok')));
+    t.true(
+      withIntegrity.every((e) => e.integrity === 'ok'),
+      JSON.stringify(withIntegrity.filter((e) => e.integrity !== 'ok')),
+    );
     t.is(x.integrityFailed, 0);
     for (const e of report.timeline.stun.filter((s) => s.class === 'request')) t.is(e.integrityKey, `ufrag ${e.username!.split(':')[0]}`);
     const selected = report.timeline.selected;
     t.truthy(selected, 'a selected pair is named');
     t.true(selected!.id.startsWith(`${m.transport} `));
-    for (const side of [m.a, m.b]) for (const e of selectedEndpoints(side.selected)) t.true(selected!.id.includes(e), `${selected!.id} has ${e}`);
+    for (const side of [m.a, m.b])
+      for (const e of selectedEndpoints(side.selected)) t.true(selected!.id.includes(e), `${selected!.id} has ${e}`);
     t.is(report.tcp.flatMap((d) => d.problems).length, 0);
     if (m.transport === 'tcp') {
       const pair = report.timeline.pairs.find((p) => p.id === selected!.id)!;
       t.true(pair.data.packets[0] > 0 && pair.data.packets[1] > 0, 'the data flowed on the selected pair');
       t.true(pair.data.bytes[0] + pair.data.bytes[1] >= 60_000, 'both ways: 30000 bytes sent and 30000 echoed (more with TLS)');
-      if (name.includes('tls')) t.deepEqual(Object.keys(pair.data.kinds), ['tls'], 'TLS records inside RFC 4571 frames (RFC 6544 §10), classified by RFC 7983');
+      if (name.includes('tls'))
+        t.deepEqual(Object.keys(pair.data.kinds), ['tls'], 'TLS records inside RFC 4571 frames (RFC 6544 §10), classified by RFC 7983');
       else t.deepEqual(Object.keys(pair.data.kinds), ['other']);
     }
   });
@@ -112,7 +129,10 @@ test('a capture with a lost segment: the hole is reported, the stream resynchron
   const { code, report } = await decodeJson(path('libnice-ours-tcp-lost-segment.pcap'), creds(m));
   t.is(code, 0);
   const holes = report.tcp.flatMap((d) => d.stats.missing);
-  t.deepEqual(holes.map(([, len]) => len), [1002]);
+  t.deepEqual(
+    holes.map(([, len]) => len),
+    [1002],
+  );
   t.true(report.tcp.some((d) => d.problems.some((p) => /1002 bytes missing from the capture/.test(p.message))));
   t.is(report.timeline.totals.stun, cookies(readFileSync(path('libnice-ours-tcp-lost-segment.pcap'))));
   const pair = report.timeline.pairs.find((p) => p.id === report.timeline.selected?.id)!;

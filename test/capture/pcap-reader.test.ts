@@ -27,7 +27,10 @@ test('pcap and pcapng written by us read back identically (times, link type, byt
   for (const bytes of [writePcap(packets), writePcapng(packets)]) {
     const c = readCapture(bytes);
     t.is(c.truncated, undefined);
-    t.deepEqual(c.packets.map((p) => [p.timeUs, p.linkType, p.data.toString('hex'), p.originalLength]), packets.map((p) => [p.timeUs, p.linkType, p.data.toString('hex'), p.data.length]));
+    t.deepEqual(
+      c.packets.map((p) => [p.timeUs, p.linkType, p.data.toString('hex'), p.originalLength]),
+      packets.map((p) => [p.timeUs, p.linkType, p.data.toString('hex'), p.data.length]),
+    );
   }
   t.is(readCapture(writePcap(packets)).format, 'pcap');
   t.is(readCapture(writePcapng(packets)).format, 'pcapng');
@@ -46,7 +49,10 @@ test('big-endian and nanosecond pcap', (t) => {
     for (let i = 0; i < 4; i++) be.writeUInt32BE(le.readUInt32LE(off + 4 * i), off + 4 * i);
     off += 16 + p.data.length;
   }
-  t.deepEqual(readCapture(be).packets.map((p) => p.timeUs), packets.map((p) => p.timeUs));
+  t.deepEqual(
+    readCapture(be).packets.map((p) => p.timeUs),
+    packets.map((p) => p.timeUs),
+  );
   const ns = Buffer.from(le);
   ns.writeUInt32LE(0xa1b23c4d, 0);
   ns.writeUInt32LE(500, 24 + 4); // 500 ns
@@ -91,7 +97,10 @@ test('files cut anywhere: what was read, and a note; never a throw', (t) => {
   // A cut at a record or block boundary is a shorter, complete file.
   const pcapBounds = new Set([0, 1, 2].map((k) => writePcap(packets.slice(0, k), 1).length));
   const ngBounds = new Set([28, 48, ...[1, 2].map((k) => writePcapng(packets.slice(0, k)).length)]);
-  for (const [bytes, bounds] of [[writePcap(packets), pcapBounds], [writePcapng(packets), ngBounds]] as const) {
+  for (const [bytes, bounds] of [
+    [writePcap(packets), pcapBounds],
+    [writePcapng(packets), ngBounds],
+  ] as const) {
     for (let cut = 4; cut < bytes.length; cut++) {
       const c = readCapture(bytes.subarray(0, cut));
       t.true(c.packets.length <= packets.length);
@@ -99,27 +108,48 @@ test('files cut anywhere: what was read, and a note; never a throw', (t) => {
       else t.is(c.truncated, undefined, `cut at ${cut}`);
     }
   }
-  t.is(code(() => readCapture(Buffer.from([1, 2]))), 'ERR_CAPTURE_BAD_FORMAT');
+  t.is(
+    code(() => readCapture(Buffer.from([1, 2]))),
+    'ERR_CAPTURE_BAD_FORMAT',
+  );
 });
 
 test('hostile lengths and blocks are typed errors, checked before any allocation', (t) => {
   const huge = writePcap(packets);
   huge.writeUInt32LE(0xfffffff0, 24 + 8);
-  t.is(code(() => readCapture(huge)), 'ERR_CAPTURE_TOO_LARGE');
+  t.is(
+    code(() => readCapture(huge)),
+    'ERR_CAPTURE_TOO_LARGE',
+  );
   const ng = writePcapng(packets);
   const badLen = Buffer.from(ng);
   badLen.writeUInt32LE(13, 4);
-  t.is(code(() => readCapture(badLen)), 'ERR_CAPTURE_BAD_FORMAT');
+  t.is(
+    code(() => readCapture(badLen)),
+    'ERR_CAPTURE_BAD_FORMAT',
+  );
   const hugeBlock = Buffer.from(ng);
   hugeBlock.writeUInt32LE(0x7ffffff0, 28 + 4); // the interface block (after the 28-byte SHB)
-  t.is(code(() => readCapture(hugeBlock)), 'ERR_CAPTURE_TOO_LARGE');
+  t.is(
+    code(() => readCapture(hugeBlock)),
+    'ERR_CAPTURE_TOO_LARGE',
+  );
   const trailer = Buffer.from(ng);
   trailer.writeUInt32LE(999, 24);
-  t.is(code(() => readCapture(trailer)), 'ERR_CAPTURE_BAD_FORMAT');
+  t.is(
+    code(() => readCapture(trailer)),
+    'ERR_CAPTURE_BAD_FORMAT',
+  );
   const version = writePcap(packets);
   version.writeUInt16LE(3, 4);
-  t.is(code(() => readCapture(version)), 'ERR_CAPTURE_UNSUPPORTED');
-  t.is(code(() => readCapture(writePcap(packets), { maxPackets: 1 })), 'ERR_CAPTURE_TOO_LARGE');
+  t.is(
+    code(() => readCapture(version)),
+    'ERR_CAPTURE_UNSUPPORTED',
+  );
+  t.is(
+    code(() => readCapture(writePcap(packets), { maxPackets: 1 })),
+    'ERR_CAPTURE_TOO_LARGE',
+  );
 });
 
 test('property: any bytes after a valid header are read or refused with a CaptureError, quickly', (t) => {

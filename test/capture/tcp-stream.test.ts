@@ -41,8 +41,14 @@ test('a hole that never fills is skipped at the end; bytes acked but never captu
   c.dir.acknowledged((0xfffffff1 + 20) >>> 0); // the peer acked 20 bytes
   c.dir.finish(3, 3);
   t.is(c.text(), 'abcdijkl');
-  t.deepEqual(c.gaps, [[4, 4], [12, 8]]);
-  t.deepEqual(c.dir.stats.missing, [[4, 4], [12, 8]]);
+  t.deepEqual(c.gaps, [
+    [4, 4],
+    [12, 8],
+  ]);
+  t.deepEqual(c.dir.stats.missing, [
+    [4, 4],
+    [12, 8],
+  ]);
 });
 
 test('held bytes are bounded: past the bound the oldest hole is given up on', (t) => {
@@ -66,7 +72,8 @@ test('a retried SYN with a new ISN before data restarts the stream (S-O retries)
   t.deepEqual(c.gaps, []);
 });
 
-const stun = (): Buffer => encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: Buffer.alloc(12, 9) }, { fingerprint: true });
+const stun = (): Buffer =>
+  encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: Buffer.alloc(12, 9) }, { fingerprint: true });
 const frame = (b: Buffer): Buffer => Buffer.concat([Buffer.from([b.length >> 8, b.length & 0xff]), b]);
 
 function framer() {
@@ -83,7 +90,10 @@ test('RFC 4571 frames cut at every byte boundary come out whole', (t) => {
     x.push(stream.subarray(cut));
     x.f.finish();
     t.is(x.f.framing, 'rfc4571');
-    t.deepEqual(x.out.map((p) => p.data.length), [stun().length, 300, stun().length]);
+    t.deepEqual(
+      x.out.map((p) => p.data.length),
+      [stun().length, 300, stun().length],
+    );
     t.deepEqual(x.f.problems, []);
   }
 });
@@ -93,8 +103,14 @@ test('after a hole the framer resynchronizes on a STUN frame or on chained data 
   x.push(frame(stun()));
   x.f.gap(100, 50, 0, 0);
   x.push(Buffer.concat([Buffer.alloc(7, 0xee), frame(stun()), frame(Buffer.alloc(20, 0x90))]));
-  t.deepEqual(x.out.map((p) => p.data.length), [stun().length, stun().length, 20]);
-  t.regex(x.f.problems.map((p) => p.message).join('\n'), /50 bytes missing[^]*7 bytes after the hole skipped to resynchronize on a STUN frame/);
+  t.deepEqual(
+    x.out.map((p) => p.data.length),
+    [stun().length, stun().length, 20],
+  );
+  t.regex(
+    x.f.problems.map((p) => p.message).join('\n'),
+    /50 bytes missing[^]*7 bytes after the hole skipped to resynchronize on a STUN frame/,
+  );
   const y = framer();
   y.push(frame(stun()));
   y.f.gap(100, 50, 0, 0);
@@ -129,7 +145,10 @@ test('a 65535-byte frame arriving one byte per segment is cut once (bytes copied
   const stream = Buffer.concat([frame(Buffer.alloc(65535, 0x80)), frame(stun())]);
   for (let i = 0; i < stream.length; i++) x.push(stream.subarray(i, i + 1));
   x.f.finish();
-  t.deepEqual(x.out.map((p) => p.data.length), [65535, stun().length]);
+  t.deepEqual(
+    x.out.map((p) => p.data.length),
+    [65535, stun().length],
+  );
   t.deepEqual(x.f.problems, []);
 });
 

@@ -30,10 +30,16 @@ const pwdB = 'passwordofBBBBBBBBBBBBBB';
 const tx = (n: number): Buffer => Buffer.alloc(12, n);
 
 function request(n: number, username: string, key: string, attrs: object): Buffer {
-  return encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: tx(n), attributes: { username, priority: 1, ...attrs } }, { integrityKey: shortTermKey(key), fingerprint: true });
+  return encodeStun(
+    { class: StunClass.Request, method: StunMethod.Binding, transactionId: tx(n), attributes: { username, priority: 1, ...attrs } },
+    { integrityKey: shortTermKey(key), fingerprint: true },
+  );
 }
 function response(n: number, cls: StunClass, key: string, attrs: object): Buffer {
-  return encodeStun({ class: cls, method: StunMethod.Binding, transactionId: tx(n), attributes: attrs }, { integrityKey: shortTermKey(key), fingerprint: true });
+  return encodeStun(
+    { class: cls, method: StunMethod.Binding, transactionId: tx(n), attributes: attrs },
+    { integrityKey: shortTermKey(key), fingerprint: true },
+  );
 }
 
 function timeline() {
@@ -51,7 +57,10 @@ function timeline() {
     [A, B, request(4, 'ub:ua', 'wrongpasswordwrongpassword', { iceControlling: 1n })], // never answered, bad integrity
     [A, B, Buffer.concat([Buffer.from('0001000c2112a442', 'hex'), tx(5), Buffer.alloc(4)])], // truncated attribute
   ];
-  const bytes = writePcap(packets.map(([s, d, p], i) => ({ timeUs: 1e9 + i * 1000, linkType: 101, data: udpPacket(s, d, p) })), 101);
+  const bytes = writePcap(
+    packets.map(([s, d, p], i) => ({ timeUs: 1e9 + i * 1000, linkType: 101, data: udpPacket(s, d, p) })),
+    101,
+  );
   return iceTimeline(captureFlows(readCapture(bytes)), { byUfrag: { ua: pwdA, ub: pwdB } });
 }
 
@@ -68,12 +77,26 @@ test('role conflicts, nominations, unanswered and unmatched transactions, data p
   t.deepEqual(pair.data.packets, [2, 1]);
   t.deepEqual(pair.data.bytes, [8, 5]);
   t.deepEqual(tl.selected, { id: pair.id, reason: 'nominated by 10.0.0.1:5000 at 6 ms (USE-CANDIDATE answered); 2 data packets after it' });
-  t.deepEqual(tl.problems, ['udp 10.0.0.1:5000 ⇄ 10.0.0.2:6000: both sides sent checks as controlling (a role conflict, RFC 8445 §7.3.1.1)']);
+  t.deepEqual(tl.problems, [
+    'udp 10.0.0.1:5000 ⇄ 10.0.0.2:6000: both sides sent checks as controlling (a role conflict, RFC 8445 §7.3.1.1)',
+  ]);
   t.is(tl.totals.unanswered, 1);
   t.is(tl.totals.integrityFailed, 1);
   const byTx = (n: number) => tl.stun.filter((e) => e.transactionId === tx(n).toString('hex'));
-  t.deepEqual(byTx(1).map((e) => [e.class, e.integrity, e.integrityKey, e.rttMs]), [['request', 'ok', 'ufrag ub', 3], ['success', 'ok', 'ufrag ub', 3]]);
-  t.deepEqual(byTx(2).map((e) => [e.class, e.errorCode, e.integrity]), [['request', undefined, 'ok'], ['error', 487, 'ok']]);
+  t.deepEqual(
+    byTx(1).map((e) => [e.class, e.integrity, e.integrityKey, e.rttMs]),
+    [
+      ['request', 'ok', 'ufrag ub', 3],
+      ['success', 'ok', 'ufrag ub', 3],
+    ],
+  );
+  t.deepEqual(
+    byTx(2).map((e) => [e.class, e.errorCode, e.integrity]),
+    [
+      ['request', undefined, 'ok'],
+      ['error', 487, 'ok'],
+    ],
+  );
   t.true(byTx(9)[0]!.unmatched);
   t.is(byTx(9)[0]!.integrity, 'ok', 'an unmatched response is tried with every known password');
   t.is(byTx(4)[0]!.integrity, 'failed');

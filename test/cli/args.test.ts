@@ -38,12 +38,15 @@ test('typed accessors', (t) => {
 
 test('every mistake is a usage error that names the option', (t) => {
   const usage = (argv: string[], pattern: RegExp, max = 0): void => {
-    const error = t.throws(() => {
-      const a = parseArgs(argv, spec, { maxPositionals: max });
-      a.integer('timeout', { min: 1, max: 10 });
-      a.onOff('udp', true);
-      a.choice('mode', ['a', 'b'] as const, 'a');
-    }, { instanceOf: CliError });
+    const error = t.throws(
+      () => {
+        const a = parseArgs(argv, spec, { maxPositionals: max });
+        a.integer('timeout', { min: 1, max: 10 });
+        a.onOff('udp', true);
+        a.choice('mode', ['a', 'b'] as const, 'a');
+      },
+      { instanceOf: CliError },
+    );
     t.is(error?.code, 'ERR_CLI_USAGE');
     t.is(error?.exitCode, 64);
     t.regex(error?.message ?? '', pattern, argv.join(' '));

@@ -143,7 +143,13 @@ test('unknown and repeated attributes are shown raw', async (t) => {
 });
 
 test('decode usage errors exit 64', async (t) => {
-  for (const args of [['decode'], ['decode', '--hex'], ['decode', '--hex', '00', 'file'], ['decode', 'a', 'b'], ['decode', '--framed=yes', '-']]) {
+  for (const args of [
+    ['decode'],
+    ['decode', '--hex'],
+    ['decode', '--hex', '00', 'file'],
+    ['decode', 'a', 'b'],
+    ['decode', '--framed=yes', '-'],
+  ]) {
     const r = await runInProcess(args);
     t.is(r.code, 64, args.join(' '));
     t.regex(r.stderr, /^ice-tcp decode: .+\n\(see 'ice-tcp decode --help'\)/, args.join(' '));

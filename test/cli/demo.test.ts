@@ -27,7 +27,8 @@ test('demo --tls --udp: TLS over the TCP pairs, and a round where ICE picks amon
 test('demo --dtls --udp: DTLS over the TCP pairs and over the UDP pair ICE picks last', async (t) => {
   const r = await runIceTcp(['demo', '--dtls', '--udp', '--send', '100000'], { timeoutMs: 120_000 });
   t.is(r.code, 0, `${r.stdout}\n${r.stderr}`);
-  const dtls = r.stdout.match(/^ {2}dtls +role=server version=DTLSv1\.2 cipher=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 transport=(tcp|udp)/gm) ?? [];
+  const dtls =
+    r.stdout.match(/^ {2}dtls +role=server version=DTLSv1\.2 cipher=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 transport=(tcp|udp)/gm) ?? [];
   t.is(dtls.length, 3, 'DTLS in every round');
   t.regex(r.stdout, /transport=udp/, 'the last round selected UDP and ran DTLS over it');
   t.regex(r.stdout, /^demo ok: 3 of 3 rounds passed$/m);

@@ -46,7 +46,10 @@ export function collect(child: ChildProcess, timeoutMs = 30_000): Promise<RunRes
 }
 
 /** Runs `ice-tcp ...args` with `input` on stdin (then EOF) to completion. */
-export function runIceTcp(args: string[], options: { input?: string | Buffer; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RunResult> {
+export function runIceTcp(
+  args: string[],
+  options: { input?: string | Buffer; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<RunResult> {
   const child = startIceTcp(args, options.env);
   const done = collect(child, options.timeoutMs);
   child.stdin!.on('error', () => undefined); // the command may exit without reading
@@ -87,7 +90,10 @@ export class LineLog {
         }
         if (this.#exited) finish(new Error(`exited without a line matching ${pattern}:\n${this.lines.join('\n')}`));
       };
-      const timer = setTimeout(() => finish(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${this.lines.join('\n')}`)), timeoutMs);
+      const timer = setTimeout(
+        () => finish(new Error(`no line matching ${pattern} within ${timeoutMs} ms:\n${this.lines.join('\n')}`)),
+        timeoutMs,
+      );
       const finish = (error?: Error, match?: RegExpExecArray): void => {
         clearTimeout(timer);
         this.#waiters.delete(check);

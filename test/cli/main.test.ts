@@ -25,7 +25,11 @@ test('spawned: --help lists every command, each command has --help, usage errors
 
 test('--help, -h and help <command> print each command usage and exit 0', async (t) => {
   for (const name of COMMANDS) {
-    for (const args of [[name, '--help'], [name, '-h'], ['help', name]]) {
+    for (const args of [
+      [name, '--help'],
+      [name, '-h'],
+      ['help', name],
+    ]) {
       const r = await runInProcess(args);
       t.is(r.code, 0, args.join(' '));
       t.regex(r.stdout, new RegExp(`^usage: ice-tcp ${name}`), args.join(' '));

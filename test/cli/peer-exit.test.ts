@@ -92,9 +92,13 @@ const show = (r: RunResult): string => `stdout:\n${r.stdout}\nstderr:\n${r.stder
 test.serial('after done, --timeout no longer fires: the echo side outlives it and ends with the peer’s done (exit 0)', async (t) => {
   // B's 'done' is held back from A until the test says so; A (echo) has a 5 s timeout.
   let releaseDone = false;
-  const relay = new Relay(['--controlled', '--tcp', 'off', '--echo', '--timeout', '5'], ['--controlling', '--tcp', 'off', '--send', '100000'], {
-    toA: (line) => (line === 'done' && !releaseDone ? undefined : line),
-  });
+  const relay = new Relay(
+    ['--controlled', '--tcp', 'off', '--echo', '--timeout', '5'],
+    ['--controlling', '--tcp', 'off', '--send', '100000'],
+    {
+      toA: (line) => (line === 'done' && !releaseDone ? undefined : line),
+    },
+  );
   t.teardown(() => relay.kill());
   relay.b.stdout!.removeAllListeners('end'); // B exits once done: A's stdin stays open (otherwise its end ends A)
   await relay.waitFor('a', /^done$/);
@@ -115,7 +119,10 @@ test.serial('after done, --timeout no longer fires: the echo side outlives it an
  * stdout, as through a pipe.
  */
 async function killEchoMidTransfer(t: import('ava').ExecutionContext, sender: string[], echo: string[], expectPair: RegExp): Promise<void> {
-  const relay = new Relay(['--controlling', '--send', '100000000000', '--timeout', '60', ...sender], ['--controlled', '--echo', '--timeout', '60', ...echo]);
+  const relay = new Relay(
+    ['--controlling', '--send', '100000000000', '--timeout', '60', ...sender],
+    ['--controlled', '--echo', '--timeout', '60', ...echo],
+  );
   t.teardown(() => relay.kill());
   await relay.waitFor('a', /^connected-ms /);
   const types = relay.lines.a.find((l) => l.startsWith('selected-types')) ?? '';
@@ -132,21 +139,28 @@ async function killEchoMidTransfer(t: import('ava').ExecutionContext, sender: st
 }
 
 test.serial('echo side killed mid-transfer, active → passive pair: the sender exits 4', (t) =>
-  killEchoMidTransfer(t, ['--udp', 'off', '--tcptypes', 'active'], ['--udp', 'off', '--tcptypes', 'passive'], /local=\w+\/tcp-active/));
+  killEchoMidTransfer(t, ['--udp', 'off', '--tcptypes', 'active'], ['--udp', 'off', '--tcptypes', 'passive'], /local=\w+\/tcp-active/),
+);
 
 test.serial('echo side killed mid-transfer, passive ← active pair: the sender exits 4', (t) =>
-  killEchoMidTransfer(t, ['--udp', 'off', '--tcptypes', 'passive'], ['--udp', 'off', '--tcptypes', 'active'], /local=\w+\/tcp-passive/));
+  killEchoMidTransfer(t, ['--udp', 'off', '--tcptypes', 'passive'], ['--udp', 'off', '--tcptypes', 'active'], /local=\w+\/tcp-passive/),
+);
 
 test.serial('echo side killed mid-transfer, simultaneous-open pair: the sender exits 4', (t) =>
-  killEchoMidTransfer(t, ['--udp', 'off', '--tcptypes', 'so'], ['--udp', 'off', '--tcptypes', 'so'], /local=\w+\/tcp-so/));
+  killEchoMidTransfer(t, ['--udp', 'off', '--tcptypes', 'so'], ['--udp', 'off', '--tcptypes', 'so'], /local=\w+\/tcp-so/),
+);
 
 test.serial('echo side killed mid-transfer, UDP pair: the sender exits 4', (t) =>
-  killEchoMidTransfer(t, ['--tcp', 'off'], ['--tcp', 'off'], /local=host\/udp/));
+  killEchoMidTransfer(t, ['--tcp', 'off'], ['--tcp', 'off'], /local=host\/udp/),
+);
 
 test.serial('after done, consent lost (state failed) ends the echo side with 4, not at its timeout', async (t) => {
   // UDP: nothing tells the echo side that the sender died but consent (RFC 7675: 30 s).
   // Its stdin stays open (the relay does not pass the end on), as over a chat or a file.
-  const relay = new Relay(['--controlled', '--tcp', 'off', '--echo', '--timeout', '2'], ['--controlling', '--tcp', 'off', '--send', '100000000000', '--timeout', '300']);
+  const relay = new Relay(
+    ['--controlled', '--tcp', 'off', '--echo', '--timeout', '2'],
+    ['--controlling', '--tcp', 'off', '--send', '100000000000', '--timeout', '300'],
+  );
   t.teardown(() => relay.kill());
   relay.a.stdin!.on('error', () => undefined);
   relay.b.stdout!.removeAllListeners('end');
@@ -158,26 +172,37 @@ test.serial('after done, consent lost (state failed) ends the echo side with 4, 
   t.is(lastLine(a), 'result fail connection lost: ice failed');
 });
 
-test.serial('a wrong password signalled to one side: both sides exit 1 promptly, the one that logs ERR_ICE_CHECKLIST_FAILED too', async (t) => {
-  const wrong = 'pwd ' + 'x'.repeat(24); // well-formed, not B's
-  const relay = new Relay(['--controlling', '--tcp', 'off', '--send', '10000', '--timeout', '20'], ['--controlled', '--tcp', 'off', '--echo', '--timeout', '20'], {
-    toA: (line) => (line.startsWith('pwd ') ? wrong : line),
-  });
-  t.teardown(() => relay.kill());
-  const [a, b] = await relay.results;
-  t.is(a.code, 1, show(a));
-  t.is(b.code, 1, show(b));
-  t.regex(a.stderr + b.stderr, /ERR_ICE_CHECKLIST_FAILED/);
-  t.log(`exits after ${Math.round(relay.exitedAt.a!)} / ${Math.round(relay.exitedAt.b!)} ms`);
-  t.true(relay.exitedAt.a! < 15_000 && relay.exitedAt.b! < 15_000, 'well before the 20 s timeout');
-  for (const r of [a, b]) t.regex(lastLine(r), /^result fail ice failed/);
-});
+test.serial(
+  'a wrong password signalled to one side: both sides exit 1 promptly, the one that logs ERR_ICE_CHECKLIST_FAILED too',
+  async (t) => {
+    const wrong = 'pwd ' + 'x'.repeat(24); // well-formed, not B's
+    const relay = new Relay(
+      ['--controlling', '--tcp', 'off', '--send', '10000', '--timeout', '20'],
+      ['--controlled', '--tcp', 'off', '--echo', '--timeout', '20'],
+      {
+        toA: (line) => (line.startsWith('pwd ') ? wrong : line),
+      },
+    );
+    t.teardown(() => relay.kill());
+    const [a, b] = await relay.results;
+    t.is(a.code, 1, show(a));
+    t.is(b.code, 1, show(b));
+    t.regex(a.stderr + b.stderr, /ERR_ICE_CHECKLIST_FAILED/);
+    t.log(`exits after ${Math.round(relay.exitedAt.a!)} / ${Math.round(relay.exitedAt.b!)} ms`);
+    t.true(relay.exitedAt.a! < 15_000 && relay.exitedAt.b! < 15_000, 'well before the 20 s timeout');
+    for (const r of [a, b]) t.regex(lastLine(r), /^result fail ice failed/);
+  },
+);
 
 test.serial('a wrong password signalled to the other side: both exit 1 promptly as well', async (t) => {
   const wrong = 'pwd ' + 'x'.repeat(24);
-  const relay = new Relay(['--controlling', '--tcp', 'off', '--send', '10000', '--timeout', '20'], ['--controlled', '--tcp', 'off', '--echo', '--timeout', '20'], {
-    toB: (line) => (line.startsWith('pwd ') ? wrong : line),
-  });
+  const relay = new Relay(
+    ['--controlling', '--tcp', 'off', '--send', '10000', '--timeout', '20'],
+    ['--controlled', '--tcp', 'off', '--echo', '--timeout', '20'],
+    {
+      toB: (line) => (line.startsWith('pwd ') ? wrong : line),
+    },
+  );
   t.teardown(() => relay.kill());
   const [a, b] = await relay.results;
   t.is(a.code, 1, show(a));

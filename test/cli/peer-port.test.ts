@@ -27,7 +27,19 @@ test('a passive candidate on the chosen port carries the session (our active →
   const port = (probe.address() as { port: number }).port;
   await new Promise((resolve) => probe.close(resolve));
   const a = startIceTcp(['peer', '--controlling', '--udp', 'off', '--tcptypes', 'active', '--send', '100000', '--timeout', '30']);
-  const b = startIceTcp(['peer', '--controlled', '--udp', 'off', '--tcptypes', 'passive', '--tcp-port', String(port), '--echo', '--timeout', '30']);
+  const b = startIceTcp([
+    'peer',
+    '--controlled',
+    '--udp',
+    'off',
+    '--tcptypes',
+    'passive',
+    '--tcp-port',
+    String(port),
+    '--echo',
+    '--timeout',
+    '30',
+  ]);
   for (const c of [a, b]) c.stdin!.on('error', () => undefined);
   a.stdout!.pipe(b.stdin!);
   b.stdout!.pipe(a.stdin!);

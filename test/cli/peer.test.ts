@@ -79,8 +79,14 @@ for (const [title, args, transport] of [
     t.regex(a.stdout, /^fingerprint sha-256 [0-9A-F]{2}(:[0-9A-F]{2}){31}$/m);
     t.deepEqual(linesOf(a.stdout, 'setup'), ['setup actpass']);
     t.deepEqual(linesOf(b.stdout, 'setup'), ['setup active']);
-    t.is(linesOf(a.stdout, 'dtls')[0], `dtls role=server version=DTLSv1.2 cipher=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 transport=${transport}`);
-    t.is(linesOf(b.stdout, 'dtls')[0], `dtls role=client version=DTLSv1.2 cipher=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 transport=${transport}`);
+    t.is(
+      linesOf(a.stdout, 'dtls')[0],
+      `dtls role=server version=DTLSv1.2 cipher=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 transport=${transport}`,
+    );
+    t.is(
+      linesOf(b.stdout, 'dtls')[0],
+      `dtls role=client version=DTLSv1.2 cipher=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 transport=${transport}`,
+    );
     t.regex(linesOf(a.stdout, 'send-result')[0] ?? '', /sent=300000 echoed=300000 corrupt-chunks=0/);
   });
 }

@@ -15,10 +15,7 @@ const RUNS = 6;
 test.serial(`README two terminals: ${RUNS} runs, the same pair every time, all data echoed`, async (t) => {
   const seen: string[] = [];
   for (let i = 0; i < RUNS; i++) {
-    const r = await runPeerPair(
-      ['--controlled', '--udp', 'off', '--echo'],
-      ['--controlling', '--udp', 'off', '--send', '1000000'],
-    );
+    const r = await runPeerPair(['--controlled', '--udp', 'off', '--echo'], ['--controlling', '--udp', 'off', '--send', '1000000']);
     const why = `run ${i + 1}:\n${r.b.stdout}\n${r.b.stderr.slice(-1500)}\n---\n${r.a.stdout}\n${r.a.stderr.slice(-1500)}`;
     t.is(r.a.code, 0, why);
     t.is(r.b.code, 0, why);

@@ -5,7 +5,13 @@ import { HandshakeType } from '../../lib/dtls/handshake-header.js';
 import { encodeClientHello, parseClientHello, parseServerHello, encodeServerHello } from '../../lib/dtls/hello-messages.js';
 import { ExtensionType } from '../../lib/dtls/extensions.js';
 import { DTLS_1_0 } from '../../lib/dtls/record.js';
-import { parseServerKeyExchange, encodeServerKeyExchange, parseDigitallySigned, encodeDigitallySigned, encodeCertificate } from '../../lib/dtls/key-messages.js';
+import {
+  parseServerKeyExchange,
+  encodeServerKeyExchange,
+  parseDigitallySigned,
+  encodeDigitallySigned,
+  encodeCertificate,
+} from '../../lib/dtls/key-messages.js';
 import { VirtualNet, certs, expectCertificate, makePair } from './helpers.js';
 import { rewriteHandshake, type WireMessage } from './wire.js';
 
@@ -20,7 +26,9 @@ function run(from: 'client' | 'server', edit: (m: WireMessage) => WireMessage | 
   return net;
 }
 
-function clientHelloEdit(change: (h: ReturnType<typeof parseClientHello>) => { version?: number; suites?: number[]; drop?: number[]; set?: [number, Uint8Array] }) {
+function clientHelloEdit(
+  change: (h: ReturnType<typeof parseClientHello>) => { version?: number; suites?: number[]; drop?: number[]; set?: [number, Uint8Array] },
+) {
   return (m: WireMessage): WireMessage => {
     if (m.msgType !== HandshakeType.client_hello) return m;
     const h = parseClientHello(m.body);
@@ -107,12 +115,16 @@ test('a forged CertificateVerify signature is refused', (t) => {
 });
 
 test('a CertificateVerify with no signature is refused', (t) => {
-  const net = run('client', (m) => (m.msgType === HandshakeType.certificate_verify ? { ...m, body: encodeDigitallySigned(0x0403, new Uint8Array(0)) } : m));
+  const net = run('client', (m) =>
+    m.msgType === HandshakeType.certificate_verify ? { ...m, body: encodeDigitallySigned(0x0403, new Uint8Array(0)) } : m,
+  );
   t.is(net.failure('server'), 'ERR_DTLS_BAD_SIGNATURE');
 });
 
 test('a missing CertificateVerify (another message in its place) is refused', (t) => {
-  const net = run('client', (m) => (m.msgType === HandshakeType.certificate_verify ? { ...m, msgType: HandshakeType.client_key_exchange } : m));
+  const net = run('client', (m) =>
+    m.msgType === HandshakeType.certificate_verify ? { ...m, msgType: HandshakeType.client_key_exchange } : m,
+  );
   t.is(net.failure('server'), 'ERR_DTLS_UNEXPECTED_MESSAGE');
 });
 
@@ -140,13 +152,19 @@ test('fingerprint mismatch, server side', (t) => {
 });
 
 test('a ClientHello offering only a suite we do not implement gets handshake_failure', (t) => {
-  const net = run('client', clientHelloEdit(() => ({ suites: [0xc02f /* ECDHE_RSA_AES128_GCM */, 0x009c /* RSA_AES128_GCM */] })));
+  const net = run(
+    'client',
+    clientHelloEdit(() => ({ suites: [0xc02f /* ECDHE_RSA_AES128_GCM */, 0x009c /* RSA_AES128_GCM */] })),
+  );
   t.is(net.failure('server'), 'ERR_DTLS_NO_SHARED_SUITE');
   t.is(net.failure('client'), 'ERR_DTLS_ALERT');
 });
 
 test('a downgrade to DTLS 1.0 in the ClientHello is refused with protocol_version', (t) => {
-  const net = run('client', clientHelloEdit(() => ({ version: DTLS_1_0 })));
+  const net = run(
+    'client',
+    clientHelloEdit(() => ({ version: DTLS_1_0 })),
+  );
   t.is(net.failure('server'), 'ERR_DTLS_PROTOCOL_VERSION');
 });
 
@@ -156,7 +174,10 @@ test('a downgrade to DTLS 1.0 in the ServerHello is refused with protocol_versio
 });
 
 test('a ClientHello without extended_master_secret is refused (RFC 7627 required)', (t) => {
-  const net = run('client', clientHelloEdit(() => ({ drop: [ExtensionType.extended_master_secret] })));
+  const net = run(
+    'client',
+    clientHelloEdit(() => ({ drop: [ExtensionType.extended_master_secret] })),
+  );
   t.is(net.failure('server'), 'ERR_DTLS_NO_EXTENDED_MASTER_SECRET');
 });
 
@@ -166,7 +187,10 @@ test('a ServerHello without extended_master_secret is refused', (t) => {
 });
 
 test('a non-empty renegotiation_info on an initial handshake is refused (RFC 5746 §3.6)', (t) => {
-  const net = run('client', clientHelloEdit(() => ({ set: [ExtensionType.renegotiation_info, Uint8Array.of(12, ...new Uint8Array(12))] })));
+  const net = run(
+    'client',
+    clientHelloEdit(() => ({ set: [ExtensionType.renegotiation_info, Uint8Array.of(12, ...new Uint8Array(12))] })),
+  );
   t.is(net.failure('server'), 'ERR_DTLS_RENEGOTIATION');
 });
 

@@ -49,12 +49,19 @@ test('use_srtp: both sides settle on the server-preferred common profile and exp
   const a = client.exportKeyingMaterial(SRTP_EXPORTER_LABEL, 60);
   const b = server.exportKeyingMaterial(SRTP_EXPORTER_LABEL, 60);
   t.deepEqual(Buffer.from(a), Buffer.from(b));
-  t.notDeepEqual(Buffer.from(client.exportKeyingMaterial(SRTP_EXPORTER_LABEL, 60, new Uint8Array(0))), Buffer.from(a), 'an empty context differs from none');
+  t.notDeepEqual(
+    Buffer.from(client.exportKeyingMaterial(SRTP_EXPORTER_LABEL, 60, new Uint8Array(0))),
+    Buffer.from(a),
+    'an empty context differs from none',
+  );
   t.throws(() => client.exportKeyingMaterial('master secret', 48), { code: 'ERR_DTLS_BAD_OPTION' });
 });
 
 test('no common SRTP profile: the server leaves use_srtp out and the handshake completes without one', (t) => {
-  const { client, server } = makePair({ client: { srtpProfiles: ['SRTP_AES128_CM_HMAC_SHA1_32'] }, server: { srtpProfiles: ['SRTP_AEAD_AES_256_GCM'] } });
+  const { client, server } = makePair({
+    client: { srtpProfiles: ['SRTP_AES128_CM_HMAC_SHA1_32'] },
+    server: { srtpProfiles: ['SRTP_AEAD_AES_256_GCM'] },
+  });
   const net = new VirtualNet(client, server);
   net.run();
   t.is(client.state, 'connected');

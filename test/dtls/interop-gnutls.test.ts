@@ -47,8 +47,17 @@ for (const suite of Object.keys(GNUTLS_CIPHER) as CipherSuiteName[]) {
     const files = pemFiles(c.server, 'server');
     const port = await freeUdpPort();
     const server = new Tool('gnutls-serv', [
-      '--udp', '--echo', '-p', String(port), '--x509certfile', files.cert, '--x509keyfile', files.key,
-      '--require-client-cert', '--priority', priority(suite),
+      '--udp',
+      '--echo',
+      '-p',
+      String(port),
+      '--x509certfile',
+      files.cert,
+      '--x509keyfile',
+      files.key,
+      '--require-client-cert',
+      '--priority',
+      priority(suite),
     ]);
     t.teardown(() => server.stop());
     await server.waitFor(/UDP server ready|listening/i);
@@ -79,8 +88,17 @@ for (const suite of Object.keys(GNUTLS_CIPHER) as CipherSuiteName[]) {
       helloVerify: true,
     });
     const client = new Tool('gnutls-cli', [
-      '--udp', '-p', String(udp.port), '127.0.0.1', '--insecure', '--x509certfile', files.cert, '--x509keyfile', files.key,
-      '--priority', priority(suite),
+      '--udp',
+      '-p',
+      String(udp.port),
+      '127.0.0.1',
+      '--insecure',
+      '--x509certfile',
+      files.cert,
+      '--x509keyfile',
+      files.key,
+      '--priority',
+      priority(suite),
     ]);
     t.teardown(() => client.stop());
     const dtls = await handshake;

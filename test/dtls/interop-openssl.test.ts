@@ -46,8 +46,19 @@ for (const suite of Object.keys(OPENSSL_NAMES) as CipherSuiteName[]) {
     const files = pemFiles(c.server, 'server');
     const port = await freeUdpPort();
     const server = new Tool('openssl', [
-      's_server', '-dtls1_2', '-accept', `127.0.0.1:${port}`, '-cert', files.cert, '-key', files.key,
-      '-cipher', OPENSSL_NAMES[suite], '-verify', '1', ...SRTP,
+      's_server',
+      '-dtls1_2',
+      '-accept',
+      `127.0.0.1:${port}`,
+      '-cert',
+      files.cert,
+      '-key',
+      files.key,
+      '-cipher',
+      OPENSSL_NAMES[suite],
+      '-verify',
+      '1',
+      ...SRTP,
     ]);
     t.teardown(() => server.stop());
     await server.waitFor(/ACCEPT/);
@@ -63,7 +74,11 @@ for (const suite of Object.keys(OPENSSL_NAMES) as CipherSuiteName[]) {
     t.is(dtls.cipherSuite, suite);
     t.is(dtls.srtpProfile, 'SRTP_AES128_CM_HMAC_SHA1_80');
     const theirs = (await server.waitFor(/Keying material: ([0-9A-F]+)/i))[1].toUpperCase();
-    t.is(dtls.exportKeyingMaterial(60, 'EXTRACTOR-dtls_srtp').toString('hex').toUpperCase(), theirs, 'same SRTP keying material as OpenSSL');
+    t.is(
+      dtls.exportKeyingMaterial(60, 'EXTRACTOR-dtls_srtp').toString('hex').toUpperCase(),
+      theirs,
+      'same SRTP keying material as OpenSSL',
+    );
     dtls.send(Buffer.from('hello from ice-tcp\n'));
     await server.waitFor(/hello from ice-tcp/);
     const answer = received(dtls, 'hello from openssl');
@@ -85,15 +100,28 @@ for (const suite of Object.keys(OPENSSL_NAMES) as CipherSuiteName[]) {
       handshakeTimeoutMs: 20_000,
     });
     const client = new Tool('openssl', [
-      's_client', '-dtls1_2', '-connect', `127.0.0.1:${udp.port}`, '-cert', files.cert, '-key', files.key,
-      '-cipher', OPENSSL_NAMES[suite], ...SRTP,
+      's_client',
+      '-dtls1_2',
+      '-connect',
+      `127.0.0.1:${udp.port}`,
+      '-cert',
+      files.cert,
+      '-key',
+      files.key,
+      '-cipher',
+      OPENSSL_NAMES[suite],
+      ...SRTP,
     ]);
     t.teardown(() => client.stop());
     const dtls = await handshake;
     t.teardown(() => dtls.close());
     t.is(dtls.cipherSuite, suite);
     const theirs = (await client.waitFor(/Keying material: ([0-9A-F]+)/i))[1].toUpperCase();
-    t.is(dtls.exportKeyingMaterial(60, 'EXTRACTOR-dtls_srtp').toString('hex').toUpperCase(), theirs, 'same SRTP keying material as OpenSSL');
+    t.is(
+      dtls.exportKeyingMaterial(60, 'EXTRACTOR-dtls_srtp').toString('hex').toUpperCase(),
+      theirs,
+      'same SRTP keying material as OpenSSL',
+    );
     t.regex(client.out, /Extended master secret: yes/);
     dtls.send(Buffer.from('hello from ice-tcp\n'));
     await client.waitFor(/hello from ice-tcp/);
@@ -107,7 +135,12 @@ interop('renegotiation is refused: openssl s_client "R" gets no_renegotiation (R
   const c = certs();
   const files = pemFiles(c.client, 'client');
   const udp = await UdpPacketConnection.open();
-  const handshake = secureDtls(udp, { role: 'server', certificate: c.server, remoteFingerprints: [computeFingerprint(c.client.der)], handshakeTimeoutMs: 20_000 });
+  const handshake = secureDtls(udp, {
+    role: 'server',
+    certificate: c.server,
+    remoteFingerprints: [computeFingerprint(c.client.der)],
+    handshakeTimeoutMs: 20_000,
+  });
   const client = new Tool('openssl', ['s_client', '-dtls1_2', '-connect', `127.0.0.1:${udp.port}`, '-cert', files.cert, '-key', files.key]);
   t.teardown(() => client.stop());
   const dtls = await handshake;

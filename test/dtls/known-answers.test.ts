@@ -36,7 +36,11 @@ test('the published PRF vector starts e3 f2 29 ba (guards the fixture itself)', 
 });
 
 test('key expansion splits the key block as RFC 5246 §6.3 orders it (AEAD: keys, then IVs)', (t) => {
-  for (const [i, id] of [[2, 0xc02b], [3, 0xc02c], [4, 0xcca9]] as const) {
+  for (const [i, id] of [
+    [2, 0xc02b],
+    [3, 0xc02c],
+    [4, 0xcca9],
+  ] as const) {
     const v = vectors[i];
     const suite = SUITES.get(id)!;
     const server = hex(v.seed).subarray(0, 32);
@@ -57,7 +61,10 @@ test('extended master secret (RFC 7627 §4) and the exporter (RFC 5705 §4) are 
   t.is(Buffer.from(extendedMasterSecret('sha256', hex(ems.secret), hex(ems.seed))).toString('hex'), ems.output);
   const ex = vectors[6];
   const seed = hex(ex.seed);
-  t.is(Buffer.from(exportKeyingMaterial('sha256', hex(ex.secret), seed.subarray(0, 32), seed.subarray(32), ex.label, 60)).toString('hex'), ex.output);
+  t.is(
+    Buffer.from(exportKeyingMaterial('sha256', hex(ex.secret), seed.subarray(0, 32), seed.subarray(32), ex.label, 60)).toString('hex'),
+    ex.output,
+  );
 });
 
 test('AES-GCM nonce: 4-byte salt from the key block + epoch(2) + sequence(6) as nonce_explicit (RFC 5288 §3, RFC 6347 §4.1.2.1)', (t) => {

@@ -41,12 +41,21 @@ test('a small MTU cuts the certificate flights into fragments that never exceed 
   const net = new VirtualNet(client, server);
   net.run();
   t.is(client.state, 'connected');
-  t.true(net.sent.every((d) => d.bytes.length <= 256), `largest ${Math.max(...net.sent.map((d) => d.bytes.length))}`);
+  t.true(
+    net.sent.every((d) => d.bytes.length <= 256),
+    `largest ${Math.max(...net.sent.map((d) => d.bytes.length))}`,
+  );
 });
 
 test('retransmission: 1 s, then doubling, capped by retransmitMaxMs; gives up after maxRetransmits', (t) => {
   const c = certs();
-  const client = new DtlsEndpoint({ role: 'client', certificate: c.client, random: seededBytes(3), retransmitMaxMs: 4000, maxRetransmits: 5 });
+  const client = new DtlsEndpoint({
+    role: 'client',
+    certificate: c.client,
+    random: seededBytes(3),
+    retransmitMaxMs: 4000,
+    maxRetransmits: 5,
+  });
   const sentAt: number[] = [];
   client.start(0);
   let now = 0;
@@ -62,7 +71,10 @@ test('retransmission: 1 s, then doubling, capped by retransmitMaxMs; gives up af
   t.is(client.state, 'failed');
   const events = [];
   for (let e = client.pollEvent(); e; e = client.pollEvent()) events.push(e);
-  t.is(events.at(-1)?.type === 'failed' ? (events.at(-1) as { error: { code: string } }).error.code : undefined, 'ERR_DTLS_HANDSHAKE_TIMEOUT');
+  t.is(
+    events.at(-1)?.type === 'failed' ? (events.at(-1) as { error: { code: string } }).error.code : undefined,
+    'ERR_DTLS_HANDSHAKE_TIMEOUT',
+  );
 });
 
 test('a configurable initial timeout (retransmitInitialMs)', (t) => {
@@ -75,7 +87,9 @@ test('a configurable initial timeout (retransmitInitialMs)', (t) => {
   t.throws(() => new DtlsEndpoint({ role: 'client', certificate: { pem: c.client.pem, privateKeyPem: c.server.privateKeyPem } }), {
     code: 'ERR_DTLS_BAD_OPTION',
   });
-  t.throws(() => new DtlsEndpoint({ role: 'client', certificate: c.client, cipherSuites: ['TLS_RSA_WITH_RC4' as never] }), { code: 'ERR_DTLS_BAD_OPTION' });
+  t.throws(() => new DtlsEndpoint({ role: 'client', certificate: c.client, cipherSuites: ['TLS_RSA_WITH_RC4' as never] }), {
+    code: 'ERR_DTLS_BAD_OPTION',
+  });
 });
 
 test('a lost final flight: the client retransmits flight 5 and the server answers with flight 6 again', (t) => {

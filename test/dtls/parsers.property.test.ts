@@ -43,11 +43,25 @@ test('splitRecords never throws and returns records whose fragments fit the data
 test('records round-trip through encodeRecord / splitRecords', (t) => {
   fc.assert(
     fc.property(
-      fc.array(fc.record({ type: fc.integer({ min: 0, max: 255 }), epoch: fc.integer({ min: 0, max: 0xffff }), seq: fc.integer({ min: 0, max: 2 ** 48 - 1 }), body: fc.uint8Array({ maxLength: 200 }) }), { maxLength: 5 }),
+      fc.array(
+        fc.record({
+          type: fc.integer({ min: 0, max: 255 }),
+          epoch: fc.integer({ min: 0, max: 0xffff }),
+          seq: fc.integer({ min: 0, max: 2 ** 48 - 1 }),
+          body: fc.uint8Array({ maxLength: 200 }),
+        }),
+        { maxLength: 5 },
+      ),
       (list) => {
         const d = Buffer.concat(list.map((r) => encodeRecord(r.type, 0xfefd, r.epoch, r.seq, r.body)));
         const { records, malformed } = splitRecords(d);
-        return !malformed && records.length === list.length && records.every((r, i) => r.sequence === list[i].seq && r.epoch === list[i].epoch && Buffer.from(r.fragment).equals(Buffer.from(list[i].body)));
+        return (
+          !malformed &&
+          records.length === list.length &&
+          records.every(
+            (r, i) => r.sequence === list[i].seq && r.epoch === list[i].epoch && Buffer.from(r.fragment).equals(Buffer.from(list[i].body)),
+          )
+        );
       },
     ),
     { numRuns: RUNS },
@@ -56,7 +70,17 @@ test('records round-trip through encodeRecord / splitRecords', (t) => {
 });
 
 test('handshake fragment and message parsers only ever throw DtlsErrors', (t) => {
-  const parsers = [parseHandshakeFragments, parseClientHello, parseServerHello, parseHelloVerifyRequest, parseCertificate, parseServerKeyExchange, parseCertificateRequest, parseClientKeyExchange, (b: Uint8Array) => parseDigitallySigned(b, 'x')];
+  const parsers = [
+    parseHandshakeFragments,
+    parseClientHello,
+    parseServerHello,
+    parseHelloVerifyRequest,
+    parseCertificate,
+    parseServerKeyExchange,
+    parseCertificateRequest,
+    parseClientKeyExchange,
+    (b: Uint8Array) => parseDigitallySigned(b, 'x'),
+  ];
   fc.assert(
     fc.property(fc.integer({ min: 0, max: parsers.length - 1 }), bytes, (i, b) => onlyTyped(() => parsers[i](b))),
     { numRuns: RUNS * 3 },
@@ -102,10 +126,20 @@ test('mutated ClientHellos never crash a server endpoint (it answers or fails wi
 
 test('ClientHello encode → parse round-trips', (t) => {
   fc.assert(
-    fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), fc.uint8Array({ maxLength: 32 }), fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 20 }), (random, cookie, suites) => {
-      const h = parseClientHello(encodeClientHello({ version: 0xfefd, random, sessionId: new Uint8Array(0), cookie, cipherSuites: suites, compressionMethods: Uint8Array.of(0) }, [[23, new Uint8Array(0)]]));
-      return Buffer.from(h.cookie).equals(Buffer.from(cookie)) && h.cipherSuites.join() === suites.join() && h.extensions.has(23);
-    }),
+    fc.property(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      fc.uint8Array({ maxLength: 32 }),
+      fc.array(fc.integer({ min: 0, max: 0xffff }), { minLength: 1, maxLength: 20 }),
+      (random, cookie, suites) => {
+        const h = parseClientHello(
+          encodeClientHello(
+            { version: 0xfefd, random, sessionId: new Uint8Array(0), cookie, cipherSuites: suites, compressionMethods: Uint8Array.of(0) },
+            [[23, new Uint8Array(0)]],
+          ),
+        );
+        return Buffer.from(h.cookie).equals(Buffer.from(cookie)) && h.cipherSuites.join() === suites.join() && h.extensions.has(23);
+      },
+    ),
     { numRuns: RUNS },
   );
   t.pass();

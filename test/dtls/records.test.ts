@@ -142,7 +142,9 @@ test('Reassembler: a conflicting overlap is dropped, type/length disagreement an
   t.is(r.add({ msgType: 11, length: 40, messageSeq: 0, offset: 10, body: new Uint8Array(20).fill(2) }), 'ignored');
   t.throws(() => r.add({ msgType: 12, length: 40, messageSeq: 0, offset: 20, body: new Uint8Array(1) }), { code: 'ERR_DTLS_DECODE' });
   t.throws(() => r.add({ msgType: 11, length: 41, messageSeq: 0, offset: 20, body: new Uint8Array(1) }), { code: 'ERR_DTLS_DECODE' });
-  t.throws(() => r.add({ msgType: 11, length: 65, messageSeq: 1, offset: 0, body: new Uint8Array(1) }), { code: 'ERR_DTLS_HANDSHAKE_TOO_LARGE' });
+  t.throws(() => r.add({ msgType: 11, length: 65, messageSeq: 1, offset: 0, body: new Uint8Array(1) }), {
+    code: 'ERR_DTLS_HANDSHAKE_TOO_LARGE',
+  });
   t.is(r.add({ msgType: 11, length: 4, messageSeq: 100, offset: 0, body: new Uint8Array(4) }), 'ignored', 'too far ahead');
 });
 

@@ -35,17 +35,13 @@ function cut(wire: Buffer, points: number[]): Buffer[] {
 
 test('any sequence of frames cut at any points decodes to the same frames', (t) => {
   fc.assert(
-    fc.property(
-      fc.array(payload, { maxLength: 12 }),
-      fc.array(fc.nat(), { maxLength: 40 }),
-      (payloads, points) => {
-        const wire = Buffer.concat(payloads.map((p) => encodeFrame(p)));
-        const decoder = new FrameDecoder();
-        const out: Buffer[] = [];
-        for (const chunk of cut(wire, points)) decoder.push(chunk, (f) => out.push(Buffer.from(f)));
-        return decoder.bufferedBytes === 0 && out.length === payloads.length && out.every((f, i) => f.equals(payloads[i]!));
-      },
-    ),
+    fc.property(fc.array(payload, { maxLength: 12 }), fc.array(fc.nat(), { maxLength: 40 }), (payloads, points) => {
+      const wire = Buffer.concat(payloads.map((p) => encodeFrame(p)));
+      const decoder = new FrameDecoder();
+      const out: Buffer[] = [];
+      for (const chunk of cut(wire, points)) decoder.push(chunk, (f) => out.push(Buffer.from(f)));
+      return decoder.bufferedBytes === 0 && out.length === payloads.length && out.every((f, i) => f.equals(payloads[i]!));
+    }),
     { numRuns: runs },
   );
   t.pass(`${runs} runs`);

@@ -15,9 +15,7 @@ function stream(...payloads: Buffer[]): Buffer {
 /** True when `view` lies inside `chunk`'s memory (same ArrayBuffer, within its range). */
 function isViewOf(view: Buffer, chunk: Buffer): boolean {
   return (
-    view.buffer === chunk.buffer &&
-    view.byteOffset >= chunk.byteOffset &&
-    view.byteOffset + view.length <= chunk.byteOffset + chunk.length
+    view.buffer === chunk.buffer && view.byteOffset >= chunk.byteOffset && view.byteOffset + view.length <= chunk.byteOffset + chunk.length
   );
 }
 

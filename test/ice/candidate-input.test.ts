@@ -66,8 +66,11 @@ test('an IPv6 address not in canonical form is stored canonical, so packets from
 test('unresolved names are accepted (and not paired); an unknown tcptype is not', (t) => {
   const mdns = { ...udpHost('10.0.0.2', 6000), address: 'f3b1.local', unresolved: true };
   t.is(checkedCandidate(mdns, 'remote', 1), mdns);
-  t.throws(() => checkedCandidate({ ...udpHost('10.0.0.2', 6000), transport: 'tcp', tcpType: 'sideways' } as unknown as Candidate, 'remote', 1), {
-    instanceOf: IceError,
-    message: /tcptype/,
-  });
+  t.throws(
+    () => checkedCandidate({ ...udpHost('10.0.0.2', 6000), transport: 'tcp', tcpType: 'sideways' } as unknown as Candidate, 'remote', 1),
+    {
+      instanceOf: IceError,
+      message: /tcptype/,
+    },
+  );
 });

@@ -19,8 +19,14 @@ test('two full agents connect over UDP and exchange data', (t) => {
   t.true(loop.sendData(a, 1, Buffer.from([0x80, 1, 2, 3])));
   t.true(loop.sendData(b, 1, Buffer.from([0x80, 4, 5, 6])));
   loop.run(loop.now + 100);
-  t.deepEqual(b.data.map((d) => [...d]), [[0x80, 1, 2, 3]]);
-  t.deepEqual(a.data.map((d) => [...d]), [[0x80, 4, 5, 6]]);
+  t.deepEqual(
+    b.data.map((d) => [...d]),
+    [[0x80, 1, 2, 3]],
+  );
+  t.deepEqual(
+    a.data.map((d) => [...d]),
+    [[0x80, 4, 5, 6]],
+  );
 });
 
 import { decodeStun, encodeStun, shortTermKey, StunClass, StunMethod } from '../../lib/stun/index.js';
@@ -41,7 +47,11 @@ test('the first check goes out at once, the next ones one Ta apart', (t) => {
   const a = loop.agent('a', { controlling: true, ta: 50 }, 1);
   const b = loop.agent('b', { controlling: false }, 2);
   const ca = loop.addUdpHost(a, '10.0.0.1', 5000);
-  const remotes = [udpHost('10.0.0.2', 6000), { ...udpHost('10.0.0.3', 6000), foundation: 'x2' }, { ...udpHost('10.0.0.4', 6000), foundation: 'x3' }];
+  const remotes = [
+    udpHost('10.0.0.2', 6000),
+    { ...udpHost('10.0.0.3', 6000), foundation: 'x2' },
+    { ...udpHost('10.0.0.4', 6000), foundation: 'x3' },
+  ];
   loop.signal(a, b, [ca], remotes);
   loop.drain();
   t.is(a.sent.length, 1, 'first check immediately');
@@ -60,7 +70,10 @@ test('the first check goes out at once, the next ones one Ta apart', (t) => {
 });
 
 test('role conflict: both controlling resolves to one controlling side, both complete', (t) => {
-  for (const [ta, tb] of [[5n, 9n], [9n, 5n]] as const) {
+  for (const [ta, tb] of [
+    [5n, 9n],
+    [9n, 5n],
+  ] as const) {
     const { loop, a, b, ca, cb } = udpPairOfAgents({ a: { tieBreaker: ta }, b: { controlling: true, tieBreaker: tb } });
     loop.signal(a, b, [ca], [cb]);
     loop.run(5000);
@@ -97,7 +110,10 @@ test('a full agent facing a lite agent is controlling and nominates; the lite ag
   t.true(next !== undefined && next > loop.now && next <= loop.now + 15000, `next timer at ${String(next)}`);
   loop.run(loop.now + 15000);
   t.is(b.sent.filter((s) => decodeStun(s.data).class === StunClass.Request).length, 0, 'still no requests');
-  t.true(b.sent.some((s) => decodeStun(s.data).class === StunClass.Indication), 'a keepalive went out');
+  t.true(
+    b.sent.some((s) => decodeStun(s.data).class === StunClass.Indication),
+    'a keepalive went out',
+  );
 });
 
 test('an aggressive controlling agent nominates with its first checks on UDP', (t) => {
@@ -150,8 +166,14 @@ test('a request before the peer candidates is answered, and its triggered check 
   b.core.setRemoteCredentials(loop.now, a.core.localCredentials);
   b.core.addRemoteCandidate(loop.now, ca);
   loop.run(200);
-  t.true(a.sent.some((s) => decodeStun(s.data).class === StunClass.SuccessResponse), 'answered at once');
-  t.false(a.sent.some((s) => decodeStun(s.data).class === StunClass.Request), 'no triggered check without credentials');
+  t.true(
+    a.sent.some((s) => decodeStun(s.data).class === StunClass.SuccessResponse),
+    'answered at once',
+  );
+  t.false(
+    a.sent.some((s) => decodeStun(s.data).class === StunClass.Request),
+    'no triggered check without credentials',
+  );
   a.core.setRemoteCredentials(loop.now, b.core.localCredentials);
   loop.run(loop.now + 3000);
   t.is(eventsOf(a, 'remote-candidate').length, 1, 'the source became a remote prflx');
@@ -160,7 +182,12 @@ test('a request before the peer candidates is answered, and its triggered check 
   t.truthy(cb);
 });
 
-function request(core: IceCore, username: string | undefined, pwd: string | undefined, extra?: { type: number; value: Uint8Array }[]): Buffer {
+function request(
+  core: IceCore,
+  username: string | undefined,
+  pwd: string | undefined,
+  extra?: { type: number; value: Uint8Array }[],
+): Buffer {
   const attributes: Record<string, unknown> = { priority: 1, iceControlled: 1n };
   if (username !== undefined) attributes.username = username;
   return encodeStun(
@@ -176,7 +203,11 @@ function answer(core: IceCore, data: Buffer) {
 }
 
 test('400 without USERNAME or MI, 401 for an unknown ufrag or bad MI (sent without MI), 420 with UNKNOWN-ATTRIBUTES', (t) => {
-  const core = new IceCore({ controlling: true, random: seededRandom(5), localCredentials: { ufrag: 'ufragA', pwd: 'passwordpasswordpassword' } });
+  const core = new IceCore({
+    controlling: true,
+    random: seededRandom(5),
+    localCredentials: { ufrag: 'ufragA', pwd: 'passwordpasswordpassword' },
+  });
   core.addLocalCandidate(0, { candidate: udpHost('10.0.0.1', 5000), transportId: 't' });
   const noUser = answer(core, request(core, undefined, 'passwordpasswordpassword'));
   t.is(noUser?.attributes.errorCode?.code, 400);
@@ -215,16 +246,49 @@ test('data is delivered only from a valid pair; junk from elsewhere is dropped',
   loop.signal(a, b, [ca], [cb]);
   loop.run(5000);
   const payload = Buffer.from([0x80, 0]);
-  t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: payload }), 'data');
-  t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5001 }, data: payload }), 'dropped');
+  t.is(
+    b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: payload }),
+    'data',
+  );
+  t.is(
+    b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5001 }, data: payload }),
+    'dropped',
+  );
   // RFC 8489 §6.3 / RFC 6544 §10.2: not STUN after all, from a valid pair: data (a byte stream cut into packets may start one with 0-3).
-  t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: Buffer.from([0, 1, 2]) }), 'data', 'first byte 0-3 but not STUN, from a valid pair');
-  t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5001 }, data: Buffer.from([0, 1, 2]) }), 'dropped', 'first byte 0-3, not STUN, not from a valid pair');
+  t.is(
+    b.core.handlePacket(loop.now, {
+      transportId: 'b/udp/10.0.0.2:6000',
+      from: { address: '10.0.0.1', port: 5000 },
+      data: Buffer.from([0, 1, 2]),
+    }),
+    'data',
+    'first byte 0-3 but not STUN, from a valid pair',
+  );
+  t.is(
+    b.core.handlePacket(loop.now, {
+      transportId: 'b/udp/10.0.0.2:6000',
+      from: { address: '10.0.0.1', port: 5001 },
+      data: Buffer.from([0, 1, 2]),
+    }),
+    'dropped',
+    'first byte 0-3, not STUN, not from a valid pair',
+  );
   // STUN's header checks pass but an attribute runs past the end: the parse fails; still data from a valid pair.
   const headerOnly = Buffer.from('000100082112a442000102030405060708090a0b00080010aabbccdd', 'hex');
-  t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: headerOnly }), 'data', 'STUN header, broken body, from a valid pair');
-  t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5001 }, data: headerOnly }), 'dropped', 'STUN header, broken body, from elsewhere');
-  t.is(b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: Buffer.alloc(0) }), 'dropped');
+  t.is(
+    b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: headerOnly }),
+    'data',
+    'STUN header, broken body, from a valid pair',
+  );
+  t.is(
+    b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5001 }, data: headerOnly }),
+    'dropped',
+    'STUN header, broken body, from elsewhere',
+  );
+  t.is(
+    b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: Buffer.alloc(0) }),
+    'dropped',
+  );
 });
 
 test('consent: a silent peer makes the agent disconnected after 10 s and failed at 30 s; the route goes null', (t) => {
@@ -278,10 +342,17 @@ test('ICE restart switches to a new pair while the old one keeps carrying data',
 });
 
 test('bad options and credentials throw IceError with stable codes', (t) => {
-  t.throws(() => new IceCore({ controlling: true, random: seededRandom(1), ta: 1 }), { instanceOf: IceError, code: 'ERR_ICE_BAD_OPTION' } as never);
-  t.throws(() => new IceCore({ controlling: true, random: seededRandom(1), localCredentials: { ufrag: 'a', pwd: 'b' } }), { code: 'ERR_ICE_BAD_CREDENTIALS' } as never);
+  t.throws(() => new IceCore({ controlling: true, random: seededRandom(1), ta: 1 }), {
+    instanceOf: IceError,
+    code: 'ERR_ICE_BAD_OPTION',
+  } as never);
+  t.throws(() => new IceCore({ controlling: true, random: seededRandom(1), localCredentials: { ufrag: 'a', pwd: 'b' } }), {
+    code: 'ERR_ICE_BAD_CREDENTIALS',
+  } as never);
   const core = new IceCore({ controlling: true, random: seededRandom(1) });
-  t.throws(() => core.addLocalCandidate(0, { candidate: udpHost('10.0.0.1', 1, 2), transportId: 't' }), { code: 'ERR_ICE_BAD_CANDIDATE' } as never);
+  t.throws(() => core.addLocalCandidate(0, { candidate: udpHost('10.0.0.1', 1, 2), transportId: 't' }), {
+    code: 'ERR_ICE_BAD_CANDIDATE',
+  } as never);
   t.throws(() => core.setRemoteCredentials(0, { ufrag: 'x:y', pwd: 'p' }), { code: 'ERR_ICE_BAD_CREDENTIALS' } as never);
   core.close(0);
   t.is(core.state, 'closed');
@@ -298,10 +369,17 @@ test('an authenticated 403 to a consent check revokes consent at once', (t) => {
     const msg = decodeStun(tx.data);
     if (msg.class !== StunClass.SuccessResponse) return false;
     const forbidden = encodeStun(
-      { class: StunClass.ErrorResponse, method: StunMethod.Binding, transactionId: msg.transactionId, attributes: { errorCode: { code: 403, reason: 'Forbidden' } } },
+      {
+        class: StunClass.ErrorResponse,
+        method: StunMethod.Binding,
+        transactionId: msg.transactionId,
+        attributes: { errorCode: { code: 403, reason: 'Forbidden' } },
+      },
       { integrityKey: shortTermKey(b.core.localCredentials.pwd), fingerprint: true },
     );
-    loop.schedule(loop.latency, () => a.core.handlePacket(loop.now, { transportId: 'a/udp/10.0.0.1:5000', from: { address: '10.0.0.2', port: 6000 }, data: forbidden }));
+    loop.schedule(loop.latency, () =>
+      a.core.handlePacket(loop.now, { transportId: 'a/udp/10.0.0.1:5000', from: { address: '10.0.0.2', port: 6000 }, data: forbidden }),
+    );
     return true;
   };
   const start = loop.now;
@@ -341,7 +419,10 @@ test('two components: each checklist selects its own pair; completed only when b
   t.is(a.core.state, 'completed');
   t.is(b.core.state, 'completed');
   const selected = eventsOf(a, 'selected-pair').map((e) => [e.pair.component, e.pair.local.port, e.pair.remote.port]);
-  t.deepEqual(selected.sort(), [[1, 5000, 6000], [2, 5001, 6001]]);
+  t.deepEqual(selected.sort(), [
+    [1, 5000, 6000],
+    [2, 5001, 6001],
+  ]);
   t.is(loop.route(a, 2)?.remote.port, 6001);
 });
 
@@ -361,6 +442,9 @@ test('an answerer may take the peer restart credentials before calling restart()
   loop.run(loop.now + 5000);
   t.is(a.core.state, 'completed');
   t.is(b.core.state, 'completed');
-  const last = a.sent.map((s) => decodeStun(s.data)).filter((m) => m.class === StunClass.Request).at(-1);
+  const last = a.sent
+    .map((s) => decodeStun(s.data))
+    .filter((m) => m.class === StunClass.Request)
+    .at(-1);
   t.is(last?.attributes.username, `${newB.ufrag}:${newA.ufrag}`);
 });

@@ -9,8 +9,14 @@ import type { Candidate } from '../../lib/candidate/index.js';
 import { IceCore, seededRandom, type Address } from '../../lib/ice/index.js';
 
 const hostA: Candidate = {
-  foundation: 'a', component: 1, transport: 'udp', priority: 2130706431,
-  address: '10.0.0.1', port: 1000, type: 'host', extensions: [],
+  foundation: 'a',
+  component: 1,
+  transport: 'udp',
+  priority: 2130706431,
+  address: '10.0.0.1',
+  port: 1000,
+  type: 'host',
+  extensions: [],
 };
 const hostB: Candidate = { ...hostA, foundation: 'b', address: '10.0.0.2', port: 2000 };
 const fromA: Address = { address: '10.0.0.1', port: 1000 };
@@ -27,10 +33,12 @@ test("a packet classified 'data' leaves nothing to poll and the timeout unchange
   a.addRemoteCandidate(now, hostB);
   b.addRemoteCandidate(now, hostA);
   const pump = (): void => {
-    for (let moved = true; moved; ) {
+    for (let moved = true; moved;) {
       moved = false;
-      for (let tx = a.pollTransmit(); tx !== undefined; tx = a.pollTransmit(), moved = true) b.handlePacket(now, { transportId: 'B', from: fromA, data: tx.data });
-      for (let tx = b.pollTransmit(); tx !== undefined; tx = b.pollTransmit(), moved = true) a.handlePacket(now, { transportId: 'A', from: fromB, data: tx.data });
+      for (let tx = a.pollTransmit(); tx !== undefined; tx = a.pollTransmit(), moved = true)
+        b.handlePacket(now, { transportId: 'B', from: fromA, data: tx.data });
+      for (let tx = b.pollTransmit(); tx !== undefined; tx = b.pollTransmit(), moved = true)
+        a.handlePacket(now, { transportId: 'A', from: fromB, data: tx.data });
       while (a.pollEvent() !== undefined || b.pollEvent() !== undefined) moved = true;
     }
   };

@@ -9,7 +9,11 @@ const R2 = { ...udpHost('10.0.0.2', 6002), priority: 2000, foundation: 'r2' };
 const R3 = { ...udpHost('10.0.0.2', 6003), priority: 1000, foundation: 'r3' };
 
 function setup(options: { controlling?: boolean } = {}) {
-  const core = new IceCore({ controlling: options.controlling ?? false, random: seededRandom(17), localCredentials: { ufrag: 'mine', pwd: 'minepasswordminepassword' } });
+  const core = new IceCore({
+    controlling: options.controlling ?? false,
+    random: seededRandom(17),
+    localCredentials: { ufrag: 'mine', pwd: 'minepasswordminepassword' },
+  });
   core.addLocalCandidate(0, { candidate: udpHost('10.0.0.1', 5000), transportId: 't' });
   core.setRemoteCredentials(0, PEER);
   for (const r of [R1, R2, R3]) core.addRemoteCandidate(0, r);
@@ -43,7 +47,10 @@ function respond(core: IceCore, now: number, request: Transmit, msg: StunMessage
       class: errorCode === undefined ? StunClass.SuccessResponse : StunClass.ErrorResponse,
       method: StunMethod.Binding,
       transactionId: msg.transactionId,
-      attributes: errorCode === undefined ? { xorMappedAddress: { family: 4, address: '10.0.0.1', port: 5000 } } : { errorCode: { code: errorCode, reason: 'x' } },
+      attributes:
+        errorCode === undefined
+          ? { xorMappedAddress: { family: 4, address: '10.0.0.1', port: 5000 } }
+          : { errorCode: { code: errorCode, reason: 'x' } },
     },
     { integrityKey: shortTermKey(PEER.pwd), fingerprint: true },
   );
@@ -55,14 +62,25 @@ const requests = (d: ReturnType<typeof drain>) => d.tx.filter((_, i) => d.msgs[i
 test('a request for a Waiting pair queues it as a triggered check ahead of higher-priority pairs', (t) => {
   const core = setup();
   const first = requests(drain(core));
-  t.deepEqual(first.map((x) => x.to.port), [6001], 'the highest-priority pair first, at once');
+  t.deepEqual(
+    first.map((x) => x.to.port),
+    [6001],
+    'the highest-priority pair first, at once',
+  );
   t.is(requestFrom(core, 10, 6003), 'stun');
   const answered = drain(core);
   t.is(answered.msgs[0]!.class, StunClass.SuccessResponse);
   core.handleTimeout(50);
-  t.deepEqual(requests(drain(core)).map((x) => x.to.port), [6003], 'the triggered pair beats 6002');
+  t.deepEqual(
+    requests(drain(core)).map((x) => x.to.port),
+    [6003],
+    'the triggered pair beats 6002',
+  );
   core.handleTimeout(100);
-  t.deepEqual(requests(drain(core)).map((x) => x.to.port), [6002]);
+  t.deepEqual(
+    requests(drain(core)).map((x) => x.to.port),
+    [6002],
+  );
 });
 
 test('a request for an In-Progress pair cancels its retransmissions and sends a new check', (t) => {
@@ -99,7 +117,11 @@ test('a request for a Succeeded pair triggers nothing; for a Failed one it retri
   t.is(next[0]?.to.port, 6002, 'the ordinary schedule continues');
   respond(core, 60, next[0]!, decodeStun(next[0]!.data), 400);
   const failed = drain(core);
-  t.true(failed.events.some((e) => e.type === 'pair-state' && e.pair.remote.port === 6002 && e.pair.state === 'failed' && /400/.test(e.reason ?? '')));
+  t.true(
+    failed.events.some(
+      (e) => e.type === 'pair-state' && e.pair.remote.port === 6002 && e.pair.state === 'failed' && /400/.test(e.reason ?? ''),
+    ),
+  );
   requestFrom(core, 70, 6002);
   drain(core);
   core.handleTimeout(100);
@@ -150,7 +172,12 @@ test('responses that fail authentication are dropped on UDP; a non-symmetric one
   const [check] = requests(drain(core));
   const msg = decodeStun(check!.data);
   const forged = encodeStun(
-    { class: StunClass.SuccessResponse, method: StunMethod.Binding, transactionId: msg.transactionId, attributes: { xorMappedAddress: { family: 4, address: '1.1.1.1', port: 1 } } },
+    {
+      class: StunClass.SuccessResponse,
+      method: StunMethod.Binding,
+      transactionId: msg.transactionId,
+      attributes: { xorMappedAddress: { family: 4, address: '1.1.1.1', port: 1 } },
+    },
     { integrityKey: shortTermKey('wrongwrongwrongwrongwrong'), fingerprint: true },
   );
   core.handlePacket(20, { transportId: 't', from: check!.to, data: forged });
@@ -173,7 +200,11 @@ test('after completion, requests from ever new source addresses are answered but
   for (let port = 7000; port < 7500; port++) t.is(requestFrom(core, 30 + port, port), 'stun');
   const after = drain(core);
   t.is(after.msgs.filter((m) => m.class === StunClass.SuccessResponse).length, 500, 'each one answered (RFC 8445 §8.1.2)');
-  t.deepEqual(after.events.filter((e) => e.type === 'remote-candidate'), [], 'no peer-reflexive candidate learned: no pair would use it');
+  t.deepEqual(
+    after.events.filter((e) => e.type === 'remote-candidate'),
+    [],
+    'no peer-reflexive candidate learned: no pair would use it',
+  );
   t.is(remotes(), before);
   t.is(core.pairs().length, 1);
 });

@@ -10,8 +10,14 @@ import type { Candidate } from '../../lib/candidate/index.js';
 import { IceCore, seededRandom, type Address, type Transmit } from '../../lib/ice/index.js';
 
 const hostA: Candidate = {
-  foundation: 'a', component: 1, transport: 'udp', priority: 2130706431,
-  address: '10.0.0.1', port: 1000, type: 'host', extensions: [],
+  foundation: 'a',
+  component: 1,
+  transport: 'udp',
+  priority: 2130706431,
+  address: '10.0.0.1',
+  port: 1000,
+  type: 'host',
+  extensions: [],
 };
 const hostB: Candidate = { ...hostA, foundation: 'b', address: '10.0.0.2', port: 2000 };
 const fromA: Address = { address: '10.0.0.1', port: 1000 };
@@ -57,7 +63,10 @@ test('a late answer to an earlier check does not cancel a queued USE-CANDIDATE c
   toB(a2[1]!);
   const [answerToTriggered] = drain(b);
   toA(answerToTriggered!);
-  t.true(a.pairs().some((p) => p.state === 'waiting'), 'the nominating check is queued');
+  t.true(
+    a.pairs().some((p) => p.state === 'waiting'),
+    'the nominating check is queued',
+  );
   // Then the late answer to A's very first check arrives.
   toA(b2[0]!);
   // Run on: the USE-CANDIDATE check must still go out and select the pair.

@@ -10,6 +10,9 @@ test('Fifo hands items out once, in order, and compacts behind a long-lived head
   t.is(q.length, 1000);
   q.push(3000);
   for (let v = q.shift(); v !== undefined; v = q.shift()) out.push(v);
-  t.deepEqual(out, Array.from({ length: 3001 }, (_, i) => i));
+  t.deepEqual(
+    out,
+    Array.from({ length: 3001 }, (_, i) => i),
+  );
   t.is(q.length, 0);
 });

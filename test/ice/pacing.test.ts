@@ -68,7 +68,11 @@ test('pacing order: triggered FIFO first, then the highest-priority waiting pair
     order.push(next.pair);
   }
   t.deepEqual(order, [a, d, c, b]);
-  t.is(pickNextCheck(cls, index, () => true, setState), undefined, 'nothing left: the pacer goes idle');
+  t.is(
+    pickNextCheck(cls, index, () => true, setState),
+    undefined,
+    'nothing left: the pacer goes idle',
+  );
 });
 
 test('an empty checklist is skipped without waiting for Ta (step 4); failed checklists are skipped', (t) => {
@@ -80,7 +84,10 @@ test('an empty checklist is skipped without waiting for Ta (step 4); failed chec
   t.is(next?.nextIndex, 0);
   a.state = 'waiting';
   cls[1]!.state = 'failed';
-  t.is(pickNextCheck(cls, 0, () => true, setState), undefined);
+  t.is(
+    pickNextCheck(cls, 0, () => true, setState),
+    undefined,
+  );
 });
 
 test('step 2 unfreezes frozen pairs whose foundation has nothing waiting or in progress', (t) => {
@@ -89,7 +96,11 @@ test('step 2 unfreezes frozen pairs whose foundation has nothing waiting or in p
   const cls = lists([a, b]);
   unfreezeInitial(cls, setState);
   a.state = 'in-progress';
-  t.is(pickNextCheck(cls, 0, () => true, setState), undefined, 'foundation busy: b stays frozen');
+  t.is(
+    pickNextCheck(cls, 0, () => true, setState),
+    undefined,
+    'foundation busy: b stays frozen',
+  );
   t.is(b.state, 'frozen');
   a.state = 'failed';
   t.is(pickNextCheck(cls, 0, () => true, setState)?.pair, b);

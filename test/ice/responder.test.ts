@@ -42,9 +42,16 @@ test('authenticateRequest verdicts', (t) => {
   t.like(authenticateRequest(req('nouser', 'passwordpasswordpassword'), [gen]), { kind: 'reject', code: 401 });
   t.like(authenticateRequest(req('other:b', 'passwordpasswordpassword'), [gen]), { kind: 'reject', code: 401 });
   t.like(authenticateRequest(req('ufragA:b', 'wrongwrongwrongwrongwrong'), [gen]), { kind: 'reject', code: 401 });
-  t.like(authenticateRequest(req('ufragA:b', 'passwordpasswordpassword', { extra: 0x0042 }), [gen]), { kind: 'reject', code: 420, unknownAttributes: [0x42] });
+  t.like(authenticateRequest(req('ufragA:b', 'passwordpasswordpassword', { extra: 0x0042 }), [gen]), {
+    kind: 'reject',
+    code: 420,
+    unknownAttributes: [0x42],
+  });
   t.like(authenticateRequest(req('ufragA:b', 'passwordpasswordpassword', { extra: 0x8042 }), [gen]), { kind: 'accept', remoteUfrag: 'b' });
-  t.like(authenticateRequest(req('ufragA:peer', 'passwordpasswordpassword', { fingerprint: false }), [gen]), { kind: 'accept', remoteUfrag: 'peer' });
+  t.like(authenticateRequest(req('ufragA:peer', 'passwordpasswordpassword', { fingerprint: false }), [gen]), {
+    kind: 'accept',
+    remoteUfrag: 'peer',
+  });
   const old = new CredentialGeneration({ ufrag: 'ufragO', pwd: 'oldpasswordoldpassword' }, 1);
   const verdict = authenticateRequest(req('ufragO:x', 'oldpasswordoldpassword'), [gen, old]);
   t.is(verdict.kind === 'accept' ? verdict.generation : undefined, old);

@@ -88,7 +88,10 @@ test('forged success responses with a bad MESSAGE-INTEGRITY are dropped: no fals
   finishGathering(s);
   t.true(world.runUntil(() => bothCompleted(s), 10000));
   t.true(forged > 0);
-  t.true(a.eventsOf('local-candidate').every((e) => e.candidate.address !== '6.6.6.6'), 'no prflx from a forged mapping');
+  t.true(
+    a.eventsOf('local-candidate').every((e) => e.candidate.address !== '6.6.6.6'),
+    'no prflx from a forged mapping',
+  );
   t.true(a.core.pairs().every((p) => p.local.address !== '6.6.6.6'));
   t.is(endpoint(a.selectedPair()!.remote), endpoint(b.selectedPair()!.local));
   t.deepEqual([...a.anomalies, ...b.anomalies], []);
@@ -117,12 +120,24 @@ test('over TCP, a first frame with a wrong MESSAGE-INTEGRITY gets the connection
     },
   );
   finishGathering(s);
-  t.true(world.runUntil(() => bothCompleted(s), 10000), `states: ${a.core.state} / ${b.core.state}`);
+  t.true(
+    world.runUntil(() => bothCompleted(s), 10000),
+    `states: ${a.core.state} / ${b.core.state}`,
+  );
   world.runFor(1000);
-  t.truthy(seen.find((e) => e.type === 'connected'), 'Mallory got in');
+  t.truthy(
+    seen.find((e) => e.type === 'connected'),
+    'Mallory got in',
+  );
   const replies = seen.filter((e): e is Extract<TcpNetEvent, { type: 'frame' }> => e.type === 'frame').map((e) => decodeStun(e.data));
-  t.true(replies.every((r) => r.class === StunClass.ErrorResponse && r.attributes.errorCode?.code === 401), 'at most a 401');
-  t.truthy(seen.find((e) => e.type === 'closed'), 'Bob closed the connection (RFC 6544 §7.2)');
+  t.true(
+    replies.every((r) => r.class === StunClass.ErrorResponse && r.attributes.errorCode?.code === 401),
+    'at most a 401',
+  );
+  t.truthy(
+    seen.find((e) => e.type === 'closed'),
+    'Bob closed the connection (RFC 6544 §7.2)',
+  );
   t.true(b.core.pairs().every((p) => p.remote.address !== '10.0.0.66'));
   t.true(b.eventsOf('remote-candidate').every((e) => e.candidate.address !== '10.0.0.66'));
   t.is(b.selectedPair()!.local.tcpType, 'passive');

@@ -19,7 +19,10 @@ test('a TCP-only agent facing a UDP-only peer: no pair can be formed, both fail 
     b: { name: 'bob', controlling: false, udp: true },
   });
   finishGathering(s);
-  t.true(s.world.runUntil(() => s.a.core.state === 'failed' && s.b.core.state === 'failed', 5000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+  t.true(
+    s.world.runUntil(() => s.a.core.state === 'failed' && s.b.core.state === 'failed', 5000),
+    `states: ${s.a.core.state} / ${s.b.core.state}`,
+  );
   // Signalling takes 20 ms each way: both fail when the peer's end-of-candidates arrives, not after some timeout.
   t.true(failedAt(s.a)! <= 50, `alice failed at ${failedAt(s.a)}`);
   t.true(failedAt(s.b)! <= 50, `bob failed at ${failedAt(s.b)}`);
@@ -63,7 +66,10 @@ test('a passive-only agent whose active peer is still to connect does not fail a
   s.world.runFor(500);
   t.is(s.a.core.pairs().length, 0, 'RFC 6544 §6.2: Alice has no pair of her own to check');
   t.not(s.a.core.state, 'failed', 'Bob may still connect to her passive candidate');
-  t.true(s.world.runUntil(() => bothCompleted(s), 10000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+  t.true(
+    s.world.runUntil(() => bothCompleted(s), 10000),
+    `states: ${s.a.core.state} / ${s.b.core.state}`,
+  );
   t.is(s.a.selectedPair()!.local.tcpType, 'passive');
   t.deepEqual(checklistErrors(s.a), []);
   t.deepEqual([...s.a.anomalies, ...s.b.anomalies], []);
@@ -78,7 +84,10 @@ test('a passive-only agent whose peer never gets through fails after a connect t
   const passive = s.a.localCandidates.find((c) => c.tcpType === 'passive')!;
   s.world.net.tcp.blackholed.add(`${passive.address}|${passive.port}`);
   finishGathering(s);
-  t.true(s.world.runUntil(() => s.a.core.state === 'failed' && s.b.core.state === 'failed', 120000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+  t.true(
+    s.world.runUntil(() => s.a.core.state === 'failed' && s.b.core.state === 'failed', 120000),
+    `states: ${s.a.core.state} / ${s.b.core.state}`,
+  );
   // Bob's pair fails with his connect timeout (10 s); Alice waits 10 s + 39.5 s after both ends-of-candidates (~40 ms).
   t.true(failedAt(s.b)! >= 10000 && failedAt(s.b)! < 11000, `bob failed at ${failedAt(s.b)}`);
   t.true(failedAt(s.a)! >= 49500 && failedAt(s.a)! < 49600, `alice failed at ${failedAt(s.a)}`);
@@ -101,7 +110,10 @@ test("the peer's candidates arrive only as mDNS names: no pair, no failure; its 
     },
   });
   finishGathering(s);
-  t.true(s.world.runUntil(() => bothCompleted(s), 10000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+  t.true(
+    s.world.runUntil(() => bothCompleted(s), 10000),
+    `states: ${s.a.core.state} / ${s.b.core.state}`,
+  );
   t.false(s.a.stateHistory().includes('failed'));
   t.is(s.a.selectedPair()!.remote.type, 'prflx');
   t.deepEqual(checklistErrors(s.a), []);

@@ -48,21 +48,38 @@ test('a peer that goes silent: disconnected after 10 s without an answer, failed
   s.world.runFor(20000);
   s.b.host.silent = true;
   const silentAt = s.world.now;
-  t.true(s.world.runUntil(() => s.a.core.state === 'failed', 60000), `state ${s.a.core.state}`);
+  t.true(
+    s.world.runUntil(() => s.a.core.state === 'failed', 60000),
+    `state ${s.a.core.state}`,
+  );
   // The last authenticated answer Alice got was the last success Bob sent before going silent (10 ms on the way).
-  const lastAnswer = wire.successesFrom('bob').filter((x) => x.at <= silentAt && !x.lost).at(-1)!.at + 10;
+  const lastAnswer =
+    wire
+      .successesFrom('bob')
+      .filter((x) => x.at <= silentAt && !x.lost)
+      .at(-1)!.at + 10;
   const disconnectedAt = s.a.eventsOf('state').find((e) => e.state === 'disconnected')?.at;
   const failedAt = s.a.eventsOf('state').find((e) => e.state === 'failed')!.at;
   t.truthy(disconnectedAt, 'went through disconnected');
-  t.true(disconnectedAt! - lastAnswer >= 10000 && disconnectedAt! - lastAnswer <= 11000, `disconnected ${disconnectedAt! - lastAnswer} ms after the last answer`);
-  t.true(failedAt - lastAnswer >= 30000 && failedAt - lastAnswer <= 31000, `failed ${failedAt - lastAnswer} ms after the last answer (RFC 7675 §5.1)`);
+  t.true(
+    disconnectedAt! - lastAnswer >= 10000 && disconnectedAt! - lastAnswer <= 11000,
+    `disconnected ${disconnectedAt! - lastAnswer} ms after the last answer`,
+  );
+  t.true(
+    failedAt - lastAnswer >= 30000 && failedAt - lastAnswer <= 31000,
+    `failed ${failedAt - lastAnswer} ms after the last answer (RFC 7675 §5.1)`,
+  );
   // Consent lost: the route is withdrawn and the application can no longer send.
   t.true(s.a.eventsOf('consent').some((c) => !c.granted));
   t.is(s.a.routes.get(1), null);
   t.false(s.a.send(dataPacket(1)));
   // Nothing but (at most) the consent checks went to Bob after expiry.
   const after = wire.stun.filter((w) => w.fromHost === 'alice' && w.at > failedAt);
-  t.deepEqual(after.map((w) => w.msg.class), [], 'no more traffic on the expired pair');
+  t.deepEqual(
+    after.map((w) => w.msg.class),
+    [],
+    'no more traffic on the expired pair',
+  );
   t.deepEqual([...s.a.anomalies, ...s.b.anomalies], []);
 });
 
@@ -73,7 +90,10 @@ test('a peer silent for 15 s and then back: disconnected, then connected again b
   s.world.runFor(15000);
   t.is(s.a.core.state, 'disconnected');
   s.b.host.silent = false;
-  t.true(s.world.runUntil(() => s.a.core.state === 'connected' || s.a.core.state === 'completed', 10000), `state ${s.a.core.state}`);
+  t.true(
+    s.world.runUntil(() => s.a.core.state === 'connected' || s.a.core.state === 'completed', 10000),
+    `state ${s.a.core.state}`,
+  );
   t.false(s.a.stateHistory().includes('failed'));
   t.true(s.a.send(dataPacket(7)));
   s.world.runFor(100);
@@ -107,7 +127,9 @@ test('ten hours of idle consent traffic do not grow the heap', (t) => {
   t.true(consentChecks - checksAt1h > 9 * 600, `${consentChecks - checksAt1h} consent checks in 9 h`);
   t.is(s.a.core.pairs().length, pairsAt1h);
   const growth = heap10h - heap1h;
-  t.log(`heap ${(heap1h / 1e6).toFixed(2)} MB at 1 h, ${(heap10h / 1e6).toFixed(2)} MB at 10 h (${consentChecks} consent checks from Alice)`);
+  t.log(
+    `heap ${(heap1h / 1e6).toFixed(2)} MB at 1 h, ${(heap10h / 1e6).toFixed(2)} MB at 10 h (${consentChecks} consent checks from Alice)`,
+  );
   t.true(growth < 1_000_000, `heap grew by ${growth} bytes over 9 h (${consentChecks - checksAt1h} checks)`);
   t.deepEqual([...s.a.anomalies, ...s.b.anomalies], []);
 });

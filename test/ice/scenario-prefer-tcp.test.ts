@@ -56,7 +56,10 @@ for (const [title, mine, theirs] of kinds) {
         b: { name: 'bob', controlling: false, tcp: [theirs], priority: on('controlled') },
       });
       finishGathering(s);
-      t.true(s.world.runUntil(() => bothCompleted(s), 20000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+      t.true(
+        s.world.runUntil(() => bothCompleted(s), 20000),
+        `states: ${s.a.core.state} / ${s.b.core.state}`,
+      );
       const pa = s.a.selectedPair()!;
       const pb = s.b.selectedPair()!;
       t.is(pa.local.transport, want, `alice selected ${pa.id}`);
@@ -95,7 +98,10 @@ test('preferTcp on a controlling passive side whose peer never manages to connec
   const passive = s.a.localCandidates.find((c) => c.tcpType === 'passive')!;
   s.world.net.tcp.blackholed.add(`${passive.address}|${passive.port}`);
   finishGathering(s);
-  t.true(s.world.runUntil(() => bothCompleted(s), 20000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+  t.true(
+    s.world.runUntil(() => bothCompleted(s), 20000),
+    `states: ${s.a.core.state} / ${s.b.core.state}`,
+  );
   t.is(s.a.selectedPair()!.local.transport, 'udp');
   t.is(s.b.selectedPair()!.local.transport, 'udp');
   const firstValid = s.a.eventsOf('pair-state').find((e) => e.pair.state === 'succeeded')!.at;

@@ -28,7 +28,8 @@ function stream(s: TwoAgents, ms: number, from: number, during?: (elapsed: numbe
   let seq = from;
   for (let elapsed = 0; elapsed < ms; elapsed += 20) {
     during?.(elapsed);
-    for (const side of [s.a, s.b]) if (!side.send(dataPacket(seq))) throw new Error(`${side.name} could not send #${seq} at ${s.world.now}`);
+    for (const side of [s.a, s.b])
+      if (!side.send(dataPacket(seq))) throw new Error(`${side.name} could not send #${seq} at ${s.world.now}`);
     seq++;
     s.world.runFor(20);
   }
@@ -97,7 +98,10 @@ test('when the selected path dies, a restart finds the other one before consent 
   s.world.net.udpFilter = (from, to) => (from.address === '10.0.0.5' || to.address === '10.0.0.5' ? 'interface down' : undefined);
   s.world.runFor(2000);
   s.signalling.restart(s.a);
-  t.true(s.world.runUntil(() => bothCompleted(s) && s.a.selectedPair()!.remote.address === '10.0.0.2', 20000), `state ${s.a.core.state}`);
+  t.true(
+    s.world.runUntil(() => bothCompleted(s) && s.a.selectedPair()!.remote.address === '10.0.0.2', 20000),
+    `state ${s.a.core.state}`,
+  );
   t.false(s.a.stateHistory().includes('failed'));
   t.true(s.a.send(dataPacket(1)));
   t.true(s.b.send(dataPacket(2)));

@@ -24,26 +24,40 @@ for (const both of ['controlling', 'controlled'] as const) {
       });
       const wire = new Wire(s.world.net);
       finishGathering(s);
-      t.true(s.world.runUntil(() => bothCompleted(s), 10000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+      t.true(
+        s.world.runUntil(() => bothCompleted(s), 10000),
+        `states: ${s.a.core.state} / ${s.b.core.state}`,
+      );
       const [win, lose] = winner === 'alice' ? [s.a, s.b] : [s.b, s.a];
       t.true(win.core.controlling);
       t.false(lose.core.controlling);
       // RFC 8445 §7.3.1.1: the side that keeps its role answers the other's conflicting request with 487.
       const answering = controlling ? win : lose;
-      t.true(wire.errorsFrom(answering.name).some((e) => e.code === 487), 'a 487 (Role Conflict) went over the wire');
+      t.true(
+        wire.errorsFrom(answering.name).some((e) => e.code === 487),
+        'a 487 (Role Conflict) went over the wire',
+      );
       // Exactly one side changed its role, and says why.
       const changed = controlling ? lose : win;
-      t.true(changed.eventsOf('role').some((r) => r.controlling === !controlling), 'the loser reports its new role');
+      t.true(
+        changed.eventsOf('role').some((r) => r.controlling === !controlling),
+        'the loser reports its new role',
+      );
       t.false((controlling ? win : lose).eventsOf('role').some((r) => r.controlling !== controlling));
       // Only the final controlling side nominates.
-      t.true(wire.requestsFrom(lose.name).filter((r) => r.at > 200).every((r) => !r.msg.attributes.useCandidate));
+      t.true(
+        wire
+          .requestsFrom(lose.name)
+          .filter((r) => r.at > 200)
+          .every((r) => !r.msg.attributes.useCandidate),
+      );
       t.is(endpoint(s.a.selectedPair()!.local), endpoint(s.b.selectedPair()!.remote));
       t.deepEqual([...s.a.anomalies, ...s.b.anomalies], []);
     });
   }
 }
 
-test('regular nomination: the controlling side checks first, then repeats one valid pair\'s check with USE-CANDIDATE', (t) => {
+test("regular nomination: the controlling side checks first, then repeats one valid pair's check with USE-CANDIDATE", (t) => {
   const s = twoAgents({
     seed: 22,
     a: { name: 'alice', controlling: true, addresses: ['10.0.0.1', '10.0.1.1'] },
@@ -59,14 +73,22 @@ test('regular nomination: the controlling side checks first, then repeats one va
     t.is(endpoint(n.to), endpoint(selected.remote), 'every USE-CANDIDATE goes to the selected pair');
     t.is(endpoint(n.from), endpoint(selected.local));
     // The nominated pair had succeeded before: a success from Bob for a plain check on that path came first.
-    const earlier = wire.successesFrom('bob').filter((x) => x.at < n.at && endpoint(x.to) === endpoint(n.from) && endpoint(x.from) === endpoint(n.to));
+    const earlier = wire
+      .successesFrom('bob')
+      .filter((x) => x.at < n.at && endpoint(x.to) === endpoint(n.from) && endpoint(x.from) === endpoint(n.to));
     t.true(earlier.length >= 1, 'nominated only after a plain check succeeded');
   }
   t.false(wire.requestsFrom('alice')[0]!.msg.attributes.useCandidate === true, 'the first check is not a nomination');
-  t.true(wire.requestsFrom('bob').every((r) => !r.msg.attributes.useCandidate), 'the controlled side never nominates');
+  t.true(
+    wire.requestsFrom('bob').every((r) => !r.msg.attributes.useCandidate),
+    'the controlled side never nominates',
+  );
   // The nominated pair is the best valid one.
   const succeeded = s.a.core.pairs().filter((p) => p.state === 'succeeded');
-  t.true(succeeded.every((p) => p.priority <= selected.priority), 'no valid pair outranks the selected one');
+  t.true(
+    succeeded.every((p) => p.priority <= selected.priority),
+    'no valid pair outranks the selected one',
+  );
   t.is(s.a.eventsOf('selected-pair').length, 1);
   t.is(s.b.eventsOf('selected-pair').length, 1);
   t.is(endpoint(s.b.selectedPair()!.local), endpoint(selected.remote));
@@ -81,11 +103,17 @@ test('a peer that nominates aggressively: every check of the controlling side ca
   });
   const wire = new Wire(s.world.net);
   finishGathering(s);
-  t.true(s.world.runUntil(() => bothCompleted(s), 10000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+  t.true(
+    s.world.runUntil(() => bothCompleted(s), 10000),
+    `states: ${s.a.core.state} / ${s.b.core.state}`,
+  );
   const selectedAt = s.b.eventsOf('selected-pair')[0]!.at;
   const checks = wire.requestsFrom('alice').filter((r) => r.at < selectedAt);
   t.true(checks.length >= 1);
-  t.true(checks.every((r) => r.msg.attributes.useCandidate === true), 'RFC 8445 §8.1.1 (5245 aggressive): every check nominates');
+  t.true(
+    checks.every((r) => r.msg.attributes.useCandidate === true),
+    'RFC 8445 §8.1.1 (5245 aggressive): every check nominates',
+  );
   t.is(endpoint(s.b.selectedPair()!.local), endpoint(s.a.selectedPair()!.remote));
   t.true(s.b.selectedPair()!.nominated);
   t.deepEqual([...s.a.anomalies, ...s.b.anomalies], []);
@@ -99,7 +127,10 @@ test('an ICE-lite peer never sends checks; the full agent nominates and both car
   });
   const wire = new Wire(s.world.net);
   finishGathering(s);
-  t.true(s.world.runUntil(() => bothCompleted(s), 10000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+  t.true(
+    s.world.runUntil(() => bothCompleted(s), 10000),
+    `states: ${s.a.core.state} / ${s.b.core.state}`,
+  );
   t.deepEqual(wire.requestsFrom('lite'), [], 'RFC 8445 §2.5: a lite agent sends no checks');
   t.true(wire.successesFrom('lite').length >= 1);
   t.is(endpoint(s.b.selectedPair()!.local), endpoint(s.a.selectedPair()!.remote));
@@ -120,7 +151,10 @@ test('a full agent told to be controlled takes control when the peer is ICE-lite
     b: { name: 'lite', controlling: false, lite: true },
   });
   finishGathering(s);
-  t.true(s.world.runUntil(() => bothCompleted(s), 10000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+  t.true(
+    s.world.runUntil(() => bothCompleted(s), 10000),
+    `states: ${s.a.core.state} / ${s.b.core.state}`,
+  );
   t.true(s.a.core.controlling, 'RFC 8445 §6.1.1: the full agent facing a lite one is controlling');
   t.true(s.a.eventsOf('role').some((r) => r.controlling));
   t.false(s.b.core.controlling);

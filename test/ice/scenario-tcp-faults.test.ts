@@ -50,7 +50,10 @@ test('a RST while the check is in flight fails the pair at once (no 39.5 s wait)
     }
   });
   finishGathering(s);
-  t.true(s.world.runUntil(() => bothCompleted(s), 20000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+  t.true(
+    s.world.runUntil(() => bothCompleted(s), 20000),
+    `states: ${s.a.core.state} / ${s.b.core.state}`,
+  );
   t.true(resetAt > 0);
   const failed = pairFailures(s.a).find((e) => e.pair.local.transport === 'tcp' && e.at >= resetAt);
   t.truthy(failed, 'the checked pair failed');
@@ -85,12 +88,18 @@ for (const race of ['connect-vs-accept', 'two-connections'] as const) {
       },
     });
     finishGathering(s);
-    t.true(s.world.runUntil(() => bothCompleted(s), 20000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+    t.true(
+      s.world.runUntil(() => bothCompleted(s), 20000),
+      `states: ${s.a.core.state} / ${s.b.core.state}`,
+    );
     s.world.runFor(1000);
     if (race === 'two-connections') {
       t.true(s.world.net.tcp.stats.accepted >= 2, `${s.world.net.tcp.stats.accepted} connections were accepted`);
     } else {
-      t.truthy(s.b.tcpLog.find((e) => e.what === 'connect-failed' && e.detail === 'error'), 'the race happened: Bob\'s connect hit EADDRINUSE');
+      t.truthy(
+        s.b.tcpLog.find((e) => e.what === 'connect-failed' && e.detail === 'error'),
+        "the race happened: Bob's connect hit EADDRINUSE",
+      );
     }
     t.is(s.a.connections.size, 1, `alice: ${[...s.a.connections.keys()]}`);
     t.is(s.b.connections.size, 1, `bob: ${[...s.b.connections.keys()]}`);
@@ -117,12 +126,18 @@ function aliceFacing(seed: number, onFrame: (send: (data: Buffer) => void, frame
   a.addTcp('10.0.0.1', 'active');
   const peer = world.net.addHost('peer', ['10.0.0.2']);
   const seen: TcpNetEvent[] = [];
-  world.net.tcp.bind(peer, { address: '10.0.0.2', port: 5000 }, 'passive', {
-    onTcp: (_now, e) => {
-      seen.push(e);
-      if (e.type === 'frame') onFrame((data) => world.net.tcp.send(e.connectionId, data), e.data);
+  world.net.tcp.bind(
+    peer,
+    { address: '10.0.0.2', port: 5000 },
+    'passive',
+    {
+      onTcp: (_now, e) => {
+        seen.push(e);
+        if (e.type === 'frame') onFrame((data) => world.net.tcp.send(e.connectionId, data), e.data);
+      },
     },
-  }, 'peer');
+    'peer',
+  );
   a.call((core, now) => {
     core.setRemoteCredentials(now, { ufrag: 'peerUfrag', pwd: 'peerPasswordPeerPassword' });
     core.addRemoteCandidate(now, parseCandidate('candidate:p1 1 TCP 2105458943 10.0.0.2 5000 typ host tcptype passive'));
@@ -133,7 +148,10 @@ function aliceFacing(seed: number, onFrame: (send: (data: Buffer) => void, frame
 
 test('a peer that accepts but never answers: one request, no retransmission over TCP, failure after Ti = 39.5 s', (t) => {
   const { world, a, seen } = aliceFacing(84, () => undefined);
-  t.true(world.runUntil(() => a.core.state === 'failed', 60000), `state ${a.core.state}`);
+  t.true(
+    world.runUntil(() => a.core.state === 'failed', 60000),
+    `state ${a.core.state}`,
+  );
   const frames = seen.filter((e) => e.type === 'frame');
   t.is(frames.length, 1, 'RFC 8489 §6.2.2: never retransmitted over TCP');
   t.is(decodeStun((frames[0] as { data: Buffer }).data).method, 1);
@@ -145,12 +163,21 @@ test('a peer that accepts but never answers: one request, no retransmission over
 
 test('a peer whose first reply is not STUN: the connection is closed and its pairs fail at once (RFC 6544 §7.1)', (t) => {
   const { world, a, seen } = aliceFacing(85, (send) => send(Buffer.from('HTTP/1.1 400 Bad Request\r\n\r\n')));
-  t.true(world.runUntil(() => a.core.state === 'failed', 60000), `state ${a.core.state}`);
+  t.true(
+    world.runUntil(() => a.core.state === 'failed', 60000),
+    `state ${a.core.state}`,
+  );
   world.runFor(100);
-  t.truthy(seen.find((e) => e.type === 'frame'), 'the peer got the check and answered junk');
+  t.truthy(
+    seen.find((e) => e.type === 'frame'),
+    'the peer got the check and answered junk',
+  );
   const connectedAt = a.tcpLog.find((e) => e.what === 'connected')!.at;
   t.true(pairFailures(a)[0]!.at - connectedAt < 100, 'failed as soon as the junk arrived, not after Ti');
-  t.truthy(a.tcpLog.find((e) => e.what === 'close'), 'Alice closed the connection');
+  t.truthy(
+    a.tcpLog.find((e) => e.what === 'close'),
+    'Alice closed the connection',
+  );
   t.truthy(seen.find((e) => e.type === 'closed'));
   t.deepEqual(a.anomalies, []);
 });
@@ -173,7 +200,10 @@ test('65535-byte frames (the RFC 4571 maximum) carry application data whole, bot
     const r = checkData(side.received, sizes.length);
     t.deepEqual(r.missing, []);
     t.is(r.corrupt, 0);
-    t.deepEqual(side.received.map((x) => x.data.length), sizes);
+    t.deepEqual(
+      side.received.map((x) => x.data.length),
+      sizes,
+    );
   }
   t.deepEqual([...s.a.anomalies, ...s.b.anomalies], []);
 });

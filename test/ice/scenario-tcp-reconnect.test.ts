@@ -28,7 +28,11 @@ function run(s: TwoAgents, senders: Sender[], ms: number): void {
 }
 
 function setup(seed: number, a: Partial<PeerSpec>, b: Partial<PeerSpec>): TwoAgents {
-  const s = twoAgents({ seed, a: { name: 'alice', controlling: true, udp: false, ...a }, b: { name: 'bob', controlling: false, udp: false, ...b } });
+  const s = twoAgents({
+    seed,
+    a: { name: 'alice', controlling: true, udp: false, ...a },
+    b: { name: 'bob', controlling: false, udp: false, ...b },
+  });
   finishGathering(s);
   if (!s.world.runUntil(() => bothCompleted(s), 20000)) throw new Error(`setup: ${s.a.core.state} / ${s.b.core.state}`);
   return s;
@@ -42,7 +46,10 @@ function checkStream(t: ExecutionContext, receiver: VirtualAgent, sender: Sender
   t.is(report.corrupt, 0);
   for (const seq of report.missing) {
     const at = sender.sentAt[seq]!;
-    t.true(at <= resetAt && at >= resetAt - 50, `${label}: #${seq} sent at ${at} was lost, but it was not in flight at the reset (${resetAt})`);
+    t.true(
+      at <= resetAt && at >= resetAt - 50,
+      `${label}: #${seq} sent at ${at} was lost, but it was not in flight at the reset (${resetAt})`,
+    );
   }
   t.true(sender.next - report.missing.length > 250, `${label}: ${sender.next - report.missing.length} packets arrived`);
 }

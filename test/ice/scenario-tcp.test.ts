@@ -52,7 +52,10 @@ for (const [title, mine, theirs] of kinds) {
       b: { name: 'bob', controlling: false, udp: false, tcp: [theirs] },
     });
     finishGathering(s);
-    t.true(s.world.runUntil(() => bothCompleted(s), 20000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+    t.true(
+      s.world.runUntil(() => bothCompleted(s), 20000),
+      `states: ${s.a.core.state} / ${s.b.core.state}`,
+    );
     const pa = s.a.selectedPair()!;
     t.is(pa.local.transport, 'tcp');
     t.is(pa.local.tcpType, mine);
@@ -61,7 +64,11 @@ for (const [title, mine, theirs] of kinds) {
     // The passive side never connects (RFC 6544 §6.2: pairs with a local passive candidate are pruned).
     for (const side of [s.a, s.b]) {
       const kind = side === s.a ? mine : theirs;
-      if (kind === 'passive') t.deepEqual(side.tcpLog.filter((e) => e.what === 'connect'), []);
+      if (kind === 'passive')
+        t.deepEqual(
+          side.tcpLog.filter((e) => e.what === 'connect'),
+          [],
+        );
     }
     oneSharedConnection(t, s);
     exchange(t, s);
@@ -78,7 +85,10 @@ for (const preferTcp of [false, true]) {
       b: { name: 'bob', controlling: false, tcp: ['active', 'passive', 'so'], priority },
     });
     finishGathering(s);
-    t.true(s.world.runUntil(() => bothCompleted(s), 20000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+    t.true(
+      s.world.runUntil(() => bothCompleted(s), 20000),
+      `states: ${s.a.core.state} / ${s.b.core.state}`,
+    );
     t.is(s.a.selectedPair()!.local.transport, preferTcp ? 'tcp' : 'udp');
     t.is(s.b.selectedPair()!.local.transport, preferTcp ? 'tcp' : 'udp');
     if (preferTcp) {
@@ -108,10 +118,19 @@ test('two NATs that drop unsolicited SYNs, UDP blocked, a STUN server outside: t
   s.b.gatherSrflx(stun.udpAddress);
   t.true(world.runUntil(() => !s.a.gathering && !s.b.gathering, 20000));
   const srflx = (agent: VirtualAgent) => agent.localCandidates.filter((c) => c.type === 'srflx');
-  t.deepEqual(srflx(s.a).map((c) => `${c.transport}/${c.tcpType}`).sort(), ['tcp/passive', 'tcp/so'], 'UDP srflx impossible, TCP learned');
+  t.deepEqual(
+    srflx(s.a)
+      .map((c) => `${c.transport}/${c.tcpType}`)
+      .sort(),
+    ['tcp/passive', 'tcp/so'],
+    'UDP srflx impossible, TCP learned',
+  );
   t.is(stun.answered.udp, 0);
   finishGathering(s);
-  t.true(world.runUntil(() => bothCompleted(s), 60000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+  t.true(
+    world.runUntil(() => bothCompleted(s), 60000),
+    `states: ${s.a.core.state} / ${s.b.core.state}`,
+  );
   const pa = s.a.selectedPair()!;
   const pb = s.b.selectedPair()!;
   t.is(pa.local.tcpType, 'so');

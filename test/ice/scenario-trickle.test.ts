@@ -24,7 +24,10 @@ test('trickle: the only working candidate arrives 3 s late and the agents connec
   // The second interface comes up; its candidate trickles over.
   b.addUdp('10.0.0.5');
   signalling.endOfCandidates(b);
-  t.true(world.runUntil(() => bothCompleted(s), 10000), `states: ${a.core.state} / ${b.core.state}`);
+  t.true(
+    world.runUntil(() => bothCompleted(s), 10000),
+    `states: ${a.core.state} / ${b.core.state}`,
+  );
   t.true(world.now > 3000);
   t.is(a.selectedPair()!.remote.address, '10.0.0.5');
   t.is(endpoint(b.selectedPair()!.local), endpoint(a.selectedPair()!.remote));
@@ -44,10 +47,16 @@ test('trickle: every pair failed, but without end-of-candidates the agent waits;
   signalling.endOfCandidates(a);
   world.runFor(45000);
   t.true(a.core.pairs().length > 0);
-  t.true(a.core.pairs().every((p) => p.state === 'failed'), 'the checks timed out (RFC 8489: 39.5 s)');
+  t.true(
+    a.core.pairs().every((p) => p.state === 'failed'),
+    'the checks timed out (RFC 8489: 39.5 s)',
+  );
   t.not(a.core.state, 'failed', 'no end-of-candidates yet: not failed (RFC 8838 §8)');
   b.addUdp('10.0.0.5');
-  t.true(world.runUntil(() => bothCompleted(s), 10000), `states: ${a.core.state} / ${b.core.state}`);
+  t.true(
+    world.runUntil(() => bothCompleted(s), 10000),
+    `states: ${a.core.state} / ${b.core.state}`,
+  );
   t.deepEqual([...a.anomalies, ...b.anomalies], []);
 });
 
@@ -61,12 +70,18 @@ test('trickle: after end-of-candidates, the failure of every pair fails the agen
   world.net.udpFilter = () => 'everything is down';
   signalling.endOfCandidates(a);
   signalling.endOfCandidates(b);
-  t.true(world.runUntil(() => a.core.state === 'failed' && b.core.state === 'failed', 60000), `states: ${a.core.state} / ${b.core.state}`);
+  t.true(
+    world.runUntil(() => a.core.state === 'failed' && b.core.state === 'failed', 60000),
+    `states: ${a.core.state} / ${b.core.state}`,
+  );
   const failedAt = a.eventsOf('state').find((e) => e.state === 'failed')!.at;
   // RFC 8489 §6.2.1: the last retransmission gives up 39.5 s after the first send.
   t.true(failedAt >= 39500 && failedAt < 45000, `failed at ${failedAt}`);
   const failures = a.eventsOf('pair-state').filter((e) => e.pair.state === 'failed');
   t.true(failures.length >= 1);
-  t.true(failures.every((f) => typeof f.reason === 'string' && f.reason.length > 0), 'each failure says why');
+  t.true(
+    failures.every((f) => typeof f.reason === 'string' && f.reason.length > 0),
+    'each failure says why',
+  );
   t.deepEqual([...a.anomalies, ...b.anomalies], []);
 });

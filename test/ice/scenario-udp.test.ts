@@ -12,7 +12,10 @@ import { Wire } from './vnet/wire.js';
 test('two full agents connect over UDP, agree on the pair and carry data both ways', (t) => {
   const s = twoAgents({ seed: 1, a: { name: 'alice', controlling: true }, b: { name: 'bob', controlling: false } });
   finishGathering(s);
-  t.true(s.world.runUntil(() => bothCompleted(s), 10000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+  t.true(
+    s.world.runUntil(() => bothCompleted(s), 10000),
+    `states: ${s.a.core.state} / ${s.b.core.state}`,
+  );
   t.deepEqual(s.a.stateHistory().slice(0, 3), ['checking', 'connected', 'completed']);
   t.deepEqual(s.b.stateHistory().slice(0, 3), ['checking', 'connected', 'completed']);
   const pa = s.a.selectedPair()!;
@@ -50,7 +53,7 @@ test('dual-stack agents connect and never pair IPv4 with IPv6', (t) => {
   t.deepEqual([...s.a.anomalies, ...s.b.anomalies], []);
 });
 
-test('a side that never got the peer\'s candidates learns it from its checks (prflx) and answers with a triggered check', (t) => {
+test("a side that never got the peer's candidates learns it from its checks (prflx) and answers with a triggered check", (t) => {
   const s = twoAgents({
     seed: 3,
     a: { name: 'alice', controlling: true },
@@ -61,7 +64,10 @@ test('a side that never got the peer\'s candidates learns it from its checks (pr
   const wire = new Wire(s.world.net);
   s.signalling.endOfCandidates(s.a);
   s.b.call((core, now) => core.endOfLocalCandidates?.(now));
-  t.true(s.world.runUntil(() => bothCompleted(s), 10000), `states: ${s.a.core.state} / ${s.b.core.state}`);
+  t.true(
+    s.world.runUntil(() => bothCompleted(s), 10000),
+    `states: ${s.a.core.state} / ${s.b.core.state}`,
+  );
   const learned = s.a.eventsOf('remote-candidate');
   t.is(learned.length, 1);
   t.is(learned[0]!.candidate.type, 'prflx');
@@ -80,7 +86,10 @@ for (const seed of [11, 12, 13, 14, 15]) {
   test(`30% packet loss on every datagram still connects (seed ${seed})`, (t) => {
     const s = twoAgents({ seed, udpLoss: 0.3, a: { name: 'alice', controlling: true }, b: { name: 'bob', controlling: false } });
     finishGathering(s);
-    t.true(s.world.runUntil(() => bothCompleted(s), 30000), `states after 30 s: ${s.a.core.state} / ${s.b.core.state}`);
+    t.true(
+      s.world.runUntil(() => bothCompleted(s), 30000),
+      `states after 30 s: ${s.a.core.state} / ${s.b.core.state}`,
+    );
     t.is(endpoint(s.a.selectedPair()!.local), endpoint(s.b.selectedPair()!.remote));
     // The loss is real: 300 data packets later, about 30% of all datagrams were lost, and the session holds.
     for (let i = 0; i < 300; i++) {

@@ -61,7 +61,11 @@ test('30% loss loses about 30% of the packets, and the same seed loses the same 
     const a = net.addHost('a', ['10.0.0.1']);
     const b = net.addHost('b', ['10.0.0.2']);
     let received = '';
-    const bs = net.bindUdp(b, { address: '10.0.0.2', port: 1 }, { onUdp: (_n, p) => (received += String.fromCharCode(65 + (p.data[0]! % 26))) });
+    const bs = net.bindUdp(
+      b,
+      { address: '10.0.0.2', port: 1 },
+      { onUdp: (_n, p) => (received += String.fromCharCode(65 + (p.data[0]! % 26))) },
+    );
     const as = net.bindUdp(a, { address: '10.0.0.1', port: 1 }, { onUdp: () => undefined });
     for (let i = 0; i < 5000; i++) net.sendUdp(a, as, bs, Buffer.from([i & 0xff]));
     run(net);
@@ -93,11 +97,17 @@ test('TCP: a SYN to a passive listener connects; frames arrive in order, whole, 
   t.is((err as { code?: string }).code, 'ERR_FRAME_TOO_LARGE');
   run(net);
   const frames = server.of('frame');
-  t.deepEqual(frames.map((f) => f.data.length), sizes);
+  t.deepEqual(
+    frames.map((f) => f.data.length),
+    sizes,
+  );
   t.true(frames.every((f) => f.data.every((x) => x === (f.data.length & 0xff))));
   net.tcp.close(connected.connectionId);
   run(net);
-  t.deepEqual(server.of('closed').map((c) => c.reason), ['end']);
+  t.deepEqual(
+    server.of('closed').map((c) => c.reason),
+    ['end'],
+  );
 });
 
 test('TCP: a SYN to a closed port is refused, a blackholed one times out, a reset reaches both ends', (t) => {
@@ -106,11 +116,25 @@ test('TCP: a SYN to a closed port is refused, a blackholed one times out, a rese
   const b = net.addHost('b', ['10.0.0.2']);
   const client = new Recorder();
   const server = new Recorder();
-  net.tcp.connect(a, { tag: 'closed', local: { address: '10.0.0.1', port: 0 }, remote: { address: '10.0.0.2', port: 1 }, timeoutMs: 1000 }, client);
+  net.tcp.connect(
+    a,
+    { tag: 'closed', local: { address: '10.0.0.1', port: 0 }, remote: { address: '10.0.0.2', port: 1 }, timeoutMs: 1000 },
+    client,
+  );
   net.tcp.blackholed.add('10.0.0.2|2');
-  net.tcp.connect(a, { tag: 'hole', local: { address: '10.0.0.1', port: 0 }, remote: { address: '10.0.0.2', port: 2 }, timeoutMs: 1000 }, client);
+  net.tcp.connect(
+    a,
+    { tag: 'hole', local: { address: '10.0.0.1', port: 0 }, remote: { address: '10.0.0.2', port: 2 }, timeoutMs: 1000 },
+    client,
+  );
   run(net);
-  t.deepEqual(client.of('connect-failed').map((e) => [e.tag, e.reason]), [['closed', 'refused'], ['hole', 'timeout']]);
+  t.deepEqual(
+    client.of('connect-failed').map((e) => [e.tag, e.reason]),
+    [
+      ['closed', 'refused'],
+      ['hole', 'timeout'],
+    ],
+  );
   t.is(client.events.find((e) => e.type === 'connect-failed' && e.tag === 'hole')!.at, 1000);
   const listen = net.tcp.bind(b, { address: '10.0.0.2', port: 3 }, 'passive', server, 'l');
   net.tcp.connect(a, { tag: 'ok', local: { address: '10.0.0.1', port: 0 }, remote: listen, timeoutMs: 1000 }, client);
@@ -119,8 +143,14 @@ test('TCP: a SYN to a closed port is refused, a blackholed one times out, a rese
   net.tcp.send(id, Buffer.from('lost in the reset'));
   net.tcp.reset(id);
   run(net);
-  t.deepEqual(client.of('closed').map((e) => e.reason), ['reset']);
-  t.deepEqual(server.of('closed').map((e) => e.reason), ['reset']);
+  t.deepEqual(
+    client.of('closed').map((e) => e.reason),
+    ['reset'],
+  );
+  t.deepEqual(
+    server.of('closed').map((e) => e.reason),
+    ['reset'],
+  );
   t.is(server.of('frame').length, 0);
 });
 
@@ -137,7 +167,10 @@ test('TCP simultaneous open through two NATs that drop unsolicited SYNs: the fir
   const soA = net.tcp.bind(a, { address: '10.1.0.1', port: 7000 }, 'so', ra, 'soA');
   const soB = net.tcp.bind(b, { address: '10.2.0.1', port: 7000 }, 'so', rb, 'soB');
   // Learn the TCP mappings (as srflx gathering would).
-  for (const [host, so, rec] of [[a, soA, ra], [b, soB, rb]] as const) {
+  for (const [host, so, rec] of [
+    [a, soA, ra],
+    [b, soB, rb],
+  ] as const) {
     net.tcp.connect(host, { tag: 'stun', local: so, remote: stun.tcpAddress, timeoutMs: 1000 }, rec);
   }
   run(net);
@@ -175,7 +208,10 @@ test('TCP simultaneous open on an open network: an early SYN meets a RST, a retr
   const soB = net.tcp.bind(b, { address: '10.0.0.2', port: 7000 }, 'so', rb, 'soB');
   net.tcp.connect(a, { tag: 'a1', local: soA, remote: soB, timeoutMs: 5000 }, ra);
   run(net);
-  t.deepEqual(ra.of('connect-failed').map((e) => e.reason), ['refused']);
+  t.deepEqual(
+    ra.of('connect-failed').map((e) => e.reason),
+    ['refused'],
+  );
   net.tcp.connect(a, { tag: 'a2', local: soA, remote: soB, timeoutMs: 5000 }, ra);
   net.tcp.connect(b, { tag: 'b1', local: soB, remote: soA, timeoutMs: 5000 }, rb);
   run(net);

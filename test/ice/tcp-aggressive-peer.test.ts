@@ -85,7 +85,14 @@ function run(seed: number, latency: number, breakFirst = false): Outcome {
   return { loop, peer, ours, peerKept, answered };
 }
 
-for (const [seed, latency] of [[1, 10], [2, 10], [3, 5], [4, 20], [5, 1], [6, 3]] as const) {
+for (const [seed, latency] of [
+  [1, 10],
+  [2, 10],
+  [3, 5],
+  [4, 20],
+  [5, 1],
+  [6, 3],
+] as const) {
   test(`a peer nominating several TCP pairs (seed ${seed}, ${latency} ms): we end on the connection it keeps and never leave it`, (t) => {
     const { loop, ours, peerKept, answered } = run(seed, latency);
     t.is(ours.core.state, 'completed');
@@ -112,12 +119,18 @@ for (const [seed, latency] of [[1, 10], [2, 10], [3, 5], [4, 20], [5, 1], [6, 3]
     loop.sendFrame(peerEnd.agent, peerEnd.id, Buffer.from([0x80, 1]));
     t.true(loop.sendData(ours, 1, Buffer.from([0x80, 2])));
     loop.run(loop.now + 200);
-    t.deepEqual(ours.data.map((d) => d[1]), [1]);
-    t.deepEqual(peerEnd.agent.data.map((d) => d[1]), [2]);
+    t.deepEqual(
+      ours.data.map((d) => d[1]),
+      [1],
+    );
+    t.deepEqual(
+      peerEnd.agent.data.map((d) => d[1]),
+      [2],
+    );
   });
 }
 
-test('the connection of the peer\'s first TCP nomination drops before our check of it succeeds: we select its next one', (t) => {
+test("the connection of the peer's first TCP nomination drops before our check of it succeeds: we select its next one", (t) => {
   const { loop, ours, peerKept, answered } = run(7, 10, true);
   t.true(answered.length >= 2, `nominations answered on ${answered.join(', ')}`);
   t.is(ours.core.state, 'completed', `state ${ours.core.state}`);

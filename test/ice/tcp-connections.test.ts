@@ -1,6 +1,14 @@
 import test from 'ava';
 import type { Pair } from '../../lib/ice/pair.js';
-import { fiveTupleKey, initiatorOf, soRetryDelay, survivorOf, TcpConnectionTable, type ConnectAttempt, type TcpConnection } from '../../lib/ice/tcp-connections.js';
+import {
+  fiveTupleKey,
+  initiatorOf,
+  soRetryDelay,
+  survivorOf,
+  TcpConnectionTable,
+  type ConnectAttempt,
+  type TcpConnection,
+} from '../../lib/ice/tcp-connections.js';
 
 const conn = (id: string, lp: number, rp: number, origin: 'connect' | 'accept'): TcpConnection => ({
   id,
@@ -28,7 +36,10 @@ test('connections are keyed by 5-tuple: the established one wins a race; other t
 
 test('S-O retry schedule doubles from the initial delay up to the cap', (t) => {
   const options = { initialMs: 20, maxMs: 1000, maxAttempts: 40 };
-  t.deepEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => soRetryDelay(n, options)), [20, 40, 80, 160, 320, 640, 1000, 1000]);
+  t.deepEqual(
+    [1, 2, 3, 4, 5, 6, 7, 8].map((n) => soRetryDelay(n, options)),
+    [20, 40, 80, 160, 320, 640, 1000, 1000],
+  );
 });
 
 test('outstanding attempts are counted per remote IP, and the earliest deadline is reported', (t) => {
@@ -61,7 +72,12 @@ test('survivorOf picks the same connection on both sides whatever the order', (t
   // Alice (10.0.0.1:5000) opened X; Bob (10.0.0.2:6000) opened Y; same 5-tuple.
   const xAlice = conn('X', 5000, 6000, 'connect');
   const yAlice = conn('Y', 5000, 6000, 'accept');
-  const flip = (c: TcpConnection): TcpConnection => ({ ...c, local: c.remote, remote: c.local, origin: c.origin === 'connect' ? 'accept' : 'connect' });
+  const flip = (c: TcpConnection): TcpConnection => ({
+    ...c,
+    local: c.remote,
+    remote: c.local,
+    origin: c.origin === 'connect' ? 'accept' : 'connect',
+  });
   const xBob = flip(xAlice);
   const yBob = flip(yAlice);
   t.is(survivorOf(xAlice, yAlice).id, 'X');

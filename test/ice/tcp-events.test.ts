@@ -2,7 +2,11 @@ import test from 'ava';
 import { decodeStun } from '../../lib/stun/index.js';
 import { Loop, eventsOf, type LoopAgent } from './support/loop.js';
 
-function tcpPair(aType: 'active' | 'passive' | 'so', bType: 'active' | 'passive' | 'so', options: { soAccepts?: boolean; aControlling?: boolean } = {}) {
+function tcpPair(
+  aType: 'active' | 'passive' | 'so',
+  bType: 'active' | 'passive' | 'so',
+  options: { soAccepts?: boolean; aControlling?: boolean } = {},
+) {
   const loop = new Loop();
   loop.soAccepts = options.soAccepts ?? false;
   const a = loop.agent('a', { controlling: options.aControlling ?? true }, 11);
@@ -43,8 +47,14 @@ test('TCP active -> passive: connect, check over the connection, local prflx, da
   t.true(loop.sendData(a, 1, Buffer.from([0x80, 1])));
   t.true(loop.sendData(b, 1, Buffer.from([0x80, 2])));
   loop.run(loop.now + 100);
-  t.deepEqual(b.data.map((d) => d[1]), [1]);
-  t.deepEqual(a.data.map((d) => d[1]), [2]);
+  t.deepEqual(
+    b.data.map((d) => d[1]),
+    [1],
+  );
+  t.deepEqual(
+    a.data.map((d) => d[1]),
+    [2],
+  );
   // No retransmissions over TCP: each transmit on a connection is a distinct transaction.
   const framesA = a.sent.filter((s) => s.connectionId !== undefined);
   const ids = new Set(framesA.map((s) => s.data.subarray(8, 20).toString('hex')));
@@ -82,7 +92,10 @@ test('a connect and an accept racing for one 5-tuple leave one connection', (t) 
   t.true(closes.some((c) => c.type === 'close' && /duplicate|not selected/.test(c.reason)));
 });
 
-for (const [label, aControlling] of [['controlling', true], ['controlled', false]] as const) {
+for (const [label, aControlling] of [
+  ['controlling', true],
+  ['controlled', false],
+] as const) {
   test(`selected connection reset: the ${label} active side reconnects, the passive side waits, data resumes`, (t) => {
     const { loop, a, b } = tcpPair('active', 'passive', { aControlling });
     loop.run(5000);
@@ -102,8 +115,14 @@ for (const [label, aControlling] of [['controlling', true], ['controlled', false
     t.true(loop.sendData(a, 1, Buffer.from([0x80, 7])));
     t.true(loop.sendData(b, 1, Buffer.from([0x80, 8])));
     loop.run(loop.now + 100);
-    t.deepEqual(b.data.map((d) => d[1]), [7]);
-    t.deepEqual(a.data.map((d) => d[1]), [8]);
+    t.deepEqual(
+      b.data.map((d) => d[1]),
+      [7],
+    );
+    t.deepEqual(
+      a.data.map((d) => d[1]),
+      [8],
+    );
   });
 }
 
@@ -227,15 +246,18 @@ test('aggressive nomination is never used on TCP pairs; completion closes the un
   for (const s of firstChecks) t.falsy(decodeStun(s.data).attributes.useCandidate);
   const open = [...loop.tcpEnds.values()].filter((e) => e.agent === a);
   t.is(open.length, 1, 'only the selected connection stays (RFC 6544 §8)');
-  t.is(open[0]!.id, loop.route(a)?.connectionId ?? "");
+  t.is(open[0]!.id, loop.route(a)?.connectionId ?? '');
 });
 
 test('repeated reconnects do not accumulate candidates, pairs or connections', (t) => {
   const { loop, a, b } = tcpPair('active', 'passive');
   loop.run(5000);
-  type Internals = { ctx: { locals: { all: unknown[] }; remotes: { all: unknown[] }; tcp: { size: number }; transactions: { size: number } } };
+  type Internals = {
+    ctx: { locals: { all: unknown[] }; remotes: { all: unknown[] }; tcp: { size: number }; transactions: { size: number } };
+  };
   const inside = (x: typeof a) => (x.core as unknown as Internals).ctx;
-  const sizes = () => [a, b].map((x) => [inside(x).locals.all.length, inside(x).remotes.all.length, x.core.pairs().length, inside(x).tcp.size]);
+  const sizes = () =>
+    [a, b].map((x) => [inside(x).locals.all.length, inside(x).remotes.all.length, x.core.pairs().length, inside(x).tcp.size]);
   const before = sizes();
   for (let i = 0; i < 10; i++) {
     loop.resetConnection(loop.route(a)!.connectionId!);
@@ -279,7 +301,11 @@ test('after completion, a new connection whose check triggers nothing is answere
   t.is(answer.connectionId, 'late');
   t.is(decodeStun(answer.data).class, 2, 'the check is answered (RFC 8445 §8.1.2)');
   const closes = b.commands.filter((c) => c.type === 'close').slice(closesBefore);
-  t.deepEqual(closes.map((c) => c.type === 'close' && c.connectionId), ['late'], 'and the connection, which nothing uses, is closed');
+  t.deepEqual(
+    closes.map((c) => c.type === 'close' && c.connectionId),
+    ['late'],
+    'and the connection, which nothing uses, is closed',
+  );
   t.is(b.core.state, 'completed');
   t.is(loop.route(b)?.connectionId, openConnections(loop, b)[0], 'the selected connection is untouched');
 });

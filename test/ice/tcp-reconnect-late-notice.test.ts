@@ -66,8 +66,15 @@ test('the passive side notices the reset late: the reconnect nomination is answe
   t.truthy(routes.a, `alice has a route on a new connection 1.5 s after the reset (${JSON.stringify(s.a.routes.get(1))})`);
   t.truthy(routes.b, 'bob moved to the new connection');
   t.is(s.world.net.tcp.end(routes.a!)?.peer?.id, routes.b, 'the same connection');
-  t.true(s.b.tcpLog.some((e) => e.what === 'closed' && e.id === r.oldB && e.at < r.resetAt + 1000), 'bob learned of the reset from its probe, not from the late read');
-  t.deepEqual(s.b.tcpLog.filter((e) => e.what === 'connect' && e.at >= r.resetAt), [], 'the passive side waits (RFC 6544 §11.1)');
+  t.true(
+    s.b.tcpLog.some((e) => e.what === 'closed' && e.id === r.oldB && e.at < r.resetAt + 1000),
+    'bob learned of the reset from its probe, not from the late read',
+  );
+  t.deepEqual(
+    s.b.tcpLog.filter((e) => e.what === 'connect' && e.at >= r.resetAt),
+    [],
+    'the passive side waits (RFC 6544 §11.1)',
+  );
   const arrivedAfter = s.b.received.filter((p) => p.at > r.resetAt + 50).length;
   t.true(arrivedAfter > 50, `${arrivedAfter} packets arrived after the reset`);
   const report = checkData(s.b.received, r.sent());
@@ -89,7 +96,10 @@ test('the probe cannot reveal the reset, bob notices it 500 ms later: inside the
 test('the probe cannot reveal the reset, bob notices it 3 s later: past the window, the withheld nomination stays unanswered', (t) => {
   const r = resetUnnoticed({ noticeAfterMs: 3000, writesFail: false });
   r.send(4000);
-  t.true(r.s.b.tcpLog.some((e) => e.what === 'closed' && e.id === r.oldB), 'bob did notice the reset meanwhile');
+  t.true(
+    r.s.b.tcpLog.some((e) => e.what === 'closed' && e.id === r.oldB),
+    'bob did notice the reset meanwhile',
+  );
   // Alice's nominating check on the new connection got no answer (TCP checks are not retransmitted; its
   // transaction times out after Ti, 39.5 s): she has no route yet.
   t.is(newRoutes(r).a, undefined, `alice's route: ${JSON.stringify(r.s.a.routes.get(1))}`);

@@ -34,8 +34,16 @@ function run(so: 'crosses at once' | 'never connects', latency: number, lateChec
   loop.latency = latency;
   const a = loop.agent('a', { controlling: true }, 41);
   const b = loop.agent('b', { controlling: false }, 42);
-  const ca = [loop.addTcpHost(a, '127.0.0.1', 40001, 'active'), loop.addTcpHost(a, '127.0.0.1', 40002, 'passive'), loop.addTcpHost(a, '127.0.0.1', 40003, 'so')];
-  const cb = [loop.addTcpHost(b, '127.0.0.1', 50001, 'active'), loop.addTcpHost(b, '127.0.0.1', 50002, 'passive'), loop.addTcpHost(b, '127.0.0.1', 50003, 'so')];
+  const ca = [
+    loop.addTcpHost(a, '127.0.0.1', 40001, 'active'),
+    loop.addTcpHost(a, '127.0.0.1', 40002, 'passive'),
+    loop.addTcpHost(a, '127.0.0.1', 40003, 'so'),
+  ];
+  const cb = [
+    loop.addTcpHost(b, '127.0.0.1', 50001, 'active'),
+    loop.addTcpHost(b, '127.0.0.1', 50002, 'passive'),
+    loop.addTcpHost(b, '127.0.0.1', 50003, 'so'),
+  ];
   if (so === 'crosses at once') loop.soAccepts = true;
   else for (const port of [40003, 50003]) loop.blackholes.add(`127.0.0.1:${port}`);
   let dropped = false;
@@ -72,33 +80,40 @@ const cases: Array<['crosses at once' | 'never connects', number, boolean]> = [
 for (const [so, latency, lateCheck] of cases) {
   const late = lateCheck ? ', our check of the nominated pair late' : '';
   test(`README race, S-O ${so} (${latency} ms${late}): active → passive is nominated at once and both sides send on it`, (t) => {
-      const { loop, a, b } = run(so, latency, lateCheck);
-      t.is(a.core.state, 'completed');
-      t.is(b.core.state, 'completed');
-      const pa = eventsOf(a, 'selected-pair')[0]!.pair;
-      const pb = eventsOf(b, 'selected-pair')[0]!.pair;
-      t.is(`${pa.local.type}/${pa.local.tcpType} ${pa.remote.type}/${pa.remote.tcpType}`, 'prflx/active host/passive');
-      t.is(`${pb.local.type}/${pb.local.tcpType} ${pb.remote.type}/${pb.remote.tcpType}`, 'host/passive prflx/active');
-      t.is(eventsOf(a, 'selected-pair').length, 1);
-      // Selected within a few round trips and pacing slots, far from the 2000 ms nomination timeout.
-      const when = selectedAt(a);
-      t.true(when !== undefined && when < 500, `selected at ${String(when)} ms`);
-      // When the controlling agent's first data reaches the controlled one, the controlled agent already
-      // sends on that connection (its echo would otherwise take a connection the controlling agent closed).
-      const arrives = when! + latency;
-      const bRouteThen = b.events.map((e, i) => ({ e, at: b.eventTimes[i]! }))
-        .filter((x) => x.e.type === 'route' && x.at <= arrives).at(-1);
-      const selectedConnection = eventsOf(b, 'selected-pair')[0]!.pair.connectionId;
-      t.is(bRouteThen?.e.type === 'route' ? bRouteThen.e.route?.connectionId : undefined, selectedConnection);
-      // Both on the same connection, data both ways.
-      const ra = loop.route(a)!;
-      const rb = loop.route(b)!;
-      t.is(loop.tcpEnds.get(ra.connectionId!)?.peer?.id, rb.connectionId);
-      t.true(loop.sendData(a, 1, Buffer.from([0x80, 1])));
-      t.true(loop.sendData(b, 1, Buffer.from([0x80, 2])));
-      loop.run(loop.now + 100);
-      t.deepEqual(b.data.map((d) => d[1]), [1]);
-      t.deepEqual(a.data.map((d) => d[1]), [2]);
+    const { loop, a, b } = run(so, latency, lateCheck);
+    t.is(a.core.state, 'completed');
+    t.is(b.core.state, 'completed');
+    const pa = eventsOf(a, 'selected-pair')[0]!.pair;
+    const pb = eventsOf(b, 'selected-pair')[0]!.pair;
+    t.is(`${pa.local.type}/${pa.local.tcpType} ${pa.remote.type}/${pa.remote.tcpType}`, 'prflx/active host/passive');
+    t.is(`${pb.local.type}/${pb.local.tcpType} ${pb.remote.type}/${pb.remote.tcpType}`, 'host/passive prflx/active');
+    t.is(eventsOf(a, 'selected-pair').length, 1);
+    // Selected within a few round trips and pacing slots, far from the 2000 ms nomination timeout.
+    const when = selectedAt(a);
+    t.true(when !== undefined && when < 500, `selected at ${String(when)} ms`);
+    // When the controlling agent's first data reaches the controlled one, the controlled agent already
+    // sends on that connection (its echo would otherwise take a connection the controlling agent closed).
+    const arrives = when! + latency;
+    const bRouteThen = b.events
+      .map((e, i) => ({ e, at: b.eventTimes[i]! }))
+      .filter((x) => x.e.type === 'route' && x.at <= arrives)
+      .at(-1);
+    const selectedConnection = eventsOf(b, 'selected-pair')[0]!.pair.connectionId;
+    t.is(bRouteThen?.e.type === 'route' ? bRouteThen.e.route?.connectionId : undefined, selectedConnection);
+    // Both on the same connection, data both ways.
+    const ra = loop.route(a)!;
+    const rb = loop.route(b)!;
+    t.is(loop.tcpEnds.get(ra.connectionId!)?.peer?.id, rb.connectionId);
+    t.true(loop.sendData(a, 1, Buffer.from([0x80, 1])));
+    t.true(loop.sendData(b, 1, Buffer.from([0x80, 2])));
+    loop.run(loop.now + 100);
+    t.deepEqual(
+      b.data.map((d) => d[1]),
+      [1],
+    );
+    t.deepEqual(
+      a.data.map((d) => d[1]),
+      [2],
+    );
   });
 }
-

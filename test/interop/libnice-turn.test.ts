@@ -53,7 +53,18 @@ interop('libnice + coturn: we are relay-only, libnice has host and relay candida
   const c = await startCoturn();
   try {
     const r = await runPair(
-      ['--controlling', '--turn', `turn:127.0.0.1:${c.port}`, '--turn-user', c.user, '--turn-pass', c.password, '--relay-only', '--send', '30000'],
+      [
+        '--controlling',
+        '--turn',
+        `turn:127.0.0.1:${c.port}`,
+        '--turn-user',
+        c.user,
+        '--turn-pass',
+        c.password,
+        '--relay-only',
+        '--send',
+        '30000',
+      ],
       ['--controlled', '--echo', '--turn', `127.0.0.1:${c.port}`, '--turn-user', c.user, '--turn-pass', c.password],
     );
     const why = explain(r);
@@ -71,7 +82,20 @@ interop('libnice + coturn: libnice is relay-only (force-relay, TURN over TCP), w
   try {
     const r = await runPair(
       ['--controlled', '--echo', '--turn', `turn:127.0.0.1:${c.port}`, '--turn-user', c.user, '--turn-pass', c.password],
-      ['--controlling', '--send', '30000', '--turn', `127.0.0.1:${c.port}`, '--turn-user', c.user, '--turn-pass', c.password, '--turn-transport', 'tcp', '--relay-only'],
+      [
+        '--controlling',
+        '--send',
+        '30000',
+        '--turn',
+        `127.0.0.1:${c.port}`,
+        '--turn-user',
+        c.user,
+        '--turn-pass',
+        c.password,
+        '--turn-transport',
+        'tcp',
+        '--relay-only',
+      ],
     );
     const why = explain(r);
     t.is(r.ours.code, 0, why);

@@ -38,8 +38,10 @@ async function runPair(ours: Side, theirs: Side): Promise<{ ours: RunResult; the
 }
 
 function explain(r: { ours: RunResult; theirs: RunResult }): string {
-  return `ours (exit ${r.ours.code}):\n${r.ours.stdout}\n${r.ours.stderr.slice(-2000)}\n` +
-    `libnice (exit ${r.theirs.code}):\n${r.theirs.stdout}\n${r.theirs.stderr.slice(-2000)}`;
+  return (
+    `ours (exit ${r.ours.code}):\n${r.ours.stdout}\n${r.ours.stderr.slice(-2000)}\n` +
+    `libnice (exit ${r.theirs.code}):\n${r.theirs.stdout}\n${r.theirs.stderr.slice(-2000)}`
+  );
 }
 
 /** Asserts both sides succeeded over TCP, with the local kind we forced. */
@@ -64,33 +66,21 @@ function assertTcpSession(
 }
 
 interop('libnice interop: we control from an active candidate, libnice (passive) echoes our data', async (t) => {
-  const r = await runPair(
-    { args: ['--controlling', '--tcptypes', 'active', '--send', '1000000'] },
-    { args: ['--controlled', '--echo'] },
-  );
+  const r = await runPair({ args: ['--controlling', '--tcptypes', 'active', '--send', '1000000'] }, { args: ['--controlled', '--echo'] });
   assertTcpSession(t, r, 'tcp-active', 'ours');
 });
 
 interop('libnice interop: libnice controls and connects to our passive candidate, sends, we echo', async (t) => {
-  const r = await runPair(
-    { args: ['--controlled', '--tcptypes', 'passive', '--echo'] },
-    { args: ['--controlling', '--send', '1000000'] },
-  );
+  const r = await runPair({ args: ['--controlled', '--tcptypes', 'passive', '--echo'] }, { args: ['--controlling', '--send', '1000000'] });
   assertTcpSession(t, r, 'tcp-passive', 'theirs');
 });
 
 interop('libnice interop: we control on a passive candidate, libnice connects and sends, we echo', async (t) => {
-  const r = await runPair(
-    { args: ['--controlling', '--tcptypes', 'passive', '--echo'] },
-    { args: ['--controlled', '--send', '1000000'] },
-  );
+  const r = await runPair({ args: ['--controlling', '--tcptypes', 'passive', '--echo'] }, { args: ['--controlled', '--send', '1000000'] });
   assertTcpSession(t, r, 'tcp-passive', 'theirs');
 });
 
 interop('libnice interop: libnice controls, we connect from an active candidate and send', async (t) => {
-  const r = await runPair(
-    { args: ['--controlled', '--tcptypes', 'active', '--send', '1000000'] },
-    { args: ['--controlling', '--echo'] },
-  );
+  const r = await runPair({ args: ['--controlled', '--tcptypes', 'active', '--send', '1000000'] }, { args: ['--controlling', '--echo'] });
   assertTcpSession(t, r, 'tcp-active', 'ours');
 });

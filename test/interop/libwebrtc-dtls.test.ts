@@ -35,11 +35,22 @@ async function session(c: Case): Promise<{ ours: string; wrtcState: string; erro
   try {
     // Setup values: in an offer ours is actpass unless we must be the client while offering (then active:
     // libwebrtc answers passive); in an answer active makes us the client, passive the server.
-    const ourSetup: 'actpass' | 'active' | 'passive' = c.weControl ? (c.weAre === 'client' ? 'active' : 'actpass') : c.weAre === 'client' ? 'active' : 'passive';
-    const transportArgs = c.transport === 'udp' ? ['--tcp', 'off'] : ['--udp', 'off', '--tcptypes', c.weControl ? 'active' : 'active,passive'];
-    const ours = ns.spawn(process.execPath, [MAIN, 'peer', c.weControl ? '--controlling' : '--controlled', '--timeout', '30', '--dtls', '--setup', ourSetup, ...transportArgs], {
-      env: { ...process.env, DEBUG: process.env.IO_DEBUG ?? '' },
-    });
+    const ourSetup: 'actpass' | 'active' | 'passive' = c.weControl
+      ? c.weAre === 'client'
+        ? 'active'
+        : 'actpass'
+      : c.weAre === 'client'
+        ? 'active'
+        : 'passive';
+    const transportArgs =
+      c.transport === 'udp' ? ['--tcp', 'off'] : ['--udp', 'off', '--tcptypes', c.weControl ? 'active' : 'active,passive'];
+    const ours = ns.spawn(
+      process.execPath,
+      [MAIN, 'peer', c.weControl ? '--controlling' : '--controlled', '--timeout', '30', '--dtls', '--setup', ourSetup, ...transportArgs],
+      {
+        env: { ...process.env, DEBUG: process.env.IO_DEBUG ?? '' },
+      },
+    );
     const log = new LineLog(ours);
     const finished = collect(ours, 45_000);
     wrtc = WrtcPeer.start(ns, {});
@@ -54,7 +65,14 @@ async function session(c: Case): Promise<{ ours: string; wrtcState: string; erro
       const pwd = (await log.wait(/^pwd (\S+)$/))[1]!;
       const real = (await log.wait(/^fingerprint (.+)$/))[1]!;
       const fingerprint = c.wrongFingerprint === true ? real.replace(/[0-9A-F]{2}$/, (h) => (h === 'AA' ? 'BB' : 'AA')) : real;
-      const ourSide = { ufrag, pwd, candidates: log.lines.filter((l) => l.startsWith('a=candidate:')), endOfCandidates: true, fingerprint, setup: ourSetup };
+      const ourSide = {
+        ufrag,
+        pwd,
+        candidates: log.lines.filter((l) => l.startsWith('a=candidate:')),
+        endOfCandidates: true,
+        fingerprint,
+        setup: ourSetup,
+      };
       if (c.weControl) {
         await wrtc.setRemoteDescription({ type: 'offer', sdp: buildSdp('offer', ourSide) });
         await wrtc.setLocalDescription(await wrtc.createAnswer());
@@ -81,7 +99,12 @@ async function session(c: Case): Promise<{ ours: string; wrtcState: string; erro
       ours.stdin!.end();
     }
     const result = await finished;
-    return { ours: `${result.stdout}\n${result.stderr.slice(-2000)}`, wrtcState, wrtcStderr: wrtc.stderr.slice(-1500), ...(error !== undefined ? { error } : {}) };
+    return {
+      ours: `${result.stdout}\n${result.stderr.slice(-2000)}`,
+      wrtcState,
+      wrtcStderr: wrtc.stderr.slice(-1500),
+      ...(error !== undefined ? { error } : {}),
+    };
   } finally {
     await wrtc?.close();
     await ns.delete();
@@ -91,15 +114,18 @@ async function session(c: Case): Promise<{ ours: string; wrtcState: string; erro
 for (const transport of ['udp', 'tcp'] as const) {
   for (const weControl of [true, false]) {
     for (const weAre of ['client', 'server'] as const) {
-      interop(`libwebrtc DTLS over ${transport.toUpperCase()}: ${weControl ? 'we control' : 'libwebrtc controls'}, we are the DTLS ${weAre}; connectionState connected`, async (t) => {
-        const r = await session({ weControl, weAre, transport });
-        const why = `${r.error ?? ''}\n${r.ours}\n${r.wrtcStderr}`;
-        t.is(r.error, undefined, why);
-        t.is(r.wrtcState, 'connected', why);
-        const line = linesOf(r.ours, 'dtls')[0] ?? '';
-        t.regex(line, new RegExp(`^dtls role=${weAre} version=DTLSv1\\.2 cipher=TLS_ECDHE_ECDSA_\\S+ transport=${transport}$`), why);
-        t.deepEqual(linesOf(r.ours, 'result'), ['result ok'], why);
-      });
+      interop(
+        `libwebrtc DTLS over ${transport.toUpperCase()}: ${weControl ? 'we control' : 'libwebrtc controls'}, we are the DTLS ${weAre}; connectionState connected`,
+        async (t) => {
+          const r = await session({ weControl, weAre, transport });
+          const why = `${r.error ?? ''}\n${r.ours}\n${r.wrtcStderr}`;
+          t.is(r.error, undefined, why);
+          t.is(r.wrtcState, 'connected', why);
+          const line = linesOf(r.ours, 'dtls')[0] ?? '';
+          t.regex(line, new RegExp(`^dtls role=${weAre} version=DTLSv1\\.2 cipher=TLS_ECDHE_ECDSA_\\S+ transport=${transport}$`), why);
+          t.deepEqual(linesOf(r.ours, 'result'), ['result ok'], why);
+        },
+      );
     }
   }
 }

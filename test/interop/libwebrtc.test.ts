@@ -31,8 +31,10 @@ if (reason !== undefined) console.log(`libwebrtc interop skipped: ${reason}`);
 const interop = reason === undefined ? test.serial : test.skip;
 
 function explain(r: WrtcSessionResult): string {
-  return `ours (exit ${r.ours.code}):\n${r.ours.stdout}\n${r.ours.stderr.slice(-2000)}\n` +
-    `libwebrtc selected: ${JSON.stringify(r.wrtcSelected)}\n${r.error ?? ''}\n${r.wrtcStderr.slice(-1500)}`;
+  return (
+    `ours (exit ${r.ours.code}):\n${r.ours.stdout}\n${r.ours.stderr.slice(-2000)}\n` +
+    `libwebrtc selected: ${JSON.stringify(r.wrtcSelected)}\n${r.error ?? ''}\n${r.wrtcStderr.slice(-1500)}`
+  );
 }
 
 async function session(weControl: boolean, ourArgs: string[]): Promise<WrtcSessionResult> {
@@ -72,7 +74,7 @@ interop('libwebrtc interop: libwebrtc controls over UDP; we take its nomination'
   check(t, r, false, /^selected-types local=host\/udp remote=host\/udp$/);
 });
 
-interop('libwebrtc interop: we control over TCP from an active candidate to libwebrtc\'s passive one', async (t) => {
+interop("libwebrtc interop: we control over TCP from an active candidate to libwebrtc's passive one", async (t) => {
   const r = await session(true, ['--udp', 'off', '--tcptypes', 'active']);
   check(t, r, true, /^selected-types local=\w+\/tcp-active remote=host\/tcp-passive$/);
 });

@@ -35,9 +35,13 @@ interface WPair {
   localCandidate: WCandidate;
   remoteCandidate: WCandidate;
   remoteAddr: readonly [string, number];
-  protocol: { sockets?: Map<string, { socket: { localAddress?: string; localPort?: number; remoteAddress?: string; remotePort?: number } }> };
+  protocol: {
+    sockets?: Map<string, { socket: { localAddress?: string; localPort?: number; remoteAddress?: string; remotePort?: number } }>;
+  };
 }
-interface WEvent<T extends unknown[]> { subscribe(cb: (...args: T) => void): void }
+interface WEvent<T extends unknown[]> {
+  subscribe(cb: (...args: T) => void): void;
+}
 interface WConnection {
   localUsername: string;
   localPassword: string;
@@ -82,7 +86,8 @@ const connection = new werift.Connection(controlling, {
   useTcp: tcp,
   useIpv6: false,
   additionalHostAddresses: [LOOPBACK],
-  filterCandidatePair: (pair: WPair) => pair.localCandidate.host === LOOPBACK && (udp || pair.localCandidate.transport.toLowerCase() === 'tcp'),
+  filterCandidatePair: (pair: WPair) =>
+    pair.localCandidate.host === LOOPBACK && (udp || pair.localCandidate.transport.toLowerCase() === 'tcp'),
 });
 connection.stunServer = undefined; // no public STUN server (werift's default)
 
@@ -117,8 +122,11 @@ function pathOf(pair: WPair): string {
   if (pair.localCandidate.transport.toLowerCase() === 'udp') {
     return `path udp ${pair.localCandidate.host}:${pair.localCandidate.port} ${pair.remoteAddr[0]}:${pair.remoteAddr[1]}`;
   }
-  const entry = pair.protocol.sockets?.get(`${pair.remoteAddr[0]}:${pair.remoteAddr[1]}`)
-    ?? [...(pair.protocol.sockets?.values() ?? [])].find((e) => e.socket.remoteAddress === pair.remoteAddr[0] && e.socket.remotePort === pair.remoteAddr[1]);
+  const entry =
+    pair.protocol.sockets?.get(`${pair.remoteAddr[0]}:${pair.remoteAddr[1]}`) ??
+    [...(pair.protocol.sockets?.values() ?? [])].find(
+      (e) => e.socket.remoteAddress === pair.remoteAddr[0] && e.socket.remotePort === pair.remoteAddr[1],
+    );
   const s = entry?.socket;
   if (s === undefined) return `path tcp ? ${pair.remoteAddr[0]}:${pair.remoteAddr[1]}`;
   return `path tcp ${s.localAddress}:${s.localPort} ${s.remoteAddress}:${s.remotePort}`;

@@ -38,8 +38,10 @@ async function runPair(ourArgs: string[], theirArgs: string[]): Promise<Pair> {
 }
 
 function explain(r: Pair): string {
-  return `ours (exit ${r.ours.code}):\n${r.ours.stdout}\n${r.ours.stderr.slice(-2000)}\n` +
-    `werift (exit ${r.theirs.code}):\n${r.theirs.stdout}\n${r.theirs.stderr.slice(-2000)}`;
+  return (
+    `ours (exit ${r.ours.code}):\n${r.ours.stdout}\n${r.ours.stderr.slice(-2000)}\n` +
+    `werift (exit ${r.theirs.code}):\n${r.theirs.stdout}\n${r.theirs.stderr.slice(-2000)}`
+  );
 }
 
 function check(t: ExecutionContext, r: Pair, transport: 'udp' | 'tcp', sender: 'ours' | 'theirs'): void {
@@ -72,8 +74,16 @@ for (const transport of ['udp', 'tcp'] as const) {
       const roles = weControl ? 'we control' : 'werift controls';
       const data = sender === 'ours' ? 'we send, werift echoes' : 'werift sends, we echo';
       test.serial(`werift interop: ${transport.toUpperCase()}, ${roles}, ${data}; both on the same 5-tuple`, async (t) => {
-        const ours = [weControl ? '--controlling' : '--controlled', ...transports[transport].ours, ...(sender === 'ours' ? ['--send', '1000000'] : ['--echo'])];
-        const theirs = [weControl ? '--controlled' : '--controlling', ...transports[transport].theirs, ...(sender === 'theirs' ? ['--send', '1000000'] : ['--echo'])];
+        const ours = [
+          weControl ? '--controlling' : '--controlled',
+          ...transports[transport].ours,
+          ...(sender === 'ours' ? ['--send', '1000000'] : ['--echo']),
+        ];
+        const theirs = [
+          weControl ? '--controlled' : '--controlling',
+          ...transports[transport].theirs,
+          ...(sender === 'theirs' ? ['--send', '1000000'] : ['--echo']),
+        ];
         check(t, await runPair(ours, theirs), transport, sender);
       });
     }

@@ -20,7 +20,10 @@
 import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 
-interface Description { type: string; sdp?: string }
+interface Description {
+  type: string;
+  sdp?: string;
+}
 interface Channel {
   label: string;
   readyState: string;
@@ -30,7 +33,9 @@ interface Channel {
   onmessage: ((e: { data: ArrayBuffer | string }) => void) | null;
   send(data: ArrayBuffer | Uint8Array | string): void;
 }
-interface StatsReport { forEach(cb: (value: Record<string, unknown>) => void): void }
+interface StatsReport {
+  forEach(cb: (value: Record<string, unknown>) => void): void;
+}
 interface PeerConnection {
   localDescription: Description | null;
   iceConnectionState: string;
@@ -78,7 +83,10 @@ function watchChannel(channel: Channel): void {
 pc.onicecandidate = (e) =>
   emit({
     event: 'icecandidate',
-    candidate: e.candidate === null ? null : { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex },
+    candidate:
+      e.candidate === null
+        ? null
+        : { candidate: e.candidate.candidate, sdpMid: e.candidate.sdpMid, sdpMLineIndex: e.candidate.sdpMLineIndex },
   });
 pc.onicegatheringstatechange = () => emit({ event: 'icegatheringstatechange', state: pc.iceGatheringState });
 pc.oniceconnectionstatechange = () => emit({ event: 'iceconnectionstatechange', state: pc.iceConnectionState });
@@ -105,14 +113,22 @@ async function selectedPair(): Promise<unknown> {
   const stats = await allStats();
   const byId = new Map(stats.map((s) => [s.id as string, s]));
   const transport = stats.find((s) => s.type === 'transport' && typeof s.selectedCandidatePairId === 'string');
-  const pair = transport !== undefined
-    ? byId.get(transport.selectedCandidatePairId as string)
-    : stats.find((s) => s.type === 'candidate-pair' && s.selected === true);
+  const pair =
+    transport !== undefined
+      ? byId.get(transport.selectedCandidatePairId as string)
+      : stats.find((s) => s.type === 'candidate-pair' && s.selected === true);
   if (pair === undefined) return null;
   const pick = (id: unknown): unknown => {
     const c = byId.get(id as string);
     if (c === undefined) return null;
-    return { address: c.address ?? c.ip, port: c.port, protocol: c.protocol, candidateType: c.candidateType, tcpType: c.tcpType, priority: c.priority };
+    return {
+      address: c.address ?? c.ip,
+      port: c.port,
+      protocol: c.protocol,
+      candidateType: c.candidateType,
+      tcpType: c.tcpType,
+      priority: c.priority,
+    };
   };
   return {
     state: pair.state,

@@ -21,7 +21,11 @@ run('libwebrtc harness: two wrtc peers in a loopback-only namespace connect and 
   const ns = LoopbackNamespace.create('io');
   try {
     t.deepEqual(
-      ns.run('ip', ['-o', 'link', 'show', 'up']).trim().split('\n').map((l) => l.split(':')[1]!.trim()),
+      ns
+        .run('ip', ['-o', 'link', 'show', 'up'])
+        .trim()
+        .split('\n')
+        .map((l) => l.split(':')[1]!.trim()),
       ['lo'],
       'only lo is up in the namespace',
     );

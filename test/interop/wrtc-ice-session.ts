@@ -79,15 +79,21 @@ export function mirrors(path: { local: Endpoint; remote: Endpoint } | undefined,
  * has gone both ways on it.
  */
 export function settled(pair: SelectedPair | null): boolean {
-  return pair !== null && pair.nominated && pair.state === 'succeeded' && (pair.requestsReceived ?? 0) > 0 && (pair.responsesReceived ?? 0) > 0;
+  return (
+    pair !== null && pair.nominated && pair.state === 'succeeded' && (pair.requestsReceived ?? 0) > 0 && (pair.responsesReceived ?? 0) > 0
+  );
 }
 
 /** Runs one session to the end (our peer exits); libwebrtc is closed afterwards. */
 export async function runWrtcSession(ns: LoopbackNamespace, o: WrtcSessionOptions): Promise<WrtcSessionResult> {
   const timeoutMs = o.timeoutMs ?? 40_000;
-  const ours = ns.spawn(process.execPath, [MAIN, 'peer', o.weControl ? '--controlling' : '--controlled', '--timeout', String(Math.ceil(timeoutMs / 1000)), ...o.ourArgs], {
-    env: { ...process.env, DEBUG: process.env.IO_DEBUG ?? '' },
-  });
+  const ours = ns.spawn(
+    process.execPath,
+    [MAIN, 'peer', o.weControl ? '--controlling' : '--controlled', '--timeout', String(Math.ceil(timeoutMs / 1000)), ...o.ourArgs],
+    {
+      env: { ...process.env, DEBUG: process.env.IO_DEBUG ?? '' },
+    },
+  );
   const log = new LineLog(ours);
   const finished = collect(ours, timeoutMs + 10_000);
   const wrtc = WrtcPeer.start(ns, o.wrtcConfig ?? {});
@@ -136,7 +142,10 @@ export async function runWrtcSession(ns: LoopbackNamespace, o: WrtcSessionOption
     error = e instanceof Error ? e.message : String(e);
     if (process.env.IO_DEBUG !== undefined) {
       const stats = await wrtc.getStats().catch(() => []);
-      error += `\n${stats.filter((s) => s.type === 'candidate-pair' || s.type === 'transport' || String(s.type).endsWith('candidate')).map((s) => JSON.stringify(s)).join('\n')}`;
+      error += `\n${stats
+        .filter((s) => s.type === 'candidate-pair' || s.type === 'transport' || String(s.type).endsWith('candidate'))
+        .map((s) => JSON.stringify(s))
+        .join('\n')}`;
     }
   } finally {
     tell('done');
@@ -146,5 +155,13 @@ export async function runWrtcSession(ns: LoopbackNamespace, o: WrtcSessionOption
   const wrtcIceState = wrtc.iceConnectionState;
   await wrtc.close();
   ourPath = parsePathLine(linesOf(result.stdout, 'path').at(-1) ?? '') ?? ourPath;
-  return { ours: result, wrtcSelected, wrtcIceState, ...(ourPath !== undefined ? { ourPath } : {}), wrtcStderr: wrtc.stderr, ...(error !== undefined ? { error } : {}), ...(credentials !== undefined ? { credentials } : {}) };
+  return {
+    ours: result,
+    wrtcSelected,
+    wrtcIceState,
+    ...(ourPath !== undefined ? { ourPath } : {}),
+    wrtcStderr: wrtc.stderr,
+    ...(error !== undefined ? { error } : {}),
+    ...(credentials !== undefined ? { credentials } : {}),
+  };
 }

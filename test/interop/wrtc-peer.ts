@@ -74,7 +74,8 @@ export class WrtcPeer extends EventEmitter {
     });
     child.on('exit', (code, signal) => {
       this.#exited = true;
-      for (const { reject } of this.#pending.values()) reject(new Error(`wrtc child exited (${code ?? signal}): ${this.stderr.slice(-2000)}`));
+      for (const { reject } of this.#pending.values())
+        reject(new Error(`wrtc child exited (${code ?? signal}): ${this.stderr.slice(-2000)}`));
       this.#pending.clear();
       this.emit('exit', code, signal);
     });
@@ -185,12 +186,19 @@ export class WrtcPeer extends EventEmitter {
 
   /** Resolves once all local candidates were gathered. */
   gathered(timeoutMs = 10_000): Promise<string[]> {
-    return this.#until(() => this.gatheringState === 'complete', 'gatheringstate', timeoutMs, 'gathering complete').then(() => this.candidates);
+    return this.#until(() => this.gatheringState === 'complete', 'gatheringstate', timeoutMs, 'gathering complete').then(
+      () => this.candidates,
+    );
   }
 
   /** Resolves when iceConnectionState is one of `states` (rejects on 'failed' unless asked for). */
   iceState(states: readonly string[], timeoutMs = 20_000): Promise<string> {
-    return this.#until(() => states.includes(this.iceConnectionState) || this.iceConnectionState === 'failed', 'iceconnectionstate', timeoutMs, `ICE state ${states.join('|')}`).then(() => {
+    return this.#until(
+      () => states.includes(this.iceConnectionState) || this.iceConnectionState === 'failed',
+      'iceconnectionstate',
+      timeoutMs,
+      `ICE state ${states.join('|')}`,
+    ).then(() => {
       if (!states.includes(this.iceConnectionState)) throw new Error(`wrtc ICE state ${this.iceConnectionState}`);
       return this.iceConnectionState;
     });
@@ -198,7 +206,12 @@ export class WrtcPeer extends EventEmitter {
 
   /** Resolves when connectionState is one of `states` (rejects on 'failed' unless asked for). */
   peerState(states: readonly string[], timeoutMs = 20_000): Promise<string> {
-    return this.#until(() => states.includes(this.connectionState) || this.connectionState === 'failed', 'connectionstate', timeoutMs, `connection state ${states.join('|')}`).then(() => {
+    return this.#until(
+      () => states.includes(this.connectionState) || this.connectionState === 'failed',
+      'connectionstate',
+      timeoutMs,
+      `connection state ${states.join('|')}`,
+    ).then(() => {
       if (!states.includes(this.connectionState)) throw new Error(`wrtc connection state ${this.connectionState}`);
       return this.connectionState;
     });
@@ -249,7 +262,10 @@ export function wrtcUnavailable(): string | undefined {
     return '@roamhq/wrtc is not installed (npm install: it is an optional dev dependency)';
   }
   try {
-    execFileSync(process.execPath, ['-e', "require('@roamhq/wrtc')"], { stdio: 'pipe', cwd: fileURLToPath(new URL('../../../', import.meta.url)) });
+    execFileSync(process.execPath, ['-e', "require('@roamhq/wrtc')"], {
+      stdio: 'pipe',
+      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+    });
   } catch (error) {
     return `@roamhq/wrtc does not load here: ${(error as { stderr?: Buffer }).stderr?.toString().split('\n')[0] ?? String(error)}`;
   }

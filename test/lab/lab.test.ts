@@ -36,7 +36,10 @@ labTest('open: A and B reach each other over UDP and TCP; down removes every nam
   } finally {
     await lab.down();
   }
-  t.false(readdirSync('/run/netns').some((n) => n.startsWith(`${lab.id}-`)), 'no namespace of the lab is left');
+  t.false(
+    readdirSync('/run/netns').some((n) => n.startsWith(`${lab.id}-`)),
+    'no namespace of the lab is left',
+  );
   t.false(existsSync(`/run/netns/${lab.namespace('pub')}`));
 });
 
@@ -51,7 +54,8 @@ labTest('udp-blocked: no UDP at all, outbound TCP to any port, nothing inbound t
     t.is(await probe(lab, 'a', 'tcp', bIp, 4000, 0, 3000).then((s) => s.split(':')[0]), aIp);
     t.is(await probe(lab, 'a', 'tcp', pubIp, 3478, 0, 3000).then((s) => s.split(':')[0]), aIp);
     t.is(await probe(lab, 'b', 'tcp', aIp, 4001, 0, 1500), 'timeout', 'inbound SYN dropped silently');
-  }));
+  }),
+);
 
 labTest('tcp-only-outbound: A reaches TCP 443 and 80 only', (t) =>
   withLab('tcp-only-outbound', async (lab) => {
@@ -61,7 +65,8 @@ labTest('tcp-only-outbound: A reaches TCP 443 and 80 only', (t) =>
     t.is(await probe(lab, 'a', 'tcp', bIp, 80, 0, 3000).then((s) => s.split(':')[0]), aIp);
     t.is(await probe(lab, 'a', 'tcp', bIp, 4000, 0, 1500), 'timeout');
     t.is(await probe(lab, 'a', 'udp', bIp, 443, 5000, 1500), 'timeout');
-  }));
+  }),
+);
 
 labTest('cone-nat: port-preserving endpoint-independent mapping; unsolicited SYNs dropped without RST', (t) =>
   withLab('cone-nat', async (lab) => {
@@ -74,7 +79,8 @@ labTest('cone-nat: port-preserving endpoint-independent mapping; unsolicited SYN
     await reflector(lab, 'b', bIp, 7000);
     // a SYN to B's NAT that B never asked for: no answer at all (not "error ECONNREFUSED")
     t.is(await probe(lab, 'a', 'tcp', bPublicIp, 7000, 0, 1500), 'timeout');
-  }));
+  }),
+);
 
 labTest('symmetric-nat: a new mapping per destination', (t) =>
   withLab('symmetric-nat', async (lab) => {
@@ -86,7 +92,8 @@ labTest('symmetric-nat: a new mapping per destination', (t) =>
     t.is(one.split(':')[0], aPublicIp);
     t.is(two.split(':')[0], aPublicIp);
     t.not(one, two);
-  }));
+  }),
+);
 
 labTest('mixed-nat: A keeps one mapping for every destination, B gets a new one per destination', (t) =>
   withLab('mixed-nat', async (lab) => {
@@ -99,7 +106,8 @@ labTest('mixed-nat: A keeps one mapping for every destination, B gets a new one 
     const two = await probe(lab, 'b', 'udp', pubIp2, 3478, 5000, 3000);
     t.is(one.split(':')[0], bPublicIp);
     t.not(one, two);
-  }));
+  }),
+);
 
 labTest('udp-blocked-symmetric: A has no UDP and nothing inbound; B gets a new mapping per destination', (t) =>
   withLab('udp-blocked-symmetric', async (lab) => {
@@ -117,28 +125,34 @@ labTest('udp-blocked-symmetric: A has no UDP and nothing inbound; B gets a new m
     t.not(one, two);
     t.is(await probe(lab, 'b', 'tcp', aIp, 4001, 0, 1500), 'timeout', 'nothing connects in to A');
     t.is(await probe(lab, 'a', 'tcp', bPublicIp, 4002, 0, 1500), 'timeout', 'nothing connects in to B');
-  }));
+  }),
+);
 
 labTest('lossy: about 200 ms round trip, some datagrams lost', (t) =>
-  withLab('lossy', async (lab) => {
-    const { bIp } = lab.addresses;
-    await reflector(lab, 'b', bIp, 4000);
-    let answered = 0;
-    let lost = 0;
-    let minRtt = Infinity;
-    for (let i = 0; i < 30 && (answered < 3 || lost < 1); i++) {
-      const t0 = Date.now();
-      const reply = await probe(lab, 'a', 'udp', bIp, 4000, 5000 + i, 700);
-      if (reply === 'timeout') lost++;
-      else {
-        answered++;
-        minRtt = Math.min(minRtt, Date.now() - t0);
+  withLab(
+    'lossy',
+    async (lab) => {
+      const { bIp } = lab.addresses;
+      await reflector(lab, 'b', bIp, 4000);
+      let answered = 0;
+      let lost = 0;
+      let minRtt = Infinity;
+      for (let i = 0; i < 30 && (answered < 3 || lost < 1); i++) {
+        const t0 = Date.now();
+        const reply = await probe(lab, 'a', 'udp', bIp, 4000, 5000 + i, 700);
+        if (reply === 'timeout') lost++;
+        else {
+          answered++;
+          minRtt = Math.min(minRtt, Date.now() - t0);
+        }
       }
-    }
-    t.true(answered >= 3, `answered ${answered}`);
-    t.true(lost >= 1, `lost ${lost} (5% each way)`);
-    t.true(minRtt >= 195, `round trip ${minRtt} ms includes 2 × 100 ms`);
-  }, { seed: 7 }));
+      t.true(answered >= 3, `answered ${answered}`);
+      t.true(lost >= 1, `lost ${lost} (5% each way)`);
+      t.true(minRtt >= 195, `round trip ${minRtt} ms includes 2 × 100 ms`);
+    },
+    { seed: 7 },
+  ),
+);
 
 labTest('two labs run at once without seeing each other', async (t) => {
   const [one, two] = await Promise.all([startLab('open'), startLab('open')]);
@@ -146,7 +160,7 @@ labTest('two labs run at once without seeing each other', async (t) => {
     t.not(one.id, two.id);
     await reflector(one, 'b', one.addresses.bIp, 4000);
     t.is(await probe(one, 'a', 'udp', one.addresses.bIp, 4000, 5000, 3000), `${one.addresses.aIp}:5000`);
-    t.is(await probe(two, 'a', 'udp', two.addresses.bIp, 4000, 5000, 1500), 'timeout', 'the other lab\'s B is not here');
+    t.is(await probe(two, 'a', 'udp', two.addresses.bIp, 4000, 5000, 1500), 'timeout', "the other lab's B is not here");
   } finally {
     await Promise.all([one.down(), two.down()]);
   }

@@ -13,7 +13,14 @@ import { fileURLToPath } from 'node:url';
 
 /** The lab's scenarios (test/lab/README.md describes each). */
 export type LabScenario =
-  | 'open' | 'udp-blocked' | 'tcp-only-outbound' | 'cone-nat' | 'symmetric-nat' | 'lossy' | 'mixed-nat' | 'cloud-1to1'
+  | 'open'
+  | 'udp-blocked'
+  | 'tcp-only-outbound'
+  | 'cone-nat'
+  | 'symmetric-nat'
+  | 'lossy'
+  | 'mixed-nat'
+  | 'cloud-1to1'
   | 'udp-blocked-symmetric';
 
 /** A namespace of a lab. */
@@ -168,8 +175,9 @@ export class Lab {
   /** Runs a command in a host to completion; rejects on a non-zero exit or after `timeoutMs`. */
   exec(host: LabHost, command: string, args: readonly string[], timeoutMs = 20_000): Promise<string> {
     return new Promise((resolve, reject) => {
-      execFile('ip', ['netns', 'exec', this.namespace(host), command, ...args], { timeout: timeoutMs },
-        (error, stdout, stderr) => (error ? reject(new Error(`${command}: ${error.message}\n${stderr}`)) : resolve(stdout)));
+      execFile('ip', ['netns', 'exec', this.namespace(host), command, ...args], { timeout: timeoutMs }, (error, stdout, stderr) =>
+        error ? reject(new Error(`${command}: ${error.message}\n${stderr}`)) : resolve(stdout),
+      );
     });
   }
 

@@ -45,7 +45,10 @@ function parse(stdout: string, code: number | null, stderr: string, elapsedMs: n
 }
 
 function start(lab: Lab, spec: EndpointSpec): ChildProcess {
-  if (spec.impl === 'ours') return lab.spawn(spec.host, process.execPath, [ICE_TCP, 'peer', ...spec.args], { env: { ...process.env, DEBUG: process.env.LAB_PEER_DEBUG ?? '' } });
+  if (spec.impl === 'ours')
+    return lab.spawn(spec.host, process.execPath, [ICE_TCP, 'peer', ...spec.args], {
+      env: { ...process.env, DEBUG: process.env.LAB_PEER_DEBUG ?? '' },
+    });
   return lab.spawn(spec.host, spec.impl.nicePeer, spec.args);
 }
 
@@ -67,7 +70,12 @@ function finish(child: ChildProcess, startedAt: number, killAfterMs: number): Pr
  * Runs A and B with each one's stdout on the other's stdin until both exit
  * (killed after `killAfterMs`, which should exceed their own `--timeout`).
  */
-export async function runPeers(lab: Lab, a: EndpointSpec, b: EndpointSpec, killAfterMs = 60_000): Promise<{ a: EndpointResult; b: EndpointResult }> {
+export async function runPeers(
+  lab: Lab,
+  a: EndpointSpec,
+  b: EndpointSpec,
+  killAfterMs = 60_000,
+): Promise<{ a: EndpointResult; b: EndpointResult }> {
   const startedAt = Date.now();
   const pa = start(lab, a);
   const pb = start(lab, b);
@@ -80,7 +88,16 @@ export async function runPeers(lab: Lab, a: EndpointSpec, b: EndpointSpec, killA
 
 /** Starts `ice-tcp stun-server` on the public router's service address (UDP and TCP 3478); resolves once it is ready. */
 export async function startStunServer(lab: Lab, address = lab.addresses.pubIp, port = 3478): Promise<ChildProcess> {
-  const child = lab.spawn('pub', process.execPath, [ICE_TCP, 'stun-server', '--bind', address, '--udp', String(port), '--tcp', String(port)]);
+  const child = lab.spawn('pub', process.execPath, [
+    ICE_TCP,
+    'stun-server',
+    '--bind',
+    address,
+    '--udp',
+    String(port),
+    '--tcp',
+    String(port),
+  ]);
   await new Promise<void>((resolve, reject) => {
     let out = '';
     child.stdout!.setEncoding('utf8').on('data', (s: string) => {

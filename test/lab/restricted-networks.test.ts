@@ -49,7 +49,8 @@ labTest('UDP blocked both ways, TCP open: both select a TCP pair (our active →
     ok(t, r);
     t.deepEqual(r.a.selected, { local: 'prflx/tcp-active', remote: 'host/tcp-passive' });
     t.deepEqual(r.b.selected, { local: 'host/tcp-passive', remote: 'prflx/tcp-active' });
-  }));
+  }),
+);
 
 labTest('outbound TCP to 80/443 only: our active → their passive on 443 (--tcp-port 443)', (t) =>
   withLab('tcp-only-outbound', async (lab) => {
@@ -58,7 +59,8 @@ labTest('outbound TCP to 80/443 only: our active → their passive on 443 (--tcp
     t.deepEqual(r.a.selected, { local: 'prflx/tcp-active', remote: 'host/tcp-passive' });
     t.deepEqual(r.b.selected, { local: 'host/tcp-passive', remote: 'prflx/tcp-active' });
     t.regex(selectedLocal(r.b), / 203\.0\.113\.10 443 typ host tcptype passive$/);
-  }));
+  }),
+);
 
 labTest('cone NATs, UDP off, plain stun: URL: srflx S-O ↔ srflx S-O, 1 MB echoed', (t) =>
   withLab('cone-nat', async (lab) => {
@@ -71,7 +73,8 @@ labTest('cone NATs, UDP off, plain stun: URL: srflx S-O ↔ srflx S-O, 1 MB echo
     t.regex(selectedLocal(r.a), / 198\.51\.100\.2 \d+ typ srflx raddr 10\.0\.1\.10 /);
     t.regex(r.a.stdout, /^send-result sent=1000000 echoed=1000000 corrupt-chunks=0 /m);
     t.regex(counters, /answered udp=0 tcp=2 /, 'the plain stun: URL was asked over TCP');
-  }));
+  }),
+);
 
 labTest('cone NATs, UDP on: UDP is selected (srflx ↔ srflx)', (t) =>
   withLab('cone-nat', async (lab) => {
@@ -81,7 +84,8 @@ labTest('cone NATs, UDP on: UDP is selected (srflx ↔ srflx)', (t) =>
     ok(t, r);
     t.deepEqual(r.a.selected, { local: 'srflx/udp', remote: 'srflx/udp' });
     t.deepEqual(r.b.selected, { local: 'srflx/udp', remote: 'srflx/udp' });
-  }));
+  }),
+);
 
 labTest('symmetric NATs without a TURN server: no pair, both exit 2 (timeout) at their --timeout', (t) =>
   withLab('symmetric-nat', async (lab) => {
@@ -94,7 +98,8 @@ labTest('symmetric NATs without a TURN server: no pair, both exit 2 (timeout) at
       t.is(side.selected, undefined);
       t.true(side.elapsedMs < 8000 + 10_000, `ended ${side.elapsedMs} ms after start`);
     }
-  }));
+  }),
+);
 
 labTest('lossy (5% each way, 100 ms one way): UDP is selected', (t) =>
   withLab('lossy', async (lab) => {
@@ -102,7 +107,8 @@ labTest('lossy (5% each way, 100 ms one way): UDP is selected', (t) =>
     ok(t, r);
     t.deepEqual(r.a.selected, { local: 'host/udp', remote: 'host/udp' });
     t.deepEqual(r.b.selected, { local: 'host/udp', remote: 'host/udp' });
-  }));
+  }),
+);
 
 labTest('cloud VM behind a 1:1 NAT, client allowed TCP 80/443 only: --tcp-port 443 --announced-address makes it reachable', (t) =>
   withLab('cloud-1to1', async (lab) => {
@@ -111,18 +117,32 @@ labTest('cloud VM behind a 1:1 NAT, client allowed TCP 80/443 only: --tcp-port 4
     t.deepEqual(r.a.selected, { local: 'prflx/tcp-active', remote: 'host/tcp-passive' });
     t.deepEqual(r.b.selected, { local: 'host/tcp-passive', remote: 'prflx/tcp-active' });
     t.regex(selectedLocal(r.b), / 203\.0\.113\.2 443 typ host tcptype passive$/);
-  }));
+  }),
+);
 
 const nice = buildNicePeer();
 const niceMissing = 'unavailable' in nice ? nice.unavailable : undefined;
-if (reason === undefined && niceMissing !== undefined && process.env.CI === undefined) console.log(`libnice lab test skipped: ${niceMissing}`);
+if (reason === undefined && niceMissing !== undefined && process.env.CI === undefined)
+  console.log(`libnice lab test skipped: ${niceMissing}`);
 const niceTest = reason === undefined && (niceMissing === undefined || process.env.CI !== undefined) ? test.serial : test.skip;
 
 niceTest('libnice, given our STUN server, gathers a server-reflexive candidate (RFC 3489 request answered)', (t) =>
   withLab('cone-nat', async (lab) => {
     if (!('path' in nice)) throw new Error(nice.unavailable);
     const stun = await startStunServer(lab);
-    const child = lab.spawn('a', nice.path, ['--controlled', '--udp', 'on', '--tcp', 'off', '--bind', lab.addresses.aIp, '--stun', lab.addresses.pubIp, '--timeout', '10']);
+    const child = lab.spawn('a', nice.path, [
+      '--controlled',
+      '--udp',
+      'on',
+      '--tcp',
+      'off',
+      '--bind',
+      lab.addresses.aIp,
+      '--stun',
+      lab.addresses.pubIp,
+      '--timeout',
+      '10',
+    ]);
     let out = '';
     await new Promise<void>((resolve, reject) => {
       child.stdout!.setEncoding('utf8').on('data', (s: string) => {
@@ -135,4 +155,5 @@ niceTest('libnice, given our STUN server, gathers a server-reflexive candidate (
     const counters = await stopStunServer(stun);
     t.regex(out, /^a=candidate:\S+ 1 UDP \d+ 198\.51\.100\.2 \d+ typ srflx raddr 10\.0\.1\.10 rport \d+/m);
     t.regex(counters, /udp-rfc3489=[1-9]/);
-  }));
+  }),
+);

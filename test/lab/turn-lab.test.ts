@@ -41,7 +41,12 @@ if (reason !== undefined) console.log(`TURN lab tests skipped: ${reason}`);
 const labTest = reason === undefined ? test.serial : test.skip;
 
 function explain(a: RunResult, b: RunResult, turn: Coturn): string {
-  return `A exit ${String(a.code)}\n${a.stdout}\n${a.stderr.slice(-2000)}\nB exit ${String(b.code)}\n${b.stdout}\n${b.stderr.slice(-2000)}\ncoturn:\n${turn.log().split('\n').filter((l) => /error|session/i.test(l)).slice(-20).join('\n')}`;
+  return `A exit ${String(a.code)}\n${a.stdout}\n${a.stderr.slice(-2000)}\nB exit ${String(b.code)}\n${b.stdout}\n${b.stderr.slice(-2000)}\ncoturn:\n${turn
+    .log()
+    .split('\n')
+    .filter((l) => /error|session/i.test(l))
+    .slice(-20)
+    .join('\n')}`;
 }
 
 /** Runs peer A (sender) and peer B (echo) in the lab, wired stdout→stdin through this process. */
@@ -80,9 +85,22 @@ async function withCoturn<T>(lab: Lab, tlsPort: number, body: (turn: Coturn, ca:
 labTest('lab symmetric-nat ↔ symmetric-nat: a relay pair through coturn over UDP, 1 MB echoed', async (t) => {
   await withLab('symmetric-nat', async (lab) => {
     await withCoturn(lab, 5349, async (turn) => {
-      const server = ['--turn', `turn:${lab.addresses.pubIp}:3478`, '--turn-user', turn.user, '--turn-pass', turn.password, '--stun', `stun:${lab.addresses.pubIp}:3478`];
+      const server = [
+        '--turn',
+        `turn:${lab.addresses.pubIp}:3478`,
+        '--turn-user',
+        turn.user,
+        '--turn-pass',
+        turn.password,
+        '--stun',
+        `stun:${lab.addresses.pubIp}:3478`,
+      ];
       // 1400-byte packets: see test/turn/peer-turn.test.ts (coturn's 64 KiB relay socket buffers).
-      const { a, b } = await runPeers(lab, ['--tcp', 'off', ...server, '--send', '1000000', '--chunk', '1400'], ['--tcp', 'off', ...server]);
+      const { a, b } = await runPeers(
+        lab,
+        ['--tcp', 'off', ...server, '--send', '1000000', '--chunk', '1400'],
+        ['--tcp', 'off', ...server],
+      );
       const why = explain(a, b, turn);
       t.is(a.code, 0, why);
       t.is(b.code, 0, why);
@@ -97,22 +115,43 @@ for (const c of [
   { scenario: 'udp-blocked' as const, url: (ip: string) => `turn:${ip}:3478?transport=tcp`, tlsPort: 5349 },
   { scenario: 'tcp-only-outbound' as const, url: (ip: string) => `turns:${ip}:443`, tlsPort: 443 },
 ]) {
-  labTest(`lab ${c.scenario}: A relay-only reaches coturn over ${c.tlsPort === 443 ? 'TLS on 443' : 'TCP'}, an RFC 6062 TCP relay pair, 1 MB echoed`, async (t) => {
-    await withLab(c.scenario, async (lab) => {
-      await withCoturn(lab, c.tlsPort, async (turn, ca) => {
-        const server = ['--turn', c.url(lab.addresses.pubIp), '--turn-user', turn.user, '--turn-pass', turn.password, '--turn-ca', ca, '--turn-tcp'];
-        const { a, b } = await runPeers(lab, ['--udp', 'off', ...server, '--relay-only', '--send', '1000000'], ['--udp', 'off', '--tcptypes', 'passive']);
-        const why = explain(a, b, turn);
-        t.is(a.code, 0, why);
-        t.is(b.code, 0, why);
-        t.notRegex(a.stdout, /^a=candidate:.* typ (host|srflx)/m, why);
-        // The active relayed candidate's mapped port is coturn's outgoing one: prflx with the relay as base (raddr port 9).
-        t.regex(linesOf(a.stdout, 'selected-types').at(-1) ?? '', /local=(relay|prflx)\/tcp-(active|passive)/, why);
-        t.regex(linesOf(a.stdout, 'selected').find((l) => l.startsWith('selected a=')) ?? '', /typ (relay|prflx) raddr \S+ rport \d+ tcptype/, why);
-        t.regex(linesOf(a.stdout, 'send-result')[0] ?? '', /sent=1000000 echoed=1000000 corrupt-chunks=0/, why);
+  labTest(
+    `lab ${c.scenario}: A relay-only reaches coturn over ${c.tlsPort === 443 ? 'TLS on 443' : 'TCP'}, an RFC 6062 TCP relay pair, 1 MB echoed`,
+    async (t) => {
+      await withLab(c.scenario, async (lab) => {
+        await withCoturn(lab, c.tlsPort, async (turn, ca) => {
+          const server = [
+            '--turn',
+            c.url(lab.addresses.pubIp),
+            '--turn-user',
+            turn.user,
+            '--turn-pass',
+            turn.password,
+            '--turn-ca',
+            ca,
+            '--turn-tcp',
+          ];
+          const { a, b } = await runPeers(
+            lab,
+            ['--udp', 'off', ...server, '--relay-only', '--send', '1000000'],
+            ['--udp', 'off', '--tcptypes', 'passive'],
+          );
+          const why = explain(a, b, turn);
+          t.is(a.code, 0, why);
+          t.is(b.code, 0, why);
+          t.notRegex(a.stdout, /^a=candidate:.* typ (host|srflx)/m, why);
+          // The active relayed candidate's mapped port is coturn's outgoing one: prflx with the relay as base (raddr port 9).
+          t.regex(linesOf(a.stdout, 'selected-types').at(-1) ?? '', /local=(relay|prflx)\/tcp-(active|passive)/, why);
+          t.regex(
+            linesOf(a.stdout, 'selected').find((l) => l.startsWith('selected a=')) ?? '',
+            /typ (relay|prflx) raddr \S+ rport \d+ tcptype/,
+            why,
+          );
+          t.regex(linesOf(a.stdout, 'send-result')[0] ?? '', /sent=1000000 echoed=1000000 corrupt-chunks=0/, why);
+        });
       });
-    });
-  });
+    },
+  );
 }
 
 labTest('lab udp-blocked-symmetric: A reaches coturn over TCP, B over UDP, a relay pair, 1 MB echoed', async (t) => {
@@ -124,7 +163,19 @@ labTest('lab udp-blocked-symmetric: A reaches coturn over TCP, B over UDP, a rel
       // allocated over its TCP connection to coturn (RFC 8656 §3.1: client-to-server transport TCP).
       // coturn drops what it relays from UDP to a TCP client once 32 KiB wait in that connection's output
       // buffer (its BUFFEREVENT_MAX_UDP_TO_TCP_WRITE): a 64 KiB window of echoes loses about 32 KiB, so 24 KiB.
-      const argsA = ['--tcp', 'off', '--turn', `turn:${pubIp}:3478?transport=tcp`, ...creds, '--send', '1000000', '--chunk', '1400', '--window', '24576'];
+      const argsA = [
+        '--tcp',
+        'off',
+        '--turn',
+        `turn:${pubIp}:3478?transport=tcp`,
+        ...creds,
+        '--send',
+        '1000000',
+        '--chunk',
+        '1400',
+        '--window',
+        '24576',
+      ];
       const argsB = ['--tcp', 'off', '--turn', `turn:${pubIp}:3478`, ...creds, '--stun', `stun:${pubIp}:3478`];
       const { a, b } = await runPeers(lab, argsA, argsB);
       const why = explain(a, b, turn);

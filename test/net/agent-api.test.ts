@@ -73,7 +73,13 @@ test('addRemoteCandidate takes a line, a Candidate and an RTCIceCandidateInit; i
   t.true(agent.addRemoteCandidate('a=candidate:1 1 UDP 2130706431 127.0.0.1 40000 typ host'));
   const candidate: Candidate = parseCandidate('candidate:2 1 UDP 2130706430 127.0.0.1 40001 typ host');
   t.true(agent.addRemoteCandidate(candidate));
-  t.true(agent.addRemoteCandidate({ candidate: 'candidate:3 1 UDP 2130706429 127.0.0.1 40002 typ host', sdpMid: '0', usernameFragment: 'remote' }));
+  t.true(
+    agent.addRemoteCandidate({
+      candidate: 'candidate:3 1 UDP 2130706429 127.0.0.1 40002 typ host',
+      sdpMid: '0',
+      usernameFragment: 'remote',
+    }),
+  );
   t.false(agent.addRemoteCandidate({ candidate: 'candidate:4 1 UDP 2130706428 127.0.0.1 40003 typ host', usernameFragment: 'older' }));
   t.false(agent.addRemoteCandidate('candidate:5 1 UDP 2130706427 peer.example.org 40004 typ host'));
   t.false(agent.addRemoteCandidate({ candidate: '' }), 'end-of-candidates');
@@ -119,7 +125,12 @@ test('gather() trickles IceCandidates (toJSON / toSdp), then gathering-done; a s
 test('server-reflexive candidates from the bundled StunServer appear as srflx with raddr/rport, and agents still connect', async (t) => {
   const server = new StunServer();
   const { udp } = await server.listen({ udpPort: 0, tcpPort: false });
-  const common = { addresses: ['127.0.0.1'], tcp: false as const, stunServers: [`stun:127.0.0.1:${udp!.port}`], udp: { keepRedundantCandidates: true } };
+  const common = {
+    addresses: ['127.0.0.1'],
+    tcp: false as const,
+    stunServers: [`stun:127.0.0.1:${udp!.port}`],
+    udp: { keepRedundantCandidates: true },
+  };
   const { left, right } = agentPair(common);
   t.teardown(() => Promise.all([left.close(), right.close(), server.close()]));
   await wire(left, right);
@@ -183,7 +194,10 @@ test.serial('garbage datagrams and a core that throws on one packet never crash 
   }
   await new Promise((r) => setTimeout(r, 50));
   junk.close();
-  t.deepEqual(errors.map((e) => e.code), ['ERR_RUNTIME']);
+  t.deepEqual(
+    errors.map((e) => e.code),
+    ['ERR_RUNTIME'],
+  );
   t.regex(errors[0]!.message, /poisoned packet/);
   // right gathered already: its candidates go to left by hand (wire() forwards later ones only).
   for (const c of right.localCandidates) left.addRemoteCandidate(c.toSdp());

@@ -43,7 +43,7 @@ test('bad agent options are IceAgentError ERR_AGENT_BAD_OPTION naming the option
   }
 });
 
-test('bad stun: URLs, core timers and TCP plugin limits are ERR_AGENT_BAD_OPTION too, with the layer\'s error as cause', (t) => {
+test("bad stun: URLs, core timers and TCP plugin limits are ERR_AGENT_BAD_OPTION too, with the layer's error as cause", (t) => {
   const cases: Array<[Partial<IceAgentOptions>, new (...args: never[]) => Error, string]> = [
     [{ stunServers: ['turn:127.0.0.1'] }, IceAgentError, 'ERR_AGENT_BAD_STUN_URL'],
     [{ ta: -1 }, IceError, 'ERR_ICE_BAD_OPTION'],

@@ -81,7 +81,12 @@ test.serial('with UDP and TCP gathered, UDP is selected by default (RFC 6544 §4
   await wire(left, right);
   const [cl] = await Promise.all([left.connect({ timeoutMs: 10_000 }), right.connect({ timeoutMs: 10_000 })]);
   t.is(cl.transport, 'udp');
-  t.deepEqual([...new Set(left.localCandidates.map((c) => (c.transport === 'tcp' ? c.tcpType : 'udp')))].sort(), ['active', 'passive', 'so', 'udp']);
+  t.deepEqual([...new Set(left.localCandidates.map((c) => (c.transport === 'tcp' ? c.tcpType : 'udp')))].sort(), [
+    'active',
+    'passive',
+    'so',
+    'udp',
+  ]);
 });
 
 test.serial('with UDP and TCP gathered and preferTcp on both sides, a TCP pair is selected (RFC 6544 §4.2)', async (t) => {
@@ -96,27 +101,36 @@ test.serial('with UDP and TCP gathered and preferTcp on both sides, a TCP pair i
   t.is(String(await got), 'preferred');
 });
 
-test.serial('the selected TCP connection reset mid-session: the active side reconnects and the same IceConnection carries on', async (t) => {
-  const plugin = new TcpTransport({ active: true, passive: false, so: false });
-  const { left, right } = agentPair(
-    { addresses: ['127.0.0.1'], udp: false },
-    { tcp: { active: false, passive: false, so: false }, plugins: [plugin] },
-    onlyTcp({ passive: true }),
-  );
-  t.teardown(() => Promise.all([left.close(), right.close()]));
-  await wire(left, right);
-  const [cl, cr] = await Promise.all([left.connect({ timeoutMs: 10_000 }), right.connect({ timeoutMs: 10_000 })]);
-  const received: number[] = [];
-  cr.on('packet', (p: Buffer) => received.push(p[0]!));
-  const first = cl.route!;
-  const framed = plugin.routeConnection(first.transportId, first.remote, first.connectionId) as FramedConnection;
-  (framed.stream as Socket).resetAndDestroy(); // RST
-  const moved = new Promise<void>((resolve) => cl.on('route', (r: Route | null) => r !== null && r.connectionId !== first.connectionId && resolve()));
-  // The socket is destroyed already: these are queued (not written into the dead connection) until the route moves.
-  for (let i = 0; i < 10; i++) t.false(cl.send(Buffer.from([i + 10])));
-  await moved;
-  for (let i = 10; i < 20; i++) cl.send(Buffer.from([i + 10]));
-  while (received.length < 20) await new Promise((r) => setTimeout(r, 10));
-  t.deepEqual(received, Array.from({ length: 20 }, (_, i) => i + 10), 'every packet, once, in order');
-  t.not(cl.route!.connectionId, first.connectionId);
-});
+test.serial(
+  'the selected TCP connection reset mid-session: the active side reconnects and the same IceConnection carries on',
+  async (t) => {
+    const plugin = new TcpTransport({ active: true, passive: false, so: false });
+    const { left, right } = agentPair(
+      { addresses: ['127.0.0.1'], udp: false },
+      { tcp: { active: false, passive: false, so: false }, plugins: [plugin] },
+      onlyTcp({ passive: true }),
+    );
+    t.teardown(() => Promise.all([left.close(), right.close()]));
+    await wire(left, right);
+    const [cl, cr] = await Promise.all([left.connect({ timeoutMs: 10_000 }), right.connect({ timeoutMs: 10_000 })]);
+    const received: number[] = [];
+    cr.on('packet', (p: Buffer) => received.push(p[0]!));
+    const first = cl.route!;
+    const framed = plugin.routeConnection(first.transportId, first.remote, first.connectionId) as FramedConnection;
+    (framed.stream as Socket).resetAndDestroy(); // RST
+    const moved = new Promise<void>((resolve) =>
+      cl.on('route', (r: Route | null) => r !== null && r.connectionId !== first.connectionId && resolve()),
+    );
+    // The socket is destroyed already: these are queued (not written into the dead connection) until the route moves.
+    for (let i = 0; i < 10; i++) t.false(cl.send(Buffer.from([i + 10])));
+    await moved;
+    for (let i = 10; i < 20; i++) cl.send(Buffer.from([i + 10]));
+    while (received.length < 20) await new Promise((r) => setTimeout(r, 10));
+    t.deepEqual(
+      received,
+      Array.from({ length: 20 }, (_, i) => i + 10),
+      'every packet, once, in order',
+    );
+    t.not(cl.route!.connectionId, first.connectionId);
+  },
+);

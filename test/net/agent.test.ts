@@ -37,7 +37,7 @@ function sink(stream: NodeJS.ReadableStream, total: number) {
  * run in this process, so the window is read from the receiving side).
  */
 async function source(stream: NodeJS.WritableStream, data: Buffer, peerReceived: () => number, window: number): Promise<void> {
-  for (let offset = 0; offset < data.length; ) {
+  for (let offset = 0; offset < data.length;) {
     while (offset - peerReceived() > window) await new Promise((r) => setImmediate(r));
     const chunk = data.subarray(offset, Math.min(offset + 16384, data.length));
     offset += chunk.length;

@@ -24,10 +24,7 @@ test('known answer: MAPPED-ADDRESS (not XOR), the whole 128-bit id echoed, nothi
   const answer = answerClassicBinding(classicRequest(ID), { family: 4, address: '198.51.100.2', port: 40000 });
   t.is(answer.kind, 'success');
   const r = (answer as { response: Buffer }).response;
-  t.is(
-    r.toString('hex'),
-    '0101' + '000c' + ID.toString('hex') + '0001' + '0008' + '0001' + '9c40' + 'c6336402',
-  );
+  t.is(r.toString('hex'), '0101' + '000c' + ID.toString('hex') + '0001' + '0008' + '0001' + '9c40' + 'c6336402');
 });
 
 test('known answer over IPv6: MAPPED-ADDRESS family 2 with the 16-byte address', (t) => {
@@ -40,7 +37,10 @@ test('known answer over IPv6: MAPPED-ADDRESS family 2 with the 16-byte address',
 test('an RFC 5389/8489 request (magic cookie) and non-STUN bytes are not classic', (t) => {
   const modern = classicRequest(Buffer.from('2112a442' + '00'.repeat(12), 'hex'));
   t.is(answerClassicBinding(modern, { family: 4, address: '127.0.0.1', port: 1 }).kind, 'not-classic');
-  t.is(answerClassicBinding(Buffer.from('hello, this is not stun at all'), { family: 4, address: '127.0.0.1', port: 1 }).kind, 'not-classic');
+  t.is(
+    answerClassicBinding(Buffer.from('hello, this is not stun at all'), { family: 4, address: '127.0.0.1', port: 1 }).kind,
+    'not-classic',
+  );
   t.is(answerClassicBinding(Buffer.alloc(10), { family: 4, address: '127.0.0.1', port: 1 }).kind, 'not-classic');
   // a length that does not match the datagram
   const bad = classicRequest(ID);

@@ -35,7 +35,11 @@ export async function settleHandles(before: Map<string, number>, ms = 1000): Pro
 }
 
 /** Two agents, A controlling, B controlled, with the given options on both. */
-export function agentPair(common: Omit<IceAgentOptions, 'controlling'>, a: Partial<IceAgentOptions> = {}, b: Partial<IceAgentOptions> = {}) {
+export function agentPair(
+  common: Omit<IceAgentOptions, 'controlling'>,
+  a: Partial<IceAgentOptions> = {},
+  b: Partial<IceAgentOptions> = {},
+) {
   const left = new IceAgent({ ...common, ...a, controlling: true });
   const right = new IceAgent({ ...common, ...b, controlling: false });
   return { left, right };

@@ -45,7 +45,10 @@ test('UDP: writes are cut into datagrams of at most maxPacketSize, in order', as
   t.is(conn.stream(), stream, 'one stream per connection');
   const data = randomBytes(4500);
   await write(stream, data);
-  t.deepEqual(r.sent.map((p) => p.length), [1000, 1000, 1000, 1000, 500].map((n, i) => (isStun(data.subarray(i * 1000, i * 1000 + n)) ? 1 : n)));
+  t.deepEqual(
+    r.sent.map((p) => p.length),
+    [1000, 1000, 1000, 1000, 500].map((n, i) => (isStun(data.subarray(i * 1000, i * 1000 + n)) ? 1 : n)),
+  );
   t.deepEqual(Buffer.concat(r.sent), data);
 });
 
@@ -53,7 +56,10 @@ test('TCP: writes are cut into frames of at most maxFrameSize (default 16 KiB)',
   const { conn, r } = connected('tcp');
   const data = randomBytes(40000);
   await write(conn.stream(), data);
-  t.deepEqual(r.sent.map((p) => p.length), [16384, 16384, 7232]);
+  t.deepEqual(
+    r.sent.map((p) => p.length),
+    [16384, 16384, 7232],
+  );
   t.deepEqual(Buffer.concat(r.sent), data);
 });
 

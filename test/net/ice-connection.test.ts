@@ -109,7 +109,10 @@ test('route changes: null queues, a new route takes over, the old connection is 
   t.deepEqual(first.sent.map(String), ['one']);
   t.deepEqual(second.sent.map(String), ['two']);
   t.is(first.listenerCount('drain'), 0);
-  t.deepEqual(routes.map((r) => r?.pairId ?? null), ['p1', null, 'p2']);
+  t.deepEqual(
+    routes.map((r) => r?.pairId ?? null),
+    ['p1', null, 'p2'],
+  );
   // The route's connection closing (TCP drop) means: queue until the next route.
   second.close();
   t.false(conn.send(Buffer.from('three')));

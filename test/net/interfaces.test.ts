@@ -4,7 +4,15 @@ import { addressExclusion, listInterfaceAddresses, normalizeAddressList } from '
 import { IceAgentError } from '../../lib/net/errors.js';
 
 function info(address: string, family: 'IPv4' | 'IPv6', internal = false): NetworkInterfaceInfo {
-  return { address, family, internal, netmask: '', mac: '00:00:00:00:00:00', cidr: null, ...(family === 'IPv6' ? { scopeid: 0 } : {}) } as NetworkInterfaceInfo;
+  return {
+    address,
+    family,
+    internal,
+    netmask: '',
+    mac: '00:00:00:00:00:00',
+    cidr: null,
+    ...(family === 'IPv6' ? { scopeid: 0 } : {}),
+  } as NetworkInterfaceInfo;
 }
 
 const table = {

@@ -21,13 +21,26 @@ async function freePort(): Promise<number> {
 
 test.serial('two sessions share one passive port; each connects to its own peer through it; the port is released after', async (t) => {
   const port = await freePort();
-  const servers = [0, 1].map(() => new IceAgent({ controlling: false, addresses: ['127.0.0.1'], udp: false, tcp: { active: false, so: false, passive: true, passivePort: port } }));
-  const clients = [0, 1].map(() => new IceAgent({ controlling: true, addresses: ['127.0.0.1'], udp: false, tcp: { active: true, so: false, passive: false } }));
+  const servers = [0, 1].map(
+    () =>
+      new IceAgent({
+        controlling: false,
+        addresses: ['127.0.0.1'],
+        udp: false,
+        tcp: { active: false, so: false, passive: true, passivePort: port },
+      }),
+  );
+  const clients = [0, 1].map(
+    () => new IceAgent({ controlling: true, addresses: ['127.0.0.1'], udp: false, tcp: { active: true, so: false, passive: false } }),
+  );
   t.teardown(() => Promise.all([...servers, ...clients].map((a) => a.close())));
   await Promise.all([wire(clients[0]!, servers[0]!), wire(clients[1]!, servers[1]!)]);
   for (const s of servers) {
     const passive = s.localCandidates.filter((c) => c.tcpType === 'passive');
-    t.deepEqual(passive.map((c) => c.port), [port]);
+    t.deepEqual(
+      passive.map((c) => c.port),
+      [port],
+    );
   }
   t.is(portListenerUsers('127.0.0.1', port), 2, 'one listener, two users');
   await Promise.all([...clients, ...servers].map((a) => a.connect({ timeoutMs: 10_000 })));
@@ -86,14 +99,19 @@ test('announcedAddress: UDP host and passive candidates carry the public address
 });
 
 test('announcedAddress as a map; only the mapped local address is announced', async (t) => {
-  const agent = new IceAgent({ controlling: true, addresses: ['127.0.0.1', '127.0.0.2'], tcp: false, announcedAddress: { '127.0.0.2': '203.0.113.9' } });
+  const agent = new IceAgent({
+    controlling: true,
+    addresses: ['127.0.0.1', '127.0.0.2'],
+    tcp: false,
+    announcedAddress: { '127.0.0.2': '203.0.113.9' },
+  });
   const candidates = await agent.gather();
   await agent.close();
   t.deepEqual(candidates.map((c) => c.address).sort(), ['127.0.0.1', '203.0.113.9']);
 });
 
 test('announcedAddress: bad values are ERR_AGENT_BAD_OPTION', (t) => {
-  for (const bad of ['not-an-ip', '::1', { '127.0.0.1': '::1' }, { 'x': '1.2.3.4' }, 42, ['1.2.3.4']] as unknown[]) {
+  for (const bad of ['not-an-ip', '::1', { '127.0.0.1': '::1' }, { x: '1.2.3.4' }, 42, ['1.2.3.4']] as unknown[]) {
     const error = t.throws(() => new IceAgent({ controlling: true, addresses: ['127.0.0.1'], announcedAddress: bad as string }));
     t.is((error as { code?: string }).code, 'ERR_AGENT_BAD_OPTION', JSON.stringify(bad));
   }

@@ -75,8 +75,12 @@ async function resetAndCheck(t: import('ava').ExecutionContext, resetSide: 'acti
 
   const firstLeft = cl.route!;
   const firstRight = cr.route!;
-  const movedLeft = new Promise<void>((resolve) => cl.on('route', (r: Route | null) => r !== null && r.connectionId !== firstLeft.connectionId && resolve()));
-  const movedRight = new Promise<void>((resolve) => cr.on('route', (r: Route | null) => r !== null && r.connectionId !== firstRight.connectionId && resolve()));
+  const movedLeft = new Promise<void>((resolve) =>
+    cl.on('route', (r: Route | null) => r !== null && r.connectionId !== firstLeft.connectionId && resolve()),
+  );
+  const movedRight = new Promise<void>((resolve) =>
+    cr.on('route', (r: Route | null) => r !== null && r.connectionId !== firstRight.connectionId && resolve()),
+  );
   // The passive side's old connection, paused at the framing level only (the new one reads normally).
   const oldPassive = passivePlugin.routeConnection(firstRight.transportId, firstRight.remote, firstRight.connectionId) as FramedConnection;
   if (passiveLearnsLate) {
@@ -103,7 +107,10 @@ async function resetAndCheck(t: import('ava').ExecutionContext, resetSide: 'acti
   for (let i = 100; i < 200; i++) cl.send(numbered(1, i));
   for (let i = 100; i < 200; i++) cr.send(numbered(2, i));
   const flowed = await waitFor(() => echoes.left.size === 120 && echoes.right.size === 120, 10_000);
-  t.true(flowed, `after the reset, echoes: active side ${echoes.left.size - 20}/100, passive side ${echoes.right.size - 20}/100; queued: active ${cl.queuedPackets}, passive ${cr.queuedPackets}`);
+  t.true(
+    flowed,
+    `after the reset, echoes: active side ${echoes.left.size - 20}/100, passive side ${echoes.right.size - 20}/100; queued: active ${cl.queuedPackets}, passive ${cr.queuedPackets}`,
+  );
   t.is(cl.queuedPackets, 0);
   t.is(cr.queuedPackets, 0);
   t.is(left.state, 'completed');
@@ -115,7 +122,8 @@ for (let round = 1; round <= 3; round++) {
   test.serial(`RST by the active side (round ${round}): after the reconnect data flows both ways`, (t) => resetAndCheck(t, 'active'));
   test.serial(`RST by the passive side (round ${round}): after the reconnect data flows both ways`, (t) => resetAndCheck(t, 'passive'));
   test.serial(`RST seen by the passive side only after the new connection was nominated (round ${round}): data flows both ways`, (t) =>
-    resetAndCheck(t, 'active', true));
+    resetAndCheck(t, 'active', true),
+  );
 }
 
 /** A connected loopback TCP socket pair. */
@@ -129,26 +137,29 @@ async function socketPair(): Promise<[Socket, Socket]> {
   return [near, client];
 }
 
-test.serial('the route moves to a new connection inside the old one’s close: the new one carries data (the stale listener is ignored)', async (t) => {
-  // What the runtime does on a reconnect (RFC 6544 §11.1): its own 'close' listener, registered first, reports
-  // the close to the core, whose replacement route comes back synchronously, while Node is still calling the
-  // listeners the old connection had when 'close' began — IceConnection's among them.
-  const [oldNear, oldFar] = await socketPair();
-  const [newNear, newFar] = await socketPair();
-  t.teardown(() => [oldNear, oldFar, newNear, newFar].forEach((s) => s.destroy()));
-  const oldConn = new FramedConnection(oldNear);
-  const newConn = new FramedConnection(newNear);
-  const farEnd = new FramedConnection(newFar);
-  const ice = new IceConnection(1);
-  const base = { component: 1, transport: 'tcp' as const, transportId: 't', remote: { address: '127.0.0.1', port: 9 }, pairId: 'p' };
-  oldConn.on('close', () => ice.setRoute({ ...base, connectionId: 'new' }, newConn)); // first listener
-  ice.setRoute({ ...base, connectionId: 'old' }, oldConn);
-  oldConn.on('error', () => undefined); // ECONNRESET: expected
-  const closed = new Promise((r) => oldConn.once('close', r));
-  oldFar.resetAndDestroy(); // RST
-  await closed;
-  const got = once(farEnd, 'packet') as Promise<[Buffer]>;
-  t.true(ice.send(Buffer.from('after the reconnect')), `queued ${ice.queuedPackets}`);
-  t.is(String((await got)[0]), 'after the reconnect');
-  t.is(ice.queuedPackets, 0);
-});
+test.serial(
+  'the route moves to a new connection inside the old one’s close: the new one carries data (the stale listener is ignored)',
+  async (t) => {
+    // What the runtime does on a reconnect (RFC 6544 §11.1): its own 'close' listener, registered first, reports
+    // the close to the core, whose replacement route comes back synchronously, while Node is still calling the
+    // listeners the old connection had when 'close' began — IceConnection's among them.
+    const [oldNear, oldFar] = await socketPair();
+    const [newNear, newFar] = await socketPair();
+    t.teardown(() => [oldNear, oldFar, newNear, newFar].forEach((s) => s.destroy()));
+    const oldConn = new FramedConnection(oldNear);
+    const newConn = new FramedConnection(newNear);
+    const farEnd = new FramedConnection(newFar);
+    const ice = new IceConnection(1);
+    const base = { component: 1, transport: 'tcp' as const, transportId: 't', remote: { address: '127.0.0.1', port: 9 }, pairId: 'p' };
+    oldConn.on('close', () => ice.setRoute({ ...base, connectionId: 'new' }, newConn)); // first listener
+    ice.setRoute({ ...base, connectionId: 'old' }, oldConn);
+    oldConn.on('error', () => undefined); // ECONNRESET: expected
+    const closed = new Promise((r) => oldConn.once('close', r));
+    oldFar.resetAndDestroy(); // RST
+    await closed;
+    const got = once(farEnd, 'packet') as Promise<[Buffer]>;
+    t.true(ice.send(Buffer.from('after the reconnect')), `queued ${ice.queuedPackets}`);
+    t.is(String((await got)[0]), 'after the reconnect');
+    t.is(ice.queuedPackets, 0);
+  },
+);

@@ -11,16 +11,7 @@ import { createServer, connect, type Socket } from 'node:net';
 import type { Candidate } from '../../lib/candidate/index.js';
 import type { PacketConnection } from '../../lib/connection.js';
 import { FramedConnection } from '../../lib/framing/index.js';
-import type {
-  ConnectionCommand,
-  IceCoreApi,
-  IceCredentials,
-  IceEvent,
-  IceState,
-  PairInfo,
-  Route,
-  Transmit,
-} from '../../lib/ice/types.js';
+import type { ConnectionCommand, IceCoreApi, IceCredentials, IceEvent, IceState, PairInfo, Route, Transmit } from '../../lib/ice/types.js';
 import { IceAgent } from '../../lib/net/agent.js';
 import type { GatherContext, TransportHost, TransportPlugin } from '../../lib/net/transport-plugin.js';
 
@@ -104,27 +95,64 @@ async function framedPair(): Promise<{ ours: FramedConnection; peer: FramedConne
   return { ours, peer, close: () => (ours.destroy(), peer.destroy()) };
 }
 
-const host: Candidate = { foundation: '1', component: 1, transport: 'tcp', priority: 1, address: '127.0.0.1', port: 9, type: 'host', tcpType: 'active', extensions: [] };
+const host: Candidate = {
+  foundation: '1',
+  component: 1,
+  transport: 'tcp',
+  priority: 1,
+  address: '127.0.0.1',
+  port: 9,
+  type: 'host',
+  tcpType: 'active',
+  extensions: [],
+};
 
 function pair(id: string, connectionId: string): PairInfo {
-  return { id, component: 1, local: host, remote: { ...host, tcpType: 'passive' }, priority: 1n, state: 'succeeded', nominated: true, connectionId };
+  return {
+    id,
+    component: 1,
+    local: host,
+    remote: { ...host, tcpType: 'passive' },
+    priority: 1n,
+    state: 'succeeded',
+    nominated: true,
+    connectionId,
+  };
 }
 
 function route(pairId: string, connectionId: string): Route {
-  return { component: 1, transport: 'tcp', transportId: 'tcp:a', connectionId, remote: { address: '127.0.0.1', port: 1 }, tcpType: 'active', pairId };
+  return {
+    component: 1,
+    transport: 'tcp',
+    transportId: 'tcp:a',
+    connectionId,
+    remote: { address: '127.0.0.1', port: 1 },
+    tcpType: 'active',
+    pairId,
+  };
 }
 
 async function setup(t: import('ava').ExecutionContext) {
   const core = new ScriptedCore();
   const plugin = new FramedPlugin();
-  const agent = new IceAgent({ controlling: true, addresses: ['127.0.0.1'], udp: false, tcp: false, plugins: [plugin], testing: { createCore: () => core } });
+  const agent = new IceAgent({
+    controlling: true,
+    addresses: ['127.0.0.1'],
+    udp: false,
+    tcp: false,
+    plugins: [plugin],
+    testing: { createCore: () => core },
+  });
   const [one, two] = await Promise.all([framedPair(), framedPair()]);
   t.teardown(async () => {
     one.close();
     two.close();
     await agent.close();
   });
-  for (const [connectionId, ends] of [['c1', one], ['c2', two]] as const) {
+  for (const [connectionId, ends] of [
+    ['c1', one],
+    ['c2', two],
+  ] as const) {
     plugin.connections.set(connectionId, ends.ours);
     const local = { address: '127.0.0.1', port: (ends.ours.stream as Socket).localPort! };
     plugin.host!.onConnection({ type: 'accepted', connectionId, transportId: 'tcp:a', local, remote: { address: '127.0.0.1', port: 1 } });
@@ -175,7 +203,10 @@ test('the core closes the route’s connection and selects another in one pass: 
   t.deepEqual(results, Array(20).fill(true), 'nothing was refused');
   await until(() => received.one.length + received.two.length >= 25);
   t.deepEqual(received.one, [0, 1, 2, 3, 4]);
-  t.deepEqual(received.two, Array.from({ length: 20 }, (_, i) => i + 5));
+  t.deepEqual(
+    received.two,
+    Array.from({ length: 20 }, (_, i) => i + 5),
+  );
   t.is(conn.droppedPackets, 0);
 });
 

@@ -19,7 +19,8 @@ class FailingPlugin implements TransportPlugin {
     this.host = host;
   }
   async gather(_context: GatherContext): Promise<void> {
-    for (const candidate of this.candidates) this.host!.onCandidate({ candidate, transportId: `${this.protocol}:fake:${candidate.component}` });
+    for (const candidate of this.candidates)
+      this.host!.onCandidate({ candidate, transportId: `${this.protocol}:fake:${candidate.component}` });
     throw new Error(`${this.protocol} gather exploded`);
   }
   send(): boolean {
@@ -55,8 +56,27 @@ function recordingSink() {
   return { sink, errors, events, candidates };
 }
 
-const udpHost: Candidate = { foundation: 'a', component: 1, transport: 'udp', priority: 2130706431, address: '127.0.0.1', port: 40000, type: 'host', extensions: [] };
-const tcpActive: Candidate = { foundation: 'b', component: 1, transport: 'tcp', priority: 2128609279, address: '127.0.0.1', port: 9, type: 'host', tcpType: 'active', extensions: [] };
+const udpHost: Candidate = {
+  foundation: 'a',
+  component: 1,
+  transport: 'udp',
+  priority: 2130706431,
+  address: '127.0.0.1',
+  port: 40000,
+  type: 'host',
+  extensions: [],
+};
+const tcpActive: Candidate = {
+  foundation: 'b',
+  component: 1,
+  transport: 'tcp',
+  priority: 2128609279,
+  address: '127.0.0.1',
+  port: 9,
+  type: 'host',
+  tcpType: 'active',
+  extensions: [],
+};
 const badComponent: Candidate = { ...udpHost, component: 9, port: 40001 };
 
 test('plugin failures in gather, send, command, routeConnection, setLocalUfrag and close are reported, never thrown', async (t) => {
@@ -66,9 +86,22 @@ test('plugin failures in gather, send, command, routeConnection, setLocalUfrag a
   const { sink, errors, candidates } = recordingSink();
   const runtime = new IceRuntime(core, [udp, tcp], sink, createDebug('ice-tcp:test'));
   t.true(runtime.now() > 0);
-  await runtime.gather({ addresses: ['127.0.0.1'], components: [1], stunServers: [], priority: {}, localUfrag: core.localCredentials.ufrag });
-  t.deepEqual(candidates.map((c) => c.candidate.port), [40000, 9], 'the candidate the core refused is not announced');
-  t.true(errors.some((e) => (e as { code?: string }).code === 'ERR_ICE_BAD_CANDIDATE'), 'component 9 of 1 is refused by the core');
+  await runtime.gather({
+    addresses: ['127.0.0.1'],
+    components: [1],
+    stunServers: [],
+    priority: {},
+    localUfrag: core.localCredentials.ufrag,
+  });
+  t.deepEqual(
+    candidates.map((c) => c.candidate.port),
+    [40000, 9],
+    'the candidate the core refused is not announced',
+  );
+  t.true(
+    errors.some((e) => (e as { code?: string }).code === 'ERR_ICE_BAD_CANDIDATE'),
+    'component 9 of 1 is refused by the core',
+  );
   t.true(errors.some((e) => /udp gathering failed: udp gather exploded/.test(e.message)));
   runtime.command((now) => core.setRemoteCredentials(now, { ufrag: 'peer', pwd: 'peerpasswordpeerpassword' }));
   runtime.command((now) => core.addRemoteCandidate(now, { ...udpHost, foundation: 'r', port: 50000 }));
@@ -76,12 +109,21 @@ test('plugin failures in gather, send, command, routeConnection, setLocalUfrag a
   while (udp.sends === 0 || tcp.commands === 0) await new Promise((r) => setTimeout(r, 5));
   t.true(errors.some((e) => /send exploded/.test(e.message)));
   t.true(errors.some((e) => /command exploded/.test(e.message)));
-  const route: Route = { component: 1, transport: 'udp', transportId: 'udp:fake:1', remote: { address: '127.0.0.1', port: 1 }, pairId: 'x' };
+  const route: Route = {
+    component: 1,
+    transport: 'udp',
+    transportId: 'udp:fake:1',
+    remote: { address: '127.0.0.1', port: 1 },
+    pairId: 'x',
+  };
   t.is(runtime.routeConnection(route), undefined);
   t.true(errors.some((e) => /routeConnection exploded/.test(e.message)));
   runtime.localUfragChanged('newufrag');
   t.true(errors.some((e) => /setLocalUfrag exploded/.test(e.message)));
-  t.true(errors.every((e) => typeof (e as { code?: unknown }).code === 'string'), 'every report is a typed error');
+  t.true(
+    errors.every((e) => typeof (e as { code?: unknown }).code === 'string'),
+    'every report is a typed error',
+  );
   await runtime.close();
   t.true(runtime.closed);
   t.true(errors.some((e) => /close exploded/.test(e.message)));
@@ -94,7 +136,10 @@ test('a command’s own error reaches its caller after the outputs were drained'
   const { sink } = recordingSink();
   const runtime = new IceRuntime(core, [], sink, createDebug('ice-tcp:test'));
   t.throws(() => runtime.command((now) => core.setRemoteCredentials(now, { ufrag: 'x', pwd: 'y' })), { code: 'ERR_ICE_BAD_CREDENTIALS' });
-  t.is(runtime.command(() => 42), 42);
+  t.is(
+    runtime.command(() => 42),
+    42,
+  );
   return runtime.close();
 });
 
@@ -157,10 +202,23 @@ test('a core that throws in its timer, its polls, endOfLocalCandidates or close:
   breaks.delete('pollEvent');
   runtime.command(() => undefined);
   t.deepEqual(completed, ['asked'], 'ICE completed: the plugins were asked to close their STUN-server connections');
-  t.deepEqual(events.map((e) => e.type), ['state']);
+  t.deepEqual(
+    events.map((e) => e.type),
+    ['state'],
+  );
   await runtime.close();
-  for (const what of ['endOfLocalCandidates', 'handleTimeout', 'pollTimeout', 'draining the core', 'closeServerConnections', 'core.close']) {
-    t.true(errors.some((e) => e.message.includes(what)), `${what} is reported`);
+  for (const what of [
+    'endOfLocalCandidates',
+    'handleTimeout',
+    'pollTimeout',
+    'draining the core',
+    'closeServerConnections',
+    'core.close',
+  ]) {
+    t.true(
+      errors.some((e) => e.message.includes(what)),
+      `${what} is reported`,
+    );
   }
   t.true(errors.every((e) => typeof (e as { code?: unknown }).code === 'string'));
 });

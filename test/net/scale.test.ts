@@ -24,7 +24,12 @@ function makeSessions(count: number, transport: 'tcp' | 'udp', listener: SharedP
       ? { client: new IceAgent({ ...common, controlling: true }), server: new IceAgent({ ...common, controlling: false }) }
       : {
           client: new IceAgent({ ...common, controlling: true, udp: false, plugins: [new TcpTransport({ passive: false, so: false })] }),
-          server: new IceAgent({ ...common, controlling: false, udp: false, plugins: [new TcpTransport({ listener, active: false, so: false })] }),
+          server: new IceAgent({
+            ...common,
+            controlling: false,
+            udp: false,
+            plugins: [new TcpTransport({ listener, active: false, so: false })],
+          }),
         },
   );
 }
@@ -48,39 +53,44 @@ function heapUsed(): number {
 }
 
 for (const transport of ['tcp', 'udp'] as const) {
-  test.serial(`${SESSIONS} ${transport.toUpperCase()} sessions in one process all connect, each carries its own data, heap per session bounded`, async (t) => {
-    t.timeout(110_000);
-    if (gc === undefined) t.fail('run with --expose-gc (ava.config.js sets it)');
-    const listener = new SharedPassiveListener({ host: '127.0.0.1', backlog: 1024 });
-    const { port } = await listener.listen();
-    const warm = makeSessions(10, transport, listener);
-    let sessions: Session[] = [];
-    try {
-      await connectAll(warm); // compiles the code paths: not counted per session
-      await Promise.all(warm.flatMap((s) => [s.client.close(), s.server.close()]));
-      const before = heapUsed();
-      sessions = makeSessions(SESSIONS, transport, listener);
-      await connectAll(sessions);
-      for (const { server } of sessions) {
-        const local = server.selectedPair()!.local;
-        t.is(local.transport, transport);
-        if (transport === 'tcp' && (local.port !== port || local.tcpType !== 'passive')) t.fail(`server side on ${local.port}/${local.tcpType}`);
+  test.serial(
+    `${SESSIONS} ${transport.toUpperCase()} sessions in one process all connect, each carries its own data, heap per session bounded`,
+    async (t) => {
+      t.timeout(110_000);
+      if (gc === undefined) t.fail('run with --expose-gc (ava.config.js sets it)');
+      const listener = new SharedPassiveListener({ host: '127.0.0.1', backlog: 1024 });
+      const { port } = await listener.listen();
+      const warm = makeSessions(10, transport, listener);
+      let sessions: Session[] = [];
+      try {
+        await connectAll(warm); // compiles the code paths: not counted per session
+        await Promise.all(warm.flatMap((s) => [s.client.close(), s.server.close()]));
+        const before = heapUsed();
+        sessions = makeSessions(SESSIONS, transport, listener);
+        await connectAll(sessions);
+        for (const { server } of sessions) {
+          const local = server.selectedPair()!.local;
+          t.is(local.transport, transport);
+          if (transport === 'tcp' && (local.port !== port || local.tcpType !== 'passive'))
+            t.fail(`server side on ${local.port}/${local.tcpType}`);
+        }
+        const arrivals = sessions.map(
+          ({ server }, i) =>
+            new Promise<boolean>((resolve) => server.connection().once('packet', (p: Buffer) => resolve(p.readUInt32BE(0) === i))),
+        );
+        sessions.forEach(({ client }, i) => {
+          const packet = Buffer.alloc(100, 0x80);
+          packet.writeUInt32BE(i, 0);
+          client.connection().send(packet);
+        });
+        t.is((await Promise.all(arrivals)).filter(Boolean).length, SESSIONS, 'every packet reached its own session');
+        const perSession = (heapUsed() - before) / SESSIONS;
+        t.log(`${transport}: ${(perSession / 1024).toFixed(1)} KB heap per connected session (two agents)`);
+        t.true(perSession < MAX_HEAP_PER_SESSION, `${perSession} bytes per session`);
+      } finally {
+        await Promise.all(sessions.flatMap((s) => [s.client.close(), s.server.close()]));
+        await listener.close();
       }
-      const arrivals = sessions.map(
-        ({ server }, i) => new Promise<boolean>((resolve) => server.connection().once('packet', (p: Buffer) => resolve(p.readUInt32BE(0) === i))),
-      );
-      sessions.forEach(({ client }, i) => {
-        const packet = Buffer.alloc(100, 0x80);
-        packet.writeUInt32BE(i, 0);
-        client.connection().send(packet);
-      });
-      t.is((await Promise.all(arrivals)).filter(Boolean).length, SESSIONS, 'every packet reached its own session');
-      const perSession = (heapUsed() - before) / SESSIONS;
-      t.log(`${transport}: ${(perSession / 1024).toFixed(1)} KB heap per connected session (two agents)`);
-      t.true(perSession < MAX_HEAP_PER_SESSION, `${perSession} bytes per session`);
-    } finally {
-      await Promise.all(sessions.flatMap((s) => [s.client.close(), s.server.close()]));
-      await listener.close();
-    }
-  });
+    },
+  );
 }

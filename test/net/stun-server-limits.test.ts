@@ -68,30 +68,33 @@ function closedWithin(socket: Socket, ms: number): Promise<boolean> {
   });
 }
 
-test.serial('sources holding every slot: a per-source cap, and a legitimate client is still answered (the idlest holder evicted)', async (t) => {
-  const { server, port } = await listen({ maxTcpConnections: 24, maxTcpConnectionsPerSource: 8 });
-  t.teardown(() => server.close());
-  const held: Socket[] = [];
-  t.teardown(() => held.forEach((s) => s.destroy()));
-  // One source tries 12: 8 are kept, 4 refused.
-  for (let i = 0; i < 12; i++) held.push(await open(port, '127.0.0.2'));
-  await new Promise((r) => setTimeout(r, 200));
-  t.is(held.filter((s) => !s.closed).length, 8, 'the per-source cap');
-  // Two more sources fill the table.
-  for (const source of ['127.0.0.3', '127.0.0.4']) for (let i = 0; i < 8; i++) held.push(await open(port, source));
-  await new Promise((r) => setTimeout(r, 200));
-  t.is(server.tcpConnections, 24);
-  // Three legitimate clients in turn: each is answered.
-  for (let i = 0; i < 3; i++) {
-    const client = await open(port, '127.0.0.1');
-    const answer = await framedExchange(client);
-    t.is(answer?.class, StunClass.SuccessResponse, `legitimate client ${i + 1} answered`);
-    t.true(server.tcpConnections <= 24);
-    client.destroy();
-  }
-  t.true(server.stats.tcpEvicted >= 1);
-  t.true(server.stats.tcpAnswered >= 3);
-});
+test.serial(
+  'sources holding every slot: a per-source cap, and a legitimate client is still answered (the idlest holder evicted)',
+  async (t) => {
+    const { server, port } = await listen({ maxTcpConnections: 24, maxTcpConnectionsPerSource: 8 });
+    t.teardown(() => server.close());
+    const held: Socket[] = [];
+    t.teardown(() => held.forEach((s) => s.destroy()));
+    // One source tries 12: 8 are kept, 4 refused.
+    for (let i = 0; i < 12; i++) held.push(await open(port, '127.0.0.2'));
+    await new Promise((r) => setTimeout(r, 200));
+    t.is(held.filter((s) => !s.closed).length, 8, 'the per-source cap');
+    // Two more sources fill the table.
+    for (const source of ['127.0.0.3', '127.0.0.4']) for (let i = 0; i < 8; i++) held.push(await open(port, source));
+    await new Promise((r) => setTimeout(r, 200));
+    t.is(server.tcpConnections, 24);
+    // Three legitimate clients in turn: each is answered.
+    for (let i = 0; i < 3; i++) {
+      const client = await open(port, '127.0.0.1');
+      const answer = await framedExchange(client);
+      t.is(answer?.class, StunClass.SuccessResponse, `legitimate client ${i + 1} answered`);
+      t.true(server.tcpConnections <= 24);
+      client.destroy();
+    }
+    t.true(server.stats.tcpEvicted >= 1);
+    t.true(server.stats.tcpAnswered >= 3);
+  },
+);
 
 test.serial('a trickle of single bytes does not keep a connection open past tcpFirstRequestTimeoutMs', async (t) => {
   const { server, port } = await listen({ tcpFirstRequestTimeoutMs: 400, tcpIdleTimeoutMs: 400 });
@@ -139,8 +142,14 @@ test.serial('zero-length frames are dropped without decoding and close the conne
   t.is(server.stats.ignored, 33, 'stops at the budget: the rest of the flood is not even looked at');
   const dropped = lines.filter((l) => l.includes('ignores a 0-byte message'));
   t.is(dropped.length, 33);
-  t.true(dropped.every((l) => l.includes('shorter than a STUN header')), 'dropped before the decoder (which would say ERR_STUN_TRUNCATED)');
-  t.true(lines.some((l) => l.includes('in a row ignored')), lines.slice(-3).join('\n'));
+  t.true(
+    dropped.every((l) => l.includes('shorter than a STUN header')),
+    'dropped before the decoder (which would say ERR_STUN_TRUNCATED)',
+  );
+  t.true(
+    lines.some((l) => l.includes('in a row ignored')),
+    lines.slice(-3).join('\n'),
+  );
   // Junk interleaved with requests does not exhaust the budget: it counts ignored messages in a row.
   const client = await open(port, '127.0.0.1');
   t.is((await framedExchange(client))?.class, StunClass.SuccessResponse); // framed from now on
@@ -177,7 +186,8 @@ test.serial('UDP: empty and random datagrams are dropped before the decoder; req
   const client = createSocket('udp4');
   t.teardown(() => client.close());
   await new Promise<void>((r) => client.bind(0, '127.0.0.1', r));
-  for (let i = 0; i < 200; i++) client.send(i % 2 === 0 ? Buffer.alloc(0) : Buffer.from([0xff, ...randomBytes(40)]), udp!.port, '127.0.0.1');
+  for (let i = 0; i < 200; i++)
+    client.send(i % 2 === 0 ? Buffer.alloc(0) : Buffer.from([0xff, ...randomBytes(40)]), udp!.port, '127.0.0.1');
   const reply = once(client, 'message');
   client.send(bindingRequest().bytes, udp!.port, '127.0.0.1');
   const [message] = (await reply) as [Buffer];
@@ -186,5 +196,8 @@ test.serial('UDP: empty and random datagrams are dropped before the decoder; req
   // The decoder's own reasons (ERR_STUN_TRUNCATED, ERR_STUN_NOT_STUN) would mean a thrown error per datagram.
   const ignoredLines = lines.filter((l) => l.includes('ignores'));
   t.is(ignoredLines.length, 200);
-  t.false(ignoredLines.some((l) => l.includes('ERR_STUN')), ignoredLines[0]);
+  t.false(
+    ignoredLines.some((l) => l.includes('ERR_STUN')),
+    ignoredLines[0],
+  );
 });

@@ -5,14 +5,7 @@ import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import createDebug from 'debug';
 import { encodeFrame, FrameDecoder } from '../../lib/framing/index.js';
-import {
-  StunClass,
-  StunMethod,
-  decodeStun,
-  encodeStun,
-  verifyFingerprint,
-  type StunMessage,
-} from '../../lib/stun/index.js';
+import { StunClass, StunMethod, decodeStun, encodeStun, verifyFingerprint, type StunMessage } from '../../lib/stun/index.js';
 import { StunServer, peerAddress } from '../../lib/net/stun-server.js';
 import { IceAgentError } from '../../lib/net/errors.js';
 
@@ -114,7 +107,12 @@ test('UDP: unknown comprehension-required attributes get 420 with UNKNOWN-ATTRIB
   const { server, udp } = await listenLoopback({ software: '' });
   const client = createSocket('udp4');
   await new Promise<void>((r) => client.bind(0, '127.0.0.1', r));
-  const response = await udpExchange(client, udp.port, '127.0.0.1', bindingRequest([{ type: 0x7777, value: Buffer.from([1, 2, 3, 4]) }]).bytes);
+  const response = await udpExchange(
+    client,
+    udp.port,
+    '127.0.0.1',
+    bindingRequest([{ type: 0x7777, value: Buffer.from([1, 2, 3, 4]) }]).bytes,
+  );
   t.is(response.class, StunClass.ErrorResponse);
   t.is(response.attributes.errorCode?.code, 420);
   t.deepEqual(response.attributes.unknownAttributes, [0x7777]);
@@ -148,7 +146,10 @@ test('UDP: garbage, indications, responses and bad fingerprints are ignored with
   t.is(response.class, StunClass.SuccessResponse);
   t.is(response.attributes.mappedAddress, undefined);
   t.is(server.stats.ignored, 6);
-  t.true(lines.some((l) => l.includes('ignores') && l.includes('FINGERPRINT')), lines.join('\n'));
+  t.true(
+    lines.some((l) => l.includes('ignores') && l.includes('FINGERPRINT')),
+    lines.join('\n'),
+  );
   t.true(lines.filter((l) => l.includes('ignores')).length >= 6);
   client.close();
   await server.close();

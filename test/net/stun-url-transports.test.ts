@@ -27,7 +27,11 @@ test.serial('stun:host:port asks the server over UDP and TCP; ?transport=udp|tcp
   const both = new StunServer();
   bound = await both.listen({ udpPort: port, tcpPort: port, address: '127.0.0.1' });
   t.teardown(() => both.close());
-  const expected: Array<[string, number, number]> = [['', 1, 1], ['?transport=udp', 1, 0], ['?transport=tcp', 0, 1]];
+  const expected: Array<[string, number, number]> = [
+    ['', 1, 1],
+    ['?transport=udp', 1, 0],
+    ['?transport=tcp', 0, 1],
+  ];
   for (const [query, udp, tcp] of expected) {
     const before = { ...both.stats };
     const agent = new IceAgent({
@@ -43,39 +47,42 @@ test.serial('stun:host:port asks the server over UDP and TCP; ?transport=udp|tcp
   }
 });
 
-test.serial('a plain stun: URL whose TCP side never answers: UDP candidates at once, gathering done after the short TCP timeout', async (t) => {
-  const server = new StunServer();
-  const { udp } = await server.listen({ udpPort: 0, tcpPort: false, address: '127.0.0.1' });
-  // a TCP listener on the same port number that accepts and stays silent
-  const accepted: Socket[] = [];
-  const silent = createServer((s) => accepted.push(s));
-  silent.listen(udp!.port, '127.0.0.1');
-  await once(silent, 'listening');
-  t.teardown(async () => {
-    for (const s of accepted) s.destroy();
-    silent.close();
-    await server.close();
-  });
-  const agent = new IceAgent({
-    controlling: true,
-    addresses: ['127.0.0.1'],
-    stunServers: [`stun:127.0.0.1:${udp!.port}`],
-    // the explicit-TCP timeout is long; the plain URL's TCP try must not use it
-    tcp: { active: false, passive: false, so: true, stunTimeoutMs: 30_000 },
-    udp: { keepRedundantCandidates: true },
-  });
-  const started = Date.now();
-  let udpSrflxAt: number | undefined;
-  agent.on('candidate', (c: { type: string; transport: string }) => {
-    if (c.transport === 'udp' && c.type === 'srflx') udpSrflxAt ??= Date.now() - started;
-  });
-  await agent.gather();
-  const doneAt = Date.now() - started;
-  await agent.close();
-  t.is(accepted.length, 1, 'the TCP try was made');
-  t.is(server.stats.udpAnswered, 1);
-  t.not(udpSrflxAt, undefined, 'a UDP srflx candidate');
-  t.true(udpSrflxAt! < doneAt, 'UDP srflx before the end of gathering');
-  t.true(doneAt >= IMPLICIT_TCP_STUN_TIMEOUT_MS - 50, `done after ${doneAt} ms: the TCP try waited its timeout`);
-  t.true(doneAt < 10_000, `done after ${doneAt} ms, not after the 30 s explicit-TCP timeout`);
-});
+test.serial(
+  'a plain stun: URL whose TCP side never answers: UDP candidates at once, gathering done after the short TCP timeout',
+  async (t) => {
+    const server = new StunServer();
+    const { udp } = await server.listen({ udpPort: 0, tcpPort: false, address: '127.0.0.1' });
+    // a TCP listener on the same port number that accepts and stays silent
+    const accepted: Socket[] = [];
+    const silent = createServer((s) => accepted.push(s));
+    silent.listen(udp!.port, '127.0.0.1');
+    await once(silent, 'listening');
+    t.teardown(async () => {
+      for (const s of accepted) s.destroy();
+      silent.close();
+      await server.close();
+    });
+    const agent = new IceAgent({
+      controlling: true,
+      addresses: ['127.0.0.1'],
+      stunServers: [`stun:127.0.0.1:${udp!.port}`],
+      // the explicit-TCP timeout is long; the plain URL's TCP try must not use it
+      tcp: { active: false, passive: false, so: true, stunTimeoutMs: 30_000 },
+      udp: { keepRedundantCandidates: true },
+    });
+    const started = Date.now();
+    let udpSrflxAt: number | undefined;
+    agent.on('candidate', (c: { type: string; transport: string }) => {
+      if (c.transport === 'udp' && c.type === 'srflx') udpSrflxAt ??= Date.now() - started;
+    });
+    await agent.gather();
+    const doneAt = Date.now() - started;
+    await agent.close();
+    t.is(accepted.length, 1, 'the TCP try was made');
+    t.is(server.stats.udpAnswered, 1);
+    t.not(udpSrflxAt, undefined, 'a UDP srflx candidate');
+    t.true(udpSrflxAt! < doneAt, 'UDP srflx before the end of gathering');
+    t.true(doneAt >= IMPLICIT_TCP_STUN_TIMEOUT_MS - 50, `done after ${doneAt} ms: the TCP try waited its timeout`);
+    t.true(doneAt < 10_000, `done after ${doneAt} ms, not after the 30 s explicit-TCP timeout`);
+  },
+);

@@ -73,7 +73,9 @@ test('answers from another source, malformed, wrong method, indications and bad 
 });
 
 test('an error answer or one without a mapped address fails with ERR_SRFLX_FAILED', async (t) => {
-  const s = await scripted((req) => [{ data: response(req, StunClass.ErrorResponse, { errorCode: { code: 500, reason: 'Server Error' } }) }]);
+  const s = await scripted((req) => [
+    { data: response(req, StunClass.ErrorResponse, { errorCode: { code: 500, reason: 'Server Error' } }) },
+  ]);
   const error = await t.throwsAsync(s.bindingClient.request(s.serverAddress), { instanceOf: IceAgentError });
   t.is(error?.code, 'ERR_SRFLX_FAILED');
   t.regex(error!.message, /500/);

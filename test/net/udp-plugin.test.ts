@@ -48,7 +48,10 @@ test('host candidates per address and component, with RFC 8445 priorities unique
   t.is(new Set(candidates.map((c) => c.transportId)).size, 4, 'one socket per address and component');
   t.is(new Set(candidates.map((c) => c.candidate.foundation)).size, 2, 'foundation per base address (RFC 8445 §5.1.1.3)');
   t.deepEqual(
-    udp.bases().map((b) => b.transportId).sort(),
+    udp
+      .bases()
+      .map((b) => b.transportId)
+      .sort(),
     candidates.map((c) => c.transportId).sort(),
   );
   await udp.close();
@@ -62,7 +65,14 @@ test('server-reflexive gathering against the bundled StunServer on loopback (kep
   await udp.gather(context({ stunServers: [{ host: '127.0.0.1', port }] }));
   const [hostCandidate, srflx] = [candidates[0]!.candidate, candidates[1]?.candidate];
   t.truthy(srflx);
-  t.like(srflx!, { type: 'srflx', transport: 'udp', address: '127.0.0.1', port: hostCandidate.port, relatedAddress: '127.0.0.1', relatedPort: hostCandidate.port });
+  t.like(srflx!, {
+    type: 'srflx',
+    transport: 'udp',
+    address: '127.0.0.1',
+    port: hostCandidate.port,
+    relatedAddress: '127.0.0.1',
+    relatedPort: hostCandidate.port,
+  });
   t.is(srflx!.priority, candidatePriority({ type: 'srflx', transport: 'udp', component: 1 }));
   t.not(srflx!.foundation, hostCandidate.foundation);
   t.is(candidates[1]!.transportId, candidates[0]!.transportId, 'the srflx candidate has the host socket as base');
@@ -81,7 +91,15 @@ test('server-reflexive gathering over IPv6, by host name, and only towards serve
   const udp = new UdpTransport({ keepRedundantCandidates: true, resolve });
   const { host, candidates } = recordingHost();
   udp.attach(host);
-  await udp.gather(context({ addresses: ['127.0.0.1', '::1'], stunServers: [{ host: 'stun.test', port }, { host: '::1', port }] }));
+  await udp.gather(
+    context({
+      addresses: ['127.0.0.1', '::1'],
+      stunServers: [
+        { host: 'stun.test', port },
+        { host: '::1', port },
+      ],
+    }),
+  );
   const srflx = candidates.filter((c) => c.candidate.type === 'srflx').map((c) => c.candidate as Candidate);
   t.is(srflx.length, 2, 'one per IPv6 server answer (redundant ones kept by option)');
   for (const c of srflx) t.is(c.address, '::1');
@@ -96,8 +114,18 @@ test('a server-reflexive candidate equal to its base is eliminated by default (R
   const udp = new UdpTransport();
   const { host, candidates } = recordingHost();
   udp.attach(host);
-  await udp.gather(context({ stunServers: [{ host: '127.0.0.1', port }, { host: '127.0.0.1', port, transport: 'tcp' }] }));
-  t.deepEqual(candidates.map((c) => c.candidate.type), ['host']);
+  await udp.gather(
+    context({
+      stunServers: [
+        { host: '127.0.0.1', port },
+        { host: '127.0.0.1', port, transport: 'tcp' },
+      ],
+    }),
+  );
+  t.deepEqual(
+    candidates.map((c) => c.candidate.type),
+    ['host'],
+  );
   t.is(server.stats.udpAnswered, 1, 'asked once: the tcp server is not for UDP');
   await udp.close();
   await server.close();
@@ -120,7 +148,10 @@ test('a silent STUN server costs at most the deadline; retransmissions follow RF
   await udp.gather(context({ stunServers: [{ host: '127.0.0.1', port: silent.address().port }] }));
   const elapsed = performance.now() - started;
   t.true(elapsed >= 240 && elapsed < 1000, `${elapsed} ms`);
-  t.deepEqual(candidates.map((c) => c.candidate.type), ['host']);
+  t.deepEqual(
+    candidates.map((c) => c.candidate.type),
+    ['host'],
+  );
   // Sends at 0, 20, 60, 140 (RTO doubling); the next would be at 300, after the deadline.
   t.is(arrivals.length, 4);
   // A send cannot happen before its timer fires, and a datagram is seen no
@@ -141,11 +172,18 @@ test('an unresolvable STUN server name is skipped; a bind failure skips that add
   const udpWithResolver = new UdpTransport({ resolve: () => Promise.reject(new Error('ENOTFOUND')) });
   udpWithResolver.attach(host);
   await udpWithResolver.gather(context({ stunServers: [{ host: 'no-such-host.invalid', port: 3478 }] }));
-  t.deepEqual(candidates.map((c) => c.candidate.type), ['host'], 'an unresolvable server is skipped');
+  t.deepEqual(
+    candidates.map((c) => c.candidate.type),
+    ['host'],
+    'an unresolvable server is skipped',
+  );
   await udpWithResolver.close();
   candidates.length = 0;
   await udp.gather(context({ addresses: ['192.0.2.123', '127.0.0.1'] }));
-  t.deepEqual(candidates.map((c) => c.candidate.address), ['127.0.0.1']);
+  t.deepEqual(
+    candidates.map((c) => c.candidate.address),
+    ['127.0.0.1'],
+  );
   await udp.close();
 });
 

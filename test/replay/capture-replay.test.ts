@@ -38,7 +38,10 @@ for (const name of ['libnice-ours-tcp', 'libnice-ours-udp', 'libnice-libnice-tcp
     const captured = r.checks.filter((c) => c.kind === 'captured');
     const broken = r.checks.filter((c) => c.kind === 'bad-integrity');
     t.true(captured.length >= 2, `${captured.length} checks`);
-    t.true(captured.some((c) => c.useCandidate), 'libnice nominated');
+    t.true(
+      captured.some((c) => c.useCandidate),
+      'libnice nominated',
+    );
     for (const c of captured) {
       t.is(c.answer, 'success', JSON.stringify(c));
       t.true(c.answerIntegrityOk, JSON.stringify(c));

@@ -15,7 +15,9 @@ import test from 'ava';
 import { parseRecording, replaySession, type SessionRecording } from '../../lib/replay/index.js';
 
 const DIR = new URL('../../../fixtures/sessions/', import.meta.url);
-const names = readdirSync(DIR).filter((n) => n.endsWith('.json')).sort();
+const names = readdirSync(DIR)
+  .filter((n) => n.endsWith('.json'))
+  .sort();
 const load = (name: string): SessionRecording => parseRecording(readFileSync(new URL(name, DIR), 'utf8'));
 
 test('the fixture corpus holds every kind of session', (t) => {
@@ -31,15 +33,28 @@ test('the fixture corpus holds every kind of session', (t) => {
     'real-restart-controlling.json',
     'real-failure-controlling.json',
     'real-tcp-reconnect-controlling.json',
-  ]) t.true(names.includes(expected), expected);
+  ])
+    t.true(names.includes(expected), expected);
   const events = (name: string): string => JSON.stringify(load(name).calls.filter((c) => c.call === 'pollEvent' && c.result !== undefined));
-  t.true(load('real-restart-controlling.json').calls.some((c) => c.call === 'restart'), 'the restart fixture restarts');
+  t.true(
+    load('real-restart-controlling.json').calls.some((c) => c.call === 'restart'),
+    'the restart fixture restarts',
+  );
   t.is(events('real-restart-controlling.json').match(/"state":"completed"/g)?.length, 2, 'completed before and after the restart');
   t.regex(events('real-failure-controlling.json'), /"state":"failed"/);
-  const reconnect = load('real-tcp-reconnect-controlling.json').calls.filter((c) => c.call === 'handleConnection').map((c) => (c.args![1] as { type: string }).type);
-  t.deepEqual(reconnect.filter((type) => type !== 'connect-failed'), ['connected', 'closed', 'connected'], 'connected, reset, reconnected');
+  const reconnect = load('real-tcp-reconnect-controlling.json')
+    .calls.filter((c) => c.call === 'handleConnection')
+    .map((c) => (c.args![1] as { type: string }).type);
+  t.deepEqual(
+    reconnect.filter((type) => type !== 'connect-failed'),
+    ['connected', 'closed', 'connected'],
+    'connected, reset, reconnected',
+  );
   t.regex(events('real-tcp-so-controlled.json'), /"tcpType":"so"/);
-  t.true(load('real-tcp-active-passive-controlled.json').calls.some((c) => c.call === 'handleConnection'), 'TCP connection events are recorded');
+  t.true(
+    load('real-tcp-active-passive-controlled.json').calls.some((c) => c.call === 'handleConnection'),
+    'TCP connection events are recorded',
+  );
 });
 
 for (const name of names) {

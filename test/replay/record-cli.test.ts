@@ -19,7 +19,16 @@ async function recordPair(name: string, transport: string[]): Promise<{ a: strin
   const b = join(dir, `${name}-b.json`);
   // TCP: active → passive only (no S-O retry storm on a loaded machine).
   const tcp = transport.includes('--udp');
-  const pa = startIceTcp(['peer', '--controlling', ...transport, ...(tcp ? ['--tcptypes', 'active'] : []), '--send', '20000', '--record', a]);
+  const pa = startIceTcp([
+    'peer',
+    '--controlling',
+    ...transport,
+    ...(tcp ? ['--tcptypes', 'active'] : []),
+    '--send',
+    '20000',
+    '--record',
+    a,
+  ]);
   const pb = startIceTcp(['peer', '--controlled', ...transport, ...(tcp ? ['--tcptypes', 'passive'] : []), '--echo', '--record', b]);
   for (const p of [pa, pb]) p.stdin!.on('error', () => undefined);
   pa.stdout!.pipe(pb.stdin!);
@@ -39,10 +48,17 @@ for (const [name, transport, kind] of [
     t.regex(linesOf(stdoutA, 'selected-types')[0] ?? '', kind);
     for (const file of [a, b]) {
       const text = readFileSync(file, 'utf8');
-      const rec = JSON.parse(text) as { version: number; producer: { name: string; version: string }; calls: { call: string; args?: unknown[] }[] };
+      const rec = JSON.parse(text) as {
+        version: number;
+        producer: { name: string; version: string };
+        calls: { call: string; args?: unknown[] }[];
+      };
       t.is(rec.version, 2);
       t.deepEqual(rec.producer, { name: 'ice-tcp', version: '0.1.0' });
-      t.true(rec.calls.some((c) => c.call === 'handlePacket'), 'the recording holds received packets');
+      t.true(
+        rec.calls.some((c) => c.call === 'handlePacket'),
+        'the recording holds received packets',
+      );
       const r = await runIceTcp(['replay', file]);
       t.is(r.code, 0, r.stdout + r.stderr);
       t.regex(r.stdout, /^identical \(\d+ calls, \d+ packets compared; recorded by ice-tcp 0\.1\.0\)\n$/);
@@ -66,11 +82,7 @@ test.serial('a recording edited by one byte is reported at that call, to the byt
   lines[at] = lines[at]!.slice(0, pos) + replacement + lines[at]!.slice(pos + 1);
   const edited = join(dir, 'edited.json');
   writeFileSync(edited, lines.join('\n'));
-  t.is(
-    [...readFileSync(edited)].filter((byte, i) => byte !== readFileSync(a)[i]).length,
-    1,
-    'the files differ in exactly one byte',
-  );
+  t.is([...readFileSync(edited)].filter((byte, i) => byte !== readFileSync(a)[i]).length, 1, 'the files differ in exactly one byte');
   const r = await runIceTcp(['replay', edited]);
   t.is(r.code, 1, r.stdout + r.stderr);
   t.regex(r.stdout, new RegExp(`^diverged at call #${callIndex} pollTransmit\\n`));
@@ -80,12 +92,28 @@ test.serial('a recording edited by one byte is reported at that call, to the byt
 
 test('replay: another format version is a clear typed error (exit 1), usage mistakes exit 64', async (t) => {
   const old = join(dir, 'v1.json');
-  writeFileSync(old, JSON.stringify({ format: 'ice-tcp/session-recording', version: 1, options: { controlling: true }, constructionDraws: [], calls: [] }));
+  writeFileSync(
+    old,
+    JSON.stringify({ format: 'ice-tcp/session-recording', version: 1, options: { controlling: true }, constructionDraws: [], calls: [] }),
+  );
   const r1 = await runIceTcp(['replay', old]);
   t.is(r1.code, 1);
-  t.regex(r1.stderr, /ERR_REPLAY_UNSUPPORTED_VERSION: recording format version 1 is an older format than this library's \(ice-tcp 0\.1\.0 reads version 2\)/);
+  t.regex(
+    r1.stderr,
+    /ERR_REPLAY_UNSUPPORTED_VERSION: recording format version 1 is an older format than this library's \(ice-tcp 0\.1\.0 reads version 2\)/,
+  );
   const newer = join(dir, 'v9.json');
-  writeFileSync(newer, JSON.stringify({ format: 'ice-tcp/session-recording', version: 9, producer: { name: 'ice-tcp', version: '9.0.0' }, options: { controlling: true }, constructionDraws: [], calls: [] }));
+  writeFileSync(
+    newer,
+    JSON.stringify({
+      format: 'ice-tcp/session-recording',
+      version: 9,
+      producer: { name: 'ice-tcp', version: '9.0.0' },
+      options: { controlling: true },
+      constructionDraws: [],
+      calls: [],
+    }),
+  );
   const r9 = await runIceTcp(['replay', newer]);
   t.is(r9.code, 1);
   t.regex(r9.stderr, /ERR_REPLAY_UNSUPPORTED_VERSION: recording format version 9 by ice-tcp 9\.0\.0 is a newer format/);
@@ -118,7 +146,8 @@ test.serial('demo --record DIR writes one recording per agent and round (S-O in 
 
 test.serial('peer --record writes the recording of a failed session too, and it replays identical', async (t) => {
   const file = join(dir, 'failed.json');
-  const input = 'ufrag remoteufrag\npwd remotepasswordremotepassword\na=candidate:1 1 TCP 2105524479 127.0.0.1 1 typ host tcptype passive\nend-of-candidates\n';
+  const input =
+    'ufrag remoteufrag\npwd remotepasswordremotepassword\na=candidate:1 1 TCP 2105524479 127.0.0.1 1 typ host tcptype passive\nend-of-candidates\n';
   const p = startIceTcp(['peer', '--controlling', '--udp', 'off', '--tcptypes', 'active', '--timeout', '30', '--record', file]);
   p.stdin!.on('error', () => undefined);
   p.stdin!.write(input);

@@ -46,11 +46,16 @@ function capturing(): { createCore: (o: IceCoreOptions) => IceCoreApi; transmits
   };
 }
 
-for (const [name, session] of [['UDP with 20% loss', udp], ['TCP active/passive and S-O', tcp]] as const) {
+for (const [name, session] of [
+  ['UDP with 20% loss', udp],
+  ['TCP active/passive and S-O', tcp],
+] as const) {
   for (const side of ['alice', 'bob'] as const) {
     test(`a recorded two-agent session (${name}, ${side}) replays to byte-identical transmits`, (t) => {
       const rec = session[side].recording();
-      const recorded = rec.calls.filter((c) => c.call === 'pollTransmit' && c.result !== undefined).map((c) => decodeValue(c.result!) as Transmit);
+      const recorded = rec.calls
+        .filter((c) => c.call === 'pollTransmit' && c.result !== undefined)
+        .map((c) => decodeValue(c.result!) as Transmit);
       t.true(recorded.length > 10, `${recorded.length} transmits recorded`);
       const cap = capturing();
       const result = replaySession(rec, { createCore: cap.createCore });
@@ -78,9 +83,16 @@ test('a recording names every input with its now, and the random draws with thei
   const inputs = rec.calls.filter((c) => c.args !== undefined);
   t.true(inputs.every((c) => typeof c.args![0] === 'number'));
   const nows = inputs.map((c) => c.args![0] as number);
-  t.deepEqual(nows, [...nows].sort((x, y) => x - y), 'inputs in time order');
+  t.deepEqual(
+    nows,
+    [...nows].sort((x, y) => x - y),
+    'inputs in time order',
+  );
   t.true(rec.constructionDraws.length >= 2, 'ufrag/pwd/tie-breaker drawn at construction');
-  t.true(rec.calls.some((c) => c.call === 'handleTimeout' && (c.draws?.length ?? 0) > 0), 'checks draw transaction ids');
+  t.true(
+    rec.calls.some((c) => c.call === 'handleTimeout' && (c.draws?.length ?? 0) > 0),
+    'checks draw transaction ids',
+  );
   t.true(rec.calls.some((c) => c.call === 'handlePacket'));
   t.true(rec.calls.some((c) => c.call === 'pollEvent' && c.result !== undefined));
 });
@@ -194,8 +206,21 @@ test('errors thrown by the core are recorded and must be thrown again', (t) => {
   const rec = copy(udp.alice.recording());
   // Append a bad input: a candidate with component 0 makes the core throw IceError.
   const now = (rec.calls.filter((c) => c.args).at(-1)!.args![0] as number) + 1;
-  const bad = encodeValue({ foundation: 'x', component: 0, transport: 'udp', priority: 1, address: '10.9.9.9', port: 9, type: 'host', extensions: [] });
-  rec.calls.push({ call: 'addRemoteCandidate', args: [now, bad], threw: { name: 'IceError', code: 'ERR_ICE_BAD_CANDIDATE', message: 'whatever' } });
+  const bad = encodeValue({
+    foundation: 'x',
+    component: 0,
+    transport: 'udp',
+    priority: 1,
+    address: '10.9.9.9',
+    port: 9,
+    type: 'host',
+    extensions: [],
+  });
+  rec.calls.push({
+    call: 'addRemoteCandidate',
+    args: [now, bad],
+    threw: { name: 'IceError', code: 'ERR_ICE_BAD_CANDIDATE', message: 'whatever' },
+  });
   const d = replaySession(rec).divergence!;
   t.is(d.path, 'threw');
   t.regex(d.actual, /^IceError ERR_ICE_BAD_CANDIDATE: /);
@@ -206,23 +231,65 @@ test('errors thrown by the core are recorded and must be thrown again', (t) => {
 
 test('bad recordings are typed errors', (t) => {
   const code = (f: () => unknown): string | undefined => (t.throws(f) as { code?: string }).code;
-  t.is(code(() => parseRecording('{')), 'ERR_REPLAY_BAD_FORMAT');
-  t.is(code(() => parseRecording('[]')), 'ERR_REPLAY_BAD_FORMAT');
+  t.is(
+    code(() => parseRecording('{')),
+    'ERR_REPLAY_BAD_FORMAT',
+  );
+  t.is(
+    code(() => parseRecording('[]')),
+    'ERR_REPLAY_BAD_FORMAT',
+  );
   const good = JSON.parse(serializeRecording(udp.alice.recording())) as Record<string, unknown>;
-  t.is(code(() => parseRecording({ ...good, version: 1 })), 'ERR_REPLAY_UNSUPPORTED_VERSION');
-  t.is(code(() => parseRecording({ ...good, version: 3 })), 'ERR_REPLAY_UNSUPPORTED_VERSION');
+  t.is(
+    code(() => parseRecording({ ...good, version: 1 })),
+    'ERR_REPLAY_UNSUPPORTED_VERSION',
+  );
+  t.is(
+    code(() => parseRecording({ ...good, version: 3 })),
+    'ERR_REPLAY_UNSUPPORTED_VERSION',
+  );
   t.regex((t.throws(() => parseRecording({ ...good, version: 1 })) as Error).message, /version 1 .*is an older format/);
   t.regex((t.throws(() => parseRecording({ ...good, version: 3 })) as Error).message, /version 3 by ice-tcp 0\.1\.0 is a newer format/);
-  t.is(code(() => parseRecording({ ...good, producer: undefined })), 'ERR_REPLAY_BAD_FORMAT');
-  t.is(code(() => parseRecording({ ...good, producer: { name: 'ice-tcp' } })), 'ERR_REPLAY_BAD_FORMAT');
-  t.is(code(() => parseRecording({ ...good, format: 'pcap' })), 'ERR_REPLAY_BAD_FORMAT');
-  t.is(code(() => parseRecording({ ...good, options: {} })), 'ERR_REPLAY_BAD_FORMAT');
-  t.is(code(() => parseRecording({ ...good, constructionDraws: ['***'] })), 'ERR_REPLAY_BAD_FORMAT');
-  t.is(code(() => parseRecording({ ...good, calls: [{ call: 'selfDestruct' }] })), 'ERR_REPLAY_BAD_FORMAT');
-  t.is(code(() => parseRecording({ ...good, calls: [{ call: 'handleTimeout', args: ['soon'] }] })), 'ERR_REPLAY_BAD_FORMAT');
-  t.is(code(() => parseRecording({ ...good, calls: [{ call: 'pollEvent', args: [1] }] })), 'ERR_REPLAY_BAD_FORMAT');
-  t.is(code(() => parseRecording({ ...good, calls: [{ call: 'pollEvent', threw: 'x' }] })), 'ERR_REPLAY_BAD_FORMAT');
-  t.is(code(() => replaySession('not json')), 'ERR_REPLAY_BAD_FORMAT');
+  t.is(
+    code(() => parseRecording({ ...good, producer: undefined })),
+    'ERR_REPLAY_BAD_FORMAT',
+  );
+  t.is(
+    code(() => parseRecording({ ...good, producer: { name: 'ice-tcp' } })),
+    'ERR_REPLAY_BAD_FORMAT',
+  );
+  t.is(
+    code(() => parseRecording({ ...good, format: 'pcap' })),
+    'ERR_REPLAY_BAD_FORMAT',
+  );
+  t.is(
+    code(() => parseRecording({ ...good, options: {} })),
+    'ERR_REPLAY_BAD_FORMAT',
+  );
+  t.is(
+    code(() => parseRecording({ ...good, constructionDraws: ['***'] })),
+    'ERR_REPLAY_BAD_FORMAT',
+  );
+  t.is(
+    code(() => parseRecording({ ...good, calls: [{ call: 'selfDestruct' }] })),
+    'ERR_REPLAY_BAD_FORMAT',
+  );
+  t.is(
+    code(() => parseRecording({ ...good, calls: [{ call: 'handleTimeout', args: ['soon'] }] })),
+    'ERR_REPLAY_BAD_FORMAT',
+  );
+  t.is(
+    code(() => parseRecording({ ...good, calls: [{ call: 'pollEvent', args: [1] }] })),
+    'ERR_REPLAY_BAD_FORMAT',
+  );
+  t.is(
+    code(() => parseRecording({ ...good, calls: [{ call: 'pollEvent', threw: 'x' }] })),
+    'ERR_REPLAY_BAD_FORMAT',
+  );
+  t.is(
+    code(() => replaySession('not json')),
+    'ERR_REPLAY_BAD_FORMAT',
+  );
 });
 
 test('restart, close and the getters go through the recorder; thrown errors replay too', (t) => {

@@ -38,11 +38,17 @@ export function recordSession(spec: SessionSpec): RecordedSession {
     seed: spec.seed,
     udpLoss: spec.udpLoss,
     a: {
-      name: 'alice', controlling: true, udp: spec.udp, tcp: spec.tcp.a,
+      name: 'alice',
+      controlling: true,
+      udp: spec.udp,
+      tcp: spec.tcp.a,
       wrapCore: (o) => (alice = new RecordingCore(o, { description: `alice (controlling), vnet seed ${spec.seed}` })),
     },
     b: {
-      name: 'bob', controlling: false, udp: spec.udp, tcp: spec.tcp.b,
+      name: 'bob',
+      controlling: false,
+      udp: spec.udp,
+      tcp: spec.tcp.b,
       wrapCore: (o) => (bob = new RecordingCore(o, { description: `bob (controlled), vnet seed ${spec.seed}` })),
     },
   });
@@ -60,7 +66,10 @@ export function recordSession(spec: SessionSpec): RecordedSession {
 /** The sessions committed as fixtures. */
 export const FIXTURES: Record<string, { spec: SessionSpec; side: 'alice' | 'bob' }> = {
   'udp-controlling.json': { spec: { seed: 101, udp: true, tcp: { a: [], b: [] }, udpLoss: 0.1, afterMs: 12000 }, side: 'alice' },
-  'tcp-active-passive-controlled.json': { spec: { seed: 102, udp: false, tcp: { a: ['active'], b: ['passive'] }, afterMs: 12000 }, side: 'bob' },
+  'tcp-active-passive-controlled.json': {
+    spec: { seed: 102, udp: false, tcp: { a: ['active'], b: ['passive'] }, afterMs: 12000 },
+    side: 'bob',
+  },
 };
 
 /** Records every fixture. */

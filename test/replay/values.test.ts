@@ -28,7 +28,10 @@ test('encodeValue/decodeValue round-trip what crosses the core surface', (t) => 
   t.deepEqual(back.odd.slice(1), [Infinity, -Infinity]);
   t.deepEqual(back.nested.$weird, 1, 'keys starting with $ survive');
   t.is((back.nested.plain.deeper[0] as Buffer).length, 0);
-  t.deepEqual(encodeValue(() => 1), { $unsupported: 'function' });
+  t.deepEqual(
+    encodeValue(() => 1),
+    { $unsupported: 'function' },
+  );
   t.deepEqual(encodeValue(Symbol('s')), { $unsupported: 'symbol' });
 });
 
@@ -40,11 +43,17 @@ test('findDifference names the first differing place', (t) => {
     expected: '1',
     actual: '2',
   });
-  t.deepEqual(findDifference(e, encodeValue({ to: { address: '10.0.0.1', port: 1 }, data: Buffer.from([1, 9, 3]), list: [1, 2] }))?.path, '.data[byte 1]');
+  t.deepEqual(
+    findDifference(e, encodeValue({ to: { address: '10.0.0.1', port: 1 }, data: Buffer.from([1, 9, 3]), list: [1, 2] }))?.path,
+    '.data[byte 1]',
+  );
   const shorter = findDifference(e, encodeValue({ to: { address: '10.0.0.1', port: 1 }, data: Buffer.from([1, 2]), list: [1, 2] }))!;
   t.is(shorter.path, '.data[byte 2]');
   t.is(shorter.actual, '(end) (2 bytes)');
-  t.is(findDifference(e, encodeValue({ to: { address: '10.0.0.1', port: 1 }, data: Buffer.from([1, 2, 3]), list: [1, 2, 3] }))?.path, '.list.length');
+  t.is(
+    findDifference(e, encodeValue({ to: { address: '10.0.0.1', port: 1 }, data: Buffer.from([1, 2, 3]), list: [1, 2, 3] }))?.path,
+    '.list.length',
+  );
   t.is(findDifference(e, encodeValue({ to: { address: '10.0.0.1', port: 1 }, data: Buffer.from([1, 2, 3]) }))?.path, '.list');
   t.is(findDifference(encodeValue(1), encodeValue('1'))?.path, '(root)');
   t.is(findDifference(undefined, encodeValue(1))?.expected, '(absent)');

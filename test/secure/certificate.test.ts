@@ -147,10 +147,9 @@ test('loadCertificate refuses garbage, a foreign key and unsupported key types',
   const der = encodeCertificate(tbs, OID_ECDSA_WITH_SHA256, sign('sha256', tbs, p384.privateKey));
   const x = new X509Certificate(der);
   t.true(x.verify(p384.publicKey));
-  const error = t.throws(
-    () => loadCertificate(derToPem(der), p384.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()),
-    { instanceOf: SecureError },
-  );
+  const error = t.throws(() => loadCertificate(derToPem(der), p384.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString()), {
+    instanceOf: SecureError,
+  });
   t.is(error?.code, 'ERR_SECURE_BAD_OPTION');
   t.regex(error!.message, /unsupported key type/);
 });

@@ -56,20 +56,45 @@ test('every RFC 8122 hash, any case, gives the right digest length', (t) => {
 
 test('md5 and md2 are refused with ERR_FINGERPRINT_HASH_FORBIDDEN; unknown hashes with ERR_FINGERPRINT_UNKNOWN_HASH', (t) => {
   for (const name of ['md5', 'MD5', 'md2', 'Md2']) {
-    t.is(code(() => normalizeFingerprintHash(name)), 'ERR_FINGERPRINT_HASH_FORBIDDEN');
-    t.is(code(() => computeFingerprint(cert.der, name)), 'ERR_FINGERPRINT_HASH_FORBIDDEN');
-    t.is(code(() => parseFingerprint(`${name} AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89`)), 'ERR_FINGERPRINT_HASH_FORBIDDEN');
-    t.is(code(() => parseFingerprintLine(`a=fingerprint:${name} AB:CD`)), 'ERR_FINGERPRINT_HASH_FORBIDDEN');
+    t.is(
+      code(() => normalizeFingerprintHash(name)),
+      'ERR_FINGERPRINT_HASH_FORBIDDEN',
+    );
+    t.is(
+      code(() => computeFingerprint(cert.der, name)),
+      'ERR_FINGERPRINT_HASH_FORBIDDEN',
+    );
+    t.is(
+      code(() => parseFingerprint(`${name} AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89`)),
+      'ERR_FINGERPRINT_HASH_FORBIDDEN',
+    );
+    t.is(
+      code(() => parseFingerprintLine(`a=fingerprint:${name} AB:CD`)),
+      'ERR_FINGERPRINT_HASH_FORBIDDEN',
+    );
   }
   for (const name of ['sha3-256', 'sha256', 'blake2', '', 'constructor', 'toString']) {
-    t.is(code(() => normalizeFingerprintHash(name)), 'ERR_FINGERPRINT_UNKNOWN_HASH', name);
+    t.is(
+      code(() => normalizeFingerprintHash(name)),
+      'ERR_FINGERPRINT_UNKNOWN_HASH',
+      name,
+    );
   }
-  t.is(code(() => normalizeFingerprintHash(undefined as never)), 'ERR_FINGERPRINT_UNKNOWN_HASH');
+  t.is(
+    code(() => normalizeFingerprintHash(undefined as never)),
+    'ERR_FINGERPRINT_UNKNOWN_HASH',
+  );
 });
 
 test('computeFingerprint refuses an empty or non-binary certificate', (t) => {
-  t.is(code(() => computeFingerprint(Buffer.alloc(0))), 'ERR_SECURE_BAD_OPTION');
-  t.is(code(() => computeFingerprint('abc' as never)), 'ERR_SECURE_BAD_OPTION');
+  t.is(
+    code(() => computeFingerprint(Buffer.alloc(0))),
+    'ERR_SECURE_BAD_OPTION',
+  );
+  t.is(
+    code(() => computeFingerprint('abc' as never)),
+    'ERR_SECURE_BAD_OPTION',
+  );
 });
 
 test('lines: format and parse a=fingerprint, fingerprint: and the CLI form', (t) => {
@@ -105,17 +130,37 @@ test('malformed fingerprints and lines give ERR_FINGERPRINT_SYNTAX', (t) => {
     `sha-256 ${fp.value} extra`,
     `sha-1 ${fp.value}`, // sha-256 length under sha-1
   ]) {
-    t.is(code(() => parseFingerprint(text)), 'ERR_FINGERPRINT_SYNTAX', text);
+    t.is(
+      code(() => parseFingerprint(text)),
+      'ERR_FINGERPRINT_SYNTAX',
+      text,
+    );
   }
   for (const line of ['a=setup:active', 'a=fingerprint', `fingerprints sha-256 ${fp.value}`, `x a=fingerprint:sha-256 ${fp.value}`]) {
-    t.is(code(() => parseFingerprintLine(line)), 'ERR_FINGERPRINT_SYNTAX', line);
+    t.is(
+      code(() => parseFingerprintLine(line)),
+      'ERR_FINGERPRINT_SYNTAX',
+      line,
+    );
   }
-  t.is(code(() => parseFingerprint(42 as never)), 'ERR_FINGERPRINT_SYNTAX');
-  t.is(code(() => parseFingerprintLine(null as never)), 'ERR_FINGERPRINT_SYNTAX');
+  t.is(
+    code(() => parseFingerprint(42 as never)),
+    'ERR_FINGERPRINT_SYNTAX',
+  );
+  t.is(
+    code(() => parseFingerprintLine(null as never)),
+    'ERR_FINGERPRINT_SYNTAX',
+  );
 });
 
 test('format/parse round-trip for random digests of every hash (property)', (t) => {
-  const sizes = [['sha-1', 20], ['sha-224', 28], ['sha-256', 32], ['sha-384', 48], ['sha-512', 64]] as const;
+  const sizes = [
+    ['sha-1', 20],
+    ['sha-224', 28],
+    ['sha-256', 32],
+    ['sha-384', 48],
+    ['sha-512', 64],
+  ] as const;
   fc.assert(
     fc.property(fc.constantFrom(...sizes), fc.uint8Array({ minLength: 64, maxLength: 64 }), fc.boolean(), ([name, n], bytes, lower) => {
       const value = [...bytes.subarray(0, n)].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
@@ -154,8 +199,14 @@ test('selectFingerprints: the set of our most preferred hash among those offered
   t.deepEqual(selectFingerprints([s1, s512]), [s512]);
   t.deepEqual(selectFingerprints([s1]), [s1]);
   t.deepEqual(selectFingerprints([s1, s256, s512], ['sha-512', 'sha-256']), [s512]);
-  t.is(code(() => selectFingerprints([])), 'ERR_FINGERPRINT_NONE_USABLE');
-  t.is(code(() => selectFingerprints([s1], ['sha-256'])), 'ERR_FINGERPRINT_NONE_USABLE');
+  t.is(
+    code(() => selectFingerprints([])),
+    'ERR_FINGERPRINT_NONE_USABLE',
+  );
+  t.is(
+    code(() => selectFingerprints([s1], ['sha-256'])),
+    'ERR_FINGERPRINT_NONE_USABLE',
+  );
   t.is(FINGERPRINT_HASH_PREFERENCE[0], 'sha-256');
 });
 
@@ -175,15 +226,30 @@ test('matchCertificate: matches one of the selected set, ignores other hashes', 
   t.true(matchCertificate(cert.der, [computeFingerprint(cert.der, 'sha-1')]).matched);
   // Lower-case values given as objects still compare.
   t.true(matchCertificate(cert.der, [{ algorithm: 'sha-256', value: mine.value.toLowerCase() }]).matched);
-  t.is(code(() => matchCertificate(cert.der, [])), 'ERR_FINGERPRINT_NONE_USABLE');
+  t.is(
+    code(() => matchCertificate(cert.der, [])),
+    'ERR_FINGERPRINT_NONE_USABLE',
+  );
 });
 
 test('toFingerprints accepts objects, bare values and lines, and checks them', (t) => {
   const fp = computeFingerprint(cert.der);
   t.deepEqual(toFingerprints([fp, formatFingerprint(fp), formatFingerprintAttribute(fp), formatFingerprintLine(fp)]), [fp, fp, fp, fp]);
   t.deepEqual(toFingerprints([{ algorithm: 'SHA-256' as never, value: fp.value.toLowerCase() }]), [fp]);
-  t.is(code(() => toFingerprints([{ algorithm: 'md5' as never, value: 'AB' }])), 'ERR_FINGERPRINT_HASH_FORBIDDEN');
-  t.is(code(() => toFingerprints([{ algorithm: 'sha-256', value: 'AB' }])), 'ERR_FINGERPRINT_SYNTAX');
-  t.is(code(() => toFingerprints([null as never])), 'ERR_FINGERPRINT_SYNTAX');
-  t.is(code(() => toFingerprints([7 as never])), 'ERR_FINGERPRINT_SYNTAX');
+  t.is(
+    code(() => toFingerprints([{ algorithm: 'md5' as never, value: 'AB' }])),
+    'ERR_FINGERPRINT_HASH_FORBIDDEN',
+  );
+  t.is(
+    code(() => toFingerprints([{ algorithm: 'sha-256', value: 'AB' }])),
+    'ERR_FINGERPRINT_SYNTAX',
+  );
+  t.is(
+    code(() => toFingerprints([null as never])),
+    'ERR_FINGERPRINT_SYNTAX',
+  );
+  t.is(
+    code(() => toFingerprints([7 as never])),
+    'ERR_FINGERPRINT_SYNTAX',
+  );
 });

@@ -95,7 +95,10 @@ test('writes are cut at maxFrameSize', async (t) => {
   const data = randomBytes(2500);
   data[0] = 0xff;
   await new Promise<void>((resolve, reject) => stream.write(data, (e) => (e ? reject(e) : resolve())));
-  t.deepEqual(a.sent.map((f) => f.length), [1000, 1000, 500]);
+  t.deepEqual(
+    a.sent.map((f) => f.length),
+    [1000, 1000, 500],
+  );
   stream.destroy();
 });
 
@@ -106,7 +109,10 @@ test('by default, writes are cut into 16 KiB frames (about one TLS record each)'
   data[0] = 0xff;
   await new Promise<void>((resolve, reject) => stream.write(data, (e) => (e ? reject(e) : resolve())));
   t.is(DEFAULT_TLS_FRAME_SIZE, 16384);
-  t.deepEqual(a.sent.map((f) => f.length), [16384, 16384, 40_000 - 2 * 16384]);
+  t.deepEqual(
+    a.sent.map((f) => f.length),
+    [16384, 16384, 40_000 - 2 * 16384],
+  );
   t.deepEqual(Buffer.concat(a.sent), data);
   stream.destroy();
 });

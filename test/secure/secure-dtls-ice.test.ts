@@ -61,8 +61,14 @@ async function dtlsBothWays(t: import('ava').ExecutionContext, l: DtlsConnection
     r.send(Buffer.alloc(500 + i, i));
   }
   const [gotR, gotL] = await Promise.all([atR, atL]);
-  t.deepEqual(gotR.map((p) => p.length), Array.from({ length: count }, (_, i) => 1000 + i));
-  t.deepEqual(gotL.map((p) => p.length), Array.from({ length: count }, (_, i) => 500 + i));
+  t.deepEqual(
+    gotR.map((p) => p.length),
+    Array.from({ length: count }, (_, i) => 1000 + i),
+  );
+  t.deepEqual(
+    gotL.map((p) => p.length),
+    Array.from({ length: count }, (_, i) => 500 + i),
+  );
 }
 
 test('DTLS over a UDP ICE pair: roles from a=setup, data both ways, consent alive during and after', async (t) => {
@@ -122,15 +128,29 @@ test('DTLS over an S-O ↔ S-O ICE-TCP pair (peer in a worker thread), fingerpri
   const certificate = generateCertificate({ commonName: 'offerer' });
   const worker = new Worker(new URL('./workers/so-dtls-peer.js', import.meta.url));
   const fromPeer: { fingerprint?: string; setup?: string; result?: string } = {};
-  worker.on('message', (m: { params?: { ufrag: string; pwd: string }; candidate?: string; gathered?: boolean; fingerprint?: string; setup?: string; result?: string }) => {
-    if (m.params) agent.setRemoteParameters(m.params);
-    if (m.candidate) agent.addRemoteCandidate(m.candidate);
-    if (m.gathered) agent.endOfRemoteCandidates();
-    if (m.fingerprint) fromPeer.fingerprint = m.fingerprint;
-    if (m.setup) fromPeer.setup = m.setup;
-    if (m.result) fromPeer.result = m.result;
+  worker.on(
+    'message',
+    (m: {
+      params?: { ufrag: string; pwd: string };
+      candidate?: string;
+      gathered?: boolean;
+      fingerprint?: string;
+      setup?: string;
+      result?: string;
+    }) => {
+      if (m.params) agent.setRemoteParameters(m.params);
+      if (m.candidate) agent.addRemoteCandidate(m.candidate);
+      if (m.gathered) agent.endOfRemoteCandidates();
+      if (m.fingerprint) fromPeer.fingerprint = m.fingerprint;
+      if (m.setup) fromPeer.setup = m.setup;
+      if (m.result) fromPeer.result = m.result;
+    },
+  );
+  worker.postMessage({
+    params: agent.localParameters,
+    fingerprint: formatFingerprintLine(computeFingerprint(certificate.der)),
+    setup: formatSetupLine('actpass'),
   });
-  worker.postMessage({ params: agent.localParameters, fingerprint: formatFingerprintLine(computeFingerprint(certificate.der)), setup: formatSetupLine('actpass') });
   agent.on('candidate', (c) => worker.postMessage({ candidate: c.toSdp() }));
   await agent.gather();
   worker.postMessage('end');
@@ -143,7 +163,10 @@ test('DTLS over an S-O ↔ S-O ICE-TCP pair (peer in a worker thread), fingerpri
   const echoed = packets(secure, 50);
   for (let i = 0; i < 50; i++) secure.send(Buffer.alloc(1000 + i, i));
   const back = await echoed;
-  t.deepEqual(back.map((p) => p.length), Array.from({ length: 50 }, (_, i) => 1000 + i));
+  t.deepEqual(
+    back.map((p) => p.length),
+    Array.from({ length: 50 }, (_, i) => 1000 + i),
+  );
   t.true(back.every((p, i) => p[0] === i));
   secure.close();
   while (!fromPeer.result) await new Promise((r) => setTimeout(r, 5));

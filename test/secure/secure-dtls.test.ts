@@ -46,7 +46,11 @@ test('a mismatch with fingerprints known up front ends the handshake on both sid
   const client = secureDtls(b, { role: 'client', certificate: bob, remoteFingerprints: [fp(mallory)], handshakeTimeoutMs: 5000 });
   const [s, c] = await Promise.allSettled([server, client]);
   t.is(c.status === 'rejected' ? (c.reason as { code: string }).code : 'fulfilled', 'ERR_DTLS_FINGERPRINT_MISMATCH');
-  t.is(s.status === 'rejected' ? (s.reason as { code: string }).code : 'fulfilled', 'ERR_DTLS_HANDSHAKE_FAILED', 'the server got bad_certificate');
+  t.is(
+    s.status === 'rejected' ? (s.reason as { code: string }).code : 'fulfilled',
+    'ERR_DTLS_HANDSHAKE_FAILED',
+    'the server got bad_certificate',
+  );
 });
 
 test('a mismatch found after the handshake (late fingerprints) rejects and delivers nothing', async (t) => {
@@ -93,7 +97,12 @@ test('MITM (the attack werift-dtls lets through): Mallory relays with the real s
       }),
     ),
   );
-  const malloryServer = secureDtls(malloryUdp, { role: 'server', certificate: mallory, remoteFingerprints: [fp(bob)], handshakeTimeoutMs: 5000 });
+  const malloryServer = secureDtls(malloryUdp, {
+    role: 'server',
+    certificate: mallory,
+    remoteFingerprints: [fp(bob)],
+    handshakeTimeoutMs: 5000,
+  });
   const victim = secureDtls(client, { role: 'client', certificate: bob, remoteFingerprints: [fp(alice)], handshakeTimeoutMs: 5000 });
   const [v, m] = await Promise.allSettled([victim, malloryServer]);
   t.true(swapped >= 1);

@@ -100,14 +100,24 @@ test('TLS over an S-O ↔ S-O ICE-TCP pair (peer in a worker thread), fingerprin
   const certificate = generateCertificate({ commonName: 'offerer' });
   const worker = new Worker(new URL('./workers/so-tls-peer.js', import.meta.url));
   const fromPeer: { fingerprint?: string; setup?: string; gathered?: boolean; result?: string } = {};
-  worker.on('message', (m: { params?: { ufrag: string; pwd: string }; candidate?: string; gathered?: boolean; fingerprint?: string; setup?: string; result?: string }) => {
-    if (m.params) agent.setRemoteParameters(m.params);
-    if (m.candidate) agent.addRemoteCandidate(m.candidate);
-    if (m.gathered) agent.endOfRemoteCandidates();
-    if (m.fingerprint) fromPeer.fingerprint = m.fingerprint;
-    if (m.setup) fromPeer.setup = m.setup;
-    if (m.result) fromPeer.result = m.result;
-  });
+  worker.on(
+    'message',
+    (m: {
+      params?: { ufrag: string; pwd: string };
+      candidate?: string;
+      gathered?: boolean;
+      fingerprint?: string;
+      setup?: string;
+      result?: string;
+    }) => {
+      if (m.params) agent.setRemoteParameters(m.params);
+      if (m.candidate) agent.addRemoteCandidate(m.candidate);
+      if (m.gathered) agent.endOfRemoteCandidates();
+      if (m.fingerprint) fromPeer.fingerprint = m.fingerprint;
+      if (m.setup) fromPeer.setup = m.setup;
+      if (m.result) fromPeer.result = m.result;
+    },
+  );
   worker.postMessage({
     params: agent.localParameters,
     fingerprint: formatFingerprintLine(computeFingerprint(certificate.der)),
@@ -126,7 +136,10 @@ test('TLS over an S-O ↔ S-O ICE-TCP pair (peer in a worker thread), fingerprin
   const echoed = packets(secure, 50);
   for (let i = 0; i < 50; i++) secure.send(Buffer.alloc(1000 + i, i));
   const back = await echoed;
-  t.deepEqual(back.map((p) => p.length), Array.from({ length: 50 }, (_, i) => 1000 + i));
+  t.deepEqual(
+    back.map((p) => p.length),
+    Array.from({ length: 50 }, (_, i) => 1000 + i),
+  );
   t.true(back.every((p, i) => p[0] === i));
   secure.close();
   await closed(secure);

@@ -39,7 +39,13 @@ class VirtualPacketConnection extends EventEmitter implements PacketConnection {
 const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Advances virtual time in `stepMs` steps, with event-loop turns between, until `done()` or `ms` elapsed. */
-async function drive(s: TwoAgents, conns: VirtualPacketConnection[], ms: number, done: () => boolean = () => false, stepMs = 10): Promise<void> {
+async function drive(
+  s: TwoAgents,
+  conns: VirtualPacketConnection[],
+  ms: number,
+  done: () => boolean = () => false,
+  stepMs = 10,
+): Promise<void> {
   const end = s.world.now + ms;
   while (s.world.now < end && !done()) {
     s.world.runFor(stepMs);
@@ -74,7 +80,10 @@ for (const [title, mine, theirs] of [
       b: { name: 'bob', controlling: false, udp: false, tcp: [theirs] },
     });
     finishGathering(s);
-    t.true(s.world.runUntil(() => bothCompleted(s), 20000), `ICE: ${s.a.core.state} / ${s.b.core.state}`);
+    t.true(
+      s.world.runUntil(() => bothCompleted(s), 20000),
+      `ICE: ${s.a.core.state} / ${s.b.core.state}`,
+    );
     t.is(s.a.selectedPair()!.local.tcpType, mine);
     const stun = countStunFrames(s);
     const a = new VirtualPacketConnection(s.a);
@@ -116,7 +125,10 @@ for (const [title, mine, theirs] of [
     t.deepEqual(gotByClient, [...Array(60).keys()]);
 
     // Consent ran underneath: requests both ways, every one answered, never inside TLS.
-    for (const [host, peer] of [['bob', 'alice'], ['alice', 'bob']] as const) {
+    for (const [host, peer] of [
+      ['bob', 'alice'],
+      ['alice', 'bob'],
+    ] as const) {
       const requests = stun(host).requests - before[host].requests;
       const answers = stun(peer).successes - before[peer].successes;
       t.true(requests >= 10, `${requests} consent checks reached ${host} in 60 s (RFC 7675 §5.1: every 5 s ±20%)`);

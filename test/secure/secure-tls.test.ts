@@ -134,7 +134,10 @@ test('fingerprints given as a promise: data is held until they arrive, then deli
   client.send(Buffer.from('early'));
   await tick(30);
   let settled = false;
-  void serverSide.then(() => (settled = true), () => (settled = true));
+  void serverSide.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
   await tick(10);
   t.false(settled, 'the server waits for the answer fingerprints');
   release([formatFingerprintAttribute(fp(clientCert))]);
@@ -165,10 +168,9 @@ test('a peer without a certificate is refused (RFC 8122 §6.2)', async (t) => {
   const [a, b] = memoryPacketPair();
   const bare = tls.connect({ socket: new PacketByteStream(a), rejectUnauthorized: false });
   bare.on('error', () => undefined);
-  const error = await t.throwsAsync(
-    secureTls(b, { role: 'server', certificate: serverCert, remoteFingerprints: [fp(clientCert)] }),
-    { instanceOf: SecureError },
-  );
+  const error = await t.throwsAsync(secureTls(b, { role: 'server', certificate: serverCert, remoteFingerprints: [fp(clientCert)] }), {
+    instanceOf: SecureError,
+  });
   t.is(error?.code, 'ERR_TLS_NO_PEER_CERTIFICATE');
   bare.destroy();
 });
@@ -260,7 +262,10 @@ test('STUN interleaved with TLS during and after the handshake stays out of TLS 
     a.send(stunCheck()); // the ICE side's own checks between application packets
     if (i % 10 === 0) await tick();
   }
-  t.deepEqual((await got).map(String), Array.from({ length: 50 }, (_, i) => `packet ${i}`));
+  t.deepEqual(
+    (await got).map(String),
+    Array.from({ length: 50 }, (_, i) => `packet ${i}`),
+  );
   const echoed = packets(client, 1);
   server.send(Buffer.from('reply'));
   await echoed;
@@ -407,7 +412,10 @@ test('send(): typed errors for bad packets, false once closed; backpressure keep
   }
   const all = await got;
   t.true(refused > 0, 'send() pushed back at least once');
-  t.deepEqual(all.map((p) => p.readUInt32BE(0)), Array.from({ length: count }, (_, i) => i));
+  t.deepEqual(
+    all.map((p) => p.readUInt32BE(0)),
+    Array.from({ length: count }, (_, i) => i),
+  );
   client.close();
   await closed(server);
   t.false(client.send(Buffer.from('after close')));

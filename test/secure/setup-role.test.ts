@@ -40,19 +40,39 @@ test('setup lines: format and parse all three forms, any case', (t) => {
 
 test('bad setup lines and values give ERR_SETUP_SYNTAX', (t) => {
   for (const line of ['', 'setup', 'a=setup:', 'a=setup:client', 'setup active passive', 'a=fingerprint:sha-256 AB', 'xsetup active']) {
-    t.is(code(() => parseSetupLine(line)), 'ERR_SETUP_SYNTAX', line);
+    t.is(
+      code(() => parseSetupLine(line)),
+      'ERR_SETUP_SYNTAX',
+      line,
+    );
   }
-  t.is(code(() => parseSetupLine(3 as never)), 'ERR_SETUP_SYNTAX');
-  t.is(code(() => parseSetupRole('server')), 'ERR_SETUP_SYNTAX');
-  t.is(code(() => parseSetupRole(undefined as never)), 'ERR_SETUP_SYNTAX');
-  t.is(code(() => formatSetupAttribute('both' as never)), 'ERR_SETUP_SYNTAX');
+  t.is(
+    code(() => parseSetupLine(3 as never)),
+    'ERR_SETUP_SYNTAX',
+  );
+  t.is(
+    code(() => parseSetupRole('server')),
+    'ERR_SETUP_SYNTAX',
+  );
+  t.is(
+    code(() => parseSetupRole(undefined as never)),
+    'ERR_SETUP_SYNTAX',
+  );
+  t.is(
+    code(() => formatSetupAttribute('both' as never)),
+    'ERR_SETUP_SYNTAX',
+  );
 });
 
 test('RFC 4145 §4.1 table: exactly the allowed offer/answer pairs validate', (t) => {
   const allowed = new Set([
-    'active/passive', 'active/holdconn',
-    'passive/active', 'passive/holdconn',
-    'actpass/active', 'actpass/passive', 'actpass/holdconn',
+    'active/passive',
+    'active/holdconn',
+    'passive/active',
+    'passive/holdconn',
+    'actpass/active',
+    'actpass/passive',
+    'actpass/holdconn',
     'holdconn/holdconn',
   ]);
   for (const offer of ROLES) {
@@ -70,7 +90,10 @@ test('missing values take the RFC 4145 defaults: active offer, passive answer', 
   t.deepEqual(negotiateTlsRoles(undefined, undefined), { offerer: 'client', answerer: 'server' });
   t.deepEqual(negotiateTlsRoles('actpass', undefined), { offerer: 'client', answerer: 'server' });
   t.deepEqual(negotiateTlsRoles(undefined, 'passive'), { offerer: 'client', answerer: 'server' });
-  t.is(code(() => negotiateTlsRoles(undefined, 'active')), 'ERR_SETUP_INVALID_ANSWER');
+  t.is(
+    code(() => negotiateTlsRoles(undefined, 'active')),
+    'ERR_SETUP_INVALID_ANSWER',
+  );
   t.is(chooseAnswerSetup(undefined), 'passive');
 });
 
@@ -98,7 +121,12 @@ test('explicit roles: active is the client, passive the server, whoever offered'
 test('roles do not depend on who opened TCP: the same inputs give the same roles on both sides', (t) => {
   // The TCP opener (ICE tcptype active/so) is not an input at all (RFC 6544 §4.5):
   // both ends compute complementary roles from the same offer and answer.
-  for (const [offer, answer] of [['actpass', 'active'], ['actpass', 'passive'], ['active', 'passive'], ['passive', 'active']] as const) {
+  for (const [offer, answer] of [
+    ['actpass', 'active'],
+    ['actpass', 'passive'],
+    ['active', 'passive'],
+    ['passive', 'active'],
+  ] as const) {
     const mine = tlsRoleFor('offerer', offer, answer);
     const theirs = tlsRoleFor('answerer', offer, answer);
     t.not(mine, theirs);
@@ -107,12 +135,36 @@ test('roles do not depend on who opened TCP: the same inputs give the same roles
 });
 
 test('holdconn gives ERR_SETUP_HOLDCONN; invalid pairs ERR_SETUP_INVALID_ANSWER; bad side ERR_SECURE_BAD_OPTION', (t) => {
-  t.is(code(() => negotiateTlsRoles('actpass', 'holdconn')), 'ERR_SETUP_HOLDCONN');
-  t.is(code(() => negotiateTlsRoles('holdconn', 'holdconn')), 'ERR_SETUP_HOLDCONN');
-  t.is(code(() => negotiateTlsRoles('active', 'active')), 'ERR_SETUP_INVALID_ANSWER');
-  t.is(code(() => negotiateTlsRoles('passive', 'passive')), 'ERR_SETUP_INVALID_ANSWER');
-  t.is(code(() => negotiateTlsRoles('actpass', 'actpass')), 'ERR_SETUP_INVALID_ANSWER');
-  t.is(code(() => negotiateTlsRoles('holdconn', 'active')), 'ERR_SETUP_INVALID_ANSWER');
-  t.is(code(() => tlsRoleFor('both' as never, 'actpass', 'active')), 'ERR_SECURE_BAD_OPTION');
-  t.is(code(() => tlsRoleFor('offerer', 'bogus' as never, 'active')), 'ERR_SETUP_SYNTAX');
+  t.is(
+    code(() => negotiateTlsRoles('actpass', 'holdconn')),
+    'ERR_SETUP_HOLDCONN',
+  );
+  t.is(
+    code(() => negotiateTlsRoles('holdconn', 'holdconn')),
+    'ERR_SETUP_HOLDCONN',
+  );
+  t.is(
+    code(() => negotiateTlsRoles('active', 'active')),
+    'ERR_SETUP_INVALID_ANSWER',
+  );
+  t.is(
+    code(() => negotiateTlsRoles('passive', 'passive')),
+    'ERR_SETUP_INVALID_ANSWER',
+  );
+  t.is(
+    code(() => negotiateTlsRoles('actpass', 'actpass')),
+    'ERR_SETUP_INVALID_ANSWER',
+  );
+  t.is(
+    code(() => negotiateTlsRoles('holdconn', 'active')),
+    'ERR_SETUP_INVALID_ANSWER',
+  );
+  t.is(
+    code(() => tlsRoleFor('both' as never, 'actpass', 'active')),
+    'ERR_SECURE_BAD_OPTION',
+  );
+  t.is(
+    code(() => tlsRoleFor('offerer', 'bogus' as never, 'active')),
+    'ERR_SETUP_SYNTAX',
+  );
 });

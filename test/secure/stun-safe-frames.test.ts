@@ -21,7 +21,10 @@ test('ordinary bytes are cut at maxFrameSize and nothing else', (t) => {
   const bytes = randomBytes(200_000);
   bytes[0] = 0xff; // cannot be STUN
   const frames = cut(bytes, 65535);
-  t.deepEqual(frames.map((f) => f.length), [65535, 65535, 65535, 3395]);
+  t.deepEqual(
+    frames.map((f) => f.length),
+    [65535, 65535, 65535, 3395],
+  );
   t.deepEqual(Buffer.concat(frames), bytes);
   t.deepEqual(cut(Buffer.alloc(0), 65535), []);
 });
@@ -37,7 +40,10 @@ test('RFC 6544 §10.1: a chunk that is exactly a STUN message is cut differently
       t.false(isStun(f, { requireFingerprint: true }));
     }
     t.deepEqual(Buffer.concat(frames), msg);
-    t.deepEqual(frames.map((f) => f.length), [msg.length - 1, 1]);
+    t.deepEqual(
+      frames.map((f) => f.length),
+      [msg.length - 1, 1],
+    );
   }
 });
 

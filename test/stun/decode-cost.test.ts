@@ -57,7 +57,10 @@ test.serial('decode work is linear: 16x the attributes cost far less than 256x t
 test('unknownRequired stops at MAX_UNKNOWN_REQUIRED distinct types, in order, and says it was cut', (t) => {
   const m = decodeStun(manyUnknown(MOST));
   t.is(m.unknownRequired.length, MAX_UNKNOWN_REQUIRED);
-  t.deepEqual(m.unknownRequired, Array.from({ length: MAX_UNKNOWN_REQUIRED }, (_, i) => 0x0100 + i));
+  t.deepEqual(
+    m.unknownRequired,
+    Array.from({ length: MAX_UNKNOWN_REQUIRED }, (_, i) => 0x0100 + i),
+  );
   t.true(m.unknownRequiredTruncated);
   const exact = decodeStun(manyUnknown(MAX_UNKNOWN_REQUIRED));
   t.is(exact.unknownRequired.length, MAX_UNKNOWN_REQUIRED);

@@ -74,8 +74,16 @@ test('header errors: truncated, top bits, cookie, length', (t) => {
 });
 
 test('an attribute running past the end of the message is ERR_STUN_ATTR_OVERRUN', (t) => {
-  throwsStun(t, () => decodeStun(buildMessage(BINDING_REQUEST, [{ type: StunAttr.Username, value: '61626364', lengthField: 5 }])), 'ERR_STUN_ATTR_OVERRUN');
-  throwsStun(t, () => decodeStun(buildMessage(BINDING_REQUEST, [{ type: 0x8099, value: '', lengthField: 0xffff }])), 'ERR_STUN_ATTR_OVERRUN');
+  throwsStun(
+    t,
+    () => decodeStun(buildMessage(BINDING_REQUEST, [{ type: StunAttr.Username, value: '61626364', lengthField: 5 }])),
+    'ERR_STUN_ATTR_OVERRUN',
+  );
+  throwsStun(
+    t,
+    () => decodeStun(buildMessage(BINDING_REQUEST, [{ type: 0x8099, value: '', lengthField: 0xffff }])),
+    'ERR_STUN_ATTR_OVERRUN',
+  );
 });
 
 test('known attributes with a wrong size or value are ERR_STUN_BAD_ATTRIBUTE', (t) => {

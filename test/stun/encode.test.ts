@@ -22,7 +22,7 @@ const base = (attributes: StunMessageInit['attributes'] = {}): StunMessageInit =
 /** [type, length, value offset] of each attribute of an encoded message. */
 function walk(buf: Buffer): Array<[number, number, number]> {
   const out: Array<[number, number, number]> = [];
-  for (let o = 20; o < buf.length; ) {
+  for (let o = 20; o < buf.length;) {
     const len = buf.readUInt16BE(o + 2);
     out.push([buf.readUInt16BE(o), len, o + 4]);
     o += 4 + ((len + 3) & ~3);
@@ -117,10 +117,19 @@ test('USE-CANDIDATE is written only when true', (t) => {
 
 test('extraAttributes are written as given, before MESSAGE-INTEGRITY, and found again', (t) => {
   const buf = encodeStun(
-    { ...base({ priority: 1 }), extraAttributes: [{ type: 0x8099, value: Buffer.from('abc') }, { type: 0x0003, value: new Uint8Array(4) }] },
+    {
+      ...base({ priority: 1 }),
+      extraAttributes: [
+        { type: 0x8099, value: Buffer.from('abc') },
+        { type: 0x0003, value: new Uint8Array(4) },
+      ],
+    },
     { integrityKey: Buffer.from('k') },
   );
-  t.deepEqual(walk(buf).map(([type]) => type), [StunAttr.Priority, 0x8099, 0x0003, StunAttr.MessageIntegrity]);
+  t.deepEqual(
+    walk(buf).map(([type]) => type),
+    [StunAttr.Priority, 0x8099, 0x0003, StunAttr.MessageIntegrity],
+  );
   const m = decodeStun(buf);
   t.deepEqual(m.unknownRequired, [0x0003]);
   t.is(findAttribute(m, 0x8099)?.toString(), 'abc');

@@ -45,7 +45,10 @@ function keyOf(v: Vector): Buffer {
 const CLASS: Record<string, StunClass> = { request: StunClass.Request, success_response: StunClass.SuccessResponse };
 
 test('the fixture holds the four RFC 5769 vectors (2.1-2.4)', (t) => {
-  t.deepEqual(vectors.map((v) => v.rfc5769_section), ['2.1', '2.2', '2.3', '2.4']);
+  t.deepEqual(
+    vectors.map((v) => v.rfc5769_section),
+    ['2.1', '2.2', '2.3', '2.4'],
+  );
 });
 
 for (const v of vectors) {
@@ -63,12 +66,24 @@ for (const v of vectors) {
     t.deepEqual(m.unknownRequired, []);
     for (const a of v.expected.attributes) {
       switch (a.name) {
-        case 'SOFTWARE': t.is(m.attributes.software, a.value_text); break;
-        case 'USERNAME': t.is(m.attributes.username, a.value_text); break;
-        case 'NONCE': t.is(m.attributes.nonce, a.value_text); break;
-        case 'REALM': t.is(m.attributes.realm, a.value_text); break;
-        case 'PRIORITY': t.is(m.attributes.priority, a.value_int); break;
-        case 'ICE-CONTROLLED': t.is(m.attributes.iceControlled, BigInt(`0x${a.tie_breaker_hex}`)); break;
+        case 'SOFTWARE':
+          t.is(m.attributes.software, a.value_text);
+          break;
+        case 'USERNAME':
+          t.is(m.attributes.username, a.value_text);
+          break;
+        case 'NONCE':
+          t.is(m.attributes.nonce, a.value_text);
+          break;
+        case 'REALM':
+          t.is(m.attributes.realm, a.value_text);
+          break;
+        case 'PRIORITY':
+          t.is(m.attributes.priority, a.value_int);
+          break;
+        case 'ICE-CONTROLLED':
+          t.is(m.attributes.iceControlled, BigInt(`0x${a.tie_breaker_hex}`));
+          break;
         case 'XOR-MAPPED-ADDRESS':
           t.deepEqual(m.attributes.xorMappedAddress, {
             family: a.decoded!.family === 'IPv6' ? 6 : 4,
@@ -76,9 +91,14 @@ for (const v of vectors) {
             port: a.decoded!.port,
           });
           break;
-        case 'MESSAGE-INTEGRITY': t.true(m.hasIntegrity); break;
-        case 'FINGERPRINT': t.true(m.hasFingerprint); break;
-        default: t.fail(`unexpected attribute ${a.name} in the fixture`);
+        case 'MESSAGE-INTEGRITY':
+          t.true(m.hasIntegrity);
+          break;
+        case 'FINGERPRINT':
+          t.true(m.hasFingerprint);
+          break;
+        default:
+          t.fail(`unexpected attribute ${a.name} in the fixture`);
       }
     }
     const names = v.expected.attributes.map((a) => a.name);

@@ -8,7 +8,20 @@ import { StunClass } from '../../lib/stun/index.js';
 import { TurnClient, type TurnClientEvent, type TurnClientOptions } from '../../lib/turn/client.js';
 import { TurnMethod } from '../../lib/turn/constants.js';
 import { decodeChannelData } from '../../lib/turn/channel-data.js';
-import { authenticated, challenge, channelOf, dataIndication, decode, failure, lifetimeOf, PASS, peerOf, seeded, success, USER } from './fake-server.js';
+import {
+  authenticated,
+  challenge,
+  channelOf,
+  dataIndication,
+  decode,
+  failure,
+  lifetimeOf,
+  PASS,
+  peerOf,
+  seeded,
+  success,
+  USER,
+} from './fake-server.js';
 
 const PEER = { address: '192.0.2.7', port: 6000 };
 
@@ -57,7 +70,12 @@ test('Allocate: first without credentials, then USERNAME/REALM/NONCE/MESSAGE-INT
   t.false(second!.transactionId.equals(first!.transactionId));
   c.handleMessage(6, success(second!, { lifetime: 600 }));
   const [ev] = events(c);
-  t.like(ev, { type: 'allocated', relayed: { address: '198.51.100.1', port: 50000 }, mapped: { address: '203.0.113.5', port: 40000 }, lifetimeS: 600 });
+  t.like(ev, {
+    type: 'allocated',
+    relayed: { address: '198.51.100.1', port: 50000 },
+    mapped: { address: '203.0.113.5', port: 40000 },
+    lifetimeS: 600,
+  });
   t.is(c.state, 'allocated');
 });
 
@@ -155,7 +173,13 @@ test('send: the first packet asks for a permission and waits; Send indications a
   t.true(authenticated(out[0]!));
   c.handleMessage(20, success(out[0]!));
   const sent = drain(c).map(decode);
-  t.deepEqual(sent.map((m) => [m.class, m.method]), [[StunClass.Indication, TurnMethod.Send], [StunClass.Indication, TurnMethod.Send]]);
+  t.deepEqual(
+    sent.map((m) => [m.class, m.method]),
+    [
+      [StunClass.Indication, TurnMethod.Send],
+      [StunClass.Indication, TurnMethod.Send],
+    ],
+  );
   t.false(sent[0]!.hasIntegrity);
   t.like(events(c)[0], { type: 'permission', ip: PEER.address });
 });
@@ -192,12 +216,19 @@ test('a used permission is refreshed every 240 s of its 300 s; an unused one lap
   c.handleMessage(240_001, success(refresh!));
   // Used at 200 s, within the last 300 s: refreshed again at 480 s.
   c.handleTimeout(480_001);
-  const [again] = drain(c).map(decode).filter((m) => m.method === TurnMethod.CreatePermission);
+  const [again] = drain(c)
+    .map(decode)
+    .filter((m) => m.method === TurnMethod.CreatePermission);
   t.truthy(again);
   c.handleMessage(480_002, success(again!));
   // Unused since 200 s: at the next refresh time (720 s) it lapses instead.
   c.handleTimeout(720_002);
-  t.deepEqual(drain(c).map(decode).filter((m) => m.method === TurnMethod.CreatePermission), []);
+  t.deepEqual(
+    drain(c)
+      .map(decode)
+      .filter((m) => m.method === TurnMethod.CreatePermission),
+    [],
+  );
   // The next packet to it asks for a new one.
   c.send(720_003, PEER, Buffer.from('b'));
   t.is(decode(drain(c)[0]!).method, TurnMethod.CreatePermission);
@@ -216,7 +247,10 @@ test('ChannelBind after a few packets, then ChannelData (unpadded over UDP); reb
   t.true(number >= 0x4000 && number <= 0x4fff);
   t.deepEqual(peerOf(bind), { family: 4, ...PEER });
   c.handleMessage(2, success(bind));
-  t.like(events(c).find((e) => e.type === 'channel'), { type: 'channel', channel: number });
+  t.like(
+    events(c).find((e) => e.type === 'channel'),
+    { type: 'channel', channel: number },
+  );
   c.send(3, PEER, Buffer.from('hello'));
   const [frame] = drain(c);
   t.is(frame!.length, 4 + 5);
@@ -227,7 +261,9 @@ test('ChannelBind after a few packets, then ChannelData (unpadded over UDP); reb
   c.send(500_000, PEER, Buffer.from('x'));
   drain(c);
   c.handleTimeout(540_002);
-  const rebinds = drain(c).map(decode).filter((m) => m.method === TurnMethod.ChannelBind);
+  const rebinds = drain(c)
+    .map(decode)
+    .filter((m) => m.method === TurnMethod.ChannelBind);
   t.is(rebinds.length, 1);
   t.is(channelOf(rebinds[0]!), number);
 });
@@ -279,10 +315,16 @@ test('RFC 6062: REQUESTED-TRANSPORT TCP needs a reliable link; Connect asks a pe
   c.connect(0, PEER);
   c.connect(0, PEER); // RFC 6062 §4.3: not twice at once for one peer
   const out = drain(c).map(decode);
-  t.deepEqual(out.map((m) => m.method), [TurnMethod.CreatePermission, TurnMethod.Connect]);
+  t.deepEqual(
+    out.map((m) => m.method),
+    [TurnMethod.CreatePermission, TurnMethod.Connect],
+  );
   c.handleMessage(1, success(out[0]!));
   c.handleMessage(1, success(out[1]!, { connectionId: 0x1234 }));
-  t.like(events(c).find((e) => e.type === 'connect-result'), { peer: PEER, connectionId: 0x1234 });
+  t.like(
+    events(c).find((e) => e.type === 'connect-result'),
+    { peer: PEER, connectionId: 0x1234 },
+  );
 });
 
 test('channels are bounded by maxChannels; a refused ChannelBind frees its number and packets keep flowing as Send indications', (t) => {

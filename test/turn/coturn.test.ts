@@ -22,7 +22,14 @@ const withCoturn = unavailable === undefined || process.env.CI !== undefined ? t
 
 function server(c: Coturn, transport: 'udp' | 'tcp' | 'tls', password = c.password): TurnServerConfig {
   const port = transport === 'tls' ? c.tlsPort : c.port;
-  return { host: '127.0.0.1', port, transport, username: c.user, password, url: `${transport === 'tls' ? 'turns' : 'turn'}:127.0.0.1:${port}` };
+  return {
+    host: '127.0.0.1',
+    port,
+    transport,
+    username: c.user,
+    password,
+    url: `${transport === 'tls' ? 'turns' : 'turn'}:127.0.0.1:${port}`,
+  };
 }
 
 async function until(what: string, check: () => boolean, ms = 15_000): Promise<void> {
@@ -61,7 +68,10 @@ for (const transport of ['udp', 'tcp', 'tls'] as const) {
       });
       for (let i = 0; i < 6; i++) allocation.send(peerAddress, Buffer.from(`hello ${i}`));
       await until('the echoes', () => events.filter((e) => e.type === 'data').length >= 6);
-      t.deepEqual(got.map(String).sort(), [0, 1, 2, 3, 4, 5].map((i) => `hello ${i}`));
+      t.deepEqual(
+        got.map(String).sort(),
+        [0, 1, 2, 3, 4, 5].map((i) => `hello ${i}`),
+      );
       const data = events.filter((e): e is Extract<TurnClientEvent, { type: 'data' }> => e.type === 'data');
       t.true(data.every((e) => e.peer.port === peerAddress.port && String(e.data).startsWith('echo:hello')));
       // The permission came first, then (after 4 packets) a channel: later packets go as ChannelData.
@@ -135,7 +145,14 @@ withCoturn('RFC 6062: a TCP allocation over TCP, a Connect to a peer and bytes t
     const { TcpRelay } = await import('../../lib/turn/tcp-relay.js');
     const connections: unknown[] = [];
     const packets: Buffer[] = [];
-    const relay = new TcpRelay(allocation, allocated.relayed, { onPacket: (p) => packets.push(p.data), onConnection: (e) => connections.push(e) }, {}, { bytes: (n) => Buffer.alloc(n, 7 + connections.length) }, 'c');
+    const relay = new TcpRelay(
+      allocation,
+      allocated.relayed,
+      { onPacket: (p) => packets.push(p.data), onConnection: (e) => connections.push(e) },
+      {},
+      { bytes: (n) => Buffer.alloc(n, 7 + connections.length) },
+      'c',
+    );
     // Route the client's connect results to the relay, as the plugin does.
     const pump = setInterval(() => {
       for (const e of events.splice(0)) if (e.type === 'connect-result') relay.onConnectResult(e.peer, e.connectionId, e.error);
@@ -197,7 +214,10 @@ withCoturn('an agent with wrong TURN credentials emits ERR_TURN_UNAUTHORIZED and
     agent.on('warning', (e) => errors.push(e));
     try {
       const candidates = await agent.gather();
-      t.deepEqual(errors.map((e) => e.code), ['ERR_TURN_UNAUTHORIZED']);
+      t.deepEqual(
+        errors.map((e) => e.code),
+        ['ERR_TURN_UNAUTHORIZED'],
+      );
       t.true(candidates.length > 0 && candidates.every((cand) => cand.toCandidate().type === 'host'));
     } finally {
       await agent.close();

@@ -99,8 +99,25 @@ export function makeCertificate(dir: string, ip = '127.0.0.1'): { cert: string; 
   const key = join(dir, 'key.pem');
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '2', '-subj', '/CN=turn.test',
-      '-addext', `subjectAltName=IP:${ip},DNS:localhost,DNS:turn.test`, '-keyout', key, '-out', cert],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=turn.test',
+      '-addext',
+      `subjectAltName=IP:${ip},DNS:localhost,DNS:turn.test`,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
     { stdio: 'pipe' },
   );
   return { cert, key };

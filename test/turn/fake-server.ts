@@ -62,7 +62,15 @@ export function challenge(request: StunMessage, code: 401 | 438, nonce: string):
 
 /** An error answer without challenge. */
 export function failure(request: StunMessage, code: number, reason: string): Buffer {
-  return encodeStun({ class: StunClass.ErrorResponse, method: request.method, transactionId: request.transactionId, attributes: { errorCode: { code, reason } } }, { integrityKey: KEY });
+  return encodeStun(
+    {
+      class: StunClass.ErrorResponse,
+      method: request.method,
+      transactionId: request.transactionId,
+      attributes: { errorCode: { code, reason } },
+    },
+    { integrityKey: KEY },
+  );
 }
 
 function u32(v: number): Buffer {
@@ -75,7 +83,10 @@ function u32(v: number): Buffer {
 export function success(request: StunMessage, options: { lifetime?: number; connectionId?: number; key?: Buffer } = {}): Buffer {
   const extra = [];
   if (request.method === TurnMethod.Allocate) {
-    extra.push({ type: TurnAttr.XorRelayedAddress, value: encodeXorAddress({ address: '198.51.100.1', port: 50000 }, request.transactionId) });
+    extra.push({
+      type: TurnAttr.XorRelayedAddress,
+      value: encodeXorAddress({ address: '198.51.100.1', port: 50000 }, request.transactionId),
+    });
   }
   if (options.lifetime !== undefined) extra.push({ type: TurnAttr.Lifetime, value: u32(options.lifetime) });
   if (options.connectionId !== undefined) extra.push({ type: TurnAttr.ConnectionId, value: u32(options.connectionId) });

@@ -25,17 +25,42 @@ function explain(r: RunResult): string {
 }
 
 const cases = [
-  { name: 'TURN over UDP, UDP relay', url: (p: number, _tls: number) => `turn:127.0.0.1:${p}`, extra: [] as string[], ours: ['--tcp', 'off'], theirs: ['--tcp', 'off'], local: /local=relay\/udp/, bytes: 1_000_000, chunk: '1400' },
+  {
+    name: 'TURN over UDP, UDP relay',
+    url: (p: number, _tls: number) => `turn:127.0.0.1:${p}`,
+    extra: [] as string[],
+    ours: ['--tcp', 'off'],
+    theirs: ['--tcp', 'off'],
+    local: /local=relay\/udp/,
+    bytes: 1_000_000,
+    chunk: '1400',
+  },
   // Over a TCP/TLS link coturn drops relayed datagrams when its 64 KiB socket buffer toward us is full (bench/turn: 42 %
   // loss for an unpaced sender): one 30 kB burst fits.
-  { name: 'TURN over TLS (test CA), UDP relay', url: (_p: number, tls: number) => `turns:127.0.0.1:${tls}`, extra: [], ours: ['--tcp', 'off'], theirs: ['--tcp', 'off'], local: /local=relay\/udp/, bytes: 30_000, chunk: '1400' },
-  { name: 'TURN over TCP, RFC 6062 TCP relay', url: (p: number) => `turn:127.0.0.1:${p}?transport=tcp`, extra: ['--turn-tcp'], ours: ['--udp', 'off'],
+  {
+    name: 'TURN over TLS (test CA), UDP relay',
+    url: (_p: number, tls: number) => `turns:127.0.0.1:${tls}`,
+    extra: [],
+    ours: ['--tcp', 'off'],
+    theirs: ['--tcp', 'off'],
+    local: /local=relay\/udp/,
+    bytes: 30_000,
+    chunk: '1400',
+  },
+  {
+    name: 'TURN over TCP, RFC 6062 TCP relay',
+    url: (p: number) => `turn:127.0.0.1:${p}?transport=tcp`,
+    extra: ['--turn-tcp'],
+    ours: ['--udp', 'off'],
     // The echo side offers a passive candidate only (a server-like peer): one relayed connection. With both kinds on
     // both sides, a second connection (the peer's active one into our passive relayed address) races the first and the
     // route switch between them can lose echoes in flight (seen in about 1 of 8 runs; not TURN-specific).
     theirs: ['--udp', 'off', '--tcptypes', 'passive'],
     // The check's mapped address is coturn's outgoing port: a peer-reflexive local candidate whose base is the relay (raddr port 9 = the active relayed one).
-    local: /local=(relay|prflx)\/tcp-(active|passive)/, bytes: 1_000_000, chunk: '1200' },
+    local: /local=(relay|prflx)\/tcp-(active|passive)/,
+    bytes: 1_000_000,
+    chunk: '1200',
+  },
 ];
 
 for (const c of cases) {
@@ -45,7 +70,17 @@ for (const c of cases) {
     try {
       const ca = join(dir, 'ca.pem');
       writeFileSync(ca, coturn.certPem);
-      const turn = ['--turn', c.url(coturn.port, coturn.tlsPort), '--turn-user', coturn.user, '--turn-pass', coturn.password, '--turn-ca', ca, ...c.extra];
+      const turn = [
+        '--turn',
+        c.url(coturn.port, coturn.tlsPort),
+        '--turn-user',
+        coturn.user,
+        '--turn-pass',
+        coturn.password,
+        '--turn-ca',
+        ca,
+        ...c.extra,
+      ];
       const { a, b } = await runPeerPair(
         ['--controlling', ...c.ours, ...turn, '--relay-only', '--send', String(c.bytes), '--chunk', c.chunk, '--timeout', '40'],
         ['--controlled', ...c.theirs, '--echo', '--timeout', '40'],

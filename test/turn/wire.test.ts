@@ -26,15 +26,27 @@ test('RTCIceServer entries: stun URLs apart, turn URLs with username/credential'
     { urls: ['turn:t.example.org?transport=udp', 'turns:t.example.org:443'], username: 'u', credential: 'p' },
   ]);
   t.deepEqual(stun, ['stun:s.example.org']);
-  t.deepEqual(turn.map((s) => [s.transport, s.port, s.username, s.password]), [['udp', 3478, 'u', 'p'], ['tls', 443, 'u', 'p']]);
+  t.deepEqual(
+    turn.map((s) => [s.transport, s.port, s.username, s.password]),
+    [
+      ['udp', 3478, 'u', 'p'],
+      ['tls', 443, 'u', 'p'],
+    ],
+  );
   t.throws(() => parseIceServers([{ urls: [] }]), { code: 'ERR_TURN_BAD_OPTION' });
   t.throws(() => parseIceServers([{ urls: 'turn:t' }]), { code: 'ERR_TURN_BAD_OPTION' });
 });
 
 test('IceAgent options: iceServers errors are ERR_AGENT_BAD_OPTION; relay policy needs a TURN server', (t) => {
-  t.throws(() => new IceAgent({ controlling: true, addresses: ['127.0.0.1'], iceServers: [{ urls: 'turn:x' }] }), { code: 'ERR_AGENT_BAD_OPTION' });
-  t.throws(() => new IceAgent({ controlling: true, addresses: ['127.0.0.1'], iceTransportPolicy: 'relay' }), { code: 'ERR_AGENT_BAD_OPTION' });
-  t.throws(() => new IceAgent({ controlling: true, addresses: ['127.0.0.1'], iceTransportPolicy: 'none' as 'relay' }), { code: 'ERR_AGENT_BAD_OPTION' });
+  t.throws(() => new IceAgent({ controlling: true, addresses: ['127.0.0.1'], iceServers: [{ urls: 'turn:x' }] }), {
+    code: 'ERR_AGENT_BAD_OPTION',
+  });
+  t.throws(() => new IceAgent({ controlling: true, addresses: ['127.0.0.1'], iceTransportPolicy: 'relay' }), {
+    code: 'ERR_AGENT_BAD_OPTION',
+  });
+  t.throws(() => new IceAgent({ controlling: true, addresses: ['127.0.0.1'], iceTransportPolicy: 'none' as 'relay' }), {
+    code: 'ERR_AGENT_BAD_OPTION',
+  });
 });
 
 test('ChannelData: 4-byte header, padded only on streams, malformed ones refused', (t) => {
@@ -48,7 +60,12 @@ test('ChannelData: 4-byte header, padded only on streams, malformed ones refused
 });
 
 test('stream splitter: STUN and padded ChannelData split by length across any chunking; garbage is an error', (t) => {
-  const stun = encodeStun({ class: StunClass.SuccessResponse, method: 3, transactionId: Buffer.alloc(12, 1), attributes: { software: 'x' } });
+  const stun = encodeStun({
+    class: StunClass.SuccessResponse,
+    method: 3,
+    transactionId: Buffer.alloc(12, 1),
+    attributes: { software: 'x' },
+  });
   const channel = encodeChannelData(0x4002, Buffer.from('hello'), true);
   const stream = Buffer.concat([stun, channel, stun]);
   for (let size = 1; size <= stream.length; size += 3) {

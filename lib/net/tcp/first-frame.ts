@@ -5,8 +5,7 @@ export type FirstFrameRejection = 'not-stun' | 'not-binding-request';
 
 /** What the first frame of an incoming connection says. */
 export type FirstFrameVerdict =
-  | { ok: true; /** The ufrag of the agent being checked. */ ufrag: string }
-  | { ok: false; reason: FirstFrameRejection; detail: string };
+  { ok: true; /** The ufrag of the agent being checked. */ ufrag: string } | { ok: false; reason: FirstFrameRejection; detail: string };
 
 /**
  * Reads the first RFC 4571 frame of a connection accepted on a passive

@@ -68,13 +68,7 @@ export interface SharedPassiveListenerOptions {
  * - `'listener-closed'`: the listener was closed.
  */
 export type PassiveRejectReason =
-  | FirstFrameRejection
-  | 'timeout'
-  | 'frame-too-large'
-  | 'pending-cap'
-  | 'unknown-ufrag'
-  | 'peer-closed'
-  | 'listener-closed';
+  FirstFrameRejection | 'timeout' | 'frame-too-large' | 'pending-cap' | 'unknown-ufrag' | 'peer-closed' | 'listener-closed';
 
 /** Payload of the `'rejected'` event. */
 export interface PassiveRejection {
@@ -101,7 +95,6 @@ export interface SharedPassiveListenerStats {
   /** Connections closed before that, by reason. */
   rejected: Record<PassiveRejectReason, number>;
 }
-
 
 /** Options after validation and defaults. */
 export interface ResolvedListenerOptions {
@@ -130,7 +123,13 @@ export function resolveListenerOptions(options: SharedPassiveListenerOptions): R
     port: integerOption('port', options.port, 0, 0, 65535),
     backlog: integerOption('backlog', options.backlog, 511, 1, 65535),
     firstFrameTimeoutMs: integerOption('firstFrameTimeoutMs', options.firstFrameTimeoutMs, DEFAULT_FIRST_FRAME_TIMEOUT_MS, 1, 2 ** 31 - 1),
-    maxFirstFrameSize: integerOption('maxFirstFrameSize', options.maxFirstFrameSize, DEFAULT_MAX_FIRST_FRAME_SIZE, MIN_FIRST_FRAME_SIZE, 65535),
+    maxFirstFrameSize: integerOption(
+      'maxFirstFrameSize',
+      options.maxFirstFrameSize,
+      DEFAULT_MAX_FIRST_FRAME_SIZE,
+      MIN_FIRST_FRAME_SIZE,
+      65535,
+    ),
     maxPendingConnections: integerOption(
       'maxPendingConnections',
       options.maxPendingConnections,

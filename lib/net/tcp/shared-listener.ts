@@ -148,7 +148,11 @@ export class SharedPassiveListener extends EventEmitter<SharedPassiveListenerEve
       this.#server = server;
       const onError = (error: Error): void => {
         this.#server = undefined;
-        reject(new TcpTransportError('ERR_TCP_LISTEN_FAILED', `cannot listen on ${this.#host ?? '(default)'}:${this.#port}: ${error.message}`, { cause: error }));
+        reject(
+          new TcpTransportError('ERR_TCP_LISTEN_FAILED', `cannot listen on ${this.#host ?? '(default)'}:${this.#port}: ${error.message}`, {
+            cause: error,
+          }),
+        );
       };
       server.once('error', onError);
       server.listen({ host: this.#host, port: this.#port, backlog: this.#backlog }, () => {
@@ -250,7 +254,11 @@ export class SharedPassiveListener extends EventEmitter<SharedPassiveListenerEve
       remote,
       head: EMPTY,
       timer: setTimeout(() => {
-        this.#reject(pending, 'timeout', `no complete first frame within ${this.firstFrameTimeoutMs} ms (${pending.head.length} bytes received)`);
+        this.#reject(
+          pending,
+          'timeout',
+          `no complete first frame within ${this.firstFrameTimeoutMs} ms (${pending.head.length} bytes received)`,
+        );
       }, this.firstFrameTimeoutMs),
       onData: (chunk) => this.#onData(pending, chunk),
       onClose: () => this.#reject(pending, 'peer-closed', `closed by the peer after ${pending.head.length} bytes`),

@@ -133,10 +133,7 @@ export function requestTcpMapping(request: TcpMappingRequest): Promise<TcpMappin
     opened.on('close', () => fail('connection closed before an answer'));
     opened.on('data', onData);
     opened.once('connect', () => {
-      const bytes = encodeStun(
-        { class: StunClass.Request, method: StunMethod.Binding, transactionId },
-        { fingerprint: true },
-      );
+      const bytes = encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId }, { fingerprint: true });
       opened.write(framing === 'rfc4571' ? encodeFrame(bytes) : bytes);
     });
   });

@@ -14,11 +14,7 @@ import { IceTcpError } from '../../errors.js';
  *   candidate) failed: connect error, timeout, error response, bad answer.
  */
 export type TcpTransportErrorCode =
-  | 'ERR_TCP_BAD_OPTION'
-  | 'ERR_TCP_STATE'
-  | 'ERR_TCP_UFRAG_IN_USE'
-  | 'ERR_TCP_LISTEN_FAILED'
-  | 'ERR_TCP_STUN_FAILED';
+  'ERR_TCP_BAD_OPTION' | 'ERR_TCP_STATE' | 'ERR_TCP_UFRAG_IN_USE' | 'ERR_TCP_LISTEN_FAILED' | 'ERR_TCP_STUN_FAILED';
 
 /** An error of the ICE-TCP transport plugin (lib/net/tcp). */
 export class TcpTransportError extends IceTcpError {

@@ -100,7 +100,9 @@ export function resolveTcpTransportOptions(options: TcpTransportOptions): Resolv
       maxFrameSize: integerOption('maxFrameSize', options.maxFrameSize, 65535, 0, 65535),
       maxBufferedPackets: integerOption('maxBufferedPackets', options.maxBufferedPackets, 1024, 1, MAX_TIMER_MS),
       connectTimeoutMs:
-        options.connectTimeoutMs === undefined ? undefined : integerOption('connectTimeoutMs', options.connectTimeoutMs, 0, 1, MAX_TIMER_MS),
+        options.connectTimeoutMs === undefined
+          ? undefined
+          : integerOption('connectTimeoutMs', options.connectTimeoutMs, 0, 1, MAX_TIMER_MS),
       closeGraceMs: integerOption('closeGraceMs', options.closeGraceMs, 2000, 0, MAX_TIMER_MS),
     },
   };

@@ -6,11 +6,7 @@ import type { Address, ConnectionCommand, Transmit } from '../../ice/types.js';
 import type { GatherContext, StunServerAddress, TransportHost, TransportPlugin } from '../transport-plugin.js';
 import { reserveFreePort } from './free-port.js';
 import { acquirePortListener, releasePortListener } from './port-listeners.js';
-import {
-  SharedPassiveListener,
-  type PassiveConnectionHandler,
-  type SharedPassiveListenerOptions,
-} from './shared-listener.js';
+import { SharedPassiveListener, type PassiveConnectionHandler, type SharedPassiveListenerOptions } from './shared-listener.js';
 import { formatEndpoint, socketLocal } from './socket-address.js';
 import { requestTcpMapping, type StunTcpFraming } from './stun-tcp-client.js';
 import { tcpHostCandidate, tcpSrflxCandidate } from './tcp-candidates.js';
@@ -19,7 +15,6 @@ import { TcpTransportError } from './tcp-error.js';
 import { resolveTcpTransportOptions, type ResolvedTcpTransportOptions, type TcpTransportOptions } from './tcp-transport-options.js';
 
 export type { TcpTransportOptions } from './tcp-transport-options.js';
-
 
 /** Timeout of the TCP try of a `stun:` URL without `?transport=` (at most `stunTimeoutMs`). */
 export const IMPLICIT_TCP_STUN_TIMEOUT_MS = 1500;
@@ -285,7 +280,13 @@ export class TcpTransport implements TransportPlugin {
         return;
       }
       this.#register(listener, (socket, frame) => this.#onSharedAccept(socket, frame));
-      const base = this.#addBase({ transportId: `tcp-passive/${formatEndpoint({ address, port: bound.port })}/${component}`, tcpType: 'passive', address, port: bound.port, component });
+      const base = this.#addBase({
+        transportId: `tcp-passive/${formatEndpoint({ address, port: bound.port })}/${component}`,
+        tcpType: 'passive',
+        address,
+        port: bound.port,
+        component,
+      });
       this.#emit(context, tcpHostCandidate({ ...make, tcpType: 'passive', port: bound.port }), base);
       return;
     }
@@ -301,7 +302,13 @@ export class TcpTransport implements TransportPlugin {
       return;
     }
     if (this.#closing) return;
-    const base = this.#addBase({ transportId: `tcp-passive/${formatEndpoint(bound)}/${component}`, tcpType: 'passive', address, port: bound.port, component });
+    const base = this.#addBase({
+      transportId: `tcp-passive/${formatEndpoint(bound)}/${component}`,
+      tcpType: 'passive',
+      address,
+      port: bound.port,
+      component,
+    });
     this.#register(listener, (socket, frame) => this.#onAccept(base, socket, frame));
     this.#emit(context, tcpHostCandidate({ ...make, tcpType: 'passive', port: bound.port }), base);
   }
@@ -323,7 +330,13 @@ export class TcpTransport implements TransportPlugin {
       return;
     }
     if (this.#closing) return;
-    const base = this.#addBase({ transportId: `tcp-passive/${formatEndpoint(bound)}/${component}`, tcpType: 'passive', address, port: bound.port, component });
+    const base = this.#addBase({
+      transportId: `tcp-passive/${formatEndpoint(bound)}/${component}`,
+      tcpType: 'passive',
+      address,
+      port: bound.port,
+      component,
+    });
     this.#register(listener, (socket, frame) => this.#onAccept(base, socket, frame));
     this.#emit(context, tcpHostCandidate({ ...make, tcpType: 'passive', port: bound.port }), base);
   }
@@ -338,7 +351,13 @@ export class TcpTransport implements TransportPlugin {
       return;
     }
     if (this.#closing || context.signal?.aborted) return;
-    const base = this.#addBase({ transportId: `tcp-so/${formatEndpoint({ address, port })}/${component}`, tcpType: 'so', address, port, component });
+    const base = this.#addBase({
+      transportId: `tcp-so/${formatEndpoint({ address, port })}/${component}`,
+      tcpType: 'so',
+      address,
+      port,
+      component,
+    });
     this.#emit(context, tcpHostCandidate({ ...make, tcpType: 'so', port }), base);
     const servers = context.stunServers.filter((s) => s.transport !== 'udp' && familyMatches(s, address));
     await Promise.all(servers.map((server) => this.#gatherSrflx(context, make, base, server)));
@@ -420,7 +439,13 @@ export class TcpTransport implements TransportPlugin {
     }
     debug('accept: %s %s -> %s on %s', entry.id, formatEndpoint(entry.remote), formatEndpoint(entry.local), base.transportId);
     const host = this.#host!;
-    host.onConnection({ type: 'accepted', connectionId: entry.id, transportId: base.transportId, local: entry.local, remote: entry.remote });
+    host.onConnection({
+      type: 'accepted',
+      connectionId: entry.id,
+      transportId: base.transportId,
+      local: entry.local,
+      remote: entry.remote,
+    });
     host.onPacket({ transportId: base.transportId, connectionId: entry.id, from: entry.remote, to: entry.local, data: firstFrame });
     socket.resume();
   }

@@ -30,13 +30,32 @@ interface Delivery {
 const key = (a: Address): string => `${a.address}:${a.port}`;
 
 export function udpHost(address: string, port: number, component = 1, priority = 2130706431 - component + 1): Candidate {
-  return { foundation: `h${address.replace(/[.:]/g, '')}`, component, transport: 'udp', priority, address, port, type: 'host', extensions: [] };
+  return {
+    foundation: `h${address.replace(/[.:]/g, '')}`,
+    component,
+    transport: 'udp',
+    priority,
+    address,
+    port,
+    type: 'host',
+    extensions: [],
+  };
 }
 
 export function tcpHost(address: string, port: number, tcpType: 'active' | 'passive' | 'so', component = 1): Candidate {
   const direction = tcpType === 'active' ? 6 : tcpType === 'passive' ? 4 : 2;
   const priority = 16777216 * 125 + 256 * (8192 * direction + 8191) + (256 - component);
-  return { foundation: `t${tcpType}${address.replace(/[.:]/g, '')}`, component, transport: 'tcp', priority, address, port: tcpType === 'active' ? 9 : port, type: 'host', tcpType, extensions: [] };
+  return {
+    foundation: `t${tcpType}${address.replace(/[.:]/g, '')}`,
+    component,
+    transport: 'tcp',
+    priority,
+    address,
+    port: tcpType === 'active' ? 9 : port,
+    type: 'host',
+    tcpType,
+    extensions: [],
+  };
 }
 
 interface TcpBase {
@@ -114,11 +133,15 @@ export class Loop {
       const end = this.tcpEnds.get(c.connectionId);
       if (end === undefined) return;
       this.tcpEnds.delete(end.id);
-      this.schedule(0, () => agent.core.handleConnection(this.now, { type: 'closed', connectionId: end.id, reason: 'local', message: c.reason }));
+      this.schedule(0, () =>
+        agent.core.handleConnection(this.now, { type: 'closed', connectionId: end.id, reason: 'local', message: c.reason }),
+      );
       const peer = end.peer;
       if (peer !== undefined && this.tcpEnds.has(peer.id)) {
         this.tcpEnds.delete(peer.id);
-        this.schedule(this.latency, () => peer.agent.core.handleConnection(this.now, { type: 'closed', connectionId: peer.id, reason: 'end' }));
+        this.schedule(this.latency, () =>
+          peer.agent.core.handleConnection(this.now, { type: 'closed', connectionId: peer.id, reason: 'end' }),
+        );
       }
       return;
     }
@@ -133,8 +156,22 @@ export class Loop {
       this.soPending.delete(mirrored);
       const a = this.makeEnds(agent, c.transportId, local, c.remote, crossing.agent, crossing.transportId);
       this.schedule(this.latency, () => {
-        agent.core.handleConnection(this.now, { type: 'connected', attemptId: c.attemptId, connectionId: a.id, transportId: c.transportId, local, remote: c.remote });
-        crossing.agent.core.handleConnection(this.now, { type: 'connected', attemptId: crossing.attemptId, connectionId: a.peer!.id, transportId: crossing.transportId, local: c.remote, remote: local });
+        agent.core.handleConnection(this.now, {
+          type: 'connected',
+          attemptId: c.attemptId,
+          connectionId: a.id,
+          transportId: c.transportId,
+          local,
+          remote: c.remote,
+        });
+        crossing.agent.core.handleConnection(this.now, {
+          type: 'connected',
+          attemptId: crossing.attemptId,
+          connectionId: a.peer!.id,
+          transportId: crossing.transportId,
+          local: c.remote,
+          remote: local,
+        });
       });
       return;
     }
@@ -149,13 +186,28 @@ export class Loop {
         });
         return;
       }
-      this.schedule(this.latency * 2, () => agent.core.handleConnection(this.now, { type: 'connect-failed', attemptId: c.attemptId, reason: 'refused' }));
+      this.schedule(this.latency * 2, () =>
+        agent.core.handleConnection(this.now, { type: 'connect-failed', attemptId: c.attemptId, reason: 'refused' }),
+      );
       return;
     }
     const ends = this.makeEnds(agent, c.transportId, local, c.remote, target.agent, target.transportId);
     this.schedule(this.latency, () => {
-      agent.core.handleConnection(this.now, { type: 'connected', attemptId: c.attemptId, connectionId: ends.id, transportId: c.transportId, local, remote: c.remote });
-      target.agent.core.handleConnection(this.now, { type: 'accepted', connectionId: ends.peer!.id, transportId: target.transportId, local: c.remote, remote: local });
+      agent.core.handleConnection(this.now, {
+        type: 'connected',
+        attemptId: c.attemptId,
+        connectionId: ends.id,
+        transportId: c.transportId,
+        local,
+        remote: c.remote,
+      });
+      target.agent.core.handleConnection(this.now, {
+        type: 'accepted',
+        connectionId: ends.peer!.id,
+        transportId: target.transportId,
+        local: c.remote,
+        remote: local,
+      });
     });
   }
 
@@ -176,7 +228,9 @@ export class Loop {
     for (const e of [end, end.peer]) {
       if (e === undefined || !this.tcpEnds.has(e.id)) continue;
       this.tcpEnds.delete(e.id);
-      this.schedule(e === end ? 0 : this.latency, () => e.agent.core.handleConnection(this.now, { type: 'closed', connectionId: e.id, reason: 'reset' }));
+      this.schedule(e === end ? 0 : this.latency, () =>
+        e.agent.core.handleConnection(this.now, { type: 'closed', connectionId: e.id, reason: 'reset' }),
+      );
     }
   }
 
@@ -193,7 +247,13 @@ export class Loop {
   }
 
   /** Exchanges credentials and the given candidates. */
-  signal(a: LoopAgent, b: LoopAgent, aCandidates: Candidate[], bCandidates: Candidate[], options: { aLite?: boolean; bLite?: boolean } = {}): void {
+  signal(
+    a: LoopAgent,
+    b: LoopAgent,
+    aCandidates: Candidate[],
+    bCandidates: Candidate[],
+    options: { aLite?: boolean; bLite?: boolean } = {},
+  ): void {
     a.core.setRemoteCredentials(this.now, { ...b.core.localCredentials, lite: options.bLite === true });
     b.core.setRemoteCredentials(this.now, { ...a.core.localCredentials, lite: options.aLite === true });
     for (const c of bCandidates) a.core.addRemoteCandidate(this.now, c);
@@ -265,7 +325,9 @@ export class Loop {
 
   /** The last route event of a component. */
   route(agent: LoopAgent, component = 1): Route | null | undefined {
-    return [...agent.events].reverse().find((e): e is Extract<IceEvent, { type: 'route' }> => e.type === 'route' && e.component === component)?.route;
+    return [...agent.events]
+      .reverse()
+      .find((e): e is Extract<IceEvent, { type: 'route' }> => e.type === 'route' && e.component === component)?.route;
   }
 
   /** Sends application data from `from` along its current route. */

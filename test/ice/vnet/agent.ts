@@ -6,15 +6,7 @@
  */
 import createDebug from 'debug';
 import type { Candidate, PriorityOptions, TcpType } from '../../../lib/candidate/index.js';
-import type {
-  Address,
-  ConnectionCommand,
-  IceCoreApi,
-  IceEvent,
-  PacketDisposition,
-  Route,
-  Transmit,
-} from '../../../lib/ice/types.js';
+import type { Address, ConnectionCommand, IceCoreApi, IceEvent, PacketDisposition, Route, Transmit } from '../../../lib/ice/types.js';
 import { describeCandidate, makeLocalCandidate } from './candidates.js';
 import type { TcpNetEvent, TcpOwner } from './endpoints.js';
 import type { VirtualNetwork } from './network.js';
@@ -95,7 +87,10 @@ export class VirtualAgent implements TcpOwner {
   private gatherer?: SrflxGatherer;
   private draining = false;
 
-  constructor(private readonly net: VirtualNetwork, options: VirtualAgentOptions) {
+  constructor(
+    private readonly net: VirtualNetwork,
+    options: VirtualAgentOptions,
+  ) {
     this.name = options.name;
     this.host = options.host;
     this.core = options.core;
@@ -107,10 +102,20 @@ export class VirtualAgent implements TcpOwner {
 
   /** Binds a UDP socket and adds its host candidate. */
   addUdp(address: string, options: { port?: number; component?: number } = {}): Candidate {
-    const local = this.net.bindUdp(this.host, { address, port: options.port ?? 0 }, {
-      onUdp: (now, p) => this.onUdpAt(local, now, p),
+    const local = this.net.bindUdp(
+      this.host,
+      { address, port: options.port ?? 0 },
+      {
+        onUdp: (now, p) => this.onUdpAt(local, now, p),
+      },
+    );
+    return this.addSocket({
+      transportId: `udp:${formatAddress(local)}`,
+      kind: 'udp',
+      local,
+      component: options.component ?? 1,
+      interfaceIndex: this.interfaceIndex(address),
     });
-    return this.addSocket({ transportId: `udp:${formatAddress(local)}`, kind: 'udp', local, component: options.component ?? 1, interfaceIndex: this.interfaceIndex(address) });
   }
 
   /** Sets up a TCP base (RFC 6544 §5.1) and adds its host candidate. */
@@ -123,7 +128,13 @@ export class VirtualAgent implements TcpOwner {
       id = `${transportId}:${local.port}`;
       this.host.tcpPorts.get(addressKey(local))!.id = id;
     }
-    return this.addSocket({ transportId: id, kind: tcpType, local, component: options.component ?? 1, interfaceIndex: this.interfaceIndex(address) });
+    return this.addSocket({
+      transportId: id,
+      kind: tcpType,
+      local,
+      component: options.component ?? 1,
+      interfaceIndex: this.interfaceIndex(address),
+    });
   }
 
   /** Host candidates on every address of the host: UDP and the TCP kinds asked for. */
@@ -132,7 +143,8 @@ export class VirtualAgent implements TcpOwner {
     for (let component = 1; component <= (options.components ?? 1); component++) {
       for (const address of this.host.addresses) {
         if (options.udp ?? true) out.push(this.addUdp(address, { component }));
-        for (const t of options.tcp ?? []) out.push(this.addTcp(address, t, { component, listening: t === 'so' ? options.soListening : undefined }));
+        for (const t of options.tcp ?? [])
+          out.push(this.addTcp(address, t, { component, listening: t === 'so' ? options.soListening : undefined }));
       }
     }
     return out;
@@ -162,7 +174,7 @@ export class VirtualAgent implements TcpOwner {
     const sources: GatherSource[] = [];
     for (const s of this.sockets.values()) {
       if (s.kind === 'active') continue;
-      if (s.kind === 'udp' ? kinds.udp ?? true : kinds.tcp ?? true) sources.push({ ...s, kind: s.kind });
+      if (s.kind === 'udp' ? (kinds.udp ?? true) : (kinds.tcp ?? true)) sources.push({ ...s, kind: s.kind });
     }
     gatherer.start(sources, server);
   }
@@ -213,7 +225,7 @@ export class VirtualAgent implements TcpOwner {
     if (this.draining) return;
     this.draining = true;
     try {
-      for (let busy = true; busy; ) {
+      for (let busy = true; busy;) {
         busy = false;
         for (let t = this.core.pollTransmit(); t; t = this.core.pollTransmit()) {
           busy = true;
@@ -236,7 +248,12 @@ export class VirtualAgent implements TcpOwner {
   onTcp(now: number, event: TcpNetEvent): void {
     if (event.type !== 'frame') {
       const id = event.type === 'connected' || event.type === 'connect-failed' ? event.tag : event.connectionId;
-      const detail = event.type === 'connect-failed' || event.type === 'closed' ? event.reason : event.type === 'connected' ? event.connectionId : undefined;
+      const detail =
+        event.type === 'connect-failed' || event.type === 'closed'
+          ? event.reason
+          : event.type === 'connected'
+            ? event.connectionId
+            : undefined;
       this.tcpLog.push({ at: now, what: event.type, id, detail });
     }
     switch (event.type) {
@@ -245,7 +262,14 @@ export class VirtualAgent implements TcpOwner {
         if (transportId === undefined) return this.anomaly(`connected for unknown attempt ${event.tag}`);
         this.attempts.delete(event.tag);
         this.openConnection(event.connectionId, transportId, event.local, event.remote);
-        this.core.handleConnection(now, { type: 'connected', attemptId: event.tag, connectionId: event.connectionId, transportId, local: event.local, remote: event.remote });
+        this.core.handleConnection(now, {
+          type: 'connected',
+          attemptId: event.tag,
+          connectionId: event.connectionId,
+          transportId,
+          local: event.local,
+          remote: event.remote,
+        });
         break;
       }
       case 'connect-failed':
@@ -254,12 +278,24 @@ export class VirtualAgent implements TcpOwner {
         break;
       case 'accepted':
         this.openConnection(event.connectionId, event.portId, event.local, event.remote);
-        this.core.handleConnection(now, { type: 'accepted', connectionId: event.connectionId, transportId: event.portId, local: event.local, remote: event.remote });
+        this.core.handleConnection(now, {
+          type: 'accepted',
+          connectionId: event.connectionId,
+          transportId: event.portId,
+          local: event.local,
+          remote: event.remote,
+        });
         break;
       case 'frame': {
         const conn = this.connections.get(event.connectionId);
         if (!conn) return;
-        this.deliver(now, { transportId: conn.transportId, connectionId: event.connectionId, from: conn.remote, to: conn.local, data: event.data });
+        this.deliver(now, {
+          transportId: conn.transportId,
+          connectionId: event.connectionId,
+          from: conn.remote,
+          to: conn.local,
+          data: event.data,
+        });
         break;
       }
       case 'closed':
@@ -282,7 +318,9 @@ export class VirtualAgent implements TcpOwner {
 
   /** The last selected pair of a component, if any. */
   selectedPair(component = 1): Extract<IceEvent, { type: 'selected-pair' }>['pair'] | undefined {
-    return this.eventsOf('selected-pair').filter((e) => e.pair.component === component).at(-1)?.pair;
+    return this.eventsOf('selected-pair')
+      .filter((e) => e.pair.component === component)
+      .at(-1)?.pair;
   }
 
   private interfaceIndex(address: string): number {
@@ -344,8 +382,10 @@ export class VirtualAgent implements TcpOwner {
         else this.anomaly(`transmit on unknown connection ${t.connectionId}`);
         return;
       }
-      if (conn.transportId !== t.transportId) this.anomaly(`transmit on ${t.connectionId} names transport ${t.transportId}, not ${conn.transportId}`);
-      if (addressKey(conn.remote) !== addressKey(t.to)) this.anomaly(`transmit on ${t.connectionId} to ${formatAddress(t.to)}, but its peer is ${formatAddress(conn.remote)}`);
+      if (conn.transportId !== t.transportId)
+        this.anomaly(`transmit on ${t.connectionId} names transport ${t.transportId}, not ${conn.transportId}`);
+      if (addressKey(conn.remote) !== addressKey(t.to))
+        this.anomaly(`transmit on ${t.connectionId} to ${formatAddress(t.to)}, but its peer is ${formatAddress(conn.remote)}`);
       try {
         if (this.net.tcp.send(t.connectionId, t.data)) this.sent.tcp++;
         else this.sent.onClosedConnection++;
@@ -381,12 +421,19 @@ export class VirtualAgent implements TcpOwner {
     const sock = this.sockets.get(c.transportId);
     if (!sock || sock.kind !== c.tcpType) {
       this.anomaly(`connect from ${c.transportId} as ${c.tcpType}: no such ${c.tcpType} base`);
-    } else if (c.tcpType === 'active' ? c.local.port !== 0 || c.local.address !== sock.local.address : addressKey(c.local) !== addressKey(sock.local)) {
+    } else if (
+      c.tcpType === 'active' ? c.local.port !== 0 || c.local.address !== sock.local.address : addressKey(c.local) !== addressKey(sock.local)
+    ) {
       this.anomaly(`connect from ${formatAddress(c.local)} on ${c.transportId} (base ${formatAddress(sock.local)}, RFC 6544 §7.1)`);
     }
     if (this.attempts.has(c.attemptId)) this.anomaly(`attempt id ${c.attemptId} reused while outstanding`);
     this.attempts.set(c.attemptId, c.transportId);
-    this.tcpLog.push({ at: this.net.now, what: 'connect', id: c.attemptId, detail: `${c.tcpType} ${formatAddress(c.local)} -> ${formatAddress(c.remote)}` });
+    this.tcpLog.push({
+      at: this.net.now,
+      what: 'connect',
+      id: c.attemptId,
+      detail: `${c.tcpType} ${formatAddress(c.local)} -> ${formatAddress(c.remote)}`,
+    });
     this.net.tcp.connect(this.host, { tag: c.attemptId, local: c.local, remote: c.remote, timeoutMs: c.timeoutMs }, this);
   }
 

@@ -10,15 +10,7 @@ import { Nat, type NatOptions } from './nat.js';
 import { Prng } from './prng.js';
 import { Scheduler } from './scheduler.js';
 import { TcpModel } from './tcp.js';
-import {
-  addressKey,
-  formatAddress,
-  Realm,
-  routeDown,
-  routeUp,
-  VirtualHost,
-  type HostOptions,
-} from './topology.js';
+import { addressKey, formatAddress, Realm, routeDown, routeUp, VirtualHost, type HostOptions } from './topology.js';
 
 const log = createDebug('ice-tcp:vnet');
 
@@ -81,13 +73,7 @@ export class VirtualNetwork {
   addHost(name: string, addresses: string[], options: HostOptions & { realm?: Realm } = {}): VirtualHost {
     if (this.hosts.has(name)) throw new Error(`duplicate host name ${name}`);
     const realm = options.realm ?? this.internet;
-    const host = new VirtualHost(
-      name,
-      addresses,
-      realm,
-      options.latencyMs ?? this.defaultLatencyMs,
-      options.udpLoss ?? 0,
-    );
+    const host = new VirtualHost(name, addresses, realm, options.latencyMs ?? this.defaultLatencyMs, options.udpLoss ?? 0);
     for (const a of addresses) {
       if (realm.contains(a)) throw new Error(`address ${a} already used in realm ${realm.name}`);
       realm.hosts.set(a, host);

@@ -104,7 +104,10 @@ export function twoAgents(spec: PairSpec): TwoAgents {
   const setup = { world, a, b, signalling };
   spec.configure?.(setup);
   signalling.exchangeCredentials();
-  for (const [agent, peer] of [[a, spec.a], [b, spec.b]] as const) {
+  for (const [agent, peer] of [
+    [a, spec.a],
+    [b, spec.b],
+  ] as const) {
     agent.addHostCandidates({ udp: peer.udp ?? true, tcp: peer.tcp ?? [], soListening: peer.soListening });
   }
   return setup;

@@ -36,10 +36,18 @@ export class Signalling {
   /** A test can veto lines: return false to drop. */
   filter: ((from: VirtualAgent, candidate: Candidate) => boolean) | undefined;
 
-  constructor(private readonly net: VirtualNetwork, readonly a: VirtualAgent, readonly b: VirtualAgent, options: SignallingOptions = {}) {
+  constructor(
+    private readonly net: VirtualNetwork,
+    readonly a: VirtualAgent,
+    readonly b: VirtualAgent,
+    options: SignallingOptions = {},
+  ) {
     this.delayMs = options.delayMs ?? 20;
     this.trickle = options.trickle ?? true;
-    for (const [from, to] of [[a, b], [b, a]] as const) {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       this.held.set(from, []);
       from.candidateListeners.push((c) => this.onCandidate(from, to, c));
       // A restart the core decided itself (RFC 6544 §11.1) is signalled like an application's.
@@ -88,7 +96,11 @@ export class Signalling {
 
   /** Sends each side's credentials (and ICE-lite flag) to the other. */
   exchangeCredentials(): void {
-    for (const [from, to] of [[this.a, this.b], [this.b, this.a]] as const) this.sendCredentials(from, to);
+    for (const [from, to] of [
+      [this.a, this.b],
+      [this.b, this.a],
+    ] as const)
+      this.sendCredentials(from, to);
   }
 
   /** Sends `from`'s current credentials to its peer. */
@@ -101,7 +113,10 @@ export class Signalling {
 
   /** Sends every line held back while not trickling. */
   flush(): void {
-    for (const [from, to] of [[this.a, this.b], [this.b, this.a]] as const) {
+    for (const [from, to] of [
+      [this.a, this.b],
+      [this.b, this.a],
+    ] as const) {
       const lines = this.held.get(from)!.splice(0);
       for (const line of lines) this.deliver(from, to, line);
     }

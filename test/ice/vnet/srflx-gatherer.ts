@@ -58,10 +58,7 @@ export class SrflxGatherer implements TcpOwner {
       const p: Pending = { source, transactionId };
       const key = transactionId.toString('hex');
       this.pending.set(key, p);
-      const request = encodeStun(
-        { class: StunClass.Request, method: StunMethod.Binding, transactionId },
-        { fingerprint: true },
-      );
+      const request = encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId }, { fingerprint: true });
       if (source.kind === 'udp') {
         this.net.sendUdp(this.host, source.local, server, request);
         const schedule = (i: number): void => {

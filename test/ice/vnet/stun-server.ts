@@ -45,7 +45,11 @@ export class VirtualStunServer implements UdpReceiver, TcpOwner {
   /** Requests answered, per transport. */
   readonly answered = { udp: 0, tcp: 0 };
 
-  constructor(private readonly net: VirtualNetwork, host: VirtualHost, address: Address) {
+  constructor(
+    private readonly net: VirtualNetwork,
+    host: VirtualHost,
+    address: Address,
+  ) {
     this.host = host;
     this.udpAddress = net.bindUdp(host, address, this);
     this.tcpAddress = net.tcp.bind(host, address, 'passive', this, 'stun-server');

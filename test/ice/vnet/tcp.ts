@@ -67,7 +67,15 @@ export interface TcpStats {
 /** TCP on the virtual network. */
 export class TcpModel {
   readonly stats: TcpStats = {
-    syns: 0, rsts: 0, synsDropped: 0, accepted: 0, crossed: 0, timeouts: 0, framesDelivered: 0, bytesDelivered: 0, resets: 0,
+    syns: 0,
+    rsts: 0,
+    synsDropped: 0,
+    accepted: 0,
+    crossed: 0,
+    timeouts: 0,
+    framesDelivered: 0,
+    bytesDelivered: 0,
+    resets: 0,
   };
   /** Destination addresses (as connected to) whose SYNs get a RST whatever is listening. */
   readonly refused = new Set<string>();
@@ -92,8 +100,14 @@ export class TcpModel {
   constructor(private readonly net: VirtualNetwork) {}
 
   /** Binds a TCP port (port 0: ephemeral); `passive` ports accept, `so` ports accept only when `listening`. */
-  bind(host: VirtualHost, local: Address, kind: Exclude<TcpPortKind, 'ephemeral'>, owner: TcpOwner, id: string,
-    listening = kind === 'passive'): Address {
+  bind(
+    host: VirtualHost,
+    local: Address,
+    kind: Exclude<TcpPortKind, 'ephemeral'>,
+    owner: TcpOwner,
+    id: string,
+    listening = kind === 'passive',
+  ): Address {
     if (!host.addresses.includes(local.address)) throw new Error(`${host.name} has no address ${local.address}`);
     const port = local.port === 0 ? this.freePort(host, local.address) : local.port;
     const bound = { address: local.address, port };
@@ -178,7 +192,7 @@ export class TcpModel {
         log('tcp data for closed %s dropped (%d bytes)', peer.id, bytes.length);
         return;
       }
-      for (let off = 0; off < bytes.length && peer.open; ) {
+      for (let off = 0; off < bytes.length && peer.open;) {
         const size = Math.min(bytes.length - off, 1 + this.net.prng.int(this.maxSegment));
         peer.decoder.push(bytes.subarray(off, off + size), (frame) => {
           for (const tap of this.frameTaps) if (peer.open) tap(peer, frame);
@@ -220,7 +234,11 @@ export class TcpModel {
    * with `writesFail: false` its writes vanish instead (a RST lost in the
    * network: the end learns only at `noticeAfterMs`).
    */
-  reset(connectionId: string, message = 'ECONNRESET (injected)', late?: { end: string; noticeAfterMs: number; writesFail?: boolean }): void {
+  reset(
+    connectionId: string,
+    message = 'ECONNRESET (injected)',
+    late?: { end: string; noticeAfterMs: number; writesFail?: boolean },
+  ): void {
     const end = this.ends.get(connectionId);
     if (!end || !end.link.alive) return;
     end.link.alive = false;
@@ -236,7 +254,9 @@ export class TcpModel {
       e.open = false;
       this.releasePort(e);
       if (e.announced) {
-        this.net.clock.after(0, 'tcp-reset', () => e.owner.onTcp(this.net.now, { type: 'closed', connectionId: e.id, reason: 'reset', message }));
+        this.net.clock.after(0, 'tcp-reset', () =>
+          e.owner.onTcp(this.net.now, { type: 'closed', connectionId: e.id, reason: 'reset', message }),
+        );
       } else if (e.tag !== undefined) {
         // Reset during the handshake: the connector's attempt fails.
         const tag = e.tag;
@@ -253,7 +273,9 @@ export class TcpModel {
     e.open = false;
     this.releasePort(e);
     log('%s notices the reset of %s late', e.host.name, e.id);
-    this.net.clock.after(0, 'tcp-reset', () => e.owner.onTcp(this.net.now, { type: 'closed', connectionId: e.id, reason: 'reset', message }));
+    this.net.clock.after(0, 'tcp-reset', () =>
+      e.owner.onTcp(this.net.now, { type: 'closed', connectionId: e.id, reason: 'reset', message }),
+    );
   }
 
   private freePort(host: VirtualHost, address: string): number {
@@ -274,7 +296,10 @@ export class TcpModel {
     this.net.clock.cancel(attempt.timer);
     const i = this.attempts.indexOf(attempt);
     if (i >= 0) this.attempts.splice(i, 1);
-    if (attempt.ephemeral && ![...this.ends.values()].some((e) => e.host === attempt.host && addressKey(e.local) === addressKey(attempt.local))) {
+    if (
+      attempt.ephemeral &&
+      ![...this.ends.values()].some((e) => e.host === attempt.host && addressKey(e.local) === addressKey(attempt.local))
+    ) {
       attempt.host.tcpPorts.delete(addressKey(attempt.local));
     }
   }
@@ -310,7 +335,9 @@ export class TcpModel {
     const port = dest.tcpPorts.get(addressKey(to));
     const refused = this.refused.has(addressKey(a.remote));
     if (!refused && port?.kind === 'so' && this.crossing === 'one') {
-      const b = this.attempts.find((x) => !x.done && x.host === dest && addressKey(x.local) === addressKey(to) && addressKey(x.remote) === addressKey(from));
+      const b = this.attempts.find(
+        (x) => !x.done && x.host === dest && addressKey(x.local) === addressKey(to) && addressKey(x.remote) === addressKey(from),
+      );
       if (b) return this.establish(a, b, latency);
     }
     if (!refused && port && (port.kind === 'passive' || (port.kind === 'so' && port.listening))) {
@@ -334,8 +361,16 @@ export class TcpModel {
     const link = { alive: true, latency };
     const mk = (s: typeof x): ConnectionEnd => ({
       id: `${s.host.name}/tcp${this.nextConnection++}`,
-      host: s.host, local: s.local, remote: s.remote, owner: s.owner, open: true, ephemeral: s.ephemeral,
-      decoder: new FrameDecoder(), lastArrival: 0, link, announced: false,
+      host: s.host,
+      local: s.local,
+      remote: s.remote,
+      owner: s.owner,
+      open: true,
+      ephemeral: s.ephemeral,
+      decoder: new FrameDecoder(),
+      lastArrival: 0,
+      link,
+      announced: false,
     });
     const ex = mk(x);
     const ey = mk(y);
@@ -356,7 +391,10 @@ export class TcpModel {
     ea.lastArrival = at;
     eb.lastArrival = at;
     log('SYNs crossed: %s <-> %s', formatAddress(a.local), formatAddress(b.local));
-    for (const [att, e] of [[a, ea], [b, eb]] as const) {
+    for (const [att, e] of [
+      [a, ea],
+      [b, eb],
+    ] as const) {
       e.tag = att.tag;
       this.net.clock.at(at, 'tcp-connected', () => {
         if (!e.open) return;

@@ -12,8 +12,7 @@ import { Nat, type NatProtocol } from './nat.js';
 export const addressKey = (a: Address): string => `${a.address}|${a.port}`;
 
 /** Formats an address for logs (`[v6]:port` or `v4:port`). */
-export const formatAddress = (a: Address): string =>
-  a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
+export const formatAddress = (a: Address): string => (a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`);
 
 /** Per-host link properties. */
 export interface HostOptions {

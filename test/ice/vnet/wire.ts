@@ -27,7 +27,15 @@ export class Wire {
       if (!isStun(trace.data)) return;
       try {
         const msg = decodeStun(trace.data);
-        this.stun.push({ at: trace.at, fromHost: trace.fromHost, from: trace.from, to: trace.to, transport: 'udp', lost: trace.fate !== 'sent', msg });
+        this.stun.push({
+          at: trace.at,
+          fromHost: trace.fromHost,
+          from: trace.from,
+          to: trace.to,
+          transport: 'udp',
+          lost: trace.fate !== 'sent',
+          msg,
+        });
       } catch {
         // not decodable: not ours to judge here
       }

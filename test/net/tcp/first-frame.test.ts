@@ -21,11 +21,32 @@ test('anything else is refused with its reason', (t) => {
     [Buffer.from('GET / HTTP/1.1\r\n\r\n'), 'not-stun'],
     [randomBytes(100), 'not-stun'],
     [encodeStun({ class: StunClass.SuccessResponse, method: StunMethod.Binding, transactionId: tid() }), 'not-binding-request'],
-    [encodeStun({ class: StunClass.Request, method: 0x003, transactionId: tid(), attributes: { username: 'a:b' } }, { integrityKey: key }), 'not-binding-request'],
-    [encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: tid() }, { integrityKey: key }), 'not-binding-request'],
-    [encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: tid(), attributes: { username: ':b' } }, { integrityKey: key }), 'not-binding-request'],
-    [encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: tid(), attributes: { username: 'ab' } }, { integrityKey: key }), 'not-binding-request'],
-    [encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: tid(), attributes: { username: 'a:b' } }), 'not-binding-request'],
+    [
+      encodeStun({ class: StunClass.Request, method: 0x003, transactionId: tid(), attributes: { username: 'a:b' } }, { integrityKey: key }),
+      'not-binding-request',
+    ],
+    [
+      encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: tid() }, { integrityKey: key }),
+      'not-binding-request',
+    ],
+    [
+      encodeStun(
+        { class: StunClass.Request, method: StunMethod.Binding, transactionId: tid(), attributes: { username: ':b' } },
+        { integrityKey: key },
+      ),
+      'not-binding-request',
+    ],
+    [
+      encodeStun(
+        { class: StunClass.Request, method: StunMethod.Binding, transactionId: tid(), attributes: { username: 'ab' } },
+        { integrityKey: key },
+      ),
+      'not-binding-request',
+    ],
+    [
+      encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: tid(), attributes: { username: 'a:b' } }),
+      'not-binding-request',
+    ],
   ];
   for (const [frame, reason] of cases) {
     const verdict = classifyFirstFrame(frame);

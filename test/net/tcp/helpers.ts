@@ -75,7 +75,10 @@ export class RecordingHost implements TransportHost {
     ms = 5000,
   ): Promise<Extract<ConnectionEvent, { type: K }>> {
     return this.waitFor(
-      () => this.events.find((e): e is Extract<ConnectionEvent, { type: K }> => e.type === type && filter(e as Extract<ConnectionEvent, { type: K }>)),
+      () =>
+        this.events.find(
+          (e): e is Extract<ConnectionEvent, { type: K }> => e.type === type && filter(e as Extract<ConnectionEvent, { type: K }>),
+        ),
       ms,
       `a ${type} event`,
     );

@@ -89,8 +89,7 @@ test(`${SESSIONS} concurrent sessions through one shared passive port connect wh
     }
     // Each session's data reaches its own peer: routing by ufrag was right.
     const arrivals = sessions.map(
-      (s, i) =>
-        new Promise<boolean>((resolve) => s.passive.connection().once('packet', (p: Buffer) => resolve(p.readUInt32BE(0) === i))),
+      (s, i) => new Promise<boolean>((resolve) => s.passive.connection().once('packet', (p: Buffer) => resolve(p.readUInt32BE(0) === i))),
     );
     sessions.forEach((s, i) => {
       const packet = Buffer.alloc(100);

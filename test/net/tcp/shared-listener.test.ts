@@ -221,8 +221,14 @@ test('STUN that is not a Binding request with USERNAME and MESSAGE-INTEGRITY is 
     encodeStun({ class: StunClass.Indication, method: StunMethod.Binding, transactionId: tid }, { fingerprint: true }),
     encodeStun({ class: StunClass.Request, method: 0x003, transactionId: tid, attributes: { username: 'abcd:x' } }, { integrityKey: key }),
     encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: tid }, { integrityKey: key }),
-    encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: tid, attributes: { username: 'abcd' } }, { integrityKey: key }),
-    encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId: tid, attributes: { username: 'abcd:x' } }, { fingerprint: true }),
+    encodeStun(
+      { class: StunClass.Request, method: StunMethod.Binding, transactionId: tid, attributes: { username: 'abcd' } },
+      { integrityKey: key },
+    ),
+    encodeStun(
+      { class: StunClass.Request, method: StunMethod.Binding, transactionId: tid, attributes: { username: 'abcd:x' } },
+      { fingerprint: true },
+    ),
   ];
   for (const frame of frames) {
     const socket = await rawConnect(port);
@@ -265,7 +271,10 @@ test('the pending cap evicts the oldest pending connection', async (t) => {
   const closedFirst = whenClosed(silent[0]!);
   const fresh = await rawConnect(port);
   await closedFirst;
-  t.deepEqual(rejections.map((r) => r.reason), ['pending-cap']);
+  t.deepEqual(
+    rejections.map((r) => r.reason),
+    ['pending-cap'],
+  );
   t.is(rejections[0]!.remote?.port, oldestPort, 'the oldest one went');
   t.false(silent[1]!.destroyed);
   writeFrame(fresh, bindingRequest('abcd', 'peer'));

@@ -11,15 +11,18 @@ test('UDP off: S-O ↔ S-O alone connects and carries packets (echoed by the pee
   const worker = new Worker(new URL('./workers/so-agent.js', import.meta.url));
   let peerResult: { connected?: { local: string; remote: string; transport: string }; failed?: string } | undefined;
   let peerGathered = false;
-  worker.on('message', (m: { params?: { ufrag: string; pwd: string }; candidate?: string; gathered?: boolean; connected?: unknown; failed?: string }) => {
-    if (m.params) agent.setRemoteParameters(m.params);
-    if (m.candidate) agent.addRemoteCandidate(m.candidate);
-    if (m.gathered) {
-      peerGathered = true;
-      agent.endOfRemoteCandidates();
-    }
-    if (m.connected || m.failed) peerResult = m as typeof peerResult;
-  });
+  worker.on(
+    'message',
+    (m: { params?: { ufrag: string; pwd: string }; candidate?: string; gathered?: boolean; connected?: unknown; failed?: string }) => {
+      if (m.params) agent.setRemoteParameters(m.params);
+      if (m.candidate) agent.addRemoteCandidate(m.candidate);
+      if (m.gathered) {
+        peerGathered = true;
+        agent.endOfRemoteCandidates();
+      }
+      if (m.connected || m.failed) peerResult = m as typeof peerResult;
+    },
+  );
   worker.postMessage({ params: agent.localParameters });
   agent.on('candidate', (c) => worker.postMessage({ candidate: c.toSdp() }));
   t.teardown(async () => {
@@ -45,5 +48,8 @@ test('UDP off: S-O ↔ S-O alone connects and carries packets (echoed by the pee
   connection.on('packet', (p: Buffer) => echoes.push(Buffer.from(p)));
   for (let i = 0; i < 100; i++) connection.send(Buffer.alloc(1200, i));
   while (echoes.length < 100) await new Promise((r) => setTimeout(r, 10));
-  t.deepEqual(echoes.map((e) => e[0]), [...Array(100).keys()]);
+  t.deepEqual(
+    echoes.map((e) => e[0]),
+    [...Array(100).keys()],
+  );
 });

@@ -47,7 +47,13 @@ async function connectedPair(a?: TcpTransportOptions, b?: TcpTransportOptions) {
   return { A, B, active, passive, connected, accepted, first, request };
 }
 
-function t0Send(plugin: TcpTransport, transportId: string, connectionId: string, to: { address: string; port: number }, data: Buffer): boolean {
+function t0Send(
+  plugin: TcpTransport,
+  transportId: string,
+  connectionId: string,
+  to: { address: string; port: number },
+  data: Buffer,
+): boolean {
   return plugin.send({ transportId, connectionId, to, data });
 }
 
@@ -80,7 +86,8 @@ test('frames of 0 to 65535 bytes go both ways in order, batched sends included',
     t.deepEqual(packet.data, pattern(size, i), `frame ${i} (${size} bytes)`);
     t.is(packet.transportId, active.transportId);
   }
-  for (const [i, size] of sizes.entries()) t0Send(A.plugin, active.transportId, connected.connectionId, connected.remote, pattern(size, 100 + i));
+  for (const [i, size] of sizes.entries())
+    t0Send(A.plugin, active.transportId, connected.connectionId, connected.remote, pattern(size, 100 + i));
   for (const [i, size] of sizes.entries()) {
     t.deepEqual((await B.host.packet(accepted.connectionId, i + 2)).data, pattern(size, 100 + i));
   }
@@ -101,7 +108,10 @@ test('send refuses what it cannot carry, with false and no exception', async (t)
   const { A, active, connected } = await connectedPair();
   t.false(A.plugin.send({ transportId: active.transportId, to: connected.remote, data: Buffer.alloc(1) }), 'no connection id');
   t.false(A.plugin.send({ transportId: active.transportId, connectionId: 'nope', to: connected.remote, data: Buffer.alloc(1) }));
-  t.false(t0Send(A.plugin, active.transportId, connected.connectionId, connected.remote, Buffer.alloc(65536)), 'over 65535: not truncated, refused');
+  t.false(
+    t0Send(A.plugin, active.transportId, connected.connectionId, connected.remote, Buffer.alloc(65536)),
+    'over 65535: not truncated, refused',
+  );
   await A.plugin.close();
 });
 
@@ -123,7 +133,9 @@ test('a close command gives closed/local here and closed/end on the peer', async
 
 test('a reset by the peer is reported as closed/reset', async (t) => {
   const { A, B, passive, connected, accepted } = await connectedPair();
-  const route = B.plugin.routeConnection(passive.transportId, accepted.remote, accepted.connectionId) as unknown as { stream: import('node:net').Socket };
+  const route = B.plugin.routeConnection(passive.transportId, accepted.remote, accepted.connectionId) as unknown as {
+    stream: import('node:net').Socket;
+  };
   route.stream.resetAndDestroy();
   const closed = await A.host.event('closed');
   t.is(closed.connectionId, connected.connectionId);
@@ -246,7 +258,9 @@ test('close() releases every socket, reports nothing more and is idempotent', as
   t.true(there.reason === 'end' || there.reason === 'reset');
   t.false(A.plugin.send({ transportId: 'x', connectionId: connected.connectionId, to: connected.remote, data: Buffer.alloc(1) }));
   A.plugin.command({ type: 'close', connectionId: connected.connectionId, reason: 'after close' });
-  await t.throwsAsync(A.plugin.gather({ addresses: ['127.0.0.1'], components: [1], stunServers: [], priority: {}, localUfrag: 'zzzz' }), { code: 'ERR_TCP_STATE' });
+  await t.throwsAsync(A.plugin.gather({ addresses: ['127.0.0.1'], components: [1], stunServers: [], priority: {}, localUfrag: 'zzzz' }), {
+    code: 'ERR_TCP_STATE',
+  });
   t.throws(() => A.plugin.attach(new RecordingHost()), { code: 'ERR_TCP_STATE' });
   // B's passive port is closed with B.
   const port = B.host.candidate('passive').candidate.port;

@@ -15,7 +15,14 @@ const plugins: TcpTransport[] = [];
 test.after.always(() => Promise.all(plugins.map((p) => p.close())));
 
 function context(over: Partial<GatherContext> = {}): GatherContext {
-  return { addresses: ['127.0.0.1'], components: [1], stunServers: [], priority: {}, localUfrag: `u${Math.random().toString(36).slice(2, 8)}`, ...over };
+  return {
+    addresses: ['127.0.0.1'],
+    components: [1],
+    stunServers: [],
+    priority: {},
+    localUfrag: `u${Math.random().toString(36).slice(2, 8)}`,
+    ...over,
+  };
 }
 
 async function gathered(options: TcpTransportOptions = {}, over: Partial<GatherContext> = {}) {
@@ -61,7 +68,9 @@ test('other-pref is unique per interface address; foundations differ per address
   const { host } = await gathered({}, { addresses: ['127.0.0.1', '127.0.0.2'] });
   t.is(host.candidates.length, 6);
   for (const tcpType of ['active', 'passive', 'so'] as const) {
-    const [first, second] = host.candidates.filter((c) => c.candidate.tcpType === tcpType).sort((a, b) => (a.candidate.address < b.candidate.address ? -1 : 1));
+    const [first, second] = host.candidates
+      .filter((c) => c.candidate.tcpType === tcpType)
+      .sort((a, b) => (a.candidate.address < b.candidate.address ? -1 : 1));
     t.is(first!.candidate.address, '127.0.0.1');
     t.is(second!.candidate.address, '127.0.0.2');
     // RFC 6544 §4.2: local pref = 2^13 * direction + other-pref; other-pref 8191 then 8190.
@@ -76,7 +85,10 @@ test('each kind can be switched off; addresses that are not IPs are skipped', as
   const kinds = { active: false, passive: false, so: false };
   for (const on of ['active', 'passive', 'so'] as const) {
     const { host } = await gathered({ ...kinds, [on]: true }, { addresses: ['127.0.0.1', 'not-an-ip'] });
-    t.deepEqual(host.candidates.map((c) => c.candidate.tcpType), [on]);
+    t.deepEqual(
+      host.candidates.map((c) => c.candidate.tcpType),
+      [on],
+    );
   }
   const { host } = await gathered(kinds);
   t.is(host.candidates.length, 0);
@@ -87,7 +99,11 @@ test('components each get their own candidates and ports', async (t) => {
   const byComponent = (c: number) => host.candidates.filter((x) => x.candidate.component === c);
   t.is(byComponent(1).length, 2);
   t.is(byComponent(2).length, 2);
-  t.is(byComponent(1)[0]!.candidate.priority - byComponent(2).find((x) => x.candidate.tcpType === byComponent(1)[0]!.candidate.tcpType)!.candidate.priority, 1);
+  t.is(
+    byComponent(1)[0]!.candidate.priority -
+      byComponent(2).find((x) => x.candidate.tcpType === byComponent(1)[0]!.candidate.tcpType)!.candidate.priority,
+    1,
+  );
   t.is(new Set(host.candidates.map((c) => c.candidate.port)).size, 4);
 });
 
@@ -159,8 +175,14 @@ test('a shared listener serves the passive candidates of several agents on one p
   t.true(listener.has('agent1c'));
   t.throws(() => two.plugin.setLocalUfrag('agent1c'), { code: 'ERR_TCP_UFRAG_IN_USE' });
   // A second component gets no passive candidate on a shared port; another address is not served.
-  const three = await gathered({ listener, active: false, so: false }, { localUfrag: 'agent3', components: [1, 2], addresses: ['127.0.0.1', '127.0.0.2'] });
-  t.deepEqual(three.host.candidates.map((c) => [c.candidate.component, c.candidate.address]), [[1, '127.0.0.1']]);
+  const three = await gathered(
+    { listener, active: false, so: false },
+    { localUfrag: 'agent3', components: [1, 2], addresses: ['127.0.0.1', '127.0.0.2'] },
+  );
+  t.deepEqual(
+    three.host.candidates.map((c) => [c.candidate.component, c.candidate.address]),
+    [[1, '127.0.0.1']],
+  );
   await Promise.all([one.plugin.close(), two.plugin.close(), three.plugin.close()]);
   t.is(listener.registeredUfrags, 0, 'plugins unregister on close');
   t.truthy(listener.address, 'a shared listener outlives the plugins');
@@ -170,7 +192,10 @@ test('a shared listener serves the passive candidates of several agents on one p
 
 test('a wildcard shared listener serves every address of its family', async (t) => {
   const listener = new SharedPassiveListener({ host: '0.0.0.0' });
-  const { host, plugin } = await gathered({ listener, active: false, so: false }, { localUfrag: 'wild', addresses: ['127.0.0.1', '127.0.0.2', '::1'] });
+  const { host, plugin } = await gathered(
+    { listener, active: false, so: false },
+    { localUfrag: 'wild', addresses: ['127.0.0.1', '127.0.0.2', '::1'] },
+  );
   t.deepEqual(host.candidates.map((c) => c.candidate.address).sort(), ['127.0.0.1', '127.0.0.2']);
   const socket = await rawConnect(listener.address!.port, '127.0.0.2');
   writeFrame(socket, bindingRequest('wild', 'peer'));
@@ -183,7 +208,10 @@ test('a wildcard shared listener serves every address of its family', async (t) 
 });
 
 /** A STUN server over TCP for the tests: answers every Binding request with `answer(remote)`. */
-async function stunServer(framing: 'rfc4571' | 'plain', answer: (remote: TransportAddress) => { mapped?: TransportAddress; error?: number }) {
+async function stunServer(
+  framing: 'rfc4571' | 'plain',
+  answer: (remote: TransportAddress) => { mapped?: TransportAddress; error?: number },
+) {
   const sockets: Socket[] = [];
   const server: Server = createServer((socket) => {
     sockets.push(socket);
@@ -223,7 +251,13 @@ for (const framing of ['rfc4571', 'plain'] as const) {
     const server = await stunServer(framing, () => ({ mapped: nat }));
     const { host, plugin } = await gathered(
       { stunFraming: framing, passive: false, active: false },
-      { stunServers: [{ host: '127.0.0.1', port: server.port, transport: 'tcp' }, { host: '127.0.0.1', port: server.port, transport: 'udp' }], priority: { preferTcp: true } },
+      {
+        stunServers: [
+          { host: '127.0.0.1', port: server.port, transport: 'tcp' },
+          { host: '127.0.0.1', port: server.port, transport: 'udp' },
+        ],
+        priority: { preferTcp: true },
+      },
     );
     const so = host.candidate('so');
     const srflx = host.candidate('so', 'srflx');
@@ -265,7 +299,10 @@ test('no srflx candidate when the mapping equals the base, on an error response,
       ],
     },
   );
-  t.deepEqual(host.candidates.map((c) => c.candidate.type), ['host']);
+  t.deepEqual(
+    host.candidates.map((c) => c.candidate.type),
+    ['host'],
+  );
   const soPort = host.candidate('so').candidate.port;
   const fromUs = (server: { sockets: Socket[] }) => server.sockets.filter((s) => s.remotePort === soPort);
   const [ourSame] = fromUs(same);

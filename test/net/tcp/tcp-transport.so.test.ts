@@ -53,7 +53,10 @@ test('S-O connects cross on loopback after retries; frames flow both ways on the
   }
   const elapsed = Date.now() - start;
   t.truthy(connectionId, `crossed within ${deadlineMs} ms (${attempts} attempts)`);
-  t.true([...reasons].every((r) => r === 'refused' || r === 'reset'), [...reasons].join());
+  t.true(
+    [...reasons].every((r) => r === 'refused' || r === 'reset'),
+    [...reasons].join(),
+  );
   const connected = host.events.find((e) => e.type === 'connected')!;
   if (connected.type !== 'connected') throw new Error('unreachable');
   t.deepEqual(connected.local, { address: '127.0.0.1', port: so.candidate.port }, 'from the bound S-O port');

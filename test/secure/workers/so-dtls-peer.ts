@@ -25,18 +25,21 @@ let offered!: () => void;
 const offerArrived = new Promise<void>((resolve) => (offered = resolve));
 port.postMessage({ params: agent.localParameters });
 agent.on('candidate', (c) => port.postMessage({ candidate: c.toSdp() }));
-port.on('message', (m: { params?: { ufrag: string; pwd: string }; candidate?: string; fingerprint?: string; setup?: string } | 'end' | 'close') => {
-  if (m === 'end') agent.endOfRemoteCandidates();
-  else if (m === 'close') void agent.close().then(() => port.close());
-  else {
-    if (m.params) agent.setRemoteParameters(m.params);
-    if (m.candidate) agent.addRemoteCandidate(m.candidate);
-    if (m.fingerprint && m.setup) {
-      offer = { fingerprint: m.fingerprint, setup: m.setup };
-      offered();
+port.on(
+  'message',
+  (m: { params?: { ufrag: string; pwd: string }; candidate?: string; fingerprint?: string; setup?: string } | 'end' | 'close') => {
+    if (m === 'end') agent.endOfRemoteCandidates();
+    else if (m === 'close') void agent.close().then(() => port.close());
+    else {
+      if (m.params) agent.setRemoteParameters(m.params);
+      if (m.candidate) agent.addRemoteCandidate(m.candidate);
+      if (m.fingerprint && m.setup) {
+        offer = { fingerprint: m.fingerprint, setup: m.setup };
+        offered();
+      }
     }
-  }
-});
+  },
+);
 await agent.gather();
 port.postMessage({ gathered: true });
 await offerArrived;
