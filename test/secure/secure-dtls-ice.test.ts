@@ -126,7 +126,7 @@ test('DTLS over an S-O ↔ S-O ICE-TCP pair (peer in a worker thread), fingerpri
   const agent = tcpOnlyAgent(true, { active: false, passive: false, so: true });
   agents.push(agent);
   const certificate = generateCertificate({ commonName: 'offerer' });
-  const worker = new Worker(new URL('./workers/so-dtls-peer.js', import.meta.url));
+  const worker = new Worker(new URL('./workers/so-secure-peer.js', import.meta.url), { workerData: { layer: 'dtls' } });
   const fromPeer: { fingerprint?: string; setup?: string; result?: string } = {};
   worker.on(
     'message',

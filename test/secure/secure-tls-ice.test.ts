@@ -98,7 +98,7 @@ test('TLS over an S-O ↔ S-O ICE-TCP pair (peer in a worker thread), fingerprin
   const agent = tcpOnlyAgent(true, { active: false, passive: false, so: true });
   agents.push(agent);
   const certificate = generateCertificate({ commonName: 'offerer' });
-  const worker = new Worker(new URL('./workers/so-tls-peer.js', import.meta.url));
+  const worker = new Worker(new URL('./workers/so-secure-peer.js', import.meta.url), { workerData: { layer: 'tls' } });
   const fromPeer: { fingerprint?: string; setup?: string; gathered?: boolean; result?: string } = {};
   worker.on(
     'message',

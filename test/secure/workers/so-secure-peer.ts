@@ -1,10 +1,11 @@
-// Worker: the far side of the S-O TLS test. An IceAgent with only an S-O
-// candidate (its own thread, so that both S-O connects are in flight at once
-// on loopback), answering the offer's setup with chooseAnswerSetup and
-// running secureTls over the selected pair; it echoes every packet.
+// Worker: the far side of the S-O TLS and DTLS tests. An IceAgent with only
+// an S-O candidate (its own thread, so that both S-O connects are in flight
+// at once on loopback), answering the offer's setup with chooseAnswerSetup and
+// running secureTls, or secureDtls when workerData.layer is 'dtls', over the
+// selected pair; it echoes every packet.
 // ← {params, fingerprint, setup}, {candidate}, 'end', 'close'
 // → {params}, {candidate}, {gathered}, {fingerprint, setup}, {result}
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import {
   chooseAnswerSetup,
   computeFingerprint,
@@ -12,12 +13,14 @@ import {
   formatSetupLine,
   generateCertificate,
   parseSetupLine,
+  secureDtls,
   secureTls,
   tlsRoleFor,
 } from '../../../lib/secure/index.js';
 import { tcpOnlyAgent } from '../ice-agents.js';
 
 const port = parentPort!;
+const secureLayer = (workerData as { layer?: 'tls' | 'dtls' } | undefined)?.layer === 'dtls' ? secureDtls : secureTls;
 const agent = tcpOnlyAgent(false, { active: false, passive: false, so: true });
 const certificate = generateCertificate({ commonName: 'answerer' });
 let offer: { fingerprint: string; setup: string } | undefined;
@@ -47,7 +50,7 @@ const answer = chooseAnswerSetup(parseSetupLine(offer!.setup));
 port.postMessage({ fingerprint: formatFingerprintLine(computeFingerprint(certificate.der)), setup: formatSetupLine(answer) });
 try {
   const connection = await agent.connect({ timeoutMs: 60_000 });
-  const secure = await secureTls(connection, {
+  const secure = await secureLayer(connection, {
     role: tlsRoleFor('answerer', parseSetupLine(offer!.setup), answer),
     certificate,
     remoteFingerprints: [offer!.fingerprint],
