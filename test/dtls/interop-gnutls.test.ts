@@ -3,21 +3,12 @@
 // HelloVerifyRequest cookie round trip) with us as client, and
 // `gnutls-cli --udp` with us as server, for each of our suites, data both
 // ways, both certificates checked.
-import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { computeFingerprint, secureDtls } from '../../lib/secure/index.js';
 import type { CipherSuiteName } from '../../lib/dtls/index.js';
 import { certs } from './helpers.js';
-import { Tool, UdpPacketConnection, freeUdpPort, pemFiles } from './udp-helpers.js';
+import { Tool, UdpPacketConnection, freeUdpPort, interopTestFor, pemFiles } from './udp-helpers.js';
 
-let missing: string | undefined;
-try {
-  execFileSync('gnutls-cli', ['--version']);
-} catch {
-  missing = 'gnutls-bin is not installed (apt-get install gnutls-bin)';
-}
-if (missing !== undefined && process.env.CI === undefined) console.log(`GnuTLS interop skipped: ${missing}`);
-const interop = missing === undefined || process.env.CI !== undefined ? test.serial : test.skip;
+const interop = interopTestFor('GnuTLS', 'gnutls-cli', ['--version'], 'apt-get install gnutls-bin');
 
 const GNUTLS_CIPHER: Record<CipherSuiteName, string> = {
   TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'AES-128-GCM',

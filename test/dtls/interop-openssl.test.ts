@@ -3,21 +3,12 @@
 // `openssl s_client -dtls1_2` with us as server, for each of our suites,
 // data both ways, both certificates checked, and the DTLS-SRTP keying
 // material (RFC 5764 §4.2) equal to what OpenSSL exports for the session.
-import test from 'ava';
-import { execFileSync } from 'node:child_process';
 import { computeFingerprint, secureDtls, type DtlsConnection } from '../../lib/secure/index.js';
 import type { CipherSuiteName } from '../../lib/dtls/index.js';
 import { certs } from './helpers.js';
-import { Tool, UdpPacketConnection, freeUdpPort, pemFiles } from './udp-helpers.js';
+import { Tool, UdpPacketConnection, freeUdpPort, interopTestFor, pemFiles } from './udp-helpers.js';
 
-let missing: string | undefined;
-try {
-  execFileSync('openssl', ['version']);
-} catch {
-  missing = 'openssl is not installed (apt-get install openssl)';
-}
-if (missing !== undefined && process.env.CI === undefined) console.log(`OpenSSL interop skipped: ${missing}`);
-const interop = missing === undefined || process.env.CI !== undefined ? test.serial : test.skip;
+const interop = interopTestFor('OpenSSL', 'openssl', ['version'], 'apt-get install openssl');
 
 const OPENSSL_NAMES: Record<CipherSuiteName, string> = {
   TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256: 'ECDHE-ECDSA-AES128-GCM-SHA256',

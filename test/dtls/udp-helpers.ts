@@ -1,6 +1,7 @@
 // A PacketConnection over a real UDP socket on 127.0.0.1 (one datagram per
 // packet), and helpers to run OpenSSL / GnuTLS command-line peers.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import test from 'ava';
 import { createSocket, type Socket } from 'node:dgram';
 import { EventEmitter, once } from 'node:events';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -97,5 +98,27 @@ export class Tool {
 
   stop(): void {
     if (this.child.exitCode === null) this.child.kill('SIGKILL');
+  }
+}
+
+/**
+ * The test function for an interop file whose peer is the command-line tool
+ * `command`: `test.serial` when `command versionArgs` runs, and in CI always
+ * (a missing tool there is a failure, not a skip); elsewhere `test.skip`
+ * with the reason printed.
+ */
+export function interopTestFor(
+  label: string,
+  command: string,
+  versionArgs: string[],
+  installHint: string,
+): typeof test.serial | typeof test.skip {
+  try {
+    execFileSync(command, versionArgs);
+    return test.serial;
+  } catch {
+    if (process.env.CI !== undefined) return test.serial;
+    console.log(`${label} interop skipped: ${command} is not installed (${installHint})`);
+    return test.skip;
   }
 }
