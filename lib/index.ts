@@ -169,16 +169,8 @@ export {
 } from './replay/index.js';
 
 // Relayed candidates through a TURN server (RFC 8656, RFC 6062): IceAgentOptions.iceServers, or the plugin itself.
-export {
-  TurnError,
-  type TurnErrorCode,
-  TurnTransport,
-  type TurnTransportOptions,
-  parseIceServers,
-  parseTurnUrl,
-  type RTCIceServer,
-  type TurnServerConfig,
-} from './turn/index.js';
+export { TurnError, type TurnErrorCode, parseIceServers, parseTurnUrl, type RTCIceServer, type TurnServerConfig } from './turn/index.js';
+export { TurnTransport, type TurnTransportOptions } from './net/turn/index.js';
 export type { IceAgentTurnOptions } from './net/index.js';
 
 // DTLS 1.2 over the selected pair (RFC 6347, RFC 5764; lib/dtls), and its sans-IO endpoint.

@@ -15,7 +15,7 @@ import type { TcpTransportOptions } from './tcp/index.js';
 import type { StunServerAddress, TransportPlugin } from './transport-plugin.js';
 import type { UdpTransportOptions } from './udp-plugin.js';
 import { parseIceServers, type RTCIceServer, type TurnServerConfig } from '../turn/server-url.js';
-import type { TurnTlsOptions } from '../turn/server-link.js';
+import type { TurnTlsOptions } from './turn/server-link.js';
 import { TurnError } from '../turn/errors.js';
 
 /** TURN settings of an agent (the servers come from `iceServers`). */

@@ -6,7 +6,7 @@ import type { ResolvedAgentOptions } from './agent-options.js';
 import { TcpTransport, type TcpTransportOptions } from './tcp/index.js';
 import type { TransportPlugin } from './transport-plugin.js';
 import { UdpTransport } from './udp-plugin.js';
-import { TurnTransport } from '../turn/plugin.js';
+import { TurnTransport } from './turn/plugin.js';
 
 /** The TCP plugin's own options out of the agent's `tcp` options (the rest are the core's timers). */
 function tcpPluginOptions(tcp: Exclude<ResolvedAgentOptions['tcp'], false>): TcpTransportOptions {

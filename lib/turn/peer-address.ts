@@ -4,12 +4,12 @@
  *
  * @module
  */
-import { isIP } from 'node:net';
 import type { StunMessage, TransportAddress } from '../stun/index.js';
 import { MAGIC_COOKIE } from '../stun/index.js';
 import { parseIpv4Into, parseIpv6Into, readAddressValue } from '../stun/address.js';
 import { findAttribute } from '../stun/index.js';
 import { TurnError } from './errors.js';
+import { ipFamily } from '../candidate/index.js';
 
 /** An IP address and port, the family taken from the address text. */
 export interface PeerAddress {
@@ -19,8 +19,8 @@ export interface PeerAddress {
 
 /** The XOR-encoded address value for a message with `transactionId` (RFC 8489 §14.2). */
 export function encodeXorAddress(peer: PeerAddress, transactionId: Uint8Array): Buffer {
-  const family = isIP(peer.address);
-  if (family === 0) throw new TurnError('ERR_TURN_BAD_OPTION', `${peer.address} is not an IP address`);
+  const family = ipFamily(peer.address);
+  if (family === null) throw new TurnError('ERR_TURN_BAD_OPTION', `${peer.address} is not an IP address`);
   if (!Number.isInteger(peer.port) || peer.port < 0 || peer.port > 0xffff) {
     throw new TurnError('ERR_TURN_BAD_OPTION', `port ${String(peer.port)} is not 0..65535`);
   }

@@ -4,8 +4,7 @@
  *
  * @module
  */
-import { isIP } from 'node:net';
-import { normalizeIpAddress } from '../candidate/index.js';
+import { ipFamily, normalizeIpAddress } from '../candidate/index.js';
 import { DEFAULT_TURN_PORT, DEFAULT_TURNS_PORT } from './constants.js';
 import { TurnError } from './errors.js';
 
@@ -48,7 +47,7 @@ export function parseTurnUrl(url: string, username: string, password: string): T
   if (secure && transport === 'udp') throw new TurnError('ERR_TURN_BAD_URL', `${JSON.stringify(url)}: TURN over DTLS is not supported`);
   let host: string;
   if (v6 !== undefined) {
-    const address = isIP(v6) === 6 ? normalizeIpAddress(v6) : null;
+    const address = ipFamily(v6) === 6 ? normalizeIpAddress(v6) : null;
     if (address === null) throw new TurnError('ERR_TURN_BAD_URL', `${JSON.stringify(url)}: bad IPv6 literal`);
     host = address;
   } else {

@@ -9,7 +9,7 @@
 import test from 'ava';
 import { createServer, type Socket } from 'node:net';
 import { createSocket } from 'node:dgram';
-import { TurnAllocation } from '../../lib/turn/allocation.js';
+import { TurnAllocation } from '../../lib/net/turn/allocation.js';
 import type { TurnClientEvent } from '../../lib/turn/client.js';
 import type { TurnServerConfig } from '../../lib/turn/server-url.js';
 import { IceAgent } from '../../lib/net/agent.js';
@@ -142,7 +142,7 @@ withCoturn('RFC 6062: a TCP allocation over TCP, a Connect to a peer and bytes t
     });
     await new Promise<void>((r) => listener.listen(0, '127.0.0.1', () => r()));
     const peer = { address: '127.0.0.1', port: (listener.address() as { port: number }).port };
-    const { TcpRelay } = await import('../../lib/turn/tcp-relay.js');
+    const { TcpRelay } = await import('../../lib/net/turn/tcp-relay.js');
     const connections: unknown[] = [];
     const packets: Buffer[] = [];
     const relay = new TcpRelay(

@@ -9,9 +9,9 @@ import { createSocket } from 'node:dgram';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import createDebug from 'debug';
-import { TurnError } from './errors.js';
-import type { TurnServerConfig } from './server-url.js';
-import { StreamSplitter } from './stream-splitter.js';
+import { TurnError } from '../../turn/errors.js';
+import type { TurnServerConfig } from '../../turn/server-url.js';
+import { StreamSplitter } from '../../turn/stream-splitter.js';
 
 const debug = createDebug('ice-tcp:turn');
 

@@ -8,13 +8,13 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import createDebug from 'debug';
-import type { RandomSource } from '../ice/types.js';
-import type { TransportAddress } from '../stun/index.js';
-import { TurnClient, type TurnClientEvent, type TurnClientOptions } from './client.js';
-import { TurnError } from './errors.js';
-import type { PeerAddress } from './peer-address.js';
+import type { RandomSource } from '../../ice/types.js';
+import type { TransportAddress } from '../../stun/index.js';
+import { TurnClient, type TurnClientEvent, type TurnClientOptions } from '../../turn/client.js';
+import { TurnError } from '../../turn/errors.js';
+import type { PeerAddress } from '../../turn/peer-address.js';
 import { openServerLink, type ServerLink, type TurnTlsOptions } from './server-link.js';
-import type { TurnServerConfig } from './server-url.js';
+import type { TurnServerConfig } from '../../turn/server-url.js';
 
 const debug = createDebug('ice-tcp:turn');
 

@@ -9,12 +9,12 @@
  */
 import type { Socket } from 'node:net';
 import createDebug from 'debug';
-import { FramedConnection } from '../framing/index.js';
-import type { Address, ConnectionEvent, PacketInput, RandomSource } from '../ice/types.js';
+import { FramedConnection } from '../../framing/index.js';
+import type { Address, ConnectionEvent, PacketInput, RandomSource } from '../../ice/types.js';
 import type { TurnAllocation } from './allocation.js';
-import { ConnectionBinder } from './connection-bind.js';
-import { TurnError } from './errors.js';
-import { peerKey, type PeerAddress } from './peer-address.js';
+import { ConnectionBinder } from '../../turn/connection-bind.js';
+import { TurnError } from '../../turn/errors.js';
+import { peerKey, type PeerAddress } from '../../turn/peer-address.js';
 import { connectStream, type TurnTlsOptions } from './server-link.js';
 
 const debug = createDebug('ice-tcp:turn');
