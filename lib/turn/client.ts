@@ -396,35 +396,21 @@ export class TurnClient {
       `${context.kind} refused: ${code} ${reason}${unauthorized ? ' (wrong username or password?)' : ''}`,
       { stunCode: code },
     );
-    switch (context.kind) {
-      case 'allocate':
-        this.#fail(error);
-        return;
-      case 'refresh':
-        if (this.#state === 'closing') this.#finish();
-        else this.#fail(error); // 437: the allocation is gone (RFC 8656 §8)
-        return;
-      case 'permission':
-        this.#dropPermission(context.ip, error);
-        return;
-      case 'channel':
-        this.#tables.removeChannel(context.key);
-        this.#warn(error);
-        return;
-      case 'connect':
-        this.#connecting.delete(peerKey(context.peer));
-        this.#events.push({ type: 'connect-result', peer: context.peer, error });
-        return;
-    }
+    this.#requestFailed(context, error);
   }
 
   #onTimeout(context: Context): void {
     const error = new TurnError('ERR_TURN_TIMEOUT', `${context.kind}: no answer from the TURN server`);
+    this.#requestFailed(context, error);
+  }
+
+  /** A request got an error response or no answer: what that ends (the same for both). */
+  #requestFailed(context: Context, error: TurnError): void {
     switch (context.kind) {
       case 'allocate':
         this.#fail(error);
         return;
-      case 'refresh':
+      case 'refresh': // an error here may be 437: the allocation is gone (RFC 8656 §8)
         if (this.#state === 'closing') this.#finish();
         else this.#fail(error);
         return;
