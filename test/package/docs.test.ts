@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 
 function sources(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -23,7 +23,8 @@ test('every ARCHITECTURE.md section cited in lib/ exists; every document cited i
     for (const doc of text.matchAll(/([\w./-]*[\w-]+\.md)(?![\w.]*\w)/g)) {
       const name = doc[1]!;
       // A bare name means a file beside the source or at the repository root.
-      const found = [name, join(dirname(file), name)].some((candidate) => existsSync(candidate));
+      const inside = (candidate: string): boolean => !relative('.', resolve(candidate)).startsWith('..');
+      const found = [name, join(dirname(file), name)].some((candidate) => inside(candidate) && existsSync(candidate));
       t.true(found, `${file} cites ${name}, which is not in the repository`);
     }
     for (const match of text.matchAll(/ARCHITECTURE\.md "([^"]+)"/g)) {
