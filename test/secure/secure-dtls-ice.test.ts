@@ -7,7 +7,6 @@
 // fail the agents if DTLS ever swallowed it).
 import test from 'ava';
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
 import {
   chooseAnswerSetup,
   computeFingerprint,
@@ -21,6 +20,7 @@ import {
   type DtlsConnection,
 } from '../../lib/secure/index.js';
 import { IceAgent } from '../../lib/net/agent.js';
+import { startSoPeerSession } from './so-peer-session.js';
 import { signalAgents, tcpOnlyAgent } from './ice-agents.js';
 
 const agents: IceAgent[] = [];
@@ -123,42 +123,9 @@ test('DTLS over an ICE-TCP active/passive pair: one DTLS datagram per RFC 4571 f
 });
 
 test('DTLS over an S-O ↔ S-O ICE-TCP pair (peer in a worker thread), fingerprints and setup as lines', async (t) => {
-  const agent = tcpOnlyAgent(true, { active: false, passive: false, so: true });
-  agents.push(agent);
-  const certificate = generateCertificate({ commonName: 'offerer' });
-  const worker = new Worker(new URL('./workers/so-secure-peer.js', import.meta.url), { workerData: { layer: 'dtls' } });
-  const fromPeer: { fingerprint?: string; setup?: string; result?: string } = {};
-  worker.on(
-    'message',
-    (m: {
-      params?: { ufrag: string; pwd: string };
-      candidate?: string;
-      gathered?: boolean;
-      fingerprint?: string;
-      setup?: string;
-      result?: string;
-    }) => {
-      if (m.params) agent.setRemoteParameters(m.params);
-      if (m.candidate) agent.addRemoteCandidate(m.candidate);
-      if (m.gathered) agent.endOfRemoteCandidates();
-      if (m.fingerprint) fromPeer.fingerprint = m.fingerprint;
-      if (m.setup) fromPeer.setup = m.setup;
-      if (m.result) fromPeer.result = m.result;
-    },
-  );
-  worker.postMessage({
-    params: agent.localParameters,
-    fingerprint: formatFingerprintLine(computeFingerprint(certificate.der)),
-    setup: formatSetupLine('actpass'),
-  });
-  agent.on('candidate', (c) => worker.postMessage({ candidate: c.toSdp() }));
-  await agent.gather();
-  worker.postMessage('end');
-  const connection = await agent.connect({ timeoutMs: 60_000 });
+  const { agent, worker, connection, certificate, role, remoteFingerprint, result } = await startSoPeerSession('dtls', agents);
   t.is(agent.selectedPair()!.local.tcpType, 'so');
-  while (!fromPeer.fingerprint || !fromPeer.setup) await new Promise((r) => setTimeout(r, 5));
-  const role = tlsRoleFor('offerer', 'actpass', parseSetupLine(fromPeer.setup));
-  const secure = await secureDtls(connection, { role, certificate, remoteFingerprints: [fromPeer.fingerprint] });
+  const secure = await secureDtls(connection, { role, certificate, remoteFingerprints: [remoteFingerprint] });
   t.is(secure.transport, 'tcp');
   const echoed = packets(secure, 50);
   for (let i = 0; i < 50; i++) secure.send(Buffer.alloc(1000 + i, i));
@@ -169,8 +136,7 @@ test('DTLS over an S-O ↔ S-O ICE-TCP pair (peer in a worker thread), fingerpri
   );
   t.true(back.every((p, i) => p[0] === i));
   secure.close();
-  while (!fromPeer.result) await new Promise((r) => setTimeout(r, 5));
-  t.is(fromPeer.result, 'closed cleanly');
+  t.is(await result(), 'closed cleanly');
   worker.postMessage('close');
   await once(worker, 'exit');
 });

@@ -7,7 +7,6 @@
 import test from 'ava';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { Worker } from 'node:worker_threads';
 import {
   chooseAnswerSetup,
   computeFingerprint,
@@ -21,6 +20,7 @@ import {
   type SecureConnection,
 } from '../../lib/secure/index.js';
 import type { IceAgent } from '../../lib/net/agent.js';
+import { startSoPeerSession } from './so-peer-session.js';
 import { signalAgents, tcpOnlyAgent, type TcpKinds } from './ice-agents.js';
 import { closed, packets } from './tls-helpers.js';
 
@@ -95,43 +95,10 @@ for (const [title, ours, theirs] of [
 }
 
 test('TLS over an S-O ↔ S-O ICE-TCP pair (peer in a worker thread), fingerprints and setup as lines', async (t) => {
-  const agent = tcpOnlyAgent(true, { active: false, passive: false, so: true });
-  agents.push(agent);
-  const certificate = generateCertificate({ commonName: 'offerer' });
-  const worker = new Worker(new URL('./workers/so-secure-peer.js', import.meta.url), { workerData: { layer: 'tls' } });
-  const fromPeer: { fingerprint?: string; setup?: string; gathered?: boolean; result?: string } = {};
-  worker.on(
-    'message',
-    (m: {
-      params?: { ufrag: string; pwd: string };
-      candidate?: string;
-      gathered?: boolean;
-      fingerprint?: string;
-      setup?: string;
-      result?: string;
-    }) => {
-      if (m.params) agent.setRemoteParameters(m.params);
-      if (m.candidate) agent.addRemoteCandidate(m.candidate);
-      if (m.gathered) agent.endOfRemoteCandidates();
-      if (m.fingerprint) fromPeer.fingerprint = m.fingerprint;
-      if (m.setup) fromPeer.setup = m.setup;
-      if (m.result) fromPeer.result = m.result;
-    },
-  );
-  worker.postMessage({
-    params: agent.localParameters,
-    fingerprint: formatFingerprintLine(computeFingerprint(certificate.der)),
-    setup: formatSetupLine('actpass'),
-  });
-  agent.on('candidate', (c) => worker.postMessage({ candidate: c.toSdp() }));
-  await agent.gather();
-  worker.postMessage('end');
-  const connection = await agent.connect({ timeoutMs: 60_000 });
+  const { agent, worker, connection, certificate, role, remoteFingerprint, result } = await startSoPeerSession('tls', agents);
   t.is(agent.selectedPair()!.local.tcpType, 'so');
-  while (!fromPeer.fingerprint || !fromPeer.setup) await new Promise((r) => setTimeout(r, 5));
-  const role = tlsRoleFor('offerer', 'actpass', parseSetupLine(fromPeer.setup));
   t.is(role, 'server');
-  const secure = await secureTls(connection, { role, certificate, remoteFingerprints: [fromPeer.fingerprint] });
+  const secure = await secureTls(connection, { role, certificate, remoteFingerprints: [remoteFingerprint] });
   // The worker echoes every packet back over its TLS.
   const echoed = packets(secure, 50);
   for (let i = 0; i < 50; i++) secure.send(Buffer.alloc(1000 + i, i));
@@ -143,8 +110,7 @@ test('TLS over an S-O ↔ S-O ICE-TCP pair (peer in a worker thread), fingerprin
   t.true(back.every((p, i) => p[0] === i));
   secure.close();
   await closed(secure);
-  while (!fromPeer.result) await new Promise((r) => setTimeout(r, 5));
-  t.is(fromPeer.result, 'closed cleanly');
+  t.is(await result(), 'closed cleanly');
   worker.postMessage('close');
   await once(worker, 'exit');
 });
