@@ -28,9 +28,6 @@ export default tseslint.config(
       ],
       // An interface merged with a class of the same name adds the fields the constructor copies in.
       '@typescript-eslint/no-empty-object-type': ['error', { allowInterfaces: 'with-single-extends' }],
-      // TODO(after the merge wave): switch on and run `eslint --fix` once (about 240 redundant
-      // `as`/`!` over the whole tree; fixing them now would conflict with every parallel branch).
-      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
       // A `let` that closures read before its one assignment cannot be a `const`.
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },

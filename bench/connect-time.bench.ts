@@ -5,8 +5,8 @@
 // S-O ↔ S-O is not measured here: on loopback the SYNs of two agents in one
 // thread never cross (see test/net/tcp/tcp-transport.agent-so.test.ts).
 import { performance } from 'node:perf_hooks';
-import { IceAgent } from '../lib/net/agent.js';
-import type { IceAgentOptions } from '../lib/net/agent-options.js';
+import { IceAgent } from '../lib/net/agent/agent.js';
+import type { IceAgentOptions } from '../lib/net/agent/agent-options.js';
 import { printTable, type BenchRow } from './table.js';
 
 type Side = Omit<IceAgentOptions, 'controlling'>;
@@ -33,7 +33,7 @@ async function connectOnce(left: Side, right: Side): Promise<number> {
 function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Runs the benchmark and prints its table. */

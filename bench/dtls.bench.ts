@@ -61,10 +61,10 @@ async function udpPair(): Promise<[UdpPacketConnection, UdpPacketConnection]> {
 
 async function oursPair(): Promise<[DtlsConnection, DtlsConnection]> {
   const [a, b] = await udpPair();
-  return (await Promise.all([
+  return await Promise.all([
     secureDtls(a, { role: 'server', certificate: serverCert, remoteFingerprints: [computeFingerprint(clientCert.der)] }),
     secureDtls(b, { role: 'client', certificate: clientCert, remoteFingerprints: [computeFingerprint(serverCert.der)] }),
-  ])) as [DtlsConnection, DtlsConnection];
+  ]);
 }
 
 async function udpHandshakeMs(): Promise<number> {
@@ -178,7 +178,7 @@ async function bulkToOpenssl(): Promise<Bulk> {
   const udp = await UdpPacketConnection.open({ address: '127.0.0.1', port });
   const conn = await secureDtls(udp, { role: 'client', certificate: clientCert, remoteFingerprints: [computeFingerprint(serverCert.der)] });
   let got = 0;
-  server.stdout!.on('data', (d: Buffer) => (got += d.length));
+  server.stdout.on('data', (d: Buffer) => (got += d.length));
   const r = await blast(
     (rec) => conn.send(rec),
     () => got,
@@ -198,13 +198,13 @@ async function bulkFromOpenssl(): Promise<Bulk> {
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
-  client.stdin!.on('error', () => undefined);
+  client.stdin.on('error', () => undefined);
   const conn = await accepting;
   let got = 0;
   conn.on('packet', (p: Buffer) => (got += p.length));
   await new Promise((r) => setTimeout(r, 200));
   const r = await blast(
-    (rec) => client.stdin!.write(rec),
+    (rec) => client.stdin.write(rec),
     () => got,
   );
   conn.close();

@@ -27,7 +27,7 @@ function headerWalk(wire: Buffer): void {
   const size = wire.length;
   let offset = 0;
   while (offset + 2 <= size) {
-    const length = (wire[offset]! << 8) | wire[offset + 1]!;
+    const length = (wire[offset] << 8) | wire[offset + 1];
     const end = offset + 2 + length;
     sink(wire.subarray(offset + 2, end));
     offset = end;
@@ -42,7 +42,7 @@ class ConcatDecoder {
     const size = data.length;
     let offset = 0;
     while (offset + 2 <= size) {
-      const length = (data[offset]! << 8) | data[offset + 1]!;
+      const length = (data[offset] << 8) | data[offset + 1];
       const end = offset + 2 + length;
       if (end > size) break;
       onFrame(data.subarray(offset + 2, end));

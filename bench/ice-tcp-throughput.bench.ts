@@ -7,8 +7,8 @@
 import { once } from 'node:events';
 import { createServer, connect, type Socket } from 'node:net';
 import { FramedConnection } from '../lib/framing/index.js';
-import { IceAgent } from '../lib/net/agent.js';
-import type { IceConnection } from '../lib/net/ice-connection.js';
+import { IceAgent } from '../lib/net/agent/agent.js';
+import type { IceConnection } from '../lib/net/agent/ice-connection.js';
 import { TcpTransport } from '../lib/net/tcp/index.js';
 import { printTable, type BenchRow } from './table.js';
 
@@ -149,7 +149,7 @@ async function timeToConnected(udp: boolean): Promise<number> {
     await Promise.all([left.close(), right.close()]);
   }
   times.sort((x, y) => x - y);
-  return times[Math.floor(times.length / 2)]!;
+  return times[Math.floor(times.length / 2)];
 }
 
 /** Runs the benchmark and prints its tables. */
@@ -159,7 +159,7 @@ export async function run(): Promise<void> {
   let best: BenchRow[] = [];
   for (let round = 0; round < ROUNDS; round++) {
     const rows = [await rawSockets(), await framedOnly(), await iceTcp()];
-    best = best.length === 0 ? rows : best.map((b, i) => (rows[i]!.value > b.value ? rows[i]! : b));
+    best = best.length === 0 ? rows : best.map((b, i) => (rows[i].value > b.value ? rows[i] : b));
   }
   printTable(
     `${(TOTAL / 1024 ** 2).toFixed(0)} MiB over loopback TCP, in one process, best of ${ROUNDS} alternating rounds (higher is better)`,

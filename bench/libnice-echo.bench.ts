@@ -49,7 +49,7 @@ class Lines {
         rest = rest.slice(nl + 1);
         this.lines.push(line);
         for (let i = this.#waiters.length - 1; i >= 0; i--) {
-          const w = this.#waiters[i]!;
+          const w = this.#waiters[i];
           if (line.startsWith(w.prefix)) {
             this.#waiters.splice(i, 1);
             w.resolve(line);
@@ -124,7 +124,7 @@ async function transfer(impl: Impl, transport: 'udp' | 'tcp'): Promise<EchoFigur
 const median = (values: number[]): number => {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
 /** Runs the alternating rounds and prints the table. */

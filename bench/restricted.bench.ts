@@ -9,7 +9,7 @@
 //   pairs cannot cross there, so this shows whether the nomination waits for them).
 // `npm run bench -- restricted`.
 import { performance } from 'node:perf_hooks';
-import { IceAgent } from '../lib/net/agent.js';
+import { IceAgent } from '../lib/net/agent/agent.js';
 import { labUnavailableReason, withLab, type Lab, type LabScenario } from '../test/lab/lab.js';
 import { buildNicePeer } from '../test/lab/nice-peer.js';
 import { runPeers, startStunServer, stopStunServer, type EndpointResult } from '../test/lab/peers.js';
@@ -58,7 +58,7 @@ interface Outcome {
 function median(values: number[]): number {
   const s = [...values].sort((x, y) => x - y);
   const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 function describe(o: Outcome | string): { figure: string; choice: string } {

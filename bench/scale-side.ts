@@ -4,9 +4,9 @@
 // port; UDP: one socket each); the client side runs N controlling agents
 // (TCP: active candidates). The parent relays the signalling between the
 // two processes over IPC and asks each side for its figures.
-import { IceAgent } from '../lib/net/agent.js';
+import { IceAgent } from '../lib/net/agent/agent.js';
 import { SharedPassiveListener, TcpTransport } from '../lib/net/tcp/index.js';
-import type { IceConnection } from '../lib/net/ice-connection.js';
+import type { IceConnection } from '../lib/net/agent/ice-connection.js';
 
 /** What one agent signals to its peer. */
 export interface Offer {
@@ -133,7 +133,7 @@ async function answer(offers: Offer[]): Promise<void> {
   const t0 = performance.now();
   const usable = agents.map(whenUsable);
   agents.forEach((agent, i) => {
-    const offer = offers[i]!;
+    const offer = offers[i];
     agent.setRemoteParameters({ ufrag: offer.ufrag, pwd: offer.pwd });
     for (const c of offer.candidates) agent.addRemoteCandidate(c);
     agent.endOfRemoteCandidates();
@@ -172,9 +172,7 @@ async function profiled(phase: string, body: () => Promise<void>): Promise<void>
   const session = new Session();
   session.connect();
   const post = (method: string, params?: object): Promise<{ profile?: unknown }> =>
-    new Promise((resolve, reject) =>
-      session.post(method, params, (error, result) => (error ? reject(error) : resolve((result ?? {}) as { profile?: unknown }))),
-    );
+    new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result ?? {}))));
   await post('Profiler.enable');
   await post('Profiler.start');
   await body();

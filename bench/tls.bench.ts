@@ -15,10 +15,10 @@ import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { FramedConnection } from '../lib/framing/index.js';
-import { IceAgent } from '../lib/net/agent.js';
+import { IceAgent } from '../lib/net/agent/agent.js';
 import type { PacketConnection } from '../lib/connection.js';
 import { TcpTransport } from '../lib/net/tcp/index.js';
-import { computeFingerprint, generateCertificate, secureTls, type InnerFraming, type SecureConnection } from '../lib/secure/index.js';
+import { computeFingerprint, generateCertificate, secureTls, type InnerFraming } from '../lib/secure/index.js';
 import { printTable, type BenchRow } from './table.js';
 
 const MIB = 1024 * 1024;
@@ -80,7 +80,7 @@ const better = (a: Figure | undefined, b: Figure): Figure => (a && a.mibPerSecon
 function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** The median throughput and the median CPU per MiB of several runs. */
@@ -208,7 +208,7 @@ async function secureOverFramed(innerFraming: InnerFraming = 'rfc4571'): Promise
 }
 
 async function secureOver(a: PacketConnection, b: PacketConnection, innerFraming: InnerFraming = 'rfc4571'): Promise<Figure> {
-  const [client, server] = (await Promise.all([
+  const [client, server] = await Promise.all([
     secureTls(a, {
       role: 'client',
       certificate: clientCert,
@@ -221,7 +221,7 @@ async function secureOver(a: PacketConnection, b: PacketConnection, innerFraming
       remoteFingerprints: [computeFingerprint(clientCert.der)],
       innerFraming,
     }),
-  ])) as [SecureConnection, SecureConnection];
+  ]);
   const rate = await pump(
     (c) => client.send(c),
     () => new Promise<void>((resolve) => client.once('drain', resolve)),

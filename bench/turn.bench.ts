@@ -9,8 +9,8 @@
 //    RFC 6062 TCP relay. For UDP rows the loss is shown: coturn's relay
 //    sockets have 64 KiB buffers, so an unpaced sender loses datagrams there.
 import { performance } from 'node:perf_hooks';
-import { IceAgent } from '../lib/net/agent.js';
-import type { IceAgentOptions } from '../lib/net/agent-options.js';
+import { IceAgent } from '../lib/net/agent/agent.js';
+import type { IceAgentOptions } from '../lib/net/agent/agent-options.js';
 import { coturnUnavailable, startCoturn, type Coturn } from '../test/turn/coturn.js';
 import { printTable, type BenchRow } from './table.js';
 
@@ -36,7 +36,7 @@ async function pair(left: Side, right: Side): Promise<{ a: IceAgent; b: IceAgent
 function median(values: number[]): number {
   const sorted = [...values].sort((x, y) => x - y);
   const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Sends 1200-byte packets from a to b for `ms`; returns received packets/s and loss. */

@@ -9,11 +9,11 @@
  * | import                | file                    | what                                             |
  * |-----------------------|-------------------------|--------------------------------------------------|
  * | `ice-tcp`             | lib/index.ts            | IceAgent, IceConnection, candidates, errors, certificates, TLS |
- * | `ice-tcp/core`        | lib/api/core.ts         | the sans-IO ICE core and its contract types      |
- * | `ice-tcp/stun`        | lib/api/stun.ts         | the STUN codec                                   |
- * | `ice-tcp/framing`     | lib/api/framing.ts      | RFC 4571 framing                                 |
- * | `ice-tcp/replay`      | lib/api/replay.ts       | record and replay of core sessions               |
- * | `ice-tcp/stun-server` | lib/api/stun-server.ts  | a STUN Binding server                            |
+ * | `ice-tcp/core`        | lib/api/core-api.ts         | the sans-IO ICE core and its contract types      |
+ * | `ice-tcp/stun`        | lib/api/stun-api.ts         | the STUN codec                                   |
+ * | `ice-tcp/framing`     | lib/api/framing-api.ts      | RFC 4571 framing                                 |
+ * | `ice-tcp/replay`      | lib/api/replay-api.ts       | record and replay of core sessions               |
+ * | `ice-tcp/stun-server` | lib/api/stun-server-api.ts  | a STUN Binding server                            |
  *
  * Adding to the API: name each export here or in its lib/api file (never
  * `export *`: the folders' own index.ts files also serve the library's

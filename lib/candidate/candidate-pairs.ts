@@ -3,7 +3,7 @@
  * (RFC 8445 §6.1.2.2–§6.1.2.5, RFC 6544 §6.2).
  */
 import createDebug from 'debug';
-import { CandidateError } from './errors.js';
+import { CandidateError } from './candidate-errors.js';
 import { normalizeIpAddress } from './ip-address.js';
 import type { Candidate } from './model.js';
 import { pairPriority } from './pair-priority.js';

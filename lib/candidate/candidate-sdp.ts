@@ -3,7 +3,7 @@
  * with the RFC 6544 §4.5 `tcptype` extension and the WebRTC extensions
  * `generation`, `ufrag`, `network-id`, `network-cost`.
  */
-import { CandidateError } from './errors.js';
+import { CandidateError } from './candidate-errors.js';
 import { isHostName, normalizeIpAddress } from './ip-address.js';
 import { ACTIVE_TCP_PORT, type Candidate, type CandidateType, type TcpType, type TransportProtocol } from './model.js';
 

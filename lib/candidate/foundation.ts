@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { CandidateError } from './errors.js';
+import { CandidateError } from './candidate-errors.js';
 import { normalizeIpAddress } from './ip-address.js';
 import type { CandidateType, TransportProtocol } from './model.js';
 

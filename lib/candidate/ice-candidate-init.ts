@@ -3,7 +3,7 @@
  * `RTCIceCandidate.toJSON()` gives and `addIceCandidate()` takes), in and out.
  */
 import { parseCandidate, serializeCandidate } from './candidate-sdp.js';
-import { CandidateError } from './errors.js';
+import { CandidateError } from './candidate-errors.js';
 import type { Candidate } from './model.js';
 
 /** The WebRTC `RTCIceCandidateInit` dictionary. */

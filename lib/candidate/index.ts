@@ -4,7 +4,7 @@
  * `RTCIceCandidateInit`, pairing rules, pair priority and checklist forming.
  * Pure: no I/O.
  */
-export { CandidateError, type CandidateErrorCode } from './errors.js';
+export { CandidateError, type CandidateErrorCode } from './candidate-errors.js';
 export {
   ACTIVE_TCP_PORT,
   CANDIDATE_TYPES,

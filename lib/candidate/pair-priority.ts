@@ -1,4 +1,4 @@
-import { CandidateError } from './errors.js';
+import { CandidateError } from './candidate-errors.js';
 
 const MAX_PRIORITY = 4294967295;
 

@@ -1,4 +1,4 @@
-import { CandidateError } from './errors.js';
+import { CandidateError } from './candidate-errors.js';
 import type { CandidateType, TcpType, TransportProtocol } from './model.js';
 
 /**

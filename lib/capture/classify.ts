@@ -11,13 +11,13 @@ export type PacketKind = 'stun' | 'zrtp' | 'dtls' | 'tls' | 'turn-channel' | 'rt
 
 /** True for a STUN header: top two bits 0, the magic cookie, a length that fits (RFC 8489 §5, §6.3). */
 export function looksLikeStun(b: Buffer): boolean {
-  return b.length >= STUN_HEADER_SIZE && (b[0]! & 0xc0) === 0 && b.readUInt32BE(4) === MAGIC_COOKIE && (b.readUInt16BE(2) & 3) === 0;
+  return b.length >= STUN_HEADER_SIZE && (b[0] & 0xc0) === 0 && b.readUInt32BE(4) === MAGIC_COOKIE && (b.readUInt16BE(2) & 3) === 0;
 }
 
 /** Classifies one packet (RFC 7983 §7). */
 export function classifyPacket(b: Buffer, overTcp: boolean): PacketKind {
   if (b.length === 0) return 'other';
-  const first = b[0]!;
+  const first = b[0];
   if (first <= 3) return looksLikeStun(b) ? 'stun' : 'other';
   if (first >= 16 && first <= 19) return 'zrtp';
   if (first >= 20 && first <= 63) return overTcp ? 'tls' : 'dtls';
@@ -28,5 +28,5 @@ export function classifyPacket(b: Buffer, overTcp: boolean): PacketKind {
 
 /** A TLS record header (RFC 8446 §5.1): content type 20..24, legacy version 3.x. */
 export function looksLikeTlsRecord(b: Buffer): boolean {
-  return b.length >= 5 && b[0]! >= 20 && b[0]! <= 24 && b[1] === 3 && b[2]! <= 4;
+  return b.length >= 5 && b[0] >= 20 && b[0] <= 24 && b[1] === 3 && b[2] <= 4;
 }

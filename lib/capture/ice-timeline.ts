@@ -17,7 +17,7 @@ import {
   verifyIntegritySha256,
   type StunMessage,
 } from '../stun/index.js';
-import { endpointText, type CaptureFlows, type Endpoint, type FlowPacket } from './packet-flows.js';
+import { endpointText, type CaptureFlows, type FlowPacket } from './packet-flows.js';
 
 /** Known ICE credentials: ufrag → password, and passwords whose ufrag is not known. */
 export interface CaptureCredentials {
@@ -123,7 +123,7 @@ interface KeyChoice {
 function candidateKeys(creds: CaptureCredentials, ufrag: string | undefined): KeyChoice[] {
   const out: KeyChoice[] = [];
   const byUfrag = creds.byUfrag ?? {};
-  if (ufrag !== undefined && Object.hasOwn(byUfrag, ufrag)) out.push({ key: shortTermKey(byUfrag[ufrag]!), name: `ufrag ${ufrag}` });
+  if (ufrag !== undefined && Object.hasOwn(byUfrag, ufrag)) out.push({ key: shortTermKey(byUfrag[ufrag]), name: `ufrag ${ufrag}` });
   else {
     for (const [u, p] of Object.entries(byUfrag)) out.push({ key: shortTermKey(p), name: `ufrag ${u}` });
     (creds.passwords ?? []).forEach((p, i) => out.push({ key: shortTermKey(p), name: `pwd #${i + 1}` }));
@@ -225,7 +225,7 @@ export function iceTimeline(flows: CaptureFlows, creds: CaptureCredentials = {})
     if (a.iceControlling !== undefined) [event.role, event.tieBreaker] = ['controlling', a.iceControlling.toString(16)];
     if (a.iceControlled !== undefined) [event.role, event.tieBreaker] = ['controlled', a.iceControlled.toString(16)];
     const mapped = a.xorMappedAddress ?? a.mappedAddress;
-    if (mapped !== undefined) event.mapped = endpointText({ address: mapped.address, port: mapped.port } as Endpoint);
+    if (mapped !== undefined) event.mapped = endpointText({ address: mapped.address, port: mapped.port });
     if (a.errorCode !== undefined) [event.errorCode, event.errorReason] = [a.errorCode.code, a.errorCode.reason];
     const reqKey = `${p.transport}|${tx}`;
     if (cls === 'request' || cls === 'indication') {

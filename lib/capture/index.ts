@@ -5,7 +5,7 @@
  *
  * @module
  */
-export { CaptureError, type CaptureErrorCode } from './errors.js';
+export { CaptureError, type CaptureErrorCode } from './capture-errors.js';
 export { readCapture, type Capture, type CapturedPacket, type CaptureLimits } from './pcap-reader.js';
 export { writePcap, writePcapng, type PacketToWrite } from './pcap-writer.js';
 export { LinkType, ipFromFrame, isSupportedLinkType, type LinkResult } from './link-layer.js';

@@ -57,9 +57,9 @@ function transport(protocol: number, src: string, dst: string, b: Buffer): IpRes
   }
   if (protocol === 6) {
     if (b.length < 20) return { skip: 'TCP header cut short' };
-    const dataOff = (b[12]! >> 4) * 4;
+    const dataOff = (b[12] >> 4) * 4;
     if (dataOff < 20 || dataOff > b.length) return { skip: `TCP data offset ${dataOff} is out of the segment` };
-    const flags = b[13]!;
+    const flags = b[13];
     return {
       segment: {
         protocol: 'tcp',
@@ -85,29 +85,29 @@ function transport(protocol: number, src: string, dst: string, b: Buffer): IpRes
 /** Parses an IP packet down to its TCP or UDP segment. */
 export function segmentFromIp(ip: Buffer): IpResult {
   if (ip.length < 1) return { skip: 'empty IP packet' };
-  const version = ip[0]! >> 4;
+  const version = ip[0] >> 4;
   if (version === 4) {
     if (ip.length < 20) return { skip: 'IPv4 header cut short' };
-    const ihl = (ip[0]! & 0x0f) * 4;
+    const ihl = (ip[0] & 0x0f) * 4;
     if (ihl < 20 || ihl > ip.length) return { skip: `IPv4 header length ${ihl} is out of the packet` };
     const total = ip.readUInt16BE(2);
     const fragment = ip.readUInt16BE(6);
     if ((fragment & 0x1fff) !== 0 || (fragment & 0x2000) !== 0) return { skip: 'IPv4 fragment (not reassembled)' };
     // TSO captures may show total length 0: then the captured bytes are the packet.
     const end = total >= ihl ? Math.min(total, ip.length) : ip.length;
-    return transport(ip[9]!, ipv4Text(ip, 12), ipv4Text(ip, 16), ip.subarray(ihl, end));
+    return transport(ip[9], ipv4Text(ip, 12), ipv4Text(ip, 16), ip.subarray(ihl, end));
   }
   if (version === 6) {
     if (ip.length < 40) return { skip: 'IPv6 header cut short' };
     const payloadLength = ip.readUInt16BE(4);
-    let next = ip[6]!;
+    let next = ip[6];
     let off = 40;
     const end = payloadLength > 0 ? Math.min(40 + payloadLength, ip.length) : ip.length;
     // Extension headers (RFC 8200 §4): hop-by-hop, routing, destination options; a fragment header stops us.
     for (let hops = 0; hops < 8 && (next === 0 || next === 43 || next === 60 || next === 44); hops++) {
       if (next === 44) return { skip: 'IPv6 fragment (not reassembled)' };
       if (off + 2 > end) return { skip: 'IPv6 extension header cut short' };
-      const len = (ip[off + 1]! + 1) * 8;
+      const len = (ip[off + 1] + 1) * 8;
       next = ip[off]!;
       off += len;
     }

@@ -8,7 +8,7 @@
  * bounded in ways we control. Formats: pcap as in libpcap's pcap-savefile(5)
  * and draft-ietf-opsawg-pcap; pcapng as in draft-ietf-opsawg-pcapng.
  */
-import { CaptureError } from './errors.js';
+import { CaptureError } from './capture-errors.js';
 
 /** One captured packet. */
 export interface CapturedPacket {
@@ -164,7 +164,7 @@ function readPcapng(bytes: Buffer, maxPacket: number, maxPackets: number): Captu
         const len = u16(o + 2);
         if (code === 0 || o + 4 + len > bodyEnd) break;
         if (code === 9 && len >= 1) {
-          const v = bytes[o + 4]!;
+          const v = bytes[o + 4];
           unitsPerSecond = v & 0x80 ? 2 ** (v & 0x7f) : 10 ** (v & 0x7f);
         }
         o += 4 + ((len + 3) & ~3);

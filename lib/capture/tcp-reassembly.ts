@@ -131,7 +131,7 @@ export class TcpDirection {
 
   /** Delivers held segments that now follow on. */
   #drain(): void {
-    while (this.#held.length > 0 && this.#held[0]!.offset <= this.stats.delivered) {
+    while (this.#held.length > 0 && this.#held[0].offset <= this.stats.delivered) {
       const h = this.#held.shift()!;
       this.#heldBytes -= h.data.length;
       this.#accept(h.offset, h.data, h.timeUs, h.packetIndex);

@@ -5,7 +5,7 @@
  * Every mistake is a {@link CliError} `ERR_CLI_USAGE` (exit 64) whose message
  * names the option.
  */
-import { usageError } from './errors.js';
+import { usageError } from './cli-errors.js';
 
 /**
  * How an option is written:
@@ -144,7 +144,7 @@ export function parseArgs(argv: readonly string[], spec: OptionSpec, options: Pa
   const positionals: string[] = [];
   let onlyPositionals = false;
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
+    const arg = argv[i];
     if (onlyPositionals || arg === '-' || !arg.startsWith('-')) {
       positionals.push(arg);
       continue;

@@ -5,7 +5,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { CliError } from './errors.js';
+import { CliError } from './cli-errors.js';
 
 /** Largest input read (16 MiB): decode is for captures and test vectors, not bulk data. */
 export const MAX_DECODE_INPUT = 16 * 1024 * 1024;

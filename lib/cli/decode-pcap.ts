@@ -15,7 +15,7 @@ import {
 } from '../capture/index.js';
 import { endpointText } from '../capture/packet-flows.js';
 import { writeLine, type CommandIo } from './command.js';
-import { CliError, ExitCode, usageError } from './errors.js';
+import { CliError, ExitCode, usageError } from './cli-errors.js';
 import { methodLabel } from './stun-format.js';
 
 /** Largest capture read (256 MiB). */

@@ -16,7 +16,7 @@ import createDebug from 'debug';
 import { parseCandidate } from '../candidate/index.js';
 import { parseArgs } from './args.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
-import { ExitCode, describeError, usageError } from './errors.js';
+import { ExitCode, describeError, usageError } from './cli-errors.js';
 import { LineSink } from './line-sink.js';
 import { candidateLabel } from './pair-labels.js';
 import { DEFAULT_CHUNK, MAX_CHUNK, MIN_PACKET } from './peer-data.js';
@@ -153,8 +153,8 @@ class Progress {
   #selected(text: string): void {
     const [local, remote] = text.split(' a=').map((s) => s.replace(/^a=/, ''));
     try {
-      const l = parseCandidate(local!);
-      const r = parseCandidate(remote!);
+      const l = parseCandidate(local);
+      const r = parseCandidate(remote);
       this.#out(`  selected      A ${candidateLabel(l)}  ⇄  B ${candidateLabel(r)}`);
     } catch (error) {
       this.#out(`  selected      ${text} (${describeError(error)})`);

@@ -36,7 +36,7 @@ export class HeldPacketConnection extends EventEmitter implements PacketConnecti
 
   constructor(inner: PacketConnection) {
     super();
-    this.#inner = inner as ReadableConnection;
+    this.#inner = inner;
     inner.on('packet', (packet: Buffer) => {
       if (this.#held === undefined) {
         this.emit('packet', packet);

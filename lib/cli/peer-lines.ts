@@ -31,14 +31,14 @@ export type PeerLine =
 export function parsePeerLine(raw: string): PeerLine {
   const line = raw.trim();
   let m: RegExpExecArray | null;
-  if ((m = /^(?:ufrag |a=ice-ufrag:)(.*)$/.exec(line)) !== null) return { kind: 'ufrag', value: m[1]!.trim() };
-  if ((m = /^(?:pwd |a=ice-pwd:)(.*)$/.exec(line)) !== null) return { kind: 'pwd', value: m[1]!.trim() };
-  if ((m = /^(?:a=)?(candidate:.*)$/.exec(line)) !== null) return { kind: 'candidate', value: m[1]! };
+  if ((m = /^(?:ufrag |a=ice-ufrag:)(.*)$/.exec(line)) !== null) return { kind: 'ufrag', value: m[1].trim() };
+  if ((m = /^(?:pwd |a=ice-pwd:)(.*)$/.exec(line)) !== null) return { kind: 'pwd', value: m[1].trim() };
+  if ((m = /^(?:a=)?(candidate:.*)$/.exec(line)) !== null) return { kind: 'candidate', value: m[1] };
   if (line === 'end-of-candidates' || line === 'a=end-of-candidates') return { kind: 'end-of-candidates' };
   if (line === 'done') return { kind: 'done' };
   // RFC 8122 §5 (a=fingerprint), RFC 4145 §4 (a=setup); the CLI's forms use a space.
-  if ((m = /^(?:a=fingerprint:|fingerprint )(.*)$/i.exec(line)) !== null) return { kind: 'fingerprint', value: m[1]!.trim() };
-  if ((m = /^(?:a=setup:|setup )(.*)$/i.exec(line)) !== null) return { kind: 'setup', value: m[1]!.trim() };
+  if ((m = /^(?:a=fingerprint:|fingerprint )(.*)$/i.exec(line)) !== null) return { kind: 'fingerprint', value: m[1].trim() };
+  if ((m = /^(?:a=setup:|setup )(.*)$/i.exec(line)) !== null) return { kind: 'setup', value: m[1].trim() };
   if ((m = /^result fail(?: (.*))?$/.exec(line)) !== null) return { kind: 'peer-failed', reason: (m[1] ?? '').trim() };
   return { kind: 'ignored' };
 }

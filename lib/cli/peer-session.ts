@@ -15,7 +15,7 @@ import { RecordingCore, serializeRecording } from '../replay/index.js';
 import { SecureConnection, type DtlsConnection } from '../secure/index.js';
 import { writeFileSync } from 'node:fs';
 import { writeLine, type CommandIo } from './command.js';
-import { ExitCode, describeError, usageError } from './errors.js';
+import { ExitCode, describeError, usageError } from './cli-errors.js';
 import { HeldPacketConnection } from './held-connection.js';
 import { formatSendResult, type SendResult } from './peer-data.js';
 import { parsePeerLine } from './peer-lines.js';
@@ -367,7 +367,7 @@ export class PeerSession {
     const since = this.#checksStartedAt ?? this.#startedAt;
     this.#out(`connected-ms ${Math.round(performance.now() - since)}`);
     // The runtime moves the data route before it announces 'selected-pair'
-    // (lib/net/runtime.ts), so data sent from here already takes this pair.
+    // (lib/net/agent/runtime.ts), so data sent from here already takes this pair.
     if (this.#tls !== undefined) void this.#startTls(pair);
     else this.#startData();
   }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parseArgs, type ParsedArgs } from './args.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
-import { ExitCode, usageError } from './errors.js';
+import { ExitCode, usageError } from './cli-errors.js';
 import { DEFAULT_CHUNK, MAX_CHUNK, MAX_UNECHOED, MAX_WINDOW, MIN_PACKET } from './peer-data.js';
 import { LOOPBACK_SO_RETRY, PeerSession, isLoopback, type PeerOptions } from './peer-session.js';
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import createDebug from 'debug';
 import { IceTcpError } from '../errors.js';
 import { writeLine, type Command, type CommandIo } from './command.js';
-import { CliError, ExitCode } from './errors.js';
+import { CliError, ExitCode } from './cli-errors.js';
 
 const debug = createDebug('ice-tcp:cli');
 
@@ -35,17 +35,17 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'stun-server',
     summary: 'a STUN Binding server on UDP and TCP (plain and RFC 4571 framed)',
-    load: async () => (await import('./stun-server.js')).stunServerCommand,
+    load: async () => (await import('./stun-server-command.js')).stunServerCommand,
   },
   {
     name: 'replay',
     summary: 'replay a session recording on a fresh ICE core: identical, or the first divergence',
-    load: async () => (await import('./replay.js')).replayCommand,
+    load: async () => (await import('./replay-command.js')).replayCommand,
   },
   {
     name: 'decode',
     summary: 'print STUN messages or an RFC 4571 stream, with integrity and fingerprint checks',
-    load: async () => (await import('./decode.js')).decodeCommand,
+    load: async () => (await import('./decode-command.js')).decodeCommand,
   },
 ];
 

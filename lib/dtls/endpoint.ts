@@ -18,7 +18,7 @@ import { NamedGroup } from './extensions.js';
 import { type FlightEntry, encodeFlight } from './flight.js';
 import type { HandshakeContext, HandshakeFlow, SessionInfo } from './handshake-context.js';
 import { HandshakeType, encodeHandshakeMessage, parseHandshakeFragments } from './handshake-header.js';
-import { type DtlsEndpointOptions, type DtlsGroupName, type ResolvedOptions, resolveOptions } from './options.js';
+import { type DtlsEndpointOptions, type DtlsGroupName, type ResolvedOptions, resolveOptions } from './dtls-options.js';
 import { exportKeyingMaterial, keyBlock } from './prf.js';
 import { Reassembler } from './reassembler.js';
 import { ContentType, DTLS_1_0, DTLS_1_2, MAX_PLAINTEXT } from './record.js';

@@ -6,7 +6,7 @@
  */
 import type { SuiteParameters } from './cipher-suites.js';
 import type { FlightEntry } from './flight.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from './dtls-options.js';
 import type { PeerCertificate } from './signatures.js';
 import type { Transcript } from './transcript.js';
 

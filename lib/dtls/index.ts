@@ -12,7 +12,7 @@ export {
   DEFAULT_MAX_RETRANSMITS,
   type DtlsEndpointOptions,
   type DtlsGroupName,
-} from './options.js';
+} from './dtls-options.js';
 export { CipherSuite, DEFAULT_CIPHER_SUITES, type CipherSuiteName } from './cipher-suites.js';
 export { SrtpProfile, SRTP_EXPORTER_LABEL, srtpKeyingMaterialLength, type SrtpProfileName } from './srtp-profiles.js';
 export { AlertDescription, AlertLevel } from './alert.js';

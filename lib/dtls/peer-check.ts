@@ -8,7 +8,7 @@
  */
 import { AlertDescription } from './alert.js';
 import { DtlsError } from './dtls-error.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from './dtls-options.js';
 import type { PeerCertificate } from './signatures.js';
 
 /** @throws DtlsError `ERR_DTLS_BAD_CERTIFICATE` when the check says no (or throws). */

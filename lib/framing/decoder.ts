@@ -121,7 +121,7 @@ export class FrameDecoder {
     if (this.#state === State.HalfHeader) {
       if (size === 0) return -1;
       // RFC 4571 §2: LENGTH is big-endian; its low byte starts this chunk.
-      const length = (this.#headerHigh << 8) | chunk[0]!;
+      const length = (this.#headerHigh << 8) | chunk[0];
       offset = 1;
       this.#checkLength(length);
       if (size - offset >= length) {
@@ -155,7 +155,7 @@ export class FrameDecoder {
     let offset = start;
     while (offset + FRAME_HEADER_SIZE <= size) {
       // RFC 4571 §2: 16-bit unsigned LENGTH, network byte order, then LENGTH bytes.
-      const length = (chunk[offset]! << 8) | chunk[offset + 1]!;
+      const length = (chunk[offset] << 8) | chunk[offset + 1];
       if (length > max) this.#fail(length);
       const body = offset + FRAME_HEADER_SIZE;
       const end = body + length;

@@ -6,7 +6,7 @@
  * the pair priority throw, a port a socket refuses, a non-string address).
  */
 import { CANDIDATE_TYPES, MAX_WIRE_PRIORITY, normalizeIpAddress, type Candidate } from '../candidate/index.js';
-import { IceError } from './errors.js';
+import { IceError } from './ice-errors.js';
 
 function bad(who: string, what: string): IceError {
   return new IceError('ERR_ICE_BAD_CANDIDATE', `${who} candidate: ${what}`);

@@ -3,7 +3,7 @@
  * §7.3.1.3), with the lookups the checks need.
  */
 import type { Candidate, TcpType } from '../candidate/index.js';
-import { candidateKey } from './address.js';
+import { candidateKey } from './address-keys.js';
 
 /** A local candidate, the runtime object owning its base, and its base (RFC 8445 §5.1.1.1). */
 export interface LocalCandidate {
@@ -75,7 +75,7 @@ export class LocalCandidateSet {
   /** Forgets peer-reflexive candidates no longer in use (bounded memory across TCP reconnects). */
   prunePrflx(inUse: ReadonlySet<LocalCandidate>): void {
     for (let i = this.all.length - 1; i >= 0; i--) {
-      const l = this.all[i]!;
+      const l = this.all[i];
       if (l.candidate.type === 'prflx' && l.base !== l && !inUse.has(l)) this.all.splice(i, 1);
     }
   }
@@ -146,7 +146,7 @@ export class RemoteCandidateSet {
   /** Forgets peer-reflexive candidates no longer in use (RFC 8445 §7.3.1.3 candidates are learned, not signalled). */
   prunePrflx(inUse: ReadonlySet<Candidate>): void {
     for (let i = this.all.length - 1; i >= 0; i--) {
-      const c = this.all[i]!;
+      const c = this.all[i];
       if (c.type === 'prflx' && !inUse.has(c)) this.all.splice(i, 1);
     }
   }

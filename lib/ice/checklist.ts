@@ -45,7 +45,7 @@ export class Checklist {
   /** Inserts a pair by priority (RFC 8445 §6.1.2.5; §7.3.1.4 "inserted based on its priority"). */
   add(pair: Pair): void {
     let i = this.pairs.length;
-    while (i > 0 && comparePairs(pair, this.pairs[i - 1]!) < 0) i--;
+    while (i > 0 && comparePairs(pair, this.pairs[i - 1]) < 0) i--;
     this.pairs.splice(i, 0, pair);
   }
 

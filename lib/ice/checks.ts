@@ -6,18 +6,18 @@
  */
 import { candidatePriority, computeFoundation, type Candidate } from '../candidate/index.js';
 import { StunClass, verifyFingerprint, verifyIntegrity, type StunMessage } from '../stun/index.js';
-import { sameAddress } from './address.js';
+import { sameAddress } from './address-keys.js';
 import type { LocalCandidate } from './candidates.js';
 import { log, type AgentContext } from './context.js';
 import { failChecklist } from './checklist-state.js';
 import { cancelCheck, maybeNominate, nominate, replacesLostPair, select, selectDeferredNomination } from './nomination.js';
 import { checkRto } from './pacing.js';
 import { Pair } from './pair.js';
-import { randomTieBreaker, randomTransactionId } from './random.js';
-import { encodeCheckRequest } from './requests.js';
+import { randomTieBreaker, randomTransactionId } from './seeded-random.js';
+import { encodeCheckRequest } from './check-requests.js';
 import { setRoute } from './routes.js';
 import { beginConnect, connectAllowed, needsConnect } from './tcp-connect.js';
-import { nextRetransmitAt, udpTransactionTimeout, type Transaction } from './transactions.js';
+import { nextRetransmitAt, udpTransactionTimeout, type Transaction } from './check-transactions.js';
 import type { PacketInput } from './types.js';
 
 /** PRIORITY of a check: the local candidate's priority with the prflx type preference (RFC 8445 §7.1.1). */

@@ -4,11 +4,11 @@
  * replacing keepalives (RFC 8445 §11), and their answers.
  */
 import { StunClass, verifyFingerprint, verifyIntegrity, type StunMessage } from '../stun/index.js';
-import { sameAddress } from './address.js';
+import { sameAddress } from './address-keys.js';
 import { buildCheckRequest } from './checks.js';
 import { log, type AgentContext } from './context.js';
 import { loseRoute } from './routes.js';
-import type { Transaction } from './transactions.js';
+import type { Transaction } from './check-transactions.js';
 import type { PacketInput } from './types.js';
 
 /** Sends due consent checks and re-evaluates consent health (RFC 7675 §5.1). */

@@ -2,7 +2,7 @@
  * Consent freshness timing for one pair (RFC 7675 §5.1): when to send the
  * next check and when consent is late or gone.
  */
-import { randomUnit } from './random.js';
+import { randomUnit } from './seeded-random.js';
 import type { RandomSource } from './types.js';
 
 /** RFC 7675 §5.1: never closer than 4 s. */

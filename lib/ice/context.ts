@@ -8,14 +8,14 @@ import createDebug from 'debug';
 import { LocalCandidateSet, RemoteCandidateSet } from './candidates.js';
 import { Checklist } from './checklist.js';
 import type { ConsentTracker } from './consent.js';
-import { CredentialGeneration } from './credentials.js';
+import { CredentialGeneration } from './ice-credentials.js';
 import { DataRouteIndex } from './data-routes.js';
-import type { ResolvedOptions } from './options.js';
+import type { ResolvedOptions } from './core-options.js';
 import { OutputQueues } from './outputs.js';
 import type { Pair } from './pair.js';
-import { TcpConnectionTable } from './tcp-connections.js';
+import { TcpConnectionTable } from './tcp-bookkeeping.js';
 import { PathEvidence } from './path-evidence.js';
-import { TransactionTable } from './transactions.js';
+import { TransactionTable } from './check-transactions.js';
 import type { Address, IceCredentials, IceEvent, IceState, PairState, RandomSource, Route } from './types.js';
 
 /** The `debug` logger of the core. */
@@ -112,11 +112,11 @@ export class AgentContext {
   }
 
   checklist(component: number): Checklist {
-    return this.checklists[component - 1]!;
+    return this.checklists[component - 1];
   }
 
   status(component: number): ComponentStatus {
-    return this.components[component - 1]!;
+    return this.components[component - 1];
   }
 
   emit(event: IceEvent): void {
@@ -198,8 +198,8 @@ export class AgentContext {
     let allCompleted = true;
     let disconnected = false;
     for (let i = 0; i < this.components.length; i++) {
-      const status = this.components[i]!;
-      const list = this.checklists[i]!;
+      const status = this.components[i];
+      const list = this.checklists[i];
       if (status.health === 'expired') return 'failed';
       if (list.state === 'failed' && status.route === undefined) return 'failed';
       // RFC 7675 §5.1: no answer for a while (consent still valid), or the TCP route is down.

@@ -5,7 +5,7 @@
  * One `Map` lookup per packet, none while packets keep coming from the
  * tuple of the previous hit (the common case: one selected pair).
  */
-import { dataKey } from './address.js';
+import { dataKey } from './address-keys.js';
 import type { Pair } from './pair.js';
 import type { Address } from './types.js';
 

@@ -18,11 +18,11 @@ import {
 } from './tcp-nomination.js';
 import { setRoute } from './routes.js';
 import type { Checklist } from './checklist.js';
-import type { CredentialGeneration } from './credentials.js';
+import type { CredentialGeneration } from './ice-credentials.js';
 import { Pair } from './pair.js';
 import { isUsed } from './tcp-events.js';
 import { authenticateRequest, decideRoleConflict } from './responder.js';
-import { encodeErrorResponse, encodeSuccessResponse } from './requests.js';
+import { encodeErrorResponse, encodeSuccessResponse } from './check-requests.js';
 import type { PacketInput } from './types.js';
 
 /** Requests kept while the peer's credentials are unknown (RFC 8445 §7.3); more are only answered. */

@@ -4,6 +4,6 @@
  * for tests and replays, and {@link IceError}.
  */
 export type * from './types.js';
-export { IceCore } from './core.js';
-export { IceError, type IceErrorCode } from './errors.js';
-export { seededRandom } from './random.js';
+export { IceCore } from './ice-core.js';
+export { IceError, type IceErrorCode } from './ice-errors.js';
+export { seededRandom } from './seeded-random.js';

@@ -10,7 +10,7 @@
  */
 import { encodeStun, StunClass, StunMethod } from '../stun/index.js';
 import { log, type AgentContext } from './context.js';
-import { randomTransactionId } from './random.js';
+import { randomTransactionId } from './seeded-random.js';
 
 /** Tr, the keepalive interval (RFC 8445 §11: SHOULD be 15 s, MUST NOT be less). */
 export const KEEPALIVE_INTERVAL_MS = 15000;

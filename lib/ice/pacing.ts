@@ -38,7 +38,7 @@ export function pickNextCheck(
   const n = checklists.length;
   for (let k = 0; k < n; k++) {
     const index = (start + k) % n;
-    const list = checklists[index]!;
+    const list = checklists[index];
     if (list.state === 'failed') continue;
     // Step 1: the triggered-check queue.
     for (const pair of list.triggered) {

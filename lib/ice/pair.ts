@@ -3,9 +3,9 @@
  * read-only {@link PairInfo} view.
  */
 import { pairPriority, type Candidate } from '../candidate/index.js';
-import { candidateKey } from './address.js';
+import { candidateKey } from './address-keys.js';
 import type { LocalCandidate } from './candidates.js';
-import type { CredentialGeneration } from './credentials.js';
+import type { CredentialGeneration } from './ice-credentials.js';
 import type { PairInfo, PairState } from './types.js';
 
 /** The pair id of {@link PairInfo}: `component:localKey>remoteKey`. */

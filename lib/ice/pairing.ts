@@ -30,7 +30,7 @@ export function addPair(ctx: AgentContext, local: LocalCandidate, remote: Candid
     // RFC 8445 §6.1.2.5: keep the highest-priority pairs; only unchecked ones make room.
     let victim: Pair | undefined;
     for (let i = list.pairs.length - 1; i >= 0 && victim === undefined; i--) {
-      const p = list.pairs[i]!;
+      const p = list.pairs[i];
       if (p.priority >= pair.priority) break;
       if (p.state === 'frozen' || p.state === 'waiting') victim = p;
     }

@@ -4,7 +4,7 @@
  * (RFC 8445 §7.3.1.1). Pure functions; the agent acts on their verdicts.
  */
 import { verifyFingerprint, verifyIntegrity, type StunAttributes, type StunMessage } from '../stun/index.js';
-import type { CredentialGeneration } from './credentials.js';
+import type { CredentialGeneration } from './ice-credentials.js';
 
 /** The verdict on an incoming request. */
 export type RequestVerdict =

@@ -5,7 +5,7 @@
  */
 import { Checklist } from './checklist.js';
 import { log, type AgentContext } from './context.js';
-import { CredentialGeneration } from './credentials.js';
+import { CredentialGeneration } from './ice-credentials.js';
 import type { IceCredentials } from './types.js';
 
 /**

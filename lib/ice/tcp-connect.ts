@@ -4,7 +4,7 @@
  */
 import { log, type AgentContext } from './context.js';
 import type { Pair } from './pair.js';
-import { connectingType, soRetryDelay, type ConnectAttempt } from './tcp-connections.js';
+import { connectingType, soRetryDelay, type ConnectAttempt } from './tcp-bookkeeping.js';
 import type { Address } from './types.js';
 
 /** Where a pair's connection is made from: S-O its bound port, active an ephemeral port (RFC 6544 §7.1). */

@@ -10,8 +10,8 @@ import { log, type AgentContext } from './context.js';
 import type { Pair } from './pair.js';
 import { loseRoute } from './routes.js';
 import { scheduleSoRetry, sendConnect } from './tcp-connect.js';
-import { formatAddress } from './address.js';
-import { initiatorOf, soRetryDelay, survivorOf, type ConnectAttempt, type TcpConnection } from './tcp-connections.js';
+import { formatAddress } from './address-keys.js';
+import { initiatorOf, soRetryDelay, survivorOf, type ConnectAttempt, type TcpConnection } from './tcp-bookkeeping.js';
 import type { ConnectionEvent } from './types.js';
 
 /** Hook the core gives for a restart by the controlling side (RFC 6544 §11.1). */

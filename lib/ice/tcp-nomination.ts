@@ -46,7 +46,7 @@ import type { Checklist } from './checklist.js';
 import { log, type AgentContext } from './context.js';
 import { encodeKeepalive } from './keepalive.js';
 import type { Pair } from './pair.js';
-import { randomTransactionId } from './random.js';
+import { randomTransactionId } from './seeded-random.js';
 
 /** Rule 1: we answered the peer's USE-CANDIDATE request for `pair` (a TCP pair; the first answer counts). */
 export function notePeerTcpNomination(list: Checklist, pair: Pair): void {

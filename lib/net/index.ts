@@ -5,26 +5,26 @@
  * discovery, `stun:` URLs and a small {@link StunServer}.
  * Debug namespaces: `ice-tcp:net`, `ice-tcp:udp`, `ice-tcp:stun-server`, `ice-tcp:tcp`.
  */
-export { IceAgent, type ConnectOptions, type GatheringState, type IceParameters } from './agent.js';
+export { IceAgent, type ConnectOptions, type GatheringState, type IceParameters } from './agent/agent.js';
 export {
   checkIceCredentials,
   type IceAgentOptions,
   type IceAgentTcpOptions,
   type IceAgentTestingOptions,
   type IceAgentTurnOptions,
-} from './agent-options.js';
-export type { IceAgentEvents, IceConnectionEvents, UnusableAddress } from './events.js';
-export type { AnnouncedAddresses } from './announced-address.js';
-export { IceAgentError, type IceAgentErrorCode } from './errors.js';
-export { IceCandidate } from './ice-candidate.js';
-export { IceConnection, DEFAULT_MAX_QUEUED_PACKETS, MAX_ICE_PACKET_SIZE, type IceConnectionOptions } from './ice-connection.js';
-export { type RoutePath } from './route-path.js';
-export { IceConnectionStream, type IceConnectionStreamOptions } from './ice-connection-stream.js';
-export { IceRuntime, cryptoRandomSource, type RuntimeSink } from './runtime.js';
-export { UdpTransport, type UdpTransportOptions } from './udp-plugin.js';
-export { UdpRoute, DEFAULT_UDP_SEND_HIGH_WATER_MARK } from './udp-route.js';
-export { UdpBindingClient, type BindingRetransmitOptions } from './udp-binding-client.js';
-export { addressExclusion, listInterfaceAddresses, normalizeAddressList, type InterfaceAddressOptions } from './interfaces.js';
+} from './agent/agent-options.js';
+export type { IceAgentEvents, IceConnectionEvents, UnusableAddress } from './agent/agent-events.js';
+export type { AnnouncedAddresses } from './agent/announced-address.js';
+export { IceAgentError, type IceAgentErrorCode } from './net-errors.js';
+export { IceCandidate } from './agent/ice-candidate.js';
+export { IceConnection, DEFAULT_MAX_QUEUED_PACKETS, MAX_ICE_PACKET_SIZE, type IceConnectionOptions } from './agent/ice-connection.js';
+export { type RoutePath } from './agent/route-path.js';
+export { IceConnectionStream, type IceConnectionStreamOptions } from './agent/ice-connection-stream.js';
+export { IceRuntime, cryptoRandomSource, type RuntimeSink } from './agent/runtime.js';
+export { UdpTransport, type UdpTransportOptions } from './udp/udp-plugin.js';
+export { UdpRoute, DEFAULT_UDP_SEND_HIGH_WATER_MARK } from './udp/udp-route.js';
+export { UdpBindingClient, type BindingRetransmitOptions } from './udp/udp-binding-client.js';
+export { addressExclusion, listInterfaceAddresses, normalizeAddressList, type InterfaceAddressOptions } from './agent/interfaces.js';
 export { DEFAULT_STUN_PORT, parseStunUrl } from './stun-url.js';
 export {
   StunServer,
@@ -33,8 +33,8 @@ export {
   type StunServerListenOptions,
   type StunServerOptions,
   type StunServerStats,
-} from './stun-server.js';
-export { answerBindingRequest, type BindingAnswer, type BindingResponderOptions } from './binding-responder.js';
-export type { StunTcpFormat } from './stun-tcp-session.js';
-export type { GatherContext, StunServerAddress, TransportHost, TransportPlugin } from './transport-plugin.js';
+} from './stun-server/stun-server.js';
+export { answerBindingRequest, type BindingAnswer, type BindingResponderOptions } from './stun-server/binding-responder.js';
+export type { StunTcpFormat } from './stun-server/stun-tcp-session.js';
+export type { GatherContext, StunServerAddress, TransportHost, TransportPlugin } from './agent/transport-plugin.js';
 export * from './tcp/index.js';

@@ -5,8 +5,8 @@
  */
 import { isIP } from 'node:net';
 import { normalizeIpAddress } from '../candidate/index.js';
-import { IceAgentError } from './errors.js';
-import type { StunServerAddress } from './transport-plugin.js';
+import { IceAgentError } from './net-errors.js';
+import type { StunServerAddress } from './agent/transport-plugin.js';
 
 /** The default STUN port for `stun:` URLs without a port (RFC 8489 §18.5, RFC 7064 §3.2). */
 export const DEFAULT_STUN_PORT = 3478;

@@ -46,7 +46,7 @@ import {
   type StunMessage,
 } from '../stun/index.js';
 import { fingerprintValue } from '../stun/integrity.js';
-import { ReplayError } from './errors.js';
+import { ReplayError } from './replay-errors.js';
 
 const log = createDebug('ice-tcp:replay');
 
@@ -124,9 +124,9 @@ const tupleKey = (t: string, a: Endpoint, b: Endpoint): string => {
 /** A copy of a request with a new transaction id and a broken MESSAGE-INTEGRITY (FINGERPRINT recomputed so only the integrity fails). */
 function breakIntegrity(msg: StunMessage): Buffer {
   const copy = Buffer.from(msg.raw);
-  copy[8] = copy[8]! ^ 0xff; // transaction id, first byte
+  copy[8] = copy[8] ^ 0xff; // transaction id, first byte
   const mi = msg.integrityOffset;
-  copy[mi + 4] = copy[mi + 4]! ^ 0x01;
+  copy[mi + 4] = copy[mi + 4] ^ 0x01;
   if (msg.hasFingerprint) {
     const at = copy.length - 8;
     copy.writeUInt32BE(fingerprintValue(copy, at), at + 4);

@@ -30,7 +30,7 @@
  * call per line when serialized, so fixtures diff well.
  */
 import { LIBRARY_NAME, LIBRARY_VERSION } from '../version.js';
-import { ReplayError } from './errors.js';
+import { ReplayError } from './replay-errors.js';
 import type { EncodedValue } from './values.js';
 
 /** The `format` field of every recording. */

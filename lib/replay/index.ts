@@ -7,7 +7,7 @@
  *
  * @module
  */
-export { ReplayError, type ReplayErrorCode } from './errors.js';
+export { ReplayError, type ReplayErrorCode } from './replay-errors.js';
 export { encodeValue, decodeValue, type EncodedValue } from './values.js';
 export { findDifference, summarize, type ValueDifference } from './compare.js';
 export {
@@ -24,7 +24,7 @@ export {
   type RecordedThrow,
   type SessionRecording,
 } from './format.js';
-export { RecordingRandomSource, ReplayRandomSource, ReplayDrawMismatch } from './random.js';
+export { RecordingRandomSource, ReplayRandomSource, ReplayDrawMismatch } from './recorded-random.js';
 export { RecordingCore, defaultCoreFactory, describeThrow, type CoreFactory, type RecordingCoreOptions } from './recorder.js';
 export {
   replaySession,

@@ -31,7 +31,7 @@ import {
   type RecordedThrow,
   type SessionRecording,
 } from './format.js';
-import { RecordingRandomSource } from './random.js';
+import { RecordingRandomSource } from './recorded-random.js';
 import { encodeValue, type EncodedValue } from './values.js';
 
 const log = createDebug('ice-tcp:replay');

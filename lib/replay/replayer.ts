@@ -9,9 +9,9 @@
 import createDebug from 'debug';
 import type { IceCoreApi, IceCoreOptions } from '../ice/types.js';
 import { findDifference } from './compare.js';
-import { ReplayError } from './errors.js';
+import { ReplayError } from './replay-errors.js';
 import { parseRecording, type RecordedCall, type RecordedCallName, type SessionRecording } from './format.js';
-import { ReplayDrawMismatch, ReplayRandomSource } from './random.js';
+import { ReplayDrawMismatch, ReplayRandomSource } from './recorded-random.js';
 import { defaultCoreFactory, describeThrow, type CoreFactory } from './recorder.js';
 import { decodeValue, encodeValue, type EncodedValue } from './values.js';
 
@@ -139,7 +139,7 @@ export function replaySession(recording: SessionRecording | string, options: Rep
   const ignore = options.ignoreKeys?.length ? new Set(options.ignoreKeys) : undefined;
   let transmits = 0;
   for (let i = 0; i < rec.calls.length; i++) {
-    const entry = rec.calls[i]!;
+    const entry = rec.calls[i];
     const args = (entry.args ?? []).map((a) => decodeValue(a));
     const now = typeof args[0] === 'number' ? args[0] : undefined;
     const fail = (path: string, expected: string, actual: string): ReplayResult => {

@@ -44,7 +44,7 @@ export function decodeValue(value: EncodedValue): unknown {
   if (Array.isArray(value)) return value.map(decodeValue);
   const keys = Object.keys(value);
   if (keys.length === 1) {
-    const k = keys[0]!;
+    const k = keys[0];
     const v = value[k]!;
     if (k === '$bytes' && typeof v === 'string') return Buffer.from(v, 'base64');
     if (k === '$bigint' && typeof v === 'string') return BigInt(v);

@@ -34,7 +34,7 @@ export class PacketDuplex extends Duplex {
 
   constructor(conn: PacketConnection, maxPacketSize: number) {
     super({ allowHalfOpen: true, decodeStrings: true });
-    this.#conn = conn as PacketConnection & Destroyable;
+    this.#conn = conn;
     this.#flow = readFlowControl(conn);
     this.#maxPacketSize = maxPacketSize;
     conn.on('packet', this.#onPacket);

@@ -11,8 +11,8 @@ import {
   StunClass,
   TRANSACTION_ID_SIZE,
   stunMessageType,
-} from './constants.js';
-import { addressValueSize, writeAddressValue } from './address.js';
+} from './stun-constants.js';
+import { addressValueSize, writeAddressValue } from './address-attributes.js';
 import { fingerprintValue, integrityHmac } from './integrity.js';
 import type { StunAttributes, StunMessageInit, TransportAddress } from './message.js';
 import { StunError } from './stun-error.js';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { STUN_HEADER_SIZE } from './constants.js';
+import { STUN_HEADER_SIZE } from './stun-constants.js';
 import type { StunMessage } from './message.js';
 
 /**

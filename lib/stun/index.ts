@@ -18,13 +18,13 @@ export {
   stunClassOf,
   stunMethodOf,
   isComprehensionRequired,
-} from './constants.js';
+} from './stun-constants.js';
 export { StunError, type StunErrorCode } from './stun-error.js';
 export type { TransportAddress, StunAttributes, StunMessageInit, StunMessage, RawStunAttribute } from './message.js';
 export { encodeStun, type EncodeStunOptions } from './encode.js';
-export { decodeStun, MAX_UNKNOWN_REQUIRED } from './decode.js';
+export { decodeStun, MAX_UNKNOWN_REQUIRED } from './decode-message.js';
 export { findAttribute } from './find-attribute.js';
 export { verifyIntegrity, verifyIntegritySha256, verifyFingerprint } from './integrity.js';
 export { isStun, type IsStunOptions } from './is-stun.js';
-export { shortTermKey, longTermKey } from './credentials.js';
+export { shortTermKey, longTermKey } from './credential-keys.js';
 export { stunErrorReason } from './error-reason.js';

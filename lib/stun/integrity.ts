@@ -7,7 +7,7 @@
  */
 import { createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { FINGERPRINT_XOR, STUN_HEADER_SIZE } from './constants.js';
+import { FINGERPRINT_XOR, STUN_HEADER_SIZE } from './stun-constants.js';
 import type { StunMessage } from './message.js';
 
 /**

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { FINGERPRINT_XOR, MAGIC_COOKIE, STUN_HEADER_SIZE, StunAttr } from './constants.js';
+import { FINGERPRINT_XOR, MAGIC_COOKIE, STUN_HEADER_SIZE, StunAttr } from './stun-constants.js';
 import { crc32 } from 'node:zlib';
 
 /** Options of {@link isStun}. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { StunClass } from './constants.js';
+import type { StunClass } from './stun-constants.js';
 
 /** A transport address as carried by the address attributes (RFC 8489 §14.1, §14.2). */
 export interface TransportAddress {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { MAX_CHANNEL, MIN_CHANNEL } from './constants.js';
+import { MAX_CHANNEL, MIN_CHANNEL } from './turn-constants.js';
 
 /** One decoded ChannelData message. */
 export interface ChannelData {
@@ -15,7 +15,7 @@ export interface ChannelData {
 
 /** True when the first byte starts a ChannelData message (0b01, RFC 8656 §12: 0x4000..0x4FFF; RFC 7983 §7). */
 export function isChannelData(bytes: Uint8Array): boolean {
-  return bytes.length >= 4 && bytes[0]! >= 0x40 && bytes[0]! <= 0x4f;
+  return bytes.length >= 4 && bytes[0] >= 0x40 && bytes[0] <= 0x4f;
 }
 
 /** Encodes data for a channel; `pad` over a stream transport (RFC 8656 §12.5). */

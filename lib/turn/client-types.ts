@@ -7,9 +7,9 @@
 import type { RandomSource } from '../ice/types.js';
 import type { TransportAddress } from '../stun/index.js';
 import type { TurnCredentials } from './auth.js';
-import type { TurnError } from './errors.js';
+import type { TurnError } from './turn-errors.js';
 import type { PeerAddress } from './peer-address.js';
-import type { RetransmitOptions } from './transactions.js';
+import type { RetransmitOptions } from './turn-transactions.js';
 
 /** Options of {@link TurnClient}. */
 export interface TurnClientOptions {

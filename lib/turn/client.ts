@@ -29,12 +29,12 @@ import {
 } from './client-types.js';
 import { LongTermAuth } from './auth.js';
 import { decodeChannelData, encodeChannelData, isChannelData } from './channel-data.js';
-import { CHANNEL_LIFETIME_MS, PERMISSION_LIFETIME_MS, TurnErrorCode } from './constants.js';
-import { TurnError } from './errors.js';
+import { CHANNEL_LIFETIME_MS, PERMISSION_LIFETIME_MS, TurnErrorCode } from './turn-constants.js';
+import { TurnError } from './turn-errors.js';
 import { peerKey, type PeerAddress } from './peer-address.js';
 import { PeerTables, type Permission } from './permissions.js';
-import * as req from './requests.js';
-import { TransactionTable } from './transactions.js';
+import * as req from './turn-requests.js';
+import { TransactionTable } from './turn-transactions.js';
 
 export type { TurnClientEvent, TurnClientOptions, TurnClientState } from './client-types.js';
 

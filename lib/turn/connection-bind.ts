@@ -8,9 +8,9 @@
 import type { RandomSource } from '../ice/types.js';
 import { decodeStun, isStun, StunClass } from '../stun/index.js';
 import type { LongTermAuth } from './auth.js';
-import { TurnErrorCode, TurnMethod } from './constants.js';
-import { TurnError } from './errors.js';
-import { connectionBind } from './requests.js';
+import { TurnErrorCode, TurnMethod } from './turn-constants.js';
+import { TurnError } from './turn-errors.js';
+import { connectionBind } from './turn-requests.js';
 
 /** The ConnectionBind exchange of one data connection. */
 export class ConnectionBinder {

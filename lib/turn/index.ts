@@ -6,7 +6,7 @@
  * @module
  */
 export { TurnClient, type TurnClientOptions, type TurnClientEvent, type TurnClientState } from './client.js';
-export { TurnError, type TurnErrorCode } from './errors.js';
+export { TurnError, type TurnErrorCode } from './turn-errors.js';
 export { parseTurnUrl, parseIceServers, type RTCIceServer, type TurnServerConfig } from './server-url.js';
 export type { TurnCredentials } from './auth.js';
 export type { PeerAddress } from './peer-address.js';

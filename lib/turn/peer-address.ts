@@ -6,9 +6,9 @@
  */
 import type { StunMessage, TransportAddress } from '../stun/index.js';
 import { MAGIC_COOKIE } from '../stun/index.js';
-import { parseIpv4Into, parseIpv6Into, readAddressValue } from '../stun/address.js';
+import { parseIpv4Into, parseIpv6Into, readAddressValue } from '../stun/address-attributes.js';
 import { findAttribute } from '../stun/index.js';
-import { TurnError } from './errors.js';
+import { TurnError } from './turn-errors.js';
 import { ipFamily } from '../candidate/index.js';
 
 /** An IP address and port, the family taken from the address text. */
@@ -33,7 +33,7 @@ export function encodeXorAddress(peer: PeerAddress, transactionId: Uint8Array): 
   const mask = Buffer.alloc(16);
   mask.writeUInt32BE(MAGIC_COOKIE, 0);
   Buffer.from(transactionId).copy(mask, 4);
-  for (let i = 0; i < size; i++) value[4 + i]! ^= mask[i]!;
+  for (let i = 0; i < size; i++) value[4 + i] ^= mask[i];
   return value;
 }
 

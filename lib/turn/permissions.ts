@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { MAX_CHANNEL, MIN_CHANNEL } from './constants.js';
+import { MAX_CHANNEL, MIN_CHANNEL } from './turn-constants.js';
 import type { PeerAddress } from './peer-address.js';
 
 /** A permission for one peer IP. */

@@ -5,8 +5,8 @@
  * @module
  */
 import { ipFamily, normalizeIpAddress } from '../candidate/index.js';
-import { DEFAULT_TURN_PORT, DEFAULT_TURNS_PORT } from './constants.js';
-import { TurnError } from './errors.js';
+import { DEFAULT_TURN_PORT, DEFAULT_TURNS_PORT } from './turn-constants.js';
+import { TurnError } from './turn-errors.js';
 
 /** One TURN server to allocate on. */
 export interface TurnServerConfig {
@@ -42,7 +42,7 @@ export function parseTurnUrl(url: string, username: string, password: string): T
   const match = SYNTAX.exec(url.trim());
   if (match === null) throw new TurnError('ERR_TURN_BAD_URL', `${JSON.stringify(url)} is not turn[s]:host[:port][?transport=udp|tcp]`);
   const [, scheme, v6, name, portText, transportText] = match;
-  const secure = scheme!.toLowerCase() === 'turns';
+  const secure = scheme.toLowerCase() === 'turns';
   const transport = transportText?.toLowerCase();
   if (secure && transport === 'udp') throw new TurnError('ERR_TURN_BAD_URL', `${JSON.stringify(url)}: TURN over DTLS is not supported`);
   let host: string;

@@ -27,7 +27,7 @@ export class StreamSplitter {
     let offset = 0;
     const buf = this.#buffer;
     while (buf.length - offset >= 4) {
-      const first = buf[offset]!;
+      const first = buf[offset];
       let total: number;
       if ((first & 0xc0) === 0) {
         // STUN: 20-byte header + length (a multiple of 4), RFC 8489 §5.

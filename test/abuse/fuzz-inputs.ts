@@ -29,7 +29,7 @@ export class Rng {
     return this.next() / 0x1_0000_0000 < p;
   }
   pick<T>(items: readonly T[]): T {
-    return items[this.int(items.length)]!;
+    return items[this.int(items.length)];
   }
   bytes(n: number): Buffer {
     const b = Buffer.allocUnsafe(n);
@@ -48,7 +48,7 @@ function mutateBytes(rng: Rng, seed: Buffer): Buffer {
   for (let r = 0; r < rounds; r++) {
     switch (rng.int(8)) {
       case 0: // flip a bit
-        if (b.length > 0) b[rng.int(b.length)]! ^= 1 << rng.int(8);
+        if (b.length > 0) b[rng.int(b.length)] ^= 1 << rng.int(8);
         break;
       case 1: // set a byte
         if (b.length > 0) b[rng.int(b.length)] = rng.pick([0, 0xff, 0x7f, 0x80, rng.int(256)]);

@@ -14,8 +14,8 @@ import { parseHex } from '../../lib/cli/decode-input.js';
 import { parsePeerLine } from '../../lib/cli/peer-lines.js';
 import { IceTcpError } from '../../lib/errors.js';
 import { FrameDecoder, encodeFrame } from '../../lib/framing/index.js';
-import { answerBindingRequest } from '../../lib/net/binding-responder.js';
-import { answerClassicBinding } from '../../lib/net/classic-binding.js';
+import { answerBindingRequest } from '../../lib/net/stun-server/binding-responder.js';
+import { answerClassicBinding } from '../../lib/net/stun-server/classic-binding.js';
 import { parseStunUrl } from '../../lib/net/stun-url.js';
 import { classifyFirstFrame } from '../../lib/net/tcp/first-frame.js';
 import { parseRecording } from '../../lib/replay/format.js';
@@ -208,7 +208,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
       }
       return out;
     },
-    run: (input) => void parseRecording(input as string),
+    run: (input) => void parseRecording(input),
   },
 ];
 

@@ -189,7 +189,7 @@ export async function hostileBattery(
   const worker = async (): Promise<void> => {
     while (next < options.total) {
       const i = next++;
-      const kind = kinds[i % kinds.length]!;
+      const kind = kinds[i % kinds.length];
       const localAddress = options.sources?.[i % options.sources.length];
       tally.opened++;
       const how = await hostileConnection(port, kind, {

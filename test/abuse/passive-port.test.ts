@@ -6,7 +6,7 @@
  * exceed the cap, and sockets and heap come back to their baseline.
  */
 import test from 'ava';
-import type { IceAgent } from '../../lib/net/agent.js';
+import type { IceAgent } from '../../lib/net/agent/agent.js';
 import { SharedPassiveListener, TcpTransport } from '../../lib/net/tcp/index.js';
 import { agentPair, wire } from '../net/helpers.js';
 import { heapAfterGc, hostileBattery, socketHandles, type HostileTally } from './hostile.js';

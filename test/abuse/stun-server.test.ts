@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect } from 'node:net';
 import { encodeFrame, FrameDecoder } from '../../lib/framing/index.js';
-import { StunServer } from '../../lib/net/stun-server.js';
+import { StunServer } from '../../lib/net/stun-server/stun-server.js';
 import { StunClass, StunMethod, decodeStun, encodeStun } from '../../lib/stun/index.js';
 import { heapAfterGc, hostileBattery, socketHandles } from './hostile.js';
 
@@ -38,7 +38,7 @@ function junkDatagram(i: number, bomb: Buffer): Buffer {
       return randomBytes(1 + (i % 500));
     case 2: {
       const m = bindingRequest();
-      m[m.length - 1]! ^= 0xff; // bad FINGERPRINT
+      m[m.length - 1] ^= 0xff; // bad FINGERPRINT
       return m;
     }
     case 3:
@@ -127,7 +127,7 @@ test.serial('UDP: 30,000 junk datagrams (with 64 KiB attribute bombs) from 4 sou
     // Paced (100 datagrams a millisecond at most) so that the server, not only the kernel's buffer, sees them.
     while (sent < TOTAL) {
       for (let k = 0; k < 100 && sent < TOTAL; k++, sent++)
-        attackers[sent % attackers.length]!.send(junkDatagram(sent, bomb), udp!.port, '127.0.0.1');
+        attackers[sent % attackers.length].send(junkDatagram(sent, bomb), udp!.port, '127.0.0.1');
       await new Promise((r) => setTimeout(r, 1));
     }
     floodDone = true;

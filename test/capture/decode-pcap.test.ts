@@ -43,7 +43,7 @@ const creds = (m: Meta): string[] => ['--creds', `${m.a.ufrag}:${m.a.pwd}`, '--c
 function cookies(bytes: Buffer): number {
   let n = 0;
   for (let i = bytes.indexOf('2112a442', 0, 'hex'); i >= 0; i = bytes.indexOf('2112a442', i + 1, 'hex')) {
-    if (i >= 4 && bytes[i - 4]! <= 0x01 && (bytes[i - 3] === 0x01 || bytes[i - 3] === 0x11)) n++;
+    if (i >= 4 && bytes[i - 4] <= 0x01 && (bytes[i - 3] === 0x01 || bytes[i - 3] === 0x11)) n++;
   }
   return n;
 }
@@ -55,7 +55,7 @@ function selectedEndpoints(line: string): string[] {
     .split(' a=')
     .map((c) => c.replace(/^a=/, '').split(' '))
     .filter((f) => f[5] !== '9')
-    .map((f) => (f[4]!.includes(':') ? `[${f[4]}]:${f[5]}` : `${f[4]}:${f[5]}`));
+    .map((f) => (f[4].includes(':') ? `[${f[4]}]:${f[5]}` : `${f[4]}:${f[5]}`));
 }
 
 async function decodeJson(file: string, extra: string[] = []): Promise<{ code: number | null; report: PcapReport }> {

@@ -56,7 +56,7 @@ test('big-endian and nanosecond pcap', (t) => {
   const ns = Buffer.from(le);
   ns.writeUInt32LE(0xa1b23c4d, 0);
   ns.writeUInt32LE(500, 24 + 4); // 500 ns
-  t.is(readCapture(ns).packets[0]!.timeUs, 1_700_000_000 * 1e6 + 0.5);
+  t.is(readCapture(ns).packets[0].timeUs, 1_700_000_000 * 1e6 + 0.5);
 });
 
 test('pcapng: if_tsresol, simple packet blocks and unknown blocks', (t) => {
@@ -88,9 +88,9 @@ test('pcapng: if_tsresol, simple packet blocks and unknown blocks', (t) => {
   const file = Buffer.concat([block(0x0a0d0d0a, shb), block(1, idb), block(0x0bad, Buffer.alloc(5)), block(6, epb), block(3, spb)]);
   const c = readCapture(file);
   t.is(c.packets.length, 2);
-  t.is(c.packets[0]!.timeUs, 2e6);
-  t.is(c.packets[0]!.linkType, 101);
-  t.is(c.packets[1]!.data.length, 3);
+  t.is(c.packets[0].timeUs, 2e6);
+  t.is(c.packets[0].linkType, 101);
+  t.is(c.packets[1].data.length, 3);
 });
 
 test('files cut anywhere: what was read, and a note; never a throw', (t) => {

@@ -67,7 +67,7 @@ function timeline() {
 test('role conflicts, nominations, unanswered and unmatched transactions, data per direction', (t) => {
   const tl = timeline();
   t.is(tl.pairs.length, 1);
-  const pair = tl.pairs[0]!;
+  const pair = tl.pairs[0];
   t.is(pair.id, 'udp 10.0.0.1:5000 ⇄ 10.0.0.2:6000');
   t.deepEqual(pair.checks, { sent: 4, answered: 2, errors: 1 });
   t.is(pair.roleConflicts, 1);
@@ -97,9 +97,9 @@ test('role conflicts, nominations, unanswered and unmatched transactions, data p
       ['error', 487, 'ok'],
     ],
   );
-  t.true(byTx(9)[0]!.unmatched);
-  t.is(byTx(9)[0]!.integrity, 'ok', 'an unmatched response is tried with every known password');
-  t.is(byTx(4)[0]!.integrity, 'failed');
+  t.true(byTx(9)[0].unmatched);
+  t.is(byTx(9)[0].integrity, 'ok', 'an unmatched response is tried with every known password');
+  t.is(byTx(4)[0].integrity, 'failed');
   t.is(tl.decodeProblems.length, 1);
-  t.regex(tl.decodeProblems[0]!.error, /^ERR_STUN_/);
+  t.regex(tl.decodeProblems[0].error, /^ERR_STUN_/);
 });

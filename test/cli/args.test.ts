@@ -1,6 +1,6 @@
 import test from 'ava';
 import { parseArgs, parseInteger } from '../../lib/cli/args.js';
-import { CliError } from '../../lib/cli/errors.js';
+import { CliError } from '../../lib/cli/cli-errors.js';
 
 const spec = { echo: 'flag', timeout: 'value', bind: 'values', udp: 'value', mode: 'value' } as const;
 

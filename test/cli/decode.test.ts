@@ -107,9 +107,9 @@ test('malformed input gives a clear message and exit 1, never a stack trace', as
     [['decode', '/nonexistent/ice-tcp-input'], /\/nonexistent\/ice-tcp-input: no such file/],
   ];
   // The first one through a real process, the rest in this one (same dispatcher, faster).
-  const spawned = await runIceTcp(cases[0]![0]);
+  const spawned = await runIceTcp(cases[0][0]);
   t.is(spawned.code, 1);
-  t.regex(spawned.stderr, cases[0]![1]);
+  t.regex(spawned.stderr, cases[0][1]);
   for (const [args, pattern] of cases) {
     const r = await runInProcess(args);
     t.is(r.code, 1, args.join(' '));

@@ -96,7 +96,7 @@ test('stun-server reports a port it cannot bind with exit 1', async (t) => {
   const child = startIceTcp(['stun-server', '--udp', 'off', '--tcp', '0']);
   const result = collect(child);
   const log = new LineLog(child);
-  const port = (await log.wait(/^listening tcp 127\.0\.0\.1:(\d+)$/))[1]!;
+  const port = (await log.wait(/^listening tcp 127\.0\.0\.1:(\d+)$/))[1];
   const second = await runIceTcp(['stun-server', '--udp', 'off', '--tcp', port]);
   t.is(second.code, 1);
   t.regex(second.stderr, /ERR_STUN_SERVER_LISTEN/);

@@ -2,7 +2,7 @@
 // virtual-clock network between two sans-IO endpoints.
 import { generateCertificate, computeFingerprint, type TlsCertificate } from '../../lib/secure/index.js';
 import { DtlsEndpoint, type DtlsEndpointOptions, type DtlsEvent } from '../../lib/dtls/index.js';
-import { seededRandom } from '../../lib/ice/random.js';
+import { seededRandom } from '../../lib/ice/seeded-random.js';
 
 let cached: { client: TlsCertificate; server: TlsCertificate; other: TlsCertificate } | undefined;
 

@@ -2,7 +2,7 @@
 // retransmission timer of RFC 6347 §4.2.4 (1 s, doubling, capped, giving up).
 import test from 'ava';
 import { DtlsEndpoint } from '../../lib/dtls/index.js';
-import { seededRandom } from '../../lib/ice/random.js';
+import { seededRandom } from '../../lib/ice/seeded-random.js';
 import { VirtualNet, certs, makePair, seededBytes, type Tamper } from './helpers.js';
 
 function lossy(seed: number, loss: number, jitterMs: number, duplicate: number): Tamper {

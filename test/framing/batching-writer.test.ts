@@ -54,7 +54,7 @@ test('many small writes in one tick reach the stream as one chunk, in one write 
   t.false(writer.pending);
   // One chunk (two when the shared slab filled up on the way: earlier tests used part of it).
   t.is(sink.writevCalls.length + sink.writeCalls.length, 1);
-  t.true(sink.writeCalls.length === 1 || sink.writevCalls[0]!.length === 2, 'the frames were copied next to each other');
+  t.true(sink.writeCalls.length === 1 || sink.writevCalls[0].length === 2, 'the frames were copied next to each other');
   t.deepEqual(decode(sink.bytes()), payloads);
 });
 
@@ -67,7 +67,7 @@ test('small frames filling more than one slab in a tick leave in one writev call
   t.is(sink.writeCalls.length, 0);
   t.is(sink.writevCalls.length, 1);
   // 100 × 1202 bytes span two or three 64 KiB slabs (the slab is shared: earlier tests used part of it).
-  t.true(sink.writevCalls[0]!.length >= 2 && sink.writevCalls[0]!.length <= 3, `${sink.writevCalls[0]!.length} chunks`);
+  t.true(sink.writevCalls[0].length >= 2 && sink.writevCalls[0].length <= 3, `${sink.writevCalls[0].length} chunks`);
   t.deepEqual(decode(sink.bytes()), payloads);
 });
 
@@ -91,7 +91,7 @@ test('payloads over the copy limit go as header + payload chunks and arrive inta
   for (const p of payloads) writer.write(new Uint8Array(p.buffer, p.byteOffset, p.length));
   await tick();
   t.is(sink.writevCalls.length, 1);
-  t.is(sink.writevCalls[0]!.length, 1 + 2 + 2 + 1); // copied, split, split, copied
+  t.is(sink.writevCalls[0].length, 1 + 2 + 2 + 1); // copied, split, split, copied
   t.deepEqual(decode(sink.bytes()), payloads);
 });
 
@@ -148,8 +148,8 @@ test('two writers in one tick share the slab; each stream gets only its own fram
   const ones = Array.from({ length: 30 }, (_, i) => payloadOf(i, 100 + i));
   const twos = Array.from({ length: 30 }, (_, i) => payloadOf(100 + i, 200 + i));
   for (let i = 0; i < 30; i++) {
-    first.write(ones[i]!);
-    second.write(twos[i]!);
+    first.write(ones[i]);
+    second.write(twos[i]);
   }
   await tick();
   t.deepEqual(decode(one.bytes()), ones);

@@ -40,7 +40,7 @@ test('any sequence of frames cut at any points decodes to the same frames', (t) 
       const decoder = new FrameDecoder();
       const out: Buffer[] = [];
       for (const chunk of cut(wire, points)) decoder.push(chunk, (f) => out.push(Buffer.from(f)));
-      return decoder.bufferedBytes === 0 && out.length === payloads.length && out.every((f, i) => f.equals(payloads[i]!));
+      return decoder.bufferedBytes === 0 && out.length === payloads.length && out.every((f, i) => f.equals(payloads[i]));
     }),
     { numRuns: runs },
   );
@@ -91,7 +91,7 @@ test('with maxFrameSize, a stream decodes until the first oversized header, then
         return (
           (firstBad < 0 ? code === undefined : code === 'ERR_FRAME_TOO_LARGE') &&
           out.length === expected.length &&
-          out.every((f, i) => f.equals(expected[i]!))
+          out.every((f, i) => f.equals(expected[i]))
         );
       },
     ),

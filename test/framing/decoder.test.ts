@@ -36,12 +36,12 @@ test('frames inside one chunk are views into it (same ArrayBuffer, no copy)', (t
   const seen: Buffer[] = [];
   new FrameDecoder().push(chunk, (f) => seen.push(f));
   t.is(seen.length, 2);
-  t.is(seen[0]!.buffer, chunk.buffer);
-  t.is(seen[0]!.byteOffset, chunk.byteOffset + 2);
-  t.is(seen[1]!.buffer, chunk.buffer);
-  t.is(seen[1]!.byteOffset, chunk.byteOffset + 2 + 10 + 2);
+  t.is(seen[0].buffer, chunk.buffer);
+  t.is(seen[0].byteOffset, chunk.byteOffset + 2);
+  t.is(seen[1].buffer, chunk.buffer);
+  t.is(seen[1].byteOffset, chunk.byteOffset + 2 + 10 + 2);
   // Writing through the view writes the chunk: it is really shared memory.
-  seen[1]![0] = 0xee;
+  seen[1][0] = 0xee;
   t.is(chunk[14], 0xee);
 });
 
@@ -58,8 +58,8 @@ test('a frame straddling chunks is reassembled into a buffer of exactly its leng
   decoder.push(wire.subarray(900), (f) => seen.push(f));
   t.is(seen.length, 1);
   t.deepEqual(seen[0], payload);
-  t.is(seen[0]!.length, 1000);
-  t.false(isViewOf(seen[0]!, wire));
+  t.is(seen[0].length, 1000);
+  t.false(isViewOf(seen[0], wire));
   t.is(decoder.bufferedBytes, 0);
 });
 
@@ -198,10 +198,10 @@ test('a chunk that completes a partial frame and holds whole frames: views after
   decoder.push(wire.subarray(0, 10), (f) => seen.push(f));
   decoder.push(second, (f) => seen.push(f));
   t.deepEqual(seen, [a, b, c]);
-  t.false(isViewOf(seen[0]!, wire)); // reassembled copy
-  t.true(isViewOf(seen[1]!, second)); // views of the second chunk
-  t.is(seen[1]!.byteOffset, second.byteOffset + 22 + 2);
-  t.true(isViewOf(seen[2]!, second));
+  t.false(isViewOf(seen[0], wire)); // reassembled copy
+  t.true(isViewOf(seen[1], second)); // views of the second chunk
+  t.is(seen[1].byteOffset, second.byteOffset + 22 + 2);
+  t.true(isViewOf(seen[2], second));
 });
 
 test('an exception from onFrame propagates; reset makes the decoder usable again', (t) => {

@@ -44,7 +44,7 @@ test('encodeFrame never truncates: a 65536-byte payload is ERR_FRAME_TOO_LARGE',
   t.is(error?.code, 'ERR_FRAME_TOO_LARGE');
   t.true(error instanceof IceTcpError);
   t.is(error?.name, 'FramingError');
-  t.regex(error!.message, /65535/);
+  t.regex(error.message, /65535/);
 });
 
 test('encodeFrame rejects a non-Uint8Array with ERR_FRAMING_BAD_PAYLOAD', (t) => {

@@ -71,8 +71,8 @@ test('large transfers both ways over TCP arrive intact and in order, then a clea
   t.is(eb, undefined);
   t.is(rb.packets.length, toB.length);
   t.is(ra.packets.length, toA.length);
-  t.true(rb.packets.every((p, i) => p.equals(toB[i]!)));
-  t.true(ra.packets.every((p, i) => p.equals(toA[i]!)));
+  t.true(rb.packets.every((p, i) => p.equals(toB[i])));
+  t.true(ra.packets.every((p, i) => p.equals(toA[i])));
   t.deepEqual(rb.events, ['end', 'close']);
   t.deepEqual(ra.events, ['end', 'close']);
 });

@@ -83,8 +83,8 @@ test('a large transfer (random sizes 0..65535) arrives intact in both directions
   await Promise.all([ra.closed, rb.closed]);
   t.is(rb.packets.length, toB.length);
   t.is(ra.packets.length, toA.length);
-  t.true(rb.packets.every((p, i) => p.equals(toB[i]!)));
-  t.true(ra.packets.every((p, i) => p.equals(toA[i]!)));
+  t.true(rb.packets.every((p, i) => p.equals(toB[i])));
+  t.true(ra.packets.every((p, i) => p.equals(toA[i])));
 });
 
 test('close(): flushes, the peer gets end after every packet, then both close without error', async (t) => {
@@ -230,7 +230,7 @@ test('pause() stops reading so the sender sees backpressure; resume() delivers e
   let i = 0;
   // Send until the sender is refused and no drain comes for a while.
   for (; i < payloads.length; i++) {
-    if (!a.send(payloads[i]!)) {
+    if (!a.send(payloads[i])) {
       refused++;
       const drained = await Promise.race([once(a, 'drain').then(() => true), sleep(50).then(() => false)]);
       if (!drained) break;
@@ -250,7 +250,7 @@ test('pause() stops reading so the sender sees backpressure; resume() delivers e
   a.close();
   await rb.closed;
   t.is(rb.packets.length, payloads.length);
-  t.true(rb.packets.every((p, k) => p.equals(payloads[k]!)));
+  t.true(rb.packets.every((p, k) => p.equals(payloads[k])));
   t.deepEqual(rb.events.slice(-2), ['end', 'close']);
 });
 
@@ -294,7 +294,7 @@ test('pause() from inside a packet listener holds the rest of the chunk in order
   const b = new FramedConnection(y);
   const got: number[] = [];
   b.on('packet', (p: Buffer) => {
-    got.push(p[0]!);
+    got.push(p[0]);
     if (p[0] === 2) b.pause();
   });
   x.write(Buffer.concat(Array.from({ length: 6 }, (_, i) => encodeFrame(Buffer.from([i])))));

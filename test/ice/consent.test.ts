@@ -1,6 +1,6 @@
 import test from 'ava';
 import { ConsentTracker, MIN_CONSENT_INTERVAL_MS } from '../../lib/ice/consent.js';
-import { seededRandom } from '../../lib/ice/random.js';
+import { seededRandom } from '../../lib/ice/seeded-random.js';
 
 const timing = { intervalMs: 5000, expiryMs: 30000, disconnectedAfterMs: 10000 };
 

@@ -15,7 +15,7 @@ test('two full agents connect over UDP and exchange data', (t) => {
   const selB = eventsOf(b, 'selected-pair');
   t.is(selA.length, 1);
   t.is(selB.length, 1);
-  t.true(selA[0]!.pair.nominated);
+  t.true(selA[0].pair.nominated);
   t.true(loop.sendData(a, 1, Buffer.from([0x80, 1, 2, 3])));
   t.true(loop.sendData(b, 1, Buffer.from([0x80, 4, 5, 6])));
   loop.run(loop.now + 100);
@@ -120,7 +120,7 @@ test('an aggressive controlling agent nominates with its first checks on UDP', (
   const { loop, a, b, ca, cb } = udpPairOfAgents({ a: { nomination: 'aggressive' } });
   loop.signal(a, b, [ca], [cb]);
   loop.run(5000);
-  const first = decodeStun(a.sent[0]!.data);
+  const first = decodeStun(a.sent[0].data);
   t.true(first.attributes.useCandidate);
   t.is(b.core.state, 'completed');
   t.is(a.core.state, 'completed');
@@ -129,7 +129,7 @@ test('an aggressive controlling agent nominates with its first checks on UDP', (
 test('30% loss still connects', (t) => {
   const { loop, a, b, ca, cb } = udpPairOfAgents();
   const prng = seededRandom(99);
-  loop.drop = () => prng.bytes(1)[0]! < 77;
+  loop.drop = () => prng.bytes(1)[0] < 77;
   loop.signal(a, b, [ca], [cb]);
   loop.run(40000);
   t.is(a.core.state, 'completed');

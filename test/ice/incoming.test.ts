@@ -57,7 +57,7 @@ function respond(core: IceCore, now: number, request: Transmit, msg: StunMessage
   return core.handlePacket(now, { transportId: 't', from: request.to, data });
 }
 
-const requests = (d: ReturnType<typeof drain>) => d.tx.filter((_, i) => d.msgs[i]!.class === StunClass.Request);
+const requests = (d: ReturnType<typeof drain>) => d.tx.filter((_, i) => d.msgs[i].class === StunClass.Request);
 
 test('a request for a Waiting pair queues it as a triggered check ahead of higher-priority pairs', (t) => {
   const core = setup();
@@ -69,7 +69,7 @@ test('a request for a Waiting pair queues it as a triggered check ahead of highe
   );
   t.is(requestFrom(core, 10, 6003), 'stun');
   const answered = drain(core);
-  t.is(answered.msgs[0]!.class, StunClass.SuccessResponse);
+  t.is(answered.msgs[0].class, StunClass.SuccessResponse);
   core.handleTimeout(50);
   t.deepEqual(
     requests(drain(core)).map((x) => x.to.port),
@@ -86,13 +86,13 @@ test('a request for a Waiting pair queues it as a triggered check ahead of highe
 test('a request for an In-Progress pair cancels its retransmissions and sends a new check', (t) => {
   const core = setup();
   const [check] = requests(drain(core));
-  const oldId = decodeStun(check!.data).transactionId.toString('hex');
+  const oldId = decodeStun(check.data).transactionId.toString('hex');
   requestFrom(core, 10, 6001);
   drain(core);
   core.handleTimeout(50);
   const again = requests(drain(core));
-  t.is(again[0]!.to.port, 6001);
-  t.not(decodeStun(again[0]!.data).transactionId.toString('hex'), oldId);
+  t.is(again[0].to.port, 6001);
+  t.not(decodeStun(again[0].data).transactionId.toString('hex'), oldId);
   // Run through 40 s: the cancelled transaction is never retransmitted.
   const ids: string[] = [];
   for (let now = 100; now < 40000; now += 50) {
@@ -106,7 +106,7 @@ test('a request for a Succeeded pair triggers nothing; for a Failed one it retri
   const core = setup();
   const d = drain(core);
   const [check] = requests(d);
-  respond(core, 20, check!, decodeStun(check!.data));
+  respond(core, 20, check, decodeStun(check.data));
   const after = drain(core);
   t.true(after.events.some((e) => e.type === 'pair-state' && e.pair.remote.port === 6001 && e.pair.state === 'succeeded'));
   requestFrom(core, 30, 6001);
@@ -115,7 +115,7 @@ test('a request for a Succeeded pair triggers nothing; for a Failed one it retri
   core.handleTimeout(50);
   const next = requests(drain(core));
   t.is(next[0]?.to.port, 6002, 'the ordinary schedule continues');
-  respond(core, 60, next[0]!, decodeStun(next[0]!.data), 400);
+  respond(core, 60, next[0], decodeStun(next[0].data), 400);
   const failed = drain(core);
   t.true(
     failed.events.some(
@@ -141,7 +141,7 @@ test('a request for a Succeeded pair triggers nothing; for a Failed one it retri
 test('USE-CANDIDATE on a Succeeded pair nominates it at once on the controlled side', (t) => {
   const core = setup();
   const [check] = requests(drain(core));
-  respond(core, 20, check!, decodeStun(check!.data));
+  respond(core, 20, check, decodeStun(check.data));
   drain(core);
   requestFrom(core, 30, 6001, { useCandidate: true });
   const d = drain(core);
@@ -155,8 +155,8 @@ test('a 487 switches the role, draws a new tie-breaker and retries as a triggere
   const core = setup({ controlling: true });
   const before = core.tieBreaker;
   const [check] = requests(drain(core));
-  t.true(decodeStun(check!.data).attributes.iceControlling !== undefined);
-  respond(core, 20, check!, decodeStun(check!.data), 487);
+  t.true(decodeStun(check.data).attributes.iceControlling !== undefined);
+  respond(core, 20, check, decodeStun(check.data), 487);
   const d = drain(core);
   t.false(core.controlling);
   t.not(core.tieBreaker, before);
@@ -164,13 +164,13 @@ test('a 487 switches the role, draws a new tie-breaker and retries as a triggere
   core.handleTimeout(50);
   const retry = requests(drain(core));
   t.is(retry[0]?.to.port, 6001);
-  t.true(decodeStun(retry[0]!.data).attributes.iceControlled !== undefined);
+  t.true(decodeStun(retry[0].data).attributes.iceControlled !== undefined);
 });
 
 test('responses that fail authentication are dropped on UDP; a non-symmetric one fails the pair', (t) => {
   const core = setup();
   const [check] = requests(drain(core));
-  const msg = decodeStun(check!.data);
+  const msg = decodeStun(check.data);
   const forged = encodeStun(
     {
       class: StunClass.SuccessResponse,
@@ -180,9 +180,9 @@ test('responses that fail authentication are dropped on UDP; a non-symmetric one
     },
     { integrityKey: shortTermKey('wrongwrongwrongwrongwrong'), fingerprint: true },
   );
-  core.handlePacket(20, { transportId: 't', from: check!.to, data: forged });
+  core.handlePacket(20, { transportId: 't', from: check.to, data: forged });
   t.false(drain(core).events.some((e) => e.type === 'pair-state' && e.pair.state !== 'in-progress'));
-  respond(core, 30, { ...check!, to: { address: '10.0.0.2', port: 9999 } }, msg);
+  respond(core, 30, { ...check, to: { address: '10.0.0.2', port: 9999 } }, msg);
   const d = drain(core);
   t.true(d.events.some((e) => e.type === 'pair-state' && e.pair.state === 'failed' && /non-symmetric/.test(e.reason ?? '')));
 });
@@ -190,7 +190,7 @@ test('responses that fail authentication are dropped on UDP; a non-symmetric one
 test('after completion, requests from ever new source addresses are answered but learn no candidate (bounded memory)', (t) => {
   const core = setup();
   const [check] = requests(drain(core));
-  respond(core, 10, check!, decodeStun(check!.data));
+  respond(core, 10, check, decodeStun(check.data));
   requestFrom(core, 20, 6001, { useCandidate: true });
   t.is(core.state, 'completed');
   drain(core);

@@ -50,8 +50,8 @@ test('a late answer to an earlier check does not cancel a queued USE-CANDIDATE c
   t.truthy(a1);
   t.truthy(b1);
   // Each answers the other's check and queues a triggered check on the same pair.
-  toB(a1!);
-  toA(b1!);
+  toB(a1);
+  toA(b1);
   now += 50;
   a.handleTimeout(now);
   b.handleTimeout(now);
@@ -60,15 +60,15 @@ test('a late answer to an earlier check does not cancel a queued USE-CANDIDATE c
   t.is(a2.length, 2);
   t.is(b2.length, 2);
   // A's triggered check is answered first: the pair succeeds and A queues its nomination.
-  toB(a2[1]!);
+  toB(a2[1]);
   const [answerToTriggered] = drain(b);
-  toA(answerToTriggered!);
+  toA(answerToTriggered);
   t.true(
     a.pairs().some((p) => p.state === 'waiting'),
     'the nominating check is queued',
   );
   // Then the late answer to A's very first check arrives.
-  toA(b2[0]!);
+  toA(b2[0]);
   // Run on: the USE-CANDIDATE check must still go out and select the pair.
   for (let i = 0; i < 40 && a.state !== 'completed'; i++) {
     now += 50;
@@ -80,6 +80,6 @@ test('a late answer to an earlier check does not cancel a queued USE-CANDIDATE c
   }
   const pairs = a.pairs();
   t.is(pairs.length, 1);
-  t.true(pairs[0]!.nominated, `pair ${pairs[0]!.state}, agent ${a.state}`);
+  t.true(pairs[0].nominated, `pair ${pairs[0].state}, agent ${a.state}`);
   t.is(a.state, 'completed');
 });

@@ -17,7 +17,7 @@ const TIMEOUT = 2000;
 /** Virtual ms from the controlling side's first `checking` state to its selected pair. */
 function checksToSelected(s: TwoAgents): number {
   const start = s.a.eventsOf('state').find((e) => e.state === 'checking')!.at;
-  return s.a.eventsOf('selected-pair')[0]!.at - start;
+  return s.a.eventsOf('selected-pair')[0].at - start;
 }
 
 function setup(seed: number, tcp: [TcpType, TcpType], latencyMs = 5, udpLoss = 0): TwoAgents {
@@ -50,7 +50,7 @@ test('UDP blocked with longer round trips: the wait scales with the measured RTT
   t.is(s.a.selectedPair()!.local.transport, 'tcp');
   const ms = checksToSelected(s);
   const firstValid = s.a.eventsOf('pair-state').find((e) => e.pair.state === 'succeeded')!.at;
-  const nominatedAfterValid = s.a.eventsOf('selected-pair')[0]!.at - firstValid;
+  const nominatedAfterValid = s.a.eventsOf('selected-pair')[0].at - firstValid;
   // RTT 240 ms: the dead UDP pair gets 3 × 240 ms from its first check.
   t.true(nominatedAfterValid >= 120, `waited ${nominatedAfterValid} ms for the UDP pair`);
   // 3 RTT for the dead UDP pair (from its first check at the start) + one RTT for the nomination
@@ -102,7 +102,7 @@ test('a live path is waited for at most nominationTimeoutMs: then the best valid
   t.true(s.world.runUntil(() => bothSelected(s), 10000));
   t.is(s.a.selectedPair()!.local.transport, 'tcp');
   const firstValid = s.a.eventsOf('pair-state').find((e) => e.pair.state === 'succeeded')!.at;
-  const waited = s.a.eventsOf('selected-pair')[0]!.at - firstValid;
+  const waited = s.a.eventsOf('selected-pair')[0].at - firstValid;
   t.true(waited >= TIMEOUT - 50 && waited <= TIMEOUT + 200, `nominated ${waited} ms after the first valid pair`);
 });
 

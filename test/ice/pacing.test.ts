@@ -2,7 +2,7 @@ import test from 'ava';
 import type { Candidate } from '../../lib/candidate/index.js';
 import { LocalCandidateSet } from '../../lib/ice/candidates.js';
 import { Checklist } from '../../lib/ice/checklist.js';
-import { CredentialGeneration } from '../../lib/ice/credentials.js';
+import { CredentialGeneration } from '../../lib/ice/ice-credentials.js';
 import { checkRto, foundationBusy, pickNextCheck, unfreezeInitial } from '../../lib/ice/pacing.js';
 import { Pair } from '../../lib/ice/pair.js';
 import type { PairState } from '../../lib/ice/types.js';
@@ -56,8 +56,8 @@ test('pacing order: triggered FIFO first, then the highest-priority waiting pair
   const d = pair(2, 'D', '10.9.0.4', 100);
   const cls = lists([a, b, c], [d]);
   unfreezeInitial(cls, setState);
-  cls[0]!.enqueueTriggered(a);
-  cls[0]!.enqueueTriggered(c);
+  cls[0].enqueueTriggered(a);
+  cls[0].enqueueTriggered(c);
   const order: Pair[] = [];
   let index = 0;
   for (let i = 0; i < 5; i++) {
@@ -83,7 +83,7 @@ test('an empty checklist is skipped without waiting for Ta (step 4); failed chec
   t.is(next?.pair, a);
   t.is(next?.nextIndex, 0);
   a.state = 'waiting';
-  cls[1]!.state = 'failed';
+  cls[1].state = 'failed';
   t.is(
     pickNextCheck(cls, 0, () => true, setState),
     undefined,
@@ -111,11 +111,11 @@ test('ineligible pairs (connect limit) are passed over, triggered ones too', (t)
   const b = pair(1, 'B', '10.9.0.2', 200);
   const cls = lists([a, b]);
   unfreezeInitial(cls, setState);
-  cls[0]!.enqueueTriggered(a);
+  cls[0].enqueueTriggered(a);
   const next = pickNextCheck(cls, 0, (p) => p !== a, setState);
   t.is(next?.pair, b);
   t.true(a.triggered, 'a stays queued');
-  t.deepEqual(cls[0]!.triggered, [a]);
+  t.deepEqual(cls[0].triggered, [a]);
 });
 
 test('check RTO: max(500, Ta * N * (waiting + in-progress))', (t) => {
@@ -124,7 +124,7 @@ test('check RTO: max(500, Ta * N * (waiting + in-progress))', (t) => {
   t.is(checkRto(50, cls), 500);
   unfreezeInitial(cls, setState);
   t.is(checkRto(50, cls), 600);
-  ps[0]!.state = 'succeeded';
+  ps[0].state = 'succeeded';
   t.is(checkRto(50, cls), 550);
   t.is(checkRto(50, lists(ps.slice(0, 6), ps.slice(6))), 1100, 'two checklists double N');
 });

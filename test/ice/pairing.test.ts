@@ -33,7 +33,7 @@ test('reflexive local candidates are not paired: their base is (RFC 8445 §6.1.2
   c.addRemoteCandidate(0, udpHost('192.0.2.1', 6000));
   const pairs = c.pairs();
   t.is(pairs.length, 1);
-  t.is(pairs[0]!.local.type, 'host');
+  t.is(pairs[0].local.type, 'host');
 });
 
 test('a response mapping to a known srflx candidate makes the valid pair with that candidate', (t) => {

@@ -1,6 +1,6 @@
 import test from 'ava';
 import { decodeStun, shortTermKey, StunClass, verifyFingerprint, verifyIntegrity } from '../../lib/stun/index.js';
-import { encodeCheckRequest, encodeErrorResponse, encodeSuccessResponse } from '../../lib/ice/requests.js';
+import { encodeCheckRequest, encodeErrorResponse, encodeSuccessResponse } from '../../lib/ice/check-requests.js';
 
 const key = shortTermKey('remotepasswordremotepassword');
 

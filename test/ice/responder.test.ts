@@ -1,6 +1,6 @@
 import test from 'ava';
 import { decodeStun, encodeStun, shortTermKey, StunClass, StunMethod } from '../../lib/stun/index.js';
-import { CredentialGeneration } from '../../lib/ice/credentials.js';
+import { CredentialGeneration } from '../../lib/ice/ice-credentials.js';
 import { authenticateRequest, decideRoleConflict } from '../../lib/ice/responder.js';
 
 test('role conflict decision table (RFC 8445 §7.3.1.1)', (t) => {
@@ -62,6 +62,6 @@ test('a request with a corrupted FINGERPRINT is dropped', (t) => {
     { class: StunClass.Request, method: StunMethod.Binding, transactionId: new Uint8Array(12), attributes: { username: 'ufragA:b' } },
     { integrityKey: shortTermKey('passwordpasswordpassword'), fingerprint: true },
   );
-  raw[raw.length - 1]! ^= 0xff;
+  raw[raw.length - 1] ^= 0xff;
   t.like(authenticateRequest(decodeStun(raw), [gen]), { kind: 'drop' });
 });

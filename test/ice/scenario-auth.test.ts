@@ -34,10 +34,10 @@ test('checks with a bad MESSAGE-INTEGRITY are answered 401 and never become a pa
   const mallory = world.net.addHost('mallory', ['10.0.0.66']);
   const sock = world.net.bindUdp(mallory, { address: '10.0.0.66', port: 6666 }, { onUdp: () => undefined });
   const prng = new Prng(61);
-  const bobAddr: Address = { address: b.localCandidates[0]!.address, port: b.localCandidates[0]!.port };
+  const bobAddr: Address = { address: b.localCandidates[0].address, port: b.localCandidates[0].port };
   const username = `${b.core.localCredentials.ufrag}:${a.core.localCredentials.ufrag}`;
   // Mallory floods Bob with nominating, role-grabbing checks, from her own address and spoofing Alice's.
-  const aliceAddr: Address = { address: a.localCandidates[0]!.address, port: a.localCandidates[0]!.port };
+  const aliceAddr: Address = { address: a.localCandidates[0].address, port: a.localCandidates[0].port };
   for (let i = 0; i < 100; i++) {
     world.net.clock.at(i * 10, 'mallory', () => {
       world.net.sendUdp(mallory, sock, bobAddr, forgedRequest(prng, username));

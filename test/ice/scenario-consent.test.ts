@@ -32,12 +32,12 @@ test('consent: authenticated Binding requests every 5 s ±20%, a fresh transacti
   const ids = new Set(checks.map((c) => c.msg.transactionId.toString('hex')));
   t.is(ids.size, checks.length, 'never a retransmission, never a reused id');
   for (let i = 1; i < checks.length; i++) {
-    const gap = checks[i]!.at - checks[i - 1]!.at;
+    const gap = checks[i].at - checks[i - 1].at;
     t.true(gap >= 4000 && gap <= 6000, `gap ${gap} ms`);
   }
   t.true(checks.every((c) => c.msg.hasIntegrity && c.msg.hasFingerprint && c.msg.attributes.username !== undefined));
   // Jitter is really random: the gaps are not all equal.
-  t.true(new Set(checks.slice(1).map((c, i) => c.at - checks[i]!.at)).size > 3);
+  t.true(new Set(checks.slice(1).map((c, i) => c.at - checks[i].at)).size > 3);
   t.is(s.a.core.state, 'completed');
   t.deepEqual([...s.a.anomalies, ...s.b.anomalies], []);
 });

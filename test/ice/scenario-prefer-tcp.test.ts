@@ -73,7 +73,7 @@ for (const [title, mine, theirs] of kinds) {
         t.is(s.a.connections.size, 1);
         t.is(s.b.connections.size, 1);
         const [idA] = s.a.connections.keys();
-        t.is(s.world.net.tcp.end(idA!)?.peer?.id, [...s.b.connections.keys()][0]);
+        t.is(s.world.net.tcp.end(idA)?.peer?.id, [...s.b.connections.keys()][0]);
       } else {
         s.world.runFor(500);
         t.is(s.a.connections.size + s.b.connections.size, 0, 'RFC 6544 §8: no TCP connection is left open');
@@ -105,7 +105,7 @@ test('preferTcp on a controlling passive side whose peer never manages to connec
   t.is(s.a.selectedPair()!.local.transport, 'udp');
   t.is(s.b.selectedPair()!.local.transport, 'udp');
   const firstValid = s.a.eventsOf('pair-state').find((e) => e.pair.state === 'succeeded')!.at;
-  const selected = s.a.eventsOf('selected-pair')[0]!.at;
+  const selected = s.a.eventsOf('selected-pair')[0].at;
   // Alice waited for Bob's connection, but no longer than nominationTimeoutMs (2 s) after her first valid pair.
   t.true(selected - firstValid >= 2000 && selected - firstValid < 2500, `first valid at ${firstValid}, selected at ${selected}`);
   exchange(t, s);

@@ -78,7 +78,7 @@ test("regular nomination: the controlling side checks first, then repeats one va
       .filter((x) => x.at < n.at && endpoint(x.to) === endpoint(n.from) && endpoint(x.from) === endpoint(n.to));
     t.true(earlier.length >= 1, 'nominated only after a plain check succeeded');
   }
-  t.false(wire.requestsFrom('alice')[0]!.msg.attributes.useCandidate === true, 'the first check is not a nomination');
+  t.false(wire.requestsFrom('alice')[0].msg.attributes.useCandidate === true, 'the first check is not a nomination');
   t.true(
     wire.requestsFrom('bob').every((r) => !r.msg.attributes.useCandidate),
     'the controlled side never nominates',
@@ -107,7 +107,7 @@ test('a peer that nominates aggressively: every check of the controlling side ca
     s.world.runUntil(() => bothCompleted(s), 10000),
     `states: ${s.a.core.state} / ${s.b.core.state}`,
   );
-  const selectedAt = s.b.eventsOf('selected-pair')[0]!.at;
+  const selectedAt = s.b.eventsOf('selected-pair')[0].at;
   const checks = wire.requestsFrom('alice').filter((r) => r.at < selectedAt);
   t.true(checks.length >= 1);
   t.true(
@@ -170,7 +170,7 @@ test('an idle ICE-lite agent sends a Binding Indication keepalive every 15 s on 
   const wire = new Wire(s.world.net);
   finishGathering(s);
   t.true(s.world.runUntil(() => bothCompleted(s), 10000));
-  const selectedAt = s.b.eventsOf('selected-pair')[0]!.at;
+  const selectedAt = s.b.eventsOf('selected-pair')[0].at;
   s.world.runFor(61000);
   const keepalives = wire.stun.filter((w) => w.fromHost === 'lite' && w.msg.class === StunClass.Indication);
   t.deepEqual(

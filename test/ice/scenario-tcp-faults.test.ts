@@ -104,7 +104,7 @@ for (const race of ['connect-vs-accept', 'two-connections'] as const) {
     t.is(s.a.connections.size, 1, `alice: ${[...s.a.connections.keys()]}`);
     t.is(s.b.connections.size, 1, `bob: ${[...s.b.connections.keys()]}`);
     const [idA] = s.a.connections.keys();
-    t.is(s.world.net.tcp.end(idA!)?.peer?.id, [...s.b.connections.keys()][0], 'both kept the same connection');
+    t.is(s.world.net.tcp.end(idA)?.peer?.id, [...s.b.connections.keys()][0], 'both kept the same connection');
     for (let i = 0; i < 50; i++) {
       t.true(s.a.send(dataPacket(i)));
       t.true(s.b.send(dataPacket(i)));
@@ -156,7 +156,7 @@ test('a peer that accepts but never answers: one request, no retransmission over
   t.is(frames.length, 1, 'RFC 8489 §6.2.2: never retransmitted over TCP');
   t.is(decodeStun((frames[0] as { data: Buffer }).data).method, 1);
   const sentAt = a.tcpLog.find((e) => e.what === 'connected')!.at;
-  const failedAt = pairFailures(a)[0]!.at;
+  const failedAt = pairFailures(a)[0].at;
   t.true(failedAt - sentAt >= 39500 && failedAt - sentAt <= 39600, `failed ${failedAt - sentAt} ms after the request`);
   t.deepEqual(a.anomalies, []);
 });
@@ -173,7 +173,7 @@ test('a peer whose first reply is not STUN: the connection is closed and its pai
     'the peer got the check and answered junk',
   );
   const connectedAt = a.tcpLog.find((e) => e.what === 'connected')!.at;
-  t.true(pairFailures(a)[0]!.at - connectedAt < 100, 'failed as soon as the junk arrived, not after Ti');
+  t.true(pairFailures(a)[0].at - connectedAt < 100, 'failed as soon as the junk arrived, not after Ti');
   t.truthy(
     a.tcpLog.find((e) => e.what === 'close'),
     'Alice closed the connection',

@@ -45,7 +45,7 @@ function checkStream(t: ExecutionContext, receiver: VirtualAgent, sender: Sender
   t.true(report.inOrder, `${label}: in order`);
   t.is(report.corrupt, 0);
   for (const seq of report.missing) {
-    const at = sender.sentAt[seq]!;
+    const at = sender.sentAt[seq];
     t.true(
       at <= resetAt && at >= resetAt - 50,
       `${label}: #${seq} sent at ${at} was lost, but it was not in flight at the reset (${resetAt})`,
@@ -82,8 +82,8 @@ for (const [title, mine, theirs] of kinds) {
     const firstAfter = s.b.received.find((r) => r.at > resetAt + 50);
     t.truthy(firstAfter);
     t.true(firstAfter!.at - resetAt < 1000, `data resumed ${firstAfter!.at - resetAt} ms after the reset`);
-    checkStream(t, s.b, senders[0]!, resetAt, 'alice → bob');
-    checkStream(t, s.a, senders[1]!, resetAt, 'bob → alice');
+    checkStream(t, s.b, senders[0], resetAt, 'alice → bob');
+    checkStream(t, s.a, senders[1], resetAt, 'bob → alice');
     for (const side of [s.a, s.b]) {
       t.false(side.stateHistory().includes('failed'));
       t.is(side.connections.size, 1, `${side.name} keeps one connection`);
@@ -116,7 +116,7 @@ test('when the selected connection cannot be re-established, the controlling sid
   t.true(s.a.tcpLog.filter((e) => e.what === 'connect-failed' && e.at > resetAt).length >= 1, 'it did try to reconnect first');
   t.true(bothCompleted(s), `states: ${s.a.core.state} / ${s.b.core.state}`);
   t.is(s.a.selectedPair()?.local.transport, 'udp', 'the new session runs over UDP');
-  checkStream(t, s.b, senders[0]!, resetAt, 'alice → bob');
-  checkStream(t, s.a, senders[1]!, resetAt, 'bob → alice');
+  checkStream(t, s.b, senders[0], resetAt, 'alice → bob');
+  checkStream(t, s.a, senders[1], resetAt, 'bob → alice');
   t.deepEqual([...s.a.anomalies, ...s.b.anomalies], []);
 });

@@ -33,7 +33,7 @@ function oneSharedConnection(t: import('ava').ExecutionContext, s: TwoAgents): v
   t.is(s.b.connections.size, 1, `bob keeps one connection: ${[...s.b.connections.keys()]}`);
   const [idA] = s.a.connections.keys();
   const [idB] = s.b.connections.keys();
-  t.is(s.world.net.tcp.end(idA!)?.peer?.id, idB, 'both keep the ends of the same connection');
+  t.is(s.world.net.tcp.end(idA)?.peer?.id, idB, 'both keep the ends of the same connection');
   t.is(s.a.routes.get(1)?.connectionId, idA);
   t.is(s.b.routes.get(1)?.connectionId, idB);
 }
@@ -168,7 +168,7 @@ test('at most 5 outstanding connection attempts to one remote IP (RFC 6544 §12)
   t.is(s.a.tcpLog.filter((e) => e.what === 'connect').length, 8, 'every pair was tried in the end');
   t.is(most, 5, `${most} attempts were outstanding at once: the cap, neither exceeded nor undershot`);
   // The sixth connect waited for a slot: it went out only when the first attempt gave up (10 s connect timeout).
-  const sixth = s.a.tcpLog.filter((e) => e.what === 'connect')[5]!;
+  const sixth = s.a.tcpLog.filter((e) => e.what === 'connect')[5];
   const firstFailure = s.a.tcpLog.find((e) => e.what === 'connect-failed')!;
   t.true(sixth.at >= firstFailure.at, `sixth connect at ${sixth.at}, first failure at ${firstFailure.at}`);
   t.deepEqual([...s.a.anomalies, ...s.b.anomalies], []);

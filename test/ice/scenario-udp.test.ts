@@ -70,11 +70,11 @@ test("a side that never got the peer's candidates learns it from its checks (prf
   );
   const learned = s.a.eventsOf('remote-candidate');
   t.is(learned.length, 1);
-  t.is(learned[0]!.candidate.type, 'prflx');
-  t.is(endpoint(learned[0]!.candidate), endpoint(s.b.localCandidates[0]!));
+  t.is(learned[0].candidate.type, 'prflx');
+  t.is(endpoint(learned[0].candidate), endpoint(s.b.localCandidates[0]));
   // RFC 8445 §7.3.1.4: Alice's first check goes to Bob's source address, soon after his request arrived.
-  const bobFirst = wire.requestsFrom('bob')[0]!;
-  const aliceFirst = wire.requestsFrom('alice')[0]!;
+  const bobFirst = wire.requestsFrom('bob')[0];
+  const aliceFirst = wire.requestsFrom('alice')[0];
   t.is(endpoint(aliceFirst.to), endpoint(bobFirst.from));
   const arrival = bobFirst.at + 10;
   t.true(aliceFirst.at >= arrival && aliceFirst.at <= arrival + 50, `triggered check at ${aliceFirst.at}, request arrived at ${arrival}`);

@@ -43,7 +43,7 @@ test('a host behind a NAT learns its mapping from the STUN server; strangers are
   net.sendUdp(alice, local, { address: '203.0.113.1', port: 3478 }, binding(1));
   run(net);
   t.is(got.length, 1);
-  const mapped = decodeStun(got[0]!.data).attributes.xorMappedAddress!;
+  const mapped = decodeStun(got[0].data).attributes.xorMappedAddress!;
   t.deepEqual({ address: mapped.address, port: mapped.port }, nat.mappedAddress('udp', local));
   t.is(mapped.address, '198.51.100.1');
   t.not(mapped.port, 5000, 'the NAT does not preserve ports');
@@ -64,7 +64,7 @@ test('30% loss loses about 30% of the packets, and the same seed loses the same 
     const bs = net.bindUdp(
       b,
       { address: '10.0.0.2', port: 1 },
-      { onUdp: (_n, p) => (received += String.fromCharCode(65 + (p.data[0]! % 26))) },
+      { onUdp: (_n, p) => (received += String.fromCharCode(65 + (p.data[0] % 26))) },
     );
     const as = net.bindUdp(a, { address: '10.0.0.1', port: 1 }, { onUdp: () => undefined });
     for (let i = 0; i < 5000; i++) net.sendUdp(a, as, bs, Buffer.from([i & 0xff]));
@@ -85,8 +85,8 @@ test('TCP: a SYN to a passive listener connects; frames arrive in order, whole, 
   const listen = net.tcp.bind(b, { address: '10.0.0.2', port: 4000 }, 'passive', server, 'listener');
   net.tcp.connect(a, { tag: 'x', local: { address: '10.0.0.1', port: 0 }, remote: listen, timeoutMs: 1000 }, client);
   run(net);
-  const connected = client.of('connected')[0]!;
-  const accepted = server.of('accepted')[0]!;
+  const connected = client.of('connected')[0];
+  const accepted = server.of('accepted')[0];
   t.is(connected.tag, 'x');
   t.is(accepted.portId, 'listener');
   t.deepEqual(accepted.remote, connected.local);
@@ -139,7 +139,7 @@ test('TCP: a SYN to a closed port is refused, a blackholed one times out, a rese
   const listen = net.tcp.bind(b, { address: '10.0.0.2', port: 3 }, 'passive', server, 'l');
   net.tcp.connect(a, { tag: 'ok', local: { address: '10.0.0.1', port: 0 }, remote: listen, timeoutMs: 1000 }, client);
   run(net);
-  const id = client.of('connected')[0]!.connectionId;
+  const id = client.of('connected')[0].connectionId;
   net.tcp.send(id, Buffer.from('lost in the reset'));
   net.tcp.reset(id);
   run(net);
@@ -174,10 +174,10 @@ test('TCP simultaneous open through two NATs that drop unsolicited SYNs: the fir
     net.tcp.connect(host, { tag: 'stun', local: so, remote: stun.tcpAddress, timeoutMs: 1000 }, rec);
   }
   run(net);
-  for (const rec of [ra, rb]) net.tcp.send(rec.of('connected')[0]!.connectionId, binding(9));
+  for (const rec of [ra, rb]) net.tcp.send(rec.of('connected')[0].connectionId, binding(9));
   run(net);
-  const mapA = decodeStun(ra.of('frame')[0]!.data).attributes.xorMappedAddress!;
-  const mapB = decodeStun(rb.of('frame')[0]!.data).attributes.xorMappedAddress!;
+  const mapA = decodeStun(ra.of('frame')[0].data).attributes.xorMappedAddress!;
+  const mapB = decodeStun(rb.of('frame')[0].data).attributes.xorMappedAddress!;
   t.is(mapA.address, '198.51.100.1');
   t.is(mapB.address, '198.51.100.2');
   // A connects first: its SYN reaches B's NAT before B has sent anything, and is dropped.

@@ -13,7 +13,7 @@
  */
 import test from 'ava';
 import { decodeStun, StunClass, StunMethod } from '../../lib/stun/index.js';
-import { encodeCheckRequest } from '../../lib/ice/requests.js';
+import { encodeCheckRequest } from '../../lib/ice/check-requests.js';
 import { Loop, eventsOf, type LoopAgent } from './support/loop.js';
 
 interface Outcome {

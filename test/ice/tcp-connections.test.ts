@@ -8,7 +8,7 @@ import {
   TcpConnectionTable,
   type ConnectAttempt,
   type TcpConnection,
-} from '../../lib/ice/tcp-connections.js';
+} from '../../lib/ice/tcp-bookkeeping.js';
 
 const conn = (id: string, lp: number, rp: number, origin: 'connect' | 'accept'): TcpConnection => ({
   id,

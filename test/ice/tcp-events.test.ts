@@ -35,10 +35,10 @@ test('TCP active -> passive: connect, check over the connection, local prflx, da
   t.is(b.commands.filter((c) => c.type === 'connect').length, 0, 'the passive side never connects');
   const prflx = eventsOf(a, 'local-candidate');
   t.is(prflx.length, 1);
-  t.is(prflx[0]!.candidate.tcpType, 'active');
-  t.not(prflx[0]!.candidate.port, 9);
+  t.is(prflx[0].candidate.tcpType, 'active');
+  t.not(prflx[0].candidate.port, 9);
   const remotePrflx = eventsOf(b, 'remote-candidate');
-  t.is(remotePrflx[0]!.candidate.tcpType, 'active');
+  t.is(remotePrflx[0].candidate.tcpType, 'active');
   const routeA = loop.route(a);
   const routeB = loop.route(b);
   t.is(routeA?.transport, 'tcp');
@@ -138,8 +138,8 @@ test('reconnect fails repeatedly: the controlling side restarts ICE with new cre
   t.is(errors.length, 1);
   const restart = eventsOf(a, 'restart');
   t.is(restart.length, 1);
-  t.not(restart[0]!.credentials.ufrag, old.ufrag);
-  t.deepEqual(a.core.localCredentials, restart[0]!.credentials);
+  t.not(restart[0].credentials.ufrag, old.ufrag);
+  t.deepEqual(a.core.localCredentials, restart[0].credentials);
   t.is(b.commands.filter((c) => c.type === 'connect').length, 0);
 });
 
@@ -155,7 +155,7 @@ test('a connect that fails fails its pair with the reason', (t) => {
   loop.run(5000);
   const failed = eventsOf(a, 'pair-state').filter((e) => e.pair.state === 'failed');
   t.is(failed.length, 1);
-  t.regex(failed[0]!.reason ?? '', /connect failed: refused/);
+  t.regex(failed[0].reason ?? '', /connect failed: refused/);
   t.is(a.core.state, 'failed');
 });
 
@@ -246,7 +246,7 @@ test('aggressive nomination is never used on TCP pairs; completion closes the un
   for (const s of firstChecks) t.falsy(decodeStun(s.data).attributes.useCandidate);
   const open = [...loop.tcpEnds.values()].filter((e) => e.agent === a);
   t.is(open.length, 1, 'only the selected connection stays (RFC 6544 §8)');
-  t.is(open[0]!.id, loop.route(a)?.connectionId ?? '');
+  t.is(open[0].id, loop.route(a)?.connectionId ?? '');
 });
 
 test('repeated reconnects do not accumulate candidates, pairs or connections', (t) => {

@@ -83,8 +83,8 @@ for (const [so, latency, lateCheck] of cases) {
     const { loop, a, b } = run(so, latency, lateCheck);
     t.is(a.core.state, 'completed');
     t.is(b.core.state, 'completed');
-    const pa = eventsOf(a, 'selected-pair')[0]!.pair;
-    const pb = eventsOf(b, 'selected-pair')[0]!.pair;
+    const pa = eventsOf(a, 'selected-pair')[0].pair;
+    const pb = eventsOf(b, 'selected-pair')[0].pair;
     t.is(`${pa.local.type}/${pa.local.tcpType} ${pa.remote.type}/${pa.remote.tcpType}`, 'prflx/active host/passive');
     t.is(`${pb.local.type}/${pb.local.tcpType} ${pb.remote.type}/${pb.remote.tcpType}`, 'host/passive prflx/active');
     t.is(eventsOf(a, 'selected-pair').length, 1);
@@ -95,10 +95,10 @@ for (const [so, latency, lateCheck] of cases) {
     // sends on that connection (its echo would otherwise take a connection the controlling agent closed).
     const arrives = when! + latency;
     const bRouteThen = b.events
-      .map((e, i) => ({ e, at: b.eventTimes[i]! }))
+      .map((e, i) => ({ e, at: b.eventTimes[i] }))
       .filter((x) => x.e.type === 'route' && x.at <= arrives)
       .at(-1);
-    const selectedConnection = eventsOf(b, 'selected-pair')[0]!.pair.connectionId;
+    const selectedConnection = eventsOf(b, 'selected-pair')[0].pair.connectionId;
     t.is(bRouteThen?.e.type === 'route' ? bRouteThen.e.route?.connectionId : undefined, selectedConnection);
     // Both on the same connection, data both ways.
     const ra = loop.route(a)!;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { nextRetransmitAt, RC, RM, TransactionTable, udpTransactionTimeout, type Transaction } from '../../lib/ice/transactions.js';
+import { nextRetransmitAt, RC, RM, TransactionTable, udpTransactionTimeout, type Transaction } from '../../lib/ice/check-transactions.js';
 
 test('RFC 8489 §6.2.1 schedule: sends at 0, 0.5, 1.5, 3.5, 7.5, 15.5, 31.5 s, timeout at 39.5 s', (t) => {
   t.is(RC, 7);

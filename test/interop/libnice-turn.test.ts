@@ -39,8 +39,8 @@ async function runPair(ours: string[], theirs: string[]): Promise<{ ours: RunRes
   const a = startIceTcp(['peer', '--tcp', 'off', '--timeout', '30', ...ours]);
   const b = spawn(BINARY, ['--udp', 'on', '--tcp', 'off', '--timeout', '30', ...theirs], { stdio: ['pipe', 'pipe', 'pipe'] });
   for (const child of [a, b]) child.stdin!.on('error', () => undefined);
-  a.stdout!.pipe(b.stdin!);
-  b.stdout!.pipe(a.stdin!);
+  a.stdout!.pipe(b.stdin);
+  b.stdout.pipe(a.stdin!);
   const [ra, rb] = await Promise.all([collect(a, 45_000), collect(b, 45_000)]);
   return { ours: ra, theirs: rb };
 }

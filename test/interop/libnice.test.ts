@@ -31,8 +31,8 @@ async function runPair(ours: Side, theirs: Side): Promise<{ ours: RunResult; the
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   for (const child of [a, b]) child.stdin!.on('error', () => undefined);
-  a.stdout!.pipe(b.stdin!);
-  b.stdout!.pipe(a.stdin!);
+  a.stdout!.pipe(b.stdin);
+  b.stdout.pipe(a.stdin!);
   const [ra, rb] = await Promise.all([collect(a, 45_000), collect(b, 45_000)]);
   return { ours: ra, theirs: rb };
 }

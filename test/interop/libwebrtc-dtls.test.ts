@@ -61,9 +61,9 @@ async function session(c: Case): Promise<{ ours: string; wrtcState: string; erro
     let wrtcState = '';
     try {
       await log.wait(/^end-of-candidates$/, 15_000);
-      const ufrag = (await log.wait(/^ufrag (\S+)$/))[1]!;
-      const pwd = (await log.wait(/^pwd (\S+)$/))[1]!;
-      const real = (await log.wait(/^fingerprint (.+)$/))[1]!;
+      const ufrag = (await log.wait(/^ufrag (\S+)$/))[1];
+      const pwd = (await log.wait(/^pwd (\S+)$/))[1];
+      const real = (await log.wait(/^fingerprint (.+)$/))[1];
       const fingerprint = c.wrongFingerprint === true ? real.replace(/[0-9A-F]{2}$/, (h) => (h === 'AA' ? 'BB' : 'AA')) : real;
       const ourSide = {
         ufrag,

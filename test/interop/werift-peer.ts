@@ -68,7 +68,7 @@ const args = process.argv.slice(2);
 const flag = (name: string): boolean => args.includes(name);
 const value = (name: string, fallback: string): string => {
   const i = args.indexOf(name);
-  return i >= 0 && i + 1 < args.length ? args[i + 1]! : fallback;
+  return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
 const controlling = flag('--controlling');
 const udp = value('--udp', 'on') === 'on';

@@ -25,7 +25,7 @@ run('libwebrtc harness: two wrtc peers in a loopback-only namespace connect and 
         .run('ip', ['-o', 'link', 'show', 'up'])
         .trim()
         .split('\n')
-        .map((l) => l.split(':')[1]!.trim()),
+        .map((l) => l.split(':')[1].trim()),
       ['lo'],
       'only lo is up in the namespace',
     );

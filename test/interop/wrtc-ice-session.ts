@@ -55,8 +55,8 @@ export function parsePathLine(line: string): { local: Endpoint; remote: Endpoint
   const strip = (a: string): string => a.replace(/^\[|\]$/g, '');
   const protocol = m[1] as 'udp' | 'tcp';
   return {
-    local: { protocol, address: strip(m[2]!), port: Number(m[3]) },
-    remote: { protocol, address: strip(m[4]!), port: Number(m[5]) },
+    local: { protocol, address: strip(m[2]), port: Number(m[3]) },
+    remote: { protocol, address: strip(m[4]), port: Number(m[5]) },
   };
 }
 
@@ -106,8 +106,8 @@ export async function runWrtcSession(ns: LoopbackNamespace, o: WrtcSessionOption
   let credentials: WrtcSessionResult['credentials'];
   try {
     await log.wait(/^end-of-candidates$/, 15_000);
-    const ufrag = (await log.wait(/^ufrag (\S+)$/))[1]!;
-    const pwd = (await log.wait(/^pwd (\S+)$/))[1]!;
+    const ufrag = (await log.wait(/^ufrag (\S+)$/))[1];
+    const pwd = (await log.wait(/^pwd (\S+)$/))[1];
     const ourCandidates = log.lines.filter((l) => l.startsWith('a=candidate:'));
     const ourSide = { ufrag, pwd, candidates: ourCandidates, endOfCandidates: true, setup: 'active' as const };
     if (o.weControl) {

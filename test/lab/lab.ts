@@ -126,7 +126,7 @@ function parseAddresses(text: string): LabAddresses {
   const kv = new Map<string, string>();
   for (const line of text.split('\n')) {
     const m = /^([A-Z_0-9]+)=(.*)$/.exec(line.trim());
-    if (m) kv.set(m[1]!, m[2]!);
+    if (m) kv.set(m[1], m[2]);
   }
   const get = (key: string): string => {
     const value = kv.get(key);

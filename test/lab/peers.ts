@@ -38,7 +38,7 @@ function parse(stdout: string, code: number | null, stderr: string, elapsedMs: n
   const lines = stdout.split('\n').filter((l) => l !== '');
   const result: EndpointResult = { code, stdout, stderr, lines, elapsedMs };
   const sel = lines.map((l) => /^selected-types local=(\S+) remote=(\S+)$/.exec(l)).find((m) => m !== null);
-  if (sel) result.selected = { local: sel[1]!, remote: sel[2]! };
+  if (sel) result.selected = { local: sel[1], remote: sel[2] };
   const ms = lines.map((l) => /^connected-ms (\d+(?:\.\d+)?)$/.exec(l)).find((m) => m !== null);
   if (ms) result.connectedMs = Number(ms[1]);
   return result;

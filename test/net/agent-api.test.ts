@@ -4,9 +4,9 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { CandidateError, parseCandidate, type Candidate } from '../../lib/candidate/index.js';
 import { IceCore, type IceCoreApi, type IceCoreOptions, type PacketInput } from '../../lib/ice/index.js';
-import { IceAgent } from '../../lib/net/agent.js';
-import { IceCandidate } from '../../lib/net/ice-candidate.js';
-import { StunServer } from '../../lib/net/stun-server.js';
+import { IceAgent } from '../../lib/net/agent/agent.js';
+import { IceCandidate } from '../../lib/net/agent/ice-candidate.js';
+import { StunServer } from '../../lib/net/stun-server/stun-server.js';
 import { agentPair, handleCensus, settleHandles, wire } from './helpers.js';
 
 const REMOTE = { ufrag: 'remote', pwd: 'remotepasswordremotepassword' };
@@ -187,7 +187,7 @@ test.serial('garbage datagrams and a core that throws on one packet never crash 
   const errors: Array<{ code: string; message: string }> = [];
   right.on('warning', (e) => errors.push(e));
   await right.gather();
-  const port = right.localCandidates[0]!.port;
+  const port = right.localCandidates[0].port;
   const junk = createSocket('udp4');
   for (const data of [Buffer.alloc(0), Buffer.from([0, 1, 0, 0]), Buffer.alloc(3000, 0xff), Buffer.from('poison')]) {
     junk.send(data, port, '127.0.0.1');
@@ -198,7 +198,7 @@ test.serial('garbage datagrams and a core that throws on one packet never crash 
     errors.map((e) => e.code),
     ['ERR_RUNTIME'],
   );
-  t.regex(errors[0]!.message, /poisoned packet/);
+  t.regex(errors[0].message, /poisoned packet/);
   // right gathered already: its candidates go to left by hand (wire() forwards later ones only).
   for (const c of right.localCandidates) left.addRemoteCandidate(c.toSdp());
   await wire(left, right);

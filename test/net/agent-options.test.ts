@@ -1,7 +1,7 @@
 import test from 'ava';
-import { IceAgent } from '../../lib/net/agent.js';
-import type { IceAgentOptions } from '../../lib/net/agent-options.js';
-import { IceAgentError } from '../../lib/net/errors.js';
+import { IceAgent } from '../../lib/net/agent/agent.js';
+import type { IceAgentOptions } from '../../lib/net/agent/agent-options.js';
+import { IceAgentError } from '../../lib/net/net-errors.js';
 import { IceError } from '../../lib/ice/index.js';
 import { TcpTransportError } from '../../lib/net/tcp/index.js';
 
@@ -39,7 +39,7 @@ test('bad agent options are IceAgentError ERR_AGENT_BAD_OPTION naming the option
       instanceOf: IceAgentError,
     });
     t.is(error?.code, 'ERR_AGENT_BAD_OPTION', String(message));
-    t.regex(error!.message, message);
+    t.regex(error.message, message);
   }
 });
 

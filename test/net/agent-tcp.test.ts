@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { FramedConnection } from '../../lib/framing/index.js';
 import type { Route } from '../../lib/ice/types.js';
-import type { IceAgentTcpOptions } from '../../lib/net/agent-options.js';
+import type { IceAgentTcpOptions } from '../../lib/net/agent/agent-options.js';
 import { TcpTransport } from '../../lib/net/tcp/index.js';
 import { agentPair, handleCensus, settleHandles, wire } from './helpers.js';
 
@@ -22,7 +22,7 @@ async function connectOverTcp(
   await wire(left, right);
   const [cl, cr] = await Promise.all([left.connect({ timeoutMs: 10_000 }), right.connect({ timeoutMs: 10_000 })]);
   t.is(cl.transport, 'tcp');
-  t.is(cl.selectedPair?.local.tcpType, expectLeft as 'active' | 'passive');
+  t.is(cl.selectedPair?.local.tcpType, expectLeft);
   const got = new Promise<Buffer>((resolve) => cr.once('packet', resolve));
   t.true(cl.send(Buffer.from('over tcp')));
   t.is(String(await got), 'over tcp');
@@ -114,7 +114,7 @@ test.serial(
     await wire(left, right);
     const [cl, cr] = await Promise.all([left.connect({ timeoutMs: 10_000 }), right.connect({ timeoutMs: 10_000 })]);
     const received: number[] = [];
-    cr.on('packet', (p: Buffer) => received.push(p[0]!));
+    cr.on('packet', (p: Buffer) => received.push(p[0]));
     const first = cl.route!;
     const framed = plugin.routeConnection(first.transportId, first.remote, first.connectionId) as FramedConnection;
     (framed.stream as Socket).resetAndDestroy(); // RST

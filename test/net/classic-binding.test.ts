@@ -6,8 +6,8 @@
 import test from 'ava';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
-import { answerClassicBinding } from '../../lib/net/classic-binding.js';
-import { StunServer } from '../../lib/net/stun-server.js';
+import { answerClassicBinding } from '../../lib/net/stun-server/classic-binding.js';
+import { StunServer } from '../../lib/net/stun-server/stun-server.js';
 
 /** A classic request: type 0x0001, 16-byte transaction id (no magic cookie), `attrs` as the body. */
 function classicRequest(id: Buffer, attrs: Buffer = Buffer.alloc(0)): Buffer {

@@ -2,8 +2,8 @@
  * Test helpers: two IceAgents on loopback wired to each other in-process
  * (the "signalling" is direct method calls), and a handle census.
  */
-import { IceAgent } from '../../lib/net/agent.js';
-import type { IceAgentOptions } from '../../lib/net/agent-options.js';
+import { IceAgent } from '../../lib/net/agent/agent.js';
+import type { IceAgentOptions } from '../../lib/net/agent/agent-options.js';
 
 /** Active handles by constructor name (sockets, servers, timers), for leak checks. */
 export function handleCensus(): Map<string, number> {

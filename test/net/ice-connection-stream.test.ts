@@ -4,8 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { PacketConnection } from '../../lib/connection.js';
 import type { Route } from '../../lib/ice/types.js';
 import { StunClass, StunMethod, encodeStun, isStun } from '../../lib/stun/index.js';
-import { IceConnection } from '../../lib/net/ice-connection.js';
-import { IceConnectionStream } from '../../lib/net/ice-connection-stream.js';
+import { IceConnection } from '../../lib/net/agent/ice-connection.js';
+import { IceConnectionStream } from '../../lib/net/agent/ice-connection-stream.js';
 
 class MemoryRoute extends EventEmitter implements PacketConnection {
   readonly sent: Buffer[] = [];
@@ -70,7 +70,7 @@ test('a piece that would pass for STUN is cut again (RFC 6544 §10.1); no sent p
   const data = Buffer.concat([stun, stun, Buffer.from('tail')]);
   await write(stream, data);
   t.true(r.sent.every((p) => !isStun(p)));
-  t.is(r.sent[0]!.length, 1);
+  t.is(r.sent[0].length, 1);
   t.deepEqual(Buffer.concat(r.sent), data);
 });
 

@@ -5,9 +5,9 @@ import { createServer, connect, type Socket } from 'node:net';
 import type { PacketConnection } from '../../lib/connection.js';
 import { FramedConnection } from '../../lib/framing/index.js';
 import type { Route } from '../../lib/ice/types.js';
-import { IceConnection } from '../../lib/net/ice-connection.js';
-import { IceAgentError } from '../../lib/net/errors.js';
-import { UdpRoute } from '../../lib/net/udp-route.js';
+import { IceConnection } from '../../lib/net/agent/ice-connection.js';
+import { IceAgentError } from '../../lib/net/net-errors.js';
+import { UdpRoute } from '../../lib/net/udp/udp-route.js';
 
 /** An in-memory route connection: records packets; `accept` decides what send() returns. */
 class MemoryRoute extends EventEmitter implements PacketConnection {
@@ -68,9 +68,9 @@ test('without a route packets are queued in order (bounded), sent on the next ro
   t.is(conn.queuedPackets, 3);
   t.is(conn.droppedPackets, 1);
   t.is(drops.length, 1, 'the dropped packet is announced');
-  t.true(drops[0]![0] instanceof IceAgentError);
-  t.is(drops[0]![0].code, 'ERR_CONNECTION_QUEUE_FULL');
-  t.is(drops[0]![1], '4');
+  t.true(drops[0][0] instanceof IceAgentError);
+  t.is(drops[0][0].code, 'ERR_CONNECTION_QUEUE_FULL');
+  t.is(drops[0][1], '4');
   const r = new MemoryRoute('tcp');
   conn.setRoute(route('tcp'), r);
   t.is(conn.transport, 'tcp');

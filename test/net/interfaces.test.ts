@@ -1,7 +1,7 @@
 import test from 'ava';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { addressExclusion, listInterfaceAddresses, normalizeAddressList } from '../../lib/net/interfaces.js';
-import { IceAgentError } from '../../lib/net/errors.js';
+import { addressExclusion, listInterfaceAddresses, normalizeAddressList } from '../../lib/net/agent/interfaces.js';
+import { IceAgentError } from '../../lib/net/net-errors.js';
 
 function info(address: string, family: 'IPv4' | 'IPv6', internal = false): NetworkInterfaceInfo {
   return {

@@ -6,7 +6,7 @@
 import test from 'ava';
 import { createServer } from 'node:net';
 import { once } from 'node:events';
-import { IceAgent } from '../../lib/net/agent.js';
+import { IceAgent } from '../../lib/net/agent/agent.js';
 import { portListenerUsers } from '../../lib/net/tcp/port-listeners.js';
 import { wire } from './helpers.js';
 
@@ -34,7 +34,7 @@ test.serial('two sessions share one passive port; each connects to its own peer 
     () => new IceAgent({ controlling: true, addresses: ['127.0.0.1'], udp: false, tcp: { active: true, so: false, passive: false } }),
   );
   t.teardown(() => Promise.all([...servers, ...clients].map((a) => a.close())));
-  await Promise.all([wire(clients[0]!, servers[0]!), wire(clients[1]!, servers[1]!)]);
+  await Promise.all([wire(clients[0], servers[0]), wire(clients[1], servers[1])]);
   for (const s of servers) {
     const passive = s.localCandidates.filter((c) => c.tcpType === 'passive');
     t.deepEqual(
@@ -50,10 +50,10 @@ test.serial('two sessions share one passive port; each connects to its own peer 
     t.is(selected.remote.address, '127.0.0.1');
   }
   // the two sessions are routed by ufrag: different connections, different remote ports
-  t.not(servers[0]!.selectedPair()!.remote.port, servers[1]!.selectedPair()!.remote.port);
-  await servers[0]!.close();
+  t.not(servers[0].selectedPair()!.remote.port, servers[1].selectedPair()!.remote.port);
+  await servers[0].close();
   t.is(portListenerUsers('127.0.0.1', port), 1);
-  await servers[1]!.close();
+  await servers[1].close();
   t.is(portListenerUsers('127.0.0.1', port), 0);
   const again = createServer();
   again.listen(port, '127.0.0.1');

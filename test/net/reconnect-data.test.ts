@@ -14,7 +14,7 @@ import { once } from 'node:events';
 import { connect, createServer, type Socket } from 'node:net';
 import { FramedConnection } from '../../lib/framing/index.js';
 import type { Route } from '../../lib/ice/types.js';
-import { IceConnection } from '../../lib/net/ice-connection.js';
+import { IceConnection } from '../../lib/net/agent/ice-connection.js';
 import { TcpTransport } from '../../lib/net/tcp/index.js';
 import { agentPair, wire } from './helpers.js';
 

@@ -12,8 +12,8 @@ import type { Candidate } from '../../lib/candidate/index.js';
 import type { PacketConnection } from '../../lib/connection.js';
 import { FramedConnection } from '../../lib/framing/index.js';
 import type { ConnectionCommand, IceCoreApi, IceCredentials, IceEvent, IceState, PairInfo, Route, Transmit } from '../../lib/ice/types.js';
-import { IceAgent } from '../../lib/net/agent.js';
-import type { GatherContext, TransportHost, TransportPlugin } from '../../lib/net/transport-plugin.js';
+import { IceAgent } from '../../lib/net/agent/agent.js';
+import type { GatherContext, TransportHost, TransportPlugin } from '../../lib/net/agent/transport-plugin.js';
 
 /** A core that, on its next input, emits what the test queued. */
 class ScriptedCore implements IceCoreApi {

@@ -3,8 +3,8 @@ import createDebug from 'debug';
 import type { Candidate } from '../../lib/candidate/index.js';
 import { IceCore, seededRandom, type IceEvent, type LocalCandidateInit, type Route } from '../../lib/ice/index.js';
 import type { PacketConnection } from '../../lib/connection.js';
-import { IceRuntime, cryptoRandomSource, type RuntimeSink } from '../../lib/net/runtime.js';
-import type { GatherContext, TransportHost, TransportPlugin } from '../../lib/net/transport-plugin.js';
+import { IceRuntime, cryptoRandomSource, type RuntimeSink } from '../../lib/net/agent/runtime.js';
+import type { GatherContext, TransportHost, TransportPlugin } from '../../lib/net/agent/transport-plugin.js';
 
 /** A plugin whose every operation fails, after reporting what `gather` is given. */
 class FailingPlugin implements TransportPlugin {

@@ -3,7 +3,7 @@
 // every session connects, carries a packet to its own peer, and the heap per
 // connected session (both agents, after GC, code warmed up first) stays bounded.
 import test from 'ava';
-import { IceAgent } from '../../lib/net/agent.js';
+import { IceAgent } from '../../lib/net/agent/agent.js';
 import { SharedPassiveListener, TcpTransport } from '../../lib/net/tcp/index.js';
 
 const SESSIONS = Number(process.env.ICE_SCALE_SESSIONS ?? 200);

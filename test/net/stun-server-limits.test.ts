@@ -13,7 +13,7 @@ import { connect, type Socket } from 'node:net';
 import { format } from 'node:util';
 import createDebug from 'debug';
 import { encodeFrame, FrameDecoder } from '../../lib/framing/index.js';
-import { StunServer, type StunServerOptions } from '../../lib/net/stun-server.js';
+import { StunServer, type StunServerOptions } from '../../lib/net/stun-server/stun-server.js';
 import { StunClass, StunMethod, decodeStun, encodeStun, type StunMessage } from '../../lib/stun/index.js';
 
 function bindingRequest(): { tid: Buffer; bytes: Buffer } {

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import createDebug from 'debug';
 import { encodeFrame, FrameDecoder } from '../../lib/framing/index.js';
 import { StunClass, StunMethod, decodeStun, encodeStun, verifyFingerprint, type StunMessage } from '../../lib/stun/index.js';
-import { StunServer, peerAddress } from '../../lib/net/stun-server.js';
-import { IceAgentError } from '../../lib/net/errors.js';
+import { StunServer, peerAddress } from '../../lib/net/stun-server/stun-server.js';
+import { IceAgentError } from '../../lib/net/net-errors.js';
 
 function bindingRequest(extra?: Array<{ type: number; value: Uint8Array }>): { tid: Buffer; bytes: Buffer } {
   const tid = randomBytes(12);
@@ -186,13 +186,13 @@ test('TCP RFC 4571 framed STUN: answered with framed responses, connection kept 
   const first = bindingRequest();
   socket.write(encodeFrame(first.bytes));
   const [r1] = await readFramed(socket, 1);
-  t.deepEqual(Buffer.from(r1!.transactionId), first.tid);
-  t.deepEqual(r1!.attributes.xorMappedAddress, { family: 4, address: '127.0.0.1', port: socket.localPort });
+  t.deepEqual(Buffer.from(r1.transactionId), first.tid);
+  t.deepEqual(r1.attributes.xorMappedAddress, { family: 4, address: '127.0.0.1', port: socket.localPort });
   // A non-STUN frame on a framed connection is ignored; the next request is answered.
   const second = bindingRequest();
   socket.write(Buffer.concat([encodeFrame(Buffer.from('hello, not stun')), encodeFrame(second.bytes)]));
   const [r2] = await readFramed(socket, 1);
-  t.deepEqual(Buffer.from(r2!.transactionId), second.tid);
+  t.deepEqual(Buffer.from(r2.transactionId), second.tid);
   t.is(server.stats.tcpFramed, 1);
   t.is(server.stats.ignored, 1);
   t.is(server.tcpConnections, 1);
@@ -205,7 +205,7 @@ test('TCP over IPv6 loopback, framed', async (t) => {
   const socket = await tcpClient(tcp.port, '::1');
   socket.write(encodeFrame(bindingRequest().bytes));
   const [r] = await readFramed(socket, 1);
-  t.deepEqual(r!.attributes.xorMappedAddress, { family: 6, address: '::1', port: socket.localPort });
+  t.deepEqual(r.attributes.xorMappedAddress, { family: 6, address: '::1', port: socket.localPort });
   socket.destroy();
   await server.close();
 });
@@ -219,7 +219,7 @@ test('TCP: a connection whose first bytes are neither STUN nor a frame of STUN i
   const good = await tcpClient(tcp.port);
   good.write(encodeFrame(bindingRequest().bytes));
   const [r] = await readFramed(good, 1);
-  t.is(r!.class, StunClass.SuccessResponse);
+  t.is(r.class, StunClass.SuccessResponse);
   good.destroy();
   await server.close();
 });

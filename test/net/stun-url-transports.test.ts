@@ -7,8 +7,8 @@
 import test from 'ava';
 import { once } from 'node:events';
 import { createServer, type Socket } from 'node:net';
-import { IceAgent } from '../../lib/net/agent.js';
-import { StunServer } from '../../lib/net/stun-server.js';
+import { IceAgent } from '../../lib/net/agent/agent.js';
+import { StunServer } from '../../lib/net/stun-server/stun-server.js';
 import { parseStunUrl } from '../../lib/net/stun-url.js';
 import { IMPLICIT_TCP_STUN_TIMEOUT_MS } from '../../lib/net/tcp/tcp-transport.js';
 

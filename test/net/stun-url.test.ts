@@ -1,6 +1,6 @@
 import test from 'ava';
 import { DEFAULT_STUN_PORT, parseStunUrl } from '../../lib/net/stun-url.js';
-import { IceAgentError } from '../../lib/net/errors.js';
+import { IceAgentError } from '../../lib/net/net-errors.js';
 
 test('stun: URLs (RFC 7064) with host, port and ?transport', (t) => {
   t.deepEqual(parseStunUrl('stun:127.0.0.1:3479'), { host: '127.0.0.1', port: 3479 });

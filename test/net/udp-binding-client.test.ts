@@ -1,8 +1,8 @@
 import test from 'ava';
 import { createSocket, type Socket } from 'node:dgram';
 import { StunClass, StunMethod, decodeStun, encodeStun } from '../../lib/stun/index.js';
-import { UdpBindingClient } from '../../lib/net/udp-binding-client.js';
-import { IceAgentError } from '../../lib/net/errors.js';
+import { UdpBindingClient } from '../../lib/net/udp/udp-binding-client.js';
+import { IceAgentError } from '../../lib/net/net-errors.js';
 
 async function bound(): Promise<Socket> {
   const socket = createSocket('udp4');
@@ -78,7 +78,7 @@ test('an error answer or one without a mapped address fails with ERR_SRFLX_FAILE
   ]);
   const error = await t.throwsAsync(s.bindingClient.request(s.serverAddress), { instanceOf: IceAgentError });
   t.is(error?.code, 'ERR_SRFLX_FAILED');
-  t.regex(error!.message, /500/);
+  t.regex(error.message, /500/);
   s.close();
   const empty = await scripted((req) => [{ data: response(req, StunClass.SuccessResponse, {}) }]);
   await t.throwsAsync(empty.bindingClient.request(empty.serverAddress), { code: 'ERR_SRFLX_FAILED', message: /without a mapped address/ });

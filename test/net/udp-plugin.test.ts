@@ -2,13 +2,13 @@ import test from 'ava';
 import { createSocket } from 'node:dgram';
 import { once } from 'node:events';
 import createDebug from 'debug';
-import { candidatePriority, type Candidate } from '../../lib/candidate/index.js';
+import { candidatePriority } from '../../lib/candidate/index.js';
 import type { ConnectionEvent, LocalCandidateInit, PacketInput } from '../../lib/ice/types.js';
-import { UdpTransport } from '../../lib/net/udp-plugin.js';
-import { UdpRoute } from '../../lib/net/udp-route.js';
-import { StunServer } from '../../lib/net/stun-server.js';
-import type { GatherContext, TransportHost } from '../../lib/net/transport-plugin.js';
-import { IceAgentError } from '../../lib/net/errors.js';
+import { UdpTransport } from '../../lib/net/udp/udp-plugin.js';
+import { UdpRoute } from '../../lib/net/udp/udp-route.js';
+import { StunServer } from '../../lib/net/stun-server/stun-server.js';
+import type { GatherContext, TransportHost } from '../../lib/net/agent/transport-plugin.js';
+import { IceAgentError } from '../../lib/net/net-errors.js';
 
 /** A host that records what the plugin reports. */
 function recordingHost() {
@@ -63,9 +63,9 @@ test('server-reflexive gathering against the bundled StunServer on loopback (kep
   const { host, candidates } = recordingHost();
   udp.attach(host);
   await udp.gather(context({ stunServers: [{ host: '127.0.0.1', port }] }));
-  const [hostCandidate, srflx] = [candidates[0]!.candidate, candidates[1]?.candidate];
+  const [hostCandidate, srflx] = [candidates[0].candidate, candidates[1]?.candidate];
   t.truthy(srflx);
-  t.like(srflx!, {
+  t.like(srflx, {
     type: 'srflx',
     transport: 'udp',
     address: '127.0.0.1',
@@ -73,9 +73,9 @@ test('server-reflexive gathering against the bundled StunServer on loopback (kep
     relatedAddress: '127.0.0.1',
     relatedPort: hostCandidate.port,
   });
-  t.is(srflx!.priority, candidatePriority({ type: 'srflx', transport: 'udp', component: 1 }));
-  t.not(srflx!.foundation, hostCandidate.foundation);
-  t.is(candidates[1]!.transportId, candidates[0]!.transportId, 'the srflx candidate has the host socket as base');
+  t.is(srflx.priority, candidatePriority({ type: 'srflx', transport: 'udp', component: 1 }));
+  t.not(srflx.foundation, hostCandidate.foundation);
+  t.is(candidates[1].transportId, candidates[0].transportId, 'the srflx candidate has the host socket as base');
   t.is(server.stats.udpAnswered, 1);
   await udp.close();
   await server.close();
@@ -100,7 +100,7 @@ test('server-reflexive gathering over IPv6, by host name, and only towards serve
       ],
     }),
   );
-  const srflx = candidates.filter((c) => c.candidate.type === 'srflx').map((c) => c.candidate as Candidate);
+  const srflx = candidates.filter((c) => c.candidate.type === 'srflx').map((c) => c.candidate);
   t.is(srflx.length, 2, 'one per IPv6 server answer (redundant ones kept by option)');
   for (const c of srflx) t.is(c.address, '::1');
   t.is(server.stats.udpAnswered, 2, 'the IPv4 socket asked no IPv6 server');
@@ -161,7 +161,7 @@ test('a silent STUN server costs at most the deadline; retransmissions follow RF
   // a constant RTO would put the 4th send at 60 ms, not 140.
   const offsets = arrivals.map((a) => a - started);
   const label = `arrivals at ${offsets.map(Math.round).join(', ')} ms`;
-  [0, 20, 60, 140].forEach((due, i) => t.true(offsets[i]! >= due - 1, label));
+  [0, 20, 60, 140].forEach((due, i) => t.true(offsets[i] >= due - 1, label));
 });
 
 test('an unresolvable STUN server name is skipped; a bind failure skips that address only', async (t) => {
@@ -192,15 +192,15 @@ test('datagrams reach the host with their addresses; send() and routeConnection(
   const { host, packets, candidates } = recordingHost();
   udp.attach(host);
   await udp.gather(context());
-  const base = candidates[0]!;
+  const base = candidates[0];
   const peer = createSocket('udp4');
   await new Promise<void>((r) => peer.bind(0, '127.0.0.1', r));
   const peerAddress = { address: '127.0.0.1', port: peer.address().port };
 
   peer.send(Buffer.from('to the agent'), base.candidate.port, '127.0.0.1');
   while (packets.length === 0) await new Promise((r) => setTimeout(r, 5));
-  t.like(packets[0]!, { transportId: base.transportId, from: peerAddress, to: { address: '127.0.0.1', port: base.candidate.port } });
-  t.is(packets[0]!.data.toString(), 'to the agent');
+  t.like(packets[0], { transportId: base.transportId, from: peerAddress, to: { address: '127.0.0.1', port: base.candidate.port } });
+  t.is(packets[0].data.toString(), 'to the agent');
 
   let got = once(peer, 'message');
   t.true(udp.send({ transportId: base.transportId, to: peerAddress, data: Buffer.from('transmit') }));
@@ -238,7 +238,7 @@ test('datagram views: one per remote while in use, forgotten once unused; a bad 
   udp.attach(host);
   await udp.gather(context());
   t.teardown(() => udp.close());
-  const id = candidates[0]!.transportId;
+  const id = candidates[0].transportId;
   const a = udp.routeConnection(id, { address: '127.0.0.1', port: 1000 })!;
   const onDrain = () => undefined;
   a.on('drain', onDrain); // in use, as an IceConnection holds it

@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import { IceAgent, type UnusableAddress } from '../../lib/index.js';
-import { findUnusableAddresses } from '../../lib/net/unusable-addresses.js';
+import { findUnusableAddresses } from '../../lib/net/agent/unusable-addresses.js';
 import type { Candidate } from '../../lib/candidate/index.js';
 import { runIceTcp } from '../cli/helpers.js';
 
@@ -35,7 +35,7 @@ test.serial('UDP and every TCP kind: the absent address is reported, the loopbac
     r.unusable.map((u) => u.address),
     [ABSENT],
   );
-  t.is(r.unusable[0]!.reason, 'it is not an address of any interface of this host');
+  t.is(r.unusable[0].reason, 'it is not an address of any interface of this host');
   t.deepEqual(r.order, ['unusable-address', 'gathering-done']);
 });
 
@@ -45,7 +45,7 @@ test.serial('TCP only: an active candidate on an absent address does not count a
     r.unusable.map((u) => u.address),
     [ABSENT],
   );
-  t.is(r.unusable[0]!.reason, 'it is not an address of any interface of this host');
+  t.is(r.unusable[0].reason, 'it is not an address of any interface of this host');
 });
 
 test.serial('every named address usable: no report', async (t) => {

@@ -5,11 +5,11 @@
 import test from 'ava';
 import { readFileSync, readdirSync } from 'node:fs';
 import * as main from '../../lib/index.js';
-import * as core from '../../lib/api/core.js';
-import * as framing from '../../lib/api/framing.js';
-import * as replay from '../../lib/api/replay.js';
-import * as stun from '../../lib/api/stun.js';
-import * as stunServer from '../../lib/api/stun-server.js';
+import * as core from '../../lib/api/core-api.js';
+import * as framing from '../../lib/api/framing-api.js';
+import * as replay from '../../lib/api/replay-api.js';
+import * as stun from '../../lib/api/stun-api.js';
+import * as stunServer from '../../lib/api/stun-server-api.js';
 
 const entries: Record<string, Record<string, unknown>> = { main, core, framing, replay, stun, stunServer };
 const INTERNALS = [

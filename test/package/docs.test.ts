@@ -15,13 +15,13 @@ function sources(dir: string): string[] {
 }
 
 test('every ARCHITECTURE.md section cited in lib/ exists; every document cited in lib/ is in the repository', (t) => {
-  const headings = new Set([...readFileSync('ARCHITECTURE.md', 'utf8').matchAll(/^## (.+)$/gm)].map((m) => m[1]!.trim()));
+  const headings = new Set([...readFileSync('ARCHITECTURE.md', 'utf8').matchAll(/^## (.+)$/gm)].map((m) => m[1].trim()));
   let cited = 0;
   for (const file of sources('lib')) {
     // A citation may wrap onto the next comment line.
     const text = readFileSync(file, 'utf8').replace(/\n\s*\*\s?/g, ' ');
     for (const doc of text.matchAll(/([\w./-]*[\w-]+\.md)(?![\w.]*\w)/g)) {
-      const name = doc[1]!;
+      const name = doc[1];
       // A bare name means a file beside the source or at the repository root.
       const inside = (candidate: string): boolean => !relative('.', resolve(candidate)).startsWith('..');
       const found = [name, join(dirname(file), name)].some((candidate) => inside(candidate) && existsSync(candidate));
@@ -29,7 +29,7 @@ test('every ARCHITECTURE.md section cited in lib/ exists; every document cited i
     }
     for (const match of text.matchAll(/ARCHITECTURE\.md "([^"]+)"/g)) {
       cited++;
-      t.true(headings.has(match[1]!), `${file} cites ARCHITECTURE.md "${match[1]}", which has no such section`);
+      t.true(headings.has(match[1]), `${file} cites ARCHITECTURE.md "${match[1]}", which has no such section`);
     }
   }
   t.true(cited >= 4, `only ${cited} citations found`);

@@ -17,7 +17,7 @@ import {
   type PairInfo,
   type SecureConnection,
 } from '../../lib/index.js';
-import { BatchingFrameWriter, FramedConnection, encodeFrame } from '../../lib/api/framing.js';
+import { BatchingFrameWriter, FramedConnection, encodeFrame } from '../../lib/api/framing-api.js';
 
 type IsAny<T> = 0 extends 1 & T ? true : false;
 

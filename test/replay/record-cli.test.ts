@@ -74,12 +74,12 @@ test.serial('a recording edited by one byte is reported at that call, to the byt
   const at = lines.findIndex((l, i) => i > callsStart && l.includes('"call":"pollTransmit","result"'));
   t.true(at > callsStart);
   const callIndex = at - callsStart - 1;
-  const dataAt = lines[at]!.indexOf('"data":{"$bytes":"') + '"data":{"$bytes":"'.length;
+  const dataAt = lines[at].indexOf('"data":{"$bytes":"') + '"data":{"$bytes":"'.length;
   const charInData = 40; // base64 char 40 holds bits of byte floor(40*6/8) = 30
   const pos = dataAt + charInData;
-  const old = lines[at]![pos]!;
+  const old = lines[at][pos];
   const replacement = old === 'A' ? 'B' : 'A';
-  lines[at] = lines[at]!.slice(0, pos) + replacement + lines[at]!.slice(pos + 1);
+  lines[at] = lines[at].slice(0, pos) + replacement + lines[at].slice(pos + 1);
   const edited = join(dir, 'edited.json');
   writeFileSync(edited, lines.join('\n'));
   t.is([...readFileSync(edited)].filter((byte, i) => byte !== readFileSync(a)[i]).length, 1, 'the files differ in exactly one byte');

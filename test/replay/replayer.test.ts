@@ -63,8 +63,8 @@ for (const [name, session] of [
       t.is(result.transmitsCompared, recorded.length);
       t.is(cap.transmits.length, recorded.length);
       cap.transmits.forEach((tx, i) => {
-        t.true(tx.data.equals(recorded[i]!.data), `transmit #${i} differs`);
-        t.deepEqual(tx.to, recorded[i]!.to);
+        t.true(tx.data.equals(recorded[i].data), `transmit #${i} differs`);
+        t.deepEqual(tx.to, recorded[i].to);
       });
     });
   }
@@ -100,14 +100,14 @@ test('a recording names every input with its now, and the random draws with thei
 /** Finds the index of the n-th call matching `pred`. */
 function nth(rec: SessionRecording, pred: (c: SessionRecording['calls'][number]) => boolean, n = 0): number {
   let seen = 0;
-  for (let i = 0; i < rec.calls.length; i++) if (pred(rec.calls[i]!) && seen++ === n) return i;
+  for (let i = 0; i < rec.calls.length; i++) if (pred(rec.calls[i]) && seen++ === n) return i;
   throw new Error('no such call');
 }
 
 test('a tampered transmit is reported at its call, down to the byte', (t) => {
   const rec = copy(udp.alice.recording());
   const i = nth(rec, (c) => c.call === 'pollTransmit' && c.result !== undefined, 5);
-  const result = rec.calls[i]!.result as { data: { $bytes: string } };
+  const result = rec.calls[i].result as { data: { $bytes: string } };
   const bytes = Buffer.from(result.data.$bytes, 'base64');
   bytes[30] ^= 0x01;
   result.data.$bytes = bytes.toString('base64');
@@ -120,8 +120,8 @@ test('a tampered transmit is reported at its call, down to the byte', (t) => {
   t.regex(d.message, new RegExp(`call #${i} pollTransmit`));
   t.regex(d.expected, /^0x[0-9a-f]{2} \(\d+ bytes\)$/);
   const err = t.throws(() => assertReplays(rec), { instanceOf: ReplayDivergenceError });
-  t.is(err!.code, 'ERR_REPLAY_DIVERGENCE');
-  t.deepEqual(err!.divergence, d);
+  t.is(err.code, 'ERR_REPLAY_DIVERGENCE');
+  t.deepEqual(err.divergence, d);
 });
 
 test('a tampered input packet is reported where the core starts behaving differently', (t) => {
@@ -129,7 +129,7 @@ test('a tampered input packet is reported where the core starts behaving differe
   const i = nth(base, (c) => c.call === 'handlePacket' && c.result === 'stun', 2);
   const tamper = (f: (bytes: Buffer) => void): SessionRecording => {
     const rec = copy(base);
-    const packet = rec.calls[i]!.args![1] as { data: { $bytes: string } };
+    const packet = rec.calls[i].args![1] as { data: { $bytes: string } };
     const bytes = Buffer.from(packet.data.$bytes, 'base64');
     f(bytes);
     packet.data.$bytes = bytes.toString('base64');
@@ -149,9 +149,9 @@ test('a tampered input packet is reported where the core starts behaving differe
 test('a tampered random draw changes what the core sends', (t) => {
   const rec = copy(udp.alice.recording());
   const i = nth(rec, (c) => (c.draws?.length ?? 0) > 0 && c.call === 'handleTimeout');
-  const draw = Buffer.from(rec.calls[i]!.draws![0]!, 'base64');
+  const draw = Buffer.from(rec.calls[i].draws![0], 'base64');
   draw[0] ^= 0x80;
-  rec.calls[i]!.draws![0] = draw.toString('base64');
+  rec.calls[i].draws![0] = draw.toString('base64');
   const d = replaySession(rec).divergence!;
   t.truthy(d);
   t.true(d.index > i);
@@ -163,17 +163,17 @@ test('a missing, extra or resized draw is reported at its call', (t) => {
   const base = udp.alice.recording();
   const i = nth(base, (c) => (c.draws?.length ?? 0) > 0 && c.call === 'handleTimeout');
   const missing = copy(base);
-  missing.calls[i]!.draws!.pop();
+  missing.calls[i].draws!.pop();
   const dm = replaySession(missing).divergence!;
   t.is(dm.index, i);
   t.is(dm.path, 'random');
   const extra = copy(base);
-  extra.calls[i]!.draws!.push(Buffer.alloc(4).toString('base64'));
+  extra.calls[i].draws!.push(Buffer.alloc(4).toString('base64'));
   const de = replaySession(extra).divergence!;
   t.is(de.index, i);
   t.is(de.path, 'random');
   const resized = copy(base);
-  resized.calls[i]!.draws![0] = Buffer.alloc(3).toString('base64');
+  resized.calls[i].draws![0] = Buffer.alloc(3).toString('base64');
   t.regex(replaySession(resized).divergence!.actual, /recording has 3/);
   const construction = copy(base);
   construction.constructionDraws.push(Buffer.alloc(8).toString('base64'));
@@ -195,9 +195,9 @@ test('a removed call and changed options are divergences too', (t) => {
 test('human-readable texts can be left out of the comparison; codes and bytes cannot', (t) => {
   const rec = copy(tcp.bob.recording());
   const i = nth(rec, (c) => c.call === 'pollEvent' && JSON.stringify(c.result ?? null).includes('"reason"'));
-  const before = JSON.stringify(rec.calls[i]!.result);
+  const before = JSON.stringify(rec.calls[i].result);
   const reworded = JSON.parse(before.replace(/"reason":"[^"]*"/, '"reason":"reworded"')) as EncodedValue;
-  rec.calls[i]!.result = reworded;
+  rec.calls[i].result = reworded;
   t.false(replaySession(rec).ok, 'strict by default');
   t.true(replaySession(rec, { ignoreKeys: ['reason', 'message'] }).ok);
 });
@@ -248,8 +248,8 @@ test('bad recordings are typed errors', (t) => {
     code(() => parseRecording({ ...good, version: 3 })),
     'ERR_REPLAY_UNSUPPORTED_VERSION',
   );
-  t.regex((t.throws(() => parseRecording({ ...good, version: 1 })) as Error).message, /version 1 .*is an older format/);
-  t.regex((t.throws(() => parseRecording({ ...good, version: 3 })) as Error).message, /version 3 by ice-tcp 0\.1\.0 is a newer format/);
+  t.regex(t.throws<Error>(() => parseRecording({ ...good, version: 1 })).message, /version 1 .*is an older format/);
+  t.regex(t.throws<Error>(() => parseRecording({ ...good, version: 3 })).message, /version 3 by ice-tcp 0\.1\.0 is a newer format/);
   t.is(
     code(() => parseRecording({ ...good, producer: undefined })),
     'ERR_REPLAY_BAD_FORMAT',

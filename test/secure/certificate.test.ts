@@ -151,5 +151,5 @@ test('loadCertificate refuses garbage, a foreign key and unsupported key types',
     instanceOf: SecureError,
   });
   t.is(error?.code, 'ERR_SECURE_BAD_OPTION');
-  t.regex(error!.message, /unsupported key type/);
+  t.regex(error.message, /unsupported key type/);
 });

@@ -1,7 +1,7 @@
 // Real IceAgents on 127.0.0.1 with TCP candidates only (the lib/net TCP
 // plugin), for running TLS over a selected ICE-TCP pair. The signalling and
 // the loopback S-O retry schedule are the TCP plugin tests' own.
-import { IceAgent } from '../../lib/net/agent.js';
+import { IceAgent } from '../../lib/net/agent/agent.js';
 import { TcpTransport } from '../../lib/net/tcp/index.js';
 import { LOOPBACK_SO_RETRY, signal } from '../net/tcp/agents.js';
 

@@ -19,7 +19,7 @@ import {
   tlsRoleFor,
   type DtlsConnection,
 } from '../../lib/secure/index.js';
-import { IceAgent } from '../../lib/net/agent.js';
+import { IceAgent } from '../../lib/net/agent/agent.js';
 import { startSoPeerSession } from './so-peer-session.js';
 import { signalAgents, tcpOnlyAgent } from './ice-agents.js';
 

@@ -17,9 +17,8 @@ import {
   parseSetupLine,
   secureTls,
   tlsRoleFor,
-  type SecureConnection,
 } from '../../lib/secure/index.js';
-import type { IceAgent } from '../../lib/net/agent.js';
+import type { IceAgent } from '../../lib/net/agent/agent.js';
 import { startSoPeerSession } from './so-peer-session.js';
 import { signalAgents, tcpOnlyAgent, type TcpKinds } from './ice-agents.js';
 import { closed, packets } from './tls-helpers.js';
@@ -57,10 +56,10 @@ for (const [title, ours, theirs] of [
     const roles = negotiate();
     t.is(roles.answerer.role, 'client', 'actpass answered active: the answerer is the TLS client');
     t.is(roles.offerer.role, 'server', ours.active ? 'though the offerer opened TCP' : 'and the answerer opened TCP');
-    const [sl, sr] = (await Promise.all([
+    const [sl, sr] = await Promise.all([
       secureTls(l, { role: roles.offerer.role, certificate: roles.offerer.certificate, remoteFingerprints: roles.offerer.remote }),
       secureTls(r, { role: roles.answerer.role, certificate: roles.answerer.certificate, remoteFingerprints: roles.answerer.remote }),
-    ])) as [SecureConnection, SecureConnection];
+    ]);
     t.is(sl.protocol, 'TLSv1.3');
     t.is(sl.role, 'server');
     t.is(sr.role, 'client');

@@ -32,7 +32,7 @@ class VirtualPacketConnection extends EventEmitter implements PacketConnection {
 
   /** Emits what the core delivered since the last call. */
   pump(): void {
-    while (this.#delivered < this.agent.received.length) this.emit('packet', this.agent.received[this.#delivered++]!.data);
+    while (this.#delivered < this.agent.received.length) this.emit('packet', this.agent.received[this.#delivered++].data);
   }
 }
 

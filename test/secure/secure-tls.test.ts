@@ -574,7 +574,7 @@ test('bad options and bad fingerprints reject with typed errors before any hands
       void secureTls(b, { role: 'server', certificate: serverCert, remoteFingerprints: [fp(clientCert)] }).catch(() => undefined);
     }
     const error = await t.throwsAsync(p, { instanceOf: SecureError }, JSON.stringify(options));
-    t.is(error?.code as string | undefined, code, JSON.stringify(options)?.slice(0, 80));
+    t.is<string | undefined, string>(error?.code, code, JSON.stringify(options)?.slice(0, 80));
   }
   const udp = Object.assign(memoryPacketPair()[0], { transport: 'udp' });
   t.is((await t.throwsAsync(secureTls(udp as never, base), { instanceOf: SecureError }))?.code, 'ERR_SECURE_BAD_OPTION');

@@ -4,7 +4,7 @@
 // and setup exchanged as lines. Returns the selected connection and what the
 // secure layer needs; the caller runs secureTls or secureDtls over it.
 import { Worker } from 'node:worker_threads';
-import type { IceAgent } from '../../lib/net/agent.js';
+import type { IceAgent } from '../../lib/net/agent/agent.js';
 import type { IceConnection } from '../../lib/net/index.js';
 import {
   computeFingerprint,

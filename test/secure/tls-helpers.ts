@@ -38,7 +38,7 @@ export async function handshake(
     remoteFingerprints: [fp(clientCert)],
     ...server,
   });
-  return (await Promise.allSettled([c, s])) as [PromiseSettledResult<SecureConnection>, PromiseSettledResult<SecureConnection>];
+  return Promise.allSettled([c, s]);
 }
 
 /** Both sides of a handshake that must succeed. */

@@ -1,7 +1,7 @@
 import test from 'ava';
 import fc from 'fast-check';
 import { SocketAddress } from 'node:net';
-import { formatIpv6, parseIpv4Into, parseIpv6Into } from '../../lib/stun/address.js';
+import { formatIpv6, parseIpv4Into, parseIpv6Into } from '../../lib/stun/address-attributes.js';
 import { FC_RUNS } from './helpers.js';
 
 /** How node:net prints an IPv6 address: the oracle for our formatter. */

@@ -6,7 +6,7 @@
 import test from 'ava';
 import { StunClass } from '../../lib/stun/index.js';
 import { TurnClient, type TurnClientEvent, type TurnClientOptions } from '../../lib/turn/client.js';
-import { TurnMethod } from '../../lib/turn/constants.js';
+import { TurnMethod } from '../../lib/turn/turn-constants.js';
 import { decodeChannelData } from '../../lib/turn/channel-data.js';
 import {
   authenticated,
@@ -48,9 +48,9 @@ function allocated(options: Partial<TurnClientOptions> = {}, lifetime = 600): Tu
   const c = client(options);
   c.allocate(0);
   const [first] = drain(c);
-  c.handleMessage(0, challenge(decode(first!), 401, 'n1'));
+  c.handleMessage(0, challenge(decode(first), 401, 'n1'));
   const [second] = drain(c);
-  c.handleMessage(0, success(decode(second!), { lifetime }));
+  c.handleMessage(0, success(decode(second), { lifetime }));
   events(c);
   return c;
 }
@@ -59,16 +59,16 @@ test('Allocate: first without credentials, then USERNAME/REALM/NONCE/MESSAGE-INT
   const c = client();
   c.allocate(0);
   const [first] = drain(c).map(decode);
-  t.is(first!.method, TurnMethod.Allocate);
-  t.is(first!.attributes.username, undefined);
-  t.false(first!.hasIntegrity);
-  c.handleMessage(5, challenge(first!, 401, 'nonce-1'));
+  t.is(first.method, TurnMethod.Allocate);
+  t.is(first.attributes.username, undefined);
+  t.false(first.hasIntegrity);
+  c.handleMessage(5, challenge(first, 401, 'nonce-1'));
   const [second] = drain(c).map(decode);
-  t.is(second!.attributes.username, USER);
-  t.is(second!.attributes.nonce, 'nonce-1');
-  t.true(authenticated(second!));
-  t.false(second!.transactionId.equals(first!.transactionId));
-  c.handleMessage(6, success(second!, { lifetime: 600 }));
+  t.is(second.attributes.username, USER);
+  t.is(second.attributes.nonce, 'nonce-1');
+  t.true(authenticated(second));
+  t.false(second.transactionId.equals(first.transactionId));
+  c.handleMessage(6, success(second, { lifetime: 600 }));
   const [ev] = events(c);
   t.like(ev, {
     type: 'allocated',
@@ -82,8 +82,8 @@ test('Allocate: first without credentials, then USERNAME/REALM/NONCE/MESSAGE-INT
 test('wrong credentials: a 401 to an authenticated request fails with ERR_TURN_UNAUTHORIZED and nothing more is sent', (t) => {
   const c = client();
   c.allocate(0);
-  c.handleMessage(0, challenge(decode(drain(c)[0]!), 401, 'n'));
-  c.handleMessage(0, challenge(decode(drain(c)[0]!), 401, 'n2'));
+  c.handleMessage(0, challenge(decode(drain(c)[0]), 401, 'n'));
+  c.handleMessage(0, challenge(decode(drain(c)[0]), 401, 'n2'));
   const [ev] = events(c);
   t.is(ev?.type, 'failed');
   t.is((ev as { error: { code: string } }).error.code, 'ERR_TURN_UNAUTHORIZED');
@@ -97,8 +97,8 @@ test('wrong credentials: a 401 to an authenticated request fails with ERR_TURN_U
 test('441 Wrong Credentials is ERR_TURN_UNAUTHORIZED too', (t) => {
   const c = client();
   c.allocate(0);
-  c.handleMessage(0, challenge(decode(drain(c)[0]!), 401, 'n'));
-  c.handleMessage(0, failure(decode(drain(c)[0]!), 441, 'Wrong Credentials'));
+  c.handleMessage(0, challenge(decode(drain(c)[0]), 401, 'n'));
+  c.handleMessage(0, failure(decode(drain(c)[0]), 441, 'Wrong Credentials'));
   const [ev] = events(c);
   t.is((ev as { error: { code: string; stunCode: number } }).error.code, 'ERR_TURN_UNAUTHORIZED');
 });
@@ -107,17 +107,17 @@ test('438 Stale Nonce: retried with the new nonce, at most 3 times in a row (RFC
   const c = allocated();
   c.handleTimeout(540_000); // refresh due at 600 - 60 s
   let [refresh] = drain(c).map(decode);
-  t.is(refresh!.method, TurnMethod.Refresh);
-  c.handleMessage(540_001, challenge(refresh!, 438, 'fresh'));
+  t.is(refresh.method, TurnMethod.Refresh);
+  c.handleMessage(540_001, challenge(refresh, 438, 'fresh'));
   [refresh] = drain(c).map(decode);
-  t.is(refresh!.attributes.nonce, 'fresh');
-  t.true(authenticated(refresh!));
-  c.handleMessage(540_002, success(refresh!, { lifetime: 600 }));
+  t.is(refresh.attributes.nonce, 'fresh');
+  t.true(authenticated(refresh));
+  c.handleMessage(540_002, success(refresh, { lifetime: 600 }));
   t.like(events(c)[0], { type: 'refreshed', lifetimeS: 600 });
   // A server that answers 438 forever: three retries, then a failure.
   c.handleTimeout(1_080_002);
-  for (let i = 0; i < 3; i++) c.handleMessage(1_080_003, challenge(decode(drain(c)[0]!), 438, `n${i}`));
-  c.handleMessage(1_080_004, challenge(decode(drain(c)[0]!), 438, 'again'));
+  for (let i = 0; i < 3; i++) c.handleMessage(1_080_003, challenge(decode(drain(c)[0]), 438, `n${i}`));
+  c.handleMessage(1_080_004, challenge(decode(drain(c)[0]), 438, 'again'));
   t.deepEqual(drain(c), []);
   t.is(events(c).at(-1)?.type, 'failed');
 });
@@ -129,9 +129,9 @@ test('refresh before expiry: 60 s before, or at half a short lifetime (RFC 8656 
   t.deepEqual(drain(c), []);
   c.handleTimeout(540_000);
   const [refresh] = drain(c).map(decode);
-  t.is(refresh!.method, TurnMethod.Refresh);
-  t.is(lifetimeOf(refresh!), 600);
-  c.handleMessage(540_010, success(refresh!, { lifetime: 30 }));
+  t.is(refresh.method, TurnMethod.Refresh);
+  t.is(lifetimeOf(refresh), 600);
+  c.handleMessage(540_010, success(refresh, { lifetime: 30 }));
   t.is(c.pollTimeout(), 540_010 + 15_000);
 });
 
@@ -168,10 +168,10 @@ test('send: the first packet asks for a permission and waits; Send indications a
   t.true(c.send(11, PEER, Buffer.from('two')));
   const out = drain(c).map(decode);
   t.is(out.length, 1);
-  t.is(out[0]!.method, TurnMethod.CreatePermission);
-  t.is(peerOf(out[0]!)?.address, PEER.address);
-  t.true(authenticated(out[0]!));
-  c.handleMessage(20, success(out[0]!));
+  t.is(out[0].method, TurnMethod.CreatePermission);
+  t.is(peerOf(out[0])?.address, PEER.address);
+  t.true(authenticated(out[0]));
+  c.handleMessage(20, success(out[0]));
   const sent = drain(c).map(decode);
   t.deepEqual(
     sent.map((m) => [m.class, m.method]),
@@ -180,7 +180,7 @@ test('send: the first packet asks for a permission and waits; Send indications a
       [StunClass.Indication, TurnMethod.Send],
     ],
   );
-  t.false(sent[0]!.hasIntegrity);
+  t.false(sent[0].hasIntegrity);
   t.like(events(c)[0], { type: 'permission', ip: PEER.address });
 });
 
@@ -203,7 +203,7 @@ test('permissions are bounded by maxPermissions', (t) => {
 test('a used permission is refreshed every 240 s of its 300 s; an unused one lapses (RFC 8656 §9)', (t) => {
   const c = allocated({ channelAfterPackets: 0 });
   c.send(0, PEER, Buffer.from('a'));
-  c.handleMessage(0, success(decode(drain(c)[0]!)));
+  c.handleMessage(0, success(decode(drain(c)[0])));
   drain(c);
   events(c);
   c.send(200_000, PEER, Buffer.from('still used'));
@@ -212,15 +212,15 @@ test('a used permission is refreshed every 240 s of its 300 s; an unused one lap
   t.deepEqual(drain(c), []);
   c.handleTimeout(240_000);
   const [refresh] = drain(c).map(decode);
-  t.is(refresh!.method, TurnMethod.CreatePermission);
-  c.handleMessage(240_001, success(refresh!));
+  t.is(refresh.method, TurnMethod.CreatePermission);
+  c.handleMessage(240_001, success(refresh));
   // Used at 200 s, within the last 300 s: refreshed again at 480 s.
   c.handleTimeout(480_001);
   const [again] = drain(c)
     .map(decode)
     .filter((m) => m.method === TurnMethod.CreatePermission);
   t.truthy(again);
-  c.handleMessage(480_002, success(again!));
+  c.handleMessage(480_002, success(again));
   // Unused since 200 s: at the next refresh time (720 s) it lapses instead.
   c.handleTimeout(720_002);
   t.deepEqual(
@@ -231,13 +231,13 @@ test('a used permission is refreshed every 240 s of its 300 s; an unused one lap
   );
   // The next packet to it asks for a new one.
   c.send(720_003, PEER, Buffer.from('b'));
-  t.is(decode(drain(c)[0]!).method, TurnMethod.CreatePermission);
+  t.is(decode(drain(c)[0]).method, TurnMethod.CreatePermission);
 });
 
 test('ChannelBind after a few packets, then ChannelData (unpadded over UDP); rebind before 600 s (RFC 8656 §12)', (t) => {
   const c = allocated({ channelAfterPackets: 2 });
   c.send(0, PEER, Buffer.from('a'));
-  c.handleMessage(0, success(decode(drain(c)[0]!)));
+  c.handleMessage(0, success(decode(drain(c)[0])));
   drain(c);
   c.send(1, PEER, Buffer.from('b'));
   const out = drain(c).map(decode);
@@ -253,8 +253,8 @@ test('ChannelBind after a few packets, then ChannelData (unpadded over UDP); reb
   );
   c.send(3, PEER, Buffer.from('hello'));
   const [frame] = drain(c);
-  t.is(frame!.length, 4 + 5);
-  t.deepEqual(decodeChannelData(frame!), { channel: number, data: Buffer.from('hello') });
+  t.is(frame.length, 4 + 5);
+  t.deepEqual(decodeChannelData(frame), { channel: number, data: Buffer.from('hello') });
   // Data back on the channel is the peer's.
   c.handleMessage(4, Buffer.from([number >> 8, number & 0xff, 0, 2, 0x68, 0x69]));
   t.like(events(c)[0], { type: 'data', peer: PEER });
@@ -265,17 +265,17 @@ test('ChannelBind after a few packets, then ChannelData (unpadded over UDP); reb
     .map(decode)
     .filter((m) => m.method === TurnMethod.ChannelBind);
   t.is(rebinds.length, 1);
-  t.is(channelOf(rebinds[0]!), number);
+  t.is(channelOf(rebinds[0]), number);
 });
 
 test('ChannelData is padded to 4 bytes over TCP/TLS (RFC 8656 §12.5)', (t) => {
   const c = allocated({ reliable: true, channelAfterPackets: 0 });
   c.bindChannel(0, PEER);
-  c.handleMessage(0, success(decode(drain(c)[0]!)));
+  c.handleMessage(0, success(decode(drain(c)[0])));
   c.send(1, PEER, Buffer.from('hello'));
   const [frame] = drain(c);
-  t.is(frame!.length, 4 + 8);
-  t.is(frame!.readUInt16BE(2), 5);
+  t.is(frame.length, 4 + 8);
+  t.is(frame.readUInt16BE(2), 5);
 });
 
 test('Data indications become data events; ChannelData on an unbound channel is dropped', (t) => {
@@ -289,8 +289,8 @@ test('Data indications become data events; ChannelData on an unbound channel is 
 test('a success response with a bad MESSAGE-INTEGRITY is ignored (RFC 8489 §9.2.5)', (t) => {
   const c = client();
   c.allocate(0);
-  c.handleMessage(0, challenge(decode(drain(c)[0]!), 401, 'n'));
-  const request = decode(drain(c)[0]!);
+  c.handleMessage(0, challenge(decode(drain(c)[0]), 401, 'n'));
+  const request = decode(drain(c)[0]);
   t.false(c.handleMessage(1, success(request, { key: Buffer.alloc(16, 1) })));
   t.is(c.state, 'allocating');
   t.true(c.handleMessage(2, success(request)));
@@ -301,10 +301,10 @@ test('close: Refresh with LIFETIME 0, then closed (RFC 8656 §8)', (t) => {
   const c = allocated();
   c.close(10);
   const [refresh] = drain(c).map(decode);
-  t.is(refresh!.method, TurnMethod.Refresh);
-  t.is(lifetimeOf(refresh!), 0);
-  t.true(authenticated(refresh!));
-  c.handleMessage(11, success(refresh!, { lifetime: 0 }));
+  t.is(refresh.method, TurnMethod.Refresh);
+  t.is(lifetimeOf(refresh), 0);
+  t.true(authenticated(refresh));
+  c.handleMessage(11, success(refresh, { lifetime: 0 }));
   t.like(events(c).at(-1), { type: 'closed' });
   t.is(c.state, 'closed');
 });
@@ -319,8 +319,8 @@ test('RFC 6062: REQUESTED-TRANSPORT TCP needs a reliable link; Connect asks a pe
     out.map((m) => m.method),
     [TurnMethod.CreatePermission, TurnMethod.Connect],
   );
-  c.handleMessage(1, success(out[0]!));
-  c.handleMessage(1, success(out[1]!, { connectionId: 0x1234 }));
+  c.handleMessage(1, success(out[0]));
+  c.handleMessage(1, success(out[1], { connectionId: 0x1234 }));
   t.like(
     events(c).find((e) => e.type === 'connect-result'),
     { peer: PEER, connectionId: 0x1234 },
@@ -334,7 +334,7 @@ test('channels are bounded by maxChannels; a refused ChannelBind frees its numbe
   t.false(c.bindChannel(0, other));
   t.like(events(c).at(-1), { type: 'warning', error: { code: 'ERR_TURN_TOO_MANY' } });
   const [bind] = drain(c).map(decode);
-  c.handleMessage(1, failure(bind!, 400, 'Bad Request'));
+  c.handleMessage(1, failure(bind, 400, 'Bad Request'));
   t.like(events(c).at(-1), { type: 'warning', error: { code: 'ERR_TURN_REJECTED', stunCode: 400 } });
   t.true(c.bindChannel(2, other)); // the slot is free again
   c.send(3, PEER, Buffer.from('x'));

@@ -12,7 +12,7 @@ import { createSocket } from 'node:dgram';
 import { TurnAllocation } from '../../lib/net/turn/allocation.js';
 import type { TurnClientEvent } from '../../lib/turn/client.js';
 import type { TurnServerConfig } from '../../lib/turn/server-url.js';
-import { IceAgent } from '../../lib/net/agent.js';
+import { IceAgent } from '../../lib/net/agent/agent.js';
 import { coturnUnavailable, startCoturn, type Coturn } from './coturn.js';
 import { wire } from '../net/helpers.js';
 
@@ -230,7 +230,7 @@ withCoturn('turns: verifies the server certificate by default: without the test 
     const allocation = new TurnAllocation(server(c, 'tls'), '127.0.0.1', {}, () => undefined);
     const error = await t.throwsAsync(allocation.open());
     t.is((error as { code?: string }).code, 'ERR_TURN_CONNECTION');
-    t.regex((error as Error).message, /self[- ]signed|certificate/i);
+    t.regex(error.message, /self[- ]signed|certificate/i);
     await allocation.close();
     // With the CA, the same server is accepted.
     const trusted = new TurnAllocation(server(c, 'tls'), '127.0.0.1', { tls: { ca: c.certPem } }, () => undefined);

@@ -166,7 +166,7 @@ export async function startCoturn(options: CoturnOptions = {}): Promise<Coturn> 
   const file = join(dir, 'turnserver.conf');
   writeFileSync(file, config.join('\n') + '\n');
   const command = [...(options.prefix ?? []), 'turnserver', '-c', file];
-  const child: ChildProcess = spawn(command[0]!, command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(command[0], command.slice(1), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => {
     if (output.length < 4_000_000) output += chunk.toString();

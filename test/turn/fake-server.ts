@@ -4,7 +4,7 @@
  * credentials, RFC 8489 §9.2). No sockets, no clock.
  */
 import { decodeStun, encodeStun, longTermKey, StunClass, verifyIntegrity, type StunMessage } from '../../lib/stun/index.js';
-import { TurnAttr, TurnMethod } from '../../lib/turn/constants.js';
+import { TurnAttr, TurnMethod } from '../../lib/turn/turn-constants.js';
 import { encodeXorAddress, readXorAddress } from '../../lib/turn/peer-address.js';
 import { findAttribute } from '../../lib/stun/index.js';
 

@@ -7,7 +7,7 @@ import { decodeChannelData, encodeChannelData } from '../../lib/turn/channel-dat
 import { parseIceServers, parseTurnUrl } from '../../lib/turn/server-url.js';
 import { StreamSplitter } from '../../lib/turn/stream-splitter.js';
 import { encodeStun, StunClass } from '../../lib/stun/index.js';
-import { IceAgent } from '../../lib/net/agent.js';
+import { IceAgent } from '../../lib/net/agent/agent.js';
 
 test('turn: and turns: URLs: default ports 3478/5349, ?transport, IPv6 literals (RFC 7065 §3)', (t) => {
   t.like(parseTurnUrl('turn:turn.example.org', 'u', 'p'), { host: 'turn.example.org', port: 3478, transport: 'udp' });

@@ -3,14 +3,14 @@ import createDebug from 'debug';
 import { MAX_OTHER_PREFERENCE, normalizeIpAddress, type TcpType } from '../../candidate/index.js';
 import type { PacketConnection } from '../../connection.js';
 import type { Address, ConnectionCommand, Transmit } from '../../ice/types.js';
-import type { GatherContext, StunServerAddress, TransportHost, TransportPlugin } from '../transport-plugin.js';
+import type { GatherContext, StunServerAddress, TransportHost, TransportPlugin } from '../agent/transport-plugin.js';
 import { reserveFreePort } from './free-port.js';
 import { acquirePortListener, releasePortListener } from './port-listeners.js';
 import { SharedPassiveListener, type PassiveConnectionHandler, type SharedPassiveListenerOptions } from './shared-listener.js';
 import { formatEndpoint, socketLocal } from './socket-address.js';
 import { requestTcpMapping, type StunTcpFraming } from './stun-tcp-client.js';
 import { tcpHostCandidate, tcpSrflxCandidate } from './tcp-candidates.js';
-import { TcpConnectionSet } from './tcp-connections.js';
+import { TcpConnectionSet } from './tcp-connection-set.js';
 import { TcpTransportError } from './tcp-error.js';
 import { resolveTcpTransportOptions, type ResolvedTcpTransportOptions, type TcpTransportOptions } from './tcp-transport-options.js';
 

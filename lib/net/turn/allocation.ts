@@ -11,7 +11,7 @@ import createDebug from 'debug';
 import type { RandomSource } from '../../ice/types.js';
 import type { TransportAddress } from '../../stun/index.js';
 import { TurnClient, type TurnClientEvent, type TurnClientOptions } from '../../turn/client.js';
-import { TurnError } from '../../turn/errors.js';
+import { TurnError } from '../../turn/turn-errors.js';
 import type { PeerAddress } from '../../turn/peer-address.js';
 import { openServerLink, type ServerLink, type TurnTlsOptions } from './server-link.js';
 import type { TurnServerConfig } from '../../turn/server-url.js';

@@ -8,7 +8,7 @@
 import { EventEmitter } from 'node:events';
 import type { PacketConnection } from '../../connection.js';
 import type { Address } from '../../ice/types.js';
-import { IceAgentError } from '../errors.js';
+import { IceAgentError } from '../net-errors.js';
 import type { TurnAllocation } from './allocation.js';
 
 /** Datagrams to one peer through one allocation. */

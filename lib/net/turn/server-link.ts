@@ -9,7 +9,7 @@ import { createSocket } from 'node:dgram';
 import { connect as netConnect, isIP, type Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import createDebug from 'debug';
-import { TurnError } from '../../turn/errors.js';
+import { TurnError } from '../../turn/turn-errors.js';
 import type { TurnServerConfig } from '../../turn/server-url.js';
 import { StreamSplitter } from '../../turn/stream-splitter.js';
 

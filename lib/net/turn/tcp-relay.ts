@@ -13,7 +13,7 @@ import { FramedConnection } from '../../framing/index.js';
 import type { Address, ConnectionEvent, PacketInput, RandomSource } from '../../ice/types.js';
 import type { TurnAllocation } from './allocation.js';
 import { ConnectionBinder } from '../../turn/connection-bind.js';
-import { TurnError } from '../../turn/errors.js';
+import { TurnError } from '../../turn/turn-errors.js';
 import { peerKey, type PeerAddress } from '../../turn/peer-address.js';
 import { connectStream, type TurnTlsOptions } from './server-link.js';
 
@@ -192,7 +192,7 @@ export class TcpRelay {
         // The answer is one STUN message (RFC 8489 §5 length); what follows is the peer's bytes (RFC 6062 §4.5).
         acc = acc.length === 0 ? chunk : Buffer.concat([acc, chunk]);
         if (acc.length < 20) return;
-        if ((acc[0]! & 0xc0) !== 0) {
+        if ((acc[0] & 0xc0) !== 0) {
           finish(new TurnError('ERR_TURN_CONNECTION', 'the data connection sent data before the ConnectionBind answer'));
           return;
         }

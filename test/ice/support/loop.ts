@@ -310,7 +310,7 @@ export class Loop {
       }
       if (next === undefined || next > until) break;
       this.now = Math.max(this.now, next);
-      while (this.queue.length > 0 && this.queue[0]!.at <= this.now) {
+      while (this.queue.length > 0 && this.queue[0].at <= this.now) {
         this.queue.shift()!.run();
         this.drain();
       }

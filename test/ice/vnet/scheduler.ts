@@ -59,7 +59,7 @@ export class Scheduler {
   }
 
   private dropCancelled(): void {
-    while (this.heap.length > 0 && this.heap[0]!.cancelled) this.pop();
+    while (this.heap.length > 0 && this.heap[0].cancelled) this.pop();
   }
 
   private less(x: ScheduledTask, y: ScheduledTask): boolean {
@@ -72,8 +72,8 @@ export class Scheduler {
     let i = h.length - 1;
     while (i > 0) {
       const parent = (i - 1) >> 1;
-      if (!this.less(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      if (!this.less(h[i], h[parent])) break;
+      [h[i], h[parent]] = [h[parent], h[i]];
       i = parent;
     }
   }
@@ -81,7 +81,7 @@ export class Scheduler {
   private pop(): ScheduledTask | undefined {
     const h = this.heap;
     if (h.length === 0) return undefined;
-    const top = h[0]!;
+    const top = h[0];
     const last = h.pop()!;
     if (h.length > 0) {
       h[0] = last;
@@ -90,10 +90,10 @@ export class Scheduler {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < h.length && this.less(h[l]!, h[m]!)) m = l;
-        if (r < h.length && this.less(h[r]!, h[m]!)) m = r;
+        if (l < h.length && this.less(h[l], h[m])) m = l;
+        if (r < h.length && this.less(h[r], h[m])) m = r;
         if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
+        [h[i], h[m]] = [h[m], h[i]];
         i = m;
       }
     }

@@ -62,7 +62,7 @@ export class SrflxGatherer implements TcpOwner {
       if (source.kind === 'udp') {
         this.net.sendUdp(this.host, source.local, server, request);
         const schedule = (i: number): void => {
-          const delay = UDP_SCHEDULE[i]! - (i > 0 ? UDP_SCHEDULE[i - 1]! : 0);
+          const delay = UDP_SCHEDULE[i] - (i > 0 ? UDP_SCHEDULE[i - 1] : 0);
           p.timer = this.net.clock.after(delay, 'srflx-rtx', () => {
             if (!this.pending.has(key)) return;
             if (i === UDP_SCHEDULE.length - 1) {

@@ -1,8 +1,8 @@
 // Helpers for the IceAgent-level tests of the TCP plugin: agents whose TCP
 // comes from a TcpTransport given as a plugin, and in-process signalling.
-import { IceAgent } from '../../../lib/net/agent.js';
-import type { IceAgentOptions } from '../../../lib/net/agent-options.js';
-import type { IceConnection } from '../../../lib/net/ice-connection.js';
+import { IceAgent } from '../../../lib/net/agent/agent.js';
+import type { IceAgentOptions } from '../../../lib/net/agent/agent-options.js';
+import type { IceConnection } from '../../../lib/net/agent/ice-connection.js';
 import { TcpTransport, type TcpTransportOptions } from '../../../lib/net/tcp/index.js';
 
 /** The core's S-O retry schedule for loopback, where SYNs only cross after many RSTs. */

@@ -5,7 +5,7 @@ import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import createDebug from 'debug';
 import type { LocalCandidateInit, ConnectionEvent, PacketInput } from '../../../lib/ice/types.js';
-import type { TransportHost } from '../../../lib/net/transport-plugin.js';
+import type { TransportHost } from '../../../lib/net/agent/transport-plugin.js';
 import { encodeFrame } from '../../../lib/framing/index.js';
 import { StunClass, StunMethod, encodeStun, shortTermKey } from '../../../lib/stun/index.js';
 

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Socket } from 'node:net';
 import test from 'ava';
-import type { IceAgent } from '../../../lib/net/agent.js';
+import type { IceAgent } from '../../../lib/net/agent/agent.js';
 import { SharedPassiveListener, type PassiveRejectReason, type PassiveRejection } from '../../../lib/net/tcp/index.js';
 import { signal, tcpAgent } from './agents.js';
 import { bindingRequest, rawConnect, sleep, whenClosed, writeFrame } from './helpers.js';

@@ -267,16 +267,16 @@ test('the pending cap evicts the oldest pending connection', async (t) => {
     silent.push(await rawConnect(port));
   }
   while (listener.pendingConnections < 3) await sleep(5);
-  const oldestPort = silent[0]!.localPort;
-  const closedFirst = whenClosed(silent[0]!);
+  const oldestPort = silent[0].localPort;
+  const closedFirst = whenClosed(silent[0]);
   const fresh = await rawConnect(port);
   await closedFirst;
   t.deepEqual(
     rejections.map((r) => r.reason),
     ['pending-cap'],
   );
-  t.is(rejections[0]!.remote?.port, oldestPort, 'the oldest one went');
-  t.false(silent[1]!.destroyed);
+  t.is(rejections[0].remote?.port, oldestPort, 'the oldest one went');
+  t.false(silent[1].destroyed);
   writeFrame(fresh, bindingRequest('abcd', 'peer'));
   const got = await routed.next();
   t.truthy(got.socket, 'the newcomer is served');

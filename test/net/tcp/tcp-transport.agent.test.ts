@@ -2,7 +2,7 @@
 // each TCP kind alone (our active → their passive, our passive ← their
 // active); with UDP on, UDP is selected by default and TCP when preferred.
 import test from 'ava';
-import { IceAgent } from '../../../lib/net/agent.js';
+import { IceAgent } from '../../../lib/net/agent/agent.js';
 import { exchange, signal, tcpAgent } from './agents.js';
 
 const agents: IceAgent[] = [];

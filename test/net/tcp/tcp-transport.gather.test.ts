@@ -6,7 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import { once } from 'node:events';
 import test from 'ava';
 import { FrameDecoder, encodeFrame } from '../../../lib/framing/index.js';
-import type { GatherContext } from '../../../lib/net/transport-plugin.js';
+import type { GatherContext } from '../../../lib/net/agent/transport-plugin.js';
 import { SharedPassiveListener, TcpTransport, TcpTransportError, type TcpTransportOptions } from '../../../lib/net/tcp/index.js';
 import { StunClass, StunMethod, decodeStun, encodeStun, type TransportAddress } from '../../../lib/stun/index.js';
 import { RecordingHost, bindingRequest, rawConnect, sleep, whenClosed, writeFrame } from './helpers.js';
@@ -71,11 +71,11 @@ test('other-pref is unique per interface address; foundations differ per address
     const [first, second] = host.candidates
       .filter((c) => c.candidate.tcpType === tcpType)
       .sort((a, b) => (a.candidate.address < b.candidate.address ? -1 : 1));
-    t.is(first!.candidate.address, '127.0.0.1');
-    t.is(second!.candidate.address, '127.0.0.2');
+    t.is(first.candidate.address, '127.0.0.1');
+    t.is(second.candidate.address, '127.0.0.2');
     // RFC 6544 §4.2: local pref = 2^13 * direction + other-pref; other-pref 8191 then 8190.
-    t.is(first!.candidate.priority - second!.candidate.priority, 256, tcpType);
-    t.not(first!.candidate.foundation, second!.candidate.foundation);
+    t.is(first.candidate.priority - second.candidate.priority, 256, tcpType);
+    t.not(first.candidate.foundation, second.candidate.foundation);
   }
   // Default (UDP preferred): TCP host type preference 125 (RFC 6544 App. C second example).
   t.is(host.candidate('active').candidate.priority >>> 24, 125);
@@ -100,8 +100,8 @@ test('components each get their own candidates and ports', async (t) => {
   t.is(byComponent(1).length, 2);
   t.is(byComponent(2).length, 2);
   t.is(
-    byComponent(1)[0]!.candidate.priority -
-      byComponent(2).find((x) => x.candidate.tcpType === byComponent(1)[0]!.candidate.tcpType)!.candidate.priority,
+    byComponent(1)[0].candidate.priority -
+      byComponent(2).find((x) => x.candidate.tcpType === byComponent(1)[0].candidate.tcpType)!.candidate.priority,
     1,
   );
   t.is(new Set(host.candidates.map((c) => c.candidate.port)).size, 4);
@@ -274,8 +274,8 @@ for (const framing of ['rfc4571', 'plain'] as const) {
     t.not(srflx.candidate.foundation, so.candidate.foundation);
     // RFC 6544 §4.1: the server connection stays open until ICE completes.
     await sleep(50);
-    t.false(ours[0]!.destroyed);
-    const closed = whenClosed(ours[0]!);
+    t.false(ours[0].destroyed);
+    const closed = whenClosed(ours[0]);
     plugin.closeServerConnections();
     await closed;
     await plugin.close();
@@ -309,7 +309,7 @@ test('no srflx candidate when the mapping equals the base, on an error response,
   t.is(fromUs(same).length, 1);
   t.is(fromUs(failing).length, 1);
   await plugin.close();
-  await whenClosed(ourSame!);
+  await whenClosed(ourSame);
   await Promise.all([same.close(), failing.close()]);
 });
 

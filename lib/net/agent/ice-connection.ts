@@ -1,0 +1,435 @@
+/**
+ * The selected ICE pair of one component, as a {@link PacketConnection}: the
+ * application's view of the session, independent of which pair, transport or
+ * TCP connection carries it at the moment.
+ */
+import { EventEmitter } from 'node:events';
+import createDebug from 'debug';
+import type { PacketConnection } from '../../connection.js';
+import type { PairInfo, Route } from '../../ice/types.js';
+import { IceAgentError } from '../net-errors.js';
+import { pathOf, type RoutePath } from './route-path.js';
+import type { IceConnectionEvents } from './agent-events.js';
+import { IceConnectionStream, type IceConnectionStreamOptions } from './ice-connection-stream.js';
+import { IncomingPackets } from './incoming-packets.js';
+
+const debug = createDebug('ice-tcp:net');
+
+/** Default of {@link IceConnectionOptions.maxQueuedPackets}. */
+export const DEFAULT_MAX_QUEUED_PACKETS = 1024;
+
+/** Largest packet `send()` takes: an RFC 4571 frame's LENGTH is 16 bits (RFC 4571 §2). */
+export const MAX_ICE_PACKET_SIZE = 65535;
+
+/** Options of {@link IceConnection}. */
+export interface IceConnectionOptions {
+  /**
+   * Bound of each of the two queues, in packets (default 1024):
+   * - outgoing: packets sent while no connection may carry them (before the
+   *   first valid pair, during a TCP reconnect or a route switch, while
+   *   consent is lost). Beyond it `send()` drops the packet: it returns
+   *   `false` and `'drop'` is emitted with an `ERR_CONNECTION_QUEUE_FULL`
+   *   error (and a debug line);
+   * - incoming: packets that arrive while nobody listens to `'packet'` or
+   *   while reading is paused (UDP cannot push back). Beyond it the packet
+   *   is dropped with a debug line, counted in `droppedIncomingPackets`.
+   */
+  maxQueuedPackets?: number;
+  /** Defaults for {@link IceConnection.stream}. */
+  stream?: IceConnectionStreamOptions;
+}
+
+/**
+ * What a route's connection may also offer (`FramedConnection` and
+ * `UdpRoute` do): pausing, and ways to tell that it can no longer take a
+ * packet (closed, or its byte stream ended or destroyed).
+ */
+interface RouteConnection extends PacketConnection {
+  pause?(): void;
+  resume?(): void;
+  /** `true` once it is closed (`FramedConnection`, `UdpRoute`). */
+  readonly closed?: boolean;
+  /** The byte stream under a framed connection. */
+  readonly stream?: { readonly destroyed: boolean; readonly writableEnded: boolean };
+}
+
+/** What {@link IceConnection} listens to on a route connection. */
+interface ConnectionListeners {
+  drain: () => void;
+  close: () => void;
+}
+
+/** Whether `connection` still takes packets: a closing one would drop them. */
+function acceptsPackets(connection: RouteConnection): boolean {
+  if (connection.closed === true) return false;
+  const stream = connection.stream;
+  return stream === undefined || (!stream.destroyed && !stream.writableEnded);
+}
+
+/**
+ * The selected pair of one component as packets.
+ *
+ * - `send(packet)` goes to the current route's connection: one datagram on
+ *   UDP, one RFC 4571 frame on TCP (with the TCP connection's backpressure:
+ *   `false`, then `'drain'`).
+ * - The route follows the core: a TCP reconnect, a switch to another pair or
+ *   an ICE restart moves it transparently. The connection is dropped from the
+ *   data path as soon as the core closes it or the route moves (in the same
+ *   pass of the core, before `'selected-pair'` reaches the application), or
+ *   as soon as it is seen ending. Until the next route, packets are queued
+ *   (bounded by `maxQueuedPackets`); `send()` returns `false` and `'drain'`
+ *   follows once they left on the next route.
+ * - `'packet'` carries the application data the core accepted (RFC 8445 §12:
+ *   only from valid pairs; STUN never reaches it). Packets that arrive while
+ *   nobody listens, or while reading is paused, are held (bounded) and
+ *   delivered in order to the next listener.
+ * - `stream()` is a `stream.Duplex` over the same packets.
+ *
+ * What is guaranteed, and what is not:
+ * - No duplicates: a packet is handed to at most one connection, once; we
+ *   never retransmit.
+ * - In order per connection: packets leave in the order of `send()` calls
+ *   (queued ones before later ones) and, on TCP, arrive in that order on
+ *   each connection. Across a route change, packets of the old and the new
+ *   route may arrive interleaved (UDP may also reorder and lose).
+ * - Nothing is dropped by this layer silently: every packet it drops comes
+ *   with a debug line (`ice-tcp:net`) and either a `false` return with a
+ *   `'drop'` event (outgoing queue full), a `false` return after `close()`,
+ *   or a count in `droppedIncomingPackets`.
+ * - Not guaranteed: delivery. A packet already written into a TCP
+ *   connection that is then reset is lost with that connection: TCP cannot
+ *   tell which bytes the peer read, so nothing is sent again on the next
+ *   connection. A UDP datagram may be lost by the network. An application
+ *   that needs reliability across reconnects must add its own
+ *   acknowledgements (and retransmit what was not acknowledged).
+ * - A packet that is a well-formed STUN message is taken by the peer's ICE
+ *   agent and not delivered (RFC 7983 demultiplexing); `stream()` re-cuts
+ *   such pieces (RFC 6544 §10.1).
+ *
+ * Events: `'packet' (Buffer)`, `'drain'`, `'route' (Route | null)`,
+ * `'drop' (error: IceAgentError, packet: Uint8Array)`, `'close' (error?)`.
+ * Closing it closes its agent.
+ */
+export class IceConnection extends EventEmitter<IceConnectionEvents> implements PacketConnection {
+  /** Component id (1 = RTP or the only component). */
+  readonly component: number;
+  /** Outgoing packets dropped because the queue was full. */
+  droppedPackets = 0;
+  /** Incoming packets dropped because too many waited for a listener or a paused reader. */
+  droppedIncomingPackets = 0;
+  readonly #maxQueued: number;
+  readonly #streamOptions: IceConnectionStreamOptions;
+  readonly #onClose: () => void;
+  #route: Route | null = null;
+  #connection: RouteConnection | undefined;
+  #queue: Uint8Array[] = [];
+  readonly #incoming: IncomingPackets;
+  #needDrain = false;
+  #readingPaused = false;
+  #closed = false;
+  #selectedPair: PairInfo | undefined;
+  #stream: IceConnectionStream | undefined;
+  /** The listeners put on each attached route connection (at most the current one). */
+  readonly #listeners = new Map<RouteConnection, ConnectionListeners>();
+
+  /**
+   * Made by `IceAgent`; `onClose` is how `close()` reaches the agent.
+   *
+   * @throws IceAgentError `ERR_AGENT_BAD_OPTION`
+   */
+  constructor(component: number, options: IceConnectionOptions = {}, onClose: () => void = () => undefined) {
+    super();
+    const max = options.maxQueuedPackets ?? DEFAULT_MAX_QUEUED_PACKETS;
+    if (!Number.isInteger(max) || max < 0) {
+      throw new IceAgentError('ERR_AGENT_BAD_OPTION', `maxQueuedPackets must be a non-negative integer, got ${String(max)}`);
+    }
+    this.component = component;
+    this.#maxQueued = max;
+    this.#streamOptions = options.stream ?? {};
+    this.#onClose = onClose;
+    this.#incoming = new IncomingPackets(max, {
+      ready: () => !this.#closed && !this.#readingPaused && this.listenerCount('packet') > 0,
+      deliver: (packet) => this.emit('packet', packet),
+      dropped: (packet, held) => {
+        this.droppedIncomingPackets++;
+        const why = this.#readingPaused ? 'reading paused' : 'no packet listener';
+        debug('component %d: drops an incoming %d-byte packet: %d held (%s)', this.component, packet.length, held, why);
+      },
+    });
+    this.on('newListener', (event: string | symbol) => {
+      if (event === 'packet') this.#incoming.flushSoon();
+    });
+  }
+
+  /** The transport of the current route (`'udp'` before there is one). */
+  get transport(): 'udp' | 'tcp' {
+    return this.#route?.transport ?? this.#connection?.transport ?? 'udp';
+  }
+
+  /**
+   * The core's current data route, or `null` while nothing may be sent. Its
+   * connection may already be closing (the core closed it and a new route
+   * is coming): packets are queued then.
+   */
+  get route(): Route | null {
+    return this.#route;
+  }
+
+  /**
+   * The 5-tuple the current route's connection uses (real socket addresses,
+   * e.g. an active TCP candidate's source port), or undefined without one.
+   */
+  get path(): RoutePath | undefined {
+    return this.#route === null ? undefined : pathOf(this.#connection);
+  }
+
+  /** The selected pair, once there is one. */
+  get selectedPair(): PairInfo | undefined {
+    return this.#selectedPair;
+  }
+
+  /** Outgoing packets waiting for a route. */
+  get queuedPackets(): number {
+    return this.#queue.length;
+  }
+
+  /** Incoming packets waiting for a `'packet'` listener or for `resumeReading()`. */
+  get heldPackets(): number {
+    return this.#incoming.size;
+  }
+
+  /** `true` once closed. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends one packet (a datagram on UDP, a frame on TCP). Returns `false`
+   * when the caller should wait for `'drain'`: the route pushes back, or
+   * there is no usable route and the packet was queued. Returns `false` and
+   * drops the packet when the queue is full (`'drop'` says so) or after
+   * `close()`. The bytes must not change until the packet has left (it may
+   * wait in the queue).
+   *
+   * @throws IceAgentError `ERR_CONNECTION_BAD_PACKET`: not a `Uint8Array`,
+   *   empty (an empty packet reaches no one: the peer's agent drops it), or
+   *   over 65535 bytes (RFC 4571 §2; on UDP the kernel's limit, 65507 bytes
+   *   over IPv4, is lower still)
+   */
+  send(packet: Uint8Array): boolean {
+    if (!(packet instanceof Uint8Array) || packet.length === 0 || packet.length > MAX_ICE_PACKET_SIZE) {
+      throw new IceAgentError(
+        'ERR_CONNECTION_BAD_PACKET',
+        packet instanceof Uint8Array
+          ? `a packet must have 1..${MAX_ICE_PACKET_SIZE} bytes, got ${packet.length}`
+          : 'a packet must be a Uint8Array',
+      );
+    }
+    if (this.#closed) {
+      debug('component %d: drops a %d-byte packet: closed', this.component, packet.length);
+      return false;
+    }
+    const connection = this.#connection;
+    if (connection !== undefined && this.#queue.length === 0) {
+      if (acceptsPackets(connection)) {
+        if (connection.send(packet)) return true;
+        this.#needDrain = true;
+        return false;
+      }
+      this.#dropConnection('it is ending');
+    }
+    this.#needDrain = true;
+    if (this.#queue.length < this.#maxQueued) {
+      this.#queue.push(packet);
+      return false;
+    }
+    this.droppedPackets++;
+    debug('component %d: drops a %d-byte packet: %d queued without a route', this.component, packet.length, this.#queue.length);
+    this.emit(
+      'drop',
+      new IceAgentError('ERR_CONNECTION_QUEUE_FULL', `${this.#queue.length} packets already wait for a route (maxQueuedPackets)`),
+      packet,
+    );
+    return false;
+  }
+
+  /** Closes the session (the agent and all its sockets); `'close'` follows. */
+  close(): void {
+    this.#onClose();
+  }
+
+  /**
+   * A `stream.Duplex` over this connection (the same one on every call): a
+   * byte stream cut into packets, with backpressure both ways.
+   */
+  stream(options?: IceConnectionStreamOptions): IceConnectionStream {
+    if (this.#stream === undefined || this.#stream.destroyed) {
+      this.#stream = new IceConnectionStream(this, { ...this.#streamOptions, ...options });
+    }
+    return this.#stream;
+  }
+
+  /**
+   * Stops delivering packets (they are held, up to `maxQueuedPackets`) and
+   * stops reading from the route: on TCP the framed connection is paused, so
+   * TCP flow control pushes back on the peer; UDP cannot push back, so
+   * datagrams beyond the bound are dropped (with a debug line), as a full
+   * socket buffer would. On TCP the peer's ICE checks arrive on the same
+   * connection and are not read either: pausing for longer than the consent
+   * expiry (30 s, RFC 7675 §5.1) loses the session.
+   */
+  pauseReading(): void {
+    if (this.#readingPaused) return;
+    this.#readingPaused = true;
+    this.#connection?.pause?.();
+  }
+
+  /** Delivers the held packets (now, in order) and reads again after {@link pauseReading}. */
+  resumeReading(): void {
+    if (!this.#readingPaused) return;
+    this.#readingPaused = false;
+    this.#incoming.flush();
+    if (!this.#readingPaused) this.#connection?.resume?.();
+  }
+
+  /** `true` between `pauseReading()` and `resumeReading()`. */
+  get readingPaused(): boolean {
+    return this.#readingPaused;
+  }
+
+  /**
+   * Moves the data path (called by the agent on the core's `'route'` event).
+   * `connection` is `undefined` when no connection may carry the route now.
+   *
+   * @internal
+   */
+  setRoute(route: Route | null, connection: PacketConnection | undefined): void {
+    if (this.#closed) return;
+    if (this.#connection !== connection) {
+      if (this.#connection !== undefined) this.#detach(this.#connection);
+      this.#connection = connection;
+      if (connection !== undefined) this.#attach(connection);
+    }
+    this.#route = route;
+    debug(
+      'component %d: route %s',
+      this.component,
+      route === null ? 'none' : `${route.transport} ${route.transportId} → ${route.remote.address}:${route.remote.port}`,
+    );
+    this.emit('route', route);
+    this.#flush();
+  }
+
+  /**
+   * The core is closing `connectionId` (RFC 6544 §8, §9.2): when it carries
+   * the route, stop using it now and queue until the next route.
+   *
+   * @internal
+   */
+  routeClosing(connectionId: string): void {
+    if (this.#closed || this.#connection === undefined || this.#route?.connectionId !== connectionId) return;
+    this.#dropConnection(`the core closes ${connectionId}`);
+  }
+
+  /** @internal the agent saw this component's pair selected. */
+  setSelectedPair(pair: PairInfo): void {
+    this.#selectedPair = pair;
+  }
+
+  /** Delivers one packet of application data (called by the agent). @internal */
+  deliver(packet: Buffer): void {
+    if (!this.#closed) this.#incoming.push(packet);
+  }
+
+  /** The agent is closed: drop everything, emit `'close'`. @internal */
+  terminate(error?: Error): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#connection !== undefined) this.#detach(this.#connection);
+    this.#connection = undefined;
+    this.#route = null;
+    if (this.#queue.length > 0) debug('component %d: drops %d queued packets: closed', this.component, this.#queue.length);
+    const unread = this.#incoming.clear();
+    if (unread > 0) debug('component %d: drops %d received packets nobody read: closed', this.component, unread);
+    this.#queue = [];
+    this.emit('close', error);
+  }
+
+  #attach(connection: RouteConnection): void {
+    // Listeners bound to this connection: a late event of a connection we
+    // already left must not act on the one that replaced it. Node's `emit`
+    // calls the listeners it had when the event started, so one detached
+    // during that very event (the route moved inside the old connection's
+    // 'close', RFC 6544 §11.1) still runs: each listener checks identity.
+    const listeners: ConnectionListeners = {
+      drain: () => {
+        if (this.#connection === connection) this.#onDrain();
+      },
+      close: () => {
+        // The TCP connection is gone; the core moves the route (reconnect) soon.
+        if (this.#connection === connection) this.#dropConnection('it closed');
+        else debug('component %d: ignores the close of a connection it already left', this.component);
+      },
+    };
+    this.#listeners.set(connection, listeners);
+    connection.on('drain', listeners.drain);
+    connection.on('close', listeners.close);
+    if (this.#readingPaused) connection.pause?.();
+  }
+
+  #detach(connection: RouteConnection): void {
+    const listeners = this.#listeners.get(connection);
+    if (listeners !== undefined) {
+      this.#listeners.delete(connection);
+      connection.off('drain', listeners.drain);
+      connection.off('close', listeners.close);
+    }
+    // A connection we paused may carry another pair's STUN later: let it read.
+    if (this.#readingPaused) connection.resume?.();
+  }
+
+  /** Stops using the current connection (the route stays); sends queue until the next route. */
+  #dropConnection(why: string): void {
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    this.#detach(connection);
+    this.#connection = undefined;
+    debug('component %d: leaves the route connection (%s); queuing until the next route', this.component, why);
+  }
+
+  /** Sends the queued packets on the new route, in order. */
+  #flush(): void {
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    if (this.#queue.length === 0) {
+      if (this.#needDrain) this.#emitDrainSoon();
+      return;
+    }
+    if (!acceptsPackets(connection)) {
+      this.#dropConnection('it is ending');
+      return;
+    }
+    const queue = this.#queue;
+    this.#queue = [];
+    let ok = true;
+    for (const packet of queue) ok = connection.send(packet);
+    debug('component %d: sent %d queued packets on the new route', this.component, queue.length);
+    // With backpressure, 'drain' comes from the connection.
+    if (ok) this.#emitDrainSoon();
+  }
+
+  #emitDrainSoon(): void {
+    if (!this.#needDrain) return;
+    process.nextTick(() => {
+      if (!this.#needDrain || this.#closed || this.#connection === undefined || this.#queue.length > 0) return;
+      this.#needDrain = false;
+      this.emit('drain');
+    });
+  }
+
+  #onDrain(): void {
+    if (!this.#needDrain || this.#queue.length > 0) return;
+    this.#needDrain = false;
+    this.emit('drain');
+  }
+}

@@ -1,0 +1,490 @@
+/**
+ * The Node runtime of one sans-IO ICE core: real time, real randomness, real
+ * sockets (through transport plugins).
+ *
+ * - Time: `performance.now()` (monotonic) is the `now` of every input; one
+ *   `setTimeout` is armed for `pollTimeout()` and moved after each input.
+ * - After every input, the core's four outputs are drained: transmits go to
+ *   the plugin that owns the transport id, connection commands to the TCP
+ *   plugin, events to the {@link RuntimeSink}.
+ * - Packets from plugins go to `handlePacket`; those the core calls `'data'`
+ *   go to the application through the sink.
+ * - The data path never uses a connection the core is closing: a `close`
+ *   command for the connection of a component's route detaches the
+ *   application from it at once (`sink.onRouteClosing`, in the same drain),
+ *   and a drain's `'route'` events are applied before its other events are
+ *   dispatched, so that an application sending from its `'selected-pair'`
+ *   listener already uses the new route.
+ * - Once gathering is done, the core hears `endOfLocalCandidates` (when it
+ *   has that method, RFC 8838 §8).
+ * - Robustness: an exception from the core or a plugin while handling one
+ *   packet, event or timer is caught, logged and reported through
+ *   `sink.onError`; it never escapes into a socket's event handler.
+ */
+import { announceCandidate } from './announced-address.js';
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import type { Candidate } from '../../candidate/index.js';
+import type { DebugLog } from '../../debug-log.js';
+import type { PacketConnection } from '../../connection.js';
+import { IceTcpError } from '../../errors.js';
+import { IceAgentError } from '../net-errors.js';
+import type {
+  ConnectionCommand,
+  ConnectionEvent,
+  IceCoreApi,
+  IceEvent,
+  LocalCandidateInit,
+  PacketInput,
+  RandomSource,
+  Route,
+  Transmit,
+} from '../../ice/types.js';
+import type { GatherContext, TransportHost, TransportPlugin } from './transport-plugin.js';
+
+/** The longest delay `setTimeout` honours (2^31-1 ms, about 24.8 days). */
+const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+
+/** Randomness for the core from `crypto.randomBytes`. */
+export const cryptoRandomSource: RandomSource = {
+  bytes: (length: number) => randomBytes(length),
+};
+
+/** Where the runtime delivers what the core and the plugins produce. */
+export interface RuntimeSink {
+  /**
+   * A core event, in the core's order; `'route'` events come here too, after
+   * every `'route'` event of the same drain went to {@link onRoute}.
+   */
+  onEvent(event: IceEvent): void;
+  /**
+   * The data route of a component moved; `connection` is the plugin's packet
+   * connection for it (`undefined` when there is none, or when the core is
+   * closing it). Called before the other events of the same drain.
+   */
+  onRoute(component: number, route: Route | null, connection: PacketConnection | undefined): void;
+  /**
+   * The core asked for the connection under a component's current route to
+   * be closed (e.g. RFC 6544 §8, another pair was selected): stop sending on
+   * it now. A `'route'` event normally follows in the same drain.
+   */
+  onRouteClosing?(component: number, connectionId: string): void;
+  /** A packet of application data for a component. */
+  onData(component: number, data: Buffer): void;
+  /** A local candidate was gathered and handed to the core. */
+  onCandidate(init: LocalCandidateInit): void;
+  /** Something failed inside the runtime (never thrown). */
+  onError(error: Error): void;
+}
+
+/** Drives one {@link IceCoreApi} with timers and transport plugins. */
+export class IceRuntime {
+  /** The core being driven. */
+  readonly core: IceCoreApi;
+  readonly #plugins: TransportPlugin[];
+  readonly #sink: RuntimeSink;
+  readonly #log: DebugLog;
+  /** transport id → the plugin that owns it (learned from candidates and connection events). */
+  readonly #pluginOf = new Map<string, TransportPlugin>();
+  /** transport id → component of its local candidates. */
+  readonly #componentOf = new Map<string, number>();
+  /** TCP connection id → the plugin that reported it. */
+  readonly #connectionPlugin = new Map<string, TransportPlugin>();
+  /** Connections the core asked to close, until their `'closed'` event. */
+  readonly #closing = new Set<string>();
+  /** component → its current data route (as the core last announced it). */
+  readonly #routes = new Map<number, Route>();
+  /** Announced addresses of the gathering (1:1 NAT), applied to candidates as they come. */
+  #announced: ReadonlyMap<string, string> = new Map();
+  #timer: NodeJS.Timeout | undefined;
+  #timerAt: number | undefined;
+  #draining = false;
+  #closed = false;
+  /** Exceptions thrown by application listeners during a drain, rethrown after it. */
+  #listenerErrors: unknown[] = [];
+
+  constructor(core: IceCoreApi, plugins: TransportPlugin[], sink: RuntimeSink, log: DebugLog) {
+    this.core = core;
+    this.#plugins = plugins;
+    this.#sink = sink;
+    this.#log = log;
+    for (const plugin of plugins) plugin.attach(this.#hostFor(plugin));
+  }
+
+  /** The monotonic clock every input is stamped with, in ms. */
+  now(): number {
+    return performance.now();
+  }
+
+  /** `true` once `close()` was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Runs an application command on the core (`(now) => core.x(now, ...)`),
+   * then drains. The command's exceptions propagate to the caller (they are
+   * the caller's typed errors); the outputs are drained either way.
+   */
+  command<T>(fn: (now: number) => T): T {
+    try {
+      return fn(this.now());
+    } finally {
+      this.#drain();
+    }
+  }
+
+  /**
+   * Asks every plugin to gather; resolves when all have finished (failures
+   * are reported, not thrown). Then tells the core that its local candidates
+   * are complete (`endOfLocalCandidates`, when the core has it): with the
+   * peer's end-of-candidates, a checklist with no pair that can succeed then
+   * fails instead of waiting (RFC 8838 §8).
+   */
+  async gather(context: GatherContext): Promise<void> {
+    this.#announced = context.announcedAddresses ?? this.#announced;
+    const results = await Promise.allSettled(this.#plugins.map((plugin) => plugin.gather(context)));
+    results.forEach((result, i) => {
+      if (result.status === 'rejected') {
+        this.#report(`${this.#plugins[i].protocol} gathering failed`, result.reason);
+      }
+    });
+    if (this.#closed || typeof this.core.endOfLocalCandidates !== 'function') return;
+    try {
+      this.command((now) => this.core.endOfLocalCandidates?.(now));
+    } catch (error) {
+      this.#report('endOfLocalCandidates', error);
+    }
+  }
+
+  /** Tells the plugins about a remote candidate (TURN permissions). */
+  remoteCandidateAdded(candidate: Candidate): void {
+    for (const plugin of this.#plugins) {
+      try {
+        plugin.addRemoteCandidate?.(candidate);
+      } catch (error) {
+        this.#report(`${plugin.protocol}: remote candidate refused`, error);
+      }
+    }
+  }
+
+  /** Tells the plugins the local ufrag changed (ICE restart). */
+  localUfragChanged(ufrag: string): void {
+    for (const plugin of this.#plugins) {
+      try {
+        plugin.setLocalUfrag?.(ufrag);
+      } catch (error) {
+        this.#report(`${plugin.protocol}: new local ufrag refused`, error);
+      }
+    }
+  }
+
+  /**
+   * The plugin's packet connection for a route; `undefined` when no plugin
+   * has one, or when the core already asked for that connection to be closed.
+   */
+  routeConnection(route: Route): PacketConnection | undefined {
+    if (route.connectionId !== undefined && this.#closing.has(route.connectionId)) {
+      this.#log('route %s: connection %s is closing, not used for data', route.pairId, route.connectionId);
+      return undefined;
+    }
+    const plugin = this.#pluginOf.get(route.transportId) ?? this.#plugins.find((p) => p.protocol === route.transport);
+    try {
+      return plugin?.routeConnection(route.transportId, route.remote, route.connectionId);
+    } catch (error) {
+      this.#report('routeConnection failed', error);
+      return undefined;
+    }
+  }
+
+  /**
+   * Closes the core (which asks for its TCP connections to be closed), stops
+   * the timer and closes every plugin; resolves once all handles are released.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    try {
+      this.command((now) => this.core.close(now));
+    } catch (error) {
+      this.#report('core.close failed', error);
+    }
+    this.#closed = true;
+    this.#clearTimer();
+    this.#closing.clear();
+    this.#routes.clear();
+    const results = await Promise.allSettled(this.#plugins.map((plugin) => plugin.close()));
+    for (const result of results) if (result.status === 'rejected') this.#report('plugin close failed', result.reason);
+    this.#clearTimer();
+  }
+
+  #hostFor(plugin: TransportPlugin): TransportHost {
+    return {
+      onPacket: (packet) => this.#onPacket(packet),
+      onConnection: (event) => this.#onConnection(plugin, event),
+      onCandidate: (init) => this.#onCandidate(plugin, init),
+      onError: (error) => this.#report(plugin.protocol, error),
+      log: this.#log,
+    };
+  }
+
+  #onPacket(packet: PacketInput): void {
+    if (this.#closed) {
+      this.#log('drops a %d-byte packet from %s:%d: the agent is closed', packet.data.length, packet.from.address, packet.from.port);
+      return;
+    }
+    let disposition;
+    try {
+      disposition = this.core.handlePacket(this.now(), packet);
+    } catch (error) {
+      this.#report(`packet from ${packet.from.address}:${packet.from.port} on ${packet.transportId}`, error);
+      disposition = 'dropped';
+    }
+    if (disposition === 'data') {
+      try {
+        this.#sink.onData(this.#componentOf.get(packet.transportId) ?? 1, packet.data);
+      } catch (error) {
+        this.#listenerErrors.push(error);
+      }
+      // The data path: classifying a packet as data leaves the core unchanged
+      // (nothing to poll, the same timeout), so no drain and no timer move.
+      this.#rethrowListenerErrors();
+      return;
+    }
+    this.#drain();
+  }
+
+  #onConnection(plugin: TransportPlugin, event: ConnectionEvent): void {
+    if (event.type === 'connected' || event.type === 'accepted') {
+      this.#connectionPlugin.set(event.connectionId, plugin);
+      if (!this.#pluginOf.has(event.transportId)) this.#pluginOf.set(event.transportId, plugin);
+    }
+    if (this.#closed) {
+      this.#log('ignores a %s connection event: the agent is closed', event.type);
+      return;
+    }
+    try {
+      this.core.handleConnection(this.now(), event);
+    } catch (error) {
+      this.#report(`connection event ${event.type}`, error);
+    }
+    if (event.type === 'closed') {
+      this.#connectionPlugin.delete(event.connectionId);
+      this.#closing.delete(event.connectionId);
+    }
+    this.#drain();
+  }
+
+  #onCandidate(plugin: TransportPlugin, gathered: LocalCandidateInit): void {
+    const init = announceCandidate(gathered, this.#announced);
+    if (this.#closed) {
+      this.#log('ignores a local candidate on %s: the agent is closed', init.transportId);
+      return;
+    }
+    this.#pluginOf.set(init.transportId, plugin);
+    this.#componentOf.set(init.transportId, init.candidate.component);
+    try {
+      this.core.addLocalCandidate(this.now(), init);
+    } catch (error) {
+      this.#report(`local candidate on ${init.transportId} refused`, error);
+      this.#drain();
+      return;
+    }
+    this.#drain();
+    try {
+      this.#sink.onCandidate(init);
+    } catch (error) {
+      this.#listenerErrors.push(error);
+      this.#rethrowListenerErrors();
+    }
+  }
+
+  readonly #onTimer = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = undefined;
+    if (this.#closed) return;
+    try {
+      this.core.handleTimeout(this.now());
+    } catch (error) {
+      this.#report('timeout handling', error);
+    }
+    this.#drain();
+  };
+
+  /** Polls all outputs until the core has nothing more, then re-arms the timer. */
+  #drain(): void {
+    if (this.#draining) return; // the outer drain loop picks up what a nested input produced
+    this.#draining = true;
+    try {
+      let more = true;
+      while (more) {
+        more = false;
+        let transmit: Transmit | undefined;
+        while ((transmit = this.core.pollTransmit()) !== undefined) {
+          more = true;
+          this.#transmit(transmit);
+        }
+        let command: ConnectionCommand | undefined;
+        while ((command = this.core.pollConnect()) !== undefined) {
+          more = true;
+          this.#command(command);
+        }
+        const events: IceEvent[] = [];
+        let event: IceEvent | undefined;
+        while ((event = this.core.pollEvent()) !== undefined) events.push(event);
+        if (events.length > 0) {
+          more = true;
+          this.#dispatch(events);
+        }
+      }
+    } catch (error) {
+      this.#report('draining the core', error);
+    } finally {
+      this.#draining = false;
+    }
+    this.#armTimer();
+    this.#rethrowListenerErrors();
+  }
+
+  #transmit(transmit: Transmit): void {
+    const plugin =
+      this.#pluginOf.get(transmit.transportId) ??
+      (transmit.connectionId !== undefined ? this.#connectionPlugin.get(transmit.connectionId) : undefined);
+    if (plugin === undefined) {
+      this.#log('drops a %d-byte transmit: no plugin owns %s', transmit.data.length, transmit.transportId);
+      return;
+    }
+    try {
+      plugin.send(transmit);
+    } catch (error) {
+      this.#report(`send on ${transmit.transportId}`, error);
+    }
+  }
+
+  #command(command: ConnectionCommand): void {
+    if (command.type === 'close') this.#routeConnectionClosing(command.connectionId);
+    const plugin =
+      command.type === 'connect'
+        ? this.#pluginOf.get(command.transportId)
+        : (this.#connectionPlugin.get(command.connectionId) ?? this.#plugins.find((p) => p.protocol === 'tcp'));
+    if (plugin === undefined) {
+      this.#log('ignores a %s command: no plugin for it', command.type);
+      return;
+    }
+    try {
+      plugin.command(command);
+    } catch (error) {
+      this.#report(`${command.type} command`, error);
+    }
+  }
+
+  /**
+   * Dispatches one drain's events: the `'route'` events first (the data path
+   * moves before the application hears of a selected pair, a state change,
+   * ...), then the others in the core's order.
+   */
+  #dispatch(events: IceEvent[]): void {
+    for (const event of events) if (event.type === 'route') this.#route(event.component, event.route);
+    for (const event of events) this.#event(event);
+  }
+
+  #route(component: number, route: Route | null): void {
+    if (route === null) this.#routes.delete(component);
+    else this.#routes.set(component, route);
+    try {
+      const connection = route === null ? undefined : this.routeConnection(route);
+      this.#sink.onRoute(component, route, connection);
+    } catch (error) {
+      this.#listenerErrors.push(error);
+    }
+  }
+
+  /** A `close` command: detach the data path from that connection now, not on its (later) `'close'`. */
+  #routeConnectionClosing(connectionId: string): void {
+    // Only live connections: their 'closed' event removes them again.
+    if (this.#connectionPlugin.has(connectionId)) this.#closing.add(connectionId);
+    for (const [component, route] of this.#routes) {
+      if (route.connectionId !== connectionId) continue;
+      this.#log('component %d: the core closes the route connection %s', component, connectionId);
+      try {
+        this.#sink.onRouteClosing?.(component, connectionId);
+      } catch (error) {
+        this.#listenerErrors.push(error);
+      }
+    }
+  }
+
+  #event(event: IceEvent): void {
+    try {
+      if (event.type === 'state' && event.state === 'completed') this.#iceCompleted();
+      this.#sink.onEvent(event);
+    } catch (error) {
+      this.#listenerErrors.push(error);
+    }
+  }
+
+  /** RFC 6544 §4.1: STUN-server connections are kept until ICE is done. */
+  #iceCompleted(): void {
+    for (const plugin of this.#plugins) {
+      try {
+        plugin.closeServerConnections?.();
+      } catch (error) {
+        this.#report(`${plugin.protocol}: closing STUN-server connections`, error);
+      }
+    }
+  }
+
+  #armTimer(): void {
+    if (this.#closed) {
+      this.#clearTimer();
+      return;
+    }
+    let at: number | undefined;
+    try {
+      at = this.core.pollTimeout();
+    } catch (error) {
+      this.#report('pollTimeout', error);
+    }
+    if (at === undefined) {
+      this.#clearTimer();
+      return;
+    }
+    if (this.#timer !== undefined && this.#timerAt === at) return;
+    this.#clearTimer();
+    this.#timerAt = at;
+    // Node fires a delay over 2^31-1 ms after 1 ms; handleTimeout early is harmless, so cap it instead.
+    this.#timer = setTimeout(this.#onTimer, Math.min(MAX_TIMER_DELAY_MS, Math.max(0, Math.ceil(at - this.now()))));
+  }
+
+  #clearTimer(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = undefined;
+  }
+
+  #report(what: string, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    this.#log('%s: %s', what, message);
+    const wrapped = error instanceof IceTcpError ? error : new IceAgentError('ERR_RUNTIME', `${what}: ${message}`, { cause: error });
+    try {
+      this.#sink.onError(wrapped);
+    } catch (listenerError) {
+      this.#listenerErrors.push(listenerError);
+    }
+  }
+
+  /**
+   * An application listener threw while the runtime was dispatching: the
+   * runtime finished its work first, and the exception surfaces on its own
+   * tick so that it is not mistaken for (or hidden as) an ICE error.
+   */
+  #rethrowListenerErrors(): void {
+    if (this.#draining || this.#listenerErrors.length === 0) return;
+    const errors = this.#listenerErrors;
+    this.#listenerErrors = [];
+    for (const error of errors) {
+      process.nextTick(() => {
+        throw error;
+      });
+    }
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The application data path of a UDP pair: a {@link PacketConnection} bound to
+ * one of the agent's UDP sockets and one remote address. It only sends:
+ * received datagrams reach the application through the ICE core, which tells
+ * STUN from data (RFC 7983) and checks they come from a valid pair.
+ */
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:dgram';
+import createDebug from 'debug';
+import type { PacketConnection } from '../../connection.js';
+import type { Address } from '../../ice/types.js';
+import { IceAgentError } from '../net-errors.js';
+
+const debug = createDebug('ice-tcp:udp');
+
+/** Default of the send high-water mark: bytes waiting in the socket's send queue. */
+export const DEFAULT_UDP_SEND_HIGH_WATER_MARK = 256 * 1024;
+
+/**
+ * Datagrams to one remote address over one socket.
+ *
+ * `send()` returns `false` once more than `highWaterMark` bytes wait in the
+ * socket's send queue (the kernel could not take them at once); `'drain'`
+ * follows when the queue is empty. UDP gives no delivery guarantee: a
+ * datagram the network or the peer's receive buffer drops is lost.
+ * `close()` detaches the view; the socket belongs to the transport.
+ */
+export class UdpRoute extends EventEmitter implements PacketConnection {
+  /** Always `'udp'`. */
+  readonly transport = 'udp' as const;
+  /** Where datagrams go. */
+  readonly remote: Address;
+  readonly #socket: Socket;
+  readonly #highWaterMark: number;
+  #needDrain = false;
+  #closed = false;
+
+  /** A view on `socket` (owned by the transport) towards `remote`, pushing back above `highWaterMark` queued bytes. */
+  constructor(socket: Socket, remote: Address, highWaterMark = DEFAULT_UDP_SEND_HIGH_WATER_MARK) {
+    super();
+    this.#socket = socket;
+    this.remote = { address: remote.address, port: remote.port };
+    this.#highWaterMark = highWaterMark;
+  }
+
+  /** The socket's own address, or undefined once it is closed. */
+  get local(): Address | undefined {
+    try {
+      const a = this.#socket.address();
+      return { address: a.address, port: a.port };
+    } catch {
+      return undefined; // not bound any more
+    }
+  }
+
+  /** `true` after `close()` (or once the socket is gone). */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Sends one datagram. The bytes must not be changed until the datagram has
+   * left (as with `dgram.Socket.send`). Returns `false` on backpressure (the
+   * datagram is still queued) and once closed (nothing is sent, debug line).
+   * A datagram the kernel refuses later (over 65507 bytes on IPv4) is lost
+   * with a debug line.
+   *
+   * @throws IceAgentError `ERR_CONNECTION_BAD_PACKET` for anything but a
+   *   `Uint8Array` (the route stays usable)
+   */
+  send(packet: Uint8Array): boolean {
+    if (!(packet instanceof Uint8Array)) throw new IceAgentError('ERR_CONNECTION_BAD_PACKET', 'a datagram must be a Uint8Array');
+    if (this.#closed) {
+      debug('drops a %d-byte datagram to %s:%d: the route is closed', packet.length, this.remote.address, this.remote.port);
+      return false;
+    }
+    const socket = this.#socket;
+    try {
+      // A send callback costs a request object and a callback per datagram:
+      // only ask for one when the socket already queues (its completion
+      // tells when the queue drained) or when failures are being logged.
+      // Without one, libuv tries the send at once (uv_udp_try_send).
+      if (debug.enabled || this.#needDrain || socket.getSendQueueSize() > 0) {
+        socket.send(packet, this.remote.port, this.remote.address, this.#onSent);
+      } else {
+        socket.send(packet, this.remote.port, this.remote.address);
+      }
+    } catch (error) {
+      // The socket closed under us (the agent is closing).
+      debug('drops a %d-byte datagram: %s', packet.length, (error as Error).message);
+      this.close();
+      return false;
+    }
+    if (this.#queuedBytes() > this.#highWaterMark) {
+      this.#needDrain = true;
+      return false;
+    }
+    return true;
+  }
+
+  /** A datagram cannot be paused: received data is not read from here. */
+  pause(): void {}
+
+  /** See {@link pause}. */
+  resume(): void {}
+
+  /** Detaches the view (the socket stays open) and emits `'close'`. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    process.nextTick(() => this.emit('close'));
+  }
+
+  #queuedBytes(): number {
+    try {
+      return this.#socket.getSendQueueSize();
+    } catch {
+      return 0; // closed socket: nothing is queued
+    }
+  }
+
+  readonly #onSent = (error: Error | null): void => {
+    if (error) debug('send to %s:%d failed: %s', this.remote.address, this.remote.port, error.message);
+    if (this.#needDrain && !this.#closed && this.#queuedBytes() === 0) {
+      this.#needDrain = false;
+      this.emit('drain');
+    }
+  };
+}
