@@ -47,7 +47,7 @@ export { IceCandidate } from './net/index.js';
 export { IceConnection, DEFAULT_MAX_QUEUED_PACKETS, MAX_ICE_PACKET_SIZE, type IceConnectionOptions } from './net/index.js';
 export { IceConnectionStream, type IceConnectionStreamOptions } from './net/index.js';
 export type { PacketConnection } from './connection.js';
-export type { PacketConnectionEvents, StreamPacketConnectionEvents } from './connection-events.js';
+export type { PacketConnectionEvents } from './connection-events.js';
 export type { ListenerEvents } from './emitter-events.js';
 export type { UdpTransportOptions } from './net/index.js';
 export type { TcpTransportOptions } from './net/index.js';

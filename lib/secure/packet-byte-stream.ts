@@ -9,7 +9,6 @@ import createDebug from 'debug';
 import type { PacketConnection } from '../connection.js';
 import { isStun } from '../stun/index.js';
 import { SecureError } from './secure-error.js';
-import { type ReadFlowControl, readFlowControl } from './flow-control.js';
 import { cutStunSafeFrames } from './stun-safe-frames.js';
 import { TlsStartGate } from './tls-start-gate.js';
 
@@ -40,9 +39,8 @@ export interface PacketByteStreamOptions {
   requireStunFingerprint?: boolean;
   /**
    * Bytes of ciphertext queued for TLS beyond which the connection fails with
-   * `ERR_TLS_RECEIVE_OVERFLOW`, when the connection below has no `pause()` to
-   * push back with: neither `pause()`/`resume()` nor
-   * `pauseReading()`/`resumeReading()` (default 4 MiB).
+   * `ERR_TLS_RECEIVE_OVERFLOW` if the connection below, once paused, still
+   * delivers (default 4 MiB).
    */
   maxBufferedBytes?: number;
   /** Drop cleartext sent by the peer before its first TLS record ({@link TlsStartGate}); default true. */
@@ -73,7 +71,6 @@ export class PacketByteStream extends Duplex {
   readonly #maxBufferedBytes: number;
   readonly #gate: TlsStartGate | undefined;
   readonly #closeTransportOnEnd: boolean;
-  readonly #flow: ReadFlowControl | undefined;
   #connPaused = false;
   #connGone = false;
   #connEnded = false;
@@ -97,7 +94,6 @@ export class PacketByteStream extends Duplex {
     this.#requireFingerprint = options?.requireStunFingerprint ?? true;
     this.#gate = options?.gate === false ? undefined : new TlsStartGate();
     this.#closeTransportOnEnd = options?.closeTransportOnEnd ?? true;
-    this.#flow = readFlowControl(conn);
     conn.on('packet', this.#onPacket);
     conn.on('drain', this.#onDrain);
     conn.on('end', this.#onEnd);
@@ -137,20 +133,20 @@ export class PacketByteStream extends Duplex {
 
   readonly #append = (payload: Buffer): void => {
     if (payload.length === 0) return; // an empty frame adds nothing (RFC 4571 §2)
-    if (!this.push(payload) && !this.#connPaused) {
-      if (this.#flow) {
-        this.#connPaused = true;
-        this.#flow.pause();
-      } else if (this.readableLength > this.#maxBufferedBytes) {
-        this.destroy(new SecureError('ERR_TLS_RECEIVE_OVERFLOW', `more than ${this.#maxBufferedBytes} bytes queued for TLS`));
-      }
+    if (this.push(payload)) return;
+    if (!this.#connPaused) {
+      this.#connPaused = true;
+      this.#conn.pause();
+    } else if (this.readableLength > this.#maxBufferedBytes) {
+      // A paused connection delivers nothing more (the contract); this bounds a peer anyway.
+      this.destroy(new SecureError('ERR_TLS_RECEIVE_OVERFLOW', `more than ${this.#maxBufferedBytes} bytes queued for TLS`));
     }
   };
 
   override _read(): void {
     if (this.#connPaused) {
       this.#connPaused = false;
-      this.#flow?.resume();
+      this.#conn.resume();
     }
   }
 

@@ -5,7 +5,6 @@
  */
 import { Duplex } from 'node:stream';
 import type { PacketConnection } from '../connection.js';
-import { type ReadFlowControl, readFlowControl } from './flow-control.js';
 
 /** A packet connection that may also be destroyed. */
 interface Destroyable {
@@ -19,15 +18,13 @@ interface Destroyable {
  *   write never merges with another; a large one is cut); a `send()` that
  *   returns `false` holds the write until the connection's `'drain'`;
  * - each received packet's payload is pushed in order; when the reader falls
- *   behind, the connection is paused (if it can be: see
- *   {@link readFlowControl}) until it reads;
+ *   behind, the connection is paused until it reads;
  * - `end()` closes the connection once everything written was sent; the
  *   connection's `'end'`/`'close'` ends the readable side; `destroy()`
  *   destroys (or closes) the connection.
  */
 export class PacketDuplex extends Duplex {
   readonly #conn: PacketConnection & Destroyable;
-  readonly #flow: ReadFlowControl | undefined;
   readonly #maxPacketSize: number;
   #paused = false;
   #pendingWrite: ((error?: Error | null) => void) | undefined;
@@ -35,7 +32,6 @@ export class PacketDuplex extends Duplex {
   constructor(conn: PacketConnection, maxPacketSize: number) {
     super({ allowHalfOpen: true, decodeStrings: true });
     this.#conn = conn;
-    this.#flow = readFlowControl(conn);
     this.#maxPacketSize = maxPacketSize;
     conn.on('packet', this.#onPacket);
     conn.on('drain', this.#onDrain);
@@ -44,9 +40,9 @@ export class PacketDuplex extends Duplex {
   }
 
   readonly #onPacket = (packet: Buffer): void => {
-    if (!this.push(packet) && !this.#paused && this.#flow) {
+    if (!this.push(packet) && !this.#paused) {
       this.#paused = true;
-      this.#flow.pause();
+      this.#conn.pause();
     }
   };
 
@@ -75,7 +71,7 @@ export class PacketDuplex extends Duplex {
   override _read(): void {
     if (this.#paused) {
       this.#paused = false;
-      this.#flow?.resume();
+      this.#conn.resume();
     }
   }
 

@@ -161,7 +161,7 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
   let fingerprints = pending ? undefined : toFingerprints(remote as FingerprintList);
   const context = secureContext(options, minVersion);
   if (options.signal?.aborted) throw new SecureError('ERR_TLS_ABORTED', 'aborted before the handshake');
-  if ((conn as PacketConnection & { closed?: unknown }).closed === true) {
+  if (conn.closed) {
     throw new SecureError('ERR_TLS_TRANSPORT_CLOSED', 'the packet connection is already closed');
   }
 

@@ -105,14 +105,14 @@ export class IceConnectionStream extends Duplex {
   }
 
   override _read(): void {
-    this.#connection.resumeReading();
+    this.#connection.resume();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#connection.off('packet', this.#onPacket);
     this.#connection.off('drain', this.#onDrain);
     this.#connection.off('close', this.#onClose);
-    this.#connection.resumeReading();
+    this.#connection.resume();
     const pending = this.#pending;
     this.#pending = undefined;
     pending?.callback(error ?? new IceAgentError('ERR_CONNECTION_CLOSED', 'the stream was destroyed'));
@@ -121,7 +121,7 @@ export class IceConnectionStream extends Duplex {
 
   readonly #onPacket = (packet: Buffer): void => {
     if (packet.length === 0) return; // an empty packet is not end-of-stream
-    if (!this.push(packet)) this.#connection.pauseReading();
+    if (!this.push(packet)) this.#connection.pause();
   };
 
   readonly #onDrain = (): void => {
