@@ -241,3 +241,30 @@ subjectTest('test memory pair (test/secure/memory-pair.ts)', async () => {
   const [conn, peer] = memoryPacketPair();
   return { conn, fromPeer: (p) => peer.send(p), atPeer: collect(peer), dispose: async () => peer.destroy() };
 });
+
+if (noCoturn === undefined || process.env.CI !== undefined) {
+  test.serial(
+    'RelayRoute: a packet the allocation drops is counted and send() still says true (no drain would ever follow a false)',
+    async (t) => {
+      const c = await startCoturn({ extra: [] });
+      try {
+        const allocation = new TurnAllocation(
+          { host: '127.0.0.1', port: c.port, transport: 'udp', username: c.user, password: c.password, url: `turn:127.0.0.1:${c.port}` },
+          '127.0.0.1',
+          {},
+          () => undefined,
+        );
+        await allocation.open();
+        const route = new RelayRoute(allocation, { address: '127.0.0.1', port: 9 });
+        await allocation.close(); // the allocation is gone, the route view is not closed
+        t.true(route.send(Buffer.from('lost like a datagram')));
+        t.is(route.droppedPackets, 1);
+        route.close();
+        t.false(route.send(Buffer.from('after close')));
+        t.is(route.droppedPackets, 1, 'after close() nothing reaches the allocation');
+      } finally {
+        await c.stop();
+      }
+    },
+  );
+}
