@@ -45,6 +45,8 @@ export type { IceAgentEvents, IceConnectionEvents, UnusableAddress } from './net
 export type { AnnouncedAddresses } from './net/index.js';
 export { IceCandidate } from './net/index.js';
 export { IceConnection, DEFAULT_MAX_QUEUED_PACKETS, MAX_ICE_PACKET_SIZE, type IceConnectionOptions } from './net/index.js';
+export { PacketStream, type PacketStreamOptions } from './packet-stream/packet-stream.js';
+/** @deprecated `IceConnection.stream()` returns a `PacketStream`. */
 export { IceConnectionStream, type IceConnectionStreamOptions } from './net/index.js';
 export type { PacketConnection } from './connection.js';
 export type { PacketConnectionEvents, StreamPacketConnectionEvents } from './connection-events.js';
