@@ -49,7 +49,7 @@ export { PacketStream, type PacketStreamOptions } from './packet-stream/packet-s
 /** @deprecated `IceConnection.stream()` returns a `PacketStream`. */
 export { IceConnectionStream, type IceConnectionStreamOptions } from './net/index.js';
 export type { PacketConnection } from './connection.js';
-export type { PacketConnectionEvents, StreamPacketConnectionEvents } from './connection-events.js';
+export type { PacketConnectionEvents } from './connection-events.js';
 export type { ListenerEvents } from './emitter-events.js';
 export type { UdpTransportOptions } from './net/index.js';
 export type { TcpTransportOptions } from './net/index.js';

@@ -22,4 +22,4 @@ export {
   type FramedConnectionOptions,
 } from '../framing/index.js';
 export type { PacketConnection } from '../connection.js';
-export type { PacketConnectionEvents, StreamPacketConnectionEvents } from '../connection-events.js';
+export type { PacketConnectionEvents } from '../connection-events.js';

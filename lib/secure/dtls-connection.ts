@@ -10,6 +10,7 @@ import { X509Certificate } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import createDebug from 'debug';
+import type { PacketConnectionEvents } from '../connection-events.js';
 import type { PacketConnection } from '../connection.js';
 import { type CipherSuiteName, DtlsEndpoint, type DtlsEvent, type SrtpProfileName } from '../dtls/index.js';
 import { createPacketStream, type PacketStream } from '../packet-stream/packet-stream.js';
@@ -35,11 +36,15 @@ export function isDtlsPacket(packet: Uint8Array): boolean {
  * (a UDP datagram, or an RFC 4571 frame on ICE-TCP, RFC 6544 §7.1), each
  * `send()` one application record.
  *
- * Events: `'packet' (Buffer)` (held while nobody listens), `'drain'`,
+ * Reading flow control: `pause()` holds decrypted packets (and pauses the
+ * connection below, so that a TCP pair pushes back on the peer) until
+ * `resume()`.
+ *
+ * Events: `'packet' (Buffer)` (held while nobody listens or while paused), `'drain'`,
  * `'end'` (the peer sent close_notify), `'error' (Error)` (only when
  * listened to; also comes with `'close'`), `'close' (error?)`.
  */
-export class DtlsConnection extends EventEmitter implements PacketConnection {
+export class DtlsConnection extends EventEmitter<PacketConnectionEvents> implements PacketConnection {
   readonly role: TlsRole;
   readonly endpoint: DtlsEndpoint;
   readonly #below: PacketConnection;
@@ -48,6 +53,7 @@ export class DtlsConnection extends EventEmitter implements PacketConnection {
   #held: Buffer[] = [];
   #verified = false;
   #closed = false;
+  #paused = false;
   #error: Error | undefined;
   #duplex: PacketStream | undefined;
   #onEvent: ((event: DtlsEvent) => void) | undefined;
@@ -77,8 +83,29 @@ export class DtlsConnection extends EventEmitter implements PacketConnection {
     return this.#below.transport;
   }
 
+  /** `true` once closed. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** `true` after `pause()` until `resume()`. */
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  /** Holds decrypted packets until `resume()`; the connection below is paused too. */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#below.pause();
+  }
+
+  /** Delivers the held packets, in order, and reads again after `pause()`. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#flushHeld();
+    if (!this.#paused) this.#below.resume();
   }
 
   get cipherSuite(): CipherSuiteName | undefined {
@@ -221,7 +248,7 @@ export class DtlsConnection extends EventEmitter implements PacketConnection {
   }
 
   #deliver(packet: Buffer): void {
-    if (this.#verified && this.listenerCount('packet') > 0 && this.#held.length === 0) {
+    if (this.#verified && !this.#paused && this.listenerCount('packet') > 0 && this.#held.length === 0) {
       this.emit('packet', packet);
       return;
     }
@@ -233,7 +260,7 @@ export class DtlsConnection extends EventEmitter implements PacketConnection {
   }
 
   #flushHeld(): void {
-    while (this.#verified && this.#held.length > 0 && this.listenerCount('packet') > 0 && !this.#closed) {
+    while (this.#verified && !this.#paused && this.#held.length > 0 && this.listenerCount('packet') > 0 && !this.#closed) {
       this.emit('packet', this.#held.shift()!);
     }
   }

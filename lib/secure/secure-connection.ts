@@ -9,7 +9,7 @@ import type { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import createDebug from 'debug';
-import type { StreamPacketConnectionEvents } from '../connection-events.js';
+import type { PacketConnectionEvents } from '../connection-events.js';
 import type { PacketConnection } from '../connection.js';
 import { IceTcpError } from '../errors.js';
 import { FramedConnection, MAX_FRAME_SIZE } from '../framing/index.js';
@@ -61,7 +61,7 @@ export interface SecureConnectionInfo {
  * peer closed its side: close_notify), `'error' (Error)` (only when listened
  * to; the error also comes with `'close'`), `'close' (error?)`.
  */
-export class SecureConnection extends EventEmitter<StreamPacketConnectionEvents> implements PacketConnection {
+export class SecureConnection extends EventEmitter<PacketConnectionEvents> implements PacketConnection {
   /** Always `'tcp'`: TLS runs over a stream. */
   readonly transport = 'tcp' as const;
   /** Our TLS role. */
@@ -87,6 +87,7 @@ export class SecureConnection extends EventEmitter<StreamPacketConnectionEvents>
   #closing = false;
   #peerEnded = false;
   #dropping = false;
+  #paused = false;
   #error: Error | undefined;
 
   /** @internal Made by {@link secureTls} once the peer is verified. */
@@ -204,14 +205,21 @@ export class SecureConnection extends EventEmitter<StreamPacketConnectionEvents>
     return this.#duplex;
   }
 
+  /** `true` after `pause()` until `resume()`. */
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
   /** Stops delivering packets (TLS stops reading; TCP pushes back) until `resume()`. */
   pause(): void {
+    this.#paused = true;
     if (this.#framed) this.#framed.pause();
     else this.tlsSocket.pause();
   }
 
   /** Delivers packets again after `pause()`. */
   resume(): void {
+    this.#paused = false;
     if (this.#framed) this.#framed.resume();
     else this.tlsSocket.resume();
   }

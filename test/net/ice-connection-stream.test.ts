@@ -1,32 +1,11 @@
 import test from 'ava';
-import { EventEmitter, once } from 'node:events';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { PacketConnection } from '../../lib/connection.js';
 import type { Route } from '../../lib/ice/types.js';
 import { StunClass, StunMethod, encodeStun, isStun } from '../../lib/stun/index.js';
 import { IceConnection } from '../../lib/net/agent/ice-connection.js';
 import { IceConnectionStream } from '../../lib/net/agent/ice-connection-stream.js';
-
-class MemoryRoute extends EventEmitter implements PacketConnection {
-  readonly sent: Buffer[] = [];
-  accept = true;
-  paused = 0;
-  resumed = 0;
-  constructor(readonly transport: 'udp' | 'tcp') {
-    super();
-  }
-  send(packet: Uint8Array): boolean {
-    this.sent.push(packet as Buffer); // keep the very bytes given (no copy), to catch reuse
-    return this.accept;
-  }
-  close(): void {}
-  pause(): void {
-    this.paused++;
-  }
-  resume(): void {
-    this.resumed++;
-  }
-}
+import { MemoryConnection as MemoryRoute } from '../memory-connection.js';
 
 function connected(transport: 'udp' | 'tcp') {
   const conn = new IceConnection(1);
@@ -98,12 +77,12 @@ test('reading: a full readable buffer pauses the route; reading resumes it; empt
   t.is(r.paused, 0);
   conn.deliver(Buffer.alloc(600, 2));
   t.is(r.paused, 1);
-  t.true(conn.readingPaused);
+  t.true(conn.isPaused);
   const first = stream.read() as Buffer;
   t.is(first.length, 1200);
   await new Promise((res) => setImmediate(res));
   t.is(r.resumed, 1);
-  t.false(conn.readingPaused);
+  t.false(conn.isPaused);
 });
 
 test('the stream ends when the connection closes; a write waiting for drain completes; later writes fail with ERR_CONNECTION_CLOSED', async (t) => {
@@ -142,13 +121,13 @@ test('a stream on an already closed connection ends at once; destroy releases th
 
   const { conn, r } = connected('udp');
   const stream = conn.stream();
-  conn.pauseReading();
+  conn.pause();
   r.accept = false;
   const pending = write(stream, Buffer.from('x'));
   stream.on('error', () => undefined);
   stream.destroy();
   await t.throwsAsync(pending, { code: 'ERR_CONNECTION_CLOSED' });
-  t.false(conn.readingPaused, 'a destroyed view does not leave the route paused');
+  t.false(conn.isPaused, 'a destroyed view does not leave the route paused');
   t.is(conn.listenerCount('packet'), 0);
   t.not(conn.stream(), stream, 'a new view replaces a destroyed one');
   // ending the writable side sends nothing (ICE has no half-close)

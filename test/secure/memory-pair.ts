@@ -8,7 +8,7 @@ import type { PacketConnection } from '../../lib/connection.js';
 export interface MemoryPairOptions {
   /** Bytes queued towards the peer beyond which send() returns false (default 1 MiB). */
   highWaterMark?: number;
-  /** Give the connections pause()/resume() (default true). */
+  /** pause() really pauses (default true); `false`: a connection that breaks the contract and keeps delivering. */
   pausable?: boolean;
 }
 
@@ -28,14 +28,16 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
   #paused = false;
   #wantDrain = false;
   #ending = false;
+  readonly #pausable: boolean;
 
   constructor(hwm: number, pausable: boolean) {
     super();
     this.#hwm = hwm;
-    if (!pausable) {
-      (this as { pause?: unknown }).pause = undefined;
-      (this as { resume?: unknown }).resume = undefined;
-    }
+    this.#pausable = pausable;
+  }
+
+  get isPaused(): boolean {
+    return this.#paused;
   }
 
   send(packet: Uint8Array): boolean {
@@ -73,7 +75,7 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
   }
 
   pause(): void {
-    this.#paused = true;
+    this.#paused = this.#pausable;
   }
 
   resume(): void {

@@ -150,7 +150,7 @@ test('a slow reader pauses a pausable connection and resumes it', async (t) => {
   stream.destroy();
 });
 
-test('without pause(), too much unread ciphertext fails with ERR_TLS_RECEIVE_OVERFLOW', async (t) => {
+test('a connection that keeps delivering after pause(): too much unread ciphertext fails with ERR_TLS_RECEIVE_OVERFLOW', async (t) => {
   const [a, b] = memoryPacketPair({ pausable: false });
   const stream = new PacketByteStream(b, { gate: false, maxBufferedBytes: 65536 });
   const chunk = Buffer.alloc(16 * 1024, 0xff);
