@@ -67,6 +67,15 @@ export interface PacketStreamLayerOptions extends PacketStreamOptions {
    * into a new Buffer for every write).
    */
   copyWrites?: boolean;
+  /**
+   * Bytes of a write still sent after `send()` said `false`, before the rest
+   * waits for `'drain'` (default 0: stop at once, so that a large write never
+   * overflows a bounded queue below, such as `IceConnection`'s while it has
+   * no route). A writer whose chunks are bounded (TLS hands over one output
+   * flight at a time) sets it so that a chunk goes out whole: waiting for a
+   * socket's `'drain'` after each frame costs an event-loop turn per frame.
+   */
+  writeAheadBytes?: number;
   /** Where packets should end (default: anywhere, only the sizes and the STUN rule cut). */
   boundaries?: PacketBoundaries;
   /**
@@ -135,6 +144,11 @@ export class PacketStream extends Duplex {
   readonly #endCloses: boolean;
   readonly #destroyCloses: boolean;
   readonly #copyWrites: boolean;
+  readonly #writeAhead: number;
+  /** `send()` said `false` since the last `'drain'`. */
+  #needDrain = false;
+  /** Bytes still allowed out before `'drain'` once `#needDrain`. */
+  #aheadLeft = 0;
   readonly #boundaries: PacketBoundaries | undefined;
   readonly #inbound: ((packet: Buffer, deliver: (bytes: Buffer) => void) => void) | undefined;
   readonly #errors: PacketStreamErrors;
@@ -158,6 +172,7 @@ export class PacketStream extends Duplex {
     const maxPacketSize = checkInteger(errors, 'maxPacketSize', options.maxPacketSize ?? 1200, 1, MAX_PACKET);
     const maxFrameSize = checkInteger(errors, 'maxFrameSize', options.maxFrameSize ?? 16384, 1, MAX_PACKET);
     const maxBufferedBytes = checkInteger(errors, 'maxBufferedBytes', options.maxBufferedBytes ?? 4 * 1024 * 1024, 65536, 2 ** 31);
+    const writeAhead = checkInteger(errors, 'writeAheadBytes', options.writeAheadBytes ?? 0, 0, 2 ** 30);
     super({ allowHalfOpen: true, readableHighWaterMark: highWaterMark, writableHighWaterMark: highWaterMark });
     this.#conn = connection;
     this.#errors = errors;
@@ -167,6 +182,7 @@ export class PacketStream extends Duplex {
     this.#endCloses = options.endClosesConnection ?? false;
     this.#destroyCloses = options.destroyClosesConnection ?? false;
     this.#copyWrites = options.copyWrites ?? true;
+    this.#writeAhead = writeAhead;
     this.#boundaries = options.boundaries;
     this.#inbound = options.inbound;
     connection.on('packet', this.#onPacket);
@@ -217,13 +233,18 @@ export class PacketStream extends Duplex {
     this.#boundIndex = 0;
   }
 
-  /** Sends packets of the pending write until the connection pushes back; completes the write at its end. */
+  /**
+   * Sends packets of the pending write until the connection pushes back (and
+   * `writeAheadBytes` are used up); completes the write at its end, once the
+   * connection has drained if it pushed back.
+   */
   #sendPending(): void {
     for (;;) {
       const chunk = this.#chunk;
       if (chunk === undefined) return;
       const end = chunk.length;
       while (this.#offset < end) {
+        if (this.#needDrain && this.#aheadLeft <= 0) return; // the rest waits for 'drain'
         const offset = this.#offset;
         // The route (and with it the packet size) may change between drains.
         const max = this.#conn.transport === 'tcp' ? this.#maxFrameSize : this.#maxPacketSize;
@@ -241,14 +262,18 @@ export class PacketStream extends Duplex {
         // RFC 6544 §10.1, RFC 8489 §6: never a piece the peer could take for STUN.
         length = stunSafeLength(chunk, offset, length);
         this.#offset = offset + length;
-        // Pushed back: the rest (or the callback) waits for 'drain'.
-        if (!this.#conn.send(chunk.subarray(offset, offset + length))) return;
+        const accepted = this.#conn.send(chunk.subarray(offset, offset + length));
+        if (this.#needDrain) this.#aheadLeft -= length;
+        else if (!accepted) {
+          this.#needDrain = true;
+          this.#aheadLeft = this.#writeAhead;
+        }
       }
       if (this.#hasMoreChunks()) {
         this.#take(this.#rest![this.#restIndex++].chunk);
         continue;
       }
-      this.#finishWrite();
+      if (!this.#needDrain) this.#finishWrite(); // else the callback waits for 'drain'
       return;
     }
   }
@@ -319,6 +344,7 @@ export class PacketStream extends Duplex {
   };
 
   readonly #onDrain = (): void => {
+    this.#needDrain = false;
     this.#sendPending();
   };
 
@@ -333,6 +359,7 @@ export class PacketStream extends Duplex {
     this.#connectionClosed = true;
     debug('the connection closed%s', error ? `: ${error.message}` : '');
     // A clean close completes the write waiting for 'drain' (its bytes go with the connection); a failure fails it.
+    this.#needDrain = false;
     if (this.#callback !== undefined) this.#finishWrite(error);
     if (error) this.destroy(error);
     else if (!this.readableEnded) this.push(null);

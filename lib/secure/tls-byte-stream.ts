@@ -25,6 +25,13 @@ const debug = createDebug('ice-tcp:secure');
  */
 export const DEFAULT_TLS_FRAME_SIZE = TLS_RECORD_FRAME_SIZE;
 
+/**
+ * Bytes of one TLS write sent on after the connection pushed back: a TLS
+ * write is one flight of records (node hands over at most about ten 16 KiB
+ * buffers of output at a time), so this lets each go out whole.
+ */
+const TLS_WRITE_AHEAD_BYTES = 256 * 1024;
+
 /** The errors of the byte stream under TLS. */
 export const TLS_BYTE_STREAM_ERRORS: PacketStreamErrors = {
   badOption: (message) => new SecureError('ERR_SECURE_BAD_OPTION', message),
@@ -115,6 +122,8 @@ export function createTlsByteStream(conn: PacketConnection, options?: TlsByteStr
     maxBufferedBytes: options?.maxBufferedBytes,
     endClosesConnection: options?.closeTransportOnEnd ?? true,
     copyWrites: false,
+    // node:tls writes one output flight at a time (a few records): send it whole, then wait for 'drain'.
+    writeAheadBytes: TLS_WRITE_AHEAD_BYTES,
     boundaries: new TlsRecordBoundaries(),
     inbound: inbound.filter,
     errors: TLS_BYTE_STREAM_ERRORS,

@@ -209,6 +209,28 @@ test('back-pressure on writes: one packet at a time after send() says false; the
   t.deepEqual(Buffer.concat(conn.sent), expected, 'the stream copied the chunk: the writer may reuse it');
 });
 
+test('writeAheadBytes: that many bytes still go after send() says false, then the rest waits for drain', async (t) => {
+  const conn = new ScriptedConnection('tcp');
+  const stream = createPacketStream(conn, { maxFrameSize: 1000, writeAheadBytes: 2000 });
+  conn.accept = false;
+  let done = false;
+  stream.write(Buffer.alloc(3500, 0xff), () => (done = true));
+  await tick();
+  t.deepEqual(
+    conn.sent.map((p) => p.length),
+    [1000, 1000, 1000],
+    'the first refused packet, then 2000 bytes ahead',
+  );
+  conn.emit('drain');
+  t.is(conn.sent.length, 4);
+  await tick();
+  t.false(done, 'the last packet was refused too: the callback waits for drain');
+  conn.emit('drain');
+  await tick();
+  t.true(done);
+  t.throws(() => createPacketStream(conn, { writeAheadBytes: -1 }), { code: 'ERR_PACKET_STREAM_BAD_OPTION' });
+});
+
 test('the last packet pushed back still holds the write until drain', async (t) => {
   const conn = new ScriptedConnection('tcp');
   const stream = createPacketStream(conn);
