@@ -3,7 +3,13 @@ import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { StunClass, encodeStun, isStun } from '../../lib/stun/index.js';
 import type { PacketStream } from '../../lib/packet-stream/packet-stream.js';
-import { createTlsByteStream, DEFAULT_TLS_FRAME_SIZE, SecureError, TLS_RECORD_FRAME_SIZE } from '../../lib/secure/index.js';
+import {
+  createTlsByteStream,
+  DEFAULT_TLS_FRAME_SIZE,
+  SecureError,
+  TLS_RECORD_FRAME_SIZE,
+  TlsRecordBoundaries,
+} from '../../lib/secure/index.js';
 import { memoryPacketPair } from './memory-pair.js';
 
 const stun = (fingerprint = true): Buffer =>
@@ -268,4 +274,20 @@ test('bad options throw ERR_SECURE_BAD_OPTION', (t) => {
   for (const options of [{ maxFrameSize: 0 }, { maxFrameSize: 65536 }, { maxFrameSize: 1.5 }, { maxBufferedBytes: 100 }]) {
     t.is(t.throws(() => createTlsByteStream(a, options), { instanceOf: SecureError })?.code, 'ERR_SECURE_BAD_OPTION');
   }
+});
+
+test('TlsRecordBoundaries: boundaries across chunks; a byte that cannot start a record stops them for good', (t) => {
+  const b = new TlsRecordBoundaries();
+  t.deepEqual([...b.scan(Buffer.concat([record(10), record(20), record(5).subarray(0, 2)]))], [15, 40]);
+  t.deepEqual([...b.scan(Buffer.concat([record(5).subarray(2), record(1)]))], [8], 'the header that straddled is followed');
+  t.true(b.tracking);
+  // A record, then a version major that is not 3: the boundary before it stands, none after.
+  const bad = record(4);
+  bad[1] = 4;
+  t.deepEqual([...b.scan(Buffer.concat([record(3), bad, record(3)]))], [8]);
+  t.false(b.tracking);
+  t.deepEqual([...b.scan(Buffer.concat([record(3), record(3)]))], []);
+  const c = new TlsRecordBoundaries();
+  t.deepEqual([...c.scan(Buffer.from([19, 3, 3, 0, 0, 23, 3, 3, 0, 0]))], [], 'content type 19 is not TLS');
+  t.false(c.tracking);
 });
