@@ -81,8 +81,8 @@ export interface PacketStreamLayerOptions extends PacketStreamOptions {
   /**
    * Looks at every received packet and calls `deliver` with the bytes that
    * belong to the stream (none, the packet, or packets held earlier); by
-   * default every packet is delivered. Called with the stream as `this`-less
-   * function: keep state in the object that made it.
+   * default every packet is delivered. It is called as a plain function (no
+   * `this`): keep its state in the object that made it.
    */
   inbound?: (packet: Buffer, deliver: (bytes: Buffer) => void) => void;
   /**
@@ -118,8 +118,9 @@ type WriteCallback = (error?: Error | null) => void;
  *   boundaries when it has some, and never a piece that could pass a STUN
  *   header check ({@link stunSafeLength}: RFC 6544 §10.1, RFC 8489 §6,
  *   RFC 7983 §7). Packets go one by one: when `send()` returns `false` the
- *   rest waits for `'drain'`, so a large write never overflows a bounded
- *   queue below. The write callback runs once the last packet was taken.
+ *   rest (beyond `writeAheadBytes`, by default none) waits for `'drain'`, so
+ *   a large write never overflows a bounded queue below. The write callback
+ *   runs once the last packet was taken (after `'drain'` if it was refused).
  * - Reading: packets are pushed as they come; when the readable buffer is
  *   full the connection is paused (on TCP, TCP flow control reaches the
  *   peer) until the reader asks for more. An empty packet is skipped (it is
