@@ -21,6 +21,9 @@ export class MemoryConnection extends EventEmitter<PacketConnectionEvents> imple
   constructor(transport: 'udp' | 'tcp' = 'udp') {
     super();
     this.transport = transport;
+    this.on('newListener', (event) => {
+      if (event === 'packet') process.nextTick(() => this.#flush());
+    });
   }
 
   get closed(): boolean {
@@ -47,6 +50,10 @@ export class MemoryConnection extends EventEmitter<PacketConnectionEvents> imple
     if (!this.#isPaused) return;
     this.#isPaused = false;
     this.resumed++;
+    this.#flush();
+  }
+
+  #flush(): void {
     while (!this.#isPaused && this.#held.length > 0 && this.listenerCount('packet') > 0) this.emit('packet', this.#held.shift()!);
   }
 

@@ -19,6 +19,7 @@ export {
   type BatchingFrameWriterEvents,
   FramedConnection,
   DEFAULT_MAX_BUFFERED_PACKETS,
+  DEFAULT_MAX_BUFFERED_BYTES,
   type FramedConnectionOptions,
 } from '../framing/index.js';
 export type { PacketConnection } from '../connection.js';

@@ -13,8 +13,12 @@ const debug = createDebug('ice-tcp:framing');
 /** Default of {@link FramedConnectionOptions.maxBufferedPackets}. */
 export const DEFAULT_MAX_BUFFERED_PACKETS = 1024;
 
-/** Default of {@link FramedConnectionOptions.maxBufferedBytes}. */
-export const DEFAULT_MAX_BUFFERED_BYTES = 1024 * 1024;
+/**
+ * Default of {@link FramedConnectionOptions.maxBufferedBytes}: 64 MiB, what
+ * `maxBufferedPackets` full-size frames (1024 × 65535 bytes) take, so that by
+ * default the count binds first, as it always did.
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 /** Options of {@link FramedConnection}. */
 export interface FramedConnectionOptions {
@@ -28,7 +32,7 @@ export interface FramedConnectionOptions {
    */
   maxBufferedPackets?: number;
   /**
-   * The same bound in payload bytes (default 1 MiB, at least 1): the stream
+   * The same bound in payload bytes (default 64 MiB, at least 1): the stream
    * is paused once this many bytes of packets are held, whichever bound
    * comes first.
    */

@@ -13,6 +13,7 @@ import createDebug from 'debug';
 import type { PacketConnectionEvents } from '../connection-events.js';
 import type { PacketConnection } from '../connection.js';
 import { type CipherSuiteName, DtlsEndpoint, type DtlsEvent, type SrtpProfileName } from '../dtls/index.js';
+import { HoldBuffer } from '../hold-buffer.js';
 import { createPacketStream, type PacketStream } from '../packet-stream/packet-stream.js';
 import type { CertificateFingerprint } from './fingerprint.js';
 import { SecureError } from './secure-error.js';
@@ -22,6 +23,9 @@ const debug = createDebug('ice-tcp:secure');
 
 /** Packets held for a missing listener (or before the peer is verified); more are dropped with a debug line. */
 export const MAX_HELD_DTLS_PACKETS = 1024;
+
+/** Bytes held likewise (at most 16384 per record). */
+export const MAX_HELD_DTLS_BYTES = 4 * 1024 * 1024;
 
 /**
  * RFC 7983 §7: a first byte in 20..63 is DTLS; 0..3 is STUN (ICE's), and
@@ -50,7 +54,8 @@ export class DtlsConnection extends EventEmitter<PacketConnectionEvents> impleme
   readonly #below: PacketConnection;
   readonly #closeTransport: boolean;
   #timer: NodeJS.Timeout | undefined;
-  #held: Buffer[] = [];
+  /** Overflow policy: offer(), and drop (debug line, `counters.unreadPacketsDropped`) what does not fit: DTLS is datagrams. */
+  readonly #held = new HoldBuffer({ maxPackets: MAX_HELD_DTLS_PACKETS, maxBytes: MAX_HELD_DTLS_BYTES });
   #verified = false;
   #closed = false;
   #paused = false;
@@ -60,8 +65,11 @@ export class DtlsConnection extends EventEmitter<PacketConnectionEvents> impleme
   /** Set once verified. */
   peerCertificate: X509Certificate | undefined;
   peerFingerprint: CertificateFingerprint | undefined;
-  /** DTLS packets that came in, non-DTLS packets dropped (RFC 7983). */
-  readonly counters = { dtlsPackets: 0, otherPacketsDropped: 0 };
+  /**
+   * DTLS packets that came in, non-DTLS packets dropped (RFC 7983), and
+   * decrypted packets dropped because too many waited for a reader.
+   */
+  readonly counters = { dtlsPackets: 0, otherPacketsDropped: 0, unreadPacketsDropped: 0 };
 
   /** @internal Made by {@link secureDtls}. */
   constructor(below: PacketConnection, endpoint: DtlsEndpoint, role: TlsRole, closeTransport: boolean) {
@@ -248,21 +256,24 @@ export class DtlsConnection extends EventEmitter<PacketConnectionEvents> impleme
   }
 
   #deliver(packet: Buffer): void {
-    if (this.#verified && !this.#paused && this.listenerCount('packet') > 0 && this.#held.length === 0) {
+    if (this.#held.size === 0 && this.#readerReady()) {
       this.emit('packet', packet);
       return;
     }
-    if (this.#held.length >= MAX_HELD_DTLS_PACKETS) {
-      debug('drops a %d-byte packet: %d already held', packet.length, this.#held.length);
-      return;
-    }
-    this.#held.push(packet);
+    if (this.#held.offer(packet)) return;
+    this.counters.unreadPacketsDropped++;
+    debug('drops a %d-byte packet: %d packets (%d bytes) already held', packet.length, this.#held.size, this.#held.bytes);
+  }
+
+  #readerReady(): boolean {
+    return this.#verified && !this.#paused && !this.#closed && this.listenerCount('packet') > 0;
   }
 
   #flushHeld(): void {
-    while (this.#verified && !this.#paused && this.#held.length > 0 && this.listenerCount('packet') > 0 && !this.#closed) {
-      this.emit('packet', this.#held.shift()!);
-    }
+    this.#held.drain(
+      () => this.#readerReady(),
+      (packet) => this.emit('packet', packet),
+    );
   }
 
   #finish(): void {

@@ -67,4 +67,4 @@ export {
   type FingerprintList,
 } from './secure-tls.js';
 export { secureDtls, type SecureDtlsOptions } from './secure-dtls.js';
-export { DtlsConnection, isDtlsPacket, MAX_HELD_DTLS_PACKETS } from './dtls-connection.js';
+export { DtlsConnection, isDtlsPacket, MAX_HELD_DTLS_PACKETS, MAX_HELD_DTLS_BYTES } from './dtls-connection.js';

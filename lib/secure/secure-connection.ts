@@ -159,9 +159,9 @@ export class SecureConnection extends EventEmitter<PacketConnectionEvents> imple
     return this.#inbound.preTlsPacketsDropped;
   }
 
-  /** `true` once `'close'` has been emitted. */
+  /** `true` once `send()` takes no more packets: from `close()` or `destroy()` on, or once TLS ended; `'close'` follows. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || this.#closing || this.tlsSocket.writableEnded || this.tlsSocket.destroyed;
   }
 
   /**

@@ -258,3 +258,31 @@ test('incoming packets wait for a listener and for resume, in order and bounded'
   conn.terminate();
   t.is(conn.heldPackets, 0);
 });
+
+test('maxHeldBytes bounds the incoming queue in bytes: beyond it a packet is dropped and counted', async (t) => {
+  const conn = new IceConnection(1, { maxQueuedPackets: 100, maxHeldBytes: 65535 });
+  conn.deliver(Buffer.alloc(40_000, 1));
+  conn.deliver(Buffer.alloc(30_000, 2)); // 70,000 bytes would pass 65,535
+  conn.deliver(Buffer.alloc(25_000, 3));
+  t.is(conn.heldPackets, 2);
+  t.is(conn.droppedIncomingPackets, 1);
+  const got: number[] = [];
+  conn.on('packet', (p: Buffer) => got.push(p[0]));
+  await new Promise((r) => setImmediate(r));
+  t.deepEqual(got, [1, 3]);
+  t.throws(() => new IceConnection(1, { maxHeldBytes: 65534 }), { instanceOf: IceAgentError, code: 'ERR_AGENT_BAD_OPTION' });
+});
+
+test('terminate(error) emits error (only when listened to) and then close with it', async (t) => {
+  const quiet = new IceConnection(1);
+  let closeError: Error | undefined;
+  quiet.on('close', (e) => (closeError = e));
+  quiet.terminate(new Error('boom')); // no 'error' listener: nothing thrown
+  t.is(closeError?.message, 'boom');
+  const loud = new IceConnection(1);
+  const events: string[] = [];
+  loud.on('error', (e) => events.push(`error:${e.message}`));
+  loud.on('close', (e) => events.push(`close:${e?.message ?? ''}`));
+  loud.terminate(new Error('bang'));
+  t.deepEqual(events, ['error:bang', 'close:bang']);
+});

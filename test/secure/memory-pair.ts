@@ -4,6 +4,7 @@
 // same ordered stream; every packet sent is recorded.
 import { EventEmitter } from 'node:events';
 import type { PacketConnection } from '../../lib/connection.js';
+import { track } from './tls-helpers.js';
 
 export interface MemoryPairOptions {
   /** Bytes queued towards the peer beyond which send() returns false (default 1 MiB). */
@@ -17,7 +18,7 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
   /** Every packet this side sent, in order (copies). */
   readonly sent: Buffer[] = [];
   peer!: MemoryPacketConnection;
-  closed = false;
+  #finished = false;
   /** Called with each packet this side sends (a copy), before it is queued. */
   onSend: ((packet: Buffer) => void) | undefined;
   readonly #hwm: number;
@@ -34,6 +35,15 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
     super();
     this.#hwm = hwm;
     this.#pausable = pausable;
+    // Packets wait for a listener, as the contract says.
+    this.on('newListener', (event: string | symbol) => {
+      if (event === 'packet') this.#schedule();
+    });
+  }
+
+  /** `true` from close() (or the end of the connection) on. */
+  get closed(): boolean {
+    return this.#finished || this.#ending;
   }
 
   get isPaused(): boolean {
@@ -41,7 +51,7 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
   }
 
   send(packet: Uint8Array): boolean {
-    if (this.closed || this.#ending) return false;
+    if (this.#finished || this.#ending) return false;
     const copy = Buffer.from(packet);
     this.sent.push(copy);
     this.onSend?.(copy);
@@ -55,23 +65,23 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
 
   /** Queues a packet for delivery on this side, in order with the peer's packets. */
   inject(packet: Buffer): void {
-    if (this.closed) return;
+    if (this.#finished) return;
     this.#inbox.push(packet);
     this.#inboxBytes += packet.length;
     this.#schedule();
   }
 
   close(): void {
-    if (this.closed || this.#ending) return;
+    if (this.#finished || this.#ending) return;
     this.#ending = true;
     this.peer.#inbox.push('end');
     this.peer.#schedule();
   }
 
   destroy(error?: Error): void {
-    if (this.closed) return;
+    if (this.#finished) return;
     this.#finish(error);
-    if (!this.peer.closed) this.peer.#finish();
+    if (!this.peer.#finished) this.peer.#finish();
   }
 
   pause(): void {
@@ -93,13 +103,14 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
   }
 
   #deliver(): void {
-    while (this.#inbox.length > 0 && !this.#paused && !this.closed) {
+    while (this.#inbox.length > 0 && !this.#paused && !this.#finished) {
+      if (this.#inbox[0] !== 'end' && this.listenerCount('packet') === 0) break;
       const item = this.#inbox.shift()!;
       if (item === 'end') {
         this.emit('end');
         // Like a socket without allowHalfOpen: our side closes too, then both are gone.
         this.#finish();
-        if (!this.peer.closed) this.peer.#finish();
+        if (!this.peer.#finished) this.peer.#finish();
         return;
       }
       this.#inboxBytes -= item.length;
@@ -112,8 +123,8 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
   }
 
   #finish(error?: Error): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#finished) return;
+    this.#finished = true;
     this.#inbox = [];
     this.#inboxBytes = 0;
     if (error && this.listenerCount('error') > 0) this.emit('error', error);
@@ -128,5 +139,8 @@ export function memoryPacketPair(options?: MemoryPairOptions): [MemoryPacketConn
   const b = new MemoryPacketConnection(hwm, pausable);
   a.peer = b;
   b.peer = a;
+  // 'close' comes after `closed` turns true: tests wait on the event (tls-helpers' closed()).
+  track(a);
+  track(b);
   return [a, b];
 }

@@ -100,6 +100,12 @@ export interface IceAgentOptions {
    * is paused (beyond it they are dropped and counted).
    */
   maxQueuedPackets?: number;
+  /**
+   * Bound of each `IceConnection`'s incoming queue in bytes (default 4 MiB,
+   * at least 65535): packets received while nobody listens or reading is
+   * paused beyond it are dropped and counted, as beyond `maxQueuedPackets`.
+   */
+  maxHeldBytes?: number;
   /** Defaults of `IceConnection.stream()` (packet sizes, high-water marks). */
   stream?: PacketStreamOptions;
   /**
@@ -148,6 +154,7 @@ export interface ResolvedAgentOptions {
   components: number;
   credentials: IceCredentials | undefined;
   maxQueuedPackets: number | undefined;
+  maxHeldBytes: number | undefined;
   turnServers: TurnServerConfig[];
   relayOnly: boolean;
   turn: IceAgentTurnOptions;
@@ -282,6 +289,7 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
     components,
     credentials,
     maxQueuedPackets: options.maxQueuedPackets,
+    maxHeldBytes: options.maxHeldBytes,
     turnServers: ice.turn,
     relayOnly: policy === 'relay',
     turn,
