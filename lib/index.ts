@@ -51,6 +51,8 @@ export {
   MAX_ICE_PACKET_SIZE,
   type IceConnectionOptions,
 } from './net/index.js';
+export { PacketStream, type PacketStreamOptions } from './packet-stream/packet-stream.js';
+/** @deprecated `IceConnection.stream()` returns a `PacketStream`. */
 export { IceConnectionStream, type IceConnectionStreamOptions } from './net/index.js';
 export type { PacketConnection } from './connection.js';
 export type { PacketConnectionEvents } from './connection-events.js';

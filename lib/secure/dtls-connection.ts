@@ -14,8 +14,8 @@ import type { PacketConnectionEvents } from '../connection-events.js';
 import type { PacketConnection } from '../connection.js';
 import { type CipherSuiteName, DtlsEndpoint, type DtlsEvent, type SrtpProfileName } from '../dtls/index.js';
 import { HoldBuffer } from '../hold-buffer.js';
+import { createPacketStream, type PacketStream } from '../packet-stream/packet-stream.js';
 import type { CertificateFingerprint } from './fingerprint.js';
-import { PacketDuplex } from './packet-duplex.js';
 import { SecureError } from './secure-error.js';
 import type { TlsRole } from './setup-role.js';
 
@@ -60,7 +60,7 @@ export class DtlsConnection extends EventEmitter<PacketConnectionEvents> impleme
   #closed = false;
   #paused = false;
   #error: Error | undefined;
-  #duplex: PacketDuplex | undefined;
+  #duplex: PacketStream | undefined;
   #onEvent: ((event: DtlsEvent) => void) | undefined;
   /** Set once verified. */
   peerCertificate: X509Certificate | undefined;
@@ -159,7 +159,12 @@ export class DtlsConnection extends EventEmitter<PacketConnectionEvents> impleme
 
   /** The Duplex view (always the same object): each write becomes records of at most 16384 bytes. */
   stream(): Duplex {
-    this.#duplex ??= new PacketDuplex(this, 16384);
+    this.#duplex ??= createPacketStream(this, {
+      maxPacketSize: 16384,
+      maxFrameSize: 16384,
+      endClosesConnection: true,
+      destroyClosesConnection: true,
+    });
     return this.#duplex;
   }
 

@@ -14,10 +14,10 @@ import type { PacketConnection } from '../connection.js';
 import { IceTcpError } from '../errors.js';
 import { FramedConnection, MAX_FRAME_SIZE } from '../framing/index.js';
 import type { CertificateFingerprint } from './fingerprint.js';
-import type { PacketByteStream } from './packet-byte-stream.js';
-import { PacketDuplex } from './packet-duplex.js';
+import { createPacketStream, type PacketStream } from '../packet-stream/packet-stream.js';
 import { SecureError } from './secure-error.js';
 import type { TlsRole } from './setup-role.js';
+import type { TlsInbound } from './tls-byte-stream.js';
 
 const debug = createDebug('ice-tcp:secure');
 
@@ -75,12 +75,13 @@ export class SecureConnection extends EventEmitter<PacketConnectionEvents> imple
   /** The node:tls socket; for inspection (`getCipher()`, ...), not for reading or writing. */
   readonly tlsSocket: TLSSocket;
   readonly #below: PacketConnection;
-  readonly #bytes: PacketByteStream;
+  readonly #bytes: PacketStream;
+  readonly #inbound: TlsInbound;
   readonly #framed: FramedConnection | undefined;
   readonly #closeTransport: boolean;
   readonly #closeTimeoutMs: number;
   readonly #sendHighWaterMark: number;
-  #duplex: PacketDuplex | undefined;
+  #duplex: PacketStream | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #closing = false;
@@ -90,11 +91,12 @@ export class SecureConnection extends EventEmitter<PacketConnectionEvents> imple
   #error: Error | undefined;
 
   /** @internal Made by {@link secureTls} once the peer is verified. */
-  constructor(tlsSocket: TLSSocket, below: PacketConnection, bytes: PacketByteStream, info: SecureConnectionInfo) {
+  constructor(tlsSocket: TLSSocket, below: PacketConnection, bytes: PacketStream, inbound: TlsInbound, info: SecureConnectionInfo) {
     super();
     this.tlsSocket = tlsSocket;
     this.#below = below;
     this.#bytes = bytes;
+    this.#inbound = inbound;
     this.role = info.role;
     this.innerFraming = info.innerFraming;
     this.peerCertificate = info.peerCertificate;
@@ -149,12 +151,12 @@ export class SecureConnection extends EventEmitter<PacketConnectionEvents> imple
 
   /** STUN packets the byte stream under TLS has kept out of TLS so far. */
   get stunPacketsSkipped(): number {
-    return this.#bytes.stunPacketsSkipped;
+    return this.#inbound.stunPacketsSkipped;
   }
 
   /** Cleartext packets the peer sent before starting TLS, dropped (never delivered). */
   get preTlsPacketsDropped(): number {
-    return this.#bytes.preTlsPacketsDropped;
+    return this.#inbound.preTlsPacketsDropped;
   }
 
   /** `true` once `send()` takes no more packets: from `close()` or `destroy()` on, or once TLS ended; `'close'` follows. */
@@ -187,12 +189,19 @@ export class SecureConnection extends EventEmitter<PacketConnectionEvents> imple
   }
 
   /**
-   * The Duplex view (always the same object): writes become packets (cut at
-   * 65535 bytes with `'rfc4571'` framing), packets are read as bytes, `end()`
-   * closes this connection.
+   * The Duplex view (always the same object, a {@link PacketStream}): writes
+   * become packets (cut at 65535 bytes with `'rfc4571'` framing, 16384 with
+   * `'none'`), packets are read as bytes, `end()` closes this connection,
+   * `destroy()` before both sides finished closes it too.
    */
   stream(): Duplex {
-    this.#duplex ??= new PacketDuplex(this, this.#framed ? MAX_FRAME_SIZE : 16384);
+    const size = this.#framed ? MAX_FRAME_SIZE : 16384;
+    this.#duplex ??= createPacketStream(this, {
+      maxFrameSize: size,
+      maxPacketSize: size,
+      endClosesConnection: true,
+      destroyClosesConnection: true,
+    });
     return this.#duplex;
   }
 

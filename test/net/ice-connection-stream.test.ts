@@ -23,10 +23,11 @@ test('UDP: writes are cut into datagrams of at most maxPacketSize, in order', as
   const stream = conn.stream({ maxPacketSize: 1000 });
   t.is(conn.stream(), stream, 'one stream per connection');
   const data = randomBytes(4500);
+  for (let i = 0; i < 4500; i += 1000) data[i] = 0xff; // no piece can pass for STUN
   await write(stream, data);
   t.deepEqual(
     r.sent.map((p) => p.length),
-    [1000, 1000, 1000, 1000, 500].map((n, i) => (isStun(data.subarray(i * 1000, i * 1000 + n)) ? 1 : n)),
+    [1000, 1000, 1000, 1000, 500],
   );
   t.deepEqual(Buffer.concat(r.sent), data);
 });
@@ -49,7 +50,7 @@ test('a piece that would pass for STUN is cut again (RFC 6544 §10.1); no sent p
   const data = Buffer.concat([stun, stun, Buffer.from('tail')]);
   await write(stream, data);
   t.true(r.sent.every((p) => !isStun(p)));
-  t.is(r.sent[0].length, 1);
+  t.is(r.sent[0].length, stun.length - 1, 'cut one byte short: its Message Length no longer matches');
   t.deepEqual(Buffer.concat(r.sent), data);
 });
 

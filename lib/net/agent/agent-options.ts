@@ -7,7 +7,7 @@ import { IceTcpError } from '../../errors.js';
 import type { IceCoreApi, IceCoreOptions, IceCredentials, RandomSource } from '../../ice/types.js';
 import { IceAgentError } from '../net-errors.js';
 import { cryptoRandomSource } from './runtime.js';
-import type { IceConnectionStreamOptions } from './ice-connection-stream.js';
+import type { PacketStreamOptions } from '../../packet-stream/packet-stream.js';
 import { listInterfaceAddresses, normalizeAddressList } from './interfaces.js';
 import { parseStunUrl } from '../stun-url.js';
 import { resolveAnnouncedAddresses, type AnnouncedAddresses } from './announced-address.js';
@@ -107,7 +107,7 @@ export interface IceAgentOptions {
    */
   maxHeldBytes?: number;
   /** Defaults of `IceConnection.stream()` (packet sizes, high-water marks). */
-  stream?: IceConnectionStreamOptions;
+  stream?: PacketStreamOptions;
   /**
    * STUN and TURN servers in the W3C RTCIceServer shape:
    * `[{ urls: 'turn:host:3478?transport=tcp', username, credential }]`.

@@ -10,7 +10,8 @@ import type { PairInfo, Route } from '../../ice/types.js';
 import { IceAgentError } from '../net-errors.js';
 import { pathOf, type RoutePath } from './route-path.js';
 import type { IceConnectionEvents } from './agent-events.js';
-import { IceConnectionStream, type IceConnectionStreamOptions } from './ice-connection-stream.js';
+import type { PacketStream, PacketStreamOptions } from '../../packet-stream/packet-stream.js';
+import { createIceConnectionStream } from './ice-connection-stream.js';
 import { HoldBuffer } from '../../hold-buffer.js';
 
 const debug = createDebug('ice-tcp:net');
@@ -45,7 +46,7 @@ export interface IceConnectionOptions {
    */
   maxHeldBytes?: number;
   /** Defaults for {@link IceConnection.stream}. */
-  stream?: IceConnectionStreamOptions;
+  stream?: PacketStreamOptions;
 }
 
 /** What {@link IceConnection} listens to on a route connection. */
@@ -108,7 +109,7 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
   /** Incoming packets dropped because too many waited for a listener or a paused reader. */
   droppedIncomingPackets = 0;
   readonly #maxQueued: number;
-  readonly #streamOptions: IceConnectionStreamOptions;
+  readonly #streamOptions: PacketStreamOptions;
   readonly #onClose: () => void;
   #route: Route | null = null;
   #connection: PacketConnection | undefined;
@@ -121,7 +122,7 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
   #closing = false;
   #closed = false;
   #selectedPair: PairInfo | undefined;
-  #stream: IceConnectionStream | undefined;
+  #stream: PacketStream | undefined;
   /** The listeners put on each attached route connection (at most the current one). */
   readonly #listeners = new Map<PacketConnection, ConnectionListeners>();
 
@@ -253,9 +254,9 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
    * A `stream.Duplex` over this connection (the same one on every call): a
    * byte stream cut into packets, with backpressure both ways.
    */
-  stream(options?: IceConnectionStreamOptions): IceConnectionStream {
+  stream(options?: PacketStreamOptions): PacketStream {
     if (this.#stream === undefined || this.#stream.destroyed) {
-      this.#stream = new IceConnectionStream(this, { ...this.#streamOptions, ...options });
+      this.#stream = createIceConnectionStream(this, { ...this.#streamOptions, ...options });
     }
     return this.#stream;
   }
