@@ -36,6 +36,8 @@ export interface HoldBufferLimits {
 export class HoldBuffer {
   readonly #limits: HoldBufferLimits;
   readonly #packets = new Fifo<Buffer>();
+  /** `#packets.length`, kept as a field: `size` is read for every packet on the data path. */
+  #size = 0;
   #bytes = 0;
   #draining = false;
 
@@ -50,7 +52,7 @@ export class HoldBuffer {
 
   /** Packets held. */
   get size(): number {
-    return this.#packets.length;
+    return this.#size;
   }
 
   /** Payload bytes held. */
@@ -65,7 +67,7 @@ export class HoldBuffer {
 
   /** `true` once a bound is reached: {@link offer} refuses, {@link push} says stop. */
   get full(): boolean {
-    return this.#packets.length >= this.#limits.maxPackets || this.#bytes >= this.#limits.maxBytes;
+    return this.#size >= this.#limits.maxPackets || this.#bytes >= this.#limits.maxBytes;
   }
 
   /**
@@ -73,7 +75,7 @@ export class HoldBuffer {
    * nothing) when it does not: the owner drops it and says so.
    */
   offer(packet: Buffer): boolean {
-    if (this.#packets.length + 1 > this.#limits.maxPackets || this.#bytes + packet.length > this.#limits.maxBytes) return false;
+    if (this.#size + 1 > this.#limits.maxPackets || this.#bytes + packet.length > this.#limits.maxBytes) return false;
     this.#hold(packet);
     return true;
   }
@@ -90,7 +92,10 @@ export class HoldBuffer {
   /** Takes the oldest packet; `undefined` when empty. */
   shift(): Buffer | undefined {
     const packet = this.#packets.shift();
-    if (packet !== undefined) this.#bytes -= packet.length;
+    if (packet !== undefined) {
+      this.#size--;
+      this.#bytes -= packet.length;
+    }
     return packet;
   }
 
@@ -105,7 +110,7 @@ export class HoldBuffer {
     this.#draining = true;
     let delivered = 0;
     try {
-      while (this.#packets.length > 0 && ready()) {
+      while (this.#size > 0 && ready()) {
         deliver(this.shift()!);
         delivered++;
       }
@@ -117,12 +122,14 @@ export class HoldBuffer {
 
   /** Forgets every held packet; returns how many there were. */
   clear(): number {
+    this.#size = 0;
     this.#bytes = 0;
     return this.#packets.clear();
   }
 
   #hold(packet: Buffer): void {
     this.#packets.push(packet);
+    this.#size++;
     this.#bytes += packet.length;
   }
 }

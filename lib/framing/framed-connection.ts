@@ -220,7 +220,7 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
       debug('drops a %d-byte packet: the connection is destroyed', frame.length);
       return;
     }
-    if (!this.#paused && this.bufferedPackets === 0 && this.listenerCount('packet') > 0) {
+    if (!this.#paused && this.#held.size === 0 && this.listenerCount('packet') > 0) {
       this.emit('packet', frame);
       return;
     }
