@@ -23,6 +23,10 @@ const MAIN = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
 const BASE = process.env.ECHO_BENCH_BASE;
 /** ECHO_BENCH_ONLY=base (or ours, or none): run only these of ours beside libnice and raw Node (quicker iterations). */
 const ONLY = process.env.ECHO_BENCH_ONLY?.split(',');
+/** ECHO_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR': node options for our peers (profiles). */
+const NODE_ARGS = (process.env.ECHO_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+/** ECHO_BENCH_BASE_NODE_ARGS: the same for the ECHO_BENCH_BASE peers (e.g. to compare V8 flags). */
+const BASE_NODE_ARGS = (process.env.ECHO_BENCH_BASE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
 /** ECHO_BENCH_TRANSPORTS=udp or tcp: only one transport. */
 const TRANSPORTS = (process.env.ECHO_BENCH_TRANSPORTS ?? 'udp,tcp').split(',') as Array<'udp' | 'tcp'>;
 
@@ -98,10 +102,24 @@ async function transfer(impl: Impl, transport: 'udp' | 'tcp'): Promise<EchoFigur
       return spawn(NICE_PEER_BINARY, [controlling, ...udp, '--timeout', '60', ...data], { stdio: ['pipe', 'pipe', 'pipe'] });
     }
     const tcptypes = transport === 'tcp' ? ['--tcptypes', role === 'send' ? 'active' : 'passive'] : [];
-    return spawn(process.execPath, [impl === 'base' ? BASE! : MAIN, 'peer', controlling, ...udp, ...tcptypes, '--timeout', '60', ...data], {
-      env: { ...process.env, DEBUG: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    return spawn(
+      process.execPath,
+      [
+        ...(impl === 'base' ? BASE_NODE_ARGS : NODE_ARGS),
+        impl === 'base' ? BASE! : MAIN,
+        'peer',
+        controlling,
+        ...udp,
+        ...tcptypes,
+        '--timeout',
+        '60',
+        ...data,
+      ],
+      {
+        env: { ...process.env, DEBUG: '' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
   };
   const sender = start('send');
   const echoer = start('echo');
