@@ -48,6 +48,9 @@ import { processTimerWheel, TimerSlot } from './timer-wheel.js';
 /** Randomness for the core: crypto randomness, small draws from a pool (see pooled-random.ts). */
 export const cryptoRandomSource: RandomSource = pooledCryptoRandom;
 
+/** The announced addresses of a runtime that has none: one empty map for all of them. */
+const NO_ANNOUNCED_ADDRESSES: ReadonlyMap<string, string> = new Map();
+
 /** Where the runtime delivers what the core and the plugins produce. */
 export interface RuntimeSink {
   /**
@@ -93,7 +96,7 @@ export class IceRuntime {
   /** component → its current data route (as the core last announced it). */
   readonly #routes = new Map<number, Route>();
   /** Announced addresses of the gathering (1:1 NAT), applied to candidates as they come. */
-  #announced: ReadonlyMap<string, string> = new Map();
+  #announced: ReadonlyMap<string, string> = NO_ANNOUNCED_ADDRESSES;
   /** This runtime's deadline in the process-wide timer wheel. */
   readonly #timer = new TimerSlot(() => this.#onTimer());
   #draining = false;
