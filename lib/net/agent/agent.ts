@@ -130,7 +130,11 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       this.#connections.push(
         new IceConnection(
           component,
-          { maxQueuedPackets: options.maxQueuedPackets, ...(options.stream ? { stream: options.stream } : {}) },
+          {
+            maxQueuedPackets: options.maxQueuedPackets,
+            ...(options.maxHeldBytes !== undefined ? { maxHeldBytes: options.maxHeldBytes } : {}),
+            ...(options.stream ? { stream: options.stream } : {}),
+          },
           () => void this.close(),
         ),
       );
@@ -401,7 +405,6 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   readonly #sink: RuntimeSink = {
     onEvent: (event: IceEvent) => this.#onEvent(event),
     onRoute: (component, route, connection) => this.#connections[component - 1]?.setRoute(route, connection),
-    onRouteClosing: (component, connectionId) => this.#connections[component - 1]?.routeClosing(connectionId),
     onData: (component, data) => this.#connections[component - 1]?.deliver(data),
     onCandidate: (init) => {
       const candidate = new IceCandidate(init.candidate, this.#runtime.core.localCredentials.ufrag);
