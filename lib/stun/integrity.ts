@@ -7,7 +7,6 @@
  */
 import { createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
-import { hmacSha1 } from './hmac-sha1.js';
 import { FINGERPRINT_XOR, STUN_HEADER_SIZE } from './stun-constants.js';
 import type { StunMessage } from './message.js';
 
@@ -15,9 +14,7 @@ import type { StunMessage } from './message.js';
  * HMAC of `msg[0..attrOffset)` with the header length field temporarily set
  * to cover the integrity attribute at `attrOffset` whose value is `valueSize`
  * bytes (RFC 8489 §14.5, §14.6). The bytes are hashed in place: the length
- * field is patched and restored, nothing is copied. SHA-1 runs in
- * JavaScript (hmac-sha1.ts: cheaper than a native call for a message of a
- * block or two), SHA-256 in `node:crypto`.
+ * field is patched and restored, nothing is copied.
  */
 export function integrityHmac(algorithm: 'sha1' | 'sha256', msg: Buffer, attrOffset: number, valueSize: number, key: Uint8Array): Buffer {
   const hi = msg[2];
@@ -26,9 +23,7 @@ export function integrityHmac(algorithm: 'sha1' | 'sha256', msg: Buffer, attrOff
   msg[2] = length >>> 8;
   msg[3] = length & 0xff;
   try {
-    return algorithm === 'sha1'
-      ? hmacSha1(key, msg, 0, attrOffset)
-      : createHmac(algorithm, key).update(msg.subarray(0, attrOffset)).digest();
+    return createHmac(algorithm, key).update(msg.subarray(0, attrOffset)).digest();
   } finally {
     msg[2] = hi;
     msg[3] = lo;
