@@ -7,61 +7,22 @@
 import { IceAgent } from '../lib/net/agent/agent.js';
 import { SharedPassiveListener, TcpTransport } from '../lib/net/tcp/index.js';
 import type { IceConnection } from '../lib/net/agent/ice-connection.js';
+import { collect, cpuMs, measureHeap, measureIdle, memoryNow, reply, type Command, type Offer } from './scale-measure.js';
 
-/** What one agent signals to its peer. */
-export interface Offer {
-  ufrag: string;
-  pwd: string;
-  candidates: string[];
-}
-
-/** Messages from the parent. */
-export type Command =
-  | { type: 'create' }
-  | { type: 'answer'; offers: Offer[] }
-  | { type: 'measure-heap' }
-  | { type: 'measure-idle'; ms: number }
-  | { type: 'traffic'; packets: number; window: number; size: number }
-  | { type: 'mark' }
-  | { type: 'echo-stats' }
-  | { type: 'exit' };
-
-/** Messages to the parent. */
-export type Reply =
-  | { type: 'offers'; offers: Offer[]; ms: number }
-  | { type: 'connected'; ms: number; failed: number }
-  | { type: 'heap'; heapPerSession: number; rssPerSession: number; heapUsed: number; rss: number }
-  | { type: 'idle'; cpuPercent: number }
-  | { type: 'traffic'; packets: number; ms: number; cpuMs: number }
-  | { type: 'echo-stats'; packets: number; cpuMs: number; ms: number }
-  | { type: 'error'; message: string };
+export type { Command, Offer, Reply } from './scale-measure.js';
 
 const [role, transport, countText] = process.argv.slice(2);
 const N = Number(countText);
 const tcp = transport === 'tcp';
 const server = role === 'server';
-const gc = (globalThis as { gc?: () => void }).gc;
+const label = `${role}-${transport}-${N}`;
 
 let listener: SharedPassiveListener | undefined;
 const agents: IceAgent[] = [];
-let baseHeap = 0;
-let baseRss = 0;
+let base = { heapUsed: 0, rss: 0 };
 let echoed = 0;
 let cpuAtTrafficStart = 0;
 let trafficStartedAt = 0;
-
-function reply(message: Reply): void {
-  process.send!(message);
-}
-
-function collect(): void {
-  for (let i = 0; i < 3; i++) gc?.();
-}
-
-function cpuMs(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-}
 
 function makeAgent(): IceAgent {
   // Connect timeouts are long: thousands of SYNs at once overflow the backlog, and SYN retries take seconds.
@@ -121,8 +82,7 @@ async function create(): Promise<void> {
     await listener.listen();
   }
   collect();
-  baseHeap = process.memoryUsage().heapUsed;
-  baseRss = process.memoryUsage().rss;
+  base = memoryNow();
   for (let i = 0; i < N; i++) agents.push(makeAgent());
   const offers = await offersOf(agents);
   reply({ type: 'offers', offers, ms: performance.now() - t0 });
@@ -148,44 +108,6 @@ async function answer(offers: Offer[]): Promise<void> {
   }
   const results = await Promise.all(usable);
   reply({ type: 'connected', ms: performance.now() - t0, failed: results.filter((ok) => !ok).length });
-}
-
-async function measureHeap(): Promise<void> {
-  await new Promise((r) => setTimeout(r, 1000));
-  collect();
-  const m = process.memoryUsage();
-  reply({
-    type: 'heap',
-    heapUsed: m.heapUsed,
-    rss: m.rss,
-    heapPerSession: (m.heapUsed - baseHeap) / N,
-    rssPerSession: (m.rss - baseRss) / N,
-  });
-}
-
-/** SCALE_IDLE_PROFILE=dir: a CPU profile of the idle phase only, written there. */
-async function profiled(phase: string, body: () => Promise<void>): Promise<void> {
-  const dir = process.env.SCALE_IDLE_PROFILE;
-  if (dir === undefined) return body();
-  const { Session } = await import('node:inspector');
-  const { writeFileSync } = await import('node:fs');
-  const session = new Session();
-  session.connect();
-  const post = (method: string, params?: object): Promise<{ profile?: unknown }> =>
-    new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result ?? {}))));
-  await post('Profiler.enable');
-  await post('Profiler.start');
-  await body();
-  const { profile } = await post('Profiler.stop');
-  writeFileSync(`${dir}/${role}-${transport}-${N}-${phase}.cpuprofile`, JSON.stringify(profile));
-  session.disconnect();
-}
-
-async function measureIdle(ms: number): Promise<void> {
-  const before = cpuMs();
-  const t0 = performance.now();
-  await profiled('idle', () => new Promise((r) => setTimeout(r, ms)));
-  reply({ type: 'idle', cpuPercent: ((cpuMs() - before) / (performance.now() - t0)) * 100 });
 }
 
 /**
@@ -247,9 +169,9 @@ process.on('message', (command: Command) => {
       case 'answer':
         return answer(command.offers);
       case 'measure-heap':
-        return measureHeap();
+        return measureHeap(base, N, label);
       case 'measure-idle':
-        return measureIdle(command.ms);
+        return measureIdle(command.ms, label);
       case 'mark':
         cpuAtTrafficStart = cpuMs();
         trafficStartedAt = performance.now();

@@ -7,23 +7,32 @@
 // every session is usable, heap and RSS per session on each side (after GC,
 // minus the figures before the agents were made), CPU at idle (consent checks
 // only, RFC 7675: one every 4-6 s per session and side) as % of one core over
-// SCALE_IDLE_MS (default 15000), and packets/s per core with every session
-// echoing SCALE_PACKETS 200-byte packets (server-side CPU of the phase,
-// consent included; received + sent).
+// SCALE_IDLE_MS (default 30000; user and kernel time apart, and the timers
+// armed per second), and packets/s per core with every session echoing
+// SCALE_PACKETS 200-byte packets (server-side CPU of the phase, consent
+// included; received + sent). The named baseline, measured in the same run
+// just before each N (SCALE_BASELINE=0 leaves it out): the same number of
+// bare sockets (bench/scale-raw-side.ts) carrying the packets consent
+// carries, with no ICE: the socket floor under our idle cost. The load
+// average is printed beside every row (the machine is shared).
 // Targets (issue 16): 10,000 sessions connect, ≤ 16 KB heap per idle
 // session, idle CPU ≤ 5% of one core. SCALE_CONSENT_MS sets the agents'
 // mean consent interval (default 5000, RFC 7675 §5.1). SCALE_PROF=dir and
 // SCALE_IDLE_PROFILE=dir write CPU profiles of the sides (whole run, or the
-// idle phase only). Heavy: run it on purpose, not in CI.
+// idle phase only), SCALE_HEAP_SNAPSHOT=dir heap snapshots of the idle sides
+//. Heavy: run it on purpose, not in CI.
 import { fork, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import type { Command, Reply } from './scale-side.js';
+import type { Command, CpuShare, Reply } from './scale-measure.js';
 
 const SIZES = (process.env.SCALE_SESSIONS ?? '1000,2000,5000,10000').split(',').map(Number);
 const TRANSPORTS = (process.env.SCALE_TRANSPORTS ?? 'tcp,udp').split(',') as Array<'tcp' | 'udp'>;
-const IDLE_MS = Number(process.env.SCALE_IDLE_MS ?? 15_000);
+const IDLE_MS = Number(process.env.SCALE_IDLE_MS ?? 30_000);
 const PACKETS = Number(process.env.SCALE_PACKETS ?? 20);
 const SIDE = fileURLToPath(new URL('./scale-side.js', import.meta.url));
+const RAW_SIDE = fileURLToPath(new URL('./scale-raw-side.js', import.meta.url));
+const BASELINE = process.env.SCALE_BASELINE !== '0';
 
 /** A child process running one side, with a request/reply helper. */
 class Side {
@@ -31,8 +40,8 @@ class Side {
   readonly #waiting: Array<(reply: Reply) => void> = [];
   readonly exited: Promise<number | null>;
 
-  constructor(role: 'server' | 'client', transport: string, n: number) {
-    this.child = fork(SIDE, [role, transport, String(n)], {
+  constructor(role: 'server' | 'client', transport: string, n: number, raw: boolean) {
+    this.child = fork(raw ? RAW_SIDE : SIDE, [role, transport, String(n)], {
       // SCALE_PROF=dir writes a CPU profile of each side there (--cpu-prof).
       execArgv: [
         '--expose-gc',
@@ -66,20 +75,32 @@ class Side {
 /** The figures of one run. */
 export interface ScaleResult {
   transport: string;
+  /** Bare sockets (the baseline) instead of ICE agents. */
+  raw: boolean;
+  /** The 1-minute load average when the run began. */
+  load: number;
   sessions: number;
   connectMs: number;
   failed: number;
-  server: { heapPerSession: number; rssPerSession: number; idleCpu: number };
-  client: { heapPerSession: number; rssPerSession: number; idleCpu: number };
+  server: { heapPerSession: number; rssPerSession: number; idle: CpuShare };
+  client: { heapPerSession: number; rssPerSession: number; idle: CpuShare };
   packetsPerCoreSecond: number;
   echoPackets: number;
   echoMs: number;
 }
 
 /** Runs one N on one transport in two fresh processes. */
-export async function scaleRun(transport: 'tcp' | 'udp', n: number, idleMs = IDLE_MS, packets = PACKETS): Promise<ScaleResult> {
-  const server = new Side('server', transport, n);
-  const client = new Side('client', transport, n);
+export async function scaleRun(
+  transport: 'tcp' | 'udp',
+  n: number,
+  raw = false,
+  idleMs = IDLE_MS,
+  packets = PACKETS,
+): Promise<ScaleResult> {
+  const load = loadavg()[0];
+  const server = new Side('server', transport, n, raw);
+  const client = new Side('client', transport, n, raw);
+  if (raw) packets = 0;
   try {
     const [s, c] = await Promise.all([server.ask({ type: 'create' }, 'offers'), client.ask({ type: 'create' }, 'offers')]);
     const [sc, cc] = await Promise.all([
@@ -91,16 +112,24 @@ export async function scaleRun(transport: 'tcp' | 'udp', n: number, idleMs = IDL
       server.ask({ type: 'measure-idle', ms: idleMs }, 'idle'),
       client.ask({ type: 'measure-idle', ms: idleMs }, 'idle'),
     ]);
-    await server.ask({ type: 'mark' }, 'echo-stats');
+    if (packets > 0) await server.ask({ type: 'mark' }, 'echo-stats');
     const traffic = packets > 0 ? await client.ask({ type: 'traffic', packets, window: 4, size: 200 }, 'traffic') : { ms: 0 };
-    const echo = await server.ask({ type: 'echo-stats' }, 'echo-stats');
+    const echo = packets > 0 ? await server.ask({ type: 'echo-stats' }, 'echo-stats') : { packets: 0, cpuMs: 1 };
+    const idle = (r: Extract<Reply, { type: 'idle' }>): CpuShare => ({
+      cpuPercent: r.cpuPercent,
+      userPercent: r.userPercent,
+      systemPercent: r.systemPercent,
+      timersPerSecond: r.timersPerSecond,
+    });
     return {
       transport,
+      raw,
+      load,
       sessions: n,
       connectMs: Math.max(sc.ms, cc.ms),
       failed: sc.failed + cc.failed,
-      server: { heapPerSession: sh.heapPerSession, rssPerSession: sh.rssPerSession, idleCpu: si.cpuPercent },
-      client: { heapPerSession: ch.heapPerSession, rssPerSession: ch.rssPerSession, idleCpu: ci.cpuPercent },
+      server: { heapPerSession: sh.heapPerSession, rssPerSession: sh.rssPerSession, idle: idle(si) },
+      client: { heapPerSession: ch.heapPerSession, rssPerSession: ch.rssPerSession, idle: idle(ci) },
       // The echo phase's server CPU, consent checks of the phase included (at 10,000 sessions they weigh).
       packetsPerCoreSecond: echo.packets / (echo.cpuMs / 1000),
       echoPackets: echo.packets,
@@ -118,6 +147,20 @@ export async function scaleRun(transport: 'tcp' | 'udp', n: number, idleMs = IDL
 }
 
 const kb = (bytes: number): string => (bytes / 1024).toFixed(1);
+const cpu = (c: CpuShare): string => `${c.cpuPercent.toFixed(1)} (${c.userPercent.toFixed(1)}+${c.systemPercent.toFixed(1)})`;
+
+/** One table row. */
+function row(r: ScaleResult): string {
+  const echo =
+    r.echoPackets > 0
+      ? `${Math.round(r.packetsPerCoreSecond).toLocaleString('en-US')} | ${((r.echoPackets / 2 / (r.sessions * PACKETS)) * 100).toFixed(1)} %`
+      : '– | –';
+  return (
+    `| ${r.sessions.toLocaleString('en-US')} | ${r.raw ? 'bare sockets' : 'ice-tcp'} | ${(r.connectMs / 1000).toFixed(1)} s | ${r.failed} | ` +
+    `${kb(r.server.heapPerSession)} · ${kb(r.client.heapPerSession)} KB | ${kb(r.server.rssPerSession)} · ${kb(r.client.rssPerSession)} KB | ` +
+    `${cpu(r.server.idle)} · ${cpu(r.client.idle)} % | ${Math.round(r.server.idle.timersPerSecond).toLocaleString('en-US')} | ${echo} | ${r.load.toFixed(1)} |`
+  );
+}
 
 /** Runs the curve and prints one table per transport (rows as they come). */
 export async function run(): Promise<void> {
@@ -127,16 +170,12 @@ export async function run(): Promise<void> {
       `### ${transport.toUpperCase()}: N sessions between two processes on loopback${transport === 'tcp' ? ', all through one shared passive port' : ''} (idle over ${IDLE_MS / 1000} s${consent}; echo of ${PACKETS} × 200 B per session, window 4)\n`,
     );
     console.log(
-      '| sessions | all usable in | failed | heap/session server · client | RSS/session server · client | idle CPU server · client (% of one core) | echo packets/s per core (server) | echoed |',
+      '| sessions | what | all usable in | failed | heap/session server · client | RSS/session server · client | idle CPU server · client, % of one core (user+system) | timers/s (server) | echo packets/s per core (server) | echoed | load |',
     );
-    console.log('|---:|---:|---:|---:|---:|---:|---:|---:|');
+    console.log('|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
     for (const n of SIZES) {
-      const r = await scaleRun(transport, n);
-      console.log(
-        `| ${r.sessions.toLocaleString('en-US')} | ${(r.connectMs / 1000).toFixed(1)} s | ${r.failed} | ${kb(r.server.heapPerSession)} · ${kb(r.client.heapPerSession)} KB | ` +
-          `${kb(r.server.rssPerSession)} · ${kb(r.client.rssPerSession)} KB | ${r.server.idleCpu.toFixed(1)} · ${r.client.idleCpu.toFixed(1)} % | ` +
-          `${Math.round(r.packetsPerCoreSecond).toLocaleString('en-US')} | ${((r.echoPackets / 2 / (n * PACKETS)) * 100).toFixed(1)} % |`,
-      );
+      if (BASELINE) console.log(row(await scaleRun(transport, n, true)));
+      console.log(row(await scaleRun(transport, n)));
     }
     console.log('');
   }

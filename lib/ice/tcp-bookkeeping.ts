@@ -80,31 +80,35 @@ export function survivorOf(existing: TcpConnection, incoming: TcpConnection): Tc
   return a < b ? existing : incoming;
 }
 
-/** Connections and attempts of one agent. */
+/**
+ * Connections and attempts of one agent. The maps are made on first use: a
+ * UDP-only agent, or a passive side that never connects, carries none (with
+ * 10,000 agents in a process, three empty maps each are about 5 MB).
+ */
 export class TcpConnectionTable {
-  private readonly byId = new Map<string, TcpConnection>();
-  private readonly byTuple = new Map<string, TcpConnection>();
-  private readonly attemptsById = new Map<string, ConnectAttempt>();
+  private byId: Map<string, TcpConnection> | undefined;
+  private byTuple: Map<string, TcpConnection> | undefined;
+  private attemptsById: Map<string, ConnectAttempt> | undefined;
   private attemptCounter = 0;
 
   /** The connection with this id. */
   get(id: string): TcpConnection | undefined {
-    return this.byId.get(id);
+    return this.byId?.get(id);
   }
 
   /** The connection on this 5-tuple. */
   byFiveTuple(local: Address, remote: Address): TcpConnection | undefined {
-    return this.byTuple.get(fiveTupleKey(local, remote));
+    return this.byTuple?.get(fiveTupleKey(local, remote));
   }
 
   /** Every connection. */
   connections(): TcpConnection[] {
-    return [...this.byId.values()];
+    return this.byId === undefined ? [] : [...this.byId.values()];
   }
 
   /** Number of connections. */
   get size(): number {
-    return this.byId.size;
+    return this.byId?.size ?? 0;
   }
 
   /**
@@ -114,20 +118,20 @@ export class TcpConnectionTable {
    */
   register(conn: TcpConnection): { existing?: TcpConnection } {
     const key = fiveTupleKey(conn.local, conn.remote);
-    const existing = this.byTuple.get(key);
+    const existing = this.byTuple?.get(key);
     if (existing !== undefined) return { existing };
-    this.byId.set(conn.id, conn);
-    this.byTuple.set(key, conn);
+    (this.byId ??= new Map()).set(conn.id, conn);
+    (this.byTuple ??= new Map()).set(key, conn);
     return {};
   }
 
   /** Forgets a connection. */
   remove(id: string): TcpConnection | undefined {
-    const conn = this.byId.get(id);
+    const conn = this.byId?.get(id);
     if (conn === undefined) return undefined;
-    this.byId.delete(id);
+    this.byId!.delete(id);
     const key = fiveTupleKey(conn.local, conn.remote);
-    if (this.byTuple.get(key) === conn) this.byTuple.delete(key);
+    if (this.byTuple?.get(key) === conn) this.byTuple.delete(key);
     return conn;
   }
 
@@ -139,22 +143,22 @@ export class TcpConnectionTable {
 
   /** Registers an attempt. */
   addAttempt(attempt: ConnectAttempt): void {
-    this.attemptsById.set(attempt.id, attempt);
+    (this.attemptsById ??= new Map()).set(attempt.id, attempt);
   }
 
   /** The attempt with this id. */
   attempt(id: string): ConnectAttempt | undefined {
-    return this.attemptsById.get(id);
+    return this.attemptsById?.get(id);
   }
 
   /** Forgets an attempt. */
   removeAttempt(id: string): void {
-    this.attemptsById.delete(id);
+    this.attemptsById?.delete(id);
   }
 
   /** Every attempt. */
   attempts(): ConnectAttempt[] {
-    return [...this.attemptsById.values()];
+    return this.attemptsById === undefined ? [] : [...this.attemptsById.values()];
   }
 
   /**
@@ -163,12 +167,13 @@ export class TcpConnectionTable {
    */
   outstandingTo(address: string): number {
     let n = 0;
-    for (const a of this.attemptsById.values()) if (a.remote.address === address) n++;
+    if (this.attemptsById !== undefined) for (const a of this.attemptsById.values()) if (a.remote.address === address) n++;
     return n;
   }
 
   /** The earliest attempt deadline or retry time. */
   nextDeadline(): number | undefined {
+    if (this.attemptsById === undefined) return undefined;
     let min: number | undefined;
     for (const a of this.attemptsById.values()) {
       const t = a.retryAt ?? a.deadline;

@@ -96,7 +96,8 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   readonly #connections: IceConnection[] = [];
   readonly #localCandidates: IceCandidate[] = [];
   readonly #waiters = new Set<Waiter>();
-  readonly #gatherAbort = new AbortController();
+  /** Aborts a gathering under way when the agent closes; made per gathering and let go after it (a few hundred bytes per agent). */
+  #gatherAbort: AbortController | undefined;
   #gathering: Promise<IceCandidate[]> | undefined;
   #gatheringState: GatheringState = 'new';
   #remote: IceParameters | undefined;
@@ -341,7 +342,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   }
 
   async #close(): Promise<void> {
-    this.#gatherAbort.abort();
+    this.#gatherAbort?.abort();
     for (const waiter of [...this.#waiters]) waiter.reject(new IceAgentError('ERR_AGENT_CLOSED', 'the agent was closed'));
     await this.#runtime.close();
     for (const connection of this.#connections) connection.terminate();
@@ -353,15 +354,18 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     this.#gatheringState = 'gathering';
     if (this.#options.addresses.length === 0) debug('no interface address to gather on');
     this.#gatherWarnings = [];
+    const abort = (this.#gatherAbort = new AbortController());
+    if (this.#closing !== undefined) abort.abort(); // closed before gathering began: plugins see an aborted signal
     await this.#runtime.gather({
       addresses: this.#options.addresses,
       components: this.#connections.map((c) => c.component),
       stunServers: this.#options.stunServers,
       priority: { preferTcp: this.#options.preferTcp },
       localUfrag: this.#runtime.core.localCredentials.ufrag,
-      signal: this.#gatherAbort.signal,
+      signal: abort.signal,
       announcedAddresses: this.#options.announcedAddresses,
     });
+    if (this.#gatherAbort === abort) this.#gatherAbort = undefined;
     this.#gatheringState = 'complete';
     const warnings = this.#gatherWarnings;
     this.#gatherWarnings = undefined;

@@ -3,7 +3,9 @@
  * sockets (through transport plugins).
  *
  * - Time: `performance.now()` (monotonic) is the `now` of every input; one
- *   `setTimeout` is armed for `pollTimeout()` and moved after each input.
+ *   deadline, `pollTimeout()`, is kept in the process-wide timer wheel
+ *   (timer-wheel.ts: one Node timer for all runtimes) and moved after each
+ *   input.
  * - After every input, the core's four outputs are drained: transmits go to
  *   the plugin that owns the transport id, connection commands to the TCP
  *   plugin, events to the {@link RuntimeSink}.
@@ -22,7 +24,6 @@
  *   `sink.onError`; it never escapes into a socket's event handler.
  */
 import { announceCandidate } from './announced-address.js';
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Candidate } from '../../candidate/index.js';
 import type { DebugLog } from '../../debug-log.js';
@@ -41,14 +42,14 @@ import type {
   Transmit,
 } from '../../ice/types.js';
 import type { GatherContext, TransportHost, TransportPlugin } from './transport-plugin.js';
+import { pooledCryptoRandom } from './pooled-random.js';
+import { processTimerWheel, TimerSlot } from './timer-wheel.js';
 
-/** The longest delay `setTimeout` honours (2^31-1 ms, about 24.8 days). */
-const MAX_TIMER_DELAY_MS = 2 ** 31 - 1;
+/** Randomness for the core: crypto randomness, small draws from a pool (see pooled-random.ts). */
+export const cryptoRandomSource: RandomSource = pooledCryptoRandom;
 
-/** Randomness for the core from `crypto.randomBytes`. */
-export const cryptoRandomSource: RandomSource = {
-  bytes: (length: number) => randomBytes(length),
-};
+/** The announced addresses of a runtime that has none: one empty map for all of them. */
+const NO_ANNOUNCED_ADDRESSES: ReadonlyMap<string, string> = new Map();
 
 /** Where the runtime delivers what the core and the plugins produce. */
 export interface RuntimeSink {
@@ -95,9 +96,9 @@ export class IceRuntime {
   /** component → its current data route (as the core last announced it). */
   readonly #routes = new Map<number, Route>();
   /** Announced addresses of the gathering (1:1 NAT), applied to candidates as they come. */
-  #announced: ReadonlyMap<string, string> = new Map();
-  #timer: NodeJS.Timeout | undefined;
-  #timerAt: number | undefined;
+  #announced: ReadonlyMap<string, string> = NO_ANNOUNCED_ADDRESSES;
+  /** This runtime's deadline in the process-wide timer wheel. */
+  readonly #timer = new TimerSlot(() => this.#onTimer());
   #draining = false;
   #closed = false;
   /** Exceptions thrown by application listeners during a drain, rethrown after it. */
@@ -299,8 +300,6 @@ export class IceRuntime {
   }
 
   readonly #onTimer = (): void => {
-    this.#timer = undefined;
-    this.#timerAt = undefined;
     if (this.#closed) return;
     try {
       this.core.handleTimeout(this.now());
@@ -448,17 +447,11 @@ export class IceRuntime {
       this.#clearTimer();
       return;
     }
-    if (this.#timer !== undefined && this.#timerAt === at) return;
-    this.#clearTimer();
-    this.#timerAt = at;
-    // Node fires a delay over 2^31-1 ms after 1 ms; handleTimeout early is harmless, so cap it instead.
-    this.#timer = setTimeout(this.#onTimer, Math.min(MAX_TIMER_DELAY_MS, Math.max(0, Math.ceil(at - this.now()))));
+    if (this.#timer.at !== at) processTimerWheel.schedule(this.#timer, at);
   }
 
   #clearTimer(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = undefined;
+    processTimerWheel.cancel(this.#timer);
   }
 
   #report(what: string, error: unknown): void {
