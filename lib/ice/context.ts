@@ -131,11 +131,13 @@ export class AgentContext {
     this.out.transmits.push(t);
   }
 
-  /** Asks the runtime to close a TCP connection and forgets it. */
+  /** Asks the runtime to close a TCP connection of the table and forgets it. */
   closeConnection(connectionId: string, reason: string): void {
+    const conn = this.tcp.get(connectionId);
+    if (conn === undefined) return void log('close connection %s: already gone (%s)', connectionId, reason);
     this.tcp.remove(connectionId);
     log('close connection %s: %s', connectionId, reason);
-    this.out.connects.push({ type: 'close', connectionId, reason });
+    this.out.close(connectionId, conn.transportId, reason);
   }
 
   /** Changes a pair's state, with a `pair-state` event (RFC 8445 §6.1.2.6). */

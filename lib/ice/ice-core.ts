@@ -5,7 +5,6 @@
  * contract with the runtime.
  */
 import type { Candidate } from '../candidate/index.js';
-import { decodeStun, isStun, StunClass, StunMethod, type StunMessage } from '../stun/index.js';
 import { formatAddress } from './address-keys.js';
 import { checkEligible, handleCheckResponse, processTransactionTimers, startCheck, switchRole } from './checks.js';
 import { consentDeadline, handleConsentResponse, processConsent } from './consent-checks.js';
@@ -26,9 +25,11 @@ import { restartAgent } from './restart.js';
 import { answerWithheldNominations } from './tcp-nomination.js';
 import { handleConnectionEvent, processTcpTimers, rejectNonStunReply, tcpDeadline } from './tcp-events.js';
 import type { TcpConnection } from './tcp-bookkeeping.js';
+import { classifyPacket, type PacketClass } from './packet-class.js';
 import type {
   ConnectionCommand,
   ConnectionEvent,
+  DataDisposition,
   IceCoreApi,
   IceCoreOptions,
   IceCredentials,
@@ -51,7 +52,7 @@ const MAX_U64 = (1n << 64n) - 1n;
  * - call `endOfLocalCandidates` once gathering is done (without it, local
  *   candidates count as complete only from the first check on, so an agent
  *   with no pair at all cannot fail, RFC 8838 §8);
- * - after every input, drain `pollTransmit`, `pollConnect` and `pollEvent`
+ * - after every input, drain `pollTransmit`, `pollConnectionCommand` and `pollEvent`
  *   until empty (transmits before connection commands: an error answer is
  *   queued before the `close` of a connection whose first frame failed),
  *   then arm one timer for `pollTimeout()`; calling `handleTimeout` early
@@ -189,60 +190,40 @@ export class IceCore implements IceCoreApi {
     this.runDue(now);
   }
 
+  /** Classifies the packet ({@link classifyPacket}, which changes nothing), then acts on its class. */
   handlePacket(now: number, packet: PacketInput): PacketDisposition {
+    const packetClass = classifyPacket(this.ctx, packet);
+    if (packetClass.kind === 'data') return packetClass;
+    return this.dispatchPacket(now, packet, packetClass);
+  }
+
+  /** The second half of {@link handlePacket}: what a packet of each class does to the agent. */
+  private dispatchPacket(now: number, packet: PacketInput, packetClass: Exclude<PacketClass, DataDisposition>): PacketDisposition {
     const ctx = this.ctx;
-    const data = packet.data;
-    if (data.length === 0) return this.drop('empty packet', packet);
-    // RFC 7983: 0–3 is STUN; anything else is data for a valid pair.
-    if (data[0] > 3) {
-      if (ctx.dataRoutes.lookup(packet.transportId, packet.connectionId, packet.from) !== undefined) return 'data';
-      return this.nonStunMiss(now, packet);
+    if (packetClass.kind === 'junk') {
+      const conn = packetClass.rejects;
+      if (conn !== undefined) {
+        conn.awaitingFirstFrame = false;
+        this.rejectFirstFrame(now, conn, packetClass.firstFrameRule ?? packetClass.reason);
+      }
+      return this.drop(packetClass.reason, packet);
     }
-    if (ctx.closed) return this.drop('agent closed', packet);
-    let conn: TcpConnection | undefined;
-    let firstFrame = false;
-    if (packet.connectionId !== undefined) {
-      conn = ctx.tcp.get(packet.connectionId);
-      if (conn === undefined) return this.drop('unknown or closed connection', packet);
-      firstFrame = conn.awaitingFirstFrame;
-      conn.awaitingFirstFrame = false;
-    }
-    // RFC 6544 §10.2, RFC 7983: a byte stream cut into frames (TLS over ICE-TCP) starts
-    // about one frame in 64 with 0-3; one that fails STUN's header checks (RFC 8489 §6.3)
-    // is data from a valid pair, told without a parse that throws.
-    if (!firstFrame && !isStun(data) && ctx.dataRoutes.lookup(packet.transportId, packet.connectionId, packet.from) !== undefined) {
-      return 'data';
-    }
-    let msg: StunMessage;
-    try {
-      msg = decodeStun(data);
-    } catch (error) {
-      // RFC 8489 §6.3 ("try to parse the message as a different protocol"), RFC 6544 §10.2:
-      // a first byte of 0-3 that is not STUN after all is application data when it comes
-      // from a valid pair (a byte stream cut into packets can start a packet with any byte).
-      if (!firstFrame && ctx.dataRoutes.lookup(packet.transportId, packet.connectionId, packet.from) !== undefined) return 'data';
-      log('packet from %s: not STUN (%s)', formatAddress(packet.from), (error as Error).message);
-      if (firstFrame && conn !== undefined) this.rejectFirstFrame(now, conn, 'first frame is not STUN');
-      return 'dropped';
-    }
-    const isRequest = msg.class === StunClass.Request && msg.method === StunMethod.Binding;
-    if (firstFrame && conn !== undefined && conn.origin === 'accept' && !isRequest) {
-      this.rejectFirstFrame(now, conn, 'first frame is not a Binding request');
-      return 'dropped';
-    }
-    switch (msg.class) {
-      case StunClass.Request: {
+    const conn = packetClass.connection;
+    if (conn !== undefined) conn.awaitingFirstFrame = false;
+    const msg = packetClass.message;
+    switch (packetClass.kind) {
+      case 'request': {
         const transportId = conn?.transportId ?? packet.transportId;
         const outcome = handleRequest(ctx, now, packet, msg, ctx.locals.baseOf(transportId));
-        if (firstFrame && conn !== undefined && conn.origin === 'accept' && outcome !== 'answered' && outcome !== 'withheld') {
+        if (packetClass.firstFrame && conn !== undefined && conn.origin === 'accept' && outcome !== 'answered' && outcome !== 'withheld') {
           ctx.closeConnection(conn.id, `first frame is not a valid Binding request for our ufrag (${outcome}, RFC 6544 §7.2)`);
         }
         break;
       }
-      case StunClass.Indication:
+      case 'indication':
         // RFC 8445 §11: keepalives need no answer.
         break;
-      default: {
+      case 'response': {
         const tx = ctx.transactions.get(msg.transactionId.toString('hex'));
         if (tx === undefined) {
           log('response %s from %s: no such transaction (late or unknown)', msg.transactionId.toString('hex'), formatAddress(packet.from));
@@ -259,7 +240,7 @@ export class IceCore implements IceCoreApi {
   handleConnection(now: number, event: ConnectionEvent): void {
     if (this.ctx.closed) {
       if (event.type === 'connected' || event.type === 'accepted') {
-        this.ctx.out.connects.push({ type: 'close', connectionId: event.connectionId, reason: 'agent closed' });
+        this.ctx.out.close(event.connectionId, event.transportId, 'agent closed');
       }
       return;
     }
@@ -317,8 +298,8 @@ export class IceCore implements IceCoreApi {
     return this.ctx.out.transmits.shift();
   }
 
-  pollConnect(): ConnectionCommand | undefined {
-    return this.ctx.out.connects.shift();
+  pollConnectionCommand(): ConnectionCommand | undefined {
+    return this.ctx.out.connectionCommands.shift();
   }
 
   pollEvent(): IceEvent | undefined {
@@ -378,18 +359,6 @@ export class IceCore implements IceCoreApi {
       reason,
     );
     return 'dropped';
-  }
-
-  /** A non-STUN packet from no valid pair: on a new TCP connection, the first-frame rules apply (RFC 6544 §7.1, §7.2). */
-  private nonStunMiss(now: number, packet: PacketInput): 'dropped' {
-    if (packet.connectionId !== undefined) {
-      const conn = this.ctx.tcp.get(packet.connectionId);
-      if (conn !== undefined && conn.awaitingFirstFrame) {
-        conn.awaitingFirstFrame = false;
-        this.rejectFirstFrame(now, conn, 'first frame is not STUN');
-      }
-    }
-    return this.drop('not STUN and not from a valid pair (RFC 7983)', packet);
   }
 
   private rejectFirstFrame(now: number, conn: TcpConnection, reason: string): void {

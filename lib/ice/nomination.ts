@@ -144,8 +144,8 @@ export function select(ctx: AgentContext, now: number, valid: Pair, reason: stri
   if (valid.generatedBy !== undefined) list.dequeue(valid.generatedBy);
   list.state = 'completed';
   log('selected %s (%s)', valid.id, reason);
-  ctx.emit({ type: 'selected-pair', pair: valid.info() });
-  setRoute(ctx, now, valid);
+  // The route moves before the application hears of the selected pair (types.ts, the 'route' event).
+  setRoute(ctx, now, valid, true);
   if (
     previousRoute !== undefined &&
     previousRoute !== valid &&

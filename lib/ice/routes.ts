@@ -10,9 +10,10 @@ import type { Pair } from './pair.js';
  * Makes `pair` the component's route: the first valid pair, then the
  * selected one (RFC 8445 §12.1: data may use any valid pair before
  * selection). Consent starts granted, since the pair just succeeded
- * (RFC 7675 §5); a full agent then keeps it fresh.
+ * (RFC 7675 §5); a full agent then keeps it fresh. `selected`: the pair
+ * was just selected; its `selected-pair` event follows the `route` event.
  */
-export function setRoute(ctx: AgentContext, now: number, pair: Pair): void {
+export function setRoute(ctx: AgentContext, now: number, pair: Pair, selected = false): void {
   const status = ctx.status(pair.component);
   const old = status.route;
   // Packets the peer sent on the old route may still be in flight.
@@ -33,6 +34,7 @@ export function setRoute(ctx: AgentContext, now: number, pair: Pair): void {
   ctx.dataRoutes.add(pair);
   log('route component %d -> %s', pair.component, pair.id);
   ctx.emitRoute(pair.component);
+  if (selected) ctx.emit({ type: 'selected-pair', pair: pair.info() });
   if (!wasHealthy) ctx.emit({ type: 'consent', component: pair.component, granted: true });
   ctx.updateState();
 }

@@ -79,7 +79,7 @@ export function sendConnect(ctx: AgentContext, now: number, attempt: ConnectAtte
     attempt.remote.port,
     attempt.tries,
   );
-  ctx.out.connects.push({
+  ctx.out.connectionCommands.push({
     type: 'connect',
     attemptId: attempt.id,
     transportId: attempt.transportId,

@@ -55,7 +55,7 @@ function register(ctx: AgentContext, now: number, conn: TcpConnection, restart: 
     ctx.tcp.register(conn);
   } else {
     log('close connection %s: %s', conn.id, reason);
-    ctx.out.connects.push({ type: 'close', connectionId: conn.id, reason });
+    ctx.out.close(conn.id, conn.transportId, reason);
   }
   return keep.id;
 }
@@ -63,11 +63,7 @@ function register(ctx: AgentContext, now: number, conn: TcpConnection, restart: 
 function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'connected' }>, restart: RestartHook): void {
   const attempt = ctx.tcp.attempt(event.attemptId);
   if (attempt === undefined || ctx.closed) {
-    ctx.out.connects.push({
-      type: 'close',
-      connectionId: event.connectionId,
-      reason: 'connect no longer wanted (attempt abandoned or agent closed)',
-    });
+    ctx.out.close(event.connectionId, event.transportId, 'connect no longer wanted (attempt abandoned or agent closed)');
     return;
   }
   ctx.tcp.removeAttempt(attempt.id);
@@ -124,11 +120,7 @@ function accepted(ctx: AgentContext, now: number, event: Extract<ConnectionEvent
   const base = ctx.locals.baseOf(event.transportId);
   const tcpType = base?.candidate.tcpType;
   if (ctx.closed || base === undefined || (tcpType !== 'passive' && tcpType !== 'so')) {
-    ctx.out.connects.push({
-      type: 'close',
-      connectionId: event.connectionId,
-      reason: 'accepted on a base that is not a passive or S-O candidate (RFC 6544 §7.2)',
-    });
+    ctx.out.close(event.connectionId, event.transportId, 'accepted on a base that is not a passive or S-O candidate (RFC 6544 §7.2)');
     return;
   }
   const conn: TcpConnection = {

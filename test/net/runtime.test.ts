@@ -169,7 +169,7 @@ function brittleCore(breaks: Set<string>) {
     restart: () => core.localCredentials,
     close: () => fail('close'),
     pollTransmit: () => undefined,
-    pollConnect: () => undefined,
+    pollConnectionCommand: () => undefined,
     pollEvent: () => (fail('pollEvent'), events.shift()),
     pollTimeout: () => (fail('pollTimeout'), timeoutAt),
     pairs: () => [],

@@ -395,9 +395,8 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   }
 
   readonly #sink: RuntimeSink = {
-    onEvent: (event: IceEvent) => this.#onEvent(event),
+    onEvent: (event) => this.#onEvent(event),
     onRoute: (component, route, connection) => this.#connections[component - 1]?.setRoute(route, connection),
-    onRouteClosing: (component, connectionId) => this.#connections[component - 1]?.routeClosing(connectionId),
     onData: (component, data) => this.#connections[component - 1]?.deliver(data),
     onCandidate: (init) => {
       const candidate = new IceCandidate(init.candidate, this.#runtime.core.localCredentials.ufrag);
@@ -407,7 +406,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     onError: (error) => this.#warn(error),
   };
 
-  #onEvent(event: IceEvent): void {
+  #onEvent(event: Exclude<IceEvent, { type: 'route' }>): void {
     switch (event.type) {
       case 'state':
         this.#setState(event.state, event.previous);
@@ -429,8 +428,6 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
         }
         break;
       }
-      case 'route':
-        break; // handled through sink.onRoute
       case 'role':
         this.emit('role', event.controlling, event.reason);
         break;
