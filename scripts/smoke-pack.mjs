@@ -3,7 +3,7 @@
 // `npm pack` into a temporary folder, install the tarball into a scratch
 // project, then
 // - import every entry point of package.json `exports` as ES modules and
-//   require it as CommonJS, and check that neither loads node-forge until a
+//   require it as CommonJS (also under Node 22's require(esm) semantics), and check that neither loads node-forge until a
 //   certificate is made;
 // - compile a strict TypeScript consumer (skipLibCheck off) against the
 //   installed declarations, under `module`/`moduleResolution` node16 (an ESM
@@ -105,9 +105,24 @@ try {
     ],
     { cwd: app },
   );
+  // Node 22 semantics on this Node 20: require() of ES modules switched on and the `module-sync` condition
+  // that Node 22.10+ sets; `require('ice-tcp')` must still get one complete CommonJS API.
+  const cjsRequireEsm = run(
+    'CommonJS require with require(esm)',
+    process.execPath,
+    [
+      '--experimental-require-module',
+      '--conditions=module-sync',
+      '--no-warnings',
+      '-e',
+      `const load = async (name) => require(name); (async () => { ${probe} })().catch((e) => { console.error(e); process.exit(1); });`,
+    ],
+    { cwd: app },
+  );
   for (const [kind, output] of [
     ['ESM', esm],
     ['CommonJS', cjs],
+    ['CommonJS (Node 22 require(esm) semantics)', cjsRequireEsm],
   ]) {
     const result = JSON.parse(output.trim().split('\n').at(-1));
     for (const entry of entries)
