@@ -16,7 +16,7 @@ import { log, type AgentContext } from './context.js';
  * the candidates we have are the ones we check with).
  */
 export function localCandidatesCompleteAt(ctx: AgentContext): number | undefined {
-  return ctx.localEndOfCandidatesAt ?? ctx.firstCheckAt;
+  return ctx.localEndOfCandidatesAt ?? ctx.pacer.firstCheckAt;
 }
 
 /** When both sides' candidates became complete (RFC 8838 §8), or undefined while not. */

@@ -13,7 +13,7 @@ import { failChecklist } from './checklist-state.js';
 import { cancelCheck, maybeNominate, nominate, replacesLostPair, select, selectDeferredNomination } from './nomination.js';
 import { checkRto } from './pacing.js';
 import { Pair } from './pair.js';
-import { randomTieBreaker, randomTransactionId } from './seeded-random.js';
+import { randomTransactionId } from './seeded-random.js';
 import { encodeCheckRequest } from './check-requests.js';
 import { setRoute } from './routes.js';
 import { beginConnect, connectAllowed, needsConnect } from './tcp-connect.js';
@@ -183,7 +183,7 @@ export function failPair(ctx: AgentContext, now: number, pair: Pair, reason: str
     failChecklist(ctx, pair.component, `nomination of ${pair.id} failed: ${reason}`);
   }
   maybeNominate(ctx, now);
-  ctx.wakePacer(now);
+  ctx.pacer.wake(now);
 }
 
 /**
@@ -246,20 +246,19 @@ export function handleCheckResponse(ctx: AgentContext, now: number, tx: Transact
  */
 function handleRoleConflictResponse(ctx: AgentContext, now: number, tx: Transaction): void {
   const pair = tx.pair;
-  if (tx.controlling === ctx.controlling) {
+  if (ctx.role.mustSwitchAfter487(tx.controlling)) {
     switchRole(ctx, !tx.controlling, 'received 487 Role Conflict (RFC 8445 §7.2.5.1)');
-    ctx.tieBreaker = randomTieBreaker(ctx.random);
+    ctx.role.renewTieBreaker();
   }
   pair.nominating = false;
   ctx.setPairState(pair, 'waiting', '487 Role Conflict: retry in the new role');
   ctx.checklist(pair.component).enqueueTriggered(pair);
-  ctx.wakePacer(now);
+  ctx.pacer.wake(now);
 }
 
 /** Changes role: recomputes every pair priority (RFC 8445 §6.1.2.3), with a `role` event. */
 export function switchRole(ctx: AgentContext, controlling: boolean, reason: string): void {
-  if (ctx.controlling === controlling) return;
-  ctx.controlling = controlling;
+  if (!ctx.role.switchTo(controlling)) return;
   for (const list of ctx.checklists) {
     for (const p of list.pairs) {
       p.updatePriority(controlling);
@@ -358,5 +357,5 @@ function checkSucceeded(ctx: AgentContext, now: number, tx: Transaction, mapped:
   }
   maybeNominate(ctx, now);
   ctx.updateState();
-  ctx.wakePacer(now);
+  ctx.pacer.wake(now);
 }

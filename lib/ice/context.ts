@@ -12,6 +12,8 @@ import { CredentialGeneration } from './ice-credentials.js';
 import { DataRouteIndex } from './data-routes.js';
 import type { ResolvedOptions } from './core-options.js';
 import { OutputQueues } from './outputs.js';
+import { Pacer } from './pacing.js';
+import { AgentRole } from './role.js';
 import type { Pair } from './pair.js';
 import { TcpConnectionTable } from './tcp-bookkeeping.js';
 import { PathEvidence } from './path-evidence.js';
@@ -60,8 +62,8 @@ export interface ComponentStatus {
 export class AgentContext {
   readonly options: ResolvedOptions;
   readonly random: RandomSource;
-  controlling: boolean;
-  tieBreaker: bigint;
+  /** Controlling or controlled, and the tie-breaker (RFC 8445 §6.1.1, §7.3.1.1). */
+  readonly role: AgentRole;
   generation: CredentialGeneration;
   /** The generation before the last ICE restart, while its selected pairs still carry data. */
   previous: CredentialGeneration | undefined;
@@ -83,27 +85,32 @@ export class AgentContext {
   remoteEndOfCandidatesAt: number | undefined;
   /** When the runtime said our gathering is done (`endOfLocalCandidates`), if it did. */
   localEndOfCandidatesAt: number | undefined;
-  /** When the first connectivity check went out. */
-  firstCheckAt: number | undefined;
-  /** Pacer: next Ta tick, or undefined when idle (RFC 8445 §6.1.4.2). */
-  pacerNextAt: number | undefined;
-  lastCheckAt: number | undefined;
-  roundRobin = 0;
+  /** The check pacer (RFC 8445 §6.1.4.2): wake it with `pacer.wake(now)`. */
+  readonly pacer: Pacer;
   readonly deferred: DeferredRequest[] = [];
   prflxCounter = 0;
 
   constructor(options: ResolvedOptions, random: RandomSource, controlling: boolean, tieBreaker: bigint, local: IceCredentials) {
     this.options = options;
     this.random = random;
-    this.controlling = controlling;
-    this.tieBreaker = tieBreaker;
+    this.role = new AgentRole(controlling, tieBreaker, random);
     this.generation = new CredentialGeneration(local, 0);
+    this.pacer = new Pacer(options.ta, options.lite);
     this.checklists = [];
     this.components = [];
     for (let c = 1; c <= options.components; c++) {
       this.checklists.push(new Checklist(c));
       this.components.push({ route: undefined, health: 'ok', consent: undefined, reconnect: undefined, emittedRoute: undefined });
     }
+  }
+
+  /** Whether the agent is controlling now (see {@link role}). */
+  get controlling(): boolean {
+    return this.role.controlling;
+  }
+
+  get tieBreaker(): bigint {
+    return this.role.tieBreaker;
   }
 
   /** Generations whose ufrag a request may name: current first. */
@@ -157,12 +164,6 @@ export class AgentContext {
         ? { type: 'pair-state', pair: pair.info(), previous, reason }
         : { type: 'pair-state', pair: pair.info(), previous };
     this.emit(event);
-  }
-
-  /** Starts the pacer if idle: the first check at once, then one per Ta (RFC 8445 §6.1.4.2, §14.2). */
-  wakePacer(now: number): void {
-    if (this.options.lite || this.closed || this.pacerNextAt !== undefined) return;
-    this.pacerNextAt = this.lastCheckAt === undefined ? now : Math.max(now, this.lastCheckAt + this.options.ta);
   }
 
   /** Emits a `route` event when a component's route changed. */

@@ -17,7 +17,7 @@ import { followUpRequest, handleRequest } from './incoming.js';
 import { checklistDeadline, updateChecklistStates } from './checklist-state.js';
 import { maybeNominate, nominationDeadline } from './nomination.js';
 import { resolveOptions } from './core-options.js';
-import { pickNextCheck, unfreezeInitial } from './pacing.js';
+import { unfreezeInitial } from './pacing.js';
 import type { Pair } from './pair.js';
 import { pairLocal, pairRemote } from './pairing.js';
 import { randomTieBreaker } from './seeded-random.js';
@@ -247,7 +247,7 @@ export class IceCore implements IceCoreApi {
     handleConnectionEvent(this.ctx, now, event, this.restartHook);
     // RFC 6544 §11.1 / tcp-nomination.ts rule 0: a reconnect nomination withheld because of this connection.
     if (event.type === 'closed') answerWithheldNominations(this.ctx, now, event.connectionId);
-    this.ctx.wakePacer(now);
+    this.ctx.pacer.wake(now);
     this.runDue(now);
   }
 
@@ -282,7 +282,7 @@ export class IceCore implements IceCoreApi {
     for (const tx of ctx.transactions.list()) ctx.transactions.delete(tx.key);
     ctx.dataRoutes.clear();
     ctx.closed = true;
-    ctx.pacerNextAt = undefined;
+    ctx.pacer.halt();
     for (const s of ctx.components) {
       if (s.route !== undefined) {
         s.route = undefined;
@@ -309,7 +309,7 @@ export class IceCore implements IceCoreApi {
   pollTimeout(): number | undefined {
     const ctx = this.ctx;
     if (ctx.closed) return undefined;
-    let min = ctx.pacerNextAt;
+    let min = ctx.pacer.deadline();
     for (const t of [
       ctx.transactions.nextDeadline(),
       tcpDeadline(ctx),
@@ -345,7 +345,7 @@ export class IceCore implements IceCoreApi {
 
   private afterPairing(now: number): void {
     unfreezeInitial(this.ctx.checklists, this.setState);
-    this.ctx.wakePacer(now);
+    this.ctx.pacer.wake(now);
     this.ctx.updateState();
     this.runDue(now);
   }
@@ -377,18 +377,8 @@ export class IceCore implements IceCoreApi {
     processConsent(ctx, now);
     processKeepalives(ctx, now);
     maybeNominate(ctx, now);
-    if (ctx.pacerNextAt !== undefined && now >= ctx.pacerNextAt) {
-      const next = pickNextCheck(ctx.checklists, ctx.roundRobin, (p) => checkEligible(ctx, p), this.setState);
-      if (next === undefined) {
-        ctx.pacerNextAt = undefined;
-      } else {
-        ctx.roundRobin = next.nextIndex;
-        ctx.lastCheckAt = now;
-        ctx.firstCheckAt ??= now;
-        ctx.pacerNextAt = now + ctx.options.ta;
-        startCheck(ctx, now, next.pair);
-      }
-    }
+    const next = ctx.pacer.tick(now, ctx.checklists, (p) => checkEligible(ctx, p), this.setState);
+    if (next !== undefined) startCheck(ctx, now, next);
     updateChecklistStates(ctx, now);
   }
 }

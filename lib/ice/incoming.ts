@@ -21,7 +21,7 @@ import type { Checklist } from './checklist.js';
 import type { CredentialGeneration } from './ice-credentials.js';
 import { Pair } from './pair.js';
 import { isUsed } from './tcp-events.js';
-import { authenticateRequest, decideRoleConflict } from './responder.js';
+import { authenticateRequest } from './responder.js';
 import { encodeErrorResponse, encodeSuccessResponse } from './check-requests.js';
 import type { PacketInput } from './types.js';
 
@@ -83,7 +83,7 @@ export function handleRequest(
     return 'answered';
   }
   if (!ctx.options.lite) {
-    const decision = decideRoleConflict(ctx.controlling, ctx.tieBreaker, msg.attributes);
+    const decision = ctx.role.conflictWith(msg.attributes);
     if (decision === 'reject') {
       log('role conflict with %s:%d: answering 487', packet.from.address, packet.from.port);
       ctx.transmit(
@@ -301,7 +301,7 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
       followPeerNomination(ctx, now, list, pair);
     }
   }
-  ctx.wakePacer(now);
+  ctx.pacer.wake(now);
   ctx.updateState();
 }
 

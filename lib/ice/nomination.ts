@@ -270,7 +270,7 @@ export function maybeNominate(ctx: AgentContext, now: number): void {
     cancelCheck(ctx, generator);
     ctx.setPairState(generator, 'waiting', 'nominating (RFC 8445 §8.1.1)');
     list.enqueueTriggered(generator);
-    ctx.wakePacer(now);
+    ctx.pacer.wake(now);
   }
 }
 

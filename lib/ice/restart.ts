@@ -39,7 +39,6 @@ export function restartAgent(ctx: AgentContext, local: IceCredentials): void {
   ctx.remoteEndOfCandidatesAt = undefined;
   ctx.deferred.length = 0;
   ctx.started = false;
-  ctx.pacerNextAt = undefined;
-  ctx.roundRobin = 0;
+  ctx.pacer.restart();
   ctx.updateState();
 }

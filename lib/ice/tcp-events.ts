@@ -202,7 +202,7 @@ function requeueReconnect(ctx: AgentContext, now: number, opener: Pair): void {
   }
   ctx.setPairState(opener, 'waiting', 'reconnecting the selected connection (RFC 6544 §11.1)');
   list.enqueueTriggered(opener);
-  ctx.wakePacer(now);
+  ctx.pacer.wake(now);
 }
 
 function reconnectFailed(ctx: AgentContext, now: number, component: number, why: string, restart: RestartHook): void {
