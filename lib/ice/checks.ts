@@ -61,7 +61,7 @@ export function startCheck(ctx: AgentContext, now: number, pair: Pair): void {
   ctx.setPairState(pair, 'in-progress');
   if (pair.tcp && needsConnect(ctx, pair)) {
     pair.connectionId = undefined;
-    const reused = beginConnect(ctx, now, pair, ctx.status(pair.component).reconnect?.pair === pair);
+    const reused = beginConnect(ctx, now, pair, ctx.reconnects.of(pair.component)?.pair === pair);
     if (reused === undefined) {
       if (pair.attemptId === undefined) failPair(ctx, now, pair, 'cannot open a connection from a passive candidate (RFC 6544 §6.2)');
       return;

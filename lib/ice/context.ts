@@ -16,6 +16,7 @@ import { Pacer } from './pacing.js';
 import { AgentRole } from './role.js';
 import type { Pair } from './pair.js';
 import { TcpConnectionTable } from './tcp-bookkeeping.js';
+import { TcpReconnects } from './tcp-reconnect.js';
 import { PathEvidence } from './path-evidence.js';
 import { TransactionTable } from './check-transactions.js';
 import type { Address, IceCredentials, IceEvent, IceState, PairState, RandomSource, Route } from './types.js';
@@ -33,17 +34,6 @@ export interface DeferredRequest {
   remoteUfrag: string;
 }
 
-/** Reconnecting a selected TCP pair (RFC 6544 §11.1). */
-export interface ReconnectState {
-  /** The pair whose check re-establishes the connection (local active/S-O); undefined on the passive side. */
-  pair: Pair | undefined;
-  /** The lost selected pair, to recognise its replacement. */
-  lost: Pair;
-  failures: number;
-  /** A retry waits until this time. */
-  retryAt: number | undefined;
-}
-
 /** Per-component data-path status. */
 export interface ComponentStatus {
   /** The pair data goes to (the first valid pair, then the selected one). */
@@ -51,7 +41,6 @@ export interface ComponentStatus {
   /** Why there is no usable route right now, if so. */
   health: 'ok' | 'disconnected' | 'expired';
   consent: ConsentTracker | undefined;
-  reconnect: ReconnectState | undefined;
   /** Identity of the last emitted route, to emit only changes. */
   emittedRoute: string | undefined;
   /** ICE-lite: when the next keepalive goes out on the route (RFC 8445 §11). */
@@ -74,6 +63,8 @@ export class AgentContext {
   readonly transactions = new TransactionTable();
   readonly dataRoutes = new DataRouteIndex();
   readonly tcp = new TcpConnectionTable();
+  /** Reconnects of selected TCP pairs (RFC 6544 §11.1). */
+  readonly reconnects: TcpReconnects;
   /** What arrived from where, and the fastest check round trip: the nomination wait's evidence. */
   readonly paths = new PathEvidence();
   readonly out = new OutputQueues();
@@ -96,11 +87,12 @@ export class AgentContext {
     this.role = new AgentRole(controlling, tieBreaker, random);
     this.generation = new CredentialGeneration(local, 0);
     this.pacer = new Pacer(options.ta, options.lite);
+    this.reconnects = new TcpReconnects(options.components);
     this.checklists = [];
     this.components = [];
     for (let c = 1; c <= options.components; c++) {
       this.checklists.push(new Checklist(c));
-      this.components.push({ route: undefined, health: 'ok', consent: undefined, reconnect: undefined, emittedRoute: undefined });
+      this.components.push({ route: undefined, health: 'ok', consent: undefined, emittedRoute: undefined });
     }
   }
 

@@ -289,8 +289,8 @@ export class IceCore implements IceCoreApi {
         ctx.emitRoute(ctx.components.indexOf(s) + 1);
       }
       s.consent = undefined;
-      s.reconnect = undefined;
     }
+    ctx.reconnects.endAll();
     ctx.updateState();
   }
 

@@ -9,7 +9,8 @@ import { StunMethod, type StunMessage } from '../stun/index.js';
 import type { LocalCandidate } from './candidates.js';
 import { switchRole } from './checks.js';
 import { log, type AgentContext, type DeferredRequest } from './context.js';
-import { abandonConnect, cancelCheck, nominate, replacesLostPair, sameTcpPath, select } from './nomination.js';
+import { abandonConnect, cancelCheck, nominate, replacesLostPair, select } from './nomination.js';
+import { sameTcpPath } from './tcp-reconnect.js';
 import {
   earlierTcpNominationPending,
   firstTcpNominationElsewhere,

@@ -9,6 +9,7 @@ import { log, type AgentContext } from './context.js';
 import { nextWaitExpiry, noteNominationEvaluated, waitForPendingUntil, waitReference } from './nomination-wait.js';
 import type { Pair } from './pair.js';
 import { setRoute } from './routes.js';
+import { sameTcpPath } from './tcp-reconnect.js';
 import { deferredTcpNomination, earlierTcpNominationPending, keepsSelectionAgainst } from './tcp-nomination.js';
 
 function pending(pair: Pair): boolean {
@@ -83,26 +84,7 @@ export function selectDeferredNomination(ctx: AgentContext, now: number, compone
 
 /** Whether `pair` re-establishes a selected TCP pair whose connection dropped (RFC 6544 §11.1). */
 export function replacesLostPair(ctx: AgentContext, pair: Pair): boolean {
-  const reconnect = ctx.status(pair.component).reconnect;
-  if (reconnect === undefined || !pair.tcp) return false;
-  // S-O: the lost pair itself, checked again over its new connection.
-  if (reconnect.lost === pair) return pair.connectionId !== undefined && ctx.tcp.get(pair.connectionId) !== undefined;
-  return sameTcpPath(reconnect.lost, pair);
-}
-
-/**
- * Whether `pair` runs between the same local base and remote host as the
- * TCP pair `other` over another connection: a reconnect of it (RFC 6544
- * §11.1; the remote port of an active peer changes with each connection).
- */
-export function sameTcpPath(other: Pair, pair: Pair): boolean {
-  return (
-    pair.tcp &&
-    other.tcp &&
-    other.local.base === pair.local.base &&
-    other.remote.address === pair.remote.address &&
-    other.connectionId !== pair.connectionId
-  );
+  return ctx.reconnects.replacedBy(pair, (id) => ctx.tcp.get(id) !== undefined);
 }
 
 /**
@@ -174,11 +156,8 @@ function pruneCandidates(ctx: AgentContext): void {
     remotes.add(p.remote);
   };
   for (const list of ctx.checklists) for (const p of list.pairs) use(p);
-  for (const s of ctx.components) {
-    use(s.route);
-    use(s.reconnect?.lost);
-    use(s.reconnect?.pair);
-  }
+  for (const s of ctx.components) use(s.route);
+  for (const p of ctx.reconnects.pairsInUse()) use(p);
   ctx.locals.prunePrflx(locals);
   ctx.remotes.prunePrflx(remotes);
 }

@@ -32,8 +32,8 @@ export function restartAgent(ctx: AgentContext, local: IceCredentials): void {
   ctx.dataRoutes.clear();
   for (const s of ctx.components) {
     if (s.route !== undefined && s.health !== 'expired') ctx.dataRoutes.add(s.route);
-    s.reconnect = undefined;
   }
+  ctx.reconnects.endAll();
   ctx.checklists = ctx.checklists.map((l) => new Checklist(l.component));
   ctx.remotes.clear();
   ctx.remoteEndOfCandidatesAt = undefined;

@@ -27,7 +27,7 @@ export function setRoute(ctx: AgentContext, now: number, pair: Pair, selected = 
   status.route = pair;
   const wasHealthy = status.health === 'ok' && old !== undefined;
   status.health = 'ok';
-  status.reconnect = undefined;
+  ctx.reconnects.end(pair.component);
   if (!samePath || status.consent === undefined || status.consent.health === 'expired') {
     status.consent = ctx.options.lite ? undefined : new ConsentTracker(now, ctx.options.consent, ctx.random);
   }

@@ -108,8 +108,7 @@ function attemptFailed(
   if (pair.attemptId !== attempt.id) return;
   pair.attemptId = undefined;
   const why = `connect failed: ${reason}${message !== undefined ? ` (${message})` : ''} (RFC 6544 §7.1)`;
-  const reconnect = ctx.status(pair.component).reconnect;
-  if (reconnect !== undefined && reconnect.pair === pair) {
+  if (ctx.reconnects.of(pair.component)?.pair === pair) {
     reconnectFailed(ctx, now, pair.component, why, restart);
     return;
   }
@@ -169,7 +168,7 @@ export function closed(
     }
     for (const p of [...ctx.checklist(c).pairs]) {
       if (p.connectionId !== connectionId) continue;
-      if (p === status.route || p === status.reconnect?.pair) continue;
+      if (p === status.route || p === ctx.reconnects.of(c)?.pair) continue;
       if (p.valid) ctx.setPairState(p, 'failed', why);
       p.connectionId = undefined;
     }
@@ -177,17 +176,16 @@ export function closed(
 }
 
 function startReconnect(ctx: AgentContext, now: number, lost: Pair, why: string, restart: RestartHook): void {
-  const status = ctx.status(lost.component);
   const opener = lost.generatedBy ?? lost;
   const tcpType = opener.local.base.candidate.tcpType;
-  status.reconnect = { pair: undefined, lost, failures: 0, retryAt: undefined };
+  ctx.reconnects.begin(lost);
   loseRoute(ctx, lost.component, 'disconnected', why);
   if (ctx.options.lite || (tcpType !== 'active' && tcpType !== 'so') || opener.generation !== ctx.generation) {
     log('selected connection lost; the passive side waits for the peer to reconnect (RFC 6544 §11.1)');
     adoptReplacement(ctx, now, lost);
     return;
   }
-  status.reconnect.pair = opener;
+  ctx.reconnects.reconnectWith(opener);
   if (ctx.options.tcp.reconnectAttempts === 0) return reconnectFailed(ctx, now, lost.component, 'reconnect disabled', restart);
   requeueReconnect(ctx, now, opener);
 }
@@ -206,17 +204,16 @@ function requeueReconnect(ctx: AgentContext, now: number, opener: Pair): void {
 }
 
 function reconnectFailed(ctx: AgentContext, now: number, component: number, why: string, restart: RestartHook): void {
-  const status = ctx.status(component);
-  const reconnect = status.reconnect;
-  if (reconnect === undefined) return;
-  reconnect.failures++;
-  if (reconnect.pair !== undefined && reconnect.failures < ctx.options.tcp.reconnectAttempts) {
-    reconnect.retryAt = now + soRetryDelay(reconnect.failures, ctx.options.tcp.soRetry);
+  const outcome = ctx.reconnects.tryFailed(component, now, ctx.options.tcp.reconnectAttempts, (failures) =>
+    soRetryDelay(failures, ctx.options.tcp.soRetry),
+  );
+  const reconnect = ctx.reconnects.of(component);
+  if (outcome === undefined || reconnect === undefined) return;
+  if (outcome === 'retry' && reconnect.pair !== undefined) {
     log('reconnect failed (%s), retry %d at %d', why, reconnect.failures, reconnect.retryAt);
     if (reconnect.pair.state === 'in-progress') ctx.setPairState(reconnect.pair, 'waiting', why);
     return;
   }
-  reconnect.retryAt = undefined;
   const message = `component ${component}: the selected TCP connection could not be re-established after ${reconnect.failures} attempts: ${why}`;
   ctx.emit({ type: 'error', code: 'ERR_ICE_TCP_RECONNECT_FAILED', message });
   if (reconnect.pair !== undefined) ctx.setPairState(reconnect.pair, 'failed', why);
@@ -234,23 +231,14 @@ export function processTcpTimers(ctx: AgentContext, now: number, restart: Restar
       attemptFailed(ctx, now, attempt, 'timeout', 'no connection event within the connect timeout', restart);
     }
   }
-  for (const status of ctx.components) {
-    const r = status.reconnect;
-    if (r?.pair !== undefined && r.retryAt !== undefined && now >= r.retryAt) {
-      r.retryAt = undefined;
-      requeueReconnect(ctx, now, r.pair);
-    }
-  }
+  for (const opener of ctx.reconnects.dueRetries(now)) requeueReconnect(ctx, now, opener);
 }
 
 /** The next TCP timer. */
 export function tcpDeadline(ctx: AgentContext): number | undefined {
-  let min = ctx.tcp.nextDeadline();
-  for (const status of ctx.components) {
-    const t = status.reconnect?.retryAt;
-    if (t !== undefined && (min === undefined || t < min)) min = t;
-  }
-  return min;
+  const connects = ctx.tcp.nextDeadline();
+  const retry = ctx.reconnects.deadline();
+  return connects === undefined || (retry !== undefined && retry < connects) ? retry : connects;
 }
 
 /**
