@@ -8,7 +8,8 @@ import createDebug from 'debug';
 import { LocalCandidateSet, RemoteCandidateSet } from './candidates.js';
 import { Checklist } from './checklist.js';
 import type { ConsentTracker } from './consent.js';
-import { CredentialGeneration } from './ice-credentials.js';
+import type { CredentialGeneration } from './ice-credentials.js';
+import { Generations } from './generations.js';
 import { DataRouteIndex } from './data-routes.js';
 import type { ResolvedOptions } from './core-options.js';
 import { OutputQueues } from './outputs.js';
@@ -47,18 +48,48 @@ export interface ComponentStatus {
   keepaliveAt?: number | undefined;
 }
 
+/** Requests kept while the peer's credentials are unknown (RFC 8445 §7.3); more are only answered. */
+export const MAX_DEFERRED_REQUESTS = 64;
+
+/** Requests kept while the peer's credentials are unknown (RFC 8445 §7.3), at most `limit`. */
+export class DeferredRequests {
+  #requests: DeferredRequest[] = [];
+
+  constructor(private readonly limit = MAX_DEFERRED_REQUESTS) {}
+
+  get length(): number {
+    return this.#requests.length;
+  }
+
+  /** Keeps a request; `false` (not kept) when `limit` already wait. */
+  add(request: DeferredRequest): boolean {
+    if (this.#requests.length >= this.limit) return false;
+    this.#requests.push(request);
+    return true;
+  }
+
+  /** Hands out every kept request, oldest first, and forgets them. */
+  takeAll(): DeferredRequest[] {
+    const all = this.#requests;
+    this.#requests = [];
+    return all;
+  }
+
+  clear(): void {
+    this.#requests = [];
+  }
+}
+
 /** All the state of one agent. */
 export class AgentContext {
   readonly options: ResolvedOptions;
   readonly random: RandomSource;
   /** Controlling or controlled, and the tie-breaker (RFC 8445 §6.1.1, §7.3.1.1). */
   readonly role: AgentRole;
-  generation: CredentialGeneration;
-  /** The generation before the last ICE restart, while its selected pairs still carry data. */
-  previous: CredentialGeneration | undefined;
+  /** The current credential generation, and the previous one during a restart (RFC 8445 §9). */
+  readonly generations: Generations;
   readonly locals = new LocalCandidateSet();
   readonly remotes = new RemoteCandidateSet();
-  checklists: Checklist[];
   readonly components: ComponentStatus[];
   readonly transactions = new TransactionTable();
   readonly dataRoutes = new DataRouteIndex();
@@ -68,30 +99,38 @@ export class AgentContext {
   /** What arrived from where, and the fastest check round trip: the nomination wait's evidence. */
   readonly paths = new PathEvidence();
   readonly out = new OutputQueues();
-  state: IceState = 'new';
-  /** Remote credentials have been set: checks may run. */
-  started = false;
-  closed = false;
-  /** When the peer said end-of-candidates (this generation), if it did. */
-  remoteEndOfCandidatesAt: number | undefined;
-  /** When the runtime said our gathering is done (`endOfLocalCandidates`), if it did. */
-  localEndOfCandidatesAt: number | undefined;
   /** The check pacer (RFC 8445 §6.1.4.2): wake it with `pacer.wake(now)`. */
   readonly pacer: Pacer;
-  readonly deferred: DeferredRequest[] = [];
-  prflxCounter = 0;
+  /** Requests answered before the peer's credentials were known (RFC 8445 §7.3). */
+  readonly deferred = new DeferredRequests();
+  #checklists: Checklist[];
+  #state: IceState = 'new';
+  #started = false;
+  #closed = false;
+  #remoteEndOfCandidatesAt: number | undefined;
+  #localEndOfCandidatesAt: number | undefined;
+  readonly #selfRestart: (now: number, reason: string) => void;
 
-  constructor(options: ResolvedOptions, random: RandomSource, controlling: boolean, tieBreaker: bigint, local: IceCredentials) {
+  /** @param selfRestart carries out a restart the core decided itself (RFC 6544 §11.1): the facade's `restart()` and `'restart'` event */
+  constructor(
+    options: ResolvedOptions,
+    random: RandomSource,
+    controlling: boolean,
+    tieBreaker: bigint,
+    local: IceCredentials,
+    selfRestart: (now: number, reason: string) => void,
+  ) {
     this.options = options;
     this.random = random;
     this.role = new AgentRole(controlling, tieBreaker, random);
-    this.generation = new CredentialGeneration(local, 0);
+    this.generations = new Generations(local);
     this.pacer = new Pacer(options.ta, options.lite);
     this.reconnects = new TcpReconnects(options.components);
-    this.checklists = [];
+    this.#selfRestart = selfRestart;
+    this.#checklists = [];
     this.components = [];
     for (let c = 1; c <= options.components; c++) {
-      this.checklists.push(new Checklist(c));
+      this.#checklists.push(new Checklist(c));
       this.components.push({ route: undefined, health: 'ok', consent: undefined, emittedRoute: undefined });
     }
   }
@@ -105,13 +144,85 @@ export class AgentContext {
     return this.role.tieBreaker;
   }
 
+  /** The current credential generation. */
+  get generation(): CredentialGeneration {
+    return this.generations.current;
+  }
+
+  /** The generation before the last ICE restart, while its selected pairs still carry data. */
+  get previous(): CredentialGeneration | undefined {
+    return this.generations.previous;
+  }
+
+  /** One checklist per component (RFC 8445 §6.1.2), of the current generation. */
+  get checklists(): readonly Checklist[] {
+    return this.#checklists;
+  }
+
+  get state(): IceState {
+    return this.#state;
+  }
+
+  /** Remote credentials have been set: checks may run. */
+  get started(): boolean {
+    return this.#started;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** When the peer said end-of-candidates (this generation), if it did. */
+  get remoteEndOfCandidatesAt(): number | undefined {
+    return this.#remoteEndOfCandidatesAt;
+  }
+
+  /** When the runtime said our gathering is done (`endOfLocalCandidates`), if it did. */
+  get localEndOfCandidatesAt(): number | undefined {
+    return this.#localEndOfCandidatesAt;
+  }
+
+  /** The peer's credentials are in: checks may run. */
+  start(): void {
+    this.#started = true;
+  }
+
+  /** The agent is closed for good. */
+  markClosed(): void {
+    this.#closed = true;
+  }
+
+  /** The peer signalled end-of-candidates (RFC 8838 §8); the first time counts. */
+  noteRemoteEndOfCandidates(now: number): void {
+    this.#remoteEndOfCandidatesAt ??= now;
+  }
+
+  /** Our gathering is done; the first time counts. */
+  noteLocalEndOfCandidates(now: number): void {
+    this.#localEndOfCandidatesAt ??= now;
+  }
+
+  /** ICE restart (RFC 8445 §9): fresh checklists, and everything the peer told us is forgotten until it signals again. */
+  forgetPeer(): void {
+    this.#checklists = this.#checklists.map((l) => new Checklist(l.component));
+    this.remotes.clear();
+    this.#remoteEndOfCandidatesAt = undefined;
+    this.deferred.clear();
+    this.#started = false;
+  }
+
+  /** The core restarts ICE by itself (RFC 6544 §11.1: the controlling side, a selected TCP connection that cannot be re-established). */
+  requestRestart(now: number, reason: string): void {
+    this.#selfRestart(now, reason);
+  }
+
   /** Generations whose ufrag a request may name: current first. */
   liveGenerations(): CredentialGeneration[] {
-    return this.previous === undefined ? [this.generation] : [this.generation, this.previous];
+    return this.generations.live();
   }
 
   checklist(component: number): Checklist {
-    return this.checklists[component - 1];
+    return this.#checklists[component - 1];
   }
 
   status(component: number): ComponentStatus {
@@ -172,9 +283,9 @@ export class AgentContext {
   /** Recomputes the agent state and emits a `state` event on change. */
   updateState(): void {
     const next = this.computeState();
-    if (next === this.state) return;
-    const previous = this.state;
-    this.state = next;
+    if (next === this.#state) return;
+    const previous = this.#state;
+    this.#state = next;
     log('state %s -> %s', previous, next);
     this.emit({ type: 'state', state: next, previous });
   }
@@ -194,7 +305,7 @@ export class AgentContext {
     let disconnected = false;
     for (let i = 0; i < this.components.length; i++) {
       const status = this.components[i];
-      const list = this.checklists[i];
+      const list = this.#checklists[i];
       if (status.health === 'expired') return 'failed';
       if (list.state === 'failed' && status.route === undefined) return 'failed';
       // RFC 7675 §5.1: no answer for a while (consent still valid), or the TCP route is down.

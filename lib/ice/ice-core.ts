@@ -75,10 +75,6 @@ const MAX_U64 = (1n << 64n) - 1n;
 export class IceCore implements IceCoreApi {
   private readonly ctx: AgentContext;
   private readonly setState = (pair: Pair, state: PairState, reason: string): void => this.ctx.setPairState(pair, state, reason);
-  private readonly restartHook = (now: number, reason: string): void => {
-    const credentials = this.restart(now);
-    this.ctx.emit({ type: 'restart', credentials, reason });
-  };
 
   /** @throws IceError `ERR_ICE_BAD_OPTION`, `ERR_ICE_BAD_CREDENTIALS` */
   constructor(options: IceCoreOptions) {
@@ -89,7 +85,11 @@ export class IceCore implements IceCoreApi {
     if (typeof tieBreaker !== 'bigint' || tieBreaker < 0n || tieBreaker > MAX_U64) {
       throw new IceError('ERR_ICE_BAD_OPTION', 'tieBreaker must be an unsigned 64-bit bigint');
     }
-    this.ctx = new AgentContext(resolved, options.random, options.controlling, tieBreaker, local);
+    this.ctx = new AgentContext(resolved, options.random, options.controlling, tieBreaker, local, (now, reason) => {
+      // RFC 6544 §11.1: the controlling side restarts ICE when the selected TCP connection cannot be re-established.
+      const credentials = this.restart(now);
+      this.ctx.emit({ type: 'restart', credentials, reason });
+    });
   }
 
   get localCredentials(): IceCredentials {
@@ -132,7 +132,7 @@ export class IceCore implements IceCoreApi {
       // The peer restarted (RFC 8445 §9) before we did: restart with our credentials kept.
       log('remote credentials changed: the peer restarted');
       restartAgent(ctx, ctx.generation.local);
-      ctx.generation.peerInitiated = true;
+      ctx.generation.markPeerInitiated();
     }
     ctx.generation.setRemote(credentials, credentials.lite === true);
     if (credentials.lite === true && !ctx.options.lite && !ctx.controlling) {
@@ -142,8 +142,8 @@ export class IceCore implements IceCoreApi {
       // RFC 8445 §6.1.1: a lite agent facing a full one is controlled.
       switchRole(ctx, false, 'a lite agent facing a full agent is controlled (RFC 8445 §6.1.1)');
     }
-    ctx.started = true;
-    const deferred = ctx.deferred.splice(0);
+    ctx.start();
+    const deferred = ctx.deferred.takeAll();
     for (const request of deferred) {
       const transportId = request.connectionId !== undefined ? ctx.tcp.get(request.connectionId)?.transportId : request.transportId;
       const base = transportId === undefined ? undefined : ctx.locals.baseOf(transportId);
@@ -180,13 +180,13 @@ export class IceCore implements IceCoreApi {
 
   endOfRemoteCandidates(now: number): void {
     if (this.refuseClosed('endOfRemoteCandidates')) return;
-    this.ctx.remoteEndOfCandidatesAt ??= now;
+    this.ctx.noteRemoteEndOfCandidates(now);
     this.runDue(now);
   }
 
   endOfLocalCandidates(now: number): void {
     if (this.refuseClosed('endOfLocalCandidates')) return;
-    this.ctx.localEndOfCandidatesAt ??= now;
+    this.ctx.noteLocalEndOfCandidates(now);
     this.runDue(now);
   }
 
@@ -244,7 +244,7 @@ export class IceCore implements IceCoreApi {
       }
       return;
     }
-    handleConnectionEvent(this.ctx, now, event, this.restartHook);
+    handleConnectionEvent(this.ctx, now, event);
     // RFC 6544 §11.1 / tcp-nomination.ts rule 0: a reconnect nomination withheld because of this connection.
     if (event.type === 'closed') answerWithheldNominations(this.ctx, now, event.connectionId);
     this.ctx.pacer.wake(now);
@@ -281,7 +281,7 @@ export class IceCore implements IceCoreApi {
     for (const attempt of ctx.tcp.attempts()) ctx.tcp.removeAttempt(attempt.id);
     for (const tx of ctx.transactions.list()) ctx.transactions.delete(tx.key);
     ctx.dataRoutes.clear();
-    ctx.closed = true;
+    ctx.markClosed();
     ctx.pacer.halt();
     for (const s of ctx.components) {
       if (s.route !== undefined) {
@@ -362,7 +362,7 @@ export class IceCore implements IceCoreApi {
   }
 
   private rejectFirstFrame(now: number, conn: TcpConnection, reason: string): void {
-    if (conn.origin === 'connect') rejectNonStunReply(this.ctx, now, conn, this.restartHook);
+    if (conn.origin === 'connect') rejectNonStunReply(this.ctx, now, conn);
     else this.ctx.closeConnection(conn.id, `${reason} (RFC 6544 §7.2)`);
     this.runDue(now);
   }
@@ -373,7 +373,7 @@ export class IceCore implements IceCoreApi {
     if (ctx.closed) return;
     processTransactionTimers(ctx, now);
     ctx.dataRoutes.expire(now);
-    processTcpTimers(ctx, now, this.restartHook);
+    processTcpTimers(ctx, now);
     processConsent(ctx, now);
     processKeepalives(ctx, now);
     maybeNominate(ctx, now);

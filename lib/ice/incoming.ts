@@ -26,9 +26,6 @@ import { authenticateRequest } from './responder.js';
 import { encodeErrorResponse, encodeSuccessResponse } from './check-requests.js';
 import type { PacketInput } from './types.js';
 
-/** Requests kept while the peer's credentials are unknown (RFC 8445 §7.3); more are only answered. */
-export const MAX_DEFERRED_REQUESTS = 64;
-
 /**
  * What happened to a request: `'answered'` (success or 487), `'rejected'`
  * (400/401/420), `'dropped'` (not a Binding request, bad FINGERPRINT),
@@ -157,8 +154,7 @@ function answerRequest(
   }
   if (generation.remote === undefined) {
     // RFC 8445 §7.3: answered at once; the triggered check waits for the peer's credentials.
-    if (ctx.deferred.length < MAX_DEFERRED_REQUESTS) ctx.deferred.push(request);
-    else log('deferred request dropped: %d already waiting', ctx.deferred.length);
+    if (!ctx.deferred.add(request)) log('deferred request dropped: %d already waiting', ctx.deferred.length);
     return 'answered';
   }
   followUpRequest(ctx, now, request, localBase);
@@ -207,10 +203,7 @@ function prflxRemote(request: DeferredRequest, localBase: LocalCandidate): Candi
  * (after nomination, a full checklist) leave no state behind.
  */
 function learnRemote(ctx: AgentContext, candidate: Candidate): Candidate {
-  do {
-    ctx.prflxCounter++;
-    candidate.foundation = `prflx${ctx.prflxCounter}`;
-  } while (ctx.remotes.all.some((c) => c !== candidate && c.foundation === candidate.foundation));
+  candidate.foundation = ctx.remotes.unusedPrflxFoundation();
   ctx.remotes.add(candidate);
   log('remote prflx %s:%d (component %d)', candidate.address, candidate.port, candidate.component);
   ctx.emit({ type: 'remote-candidate', candidate: { ...candidate, extensions: [] } });

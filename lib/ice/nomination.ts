@@ -138,8 +138,7 @@ export function select(ctx: AgentContext, now: number, valid: Pair, reason: stri
       ctx.closeConnection(previousRoute.connectionId, 'replaced by the new selected pair (RFC 6544 §9.2)');
   }
   if (ctx.previous !== undefined && ctx.checklists.every((l) => l.selected !== undefined)) {
-    log('restart complete: generation %d retired', ctx.previous.index);
-    ctx.previous = undefined;
+    log('restart complete: generation %d retired', ctx.generations.retirePrevious()?.index);
   }
   if (ctx.checklists.every((l) => l.state === 'completed')) closeUnselectedConnections(ctx);
   pruneCandidates(ctx);

@@ -14,23 +14,20 @@ import { formatAddress } from './address-keys.js';
 import { initiatorOf, soRetryDelay, survivorOf, type ConnectAttempt, type TcpConnection } from './tcp-bookkeeping.js';
 import type { ConnectionEvent } from './types.js';
 
-/** Hook the core gives for a restart by the controlling side (RFC 6544 §11.1). */
-export type RestartHook = (now: number, reason: string) => void;
-
 /** Processes one connection event. */
-export function handleConnectionEvent(ctx: AgentContext, now: number, event: ConnectionEvent, restart: RestartHook): void {
+export function handleConnectionEvent(ctx: AgentContext, now: number, event: ConnectionEvent): void {
   switch (event.type) {
     case 'connected':
-      return connected(ctx, now, event, restart);
+      return connected(ctx, now, event);
     case 'connect-failed': {
       const attempt = ctx.tcp.attempt(event.attemptId);
       if (attempt === undefined) return void log('connect-failed for unknown attempt %s', event.attemptId);
-      return attemptFailed(ctx, now, attempt, event.reason, event.message, restart);
+      return attemptFailed(ctx, now, attempt, event.reason, event.message);
     }
     case 'accepted':
-      return accepted(ctx, now, event, restart);
+      return accepted(ctx, now, event);
     case 'closed':
-      return closed(ctx, now, event.connectionId, event.reason, event.message, restart);
+      return closed(ctx, now, event.connectionId, event.reason, event.message);
     default:
       log('unknown connection event %o', event);
   }
@@ -43,7 +40,7 @@ export function handleConnectionEvent(ctx: AgentContext, now: number, event: Con
  *
  * @returns the id of the connection kept for this 5-tuple
  */
-function register(ctx: AgentContext, now: number, conn: TcpConnection, restart: RestartHook): string {
+function register(ctx: AgentContext, now: number, conn: TcpConnection): string {
   const { existing } = ctx.tcp.register(conn);
   if (existing === undefined) return conn.id;
   const keep = survivorOf(existing, conn);
@@ -51,7 +48,7 @@ function register(ctx: AgentContext, now: number, conn: TcpConnection, restart: 
   const reason = `duplicate on the same 5-tuple as ${keep.id}; keeping the one opened by ${formatAddress(initiatorOf(keep))}`;
   if (lose === existing) {
     ctx.closeConnection(existing.id, reason);
-    closed(ctx, now, existing.id, 'local', reason, restart);
+    closed(ctx, now, existing.id, 'local', reason);
     ctx.tcp.register(conn);
   } else {
     log('close connection %s: %s', conn.id, reason);
@@ -60,7 +57,7 @@ function register(ctx: AgentContext, now: number, conn: TcpConnection, restart: 
   return keep.id;
 }
 
-function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'connected' }>, restart: RestartHook): void {
+function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'connected' }>): void {
   const attempt = ctx.tcp.attempt(event.attemptId);
   if (attempt === undefined || ctx.closed) {
     ctx.out.close(event.connectionId, event.transportId, 'connect no longer wanted (attempt abandoned or agent closed)');
@@ -79,7 +76,7 @@ function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEven
     origin: 'connect',
     awaitingFirstFrame: true,
   };
-  const connectionId = register(ctx, now, conn, restart);
+  const connectionId = register(ctx, now, conn);
   const current = pair.connectionId !== undefined ? ctx.tcp.get(pair.connectionId) : undefined;
   if (pair.removed || current !== undefined || (pair.state !== 'in-progress' && pair.state !== 'failed')) {
     if (connectionId === conn.id && !isUsed(ctx, conn.id)) ctx.closeConnection(conn.id, 'the pair no longer needs this connection');
@@ -94,14 +91,7 @@ function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEven
   sendCheckRequest(ctx, now, pair);
 }
 
-function attemptFailed(
-  ctx: AgentContext,
-  now: number,
-  attempt: ConnectAttempt,
-  reason: string,
-  message: string | undefined,
-  restart: RestartHook,
-): void {
+function attemptFailed(ctx: AgentContext, now: number, attempt: ConnectAttempt, reason: string, message: string | undefined): void {
   if (scheduleSoRetry(ctx, now, attempt, reason)) return;
   ctx.tcp.removeAttempt(attempt.id);
   const pair = attempt.pair;
@@ -109,13 +99,13 @@ function attemptFailed(
   pair.attemptId = undefined;
   const why = `connect failed: ${reason}${message !== undefined ? ` (${message})` : ''} (RFC 6544 §7.1)`;
   if (ctx.reconnects.of(pair.component)?.pair === pair) {
-    reconnectFailed(ctx, now, pair.component, why, restart);
+    reconnectFailed(ctx, now, pair.component, why);
     return;
   }
   if (pair.state === 'in-progress') failPair(ctx, now, pair, why);
 }
 
-function accepted(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'accepted' }>, restart: RestartHook): void {
+function accepted(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'accepted' }>): void {
   const base = ctx.locals.baseOf(event.transportId);
   const tcpType = base?.candidate.tcpType;
   if (ctx.closed || base === undefined || (tcpType !== 'passive' && tcpType !== 'so')) {
@@ -130,7 +120,7 @@ function accepted(ctx: AgentContext, now: number, event: Extract<ConnectionEvent
     origin: 'accept',
     awaitingFirstFrame: true,
   };
-  if (register(ctx, now, conn, restart) === conn.id)
+  if (register(ctx, now, conn) === conn.id)
     log('accepted %s on %s from %s:%d', conn.id, event.transportId, conn.remote.address, conn.remote.port);
 }
 
@@ -145,14 +135,7 @@ export function isUsed(ctx: AgentContext, connectionId: string): boolean {
  * list, and a selected pair on it loses its route; the active or S-O side
  * reconnects, the passive side waits (RFC 6544 §11.1).
  */
-export function closed(
-  ctx: AgentContext,
-  now: number,
-  connectionId: string,
-  reason: string,
-  message: string | undefined,
-  restart: RestartHook,
-): void {
+export function closed(ctx: AgentContext, now: number, connectionId: string, reason: string, message: string | undefined): void {
   ctx.tcp.remove(connectionId);
   const why = `connection ${connectionId} closed: ${reason}${message !== undefined ? ` (${message})` : ''}`;
   for (const tx of ctx.transactions.filter((t) => t.connectionId === connectionId)) {
@@ -164,7 +147,7 @@ export function closed(
     const route = status.route;
     if (route !== undefined && route.connectionId === connectionId && status.health === 'ok') {
       ctx.dataRoutes.remove(route);
-      startReconnect(ctx, now, route, why, restart);
+      startReconnect(ctx, now, route, why);
     }
     for (const p of [...ctx.checklist(c).pairs]) {
       if (p.connectionId !== connectionId) continue;
@@ -175,7 +158,7 @@ export function closed(
   }
 }
 
-function startReconnect(ctx: AgentContext, now: number, lost: Pair, why: string, restart: RestartHook): void {
+function startReconnect(ctx: AgentContext, now: number, lost: Pair, why: string): void {
   const opener = lost.generatedBy ?? lost;
   const tcpType = opener.local.base.candidate.tcpType;
   ctx.reconnects.begin(lost);
@@ -186,7 +169,7 @@ function startReconnect(ctx: AgentContext, now: number, lost: Pair, why: string,
     return;
   }
   ctx.reconnects.reconnectWith(opener);
-  if (ctx.options.tcp.reconnectAttempts === 0) return reconnectFailed(ctx, now, lost.component, 'reconnect disabled', restart);
+  if (ctx.options.tcp.reconnectAttempts === 0) return reconnectFailed(ctx, now, lost.component, 'reconnect disabled');
   requeueReconnect(ctx, now, opener);
 }
 
@@ -203,7 +186,7 @@ function requeueReconnect(ctx: AgentContext, now: number, opener: Pair): void {
   ctx.pacer.wake(now);
 }
 
-function reconnectFailed(ctx: AgentContext, now: number, component: number, why: string, restart: RestartHook): void {
+function reconnectFailed(ctx: AgentContext, now: number, component: number, why: string): void {
   const outcome = ctx.reconnects.tryFailed(component, now, ctx.options.tcp.reconnectAttempts, (failures) =>
     soRetryDelay(failures, ctx.options.tcp.soRetry),
   );
@@ -218,17 +201,17 @@ function reconnectFailed(ctx: AgentContext, now: number, component: number, why:
   ctx.emit({ type: 'error', code: 'ERR_ICE_TCP_RECONNECT_FAILED', message });
   if (reconnect.pair !== undefined) ctx.setPairState(reconnect.pair, 'failed', why);
   // RFC 6544 §11.1: the controlling agent should restart ICE.
-  if (ctx.controlling) restart(now, message);
+  if (ctx.controlling) ctx.requestRestart(now, message);
 }
 
 /** Connect deadlines, S-O retries and reconnect retries. */
-export function processTcpTimers(ctx: AgentContext, now: number, restart: RestartHook): void {
+export function processTcpTimers(ctx: AgentContext, now: number): void {
   for (const attempt of ctx.tcp.attempts()) {
     if (attempt.retryAt !== undefined) {
       if (now >= attempt.retryAt) sendConnect(ctx, now, attempt);
     } else if (now >= attempt.deadline) {
       log('connect %s timed out in the core', attempt.id);
-      attemptFailed(ctx, now, attempt, 'timeout', 'no connection event within the connect timeout', restart);
+      attemptFailed(ctx, now, attempt, 'timeout', 'no connection event within the connect timeout');
     }
   }
   for (const opener of ctx.reconnects.dueRetries(now)) requeueReconnect(ctx, now, opener);
@@ -245,11 +228,11 @@ export function tcpDeadline(ctx: AgentContext): number | undefined {
  * The first frame on a connection we opened is not STUN: close it and
  * fail every pair with that remote candidate (RFC 6544 §7.1).
  */
-export function rejectNonStunReply(ctx: AgentContext, now: number, conn: TcpConnection, restart: RestartHook): void {
+export function rejectNonStunReply(ctx: AgentContext, now: number, conn: TcpConnection): void {
   const affected: Pair[] = [];
   for (const list of ctx.checklists) for (const p of list.pairs) if (p.connectionId === conn.id) affected.push(p);
   ctx.closeConnection(conn.id, 'first reply is not STUN (RFC 6544 §7.1)');
-  closed(ctx, now, conn.id, 'local', 'first reply is not STUN', restart);
+  closed(ctx, now, conn.id, 'local', 'first reply is not STUN');
   for (const p of affected) {
     for (const list of ctx.checklists) {
       for (const q of list.pairs) {
