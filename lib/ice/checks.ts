@@ -150,8 +150,7 @@ export function processTransactionTimers(ctx: AgentContext, now: number): void {
       continue;
     }
     if (tx.retransmitAt !== undefined && now >= tx.retransmitAt && !tx.cancelled) {
-      tx.sends++;
-      tx.retransmitAt = nextRetransmitAt(now, tx.sends, tx.rto);
+      ctx.transactions.retransmitted(tx, now);
       ctx.transmit(tx.transportId, tx.connectionId, tx.to, tx.request);
     }
   }

@@ -20,7 +20,7 @@ import { TcpConnectionTable } from './tcp-bookkeeping.js';
 import { TcpReconnects } from './tcp-reconnect.js';
 import { PathEvidence } from './path-evidence.js';
 import { TransactionTable } from './check-transactions.js';
-import type { Address, IceCredentials, IceEvent, IceState, PairState, RandomSource, Route } from './types.js';
+import type { Address, IceCredentials, IceEvent, IceState, PairState, RandomSource } from './types.js';
 
 /** The `debug` logger of the core. */
 export const log = createDebug('ice-tcp:ice');
@@ -35,7 +35,7 @@ export interface DeferredRequest {
   remoteUfrag: string;
 }
 
-/** Per-component data-path status. */
+/** Per-component data-path status: written by routes.ts only (and `keepaliveAt` by keepalive.ts). */
 export interface ComponentStatus {
   /** The pair data goes to (the first valid pair, then the selected one). */
   route: Pair | undefined;
@@ -269,17 +269,6 @@ export class AgentContext {
     this.emit(event);
   }
 
-  /** Emits a `route` event when a component's route changed. */
-  emitRoute(component: number): void {
-    const status = this.status(component);
-    const pair = status.health === 'ok' ? status.route : undefined;
-    const route = pair === undefined ? null : routeOf(pair);
-    const identity = route === null ? undefined : `${route.pairId}#${route.connectionId ?? ''}`;
-    if (identity === status.emittedRoute) return;
-    status.emittedRoute = identity;
-    this.emit({ type: 'route', component, route });
-  }
-
   /** Recomputes the agent state and emits a `state` event on change. */
   updateState(): void {
     const next = this.computeState();
@@ -320,18 +309,4 @@ export class AgentContext {
     if (!this.started) return 'new';
     return 'checking';
   }
-}
-
-/** The {@link Route} of a pair. */
-export function routeOf(pair: Pair): Route {
-  const route: Route = {
-    component: pair.component,
-    transport: pair.tcp ? 'tcp' : 'udp',
-    transportId: pair.transportId,
-    remote: { address: pair.remote.address, port: pair.remote.port },
-    pairId: pair.id,
-  };
-  if (pair.connectionId !== undefined) route.connectionId = pair.connectionId;
-  if (pair.local.candidate.tcpType !== undefined) route.tcpType = pair.local.candidate.tcpType;
-  return route;
 }

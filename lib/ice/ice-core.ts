@@ -22,6 +22,7 @@ import type { Pair } from './pair.js';
 import { pairLocal, pairRemote } from './pairing.js';
 import { randomTieBreaker } from './seeded-random.js';
 import { restartAgent } from './restart.js';
+import { dropRoutes } from './routes.js';
 import { answerWithheldNominations } from './tcp-nomination.js';
 import { handleConnectionEvent, processTcpTimers, rejectNonStunReply, tcpDeadline } from './tcp-events.js';
 import type { TcpConnection } from './tcp-bookkeeping.js';
@@ -203,13 +204,13 @@ export class IceCore implements IceCoreApi {
     if (packetClass.kind === 'junk') {
       const conn = packetClass.rejects;
       if (conn !== undefined) {
-        conn.awaitingFirstFrame = false;
+        ctx.tcp.firstFrameSeen(conn);
         this.rejectFirstFrame(now, conn, packetClass.firstFrameRule ?? packetClass.reason);
       }
       return this.drop(packetClass.reason, packet);
     }
     const conn = packetClass.connection;
-    if (conn !== undefined) conn.awaitingFirstFrame = false;
+    if (conn !== undefined) ctx.tcp.firstFrameSeen(conn);
     const msg = packetClass.message;
     switch (packetClass.kind) {
       case 'request': {
@@ -283,13 +284,7 @@ export class IceCore implements IceCoreApi {
     ctx.dataRoutes.clear();
     ctx.markClosed();
     ctx.pacer.halt();
-    for (const s of ctx.components) {
-      if (s.route !== undefined) {
-        s.route = undefined;
-        ctx.emitRoute(ctx.components.indexOf(s) + 1);
-      }
-      s.consent = undefined;
-    }
+    dropRoutes(ctx);
     ctx.reconnects.endAll();
     ctx.updateState();
   }

@@ -20,10 +20,7 @@ function pending(pair: Pair): boolean {
 export function cancelCheck(ctx: AgentContext, pair: Pair): void {
   if (pair.transactionKey === undefined) return;
   const tx = ctx.transactions.get(pair.transactionKey);
-  if (tx !== undefined) {
-    tx.cancelled = true;
-    tx.retransmitAt = undefined;
-  }
+  if (tx !== undefined) ctx.transactions.cancel(tx);
   pair.transactionKey = undefined;
 }
 

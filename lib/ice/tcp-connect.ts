@@ -42,7 +42,7 @@ export function beginConnect(ctx: AgentContext, now: number, pair: Pair, reconne
     if (existing !== undefined) {
       pair.connectionId = existing.id;
       // Checking over an accepted connection: the peer's answer may be its first frame.
-      existing.awaitingFirstFrame = false;
+      ctx.tcp.firstFrameSeen(existing);
       return existing.id;
     }
   }
@@ -66,9 +66,7 @@ export function beginConnect(ctx: AgentContext, now: number, pair: Pair, reconne
 
 /** Emits the connect command of an attempt (first try or S-O retry). */
 export function sendConnect(ctx: AgentContext, now: number, attempt: ConnectAttempt): void {
-  attempt.tries++;
-  attempt.retryAt = undefined;
-  attempt.deadline = now + ctx.options.tcp.connectTimeoutMs;
+  ctx.tcp.attemptSent(attempt, now + ctx.options.tcp.connectTimeoutMs);
   log(
     'connect %s (%s) %s:%d -> %s:%d, try %d',
     attempt.id,
@@ -101,7 +99,7 @@ export function scheduleSoRetry(ctx: AgentContext, now: number, attempt: Connect
   if (attempt.tcpType !== 'so' || (reason !== 'refused' && reason !== 'reset')) return false;
   const retry = attempt.tries; // retries so far + 1
   if (retry > ctx.options.tcp.soRetry.maxAttempts) return false;
-  attempt.retryAt = now + soRetryDelay(retry, ctx.options.tcp.soRetry);
+  ctx.tcp.retryAttemptAt(attempt, now + soRetryDelay(retry, ctx.options.tcp.soRetry));
   log('S-O connect %s %s, retry %d at %d', attempt.id, reason, retry, attempt.retryAt);
   return true;
 }

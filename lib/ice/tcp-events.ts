@@ -85,7 +85,7 @@ function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEven
   pair.connectionId = connectionId;
   // We check over an accepted connection: its first frame may now be the peer's answer.
   const kept = ctx.tcp.get(connectionId);
-  if (kept !== undefined && kept.origin === 'accept') kept.awaitingFirstFrame = false;
+  if (kept !== undefined && kept.origin === 'accept') ctx.tcp.firstFrameSeen(kept);
   log('connected %s for %s', connectionId, pair.id);
   if (pair.state !== 'in-progress') ctx.setPairState(pair, 'in-progress', 'connected after a duplicate connection was closed');
   sendCheckRequest(ctx, now, pair);
