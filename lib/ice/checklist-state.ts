@@ -132,8 +132,7 @@ export function checklistDeadline(ctx: AgentContext): number | undefined {
 /** Sets a checklist to Failed, with an `error` event. */
 export function failChecklist(ctx: AgentContext, component: number, reason: string): void {
   const list = ctx.checklist(component);
-  if (list.state === 'failed') return;
-  list.state = 'failed';
+  if (!list.fail()) return;
   log('checklist %d failed: %s', component, reason);
   ctx.emit({ type: 'error', code: 'ERR_ICE_CHECKLIST_FAILED', message: `component ${component}: ${reason}` });
   ctx.updateState();

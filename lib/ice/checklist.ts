@@ -26,11 +26,9 @@ export class Checklist {
   readonly pairs: Pair[] = [];
   /** The triggered-check queue, FIFO (RFC 8445 §6.1.4.1). */
   readonly triggered: Pair[] = [];
-  state: ChecklistState = 'running';
-  /** The selected pair: nominated, RFC 8445 §8.1.1. */
-  selected: Pair | undefined;
-  /** When the first valid pair appeared (controlling side's nomination timer). */
-  firstValidAt: number | undefined;
+  #state: ChecklistState = 'running';
+  #selected: Pair | undefined;
+  #firstValidAt: number | undefined;
   /** Controlled side: USE-CANDIDATE requests for TCP pairs answered so far (tcp-nomination.ts). */
   peerTcpNominations = 0;
   /** Controlled side: the TCP connection of the first USE-CANDIDATE request we answered (tcp-nomination.ts, rule 0). */
@@ -40,6 +38,48 @@ export class Checklist {
 
   constructor(component: number) {
     this.component = component;
+  }
+
+  /** Running, Completed or Failed (RFC 8445 §6.1.2.1). */
+  get state(): ChecklistState {
+    return this.#state;
+  }
+
+  /** The selected pair: nominated, RFC 8445 §8.1.1. */
+  get selected(): Pair | undefined {
+    return this.#selected;
+  }
+
+  /** When the first valid pair appeared (controlling side's nomination timer). */
+  get firstValidAt(): number | undefined {
+    return this.#firstValidAt;
+  }
+
+  /** Records the selected pair (RFC 8445 §8.1.1). */
+  select(pair: Pair): void {
+    this.#selected = pair;
+  }
+
+  /** A pair was selected: the checklist is Completed (RFC 8445 §8.1.2). */
+  complete(): void {
+    this.#state = 'completed';
+  }
+
+  /** Sets the state to Failed; `false` when it already was. */
+  fail(): boolean {
+    if (this.#state === 'failed') return false;
+    this.#state = 'failed';
+    return true;
+  }
+
+  /** A Failed checklist gets a pair that can succeed again (trickle, a triggered check): Running. */
+  reopen(): void {
+    if (this.#state === 'failed') this.#state = 'running';
+  }
+
+  /** A pair became valid at `now`: the first one starts the nomination timer. */
+  noteValid(now: number): void {
+    this.#firstValidAt ??= now;
   }
 
   /** Inserts a pair by priority (RFC 8445 §6.1.2.5; §7.3.1.4 "inserted based on its priority"). */

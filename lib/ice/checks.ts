@@ -320,7 +320,7 @@ function checkSucceeded(ctx: AgentContext, now: number, tx: Transaction, mapped:
   list.dequeue(valid);
   if (!valid.valid) {
     valid.valid = true;
-    if (list.firstValidAt === undefined) list.firstValidAt = now;
+    list.noteValid(now);
   }
   for (const other of ctx.checklists) {
     for (const p of other.pairs) {

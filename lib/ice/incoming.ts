@@ -278,7 +278,7 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
       cancelCheck(ctx, pair);
       ctx.setPairState(pair, 'waiting', 'triggered by a request (RFC 8445 §7.3.1.4)');
       list.enqueueTriggered(pair);
-      if (list.state === 'failed' && pair.generation === ctx.generation) list.state = 'running';
+      if (pair.generation === ctx.generation) list.reopen();
     }
   }
   // RFC 8445 §12.2: be ready to receive data where the peer authenticated

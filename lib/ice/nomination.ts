@@ -111,7 +111,7 @@ export function select(ctx: AgentContext, now: number, valid: Pair, reason: stri
   const status = ctx.status(valid.component);
   const previousRoute = status.route;
   valid.nominated = true;
-  list.selected = valid;
+  list.select(valid);
   for (const p of [...list.pairs]) {
     if (p === valid || p === valid.generatedBy) continue;
     cancelCheck(ctx, p);
@@ -121,7 +121,7 @@ export function select(ctx: AgentContext, now: number, valid: Pair, reason: stri
   }
   list.dequeue(valid);
   if (valid.generatedBy !== undefined) list.dequeue(valid.generatedBy);
-  list.state = 'completed';
+  list.complete();
   log('selected %s (%s)', valid.id, reason);
   // The route moves before the application hears of the selected pair (types.ts, the 'route' event).
   setRoute(ctx, now, valid, true);

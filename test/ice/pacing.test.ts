@@ -83,7 +83,7 @@ test('an empty checklist is skipped without waiting for Ta (step 4); failed chec
   t.is(next?.pair, a);
   t.is(next?.nextIndex, 0);
   a.state = 'waiting';
-  cls[1].state = 'failed';
+  cls[1].fail();
   t.is(
     pickNextCheck(cls, 0, () => true, setState),
     undefined,
