@@ -22,12 +22,37 @@ test('Pacer: idle until woken, one check per Ta, idle when nothing is left; rest
   const list = new Checklist(1);
   const pair = { state: 'waiting', foundation: 'f' } as unknown as Pair;
   list.pairs.push(pair);
-  t.is(pacer.tick(99, [list], () => true, () => undefined), undefined, 'not due yet');
-  t.is(pacer.tick(100, [list], () => true, () => undefined), pair);
+  t.is(
+    pacer.tick(
+      99,
+      [list],
+      () => true,
+      () => undefined,
+    ),
+    undefined,
+    'not due yet',
+  );
+  t.is(
+    pacer.tick(
+      100,
+      [list],
+      () => true,
+      () => undefined,
+    ),
+    pair,
+  );
   t.is(pacer.firstCheckAt, 100);
   t.is(pacer.deadline(), 150, 'the next tick one Ta later');
   pair.state = 'in-progress';
-  t.is(pacer.tick(150, [list], () => true, () => undefined), undefined);
+  t.is(
+    pacer.tick(
+      150,
+      [list],
+      () => true,
+      () => undefined,
+    ),
+    undefined,
+  );
   t.is(pacer.deadline(), undefined, 'idle: nothing to check');
   pacer.wake(160);
   t.is(pacer.deadline(), 160, 'woken after Ta has passed since the last check: at once');
@@ -64,25 +89,49 @@ test('TcpReconnects: begin, retries with backoff, giving up, due retries, replac
   const opener = { component: 1 } as unknown as Pair;
   const reconnects = new TcpReconnects(2);
   t.is(reconnects.of(1), undefined);
-  t.is(reconnects.tryFailed(1, 0, 3, () => 10), undefined, 'nothing to fail');
+  t.is(
+    reconnects.tryFailed(1, 0, 3, () => 10),
+    undefined,
+    'nothing to fail',
+  );
   reconnects.begin(lost);
   t.like(reconnects.of(1), { lost, pair: undefined, failures: 0 });
-  t.is(reconnects.tryFailed(1, 0, 3, () => 10), 'give-up', 'the passive side has no opener: nothing to retry');
+  t.is(
+    reconnects.tryFailed(1, 0, 3, () => 10),
+    'give-up',
+    'the passive side has no opener: nothing to retry',
+  );
   reconnects.begin(lost);
   reconnects.reconnectWith(opener);
-  t.is(reconnects.tryFailed(1, 100, 3, (n) => n * 20), 'retry');
+  t.is(
+    reconnects.tryFailed(1, 100, 3, (n) => n * 20),
+    'retry',
+  );
   t.is(reconnects.deadline(), 120);
   t.deepEqual(reconnects.dueRetries(119), []);
   t.deepEqual(reconnects.dueRetries(120), [opener]);
   t.deepEqual(reconnects.dueRetries(121), [], 'each retry once');
-  t.is(reconnects.tryFailed(1, 200, 3, (n) => n * 20), 'retry');
-  t.is(reconnects.tryFailed(1, 300, 3, (n) => n * 20), 'give-up', 'after 3 failures');
+  t.is(
+    reconnects.tryFailed(1, 200, 3, (n) => n * 20),
+    'retry',
+  );
+  t.is(
+    reconnects.tryFailed(1, 300, 3, (n) => n * 20),
+    'give-up',
+    'after 3 failures',
+  );
   t.is(reconnects.deadline(), undefined);
   const samePath = { ...lost, connectionId: 'k2' } as Pair;
   const otherBase = { ...lost, connectionId: 'k2', local: { base: {} } } as unknown as Pair;
-  t.true(reconnects.replacedBy(samePath, () => true), 'a new connection on the same path');
+  t.true(
+    reconnects.replacedBy(samePath, () => true),
+    'a new connection on the same path',
+  );
   t.false(reconnects.replacedBy(otherBase, () => true));
-  t.true(reconnects.replacedBy(lost, (id) => id === 'k1'), 'S-O: the lost pair over a new open connection');
+  t.true(
+    reconnects.replacedBy(lost, (id) => id === 'k1'),
+    'S-O: the lost pair over a new open connection',
+  );
   t.false(reconnects.replacedBy(lost, () => false));
   t.deepEqual(reconnects.pairsInUse(), [lost, opener]);
   reconnects.end(1);
@@ -125,7 +174,8 @@ test('lib/ice modules change another module’s state only through its methods',
   for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
     const lines = readFileSync(new URL(file, dir), 'utf8').split('\n');
     lines.forEach((line, i) => {
-      for (const { pattern, owners } of rules) if (!owners.includes(file) && pattern.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
+      for (const { pattern, owners } of rules)
+        if (!owners.includes(file) && pattern.test(line)) offenders.push(`${file}:${i + 1}: ${line.trim()}`);
     });
   }
   t.deepEqual(offenders, []);
