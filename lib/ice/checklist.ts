@@ -3,18 +3,7 @@
  * valid list and its state (RFC 8445 §6.1.2, §6.1.4.1, §7.2.5.4).
  */
 import { comparePairs, type Pair } from './pair.js';
-
-/** A USE-CANDIDATE request left unanswered for now (controlled side, one per component; tcp-nomination.ts, rule 0). */
-export interface WithheldNomination {
-  /** The connection the request came on. */
-  connectionId: string;
-  /** The connection of the first answered USE-CANDIDATE, still open when the request came. */
-  first: string;
-  /** The request may be answered until this time (virtual time of the core). */
-  until: number;
-  /** Answers it now (success response and the usual follow-up). */
-  answer: (now: number) => void;
-}
+import { PeerTcpNominations } from './peer-tcp-nominations.js';
 
 /** Checklist states (RFC 8445 §6.1.2.1). */
 export type ChecklistState = 'running' | 'completed' | 'failed';
@@ -29,12 +18,8 @@ export class Checklist {
   #state: ChecklistState = 'running';
   #selected: Pair | undefined;
   #firstValidAt: number | undefined;
-  /** Controlled side: USE-CANDIDATE requests for TCP pairs answered so far (tcp-nomination.ts). */
-  peerTcpNominations = 0;
-  /** Controlled side: the TCP connection of the first USE-CANDIDATE request we answered (tcp-nomination.ts, rule 0). */
-  peerTcpNominationConnection: string | undefined;
-  /** Controlled side: a USE-CANDIDATE request left unanswered for now (tcp-nomination.ts, rule 0). */
-  withheldNomination: WithheldNomination | undefined;
+  /** Controlled side: the peer's TCP nominations as we answered them (tcp-nomination.ts). */
+  readonly peerTcp = new PeerTcpNominations();
 
   constructor(component: number) {
     this.component = component;

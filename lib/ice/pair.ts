@@ -41,8 +41,6 @@ export class Pair {
   nominating = false;
   /** Controlled side: a USE-CANDIDATE request asked for this pair; nominate when its check succeeds (RFC 8445 §7.3.1.5). */
   nominateOnSuccess = false;
-  /** Controlled side: when we answered the peer's first USE-CANDIDATE for this TCP pair, in order (tcp-nomination.ts). */
-  peerNominationOrder: number | undefined;
   /** The valid pair a successful check of this pair produced (RFC 8445 §7.2.5.3.2). */
   validPair: Pair | undefined;
   /** The pair whose check produced this valid pair. */
