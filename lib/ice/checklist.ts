@@ -89,20 +89,20 @@ export class Checklist {
     const i = this.pairs.indexOf(pair);
     if (i >= 0) this.pairs.splice(i, 1);
     this.dequeue(pair);
-    pair.removed = true;
+    pair.setRemoved(true);
   }
 
   /** Appends a pair to the triggered queue unless it is there (RFC 8445 §7.3.1.4). */
   enqueueTriggered(pair: Pair): void {
     if (pair.triggered) return;
-    pair.triggered = true;
+    pair.setTriggered(true);
     this.triggered.push(pair);
   }
 
   /** Takes a pair out of the triggered queue. */
   dequeue(pair: Pair): void {
     if (!pair.triggered) return;
-    pair.triggered = false;
+    pair.setTriggered(false);
     const i = this.triggered.indexOf(pair);
     if (i >= 0) this.triggered.splice(i, 1);
   }

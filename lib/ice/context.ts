@@ -254,13 +254,9 @@ export class AgentContext {
   setPairState(pair: Pair, state: PairState, reason?: string): void {
     const previous = pair.state;
     if (previous === state) return;
-    pair.state = state;
-    if (state === 'failed') {
-      pair.failureReason = reason;
-      // RFC 8445 §7.2.5.3.4: a failed pair leaves the valid list.
-      pair.valid = false;
-      this.dataRoutes.remove(pair);
-    }
+    pair.moveTo(state, reason);
+    // RFC 8445 §7.2.5.3.4: a failed pair leaves the valid list (Pair.moveTo) and carries no data.
+    if (state === 'failed') this.dataRoutes.remove(pair);
     log('pair %s %s -> %s%s', pair.id, previous, state, reason !== undefined ? ` (${reason})` : '');
     const event: IceEvent =
       reason !== undefined

@@ -238,7 +238,7 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
       log('request for %s on connection %s, pair uses %s: no triggered check', pair.id, request.connectionId, pair.connectionId);
       return;
     }
-    pair.connectionId = undefined;
+    pair.useConnection(undefined);
   }
   if (pair === undefined) {
     const candidatePair = new Pair(component, localBase, remote, ctx.controlling, generation);
@@ -263,14 +263,14 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
     }
     if (known === undefined) learnRemote(ctx, remote);
     pair = new Pair(component, localBase, remote, ctx.controlling, generation);
-    pair.connectionId = request.connectionId;
+    pair.useConnection(request.connectionId);
     list.add(pair);
     ctx.setPairState(pair, 'waiting', 'triggered by a request (RFC 8445 §7.3.1.4)');
     list.enqueueTriggered(pair);
   } else {
     if (request.connectionId !== undefined && pair.connectionId === undefined) {
       // RFC 6544 §7.2: the triggered check goes over the connection the request came on.
-      pair.connectionId = request.connectionId;
+      pair.useConnection(request.connectionId);
       abandonConnect(ctx, pair);
     }
     if (pair.state === 'in-progress' || pair.state === 'waiting' || pair.state === 'frozen' || pair.state === 'failed') {
@@ -291,7 +291,7 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
     // RFC 8445 §7.3.1.5
     if (pair.state === 'succeeded') nominate(ctx, now, pair.validPair ?? pair, 'USE-CANDIDATE on a succeeded pair (RFC 8445 §7.3.1.5)');
     else {
-      pair.nominateOnSuccess = true;
+      pair.setNominateOnSuccess(true);
       followPeerNomination(ctx, now, list, pair);
     }
   }
@@ -329,14 +329,14 @@ function liteRequest(ctx: AgentContext, now: number, request: DeferredRequest, l
   let pair = list.pairs.find((p) => p.local === localBase && p.remote === remote && p.connectionId === request.connectionId);
   if (pair === undefined) {
     pair = new Pair(localBase.candidate.component, localBase, remote, ctx.controlling, ctx.generation);
-    pair.connectionId = request.connectionId;
+    pair.useConnection(request.connectionId);
     list.add(pair);
   }
   if (list.selected === pair) return;
   ctx.setPairState(pair, 'succeeded', 'nominated by the full peer (RFC 8445 §7.3.2)');
-  pair.valid = true;
+  pair.markValid();
   if (list.selected !== undefined && list.selected.priority >= pair.priority && !replacesLostPair(ctx, pair)) {
-    pair.nominated = true;
+    pair.markNominated();
     return;
   }
   select(ctx, now, pair, 'nominated by the full peer (RFC 8445 §7.3.2)');

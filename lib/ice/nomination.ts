@@ -21,14 +21,14 @@ export function cancelCheck(ctx: AgentContext, pair: Pair): void {
   if (pair.transactionKey === undefined) return;
   const tx = ctx.transactions.get(pair.transactionKey);
   if (tx !== undefined) ctx.transactions.cancel(tx);
-  pair.transactionKey = undefined;
+  pair.useTransaction(undefined);
 }
 
 /** Abandons a pair's pending TCP connect: a late `connected` for it is closed. */
 export function abandonConnect(ctx: AgentContext, pair: Pair): void {
   if (pair.attemptId === undefined) return;
   ctx.tcp.removeAttempt(pair.attemptId);
-  pair.attemptId = undefined;
+  pair.awaitConnect(undefined);
 }
 
 /**
@@ -43,7 +43,7 @@ export function abandonConnect(ctx: AgentContext, pair: Pair): void {
 export function nominate(ctx: AgentContext, now: number, valid: Pair, reason: string): void {
   if (valid.generation !== ctx.generation || valid.removed) return;
   const list = ctx.checklist(valid.component);
-  valid.nominated = true;
+  valid.markNominated();
   if (list.selected === valid) return;
   const current = list.selected;
   const reconnects = replacesLostPair(ctx, valid);
@@ -110,7 +110,7 @@ export function select(ctx: AgentContext, now: number, valid: Pair, reason: stri
   const list = ctx.checklist(valid.component);
   const status = ctx.status(valid.component);
   const previousRoute = status.route;
-  valid.nominated = true;
+  valid.markNominated();
   list.select(valid);
   for (const p of [...list.pairs]) {
     if (p === valid || p === valid.generatedBy) continue;
@@ -168,7 +168,7 @@ export function closeUnselectedConnections(ctx: AgentContext): void {
   for (const attempt of ctx.tcp.attempts()) {
     if (!attempt.reconnect) {
       ctx.tcp.removeAttempt(attempt.id);
-      attempt.pair.attemptId = undefined;
+      attempt.pair.awaitConnect(undefined);
     }
   }
 }
@@ -241,7 +241,7 @@ export function maybeNominate(ctx: AgentContext, now: number): void {
       if (ctx.options.priority.preferTcp === true && !best.tcp && awaitingPeerChecks(ctx, list, 'tcp')) continue;
     }
     const generator = best.generatedBy ?? best;
-    generator.nominating = true;
+    generator.setNominating(true);
     cancelCheck(ctx, generator);
     ctx.setPairState(generator, 'waiting', 'nominating (RFC 8445 §8.1.1)');
     list.enqueueTriggered(generator);

@@ -40,7 +40,7 @@ export function beginConnect(ctx: AgentContext, now: number, pair: Pair, reconne
   if (tcpType === 'so') {
     const existing = ctx.tcp.byFiveTuple(local, remote);
     if (existing !== undefined) {
-      pair.connectionId = existing.id;
+      pair.useConnection(existing.id);
       // Checking over an accepted connection: the peer's answer may be its first frame.
       ctx.tcp.firstFrameSeen(existing);
       return existing.id;
@@ -59,7 +59,7 @@ export function beginConnect(ctx: AgentContext, now: number, pair: Pair, reconne
     reconnect,
   };
   ctx.tcp.addAttempt(attempt);
-  pair.attemptId = attempt.id;
+  pair.awaitConnect(attempt.id);
   sendConnect(ctx, now, attempt);
   return undefined;
 }

@@ -65,7 +65,7 @@ function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEven
   }
   ctx.tcp.removeAttempt(attempt.id);
   const pair = attempt.pair;
-  if (pair.attemptId === attempt.id) pair.attemptId = undefined;
+  if (pair.attemptId === attempt.id) pair.awaitConnect(undefined);
   // The handshake came back from the pair's remote: its path shows life (nomination wait).
   ctx.paths.noteArrival('tcp', pair.remote);
   const conn: TcpConnection = {
@@ -82,7 +82,7 @@ function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEven
     if (connectionId === conn.id && !isUsed(ctx, conn.id)) ctx.closeConnection(conn.id, 'the pair no longer needs this connection');
     return;
   }
-  pair.connectionId = connectionId;
+  pair.useConnection(connectionId);
   // We check over an accepted connection: its first frame may now be the peer's answer.
   const kept = ctx.tcp.get(connectionId);
   if (kept !== undefined && kept.origin === 'accept') ctx.tcp.firstFrameSeen(kept);
@@ -96,7 +96,7 @@ function attemptFailed(ctx: AgentContext, now: number, attempt: ConnectAttempt, 
   ctx.tcp.removeAttempt(attempt.id);
   const pair = attempt.pair;
   if (pair.attemptId !== attempt.id) return;
-  pair.attemptId = undefined;
+  pair.awaitConnect(undefined);
   const why = `connect failed: ${reason}${message !== undefined ? ` (${message})` : ''} (RFC 6544 §7.1)`;
   if (ctx.reconnects.of(pair.component)?.pair === pair) {
     reconnectFailed(ctx, now, pair.component, why);
@@ -153,7 +153,7 @@ export function closed(ctx: AgentContext, now: number, connectionId: string, rea
       if (p.connectionId !== connectionId) continue;
       if (p === status.route || p === ctx.reconnects.of(c)?.pair) continue;
       if (p.valid) ctx.setPairState(p, 'failed', why);
-      p.connectionId = undefined;
+      p.useConnection(undefined);
     }
   }
 }
@@ -174,11 +174,11 @@ function startReconnect(ctx: AgentContext, now: number, lost: Pair, why: string)
 }
 
 function requeueReconnect(ctx: AgentContext, now: number, opener: Pair): void {
-  opener.connectionId = undefined;
-  opener.nominating = ctx.controlling;
+  opener.useConnection(undefined);
+  opener.setNominating(ctx.controlling);
   const list = ctx.checklist(opener.component);
   if (opener.removed) {
-    opener.removed = false;
+    opener.setRemoved(false);
     list.add(opener);
   }
   ctx.setPairState(opener, 'waiting', 'reconnecting the selected connection (RFC 6544 §11.1)');

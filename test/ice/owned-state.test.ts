@@ -43,7 +43,7 @@ test('Pacer: idle until woken, one check per Ta, idle when nothing is left; rest
   );
   t.is(pacer.firstCheckAt, 100);
   t.is(pacer.deadline(), 150, 'the next tick one Ta later');
-  pair.state = 'in-progress';
+  (pair as { state: string }).state = 'in-progress';
   t.is(
     pacer.tick(
       150,
@@ -158,7 +158,8 @@ test('Generations: a restart keeps the newest generation that still carries data
 /**
  * The structure: outside the module that owns it, nobody assigns a field
  * of the agent context (`ctx.x = …`), of a component's route status, of a
- * checklist's state, of a transaction, or of a TCP connection record.
+ * checklist's state, of a pair, of a transaction, or of a TCP connection
+ * record.
  */
 test('lib/ice modules change another module’s state only through its methods', (t) => {
   const rules: Array<{ pattern: RegExp; owners: string[] }> = [
@@ -168,6 +169,12 @@ test('lib/ice modules change another module’s state only through its methods',
     { pattern: /\btx\.(?:sends|retransmitAt|cancelled)\s*(?:=(?!=)|\+\+)/, owners: [] },
     { pattern: /\.awaitingFirstFrame\s*=(?!=)/, owners: ['tcp-bookkeeping.ts'] },
     { pattern: /\.reconnect\s*=(?!=)/, owners: [] },
+    {
+      pattern:
+        /\.(?:state|valid|nominated|nominating|nominateOnSuccess|validPair|generatedBy|transactionKey|triggered|attemptId|removed|firstCheckAt|failureReason)\s*(?:=(?!=)|\?\?=)/,
+      owners: ['pair.ts'],
+    },
+    { pattern: /\b(?:pair|valid|p|opener)\.connectionId\s*=(?!=)/, owners: ['pair.ts'] },
   ];
   const dir = new URL('../../../lib/ice/', import.meta.url);
   const offenders: string[] = [];
