@@ -7,11 +7,15 @@
 // TLS_BENCH_MIB sets the bytes moved per case and round (default 256 MiB;
 // e.g. TLS_BENCH_MIB=16 for a quick run), TLS_BENCH_ROUNDS the rounds (default
 // 3, the best kept), TLS_BENCH_RSA=0 skips the (slow) RSA row and
-// TLS_BENCH_ICE=0 the ICE-TCP rows. The ICE-TCP row is measured last, in
-// TLS_BENCH_ICE_ROUNDS (default 9) rounds of TLS_BENCH_ICE_MIB (default 64)
-// interleaved with the pass-through ceiling, medians printed.
+// TLS_BENCH_ICE=0 the ICE-TCP rows. The ICE-TCP rows are measured last, in
+// TLS_BENCH_ICE_ROUNDS (default 15) rounds of TLS_BENCH_ICE_MIB (default 64)
+// in which both baselines (raw node:tls over a socket, node:tls over a
+// pass-through Duplex) and both ICE cases (packets, a byte stream) run one
+// after another, the order rotating each round; medians, spreads (min–max)
+// and the medians of the per-round ratios against each baseline are printed.
 import { once } from 'node:events';
 import net from 'node:net';
+import { loadavg } from 'node:os';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import { FramedConnection } from '../lib/framing/index.js';
@@ -195,9 +199,9 @@ async function iceTcpPair(): Promise<{ left: IceAgent; right: IceAgent; conns: [
   return { left, right, conns };
 }
 
-async function secureOverIceTcp(): Promise<Figure> {
+async function secureOverIceTcp(innerFraming: InnerFraming): Promise<Figure> {
   const { left, right, conns } = await iceTcpPair();
-  const figure = await secureOver(conns[0], conns[1]);
+  const figure = await secureOver(conns[0], conns[1], innerFraming);
   await Promise.all([left.close(), right.close()]);
   return figure;
 }
@@ -265,32 +269,30 @@ export async function run(): Promise<void> {
   }
   // The ICE-TCP rounds come last: IceAgents feed other object shapes through
   // the shared framing and secure code, and V8's deoptimisations then slowed
-  // the cases measured after them (seen: 2.3 → 3.3 CPU-ms/MiB). They are
-  // interleaved with the pass-through ceiling they are compared with (the
-  // order alternating each round), and the medians and the median of the
-  // per-round ratios are printed: single figures swing ±25% on a shared machine.
-  const iceRounds = Math.max(1, Number(process.env.TLS_BENCH_ICE_ROUNDS ?? 9));
-  const ratios: number[] = [];
-  const iceFigures: Figure[] = [];
-  const ceilingFigures: Figure[] = [];
+  // the cases measured after them (seen: 2.3 → 3.3 CPU-ms/MiB). Each round
+  // runs both baselines and both ICE cases back to back, the order rotating,
+  // so that all four see the same load; single figures swing ±25% on a
+  // shared machine, so medians of many rounds and the per-round ratios count.
+  const iceRounds = Math.max(1, Number(process.env.TLS_BENCH_ICE_ROUNDS ?? 15));
+  const iceCases: Array<{ name: string; run: () => Promise<Figure> }> = [
+    { name: 'raw node:tls over net.Socket', run: rawTls },
+    { name: 'node:tls over a pass-through JS Duplex', run: tlsOverPassThrough },
+    { name: 'secureTls over an ICE-TCP pair (packets)', run: () => secureOverIceTcp('rfc4571') },
+    { name: "secureTls over an ICE-TCP pair (innerFraming 'none', a byte stream)", run: () => secureOverIceTcp('none') },
+  ];
+  const iceFigures: Figure[][] = iceCases.map(() => []);
+  const iceMib = Math.min(measured / MIB, Math.max(1, Number(process.env.TLS_BENCH_ICE_MIB ?? 64)));
   if (withIce) {
-    total = Math.min(measured, Math.max(1, Number(process.env.TLS_BENCH_ICE_MIB ?? 64)) * MIB);
-    await secureOverIceTcp();
+    total = iceMib * MIB;
+    await secureOverIceTcp('rfc4571');
+    await secureOverIceTcp('none');
     for (let round = 0; round < iceRounds; round++) {
-      let pass: Figure;
-      let over: Figure;
-      if (round % 2 === 0) {
-        pass = await tlsOverPassThrough();
-        over = await secureOverIceTcp();
-      } else {
-        over = await secureOverIceTcp();
-        pass = await tlsOverPassThrough();
+      for (let k = 0; k < iceCases.length; k++) {
+        const i = (k + round) % iceCases.length;
+        iceFigures[i].push(await iceCases[i].run());
       }
-      ceilingFigures.push(pass);
-      iceFigures.push(over);
-      ratios.push(over.mibPerSecond / pass.mibPerSecond);
     }
-    ice = medianFigure(iceFigures);
+    ice = medianFigure(iceFigures[2]);
     total = measured;
   }
   const cpu = (f: Figure) => `${f.cpuMsPerMib.toFixed(2)} CPU-ms/MiB`;
@@ -322,25 +324,19 @@ export async function run(): Promise<void> {
   ];
   if (ice) {
     rows.push({
-      name: 'secureTls over an ICE-TCP pair (IceAgent active → passive)',
+      name: 'secureTls over an ICE-TCP pair (IceAgent active → passive), median of the interleaved rounds below',
       value: ice.mibPerSecond,
       unit: 'MiB/s',
-      extra: `${mib} MiB, ${CHUNK}-byte packets, ${cpu(ice)}`,
+      extra: `${iceMib} MiB, ${CHUNK}-byte packets, ${cpu(ice)}`,
     });
   }
   printTable(`TLS 1.3 bulk throughput, best of ${rounds} (goal: secureTls ≥ 0.8× raw)`, rows, rows[0].name);
-  if (ice) {
-    const ceiling = medianFigure(ceilingFigures);
-    const iceMib = Math.min(measured / MIB, Number(process.env.TLS_BENCH_ICE_MIB ?? 64));
-    printTable(
-      `TLS over an ICE-TCP pair against its ceiling, ${iceRounds} interleaved rounds of ${iceMib} MiB, medians (goal: ≥ 0.9×; median of the per-round ratios ${median(ratios).toFixed(2)}×, range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}×)`,
-      [
-        { name: 'node:tls over a pass-through JS Duplex', value: ceiling.mibPerSecond, unit: 'MiB/s', extra: cpu(ceiling) },
-        { name: 'secureTls over an ICE-TCP pair', value: ice.mibPerSecond, unit: 'MiB/s', extra: cpu(ice) },
-      ],
-      'node:tls over a pass-through JS Duplex',
+  if (withIce)
+    printIceRounds(
+      iceCases.map((c, i) => ({ name: c.name, figures: iceFigures[i] })),
+      iceRounds,
+      iceMib,
     );
-  }
 
   const ecdsa = certificateMs('ecdsa-p256', 200);
   const certRows: BenchRow[] = [
@@ -356,4 +352,60 @@ export async function run(): Promise<void> {
     certRows.push({ name: 'RSA-2048 (node-forge)', value: 1000 / rsa, unit: 'certs/s', extra: `${rsa.toFixed(1)} ms each` });
   }
   printTable('Self-signed certificate generation', certRows, certRows[0].name);
+}
+
+/** `[min, max]` of `values`, formatted. */
+function spread(values: number[], digits: number, unit = ''): string {
+  return `${Math.min(...values).toFixed(digits)}–${Math.max(...values).toFixed(digits)}${unit}`;
+}
+
+/**
+ * The interleaved ICE-TCP rounds: per case the median throughput, its
+ * spread and the median CPU per MiB; then each ICE case against each
+ * baseline: the ratio of the medians and the median (and spread) of the
+ * per-round ratios, for throughput and for CPU (CPU per MiB moves less with
+ * the machine's load than throughput does).
+ */
+function printIceRounds(cases: Array<{ name: string; figures: Figure[] }>, rounds: number, mib: number): void {
+  const rows: BenchRow[] = cases.map(({ name, figures }) => {
+    const m = medianFigure(figures);
+    return {
+      name,
+      value: m.mibPerSecond,
+      unit: 'MiB/s',
+      extra: `spread ${spread(
+        figures.map((f) => f.mibPerSecond),
+        0,
+      )} MiB/s; ${m.cpuMsPerMib.toFixed(2)} CPU-ms/MiB (spread ${spread(
+        figures.map((f) => f.cpuMsPerMib),
+        2,
+      )})`,
+    };
+  });
+  printTable(
+    `TLS over an ICE-TCP pair, ${rounds} interleaved rounds of ${mib} MiB (medians; uptime load ${loadAverage()})`,
+    rows,
+    cases[1].name,
+  );
+  console.log(
+    '| ICE case | baseline | ratio of medians | median per-round ratio (spread) | CPU-ms/MiB baseline ÷ ICE, median per round (spread) |',
+  );
+  console.log('|---|---|---:|---:|---:|');
+  for (const ice of cases.slice(2)) {
+    for (const base of cases.slice(0, 2)) {
+      const ratios = ice.figures.map((f, i) => f.mibPerSecond / base.figures[i].mibPerSecond);
+      const cpuRatios = ice.figures.map((f, i) => base.figures[i].cpuMsPerMib / f.cpuMsPerMib);
+      const ofMedians = medianFigure(ice.figures).mibPerSecond / medianFigure(base.figures).mibPerSecond;
+      console.log(
+        `| ${ice.name} | ${base.name} | ${ofMedians.toFixed(2)}× | ${median(ratios).toFixed(2)}× (${spread(ratios, 2, '×')}) | ${median(cpuRatios).toFixed(2)}× (${spread(cpuRatios, 2, '×')}) |`,
+      );
+    }
+  }
+  console.log('\nGoal (issue 16): secureTls over an ICE-TCP pair ≥ 0.9× node:tls over a pass-through JS Duplex.\n');
+}
+
+function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(', ');
 }

@@ -15,15 +15,15 @@ export interface PacketConnectionEvents extends ListenerEvents {
   drain: [];
   /** The connection is gone; `error` is what ended it, if anything did. */
   close: [error?: Error];
-}
-
-/** Events of a packet connection over a stream: the peer can end, and a failure is reported before `'close'`. */
-export interface StreamPacketConnectionEvents extends PacketConnectionEvents {
-  /** The peer ended its side cleanly (after every packet before it). */
-  end: [];
   /**
    * The failure that is ending the connection, emitted only while a listener
    * is attached (never thrown unhandled); the same error comes with `'close'`.
    */
   error: [error: Error];
+  /**
+   * The peer ended its side cleanly (after every packet before it). Only a
+   * connection over something that has an end emits it (an RFC 4571 stream,
+   * TLS, DTLS on close_notify); a datagram route never does.
+   */
+  end: [];
 }

@@ -44,10 +44,18 @@ export { type IceAgentOptions, type IceAgentTcpOptions, type IceAgentTestingOpti
 export type { IceAgentEvents, IceConnectionEvents, UnusableAddress } from './net/index.js';
 export type { AnnouncedAddresses } from './net/index.js';
 export { IceCandidate } from './net/index.js';
-export { IceConnection, DEFAULT_MAX_QUEUED_PACKETS, MAX_ICE_PACKET_SIZE, type IceConnectionOptions } from './net/index.js';
+export {
+  IceConnection,
+  DEFAULT_MAX_QUEUED_PACKETS,
+  DEFAULT_MAX_HELD_BYTES,
+  MAX_ICE_PACKET_SIZE,
+  type IceConnectionOptions,
+} from './net/index.js';
+export { PacketStream, type PacketStreamOptions } from './packet-stream/packet-stream.js';
+/** @deprecated `IceConnection.stream()` returns a `PacketStream`. */
 export { IceConnectionStream, type IceConnectionStreamOptions } from './net/index.js';
 export type { PacketConnection } from './connection.js';
-export type { PacketConnectionEvents, StreamPacketConnectionEvents } from './connection-events.js';
+export type { PacketConnectionEvents } from './connection-events.js';
 export type { ListenerEvents } from './emitter-events.js';
 export type { UdpTransportOptions } from './net/index.js';
 export type { TcpTransportOptions } from './net/index.js';
@@ -174,7 +182,14 @@ export { TurnTransport, type TurnTransportOptions } from './net/turn/index.js';
 export type { IceAgentTurnOptions } from './net/index.js';
 
 // DTLS 1.2 over the selected pair (RFC 6347, RFC 5764; lib/dtls), and its sans-IO endpoint.
-export { secureDtls, type SecureDtlsOptions, DtlsConnection, isDtlsPacket, MAX_HELD_DTLS_PACKETS } from './secure/index.js';
+export {
+  secureDtls,
+  type SecureDtlsOptions,
+  DtlsConnection,
+  isDtlsPacket,
+  MAX_HELD_DTLS_PACKETS,
+  MAX_HELD_DTLS_BYTES,
+} from './secure/index.js';
 export {
   DtlsEndpoint,
   DtlsError,

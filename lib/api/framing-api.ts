@@ -19,7 +19,8 @@ export {
   type BatchingFrameWriterEvents,
   FramedConnection,
   DEFAULT_MAX_BUFFERED_PACKETS,
+  DEFAULT_MAX_BUFFERED_BYTES,
   type FramedConnectionOptions,
 } from '../framing/index.js';
 export type { PacketConnection } from '../connection.js';
-export type { PacketConnectionEvents, StreamPacketConnectionEvents } from '../connection-events.js';
+export type { PacketConnectionEvents } from '../connection-events.js';

@@ -10,13 +10,12 @@ import createDebug from 'debug';
 import { serializeCandidate } from '../candidate/index.js';
 import { IceTcpError } from '../errors.js';
 import type { PairInfo } from '../ice/index.js';
-import { IceAgent, type IceAgentOptions, type RoutePath } from '../net/index.js';
+import { IceAgent, type IceAgentOptions, type IceConnection, type RoutePath } from '../net/index.js';
 import { RecordingCore, serializeRecording } from '../replay/index.js';
 import { SecureConnection, type DtlsConnection } from '../secure/index.js';
 import { writeFileSync } from 'node:fs';
 import { writeLine, type CommandIo } from './command.js';
 import { ExitCode, describeError, usageError } from './cli-errors.js';
-import { HeldPacketConnection } from './held-connection.js';
 import { formatSendResult, type SendResult } from './peer-data.js';
 import { parsePeerLine } from './peer-lines.js';
 import { printable } from './printable.js';
@@ -96,7 +95,13 @@ export class PeerSession {
   readonly #abort = new AbortController();
   #agent!: IceAgent;
   #recorder: RecordingCore | undefined;
-  #held!: HeldPacketConnection;
+  /**
+   * Component 1's data path. Until TLS (or the transfer) listens, it holds
+   * what arrives (bounded): the peer may start TLS the instant its side
+   * selects the pair, before ours has, and on a TCP pair that first flight
+   * is never sent again.
+   */
+  #connection!: IceConnection;
   #tls: PeerTls | undefined;
   #secure: SecureConnection | DtlsConnection | undefined;
   #transfer: PeerTransfer | undefined;
@@ -169,14 +174,14 @@ export class PeerSession {
     const result = new Promise<number>((resolve) => (this.#resolve = resolve));
     const agent = this.#agent;
     const connection = agent.connection(1);
-    this.#held = new HeldPacketConnection(connection);
+    this.#connection = connection;
     // A later route (TCP reconnect, another selected pair) prints its path again.
     connection.on('route', () => {
       if (this.#connected) this.#printPath(connection.path);
     });
     if (o.tls) this.#tls = new PeerTls(o.controlling, 'tls', o.setup);
     else if (o.dtls === true) this.#tls = new PeerTls(o.controlling, 'dtls', o.setup);
-    else this.#attachTransfer(this.#held);
+    else this.#attachTransfer(connection);
 
     agent.on('candidate', (candidate) => this.#out(`a=${candidate.toSdp()}`));
     agent.on('state', (state: string) => this.#onState(state));
@@ -381,7 +386,7 @@ export class PeerSession {
     this.#out(line);
   }
 
-  #attachTransfer(conn: HeldPacketConnection | SecureConnection | DtlsConnection): void {
+  #attachTransfer(conn: IceConnection | SecureConnection | DtlsConnection): void {
     const o = this.#options;
     this.#transfer = new PeerTransfer(
       conn,
@@ -395,7 +400,6 @@ export class PeerSession {
         },
       },
     );
-    if (conn instanceof HeldPacketConnection) conn.release();
   }
 
   #startData(): void {
@@ -423,9 +427,8 @@ export class PeerSession {
     }
     try {
       const role = tls.role();
-      const securing = tls.secure(this.#held, role, this.#abort.signal);
-      this.#held.release(); // TLS listens now: hand it what came early
-      const secure = await securing;
+      // TLS listens from here on: the connection hands it what came early.
+      const secure = await tls.secure(this.#connection, role, this.#abort.signal);
       if (this.#finished) {
         secure.close();
         return;

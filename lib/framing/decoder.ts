@@ -83,6 +83,27 @@ export class FrameDecoder {
     }
   }
 
+  /**
+   * Bytes the decoder still needs before the next frame can come out, as far
+   * as it knows: 2 at a frame boundary (a header), 1 with half a header, the
+   * rest of the payload of a partial frame; 0 after a failure. Feeding at
+   * most this many bytes per `push` yields at most one frame each time, so a
+   * reader can stop exactly at a frame boundary (the first frame of an
+   * accepted connection) and leave the rest of the stream undecoded.
+   */
+  get neededBytes(): number {
+    switch (this.#state) {
+      case State.Header:
+        return FRAME_HEADER_SIZE;
+      case State.HalfHeader:
+        return 1;
+      case State.Body:
+        return this.#pending!.length - this.#filled;
+      default:
+        return 0;
+    }
+  }
+
   /** Drops any partial frame and a previous failure: back to a frame boundary. */
   reset(): void {
     if (this.bufferedBytes > 0) debug('decoder reset drops %d buffered bytes', this.bufferedBytes);

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Duplex } from 'node:stream';
 import createDebug from 'debug';
-import type { StreamPacketConnectionEvents } from '../connection-events.js';
+import type { PacketConnectionEvents } from '../connection-events.js';
 import type { PacketConnection } from '../connection.js';
+import { HoldBuffer } from '../hold-buffer.js';
 import { BatchingFrameWriter } from './batching-writer.js';
 import { FrameDecoder } from './decoder.js';
 import { FramingError } from './framing-error.js';
@@ -11,6 +12,13 @@ const debug = createDebug('ice-tcp:framing');
 
 /** Default of {@link FramedConnectionOptions.maxBufferedPackets}. */
 export const DEFAULT_MAX_BUFFERED_PACKETS = 1024;
+
+/**
+ * Default of {@link FramedConnectionOptions.maxBufferedBytes}: 64 MiB, what
+ * `maxBufferedPackets` full-size frames (1024 × 65535 bytes) take, so that by
+ * default the count binds first, as it always did.
+ */
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
 
 /** Options of {@link FramedConnection}. */
 export interface FramedConnectionOptions {
@@ -23,6 +31,12 @@ export interface FramedConnectionOptions {
    * when the limit is reached is decoded to its end.
    */
   maxBufferedPackets?: number;
+  /**
+   * The same bound in payload bytes (default 64 MiB, at least 1): the stream
+   * is paused once this many bytes of packets are held, whichever bound
+   * comes first.
+   */
+  maxBufferedBytes?: number;
   /**
    * When `false` (the default, like `net.Socket`), our side is closed with
    * `close()` as soon as the peer ends its side. When `true`, it stays open
@@ -42,9 +56,10 @@ export interface FramedConnectionOptions {
  *   sent in one tick leaves in one cork/uncork (writev) cycle.
  * - Backpressure both ways: `send()` returns `false` when the stream's buffer
  *   is full, then `'drain'`. While `pause()`d, or while nobody listens to
- *   `'packet'` and `maxBufferedPackets` are held, the stream is paused, so TCP
- *   flow control pushes back on the peer; `resume()` (or adding a `'packet'`
- *   listener) delivers the held packets and reads again.
+ *   `'packet'` and `maxBufferedPackets` (or `maxBufferedBytes`) are held, the
+ *   stream is paused, so TCP flow control pushes back on the peer; `resume()`
+ *   (or adding a `'packet'` listener) delivers the held packets and reads
+ *   again. Nothing received is ever dropped while the connection is open.
  * - End and errors: `'end'` when the peer ended cleanly at a frame boundary
  *   (after every packet before it); a stream ending mid-frame gives `'error'`
  *   with `ERR_FRAME_TRUNCATED`, a header over `maxFrameSize` gives `'error'`
@@ -56,18 +71,16 @@ export interface FramedConnectionOptions {
  * Events: `'packet' (packet: Buffer)`, `'drain'`, `'end'`, `'error' (error)`,
  * `'close' (error?)`.
  */
-export class FramedConnection extends EventEmitter<StreamPacketConnectionEvents> implements PacketConnection {
+export class FramedConnection extends EventEmitter<PacketConnectionEvents> implements PacketConnection {
   /** Always `'tcp'`: RFC 4571 frames over a byte stream. */
   readonly transport = 'tcp' as const;
   /** The underlying byte stream. */
   readonly stream: Duplex;
   readonly #decoder: FrameDecoder;
   readonly #writer: BatchingFrameWriter;
-  readonly #maxBufferedPackets: number;
   readonly #allowHalfOpen: boolean;
   /** Packets decoded but not delivered yet (paused consumer or no listener). */
-  #held: Array<Buffer | undefined> = [];
-  #heldStart = 0;
+  readonly #held: HoldBuffer;
   #paused = false;
   /** We paused the stream (the consumer is behind). */
   #streamPaused = false;
@@ -82,8 +95,8 @@ export class FramedConnection extends EventEmitter<StreamPacketConnectionEvents>
   #error: Error | undefined;
 
   /**
-   * @throws FramingError `ERR_FRAMING_BAD_OPTION` for a bad `maxFrameSize`
-   *   or `maxBufferedPackets`.
+   * @throws FramingError `ERR_FRAMING_BAD_OPTION` for a bad `maxFrameSize`,
+   *   `maxBufferedPackets` or `maxBufferedBytes`.
    */
   constructor(stream: Duplex, options?: FramedConnectionOptions) {
     super();
@@ -91,8 +104,13 @@ export class FramedConnection extends EventEmitter<StreamPacketConnectionEvents>
     if (!Number.isInteger(maxBuffered) || maxBuffered < 1) {
       throw new FramingError('ERR_FRAMING_BAD_OPTION', `maxBufferedPackets must be a positive integer, got ${String(maxBuffered)}`);
     }
+    const maxBytes = options?.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    if (!Number.isInteger(maxBytes) || maxBytes < 1) {
+      throw new FramingError('ERR_FRAMING_BAD_OPTION', `maxBufferedBytes must be a positive integer, got ${String(maxBytes)}`);
+    }
     this.#decoder = new FrameDecoder({ maxFrameSize: options?.maxFrameSize });
-    this.#maxBufferedPackets = maxBuffered;
+    // Overflow policy: push() and pause the stream at a bound (TCP pushes back); never drop.
+    this.#held = new HoldBuffer({ maxPackets: maxBuffered, maxBytes });
     this.#allowHalfOpen = options?.allowHalfOpen ?? false;
     this.stream = stream;
     this.#writer = new BatchingFrameWriter(stream);
@@ -114,7 +132,7 @@ export class FramedConnection extends EventEmitter<StreamPacketConnectionEvents>
 
   /** Packets decoded and held until the consumer takes them. */
   get bufferedPackets(): number {
-    return this.#held.length - this.#heldStart;
+    return this.#held.size;
   }
 
   /** Bytes of a partial frame held by the decoder. */
@@ -122,9 +140,14 @@ export class FramedConnection extends EventEmitter<StreamPacketConnectionEvents>
     return this.#decoder.bufferedBytes;
   }
 
-  /** `true` once `'close'` has been emitted. */
+  /**
+   * `true` once `send()` takes no more packets: after `close()` or
+   * `destroy()`, once the stream is ended or destroyed (and so once
+   * `'close'` has been emitted). Packets from the peer may still come
+   * after a `close()` until `'close'`.
+   */
   get closed(): boolean {
-    return this.#closeEmitted;
+    return this.#closeEmitted || this.#destroyed || this.stream.writableEnded || this.stream.destroyed;
   }
 
   /**
@@ -201,8 +224,7 @@ export class FramedConnection extends EventEmitter<StreamPacketConnectionEvents>
       this.emit('packet', frame);
       return;
     }
-    this.#held.push(frame);
-    if (this.bufferedPackets >= this.#maxBufferedPackets) this.#pauseStream();
+    if (!this.#held.push(frame)) this.#pauseStream();
   };
 
   readonly #onEnd = (): void => {
@@ -248,15 +270,10 @@ export class FramedConnection extends EventEmitter<StreamPacketConnectionEvents>
   /** Delivers held packets while the consumer takes them, then reads on. */
   readonly #flushHeld = (): void => {
     this.#flushScheduled = false;
-    while (this.bufferedPackets > 0 && !this.#paused && !this.#destroyed && this.listenerCount('packet') > 0) {
-      const packet = this.#held[this.#heldStart]!;
-      this.#held[this.#heldStart++] = undefined;
-      this.emit('packet', packet);
-    }
-    if (this.bufferedPackets === 0) {
-      this.#held = [];
-      this.#heldStart = 0;
-    }
+    this.#held.drain(
+      () => !this.#paused && !this.#destroyed && this.listenerCount('packet') > 0,
+      (packet) => this.emit('packet', packet),
+    );
     if (this.#paused || this.bufferedPackets > 0) return;
     if (this.#streamPaused) {
       this.#streamPaused = false;
@@ -286,10 +303,8 @@ export class FramedConnection extends EventEmitter<StreamPacketConnectionEvents>
   }
 
   #dropHeld(why: string): void {
-    const count = this.bufferedPackets;
+    const count = this.#held.clear();
     if (count > 0) debug('connection %s: drops %d undelivered packets', why, count);
-    this.#held = [];
-    this.#heldStart = 0;
   }
 
   #emitClose(): void {

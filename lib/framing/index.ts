@@ -8,4 +8,9 @@ export { FramingError, type FramingErrorCode } from './framing-error.js';
 export { FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 export { encodeFrame, frameHeader } from './encoder.js';
 export { BatchingFrameWriter, type BatchingFrameWriterEvents } from './batching-writer.js';
-export { FramedConnection, DEFAULT_MAX_BUFFERED_PACKETS, type FramedConnectionOptions } from './framed-connection.js';
+export {
+  FramedConnection,
+  DEFAULT_MAX_BUFFERED_PACKETS,
+  DEFAULT_MAX_BUFFERED_BYTES,
+  type FramedConnectionOptions,
+} from './framed-connection.js';

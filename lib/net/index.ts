@@ -17,7 +17,13 @@ export type { IceAgentEvents, IceConnectionEvents, UnusableAddress } from './age
 export type { AnnouncedAddresses } from './agent/announced-address.js';
 export { IceAgentError, type IceAgentErrorCode } from './net-errors.js';
 export { IceCandidate } from './agent/ice-candidate.js';
-export { IceConnection, DEFAULT_MAX_QUEUED_PACKETS, MAX_ICE_PACKET_SIZE, type IceConnectionOptions } from './agent/ice-connection.js';
+export {
+  IceConnection,
+  DEFAULT_MAX_QUEUED_PACKETS,
+  DEFAULT_MAX_HELD_BYTES,
+  MAX_ICE_PACKET_SIZE,
+  type IceConnectionOptions,
+} from './agent/ice-connection.js';
 export { type RoutePath } from './agent/route-path.js';
 export { IceConnectionStream, type IceConnectionStreamOptions } from './agent/ice-connection-stream.js';
 export { IceRuntime, cryptoRandomSource, type RuntimeSink } from './agent/runtime.js';

@@ -10,10 +10,12 @@ import { X509Certificate } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Duplex } from 'node:stream';
 import createDebug from 'debug';
+import type { PacketConnectionEvents } from '../connection-events.js';
 import type { PacketConnection } from '../connection.js';
 import { type CipherSuiteName, DtlsEndpoint, type DtlsEvent, type SrtpProfileName } from '../dtls/index.js';
+import { HoldBuffer } from '../hold-buffer.js';
+import { createPacketStream, type PacketStream } from '../packet-stream/packet-stream.js';
 import type { CertificateFingerprint } from './fingerprint.js';
-import { PacketDuplex } from './packet-duplex.js';
 import { SecureError } from './secure-error.js';
 import type { TlsRole } from './setup-role.js';
 
@@ -21,6 +23,9 @@ const debug = createDebug('ice-tcp:secure');
 
 /** Packets held for a missing listener (or before the peer is verified); more are dropped with a debug line. */
 export const MAX_HELD_DTLS_PACKETS = 1024;
+
+/** Bytes held likewise (at most 16384 per record). */
+export const MAX_HELD_DTLS_BYTES = 4 * 1024 * 1024;
 
 /**
  * RFC 7983 §7: a first byte in 20..63 is DTLS; 0..3 is STUN (ICE's), and
@@ -35,27 +40,36 @@ export function isDtlsPacket(packet: Uint8Array): boolean {
  * (a UDP datagram, or an RFC 4571 frame on ICE-TCP, RFC 6544 §7.1), each
  * `send()` one application record.
  *
- * Events: `'packet' (Buffer)` (held while nobody listens), `'drain'`,
+ * Reading flow control: `pause()` holds decrypted packets (and pauses the
+ * connection below, so that a TCP pair pushes back on the peer) until
+ * `resume()`.
+ *
+ * Events: `'packet' (Buffer)` (held while nobody listens or while paused), `'drain'`,
  * `'end'` (the peer sent close_notify), `'error' (Error)` (only when
  * listened to; also comes with `'close'`), `'close' (error?)`.
  */
-export class DtlsConnection extends EventEmitter implements PacketConnection {
+export class DtlsConnection extends EventEmitter<PacketConnectionEvents> implements PacketConnection {
   readonly role: TlsRole;
   readonly endpoint: DtlsEndpoint;
   readonly #below: PacketConnection;
   readonly #closeTransport: boolean;
   #timer: NodeJS.Timeout | undefined;
-  #held: Buffer[] = [];
+  /** Overflow policy: offer(), and drop (debug line, `counters.unreadPacketsDropped`) what does not fit: DTLS is datagrams. */
+  readonly #held = new HoldBuffer({ maxPackets: MAX_HELD_DTLS_PACKETS, maxBytes: MAX_HELD_DTLS_BYTES });
   #verified = false;
   #closed = false;
+  #paused = false;
   #error: Error | undefined;
-  #duplex: PacketDuplex | undefined;
+  #duplex: PacketStream | undefined;
   #onEvent: ((event: DtlsEvent) => void) | undefined;
   /** Set once verified. */
   peerCertificate: X509Certificate | undefined;
   peerFingerprint: CertificateFingerprint | undefined;
-  /** DTLS packets that came in, non-DTLS packets dropped (RFC 7983). */
-  readonly counters = { dtlsPackets: 0, otherPacketsDropped: 0 };
+  /**
+   * DTLS packets that came in, non-DTLS packets dropped (RFC 7983), and
+   * decrypted packets dropped because too many waited for a reader.
+   */
+  readonly counters = { dtlsPackets: 0, otherPacketsDropped: 0, unreadPacketsDropped: 0 };
 
   /** @internal Made by {@link secureDtls}. */
   constructor(below: PacketConnection, endpoint: DtlsEndpoint, role: TlsRole, closeTransport: boolean) {
@@ -77,8 +91,29 @@ export class DtlsConnection extends EventEmitter implements PacketConnection {
     return this.#below.transport;
   }
 
+  /** `true` once closed. */
   get closed(): boolean {
     return this.#closed;
+  }
+
+  /** `true` after `pause()` until `resume()`. */
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  /** Holds decrypted packets until `resume()`; the connection below is paused too. */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    this.#below.pause();
+  }
+
+  /** Delivers the held packets, in order, and reads again after `pause()`. */
+  resume(): void {
+    if (!this.#paused) return;
+    this.#paused = false;
+    this.#flushHeld();
+    if (!this.#paused) this.#below.resume();
   }
 
   get cipherSuite(): CipherSuiteName | undefined {
@@ -124,7 +159,12 @@ export class DtlsConnection extends EventEmitter implements PacketConnection {
 
   /** The Duplex view (always the same object): each write becomes records of at most 16384 bytes. */
   stream(): Duplex {
-    this.#duplex ??= new PacketDuplex(this, 16384);
+    this.#duplex ??= createPacketStream(this, {
+      maxPacketSize: 16384,
+      maxFrameSize: 16384,
+      endClosesConnection: true,
+      destroyClosesConnection: true,
+    });
     return this.#duplex;
   }
 
@@ -216,21 +256,24 @@ export class DtlsConnection extends EventEmitter implements PacketConnection {
   }
 
   #deliver(packet: Buffer): void {
-    if (this.#verified && this.listenerCount('packet') > 0 && this.#held.length === 0) {
+    if (this.#held.size === 0 && this.#readerReady()) {
       this.emit('packet', packet);
       return;
     }
-    if (this.#held.length >= MAX_HELD_DTLS_PACKETS) {
-      debug('drops a %d-byte packet: %d already held', packet.length, this.#held.length);
-      return;
-    }
-    this.#held.push(packet);
+    if (this.#held.offer(packet)) return;
+    this.counters.unreadPacketsDropped++;
+    debug('drops a %d-byte packet: %d packets (%d bytes) already held', packet.length, this.#held.size, this.#held.bytes);
+  }
+
+  #readerReady(): boolean {
+    return this.#verified && !this.#paused && !this.#closed && this.listenerCount('packet') > 0;
   }
 
   #flushHeld(): void {
-    while (this.#verified && this.#held.length > 0 && this.listenerCount('packet') > 0 && !this.#closed) {
-      this.emit('packet', this.#held.shift()!);
-    }
+    this.#held.drain(
+      () => this.#readerReady(),
+      (packet) => this.emit('packet', packet),
+    );
   }
 
   #finish(): void {

@@ -47,10 +47,15 @@ export {
   type OfferAnswerSide,
   type NegotiatedTlsRoles,
 } from './setup-role.js';
-export { cutStunSafeFrames } from './stun-safe-frames.js';
 export { TlsStartGate } from './tls-start-gate.js';
-export { DEFAULT_TLS_FRAME_SIZE, PacketByteStream, type PacketByteStreamOptions } from './packet-byte-stream.js';
-export { PacketDuplex } from './packet-duplex.js';
+export { TlsRecordBoundaries, TLS_RECORD_FRAME_SIZE } from './tls-record-cut.js';
+export {
+  createTlsByteStream,
+  DEFAULT_TLS_FRAME_SIZE,
+  TLS_BYTE_STREAM_ERRORS,
+  TlsInbound,
+  type TlsByteStreamOptions,
+} from './tls-byte-stream.js';
 export { SecureConnection, type InnerFraming, type SecureConnectionInfo } from './secure-connection.js';
 export {
   secureTls,
@@ -62,4 +67,4 @@ export {
   type FingerprintList,
 } from './secure-tls.js';
 export { secureDtls, type SecureDtlsOptions } from './secure-dtls.js';
-export { DtlsConnection, isDtlsPacket, MAX_HELD_DTLS_PACKETS } from './dtls-connection.js';
+export { DtlsConnection, isDtlsPacket, MAX_HELD_DTLS_PACKETS, MAX_HELD_DTLS_BYTES } from './dtls-connection.js';

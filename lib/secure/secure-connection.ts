@@ -9,15 +9,15 @@ import type { X509Certificate } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import createDebug from 'debug';
-import type { StreamPacketConnectionEvents } from '../connection-events.js';
+import type { PacketConnectionEvents } from '../connection-events.js';
 import type { PacketConnection } from '../connection.js';
 import { IceTcpError } from '../errors.js';
 import { FramedConnection, MAX_FRAME_SIZE } from '../framing/index.js';
 import type { CertificateFingerprint } from './fingerprint.js';
-import type { PacketByteStream } from './packet-byte-stream.js';
-import { PacketDuplex } from './packet-duplex.js';
+import { createPacketStream, type PacketStream } from '../packet-stream/packet-stream.js';
 import { SecureError } from './secure-error.js';
 import type { TlsRole } from './setup-role.js';
+import type { TlsInbound } from './tls-byte-stream.js';
 
 const debug = createDebug('ice-tcp:secure');
 
@@ -61,7 +61,7 @@ export interface SecureConnectionInfo {
  * peer closed its side: close_notify), `'error' (Error)` (only when listened
  * to; the error also comes with `'close'`), `'close' (error?)`.
  */
-export class SecureConnection extends EventEmitter<StreamPacketConnectionEvents> implements PacketConnection {
+export class SecureConnection extends EventEmitter<PacketConnectionEvents> implements PacketConnection {
   /** Always `'tcp'`: TLS runs over a stream. */
   readonly transport = 'tcp' as const;
   /** Our TLS role. */
@@ -75,25 +75,28 @@ export class SecureConnection extends EventEmitter<StreamPacketConnectionEvents>
   /** The node:tls socket; for inspection (`getCipher()`, ...), not for reading or writing. */
   readonly tlsSocket: TLSSocket;
   readonly #below: PacketConnection;
-  readonly #bytes: PacketByteStream;
+  readonly #bytes: PacketStream;
+  readonly #inbound: TlsInbound;
   readonly #framed: FramedConnection | undefined;
   readonly #closeTransport: boolean;
   readonly #closeTimeoutMs: number;
   readonly #sendHighWaterMark: number;
-  #duplex: PacketDuplex | undefined;
+  #duplex: PacketStream | undefined;
   #closeTimer: NodeJS.Timeout | undefined;
   #closed = false;
   #closing = false;
   #peerEnded = false;
   #dropping = false;
+  #paused = false;
   #error: Error | undefined;
 
   /** @internal Made by {@link secureTls} once the peer is verified. */
-  constructor(tlsSocket: TLSSocket, below: PacketConnection, bytes: PacketByteStream, info: SecureConnectionInfo) {
+  constructor(tlsSocket: TLSSocket, below: PacketConnection, bytes: PacketStream, inbound: TlsInbound, info: SecureConnectionInfo) {
     super();
     this.tlsSocket = tlsSocket;
     this.#below = below;
     this.#bytes = bytes;
+    this.#inbound = inbound;
     this.role = info.role;
     this.innerFraming = info.innerFraming;
     this.peerCertificate = info.peerCertificate;
@@ -148,17 +151,17 @@ export class SecureConnection extends EventEmitter<StreamPacketConnectionEvents>
 
   /** STUN packets the byte stream under TLS has kept out of TLS so far. */
   get stunPacketsSkipped(): number {
-    return this.#bytes.stunPacketsSkipped;
+    return this.#inbound.stunPacketsSkipped;
   }
 
   /** Cleartext packets the peer sent before starting TLS, dropped (never delivered). */
   get preTlsPacketsDropped(): number {
-    return this.#bytes.preTlsPacketsDropped;
+    return this.#inbound.preTlsPacketsDropped;
   }
 
-  /** `true` once `'close'` has been emitted. */
+  /** `true` once `send()` takes no more packets: from `close()` or `destroy()` on, or once TLS ended; `'close'` follows. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || this.#closing || this.tlsSocket.writableEnded || this.tlsSocket.destroyed;
   }
 
   /**
@@ -186,23 +189,37 @@ export class SecureConnection extends EventEmitter<StreamPacketConnectionEvents>
   }
 
   /**
-   * The Duplex view (always the same object): writes become packets (cut at
-   * 65535 bytes with `'rfc4571'` framing), packets are read as bytes, `end()`
-   * closes this connection.
+   * The Duplex view (always the same object, a {@link PacketStream}): writes
+   * become packets (cut at 65535 bytes with `'rfc4571'` framing, 16384 with
+   * `'none'`), packets are read as bytes, `end()` closes this connection,
+   * `destroy()` before both sides finished closes it too.
    */
   stream(): Duplex {
-    this.#duplex ??= new PacketDuplex(this, this.#framed ? MAX_FRAME_SIZE : 16384);
+    const size = this.#framed ? MAX_FRAME_SIZE : 16384;
+    this.#duplex ??= createPacketStream(this, {
+      maxFrameSize: size,
+      maxPacketSize: size,
+      endClosesConnection: true,
+      destroyClosesConnection: true,
+    });
     return this.#duplex;
+  }
+
+  /** `true` after `pause()` until `resume()`. */
+  get isPaused(): boolean {
+    return this.#paused;
   }
 
   /** Stops delivering packets (TLS stops reading; TCP pushes back) until `resume()`. */
   pause(): void {
+    this.#paused = true;
     if (this.#framed) this.#framed.pause();
     else this.tlsSocket.pause();
   }
 
   /** Delivers packets again after `pause()`. */
   resume(): void {
+    this.#paused = false;
     if (this.#framed) this.#framed.resume();
     else this.tlsSocket.resume();
   }

@@ -9,7 +9,7 @@ import createDebug from 'debug';
 import type { PacketConnection } from '../connection.js';
 import { type CertificateFingerprint, type FingerprintHash, formatFingerprint, matchCertificate, toFingerprints } from './fingerprint.js';
 // eslint-disable-next-line @typescript-eslint/no-unused-vars -- named by {@link} in the TSDoc below
-import { DEFAULT_TLS_FRAME_SIZE, PacketByteStream } from './packet-byte-stream.js';
+import { createTlsByteStream, DEFAULT_TLS_FRAME_SIZE, type TlsByteStreamOptions } from './tls-byte-stream.js';
 import { type InnerFraming, SecureConnection } from './secure-connection.js';
 import { SecureError } from './secure-error.js';
 import type { TlsRole } from './setup-role.js';
@@ -57,11 +57,15 @@ export interface SecureTlsOptions {
    * it for consent and a later TLS session).
    */
   closeTransport?: boolean;
-  /** Largest frame payload for TLS bytes on the connection below, 1..65535 (default {@link DEFAULT_TLS_FRAME_SIZE}, 16384). */
+  /**
+   * Largest frame payload for TLS bytes on the connection below, 1..65535
+   * (default {@link DEFAULT_TLS_FRAME_SIZE}, 16645: one whole TLS 1.3
+   * record). Frames end at TLS record boundaries.
+   */
   maxFrameSize?: number;
-  /** See {@link PacketByteStreamOptions.requireStunFingerprint} (default true). */
+  /** See {@link TlsByteStreamOptions.requireStunFingerprint} (default true). */
   requireStunFingerprint?: boolean;
-  /** See {@link PacketByteStreamOptions.maxBufferedBytes} (default 4 MiB). */
+  /** See {@link TlsByteStreamOptions.maxBufferedBytes} (default 4 MiB). */
   maxBufferedBytes?: number;
   /** Our preference among fingerprint hashes (default {@link FINGERPRINT_HASH_PREFERENCE}). */
   fingerprintPreference?: readonly FingerprintHash[];
@@ -119,8 +123,8 @@ function releaseControl(socket: TLSSocket): void {
  *
  * - RFC 6544 §10.2: STUN packets stay out of TLS; the other payloads form
  *   TLS's byte stream (records need not line up with frames).
- * - RFC 6544 §10.1: TLS bytes are cut into frames of at most `maxFrameSize`,
- *   none of which passes the STUN checks.
+ * - RFC 6544 §10.1: TLS bytes are cut into frames of whole TLS records (at
+ *   most `maxFrameSize`), none of which passes the STUN checks.
  * - RFC 8122 §6.2: both sides present certificates (the server requests
  *   one); chains are not checked (self-signed), fingerprints are.
  * - Cleartext the peer sent before starting TLS is dropped, never delivered
@@ -161,11 +165,11 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
   let fingerprints = pending ? undefined : toFingerprints(remote as FingerprintList);
   const context = secureContext(options, minVersion);
   if (options.signal?.aborted) throw new SecureError('ERR_TLS_ABORTED', 'aborted before the handshake');
-  if ((conn as PacketConnection & { closed?: unknown }).closed === true) {
+  if (conn.closed) {
     throw new SecureError('ERR_TLS_TRANSPORT_CLOSED', 'the packet connection is already closed');
   }
 
-  const bytes = new PacketByteStream(conn, {
+  const { stream: bytes, inbound } = createTlsByteStream(conn, {
     maxFrameSize: options.maxFrameSize,
     requireStunFingerprint: options.requireStunFingerprint,
     maxBufferedBytes: options.maxBufferedBytes,
@@ -202,7 +206,7 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
     wake?.();
   };
   const onTlsError = (error: Error): void => {
-    if (bytes.transportClosed) {
+    if (bytes.connectionClosed) {
       fail(new SecureError('ERR_TLS_TRANSPORT_CLOSED', 'the connection closed during the TLS handshake', { cause: error }));
     } else {
       fail(new SecureError('ERR_TLS_HANDSHAKE_FAILED', `TLS handshake failed: ${error.message}`, { cause: error }));
@@ -263,13 +267,13 @@ export async function secureTls(conn: PacketConnection, options: SecureTlsOption
       );
     }
     throwIfFailed();
-    if (bytes.transportClosed) {
+    if (bytes.connectionClosed) {
       throw new SecureError('ERR_TLS_TRANSPORT_CLOSED', 'the connection closed before the TLS handshake was verified');
     }
     debug('TLS %s verified the peer (%s, %s)', role, tls.getProtocol(), formatFingerprint(match.actual));
     tls.off('error', onTlsError);
     tls.off('close', onTlsClose);
-    return new SecureConnection(tls, conn, bytes, {
+    return new SecureConnection(tls, conn, bytes, inbound, {
       role,
       innerFraming,
       peerCertificate: peer,

@@ -14,6 +14,9 @@ import type { TlsCertificate } from '../../lib/secure/index.js';
 export class UdpPacketConnection extends EventEmitter implements PacketConnection {
   readonly transport = 'udp' as const;
   closed = false;
+  /** Datagrams that came while paused (a test helper: unbounded). */
+  readonly #held: Buffer[] = [];
+  #paused = false;
   constructor(
     readonly socket: Socket,
     public remote?: { address: string; port: number },
@@ -21,8 +24,23 @@ export class UdpPacketConnection extends EventEmitter implements PacketConnectio
     super();
     socket.on('message', (msg, rinfo) => {
       this.remote ??= { address: rinfo.address, port: rinfo.port };
-      if (rinfo.port === this.remote.port && rinfo.address === this.remote.address) this.emit('packet', msg);
+      if (rinfo.port !== this.remote.port || rinfo.address !== this.remote.address) return;
+      if (this.#paused) this.#held.push(msg);
+      else this.emit('packet', msg);
     });
+  }
+
+  get isPaused(): boolean {
+    return this.#paused;
+  }
+
+  pause(): void {
+    this.#paused = true;
+  }
+
+  resume(): void {
+    this.#paused = false;
+    while (!this.#paused && this.#held.length > 0) this.emit('packet', this.#held.shift()!);
   }
 
   static async open(remote?: { address: string; port: number }): Promise<UdpPacketConnection> {

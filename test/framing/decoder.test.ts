@@ -218,3 +218,38 @@ test('an exception from onFrame propagates; reset makes the decoder usable again
   decoder.reset();
   t.deepEqual(decodeAll(decoder, [stream(bytes(2, 2))]), [bytes(2, 2)]);
 });
+
+test('neededBytes: 2 at a boundary, 1 with half a header, the rest of a partial payload, 0 after a failure', (t) => {
+  const d = new FrameDecoder({ maxFrameSize: 100 });
+  t.is(d.neededBytes, 2);
+  d.push(Buffer.from([0]), () => t.fail());
+  t.is(d.neededBytes, 1);
+  d.push(Buffer.from([10, 1, 2, 3]), () => t.fail());
+  t.is(d.neededBytes, 7);
+  const frames: Buffer[] = [];
+  d.push(Buffer.from([4, 5, 6, 7, 8, 9, 10]), (f) => frames.push(Buffer.from(f)));
+  t.is(frames.length, 1);
+  t.is(d.neededBytes, 2);
+  t.throws(() => d.push(Buffer.from([0, 101]), () => undefined), { instanceOf: FramingError });
+  t.is(d.neededBytes, 0);
+});
+
+test('feeding at most neededBytes at a time yields one frame per push and stops at each boundary', (t) => {
+  const payloads = [bytes(5), Buffer.alloc(0), bytes(300, 2), bytes(1, 3)];
+  const all = stream(...payloads);
+  const d = new FrameDecoder();
+  let offset = 0;
+  const got: Buffer[] = [];
+  while (offset < all.length) {
+    const take = Math.min(d.neededBytes, all.length - offset, 7); // never more than needed, sometimes less
+    let count = 0;
+    d.push(all.subarray(offset, offset + take), (f) => {
+      got.push(Buffer.from(f));
+      count++;
+    });
+    t.true(count <= 1);
+    offset += take;
+    if (count === 1) t.is(d.bufferedBytes, 0, 'at a frame boundary right after each frame');
+  }
+  t.deepEqual(got, payloads);
+});

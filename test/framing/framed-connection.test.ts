@@ -272,6 +272,23 @@ test('with no packet listener, maxBufferedPackets bounds the queue and pauses th
   t.false(y.isPaused());
 });
 
+test('with no packet listener, maxBufferedBytes bounds the queue in bytes too (whichever bound comes first)', async (t) => {
+  const { a, b, y } = pair({ maxBufferedPackets: 1000, maxBufferedBytes: 4096 });
+  const payloads = Array.from({ length: 40 }, (_, i) => Buffer.alloc(1000, i));
+  for (const p of payloads) {
+    a.send(p);
+    await tick(); // one frame per chunk: the bound is met between chunks
+  }
+  await tick();
+  t.true(y.isPaused(), 'paused by bytes long before 1000 packets');
+  t.true(b.bufferedPackets >= 5 && b.bufferedPackets < 40, `${b.bufferedPackets} held`);
+  const got: Buffer[] = [];
+  b.on('packet', (p: Buffer) => got.push(Buffer.from(p)));
+  a.close();
+  await once(b, 'close');
+  t.deepEqual(got, payloads, 'nothing dropped: all delivered once read');
+});
+
 test('the peer ends while we are paused: held packets, then end, then close', async (t) => {
   const { a, b } = pair();
   b.pause();
@@ -329,7 +346,7 @@ test('a stream with an encoding set is refused with ERR_FRAMING_BAD_OPTION', asy
 
 test('bad options throw ERR_FRAMING_BAD_OPTION', (t) => {
   const [x] = duplexPair();
-  for (const options of [{ maxBufferedPackets: 0 }, { maxBufferedPackets: 1.5 }, { maxFrameSize: 65536 }]) {
+  for (const options of [{ maxBufferedPackets: 0 }, { maxBufferedPackets: 1.5 }, { maxFrameSize: 65536 }, { maxBufferedBytes: 0 }]) {
     const error = t.throws(() => new FramedConnection(x, options), { instanceOf: FramingError });
     t.is(error?.code, 'ERR_FRAMING_BAD_OPTION');
   }

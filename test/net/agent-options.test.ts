@@ -33,6 +33,7 @@ test('bad agent options are IceAgentError ERR_AGENT_BAD_OPTION naming the option
     [{ preferTcp: 1 as unknown as boolean }, /preferTcp/],
     [{ udp: { receiveBufferSize: -1 } }, /receiveBufferSize/],
     [{ maxQueuedPackets: -2 }, /maxQueuedPackets/],
+    [{ maxHeldBytes: 1000 }, /maxHeldBytes/],
   ];
   for (const [options, message] of cases) {
     const error = t.throws(() => new IceAgent(options === null ? (null as unknown as IceAgentOptions) : { ...base, ...options }), {

@@ -1,32 +1,11 @@
 import test from 'ava';
-import { EventEmitter, once } from 'node:events';
+import { once } from 'node:events';
 import { randomBytes } from 'node:crypto';
-import type { PacketConnection } from '../../lib/connection.js';
 import type { Route } from '../../lib/ice/types.js';
 import { StunClass, StunMethod, encodeStun, isStun } from '../../lib/stun/index.js';
 import { IceConnection } from '../../lib/net/agent/ice-connection.js';
 import { IceConnectionStream } from '../../lib/net/agent/ice-connection-stream.js';
-
-class MemoryRoute extends EventEmitter implements PacketConnection {
-  readonly sent: Buffer[] = [];
-  accept = true;
-  paused = 0;
-  resumed = 0;
-  constructor(readonly transport: 'udp' | 'tcp') {
-    super();
-  }
-  send(packet: Uint8Array): boolean {
-    this.sent.push(packet as Buffer); // keep the very bytes given (no copy), to catch reuse
-    return this.accept;
-  }
-  close(): void {}
-  pause(): void {
-    this.paused++;
-  }
-  resume(): void {
-    this.resumed++;
-  }
-}
+import { MemoryConnection as MemoryRoute } from '../memory-connection.js';
 
 function connected(transport: 'udp' | 'tcp') {
   const conn = new IceConnection(1);
@@ -44,10 +23,11 @@ test('UDP: writes are cut into datagrams of at most maxPacketSize, in order', as
   const stream = conn.stream({ maxPacketSize: 1000 });
   t.is(conn.stream(), stream, 'one stream per connection');
   const data = randomBytes(4500);
+  for (let i = 0; i < 4500; i += 1000) data[i] = 0xff; // no piece can pass for STUN
   await write(stream, data);
   t.deepEqual(
     r.sent.map((p) => p.length),
-    [1000, 1000, 1000, 1000, 500].map((n, i) => (isStun(data.subarray(i * 1000, i * 1000 + n)) ? 1 : n)),
+    [1000, 1000, 1000, 1000, 500],
   );
   t.deepEqual(Buffer.concat(r.sent), data);
 });
@@ -70,7 +50,7 @@ test('a piece that would pass for STUN is cut again (RFC 6544 §10.1); no sent p
   const data = Buffer.concat([stun, stun, Buffer.from('tail')]);
   await write(stream, data);
   t.true(r.sent.every((p) => !isStun(p)));
-  t.is(r.sent[0].length, 1);
+  t.is(r.sent[0].length, stun.length - 1, 'cut one byte short: its Message Length no longer matches');
   t.deepEqual(Buffer.concat(r.sent), data);
 });
 
@@ -98,12 +78,12 @@ test('reading: a full readable buffer pauses the route; reading resumes it; empt
   t.is(r.paused, 0);
   conn.deliver(Buffer.alloc(600, 2));
   t.is(r.paused, 1);
-  t.true(conn.readingPaused);
+  t.true(conn.isPaused);
   const first = stream.read() as Buffer;
   t.is(first.length, 1200);
   await new Promise((res) => setImmediate(res));
   t.is(r.resumed, 1);
-  t.false(conn.readingPaused);
+  t.false(conn.isPaused);
 });
 
 test('the stream ends when the connection closes; a write waiting for drain completes; later writes fail with ERR_CONNECTION_CLOSED', async (t) => {
@@ -142,13 +122,13 @@ test('a stream on an already closed connection ends at once; destroy releases th
 
   const { conn, r } = connected('udp');
   const stream = conn.stream();
-  conn.pauseReading();
+  conn.pause();
   r.accept = false;
   const pending = write(stream, Buffer.from('x'));
   stream.on('error', () => undefined);
   stream.destroy();
   await t.throwsAsync(pending, { code: 'ERR_CONNECTION_CLOSED' });
-  t.false(conn.readingPaused, 'a destroyed view does not leave the route paused');
+  t.false(conn.isPaused, 'a destroyed view does not leave the route paused');
   t.is(conn.listenerCount('packet'), 0);
   t.not(conn.stream(), stream, 'a new view replaces a destroyed one');
   // ending the writable side sends nothing (ICE has no half-close)

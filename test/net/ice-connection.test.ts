@@ -1,39 +1,13 @@
 import test from 'ava';
-import { EventEmitter, once } from 'node:events';
+import { once } from 'node:events';
 import { createSocket } from 'node:dgram';
 import { createServer, connect, type Socket } from 'node:net';
-import type { PacketConnection } from '../../lib/connection.js';
 import { FramedConnection } from '../../lib/framing/index.js';
 import type { Route } from '../../lib/ice/types.js';
 import { IceConnection } from '../../lib/net/agent/ice-connection.js';
 import { IceAgentError } from '../../lib/net/net-errors.js';
 import { UdpRoute } from '../../lib/net/udp/udp-route.js';
-
-/** An in-memory route connection: records packets; `accept` decides what send() returns. */
-class MemoryRoute extends EventEmitter implements PacketConnection {
-  readonly transport: 'udp' | 'tcp';
-  readonly sent: Buffer[] = [];
-  accept = true;
-  paused = 0;
-  resumed = 0;
-  constructor(transport: 'udp' | 'tcp' = 'udp') {
-    super();
-    this.transport = transport;
-  }
-  send(packet: Uint8Array): boolean {
-    this.sent.push(Buffer.from(packet));
-    return this.accept;
-  }
-  close(): void {
-    this.emit('close');
-  }
-  pause(): void {
-    this.paused++;
-  }
-  resume(): void {
-    this.resumed++;
-  }
-}
+import { MemoryConnection as MemoryRoute } from '../memory-connection.js';
 
 function route(transport: 'udp' | 'tcp', pairId = 'p1'): Route {
   return { component: 1, transport, transportId: `${transport}:t`, remote: { address: '127.0.0.1', port: 9 }, pairId };
@@ -123,15 +97,15 @@ test('reading pause follows route changes; deliver emits packet; terminate close
   const conn = new IceConnection(1);
   const a = new MemoryRoute('tcp');
   conn.setRoute(route('tcp'), a);
-  conn.pauseReading();
-  conn.pauseReading();
+  conn.pause();
+  conn.pause();
   t.is(a.paused, 1);
-  t.true(conn.readingPaused);
+  t.true(conn.isPaused);
   const b = new MemoryRoute('tcp');
   conn.setRoute(route('tcp', 'p2'), b);
   t.is(a.resumed, 1, 'the old connection reads again');
   t.is(b.paused, 1, 'the new one starts paused');
-  conn.resumeReading();
+  conn.resume();
   t.is(b.resumed, 1);
   const packets: string[] = [];
   conn.on('packet', (p: Buffer) => packets.push(String(p)));
@@ -157,7 +131,7 @@ test('close() asks the agent to close; bad options are typed errors', (t) => {
   t.throws(() => new IceConnection(1, { maxQueuedPackets: -1 }), { instanceOf: IceAgentError, code: 'ERR_AGENT_BAD_OPTION' });
 });
 
-test('over a real framed TCP connection: pauseReading stops the socket so TCP flow control pushes back', async (t) => {
+test('over a real framed TCP connection: pause stops the socket so TCP flow control pushes back', async (t) => {
   const server = createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const accepted = once(server, 'connection');
@@ -170,7 +144,7 @@ test('over a real framed TCP connection: pauseReading stops the socket so TCP fl
   framed.on('packet', (p: Buffer) => conn.deliver(p)); // the TCP plugin's role
   let received = 0;
   conn.on('packet', () => received++);
-  conn.pauseReading();
+  conn.pause();
   const sender = new FramedConnection(client);
   const payload = Buffer.alloc(1000, 7);
   const total = 8000; // 8 MB: more than the kernel buffers of both ends hold
@@ -178,7 +152,7 @@ test('over a real framed TCP connection: pauseReading stops the socket so TCP fl
   await new Promise((r) => setTimeout(r, 100));
   t.true(received < total / 2, `received ${received} of ${total} while paused`);
   t.true(client.writableLength > 0, 'bytes are stuck at the sender: TCP flow control');
-  conn.resumeReading();
+  conn.resume();
   while (received < total) await new Promise((r) => setTimeout(r, 5));
   t.is(received, total);
   // Sending through the IceConnection reaches the peer as frames.
@@ -232,20 +206,25 @@ test('a connection seen ending is left at once: packets queue for the next route
   t.is(conn.queuedPackets, 1);
 });
 
-test('routeClosing() leaves the route’s connection only when it is that connection', (t) => {
+test('a route connection that is closed (closed() by the core, reset, ended) is left at once: one way, its `closed`', async (t) => {
   const conn = new IceConnection(1);
   const r = new MemoryRoute('tcp');
   conn.setRoute({ ...route('tcp'), connectionId: 'c1' }, r);
-  conn.routeClosing('c2');
   t.true(conn.send(Buffer.from('a')));
-  conn.routeClosing('c1');
-  t.false(conn.send(Buffer.from('b')));
+  r.close(); // the core closed it: 'close' comes later, `closed` is true now
+  t.false(conn.send(Buffer.from('b')), 'queued, not written into the closing connection');
+  t.is(conn.queuedPackets, 1);
   t.deepEqual(r.sent.map(String), ['a']);
   t.is(r.listenerCount('drain'), 0, 'detached');
+  t.is(r.listenerCount('close'), 0, 'its close event is not how the death is learnt');
   t.is(conn.route?.connectionId, 'c1', 'the core’s route is still reported');
+  await once(r, 'close');
+  const next = new MemoryRoute('tcp');
+  conn.setRoute({ ...route('tcp', 'p2'), connectionId: 'c2' }, next);
+  t.deepEqual(next.sent.map(String), ['b']);
 });
 
-test('incoming packets wait for a listener and for resumeReading, in order and bounded', async (t) => {
+test('incoming packets wait for a listener and for resume, in order and bounded', async (t) => {
   const conn = new IceConnection(1, { maxQueuedPackets: 3 });
   for (const p of ['1', '2', '3', 'x']) conn.deliver(Buffer.from(p));
   t.is(conn.heldPackets, 3);
@@ -263,19 +242,47 @@ test('incoming packets wait for a listener and for resumeReading, in order and b
   await tick();
   t.deepEqual(lateGot, ['a', 'b'], 'a packet arriving before the replay waits behind the held ones');
   got.length = 0;
-  conn.pauseReading();
+  conn.pause();
   conn.deliver(Buffer.from('6'));
   conn.deliver(Buffer.from('7'));
   t.deepEqual(got, [], 'held while reading is paused');
   t.is(conn.heldPackets, 2);
   // A listener that pauses again stops the replay where it is.
-  conn.once('packet', () => conn.pauseReading());
-  conn.resumeReading();
+  conn.once('packet', () => conn.pause());
+  conn.resume();
   t.deepEqual(got, ['6']);
-  conn.resumeReading();
+  conn.resume();
   t.deepEqual(got, ['6', '7']);
-  conn.pauseReading();
+  conn.pause();
   conn.deliver(Buffer.from('lost with the session'));
   conn.terminate();
   t.is(conn.heldPackets, 0);
+});
+
+test('maxHeldBytes bounds the incoming queue in bytes: beyond it a packet is dropped and counted', async (t) => {
+  const conn = new IceConnection(1, { maxQueuedPackets: 100, maxHeldBytes: 65535 });
+  conn.deliver(Buffer.alloc(40_000, 1));
+  conn.deliver(Buffer.alloc(30_000, 2)); // 70,000 bytes would pass 65,535
+  conn.deliver(Buffer.alloc(25_000, 3));
+  t.is(conn.heldPackets, 2);
+  t.is(conn.droppedIncomingPackets, 1);
+  const got: number[] = [];
+  conn.on('packet', (p: Buffer) => got.push(p[0]));
+  await new Promise((r) => setImmediate(r));
+  t.deepEqual(got, [1, 3]);
+  t.throws(() => new IceConnection(1, { maxHeldBytes: 65534 }), { instanceOf: IceAgentError, code: 'ERR_AGENT_BAD_OPTION' });
+});
+
+test('terminate(error) emits error (only when listened to) and then close with it', async (t) => {
+  const quiet = new IceConnection(1);
+  let closeError: Error | undefined;
+  quiet.on('close', (e) => (closeError = e));
+  quiet.terminate(new Error('boom')); // no 'error' listener: nothing thrown
+  t.is(closeError?.message, 'boom');
+  const loud = new IceConnection(1);
+  const events: string[] = [];
+  loud.on('error', (e) => events.push(`error:${e.message}`));
+  loud.on('close', (e) => events.push(`close:${e?.message ?? ''}`));
+  loud.terminate(new Error('bang'));
+  t.deepEqual(events, ['error:bang', 'close:bang']);
 });

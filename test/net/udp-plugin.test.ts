@@ -208,6 +208,7 @@ test('datagrams reach the host with their addresses; send() and routeConnection(
   t.false(udp.send({ transportId: 'udp:nowhere', to: peerAddress, data: Buffer.from('x') }));
 
   const route = udp.routeConnection(base.transportId, peerAddress)!;
+  if (!(route instanceof UdpRoute)) throw new Error('a UDP route is a UdpRoute');
   t.is(route.transport, 'udp');
   t.is(udp.routeConnection(base.transportId, peerAddress), route, 'one view per remote');
   t.is(udp.routeConnection('udp:nowhere', peerAddress), undefined);

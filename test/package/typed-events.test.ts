@@ -44,8 +44,8 @@ export function typeChecks(agent: IceAgent, connection: IceConnection, secure: S
   });
   // @ts-expect-error 'packet' carries a Buffer
   connection.on('packet', (packet: string) => packet);
-  // @ts-expect-error IceConnection has no 'end' event
-  connection.on('end', () => undefined);
+  // @ts-expect-error IceConnection has no 'selected-pair' event (the agent has)
+  connection.on('selected-pair', () => undefined);
 
   secure.on('end', () => undefined);
   secure.on('error', (error: Error) => error.message);

@@ -4,11 +4,12 @@
 // same ordered stream; every packet sent is recorded.
 import { EventEmitter } from 'node:events';
 import type { PacketConnection } from '../../lib/connection.js';
+import { track } from './tls-helpers.js';
 
 export interface MemoryPairOptions {
   /** Bytes queued towards the peer beyond which send() returns false (default 1 MiB). */
   highWaterMark?: number;
-  /** Give the connections pause()/resume() (default true). */
+  /** pause() really pauses (default true); `false`: a connection that breaks the contract and keeps delivering. */
   pausable?: boolean;
 }
 
@@ -17,7 +18,7 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
   /** Every packet this side sent, in order (copies). */
   readonly sent: Buffer[] = [];
   peer!: MemoryPacketConnection;
-  closed = false;
+  #finished = false;
   /** Called with each packet this side sends (a copy), before it is queued. */
   onSend: ((packet: Buffer) => void) | undefined;
   readonly #hwm: number;
@@ -28,18 +29,29 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
   #paused = false;
   #wantDrain = false;
   #ending = false;
+  readonly #pausable: boolean;
 
   constructor(hwm: number, pausable: boolean) {
     super();
     this.#hwm = hwm;
-    if (!pausable) {
-      (this as { pause?: unknown }).pause = undefined;
-      (this as { resume?: unknown }).resume = undefined;
-    }
+    this.#pausable = pausable;
+    // Packets wait for a listener, as the contract says.
+    this.on('newListener', (event: string | symbol) => {
+      if (event === 'packet') this.#schedule();
+    });
+  }
+
+  /** `true` from close() (or the end of the connection) on. */
+  get closed(): boolean {
+    return this.#finished || this.#ending;
+  }
+
+  get isPaused(): boolean {
+    return this.#paused;
   }
 
   send(packet: Uint8Array): boolean {
-    if (this.closed || this.#ending) return false;
+    if (this.#finished || this.#ending) return false;
     const copy = Buffer.from(packet);
     this.sent.push(copy);
     this.onSend?.(copy);
@@ -53,27 +65,27 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
 
   /** Queues a packet for delivery on this side, in order with the peer's packets. */
   inject(packet: Buffer): void {
-    if (this.closed) return;
+    if (this.#finished) return;
     this.#inbox.push(packet);
     this.#inboxBytes += packet.length;
     this.#schedule();
   }
 
   close(): void {
-    if (this.closed || this.#ending) return;
+    if (this.#finished || this.#ending) return;
     this.#ending = true;
     this.peer.#inbox.push('end');
     this.peer.#schedule();
   }
 
   destroy(error?: Error): void {
-    if (this.closed) return;
+    if (this.#finished) return;
     this.#finish(error);
-    if (!this.peer.closed) this.peer.#finish();
+    if (!this.peer.#finished) this.peer.#finish();
   }
 
   pause(): void {
-    this.#paused = true;
+    this.#paused = this.#pausable;
   }
 
   resume(): void {
@@ -91,13 +103,14 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
   }
 
   #deliver(): void {
-    while (this.#inbox.length > 0 && !this.#paused && !this.closed) {
+    while (this.#inbox.length > 0 && !this.#paused && !this.#finished) {
+      if (this.#inbox[0] !== 'end' && this.listenerCount('packet') === 0) break;
       const item = this.#inbox.shift()!;
       if (item === 'end') {
         this.emit('end');
         // Like a socket without allowHalfOpen: our side closes too, then both are gone.
         this.#finish();
-        if (!this.peer.closed) this.peer.#finish();
+        if (!this.peer.#finished) this.peer.#finish();
         return;
       }
       this.#inboxBytes -= item.length;
@@ -110,8 +123,8 @@ export class MemoryPacketConnection extends EventEmitter implements PacketConnec
   }
 
   #finish(error?: Error): void {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#finished) return;
+    this.#finished = true;
     this.#inbox = [];
     this.#inboxBytes = 0;
     if (error && this.listenerCount('error') > 0) this.emit('error', error);
@@ -126,5 +139,8 @@ export function memoryPacketPair(options?: MemoryPairOptions): [MemoryPacketConn
   const b = new MemoryPacketConnection(hwm, pausable);
   a.peer = b;
   b.peer = a;
+  // 'close' comes after `closed` turns true: tests wait on the event (tls-helpers' closed()).
+  track(a);
+  track(b);
   return [a, b];
 }

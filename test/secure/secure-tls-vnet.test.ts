@@ -16,6 +16,8 @@ import { clientCert, fp, serverCert } from './tls-helpers.js';
 /** A VirtualAgent's selected pair as a PacketConnection: data out through the core's route, data in from `received`. */
 class VirtualPacketConnection extends EventEmitter implements PacketConnection {
   readonly transport = 'tcp' as const;
+  closed = false;
+  isPaused = false;
   #delivered = 0;
 
   constructor(private readonly agent: VirtualAgent) {
@@ -27,12 +29,21 @@ class VirtualPacketConnection extends EventEmitter implements PacketConnection {
   }
 
   close(): void {
+    this.closed = true;
     this.emit('close');
   }
 
-  /** Emits what the core delivered since the last call. */
+  pause(): void {
+    this.isPaused = true;
+  }
+
+  resume(): void {
+    this.isPaused = false;
+  }
+
+  /** Emits what the core delivered since the last call (none while paused: they wait in `received`). */
   pump(): void {
-    while (this.#delivered < this.agent.received.length) this.emit('packet', this.agent.received[this.#delivered++].data);
+    while (!this.isPaused && this.#delivered < this.agent.received.length) this.emit('packet', this.agent.received[this.#delivered++].data);
   }
 }
 

@@ -164,9 +164,9 @@ test('fingerprints given as a promise that brings a wrong value: the held data i
 
 test('a peer without a certificate is refused (RFC 8122 §6.2)', async (t) => {
   const tls = await import('node:tls');
-  const { PacketByteStream } = await import('../../lib/secure/index.js');
+  const { createTlsByteStream } = await import('../../lib/secure/index.js');
   const [a, b] = memoryPacketPair();
-  const bare = tls.connect({ socket: new PacketByteStream(a), rejectUnauthorized: false });
+  const bare = tls.connect({ socket: createTlsByteStream(a).stream, rejectUnauthorized: false });
   bare.on('error', () => undefined);
   const error = await t.throwsAsync(secureTls(b, { role: 'server', certificate: serverCert, remoteFingerprints: [fp(clientCert)] }), {
     instanceOf: SecureError,
@@ -177,10 +177,10 @@ test('a peer without a certificate is refused (RFC 8122 §6.2)', async (t) => {
 
 test('a peer that closes right after its handshake: end and close still come', async (t) => {
   const tls = await import('node:tls');
-  const { PacketByteStream } = await import('../../lib/secure/index.js');
+  const { createTlsByteStream } = await import('../../lib/secure/index.js');
   const [a, b] = memoryPacketPair();
   const peer = tls.connect({
-    socket: new PacketByteStream(a, { closeTransportOnEnd: false }),
+    socket: createTlsByteStream(a, { closeTransportOnEnd: false }).stream,
     cert: clientCert.pem,
     key: clientCert.privateKeyPem,
     rejectUnauthorized: false,

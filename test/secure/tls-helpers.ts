@@ -26,6 +26,8 @@ export async function handshake(
   client: Side = {},
   server: Side = {},
 ): Promise<[PromiseSettledResult<SecureConnection>, PromiseSettledResult<SecureConnection>]> {
+  track(clientConn);
+  track(serverConn);
   const c = secureTls(clientConn, {
     role: 'client',
     certificate: clientCert,
@@ -38,6 +40,8 @@ export async function handshake(
     remoteFingerprints: [fp(clientCert)],
     ...server,
   });
+  void c.then(track, () => undefined);
+  void s.then(track, () => undefined);
   return Promise.allSettled([c, s]);
 }
 
@@ -73,9 +77,23 @@ export async function packets(conn: PacketConnection, count: number): Promise<Bu
   });
 }
 
-/** Resolves with the 'close' argument. */
-export function closed(conn: PacketConnection & { closed?: boolean }): Promise<Error | undefined> {
-  if (conn.closed === true) return Promise.resolve(undefined);
+/** Connections whose 'close' was seen, with its argument. */
+const closeSeen = new WeakMap<object, Error | undefined>();
+const tracked = new WeakSet<object>();
+
+/** Starts recording `conn`'s 'close' for {@link closed} (the contract's `closed` is true from close() on, before 'close'). */
+export function track<C extends PacketConnection>(conn: C): C {
+  if (tracked.has(conn)) return conn;
+  tracked.add(conn);
+  conn.once('close', (error?: Error) => closeSeen.set(conn, error));
+  return conn;
+}
+
+/** Resolves with the 'close' argument (at once when it was already seen). */
+export function closed(conn: PacketConnection): Promise<Error | undefined> {
+  if (closeSeen.has(conn)) return Promise.resolve(closeSeen.get(conn));
+  // An untracked connection: `closed` is the best sign that 'close' came already.
+  if (!tracked.has(conn) && conn.closed) return Promise.resolve(undefined);
   // Not events.once: it would reject on an 'error' event, which comes before 'close'.
   return new Promise((resolve) => conn.once('close', (error?: Error) => resolve(error)));
 }

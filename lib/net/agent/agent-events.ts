@@ -12,6 +12,7 @@
  * @module
  */
 import type { Candidate } from '../../candidate/index.js';
+import type { PacketConnectionEvents } from '../../connection-events.js';
 import type { ListenerEvents } from '../../emitter-events.js';
 import type { IceTcpError } from '../../errors.js';
 import type { IceState, PairInfo, PairState, Route } from '../../ice/types.js';
@@ -69,16 +70,14 @@ export interface IceAgentEvents extends ListenerEvents {
   close: [];
 }
 
-/** Events of {@link IceConnection}. */
-export interface IceConnectionEvents extends ListenerEvents {
-  /** One application packet the core accepted (RFC 8445 §12: only from valid pairs). */
-  packet: [packet: Buffer];
-  /** `send()` returned `false` earlier and the connection takes more now. */
-  drain: [];
+/**
+ * Events of {@link IceConnection}: those of every packet connection
+ * (`'packet'` carries what the core accepted, RFC 8445 §12: only from valid
+ * pairs; `'end'` is never emitted) and its own.
+ */
+export interface IceConnectionEvents extends PacketConnectionEvents {
   /** The data route changed (`null`: nothing may be sent for now). */
   route: [route: Route | null];
   /** An outgoing packet was dropped: `maxQueuedPackets` already waited for a route. */
   drop: [error: IceAgentError, packet: Uint8Array];
-  /** The session is gone (with the error that ended it, if any). */
-  close: [error?: Error];
 }

@@ -7,7 +7,7 @@ import { IceTcpError } from '../../errors.js';
 import type { IceCoreApi, IceCoreOptions, IceCredentials, RandomSource } from '../../ice/types.js';
 import { IceAgentError } from '../net-errors.js';
 import { cryptoRandomSource } from './runtime.js';
-import type { IceConnectionStreamOptions } from './ice-connection-stream.js';
+import type { PacketStreamOptions } from '../../packet-stream/packet-stream.js';
 import { listInterfaceAddresses, normalizeAddressList } from './interfaces.js';
 import { parseStunUrl } from '../stun-url.js';
 import { resolveAnnouncedAddresses, type AnnouncedAddresses } from './announced-address.js';
@@ -100,8 +100,14 @@ export interface IceAgentOptions {
    * is paused (beyond it they are dropped and counted).
    */
   maxQueuedPackets?: number;
+  /**
+   * Bound of each `IceConnection`'s incoming queue in bytes (default 4 MiB,
+   * at least 65535): packets received while nobody listens or reading is
+   * paused beyond it are dropped and counted, as beyond `maxQueuedPackets`.
+   */
+  maxHeldBytes?: number;
   /** Defaults of `IceConnection.stream()` (packet sizes, high-water marks). */
-  stream?: IceConnectionStreamOptions;
+  stream?: PacketStreamOptions;
   /**
    * STUN and TURN servers in the W3C RTCIceServer shape:
    * `[{ urls: 'turn:host:3478?transport=tcp', username, credential }]`.
@@ -148,6 +154,7 @@ export interface ResolvedAgentOptions {
   components: number;
   credentials: IceCredentials | undefined;
   maxQueuedPackets: number | undefined;
+  maxHeldBytes: number | undefined;
   turnServers: TurnServerConfig[];
   relayOnly: boolean;
   turn: IceAgentTurnOptions;
@@ -282,6 +289,7 @@ export function resolveAgentOptions(options: IceAgentOptions): ResolvedAgentOpti
     components,
     credentials,
     maxQueuedPackets: options.maxQueuedPackets,
+    maxHeldBytes: options.maxHeldBytes,
     turnServers: ice.turn,
     relayOnly: policy === 'relay',
     turn,

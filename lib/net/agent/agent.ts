@@ -129,7 +129,11 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       this.#connections.push(
         new IceConnection(
           component,
-          { maxQueuedPackets: options.maxQueuedPackets, ...(options.stream ? { stream: options.stream } : {}) },
+          {
+            maxQueuedPackets: options.maxQueuedPackets,
+            ...(options.maxHeldBytes !== undefined ? { maxHeldBytes: options.maxHeldBytes } : {}),
+            ...(options.stream ? { stream: options.stream } : {}),
+          },
           () => void this.close(),
         ),
       );

@@ -10,13 +10,17 @@ import type { PairInfo, Route } from '../../ice/types.js';
 import { IceAgentError } from '../net-errors.js';
 import { pathOf, type RoutePath } from './route-path.js';
 import type { IceConnectionEvents } from './agent-events.js';
-import { IceConnectionStream, type IceConnectionStreamOptions } from './ice-connection-stream.js';
-import { IncomingPackets } from './incoming-packets.js';
+import type { PacketStream, PacketStreamOptions } from '../../packet-stream/packet-stream.js';
+import { createIceConnectionStream } from './ice-connection-stream.js';
+import { HoldBuffer } from '../../hold-buffer.js';
 
 const debug = createDebug('ice-tcp:net');
 
 /** Default of {@link IceConnectionOptions.maxQueuedPackets}. */
 export const DEFAULT_MAX_QUEUED_PACKETS = 1024;
+
+/** Default of {@link IceConnectionOptions.maxHeldBytes}. */
+export const DEFAULT_MAX_HELD_BYTES = 4 * 1024 * 1024;
 
 /** Largest packet `send()` takes: an RFC 4571 frame's LENGTH is 16 bits (RFC 4571 §2). */
 export const MAX_ICE_PACKET_SIZE = 65535;
@@ -35,35 +39,19 @@ export interface IceConnectionOptions {
    *   is dropped with a debug line, counted in `droppedIncomingPackets`.
    */
   maxQueuedPackets?: number;
+  /**
+   * Bound of the incoming queue in bytes (default 4 MiB, at least 65535):
+   * beyond it, as beyond `maxQueuedPackets`, an incoming packet is dropped
+   * with a debug line and counted in `droppedIncomingPackets`.
+   */
+  maxHeldBytes?: number;
   /** Defaults for {@link IceConnection.stream}. */
-  stream?: IceConnectionStreamOptions;
-}
-
-/**
- * What a route's connection may also offer (`FramedConnection` and
- * `UdpRoute` do): pausing, and ways to tell that it can no longer take a
- * packet (closed, or its byte stream ended or destroyed).
- */
-interface RouteConnection extends PacketConnection {
-  pause?(): void;
-  resume?(): void;
-  /** `true` once it is closed (`FramedConnection`, `UdpRoute`). */
-  readonly closed?: boolean;
-  /** The byte stream under a framed connection. */
-  readonly stream?: { readonly destroyed: boolean; readonly writableEnded: boolean };
+  stream?: PacketStreamOptions;
 }
 
 /** What {@link IceConnection} listens to on a route connection. */
 interface ConnectionListeners {
   drain: () => void;
-  close: () => void;
-}
-
-/** Whether `connection` still takes packets: a closing one would drop them. */
-function acceptsPackets(connection: RouteConnection): boolean {
-  if (connection.closed === true) return false;
-  const stream = connection.stream;
-  return stream === undefined || (!stream.destroyed && !stream.writableEnded);
 }
 
 /**
@@ -73,12 +61,14 @@ function acceptsPackets(connection: RouteConnection): boolean {
  *   UDP, one RFC 4571 frame on TCP (with the TCP connection's backpressure:
  *   `false`, then `'drain'`).
  * - The route follows the core: a TCP reconnect, a switch to another pair or
- *   an ICE restart moves it transparently. The connection is dropped from the
- *   data path as soon as the core closes it or the route moves (in the same
- *   pass of the core, before `'selected-pair'` reaches the application), or
- *   as soon as it is seen ending. Until the next route, packets are queued
- *   (bounded by `maxQueuedPackets`); `send()` returns `false` and `'drain'`
- *   follows once they left on the next route.
+ *   an ICE restart moves it transparently (`setRoute`, in the same pass of
+ *   the core, before `'selected-pair'` reaches the application). That a
+ *   route connection died is learnt one way, through the contract: its
+ *   `closed` is `true` from the moment it takes no more packets (closed by
+ *   the core, reset, ended), and it is checked before every use. From then
+ *   until the next route, packets are queued (bounded by
+ *   `maxQueuedPackets`); `send()` returns `false` and `'drain'` follows once
+ *   they left on the next route.
  * - `'packet'` carries the application data the core accepted (RFC 8445 §12:
  *   only from valid pairs; STUN never reaches it). Packets that arrive while
  *   nobody listens, or while reading is paused, are held (bounded) and
@@ -107,8 +97,9 @@ function acceptsPackets(connection: RouteConnection): boolean {
  *   such pieces (RFC 6544 §10.1).
  *
  * Events: `'packet' (Buffer)`, `'drain'`, `'route' (Route | null)`,
- * `'drop' (error: IceAgentError, packet: Uint8Array)`, `'close' (error?)`.
- * Closing it closes its agent.
+ * `'drop' (error: IceAgentError, packet: Uint8Array)`, `'error' (error)`
+ * (only while listened to: the error that closes it, before `'close'`),
+ * `'close' (error?)`. Closing it closes its agent.
  */
 export class IceConnection extends EventEmitter<IceConnectionEvents> implements PacketConnection {
   /** Component id (1 = RTP or the only component). */
@@ -118,19 +109,22 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
   /** Incoming packets dropped because too many waited for a listener or a paused reader. */
   droppedIncomingPackets = 0;
   readonly #maxQueued: number;
-  readonly #streamOptions: IceConnectionStreamOptions;
+  readonly #streamOptions: PacketStreamOptions;
   readonly #onClose: () => void;
   #route: Route | null = null;
-  #connection: RouteConnection | undefined;
+  #connection: PacketConnection | undefined;
   #queue: Uint8Array[] = [];
-  readonly #incoming: IncomingPackets;
+  readonly #incoming: HoldBuffer;
   #needDrain = false;
   #readingPaused = false;
+  #flushScheduled = false;
+  /** `close()` was called: the agent is closing. */
+  #closing = false;
   #closed = false;
   #selectedPair: PairInfo | undefined;
-  #stream: IceConnectionStream | undefined;
+  #stream: PacketStream | undefined;
   /** The listeners put on each attached route connection (at most the current one). */
-  readonly #listeners = new Map<RouteConnection, ConnectionListeners>();
+  readonly #listeners = new Map<PacketConnection, ConnectionListeners>();
 
   /**
    * Made by `IceAgent`; `onClose` is how `close()` reaches the agent.
@@ -143,21 +137,17 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
     if (!Number.isInteger(max) || max < 0) {
       throw new IceAgentError('ERR_AGENT_BAD_OPTION', `maxQueuedPackets must be a non-negative integer, got ${String(max)}`);
     }
+    const maxBytes = options.maxHeldBytes ?? DEFAULT_MAX_HELD_BYTES;
+    if (!Number.isInteger(maxBytes) || maxBytes < MAX_ICE_PACKET_SIZE) {
+      throw new IceAgentError('ERR_AGENT_BAD_OPTION', `maxHeldBytes must be an integer >= ${MAX_ICE_PACKET_SIZE}, got ${String(maxBytes)}`);
+    }
     this.component = component;
     this.#maxQueued = max;
     this.#streamOptions = options.stream ?? {};
     this.#onClose = onClose;
-    this.#incoming = new IncomingPackets(max, {
-      ready: () => !this.#closed && !this.#readingPaused && this.listenerCount('packet') > 0,
-      deliver: (packet) => this.emit('packet', packet),
-      dropped: (packet, held) => {
-        this.droppedIncomingPackets++;
-        const why = this.#readingPaused ? 'reading paused' : 'no packet listener';
-        debug('component %d: drops an incoming %d-byte packet: %d held (%s)', this.component, packet.length, held, why);
-      },
-    });
+    this.#incoming = new HoldBuffer({ maxPackets: max, maxBytes });
     this.on('newListener', (event: string | symbol) => {
-      if (event === 'packet') this.#incoming.flushSoon();
+      if (event === 'packet') this.#flushIncomingSoon();
     });
   }
 
@@ -193,14 +183,14 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
     return this.#queue.length;
   }
 
-  /** Incoming packets waiting for a `'packet'` listener or for `resumeReading()`. */
+  /** Incoming packets waiting for a `'packet'` listener or for `resume()`. */
   get heldPackets(): number {
     return this.#incoming.size;
   }
 
-  /** `true` once closed. */
+  /** `true` once `close()` was called or the agent closed: `send()` takes nothing more. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || this.#closing;
   }
 
   /**
@@ -225,18 +215,18 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
           : 'a packet must be a Uint8Array',
       );
     }
-    if (this.#closed) {
+    if (this.#closed || this.#closing) {
       debug('component %d: drops a %d-byte packet: closed', this.component, packet.length);
       return false;
     }
     const connection = this.#connection;
     if (connection !== undefined && this.#queue.length === 0) {
-      if (acceptsPackets(connection)) {
+      if (!connection.closed) {
         if (connection.send(packet)) return true;
         this.#needDrain = true;
         return false;
       }
-      this.#dropConnection('it is ending');
+      this.#dropConnection('it is closed');
     }
     this.#needDrain = true;
     if (this.#queue.length < this.#maxQueued) {
@@ -255,6 +245,8 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
 
   /** Closes the session (the agent and all its sockets); `'close'` follows. */
   close(): void {
+    if (this.#closed) return;
+    this.#closing = true;
     this.#onClose();
   }
 
@@ -262,9 +254,9 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
    * A `stream.Duplex` over this connection (the same one on every call): a
    * byte stream cut into packets, with backpressure both ways.
    */
-  stream(options?: IceConnectionStreamOptions): IceConnectionStream {
+  stream(options?: PacketStreamOptions): PacketStream {
     if (this.#stream === undefined || this.#stream.destroyed) {
-      this.#stream = new IceConnectionStream(this, { ...this.#streamOptions, ...options });
+      this.#stream = createIceConnectionStream(this, { ...this.#streamOptions, ...options });
     }
     return this.#stream;
   }
@@ -278,22 +270,22 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
    * connection and are not read either: pausing for longer than the consent
    * expiry (30 s, RFC 7675 §5.1) loses the session.
    */
-  pauseReading(): void {
+  pause(): void {
     if (this.#readingPaused) return;
     this.#readingPaused = true;
-    this.#connection?.pause?.();
+    this.#connection?.pause();
   }
 
-  /** Delivers the held packets (now, in order) and reads again after {@link pauseReading}. */
-  resumeReading(): void {
+  /** Delivers the held packets (now, in order) and reads again after {@link pause}. */
+  resume(): void {
     if (!this.#readingPaused) return;
     this.#readingPaused = false;
-    this.#incoming.flush();
-    if (!this.#readingPaused) this.#connection?.resume?.();
+    this.#flushIncoming();
+    if (!this.#readingPaused) this.#connection?.resume();
   }
 
-  /** `true` between `pauseReading()` and `resumeReading()`. */
-  get readingPaused(): boolean {
+  /** `true` between `pause()` and `resume()`. */
+  get isPaused(): boolean {
     return this.#readingPaused;
   }
 
@@ -320,17 +312,6 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
     this.#flush();
   }
 
-  /**
-   * The core is closing `connectionId` (RFC 6544 §8, §9.2): when it carries
-   * the route, stop using it now and queue until the next route.
-   *
-   * @internal
-   */
-  routeClosing(connectionId: string): void {
-    if (this.#closed || this.#connection === undefined || this.#route?.connectionId !== connectionId) return;
-    this.#dropConnection(`the core closes ${connectionId}`);
-  }
-
   /** @internal the agent saw this component's pair selected. */
   setSelectedPair(pair: PairInfo): void {
     this.#selectedPair = pair;
@@ -338,13 +319,32 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
 
   /** Delivers one packet of application data (called by the agent). @internal */
   deliver(packet: Buffer): void {
-    if (!this.#closed) this.#incoming.push(packet);
+    if (this.#closed) return;
+    if (this.#incoming.size === 0 && this.#readerReady()) {
+      this.emit('packet', packet);
+      return;
+    }
+    // A copy: a TCP packet is a view into a whole chunk, which it would keep alive.
+    if (this.#incoming.offer(Buffer.from(packet))) return;
+    // UDP cannot push back; on TCP the route connection is paused with us,
+    // but what it had read already still comes: drop, as a full socket buffer would.
+    this.droppedIncomingPackets++;
+    const why = this.#readingPaused ? 'reading paused' : 'no packet listener';
+    debug(
+      'component %d: drops an incoming %d-byte packet: %d packets (%d bytes) held (%s)',
+      this.component,
+      packet.length,
+      this.#incoming.size,
+      this.#incoming.bytes,
+      why,
+    );
   }
 
   /** The agent is closed: drop everything, emit `'close'`. @internal */
   terminate(error?: Error): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#closing = false;
     if (this.#connection !== undefined) this.#detach(this.#connection);
     this.#connection = undefined;
     this.#route = null;
@@ -352,40 +352,55 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
     const unread = this.#incoming.clear();
     if (unread > 0) debug('component %d: drops %d received packets nobody read: closed', this.component, unread);
     this.#queue = [];
+    if (error !== undefined && this.listenerCount('error') > 0) this.emit('error', error);
     this.emit('close', error);
   }
 
-  #attach(connection: RouteConnection): void {
-    // Listeners bound to this connection: a late event of a connection we
+  #readerReady(): boolean {
+    return !this.#closed && !this.#readingPaused && this.listenerCount('packet') > 0;
+  }
+
+  /** Delivers held packets, in order, while the reader takes them. */
+  #flushIncoming(): void {
+    this.#incoming.drain(
+      () => this.#readerReady(),
+      (packet) => this.emit('packet', packet),
+    );
+  }
+
+  /** `#flushIncoming` on the next tick (a listener being added is not attached yet). */
+  #flushIncomingSoon(): void {
+    if (this.#flushScheduled || this.#incoming.size === 0) return;
+    this.#flushScheduled = true;
+    process.nextTick(() => {
+      this.#flushScheduled = false;
+      this.#flushIncoming();
+    });
+  }
+
+  #attach(connection: PacketConnection): void {
+    // A listener bound to this connection: a late 'drain' of a connection we
     // already left must not act on the one that replaced it. Node's `emit`
     // calls the listeners it had when the event started, so one detached
-    // during that very event (the route moved inside the old connection's
-    // 'close', RFC 6544 §11.1) still runs: each listener checks identity.
+    // during that very event still runs: it checks identity.
     const listeners: ConnectionListeners = {
       drain: () => {
         if (this.#connection === connection) this.#onDrain();
       },
-      close: () => {
-        // The TCP connection is gone; the core moves the route (reconnect) soon.
-        if (this.#connection === connection) this.#dropConnection('it closed');
-        else debug('component %d: ignores the close of a connection it already left', this.component);
-      },
     };
     this.#listeners.set(connection, listeners);
     connection.on('drain', listeners.drain);
-    connection.on('close', listeners.close);
-    if (this.#readingPaused) connection.pause?.();
+    if (this.#readingPaused) connection.pause();
   }
 
-  #detach(connection: RouteConnection): void {
+  #detach(connection: PacketConnection): void {
     const listeners = this.#listeners.get(connection);
     if (listeners !== undefined) {
       this.#listeners.delete(connection);
       connection.off('drain', listeners.drain);
-      connection.off('close', listeners.close);
     }
     // A connection we paused may carry another pair's STUN later: let it read.
-    if (this.#readingPaused) connection.resume?.();
+    if (this.#readingPaused) connection.resume();
   }
 
   /** Stops using the current connection (the route stays); sends queue until the next route. */
@@ -405,8 +420,8 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
       if (this.#needDrain) this.#emitDrainSoon();
       return;
     }
-    if (!acceptsPackets(connection)) {
-      this.#dropConnection('it is ending');
+    if (connection.closed) {
+      this.#dropConnection('it is closed');
       return;
     }
     const queue = this.#queue;

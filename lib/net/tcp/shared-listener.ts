@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import createDebug from 'debug';
 import type { ListenerEvents } from '../../emitter-events.js';
+import { FrameDecoder, FramingError } from '../../framing/index.js';
 import type { Address } from '../../ice/types.js';
 import { classifyFirstFrame } from './first-frame.js';
 import {
@@ -42,8 +43,13 @@ interface PendingConnection {
   socket: Socket;
   remote: Address | undefined;
   timer: NodeJS.Timeout;
-  /** Bytes received so far (at most one frame header + `maxFirstFrameSize`, plus the rest of the last chunk). */
-  head: Buffer;
+  /**
+   * Decodes the first frame only (capped at `maxFirstFrameSize`): it holds at
+   * most that frame's partial payload, never more of the stream.
+   */
+  decoder: FrameDecoder;
+  /** Bytes received so far. */
+  received: number;
   readonly onData: (chunk: Buffer) => void;
   readonly onClose: () => void;
 }
@@ -252,16 +258,17 @@ export class SharedPassiveListener extends EventEmitter<SharedPassiveListenerEve
     const pending: PendingConnection = {
       socket,
       remote,
-      head: EMPTY,
+      decoder: new FrameDecoder({ maxFrameSize: this.maxFirstFrameSize }),
+      received: 0,
       timer: setTimeout(() => {
         this.#reject(
           pending,
           'timeout',
-          `no complete first frame within ${this.firstFrameTimeoutMs} ms (${pending.head.length} bytes received)`,
+          `no complete first frame within ${this.firstFrameTimeoutMs} ms (${pending.received} bytes received)`,
         );
       }, this.firstFrameTimeoutMs),
       onData: (chunk) => this.#onData(pending, chunk),
-      onClose: () => this.#reject(pending, 'peer-closed', `closed by the peer after ${pending.head.length} bytes`),
+      onClose: () => this.#reject(pending, 'peer-closed', `closed by the peer after ${pending.received} bytes`),
     };
     this.#pending.set(socket, pending);
     socket.on('data', pending.onData);
@@ -270,21 +277,30 @@ export class SharedPassiveListener extends EventEmitter<SharedPassiveListenerEve
   }
 
   #onData(pending: PendingConnection, chunk: Buffer): void {
-    // Only what a first frame needs is ever held: the header is checked as
-    // soon as it is in, so at most 2 + maxFirstFrameSize bytes plus the rest
-    // of one chunk are kept.
-    const head = pending.head.length === 0 ? chunk : Buffer.concat([pending.head, chunk]);
-    pending.head = head;
-    if (head.length < 2) return;
-    // RFC 4571 §2: a 16-bit big-endian LENGTH, then LENGTH bytes.
-    const length = head.readUInt16BE(0);
-    if (length > this.maxFirstFrameSize) {
-      this.#reject(pending, 'frame-too-large', `first frame header announces ${length} bytes, cap ${this.maxFirstFrameSize}`);
+    pending.received += chunk.length;
+    // The decoder is fed at most what the first frame still needs, so it
+    // stops exactly at that frame's end: the bytes after it are never
+    // decoded here, they go back to the socket for the agent's
+    // FramedConnection, which decodes them once. Its maxFrameSize is the
+    // first-frame cap, checked as soon as the header is in (RFC 4571 §2).
+    const decoder = pending.decoder;
+    let first: Buffer | undefined;
+    let offset = 0;
+    try {
+      while (first === undefined && offset < chunk.length) {
+        const take = Math.min(decoder.neededBytes, chunk.length - offset);
+        decoder.push(chunk.subarray(offset, offset + take), (frame) => (first = frame));
+        offset += take;
+      }
+    } catch (error) {
+      if (!(error instanceof FramingError)) throw error;
+      this.#reject(pending, 'frame-too-large', `first frame: ${error.message}`);
       return;
     }
-    if (head.length < 2 + length) return;
-    const frame = Buffer.from(head.subarray(2, 2 + length));
-    const rest = head.subarray(2 + length);
+    if (first === undefined) return;
+    // A copy: a view would keep the whole chunk alive with the frame.
+    const frame = Buffer.from(first);
+    const rest = chunk.subarray(offset);
     const socket = pending.socket;
     this.#release(pending);
     const verdict = classifyFirstFrame(frame);
@@ -313,7 +329,7 @@ export class SharedPassiveListener extends EventEmitter<SharedPassiveListenerEve
     pending.socket.off('data', pending.onData);
     pending.socket.off('close', pending.onClose);
     pending.socket.off('error', onPendingError);
-    pending.head = EMPTY;
+    pending.decoder.reset();
   }
 
   #reject(pending: PendingConnection, reason: PassiveRejectReason, detail: string): void {
@@ -335,8 +351,6 @@ export class SharedPassiveListener extends EventEmitter<SharedPassiveListenerEve
     this.emit('rejected', { reason, remote, detail } satisfies PassiveRejection);
   }
 }
-
-const EMPTY = Buffer.alloc(0);
 
 function onPendingError(error: Error): void {
   debug('shared listener: pending connection error: %s', error.message);

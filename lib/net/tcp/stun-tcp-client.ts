@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, isIP, type Socket } from 'node:net';
 import createDebug from 'debug';
-import { encodeFrame } from '../../framing/index.js';
+import { FrameDecoder, FramingError, encodeFrame } from '../../framing/index.js';
 import type { Address } from '../../ice/types.js';
 import { STUN_HEADER_SIZE, StunClass, StunError, StunMethod, decodeStun, encodeStun } from '../../stun/index.js';
 import { formatEndpoint } from './socket-address.js';
@@ -63,7 +63,7 @@ export function requestTcpMapping(request: TcpMappingRequest): Promise<TcpMappin
   return new Promise((resolve, reject) => {
     const transactionId = randomBytes(12);
     let settled = false;
-    let received: Buffer = Buffer.alloc(0);
+    const reader = answerReader(framing);
     let socket: Socket | undefined;
     const fail = (message: string, cause?: unknown): void => {
       if (settled) return;
@@ -81,8 +81,7 @@ export function requestTcpMapping(request: TcpMappingRequest): Promise<TcpMappin
       socket?.off('data', onData);
     };
     const onData = (chunk: Buffer): void => {
-      received = received.length === 0 ? chunk : Buffer.concat([received, chunk]);
-      const message = extractMessage(received, framing);
+      const message = reader(chunk);
       if (message === 'oversized') return fail(`answer larger than ${MAX_ANSWER_SIZE} bytes`);
       if (message === undefined) return;
       let decoded;
@@ -140,20 +139,36 @@ export function requestTcpMapping(request: TcpMappingRequest): Promise<TcpMappin
 }
 
 /**
- * The first complete STUN message in `buffer`, `undefined` when more bytes
- * are needed, `'oversized'` when it announces more than we accept.
+ * Reads the server's answer chunk by chunk: each call returns the first
+ * complete STUN message once it is in, `undefined` while more bytes are
+ * needed, `'oversized'` when it announces more than we accept.
  */
-function extractMessage(buffer: Buffer, framing: StunTcpFraming): Buffer | 'oversized' | undefined {
+type AnswerReader = (chunk: Buffer) => Buffer | 'oversized' | undefined;
+
+/** The reader for `framing`: RFC 4571 frames through a {@link FrameDecoder}, or bare STUN messages. */
+export function answerReader(framing: StunTcpFraming): AnswerReader {
   if (framing === 'rfc4571') {
-    if (buffer.length < 2) return undefined;
-    // RFC 4571 §2
-    const length = buffer.readUInt16BE(0);
-    if (length > MAX_ANSWER_SIZE) return 'oversized';
-    return buffer.length >= 2 + length ? buffer.subarray(2, 2 + length) : undefined;
+    // RFC 4571 §2, capped at MAX_ANSWER_SIZE as soon as the header is in.
+    const decoder = new FrameDecoder({ maxFrameSize: MAX_ANSWER_SIZE });
+    let answer: Buffer | undefined;
+    return (chunk) => {
+      if (answer !== undefined) return answer;
+      try {
+        decoder.push(chunk, (frame) => (answer ??= frame));
+      } catch (error) {
+        if (error instanceof FramingError) return 'oversized';
+        throw error;
+      }
+      return answer;
+    };
   }
-  if (buffer.length < 4) return undefined;
-  // RFC 8489 §5: the length field (bytes 2-3) excludes the 20-byte header.
-  const total = STUN_HEADER_SIZE + buffer.readUInt16BE(2);
-  if (total > MAX_ANSWER_SIZE) return 'oversized';
-  return buffer.length >= total ? buffer.subarray(0, total) : undefined;
+  let buffer: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    buffer = buffer.length === 0 ? chunk : Buffer.concat([buffer, chunk]);
+    if (buffer.length < 4) return undefined;
+    // RFC 8489 §5: the length field (bytes 2-3) excludes the 20-byte header.
+    const total = STUN_HEADER_SIZE + buffer.readUInt16BE(2);
+    if (total > MAX_ANSWER_SIZE) return 'oversized';
+    return buffer.length >= total ? buffer.subarray(0, total) : undefined;
+  };
 }

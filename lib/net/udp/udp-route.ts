@@ -2,11 +2,13 @@
  * The application data path of a UDP pair: a {@link PacketConnection} bound to
  * one of the agent's UDP sockets and one remote address. It only sends:
  * received datagrams reach the application through the ICE core, which tells
- * STUN from data (RFC 7983) and checks they come from a valid pair.
+ * STUN from data (RFC 7983) and checks they come from a valid pair, and then
+ * through the `IceConnection`, which holds them for a paused reader.
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:dgram';
 import createDebug from 'debug';
+import type { PacketConnectionEvents } from '../../connection-events.js';
 import type { PacketConnection } from '../../connection.js';
 import type { Address } from '../../ice/types.js';
 import { IceAgentError } from '../net-errors.js';
@@ -25,7 +27,7 @@ export const DEFAULT_UDP_SEND_HIGH_WATER_MARK = 256 * 1024;
  * datagram the network or the peer's receive buffer drops is lost.
  * `close()` detaches the view; the socket belongs to the transport.
  */
-export class UdpRoute extends EventEmitter implements PacketConnection {
+export class UdpRoute extends EventEmitter<PacketConnectionEvents> implements PacketConnection {
   /** Always `'udp'`. */
   readonly transport = 'udp' as const;
   /** Where datagrams go. */
@@ -34,6 +36,7 @@ export class UdpRoute extends EventEmitter implements PacketConnection {
   readonly #highWaterMark: number;
   #needDrain = false;
   #closed = false;
+  #paused = false;
 
   /** A view on `socket` (owned by the transport) towards `remote`, pushing back above `highWaterMark` queued bytes. */
   constructor(socket: Socket, remote: Address, highWaterMark = DEFAULT_UDP_SEND_HIGH_WATER_MARK) {
@@ -98,11 +101,31 @@ export class UdpRoute extends EventEmitter implements PacketConnection {
     return true;
   }
 
-  /** A datagram cannot be paused: received data is not read from here. */
-  pause(): void {}
+  /** `true` after `pause()` until `resume()`. */
+  get isPaused(): boolean {
+    return this.#paused;
+  }
 
-  /** See {@link pause}. */
-  resume(): void {}
+  /**
+   * Records that the reader is paused. A route never emits `'packet'` (see
+   * the class), so there is nothing to hold here, and the socket is not
+   * paused: it is shared by every pair of its transport and carries their
+   * STUN checks and consent (RFC 7675), which must keep flowing. UDP cannot
+   * push back on the peer in any case. The reader's data waits in the
+   * `IceConnection`'s bounded hold buffer instead; what arrives beyond its
+   * bound is dropped there, as a full socket buffer would, with a debug line
+   * and a count in `IceConnection.droppedIncomingPackets`.
+   */
+  pause(): void {
+    if (this.#paused) return;
+    this.#paused = true;
+    debug('reader paused for %s:%d: the shared socket keeps reading (STUN, consent)', this.remote.address, this.remote.port);
+  }
+
+  /** Ends {@link pause}. */
+  resume(): void {
+    this.#paused = false;
+  }
 
   /** Detaches the view (the socket stays open) and emits `'close'`. */
   close(): void {

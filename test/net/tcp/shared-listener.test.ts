@@ -309,3 +309,56 @@ test('a wildcard listener reports itself as such', async (t) => {
   t.is(listener.address?.address, '0.0.0.0');
   await listener.close();
 });
+
+test('FrameDecoder stops at the first frame’s end: a first frame cut anywhere is routed, and what follows is handed over undecoded', async (t) => {
+  const { listener, port } = await listening({ maxFirstFrameSize: 200 });
+  const bob = collect(listener, 'bob1');
+  const request = bindingRequest('bob1', 'peer');
+  t.true(request.length <= 200);
+  // After the first frame: a header announcing 65535 bytes, over the first-frame
+  // cap. Only the agent's FramedConnection may judge it: the listener must not
+  // decode past the first frame.
+  const after = Buffer.from([0xff, 0xff, 1, 2, 3]);
+  const stream = Buffer.concat([encodeFrame(request), after]);
+  for (const cuts of [[1], [2], [3, 10], [1, 2, 3, 4, 5, 6]]) {
+    const socket = await rawConnect(port);
+    socket.setNoDelay(true);
+    let from = 0;
+    for (const cut of [...cuts, stream.length]) {
+      socket.write(stream.subarray(from, cut));
+      from = cut;
+      await sleep(20); // separate chunks (the decoder is fed across them)
+    }
+    const routed = await bob.next();
+    t.deepEqual(routed.frame, request, `cut at ${cuts.join(',')}`);
+    const received: Buffer[] = [];
+    routed.socket.on('data', (chunk: Buffer) => received.push(chunk));
+    routed.socket.resume();
+    await sleep(50);
+    t.deepEqual(Buffer.concat(received), after, 'the rest of the stream, byte for byte');
+    socket.destroy();
+    routed.socket.destroy();
+  }
+  t.is(listener.stats.rejected['frame-too-large'], 0);
+  await listener.close();
+});
+
+test('the first-frame cap holds for a header split across chunks, and a zero-length first frame is not STUN', async (t) => {
+  const { listener, port, nextRejection } = await listening({ maxFirstFrameSize: 100 });
+  collect(listener, 'abcd');
+  const split = await rawConnect(port);
+  split.setNoDelay(true);
+  split.write(Buffer.from([0x00]));
+  await sleep(20);
+  const rejected = nextRejection();
+  split.write(Buffer.from([101]));
+  const rejection = await rejected;
+  t.is(rejection.reason, 'frame-too-large');
+  t.regex(rejection.detail, /101/);
+  const empty = await rawConnect(port);
+  const notStun = nextRejection();
+  empty.write(Buffer.from([0, 0]));
+  t.is((await notStun).reason, 'not-stun');
+  await Promise.all([whenClosed(split), whenClosed(empty)]);
+  await listener.close();
+});

@@ -2,8 +2,8 @@ import test from 'ava';
 import fc from 'fast-check';
 import { randomBytes } from 'node:crypto';
 import { StunClass, encodeStun, isStun } from '../../lib/stun/index.js';
-import { cutStunSafeFrames } from '../../lib/secure/index.js';
-import { FC_RUNS } from './helpers.js';
+import { couldBeStun, stunSafeLength } from '../../lib/packet-stream/stun-safe-cut.js';
+import { FC_RUNS } from '../secure/helpers.js';
 
 const stunMessage = (fingerprint: boolean): Buffer =>
   encodeStun(
@@ -11,9 +11,14 @@ const stunMessage = (fingerprint: boolean): Buffer =>
     { fingerprint },
   );
 
+/** Cuts `bytes` as PacketStream does without preferred boundaries: `max` bytes, or fewer by the rule. */
 const cut = (bytes: Buffer, max: number): Buffer[] => {
   const frames: Buffer[] = [];
-  cutStunSafeFrames(bytes, max, (f) => frames.push(Buffer.from(f)));
+  for (let offset = 0; offset < bytes.length;) {
+    const length = stunSafeLength(bytes, offset, Math.min(max, bytes.length - offset));
+    frames.push(Buffer.from(bytes.subarray(offset, offset + length)));
+    offset += length;
+  }
   return frames;
 };
 
@@ -69,9 +74,24 @@ test('cutting is lossless and never yields a STUN-looking frame (property)', (t)
       const bytes = Buffer.concat(pieces);
       const frames = cut(bytes, max);
       if (!Buffer.concat(frames).equals(bytes)) return false;
-      return frames.every((f) => f.length >= 1 && f.length <= max && !isStun(f));
+      return frames.every((f) => f.length >= 1 && f.length <= max && !isStun(f) && !couldBeStun(f, 0, f.length));
     }),
     { numRuns: FC_RUNS },
   );
   t.pass();
+});
+
+test('couldBeStun: the header checks of RFC 8489 §6 without the cookie, at an offset', (t) => {
+  const msg = stunMessage(true);
+  const padded = Buffer.concat([Buffer.from([0xff, 0xff]), msg]);
+  t.true(couldBeStun(padded, 2, msg.length));
+  t.false(couldBeStun(padded, 2, msg.length - 1), 'length mismatch');
+  t.false(couldBeStun(padded, 0, msg.length), 'top bits 11');
+  const noCookie = Buffer.from(msg);
+  noCookie.writeUInt32BE(0, 4);
+  t.false(isStun(noCookie));
+  t.true(couldBeStun(noCookie, 0, noCookie.length), 'the cookie is not required (RFC 3489 had none)');
+  t.false(couldBeStun(Buffer.alloc(19), 0, 19), 'shorter than a header');
+  t.is(stunSafeLength(noCookie, 0, noCookie.length), noCookie.length - 1);
+  t.is(stunSafeLength(padded, 0, 10), 10);
 });

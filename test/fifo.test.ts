@@ -1,5 +1,5 @@
 import test from 'ava';
-import { Fifo } from '../../lib/ice/outputs.js';
+import { Fifo } from '../lib/fifo.js';
 
 test('Fifo hands items out once, in order, and compacts behind a long-lived head', (t) => {
   const q = new Fifo<number>();
@@ -15,4 +15,16 @@ test('Fifo hands items out once, in order, and compacts behind a long-lived head
     Array.from({ length: 3001 }, (_, i) => i),
   );
   t.is(q.length, 0);
+});
+
+test('Fifo: peek does not take, clear forgets and says how many', (t) => {
+  const q = new Fifo<string>();
+  t.is(q.peek(), undefined);
+  q.push('a');
+  q.push('b');
+  t.is(q.peek(), 'a');
+  t.is(q.length, 2);
+  t.is(q.clear(), 2);
+  t.is(q.length, 0);
+  t.is(q.shift(), undefined);
 });
