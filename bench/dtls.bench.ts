@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DtlsEndpoint } from '../lib/dtls/index.js';
 import { computeFingerprint, generateCertificate, secureDtls, type DtlsConnection } from '../lib/secure/index.js';
-import { UdpPacketConnection, freeUdpPort } from '../test/dtls/udp-helpers.js';
+import { UdpPacketConnection, freeUdpPort } from '../test/dtls/udp-packet-connection.js';
 import { printTable, type BenchRow } from './table.js';
 
 const MIB = 1024 * 1024;

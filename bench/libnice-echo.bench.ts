@@ -8,6 +8,8 @@
 // each sender reports it, and the CPU time of both processes (all threads,
 // from /proc/PID/task/*/schedstat) from the selected pair to the sender's
 // result, per MB sent. Targets (issue 16): ours ≥ 1.0× libnice on both.
+// "raw Node" is the platform's ceiling: the same echo between two Node processes
+// over bare sockets (bench/raw-echo-peer.ts), in the same rounds.
 // ECHO_BENCH_BASE=path/to/cli/main.js adds a third implementation in the same
 // rounds (e.g. a build of another commit), to compare two versions of ours.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -19,8 +21,18 @@ const MB = Number(process.env.ECHO_BENCH_MB ?? 20);
 const ROUNDS = Number(process.env.ECHO_BENCH_ROUNDS ?? 5);
 const MAIN = fileURLToPath(new URL('../lib/cli/main.js', import.meta.url));
 const BASE = process.env.ECHO_BENCH_BASE;
+/** ECHO_BENCH_ONLY=base (or ours, or none): run only these of ours beside libnice and raw Node (quicker iterations). */
+const ONLY = process.env.ECHO_BENCH_ONLY?.split(',');
+/** ECHO_BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=DIR': node options for our peers (profiles). */
+const NODE_ARGS = (process.env.ECHO_BENCH_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+/** ECHO_BENCH_BASE_NODE_ARGS: the same for the ECHO_BENCH_BASE peers (e.g. to compare V8 flags). */
+const BASE_NODE_ARGS = (process.env.ECHO_BENCH_BASE_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+/** ECHO_BENCH_TRANSPORTS=udp or tcp: only one transport. */
+const TRANSPORTS = (process.env.ECHO_BENCH_TRANSPORTS ?? 'udp,tcp').split(',') as Array<'udp' | 'tcp'>;
 
-type Impl = 'ours' | 'libnice' | 'base';
+const RAW = fileURLToPath(new URL('./raw-echo-peer.js', import.meta.url));
+
+type Impl = 'ours' | 'libnice' | 'raw' | 'base';
 
 /** CPU time of every thread of a process, in ms (0 once it is gone). */
 function cpuMsOf(pid: number): number {
@@ -67,7 +79,12 @@ class Lines {
 
 interface EchoFigure {
   mbps: number;
+  /** CPU-ms per MB sent, sender and echoer together. */
   cpuMsPerMb: number;
+  /** CPU-ms per MB of the sender. */
+  sendCpu: number;
+  /** CPU-ms per MB of the echoer. */
+  echoCpu: number;
 }
 
 /** One transfer between a sender and an echoer of one implementation. */
@@ -77,14 +94,32 @@ async function transfer(impl: Impl, transport: 'udp' | 'tcp'): Promise<EchoFigur
     const controlling = role === 'send' ? '--controlling' : '--controlled';
     const data = role === 'send' ? ['--send', String(bytes), '--chunk', '1200'] : ['--echo'];
     const udp = ['--udp', transport === 'udp' ? 'on' : 'off', '--tcp', transport === 'tcp' ? 'on' : 'off'];
+    if (impl === 'raw') {
+      const args = role === 'send' ? [transport, 'send', String(bytes), '1200'] : [transport, 'echo'];
+      return spawn(process.execPath, [RAW, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    }
     if (impl === 'libnice') {
       return spawn(NICE_PEER_BINARY, [controlling, ...udp, '--timeout', '60', ...data], { stdio: ['pipe', 'pipe', 'pipe'] });
     }
     const tcptypes = transport === 'tcp' ? ['--tcptypes', role === 'send' ? 'active' : 'passive'] : [];
-    return spawn(process.execPath, [impl === 'base' ? BASE! : MAIN, 'peer', controlling, ...udp, ...tcptypes, '--timeout', '60', ...data], {
-      env: { ...process.env, DEBUG: '' },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    return spawn(
+      process.execPath,
+      [
+        ...(impl === 'base' ? BASE_NODE_ARGS : NODE_ARGS),
+        impl === 'base' ? BASE! : MAIN,
+        'peer',
+        controlling,
+        ...udp,
+        ...tcptypes,
+        '--timeout',
+        '60',
+        ...data,
+      ],
+      {
+        env: { ...process.env, DEBUG: '' },
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
   };
   const sender = start('send');
   const echoer = start('echo');
@@ -106,15 +141,17 @@ async function transfer(impl: Impl, transport: 'udp' | 'tcp'): Promise<EchoFigur
       out.next('selected '),
       exited.then(() => Promise.reject(new Error(`${impl} ${transport}: exited before a pair was selected: ${stderr}`))),
     ]);
-    const cpu0 = cpuMsOf(sender.pid!) + cpuMsOf(echoer.pid!);
+    const send0 = cpuMsOf(sender.pid!);
+    const echo0 = cpuMsOf(echoer.pid!);
     const result = await Promise.race([
       out.next('send-result '),
       exited.then(() => Promise.reject(new Error(`${impl} ${transport}: exited without a result: ${out.lines.join('\n')} ${stderr}`))),
     ]);
-    const cpu = cpuMsOf(sender.pid!) + cpuMsOf(echoer.pid!) - cpu0;
+    const sendCpu = cpuMsOf(sender.pid!) - send0;
+    const echoCpu = cpuMsOf(echoer.pid!) - echo0;
     const mbps = Number(/mbps=([\d.]+)/.exec(result)?.[1]);
     if (!/corrupt-chunks=0 /.test(result) || !Number.isFinite(mbps)) throw new Error(`${impl} ${transport}: ${result}`);
-    return { mbps, cpuMsPerMb: cpu / MB };
+    return { mbps, cpuMsPerMb: (sendCpu + echoCpu) / MB, sendCpu: sendCpu / MB, echoCpu: echoCpu / MB };
   } finally {
     await exited;
     clearTimeout(timer);
@@ -127,6 +164,24 @@ const median = (values: number[]): number => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+interface Medians {
+  mbps: number;
+  cpu: number;
+  send: number;
+  echo: number;
+}
+
+function medians(figures: EchoFigure[]): Medians {
+  return {
+    mbps: median(figures.map((f) => f.mbps)),
+    cpu: median(figures.map((f) => f.cpuMsPerMb)),
+    send: median(figures.map((f) => f.sendCpu)),
+    echo: median(figures.map((f) => f.echoCpu)),
+  };
+}
+
+const cpuCell = (m: Medians): string => `${m.cpu.toFixed(1)} (${m.send.toFixed(1)} + ${m.echo.toFixed(1)})`;
+
 /** Runs the alternating rounds and prints the table. */
 export async function run(): Promise<void> {
   const why = buildNicePeer();
@@ -134,35 +189,32 @@ export async function run(): Promise<void> {
     console.log(`libnice echo benchmark skipped: ${why}\n`);
     return;
   }
+  const impls: Impl[] = ['ours', 'libnice', 'raw', ...(BASE !== undefined ? (['base'] as const) : [])].filter(
+    (impl) => ONLY === undefined || impl === 'libnice' || impl === 'raw' || ONLY.includes(impl),
+  ) as Impl[];
   console.log(
-    `### ${MB} MB echo of 1200-byte packets, 64 KiB unechoed window, two processes per implementation on loopback (medians of ${ROUNDS} alternating rounds)\n`,
+    `### ${MB} MB echo of 1200-byte packets, 64 KiB unechoed window, two processes per implementation on loopback (medians of ${ROUNDS} alternating rounds; raw = two Node processes on bare node:dgram / node:net sockets, bench/raw-echo-peer.ts)\n`,
   );
   console.log(
-    '| transport | ours Mbit/s | libnice Mbit/s | throughput ours ÷ libnice | ours CPU-ms/MB | libnice CPU-ms/MB | CPU efficiency libnice ÷ ours |',
+    '| transport | impl | Mbit/s | ÷ libnice | ÷ raw Node | CPU-ms/MB both (send + echo) | CPU efficiency libnice ÷ impl | CPU efficiency raw ÷ impl |',
   );
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const transport of ['udp', 'tcp'] as const) {
-    const ours: EchoFigure[] = [];
-    const theirs: EchoFigure[] = [];
-    const base: EchoFigure[] = [];
+  console.log('|---|---|---:|---:|---:|---:|---:|---:|');
+  for (const transport of TRANSPORTS) {
+    const figures = new Map<Impl, EchoFigure[]>(impls.map((impl) => [impl, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      ours.push(await transfer('ours', transport));
-      theirs.push(await transfer('libnice', transport));
-      if (BASE !== undefined) base.push(await transfer('base', transport));
+      for (const impl of impls) figures.get(impl)!.push(await transfer(impl, transport));
     }
-    const o = { mbps: median(ours.map((f) => f.mbps)), cpu: median(ours.map((f) => f.cpuMsPerMb)) };
-    const l = { mbps: median(theirs.map((f) => f.mbps)), cpu: median(theirs.map((f) => f.cpuMsPerMb)) };
-    console.log(
-      `| ${transport.toUpperCase()}${transport === 'tcp' ? ' (active → passive)' : ''} | ${o.mbps.toFixed(0)} | ${l.mbps.toFixed(0)} | ${(o.mbps / l.mbps).toFixed(2)}× | ` +
-        `${o.cpu.toFixed(1)} | ${l.cpu.toFixed(1)} | ${(l.cpu / o.cpu).toFixed(2)}× |`,
-    );
-    if (BASE !== undefined) {
-      const b = { mbps: median(base.map((f) => f.mbps)), cpu: median(base.map((f) => f.cpuMsPerMb)) };
+    const m = new Map(impls.map((impl) => [impl, medians(figures.get(impl)!)]));
+    const l = m.get('libnice')!;
+    const r = m.get('raw')!;
+    for (const impl of impls) {
+      const o = m.get(impl)!;
+      const label = impl === 'base' ? 'ECHO_BENCH_BASE' : impl === 'raw' ? 'raw Node' : impl;
       console.log(
-        `| ${transport.toUpperCase()}, ECHO_BENCH_BASE | ${b.mbps.toFixed(0)} | ${l.mbps.toFixed(0)} | ${(b.mbps / l.mbps).toFixed(2)}× | ` +
-          `${b.cpu.toFixed(1)} | ${l.cpu.toFixed(1)} | ${(l.cpu / b.cpu).toFixed(2)}× |`,
+        `| ${transport.toUpperCase()}${transport === 'tcp' ? ' (active → passive)' : ''} | ${label} | ${o.mbps.toFixed(0)} | ${(o.mbps / l.mbps).toFixed(2)}× | ` +
+          `${(o.mbps / r.mbps).toFixed(2)}× | ${cpuCell(o)} | ${(l.cpu / o.cpu).toFixed(2)}× | ${(r.cpu / o.cpu).toFixed(2)}× |`,
       );
     }
   }
-  console.log('');
+  console.log(`\nload: ${readFileSync('/proc/loadavg', 'utf8').trim()}\n`);
 }

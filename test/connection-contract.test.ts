@@ -22,7 +22,7 @@ import { TurnAllocation } from '../lib/net/turn/allocation.js';
 import { RelayRoute } from '../lib/net/turn/relay-route.js';
 import { UdpRoute } from '../lib/net/udp/udp-route.js';
 import { generateCertificate, secureDtls } from '../lib/secure/index.js';
-import { UdpPacketConnection } from './dtls/udp-helpers.js';
+import { UdpPacketConnection } from './dtls/udp-packet-connection.js';
 import { duplexPair } from './framing/duplex-pair.js';
 import { MemoryConnection } from './memory-connection.js';
 import { agentPair, wire } from './net/helpers.js';

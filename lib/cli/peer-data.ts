@@ -33,10 +33,28 @@ export const MAX_CHUNK = 65535;
  */
 const PATTERN = Uint8Array.from({ length: 256 + MAX_CHUNK }, (_, k) => k & 0xff);
 
+/**
+ * Packets are carved from slabs of this size: one allocation per ~54
+ * packets of 1200 bytes instead of one per 6 (Node's shared 8 KiB pool),
+ * which is less work for the allocator and the garbage collector. A slab is
+ * never written twice (the cursor only moves forward), so a packet's bytes
+ * stay as they are until it has left, as `send()` asks.
+ */
+const SLAB_SIZE = 65536;
+let slab = Buffer.allocUnsafeSlow(0);
+let slabUsed = 0;
+
 /** Builds the packet at `offset` of `length` bytes (at least {@link MIN_PACKET}). */
 export function dataPacket(offset: number, length: number): Buffer {
-  const packet = Buffer.allocUnsafe(length);
-  packet.writeBigUInt64BE(BigInt(offset), 0);
+  if (slabUsed + length > slab.length) {
+    slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, length));
+    slabUsed = 0;
+  }
+  const packet = slab.subarray(slabUsed, slabUsed + length);
+  slabUsed += length;
+  // Two 32-bit halves instead of a BigInt: no allocation per packet.
+  packet.writeUInt32BE(Math.floor(offset / 2 ** 32), 0);
+  packet.writeUInt32BE(offset >>> 0, 4);
   const start = (offset + 8) & 0xff;
   packet.set(PATTERN.subarray(start, start + length - 8), 8);
   return packet;
@@ -46,9 +64,10 @@ export function dataPacket(offset: number, length: number): Buffer {
 export function checkDataPacket(packet: Uint8Array): number | undefined {
   if (packet.length < MIN_PACKET) return undefined;
   const view = Buffer.from(packet.buffer, packet.byteOffset, packet.length);
-  const big = view.readBigUInt64BE(0);
-  if (big > BigInt(Number.MAX_SAFE_INTEGER)) return undefined;
-  const offset = Number(big);
+  const high = view.readUInt32BE(0);
+  // Above 2^53 - 1 (Number.MAX_SAFE_INTEGER) the offset is not exact.
+  if (high > 0x1fffff) return undefined;
+  const offset = high * 2 ** 32 + view.readUInt32BE(4);
   const start = (offset + 8) & 0xff;
   const pattern = PATTERN.subarray(start, start + packet.length - 8);
   return view.compare(pattern, 0, pattern.length, 8) === 0 ? offset : undefined;

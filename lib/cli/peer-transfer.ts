@@ -75,7 +75,7 @@ export class PeerTransfer {
   /** Starts sending (no-op on a side that only echoes). */
   start(): void {
     if (this.#sender === undefined || this.#stopped) return;
-    this.#armStall();
+    this.#armStall(this.#now());
     this.#pump();
   }
 
@@ -103,32 +103,39 @@ export class PeerTransfer {
       debug('ignores a %d-byte packet: nothing is waiting for an echo', packet.length);
       return;
     }
-    if (!sender.onEcho(packet, this.#now())) debug('echo at %d bytes is corrupt', sender.echoed - packet.length);
-    this.#armStall();
+    // One clock reading per echo, not one per packet sent.
+    const now = this.#now();
+    if (!sender.onEcho(packet, now)) debug('echo at %d bytes is corrupt', sender.echoed - packet.length);
+    this.#armStall(now);
     if (sender.complete) {
       this.stop();
-      this.#events.onComplete(sender.result(this.#now()));
+      this.#events.onComplete(sender.result(now));
       return;
     }
-    this.#pump();
+    this.#send(sender, now);
   };
 
   readonly #pump = (): void => {
     const sender = this.#sender;
     if (sender === undefined || this.#stopped) return;
+    this.#send(sender, this.#now());
+  };
+
+  /** Sends what the window allows now. */
+  #send(sender: DataSender, now: number): void {
     // The window (64 KiB unechoed) bounds what is queued below, whatever send() returns.
-    for (let packet = sender.nextPacket(this.#now()); packet !== undefined; packet = sender.nextPacket(this.#now())) {
+    for (let packet = sender.nextPacket(now); packet !== undefined; packet = sender.nextPacket(now)) {
       this.#conn.send(packet);
     }
-  };
+  }
 
   /**
    * Notes progress (an echo): the stall deadline moves to `stallMs` from now.
    * One timer per transfer, not one per packet: when it fires early (there
    * was progress since it was armed) it re-arms for the time left.
    */
-  #armStall(): void {
-    this.#progressAt = this.#now();
+  #armStall(now: number): void {
+    this.#progressAt = now;
     if (this.#stallTimer === undefined) this.#startStallTimer(this.#options.stallMs ?? DEFAULT_STALL_MS);
   }
 

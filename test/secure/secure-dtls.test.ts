@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { computeFingerprint, generateCertificate, secureDtls } from '../../lib/secure/index.js';
 import { HandshakeType } from '../../lib/dtls/handshake-header.js';
 import { encodeCertificate } from '../../lib/dtls/key-messages.js';
-import { UdpPacketConnection } from '../dtls/udp-helpers.js';
+import { UdpPacketConnection } from '../dtls/udp-packet-connection.js';
 import { rewriteHandshake } from '../dtls/wire.js';
 
 const alice = generateCertificate({ commonName: 'alice' });

@@ -62,19 +62,32 @@ interface UdpBase {
   to: Address;
 }
 
+/** The last literal {@link literalLookup} recognised, and its family: most sends go to the same address. */
+let lastLiteral = '';
+let lastLiteralFamily = 0;
+
 /**
  * `dgram`'s address lookup: every address we send to is an IP literal, which
  * the default (`dns.lookup`) also returns as is, but a tick later; answering
- * at once saves a tick per datagram. Names still go to `dns.lookup`.
+ * at once saves a tick per datagram. The last literal is remembered, so that
+ * a stream of datagrams to one peer does not run `isIP`'s regular
+ * expressions on every send. Names still go to `dns.lookup`.
  */
 function literalLookup(
   hostname: string,
   options: number | LookupOneOptions,
   callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void,
 ): void {
+  if (hostname === lastLiteral) {
+    callback(null, hostname, lastLiteralFamily);
+    return;
+  }
   const family = isIP(hostname);
-  if (family !== 0) callback(null, hostname, family);
-  else dnsLookup(hostname, options as LookupOneOptions, callback);
+  if (family !== 0) {
+    lastLiteral = hostname;
+    lastLiteralFamily = family;
+    callback(null, hostname, family);
+  } else dnsLookup(hostname, options as LookupOneOptions, callback);
 }
 
 function checkSize(name: string, value: number | undefined): void {

@@ -78,12 +78,14 @@ export class UdpRoute extends EventEmitter<PacketConnectionEvents> implements Pa
       return false;
     }
     const socket = this.#socket;
+    let queued: number;
     try {
       // A send callback costs a request object and a callback per datagram:
       // only ask for one when the socket already queues (its completion
       // tells when the queue drained) or when failures are being logged.
       // Without one, libuv tries the send at once (uv_udp_try_send).
-      if (debug.enabled || this.#needDrain || socket.getSendQueueSize() > 0) {
+      queued = socket.getSendQueueSize();
+      if (debug.enabled || this.#needDrain || queued > 0) {
         socket.send(packet, this.remote.port, this.remote.address, this.#onSent);
       } else {
         socket.send(packet, this.remote.port, this.remote.address);
@@ -94,7 +96,10 @@ export class UdpRoute extends EventEmitter<PacketConnectionEvents> implements Pa
       this.close();
       return false;
     }
-    if (this.#queuedBytes() > this.#highWaterMark) {
+    // The queue after the send is at most what it was plus this datagram: one
+    // look at the queue per datagram, not two. Only a queue that was not empty
+    // can pass the mark; its send carried a callback, which emits 'drain'.
+    if (queued > 0 && queued + packet.length > this.#highWaterMark && this.#queuedBytes() > this.#highWaterMark) {
       this.#needDrain = true;
       return false;
     }
