@@ -16,6 +16,7 @@ export type {
   ConnectFailReason,
   ConnectionCommand,
   ConnectionEvent,
+  DataDisposition,
   IceCoreApi,
   IceCoreOptions,
   IceCredentials,

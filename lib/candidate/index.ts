@@ -56,4 +56,3 @@ export {
 } from './ice-candidate-init.js';
 export { pairPriority } from './pair-priority.js';
 export { canPair, pairingRejection, type PairingRejection } from './pairing-rules.js';
-export { DEFAULT_MAX_PAIRS, formPairs, makePair, pairFoundation, type CandidatePair, type FormPairsOptions } from './candidate-pairs.js';

@@ -102,6 +102,18 @@ export class RemoteCandidateSet {
    * One entry per kind, so bounded whatever the peer sends.
    */
   readonly unresolved: RemoteKind[] = [];
+  /** Peer-reflexive foundations handed out so far (never reset, not even by {@link clear}). */
+  private prflxCount = 0;
+
+  /** A foundation for a new peer-reflexive candidate that no known candidate uses (RFC 8445 §7.3.1.3). */
+  unusedPrflxFoundation(): string {
+    let foundation: string;
+    do {
+      this.prflxCount++;
+      foundation = `prflx${this.prflxCount}`;
+    } while (this.all.some((c) => c.foundation === foundation));
+    return foundation;
+  }
 
   /** Remembers the kind of an unresolved candidate. */
   noteUnresolved(candidate: Candidate): void {

@@ -34,16 +34,16 @@ export interface Transaction {
   integrityKey: Buffer;
   /** When the request was first sent (a round-trip sample when answered on that only send). */
   sentAt?: number;
-  /** How many times the request has been sent. */
-  sends: number;
+  /** How many times the request has been sent (see {@link TransactionTable.retransmitted}). */
+  readonly sends: number;
   /** RTO of this transaction (UDP). */
   rto: number;
   /** When to retransmit next; undefined: never again. */
-  retransmitAt: number | undefined;
+  readonly retransmitAt: number | undefined;
   /** When the transaction times out. */
   expiresAt: number;
-  /** Cancelled (RFC 8445 §7.3.1.4): no retransmits, no failure on timeout, a response still counts. */
-  cancelled: boolean;
+  /** Cancelled (RFC 8445 §7.3.1.4): no retransmits, no failure on timeout, a response still counts (see {@link TransactionTable.cancel}). */
+  readonly cancelled: boolean;
 }
 
 /**
@@ -66,12 +66,30 @@ export function udpTransactionTimeout(rto: number): number {
 }
 
 /** The table of live transactions, keyed by transaction id. */
+/** The table's own view of its records: the fields others only read. */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The live STUN transactions of one agent (checks and consent checks). */
 export class TransactionTable {
   private readonly byKey = new Map<string, Transaction>();
 
   /** Number of live transactions. */
   get size(): number {
     return this.byKey.size;
+  }
+
+  /** The request went out again (RFC 8489 §6.2.1): one more send, the next one scheduled from the RTO. */
+  retransmitted(tx: Transaction, now: number): void {
+    const t = tx as Writable<Transaction>;
+    t.sends++;
+    t.retransmitAt = nextRetransmitAt(now, t.sends, t.rto);
+  }
+
+  /** Cancels a transaction (RFC 8445 §7.3.1.4): no more retransmits, no failure on timeout; a response still counts. */
+  cancel(tx: Transaction): void {
+    const t = tx as Writable<Transaction>;
+    t.cancelled = true;
+    t.retransmitAt = undefined;
   }
 
   add(tx: Transaction): void {

@@ -16,7 +16,7 @@ import { log, type AgentContext } from './context.js';
  * the candidates we have are the ones we check with).
  */
 export function localCandidatesCompleteAt(ctx: AgentContext): number | undefined {
-  return ctx.localEndOfCandidatesAt ?? ctx.firstCheckAt;
+  return ctx.localEndOfCandidatesAt ?? ctx.pacer.firstCheckAt;
 }
 
 /** When both sides' candidates became complete (RFC 8838 §8), or undefined while not. */
@@ -132,8 +132,7 @@ export function checklistDeadline(ctx: AgentContext): number | undefined {
 /** Sets a checklist to Failed, with an `error` event. */
 export function failChecklist(ctx: AgentContext, component: number, reason: string): void {
   const list = ctx.checklist(component);
-  if (list.state === 'failed') return;
-  list.state = 'failed';
+  if (!list.fail()) return;
   log('checklist %d failed: %s', component, reason);
   ctx.emit({ type: 'error', code: 'ERR_ICE_CHECKLIST_FAILED', message: `component ${component}: ${reason}` });
   ctx.updateState();

@@ -3,18 +3,7 @@
  * valid list and its state (RFC 8445 §6.1.2, §6.1.4.1, §7.2.5.4).
  */
 import { comparePairs, type Pair } from './pair.js';
-
-/** A USE-CANDIDATE request left unanswered for now (controlled side, one per component; tcp-nomination.ts, rule 0). */
-export interface WithheldNomination {
-  /** The connection the request came on. */
-  connectionId: string;
-  /** The connection of the first answered USE-CANDIDATE, still open when the request came. */
-  first: string;
-  /** The request may be answered until this time (virtual time of the core). */
-  until: number;
-  /** Answers it now (success response and the usual follow-up). */
-  answer: (now: number) => void;
-}
+import { PeerTcpNominations } from './peer-tcp-nominations.js';
 
 /** Checklist states (RFC 8445 §6.1.2.1). */
 export type ChecklistState = 'running' | 'completed' | 'failed';
@@ -26,20 +15,56 @@ export class Checklist {
   readonly pairs: Pair[] = [];
   /** The triggered-check queue, FIFO (RFC 8445 §6.1.4.1). */
   readonly triggered: Pair[] = [];
-  state: ChecklistState = 'running';
-  /** The selected pair: nominated, RFC 8445 §8.1.1. */
-  selected: Pair | undefined;
-  /** When the first valid pair appeared (controlling side's nomination timer). */
-  firstValidAt: number | undefined;
-  /** Controlled side: USE-CANDIDATE requests for TCP pairs answered so far (tcp-nomination.ts). */
-  peerTcpNominations = 0;
-  /** Controlled side: the TCP connection of the first USE-CANDIDATE request we answered (tcp-nomination.ts, rule 0). */
-  peerTcpNominationConnection: string | undefined;
-  /** Controlled side: a USE-CANDIDATE request left unanswered for now (tcp-nomination.ts, rule 0). */
-  withheldNomination: WithheldNomination | undefined;
+  #state: ChecklistState = 'running';
+  #selected: Pair | undefined;
+  #firstValidAt: number | undefined;
+  /** Controlled side: the peer's TCP nominations as we answered them (tcp-nomination.ts). */
+  readonly peerTcp = new PeerTcpNominations();
 
   constructor(component: number) {
     this.component = component;
+  }
+
+  /** Running, Completed or Failed (RFC 8445 §6.1.2.1). */
+  get state(): ChecklistState {
+    return this.#state;
+  }
+
+  /** The selected pair: nominated, RFC 8445 §8.1.1. */
+  get selected(): Pair | undefined {
+    return this.#selected;
+  }
+
+  /** When the first valid pair appeared (controlling side's nomination timer). */
+  get firstValidAt(): number | undefined {
+    return this.#firstValidAt;
+  }
+
+  /** Records the selected pair (RFC 8445 §8.1.1). */
+  select(pair: Pair): void {
+    this.#selected = pair;
+  }
+
+  /** A pair was selected: the checklist is Completed (RFC 8445 §8.1.2). */
+  complete(): void {
+    this.#state = 'completed';
+  }
+
+  /** Sets the state to Failed; `false` when it already was. */
+  fail(): boolean {
+    if (this.#state === 'failed') return false;
+    this.#state = 'failed';
+    return true;
+  }
+
+  /** A Failed checklist gets a pair that can succeed again (trickle, a triggered check): Running. */
+  reopen(): void {
+    if (this.#state === 'failed') this.#state = 'running';
+  }
+
+  /** A pair became valid at `now`: the first one starts the nomination timer. */
+  noteValid(now: number): void {
+    this.#firstValidAt ??= now;
   }
 
   /** Inserts a pair by priority (RFC 8445 §6.1.2.5; §7.3.1.4 "inserted based on its priority"). */
@@ -64,20 +89,20 @@ export class Checklist {
     const i = this.pairs.indexOf(pair);
     if (i >= 0) this.pairs.splice(i, 1);
     this.dequeue(pair);
-    pair.removed = true;
+    pair.setRemoved(true);
   }
 
   /** Appends a pair to the triggered queue unless it is there (RFC 8445 §7.3.1.4). */
   enqueueTriggered(pair: Pair): void {
     if (pair.triggered) return;
-    pair.triggered = true;
+    pair.setTriggered(true);
     this.triggered.push(pair);
   }
 
   /** Takes a pair out of the triggered queue. */
   dequeue(pair: Pair): void {
     if (!pair.triggered) return;
-    pair.triggered = false;
+    pair.setTriggered(false);
     const i = this.triggered.indexOf(pair);
     if (i >= 0) this.triggered.splice(i, 1);
   }

@@ -13,7 +13,7 @@ import { failChecklist } from './checklist-state.js';
 import { cancelCheck, maybeNominate, nominate, replacesLostPair, select, selectDeferredNomination } from './nomination.js';
 import { checkRto } from './pacing.js';
 import { Pair } from './pair.js';
-import { randomTieBreaker, randomTransactionId } from './seeded-random.js';
+import { randomTransactionId } from './seeded-random.js';
 import { encodeCheckRequest } from './check-requests.js';
 import { setRoute } from './routes.js';
 import { beginConnect, connectAllowed, needsConnect } from './tcp-connect.js';
@@ -57,11 +57,11 @@ export function checkEligible(ctx: AgentContext, pair: Pair): boolean {
  */
 export function startCheck(ctx: AgentContext, now: number, pair: Pair): void {
   cancelCheck(ctx, pair);
-  pair.firstCheckAt ??= now;
+  pair.noteFirstCheck(now);
   ctx.setPairState(pair, 'in-progress');
   if (pair.tcp && needsConnect(ctx, pair)) {
-    pair.connectionId = undefined;
-    const reused = beginConnect(ctx, now, pair, ctx.status(pair.component).reconnect?.pair === pair);
+    pair.useConnection(undefined);
+    const reused = beginConnect(ctx, now, pair, ctx.reconnects.of(pair.component)?.pair === pair);
     if (reused === undefined) {
       if (pair.attemptId === undefined) failPair(ctx, now, pair, 'cannot open a connection from a passive candidate (RFC 6544 §6.2)');
       return;
@@ -127,7 +127,7 @@ export function sendCheckRequest(ctx: AgentContext, now: number, pair: Pair): vo
     cancelled: false,
   };
   ctx.transactions.add(tx);
-  pair.transactionKey = tx.key;
+  pair.useTransaction(tx.key);
   log('check %s%s tx %s', pair.id, useCandidate ? ' USE-CANDIDATE' : '', tx.key);
   ctx.transmit(tx.transportId, tx.connectionId, tx.to, request);
 }
@@ -150,8 +150,7 @@ export function processTransactionTimers(ctx: AgentContext, now: number): void {
       continue;
     }
     if (tx.retransmitAt !== undefined && now >= tx.retransmitAt && !tx.cancelled) {
-      tx.sends++;
-      tx.retransmitAt = nextRetransmitAt(now, tx.sends, tx.rto);
+      ctx.transactions.retransmitted(tx, now);
       ctx.transmit(tx.transportId, tx.connectionId, tx.to, tx.request);
     }
   }
@@ -160,7 +159,7 @@ export function processTransactionTimers(ctx: AgentContext, now: number): void {
 /** A check transaction failed: the pair fails (RFC 8445 §7.2.5.2). */
 export function failCheck(ctx: AgentContext, now: number, tx: Transaction, reason: string): void {
   ctx.transactions.delete(tx.key);
-  if (tx.pair.transactionKey === tx.key) tx.pair.transactionKey = undefined;
+  if (tx.pair.transactionKey === tx.key) tx.pair.useTransaction(undefined);
   failPair(ctx, now, tx.pair, reason);
 }
 
@@ -174,8 +173,8 @@ export function failPair(ctx: AgentContext, now: number, pair: Pair, reason: str
   const list = ctx.checklist(pair.component);
   list.dequeue(pair);
   const nominationFailed = (pair.nominating && ctx.controlling) || (pair.nominateOnSuccess && !ctx.controlling);
-  pair.nominating = false;
-  pair.nominateOnSuccess = false;
+  pair.setNominating(false);
+  pair.setNominateOnSuccess(false);
   ctx.setPairState(pair, 'failed', reason);
   // A TCP pair the peer nominated later may have waited for this one (tcp-nomination.ts, rule 2).
   const deferredSelected = !ctx.controlling && list.selected === undefined && selectDeferredNomination(ctx, now, pair.component);
@@ -183,7 +182,7 @@ export function failPair(ctx: AgentContext, now: number, pair: Pair, reason: str
     failChecklist(ctx, pair.component, `nomination of ${pair.id} failed: ${reason}`);
   }
   maybeNominate(ctx, now);
-  ctx.wakePacer(now);
+  ctx.pacer.wake(now);
 }
 
 /**
@@ -212,7 +211,7 @@ export function handleCheckResponse(ctx: AgentContext, now: number, tx: Transact
   if (tx.sends === 1 && tx.sentAt !== undefined) ctx.paths.noteRtt(now - tx.sentAt);
   const current = pair.transactionKey === tx.key || tx.cancelled;
   ctx.transactions.delete(tx.key);
-  if (pair.transactionKey === tx.key) pair.transactionKey = undefined;
+  if (pair.transactionKey === tx.key) pair.useTransaction(undefined);
   if (!current || pair.removed) {
     log('response %s for %s ignored: superseded', tx.key, pair.id);
     return;
@@ -246,24 +245,23 @@ export function handleCheckResponse(ctx: AgentContext, now: number, tx: Transact
  */
 function handleRoleConflictResponse(ctx: AgentContext, now: number, tx: Transaction): void {
   const pair = tx.pair;
-  if (tx.controlling === ctx.controlling) {
+  if (ctx.role.mustSwitchAfter487(tx.controlling)) {
     switchRole(ctx, !tx.controlling, 'received 487 Role Conflict (RFC 8445 §7.2.5.1)');
-    ctx.tieBreaker = randomTieBreaker(ctx.random);
+    ctx.role.renewTieBreaker();
   }
-  pair.nominating = false;
+  pair.setNominating(false);
   ctx.setPairState(pair, 'waiting', '487 Role Conflict: retry in the new role');
   ctx.checklist(pair.component).enqueueTriggered(pair);
-  ctx.wakePacer(now);
+  ctx.pacer.wake(now);
 }
 
 /** Changes role: recomputes every pair priority (RFC 8445 §6.1.2.3), with a `role` event. */
 export function switchRole(ctx: AgentContext, controlling: boolean, reason: string): void {
-  if (ctx.controlling === controlling) return;
-  ctx.controlling = controlling;
+  if (!ctx.role.switchTo(controlling)) return;
   for (const list of ctx.checklists) {
     for (const p of list.pairs) {
       p.updatePriority(controlling);
-      if (!controlling) p.nominating = false;
+      if (!controlling) p.setNominating(false);
     }
     list.sort();
   }
@@ -306,11 +304,10 @@ function checkSucceeded(ctx: AgentContext, now: number, tx: Transaction, mapped:
     if (found !== undefined) valid = found;
     else {
       valid = new Pair(component, local, pair.remote, ctx.controlling, pair.generation);
-      valid.connectionId = pair.connectionId;
+      valid.useConnection(pair.connectionId);
       list.add(valid);
     }
-    valid.generatedBy = pair;
-    pair.validPair = valid;
+    pair.produced(valid);
   }
   // A USE-CANDIDATE check still queued for this pair must survive the answer
   // to an earlier, ordinary check of the same pair (RFC 8445 §8.1.1): it is
@@ -321,8 +318,8 @@ function checkSucceeded(ctx: AgentContext, now: number, tx: Transaction, mapped:
   ctx.setPairState(valid, 'succeeded');
   list.dequeue(valid);
   if (!valid.valid) {
-    valid.valid = true;
-    if (list.firstValidAt === undefined) list.firstValidAt = now;
+    valid.markValid();
+    list.noteValid(now);
   }
   for (const other of ctx.checklists) {
     for (const p of other.pairs) {
@@ -336,8 +333,8 @@ function checkSucceeded(ctx: AgentContext, now: number, tx: Transaction, mapped:
     if (list.selected === undefined) ctx.dataRoutes.add(valid);
     const nominated = (tx.useCandidate && tx.controlling) || (pair.nominateOnSuccess && !ctx.controlling);
     // A nomination still queued (this was an earlier check) keeps its flag.
-    if (tx.useCandidate) pair.nominating = false;
-    if (nominated) pair.nominateOnSuccess = false;
+    if (tx.useCandidate) pair.setNominating(false);
+    if (nominated) pair.setNominateOnSuccess(false);
     if (replacesLostPair(ctx, valid)) {
       // RFC 6544 §11.1: the reconnected connection carries the session on.
       select(ctx, now, valid, 'reconnected after the selected connection dropped (RFC 6544 §11.1)');
@@ -358,5 +355,5 @@ function checkSucceeded(ctx: AgentContext, now: number, tx: Transaction, mapped:
   }
   maybeNominate(ctx, now);
   ctx.updateState();
-  ctx.wakePacer(now);
+  ctx.pacer.wake(now);
 }

@@ -5,7 +5,6 @@
  * contract with the runtime.
  */
 import type { Candidate } from '../candidate/index.js';
-import { decodeStun, isStun, StunClass, StunMethod, type StunMessage } from '../stun/index.js';
 import { formatAddress } from './address-keys.js';
 import { checkEligible, handleCheckResponse, processTransactionTimers, startCheck, switchRole } from './checks.js';
 import { consentDeadline, handleConsentResponse, processConsent } from './consent-checks.js';
@@ -18,17 +17,20 @@ import { followUpRequest, handleRequest } from './incoming.js';
 import { checklistDeadline, updateChecklistStates } from './checklist-state.js';
 import { maybeNominate, nominationDeadline } from './nomination.js';
 import { resolveOptions } from './core-options.js';
-import { pickNextCheck, unfreezeInitial } from './pacing.js';
+import { unfreezeInitial } from './pacing.js';
 import type { Pair } from './pair.js';
 import { pairLocal, pairRemote } from './pairing.js';
 import { randomTieBreaker } from './seeded-random.js';
 import { restartAgent } from './restart.js';
+import { dropRoutes } from './routes.js';
 import { answerWithheldNominations } from './tcp-nomination.js';
 import { handleConnectionEvent, processTcpTimers, rejectNonStunReply, tcpDeadline } from './tcp-events.js';
 import type { TcpConnection } from './tcp-bookkeeping.js';
+import { classifyPacket, type PacketClass } from './packet-class.js';
 import type {
   ConnectionCommand,
   ConnectionEvent,
+  DataDisposition,
   IceCoreApi,
   IceCoreOptions,
   IceCredentials,
@@ -51,7 +53,7 @@ const MAX_U64 = (1n << 64n) - 1n;
  * - call `endOfLocalCandidates` once gathering is done (without it, local
  *   candidates count as complete only from the first check on, so an agent
  *   with no pair at all cannot fail, RFC 8838 §8);
- * - after every input, drain `pollTransmit`, `pollConnect` and `pollEvent`
+ * - after every input, drain `pollTransmit`, `pollConnectionCommand` and `pollEvent`
  *   until empty (transmits before connection commands: an error answer is
  *   queued before the `close` of a connection whose first frame failed),
  *   then arm one timer for `pollTimeout()`; calling `handleTimeout` early
@@ -74,10 +76,6 @@ const MAX_U64 = (1n << 64n) - 1n;
 export class IceCore implements IceCoreApi {
   private readonly ctx: AgentContext;
   private readonly setState = (pair: Pair, state: PairState, reason: string): void => this.ctx.setPairState(pair, state, reason);
-  private readonly restartHook = (now: number, reason: string): void => {
-    const credentials = this.restart(now);
-    this.ctx.emit({ type: 'restart', credentials, reason });
-  };
 
   /** @throws IceError `ERR_ICE_BAD_OPTION`, `ERR_ICE_BAD_CREDENTIALS` */
   constructor(options: IceCoreOptions) {
@@ -88,7 +86,11 @@ export class IceCore implements IceCoreApi {
     if (typeof tieBreaker !== 'bigint' || tieBreaker < 0n || tieBreaker > MAX_U64) {
       throw new IceError('ERR_ICE_BAD_OPTION', 'tieBreaker must be an unsigned 64-bit bigint');
     }
-    this.ctx = new AgentContext(resolved, options.random, options.controlling, tieBreaker, local);
+    this.ctx = new AgentContext(resolved, options.random, options.controlling, tieBreaker, local, (now, reason) => {
+      // RFC 6544 §11.1: the controlling side restarts ICE when the selected TCP connection cannot be re-established.
+      const credentials = this.restart(now);
+      this.ctx.emit({ type: 'restart', credentials, reason });
+    });
   }
 
   get localCredentials(): IceCredentials {
@@ -131,7 +133,7 @@ export class IceCore implements IceCoreApi {
       // The peer restarted (RFC 8445 §9) before we did: restart with our credentials kept.
       log('remote credentials changed: the peer restarted');
       restartAgent(ctx, ctx.generation.local);
-      ctx.generation.peerInitiated = true;
+      ctx.generation.markPeerInitiated();
     }
     ctx.generation.setRemote(credentials, credentials.lite === true);
     if (credentials.lite === true && !ctx.options.lite && !ctx.controlling) {
@@ -141,8 +143,8 @@ export class IceCore implements IceCoreApi {
       // RFC 8445 §6.1.1: a lite agent facing a full one is controlled.
       switchRole(ctx, false, 'a lite agent facing a full agent is controlled (RFC 8445 §6.1.1)');
     }
-    ctx.started = true;
-    const deferred = ctx.deferred.splice(0);
+    ctx.start();
+    const deferred = ctx.deferred.takeAll();
     for (const request of deferred) {
       const transportId = request.connectionId !== undefined ? ctx.tcp.get(request.connectionId)?.transportId : request.transportId;
       const base = transportId === undefined ? undefined : ctx.locals.baseOf(transportId);
@@ -179,70 +181,50 @@ export class IceCore implements IceCoreApi {
 
   endOfRemoteCandidates(now: number): void {
     if (this.refuseClosed('endOfRemoteCandidates')) return;
-    this.ctx.remoteEndOfCandidatesAt ??= now;
+    this.ctx.noteRemoteEndOfCandidates(now);
     this.runDue(now);
   }
 
   endOfLocalCandidates(now: number): void {
     if (this.refuseClosed('endOfLocalCandidates')) return;
-    this.ctx.localEndOfCandidatesAt ??= now;
+    this.ctx.noteLocalEndOfCandidates(now);
     this.runDue(now);
   }
 
+  /** Classifies the packet ({@link classifyPacket}, which changes nothing), then acts on its class. */
   handlePacket(now: number, packet: PacketInput): PacketDisposition {
+    const packetClass = classifyPacket(this.ctx, packet);
+    if (packetClass.kind === 'data') return packetClass;
+    return this.dispatchPacket(now, packet, packetClass);
+  }
+
+  /** The second half of {@link handlePacket}: what a packet of each class does to the agent. */
+  private dispatchPacket(now: number, packet: PacketInput, packetClass: Exclude<PacketClass, DataDisposition>): PacketDisposition {
     const ctx = this.ctx;
-    const data = packet.data;
-    if (data.length === 0) return this.drop('empty packet', packet);
-    // RFC 7983: 0–3 is STUN; anything else is data for a valid pair.
-    if (data[0] > 3) {
-      if (ctx.dataRoutes.lookup(packet.transportId, packet.connectionId, packet.from) !== undefined) return 'data';
-      return this.nonStunMiss(now, packet);
+    if (packetClass.kind === 'junk') {
+      const conn = packetClass.rejects;
+      if (conn !== undefined) {
+        ctx.tcp.firstFrameSeen(conn);
+        this.rejectFirstFrame(now, conn, packetClass.firstFrameRule ?? packetClass.reason);
+      }
+      return this.drop(packetClass.reason, packet);
     }
-    if (ctx.closed) return this.drop('agent closed', packet);
-    let conn: TcpConnection | undefined;
-    let firstFrame = false;
-    if (packet.connectionId !== undefined) {
-      conn = ctx.tcp.get(packet.connectionId);
-      if (conn === undefined) return this.drop('unknown or closed connection', packet);
-      firstFrame = conn.awaitingFirstFrame;
-      conn.awaitingFirstFrame = false;
-    }
-    // RFC 6544 §10.2, RFC 7983: a byte stream cut into frames (TLS over ICE-TCP) starts
-    // about one frame in 64 with 0-3; one that fails STUN's header checks (RFC 8489 §6.3)
-    // is data from a valid pair, told without a parse that throws.
-    if (!firstFrame && !isStun(data) && ctx.dataRoutes.lookup(packet.transportId, packet.connectionId, packet.from) !== undefined) {
-      return 'data';
-    }
-    let msg: StunMessage;
-    try {
-      msg = decodeStun(data);
-    } catch (error) {
-      // RFC 8489 §6.3 ("try to parse the message as a different protocol"), RFC 6544 §10.2:
-      // a first byte of 0-3 that is not STUN after all is application data when it comes
-      // from a valid pair (a byte stream cut into packets can start a packet with any byte).
-      if (!firstFrame && ctx.dataRoutes.lookup(packet.transportId, packet.connectionId, packet.from) !== undefined) return 'data';
-      log('packet from %s: not STUN (%s)', formatAddress(packet.from), (error as Error).message);
-      if (firstFrame && conn !== undefined) this.rejectFirstFrame(now, conn, 'first frame is not STUN');
-      return 'dropped';
-    }
-    const isRequest = msg.class === StunClass.Request && msg.method === StunMethod.Binding;
-    if (firstFrame && conn !== undefined && conn.origin === 'accept' && !isRequest) {
-      this.rejectFirstFrame(now, conn, 'first frame is not a Binding request');
-      return 'dropped';
-    }
-    switch (msg.class) {
-      case StunClass.Request: {
+    const conn = packetClass.connection;
+    if (conn !== undefined) ctx.tcp.firstFrameSeen(conn);
+    const msg = packetClass.message;
+    switch (packetClass.kind) {
+      case 'request': {
         const transportId = conn?.transportId ?? packet.transportId;
         const outcome = handleRequest(ctx, now, packet, msg, ctx.locals.baseOf(transportId));
-        if (firstFrame && conn !== undefined && conn.origin === 'accept' && outcome !== 'answered' && outcome !== 'withheld') {
+        if (packetClass.firstFrame && conn !== undefined && conn.origin === 'accept' && outcome !== 'answered' && outcome !== 'withheld') {
           ctx.closeConnection(conn.id, `first frame is not a valid Binding request for our ufrag (${outcome}, RFC 6544 §7.2)`);
         }
         break;
       }
-      case StunClass.Indication:
+      case 'indication':
         // RFC 8445 §11: keepalives need no answer.
         break;
-      default: {
+      case 'response': {
         const tx = ctx.transactions.get(msg.transactionId.toString('hex'));
         if (tx === undefined) {
           log('response %s from %s: no such transaction (late or unknown)', msg.transactionId.toString('hex'), formatAddress(packet.from));
@@ -259,14 +241,14 @@ export class IceCore implements IceCoreApi {
   handleConnection(now: number, event: ConnectionEvent): void {
     if (this.ctx.closed) {
       if (event.type === 'connected' || event.type === 'accepted') {
-        this.ctx.out.connects.push({ type: 'close', connectionId: event.connectionId, reason: 'agent closed' });
+        this.ctx.out.close(event.connectionId, event.transportId, 'agent closed');
       }
       return;
     }
-    handleConnectionEvent(this.ctx, now, event, this.restartHook);
+    handleConnectionEvent(this.ctx, now, event);
     // RFC 6544 §11.1 / tcp-nomination.ts rule 0: a reconnect nomination withheld because of this connection.
     if (event.type === 'closed') answerWithheldNominations(this.ctx, now, event.connectionId);
-    this.ctx.wakePacer(now);
+    this.ctx.pacer.wake(now);
     this.runDue(now);
   }
 
@@ -300,16 +282,10 @@ export class IceCore implements IceCoreApi {
     for (const attempt of ctx.tcp.attempts()) ctx.tcp.removeAttempt(attempt.id);
     for (const tx of ctx.transactions.list()) ctx.transactions.delete(tx.key);
     ctx.dataRoutes.clear();
-    ctx.closed = true;
-    ctx.pacerNextAt = undefined;
-    for (const s of ctx.components) {
-      if (s.route !== undefined) {
-        s.route = undefined;
-        ctx.emitRoute(ctx.components.indexOf(s) + 1);
-      }
-      s.consent = undefined;
-      s.reconnect = undefined;
-    }
+    ctx.markClosed();
+    ctx.pacer.halt();
+    dropRoutes(ctx);
+    ctx.reconnects.endAll();
     ctx.updateState();
   }
 
@@ -317,8 +293,8 @@ export class IceCore implements IceCoreApi {
     return this.ctx.out.transmits.shift();
   }
 
-  pollConnect(): ConnectionCommand | undefined {
-    return this.ctx.out.connects.shift();
+  pollConnectionCommand(): ConnectionCommand | undefined {
+    return this.ctx.out.connectionCommands.shift();
   }
 
   pollEvent(): IceEvent | undefined {
@@ -328,7 +304,7 @@ export class IceCore implements IceCoreApi {
   pollTimeout(): number | undefined {
     const ctx = this.ctx;
     if (ctx.closed) return undefined;
-    let min = ctx.pacerNextAt;
+    let min = ctx.pacer.deadline();
     for (const t of [
       ctx.transactions.nextDeadline(),
       tcpDeadline(ctx),
@@ -364,7 +340,7 @@ export class IceCore implements IceCoreApi {
 
   private afterPairing(now: number): void {
     unfreezeInitial(this.ctx.checklists, this.setState);
-    this.ctx.wakePacer(now);
+    this.ctx.pacer.wake(now);
     this.ctx.updateState();
     this.runDue(now);
   }
@@ -380,20 +356,8 @@ export class IceCore implements IceCoreApi {
     return 'dropped';
   }
 
-  /** A non-STUN packet from no valid pair: on a new TCP connection, the first-frame rules apply (RFC 6544 §7.1, §7.2). */
-  private nonStunMiss(now: number, packet: PacketInput): 'dropped' {
-    if (packet.connectionId !== undefined) {
-      const conn = this.ctx.tcp.get(packet.connectionId);
-      if (conn !== undefined && conn.awaitingFirstFrame) {
-        conn.awaitingFirstFrame = false;
-        this.rejectFirstFrame(now, conn, 'first frame is not STUN');
-      }
-    }
-    return this.drop('not STUN and not from a valid pair (RFC 7983)', packet);
-  }
-
   private rejectFirstFrame(now: number, conn: TcpConnection, reason: string): void {
-    if (conn.origin === 'connect') rejectNonStunReply(this.ctx, now, conn, this.restartHook);
+    if (conn.origin === 'connect') rejectNonStunReply(this.ctx, now, conn);
     else this.ctx.closeConnection(conn.id, `${reason} (RFC 6544 §7.2)`);
     this.runDue(now);
   }
@@ -404,22 +368,12 @@ export class IceCore implements IceCoreApi {
     if (ctx.closed) return;
     processTransactionTimers(ctx, now);
     ctx.dataRoutes.expire(now);
-    processTcpTimers(ctx, now, this.restartHook);
+    processTcpTimers(ctx, now);
     processConsent(ctx, now);
     processKeepalives(ctx, now);
     maybeNominate(ctx, now);
-    if (ctx.pacerNextAt !== undefined && now >= ctx.pacerNextAt) {
-      const next = pickNextCheck(ctx.checklists, ctx.roundRobin, (p) => checkEligible(ctx, p), this.setState);
-      if (next === undefined) {
-        ctx.pacerNextAt = undefined;
-      } else {
-        ctx.roundRobin = next.nextIndex;
-        ctx.lastCheckAt = now;
-        ctx.firstCheckAt ??= now;
-        ctx.pacerNextAt = now + ctx.options.ta;
-        startCheck(ctx, now, next.pair);
-      }
-    }
+    const next = ctx.pacer.tick(now, ctx.checklists, (p) => checkEligible(ctx, p), this.setState);
+    if (next !== undefined) startCheck(ctx, now, next);
     updateChecklistStates(ctx, now);
   }
 }

@@ -65,6 +65,11 @@ export class CredentialGeneration {
     this.index = index;
   }
 
+  /** This generation began because the peer's credentials changed (see {@link peerInitiated}). */
+  markPeerInitiated(): void {
+    this.peerInitiated = true;
+  }
+
   /** Replaces our credentials (completing a restart the peer started). */
   replaceLocal(local: IceCredentials): void {
     this.local = { ufrag: local.ufrag, pwd: local.pwd };

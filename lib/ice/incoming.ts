@@ -9,7 +9,8 @@ import { StunMethod, type StunMessage } from '../stun/index.js';
 import type { LocalCandidate } from './candidates.js';
 import { switchRole } from './checks.js';
 import { log, type AgentContext, type DeferredRequest } from './context.js';
-import { abandonConnect, cancelCheck, nominate, replacesLostPair, sameTcpPath, select } from './nomination.js';
+import { abandonConnect, cancelCheck, nominate, replacesLostPair, select } from './nomination.js';
+import { sameTcpPath } from './tcp-reconnect.js';
 import {
   earlierTcpNominationPending,
   firstTcpNominationElsewhere,
@@ -21,12 +22,9 @@ import type { Checklist } from './checklist.js';
 import type { CredentialGeneration } from './ice-credentials.js';
 import { Pair } from './pair.js';
 import { isUsed } from './tcp-events.js';
-import { authenticateRequest, decideRoleConflict } from './responder.js';
+import { authenticateRequest } from './responder.js';
 import { encodeErrorResponse, encodeSuccessResponse } from './check-requests.js';
 import type { PacketInput } from './types.js';
-
-/** Requests kept while the peer's credentials are unknown (RFC 8445 §7.3); more are only answered. */
-export const MAX_DEFERRED_REQUESTS = 64;
 
 /**
  * What happened to a request: `'answered'` (success or 487), `'rejected'`
@@ -83,7 +81,7 @@ export function handleRequest(
     return 'answered';
   }
   if (!ctx.options.lite) {
-    const decision = decideRoleConflict(ctx.controlling, ctx.tieBreaker, msg.attributes);
+    const decision = ctx.role.conflictWith(msg.attributes);
     if (decision === 'reject') {
       log('role conflict with %s:%d: answering 487', packet.from.address, packet.from.port);
       ctx.transmit(
@@ -156,8 +154,7 @@ function answerRequest(
   }
   if (generation.remote === undefined) {
     // RFC 8445 §7.3: answered at once; the triggered check waits for the peer's credentials.
-    if (ctx.deferred.length < MAX_DEFERRED_REQUESTS) ctx.deferred.push(request);
-    else log('deferred request dropped: %d already waiting', ctx.deferred.length);
+    if (!ctx.deferred.add(request)) log('deferred request dropped: %d already waiting', ctx.deferred.length);
     return 'answered';
   }
   followUpRequest(ctx, now, request, localBase);
@@ -206,10 +203,7 @@ function prflxRemote(request: DeferredRequest, localBase: LocalCandidate): Candi
  * (after nomination, a full checklist) leave no state behind.
  */
 function learnRemote(ctx: AgentContext, candidate: Candidate): Candidate {
-  do {
-    ctx.prflxCounter++;
-    candidate.foundation = `prflx${ctx.prflxCounter}`;
-  } while (ctx.remotes.all.some((c) => c !== candidate && c.foundation === candidate.foundation));
+  candidate.foundation = ctx.remotes.unusedPrflxFoundation();
   ctx.remotes.add(candidate);
   log('remote prflx %s:%d (component %d)', candidate.address, candidate.port, candidate.component);
   ctx.emit({ type: 'remote-candidate', candidate: { ...candidate, extensions: [] } });
@@ -244,7 +238,7 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
       log('request for %s on connection %s, pair uses %s: no triggered check', pair.id, request.connectionId, pair.connectionId);
       return;
     }
-    pair.connectionId = undefined;
+    pair.useConnection(undefined);
   }
   if (pair === undefined) {
     const candidatePair = new Pair(component, localBase, remote, ctx.controlling, generation);
@@ -269,14 +263,14 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
     }
     if (known === undefined) learnRemote(ctx, remote);
     pair = new Pair(component, localBase, remote, ctx.controlling, generation);
-    pair.connectionId = request.connectionId;
+    pair.useConnection(request.connectionId);
     list.add(pair);
     ctx.setPairState(pair, 'waiting', 'triggered by a request (RFC 8445 §7.3.1.4)');
     list.enqueueTriggered(pair);
   } else {
     if (request.connectionId !== undefined && pair.connectionId === undefined) {
       // RFC 6544 §7.2: the triggered check goes over the connection the request came on.
-      pair.connectionId = request.connectionId;
+      pair.useConnection(request.connectionId);
       abandonConnect(ctx, pair);
     }
     if (pair.state === 'in-progress' || pair.state === 'waiting' || pair.state === 'frozen' || pair.state === 'failed') {
@@ -284,7 +278,7 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
       cancelCheck(ctx, pair);
       ctx.setPairState(pair, 'waiting', 'triggered by a request (RFC 8445 §7.3.1.4)');
       list.enqueueTriggered(pair);
-      if (list.state === 'failed' && pair.generation === ctx.generation) list.state = 'running';
+      if (pair.generation === ctx.generation) list.reopen();
     }
   }
   // RFC 8445 §12.2: be ready to receive data where the peer authenticated
@@ -297,11 +291,11 @@ export function followUpRequest(ctx: AgentContext, now: number, request: Deferre
     // RFC 8445 §7.3.1.5
     if (pair.state === 'succeeded') nominate(ctx, now, pair.validPair ?? pair, 'USE-CANDIDATE on a succeeded pair (RFC 8445 §7.3.1.5)');
     else {
-      pair.nominateOnSuccess = true;
+      pair.setNominateOnSuccess(true);
       followPeerNomination(ctx, now, list, pair);
     }
   }
-  ctx.wakePacer(now);
+  ctx.pacer.wake(now);
   ctx.updateState();
 }
 
@@ -335,14 +329,14 @@ function liteRequest(ctx: AgentContext, now: number, request: DeferredRequest, l
   let pair = list.pairs.find((p) => p.local === localBase && p.remote === remote && p.connectionId === request.connectionId);
   if (pair === undefined) {
     pair = new Pair(localBase.candidate.component, localBase, remote, ctx.controlling, ctx.generation);
-    pair.connectionId = request.connectionId;
+    pair.useConnection(request.connectionId);
     list.add(pair);
   }
   if (list.selected === pair) return;
   ctx.setPairState(pair, 'succeeded', 'nominated by the full peer (RFC 8445 §7.3.2)');
-  pair.valid = true;
+  pair.markValid();
   if (list.selected !== undefined && list.selected.priority >= pair.priority && !replacesLostPair(ctx, pair)) {
-    pair.nominated = true;
+    pair.markNominated();
     return;
   }
   select(ctx, now, pair, 'nominated by the full peer (RFC 8445 §7.3.2)');

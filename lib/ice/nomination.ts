@@ -9,6 +9,7 @@ import { log, type AgentContext } from './context.js';
 import { nextWaitExpiry, noteNominationEvaluated, waitForPendingUntil, waitReference } from './nomination-wait.js';
 import type { Pair } from './pair.js';
 import { setRoute } from './routes.js';
+import { sameTcpPath } from './tcp-reconnect.js';
 import { deferredTcpNomination, earlierTcpNominationPending, keepsSelectionAgainst } from './tcp-nomination.js';
 
 function pending(pair: Pair): boolean {
@@ -19,18 +20,15 @@ function pending(pair: Pair): boolean {
 export function cancelCheck(ctx: AgentContext, pair: Pair): void {
   if (pair.transactionKey === undefined) return;
   const tx = ctx.transactions.get(pair.transactionKey);
-  if (tx !== undefined) {
-    tx.cancelled = true;
-    tx.retransmitAt = undefined;
-  }
-  pair.transactionKey = undefined;
+  if (tx !== undefined) ctx.transactions.cancel(tx);
+  pair.useTransaction(undefined);
 }
 
 /** Abandons a pair's pending TCP connect: a late `connected` for it is closed. */
 export function abandonConnect(ctx: AgentContext, pair: Pair): void {
   if (pair.attemptId === undefined) return;
   ctx.tcp.removeAttempt(pair.attemptId);
-  pair.attemptId = undefined;
+  pair.awaitConnect(undefined);
 }
 
 /**
@@ -45,7 +43,7 @@ export function abandonConnect(ctx: AgentContext, pair: Pair): void {
 export function nominate(ctx: AgentContext, now: number, valid: Pair, reason: string): void {
   if (valid.generation !== ctx.generation || valid.removed) return;
   const list = ctx.checklist(valid.component);
-  valid.nominated = true;
+  valid.markNominated();
   if (list.selected === valid) return;
   const current = list.selected;
   const reconnects = replacesLostPair(ctx, valid);
@@ -83,26 +81,7 @@ export function selectDeferredNomination(ctx: AgentContext, now: number, compone
 
 /** Whether `pair` re-establishes a selected TCP pair whose connection dropped (RFC 6544 §11.1). */
 export function replacesLostPair(ctx: AgentContext, pair: Pair): boolean {
-  const reconnect = ctx.status(pair.component).reconnect;
-  if (reconnect === undefined || !pair.tcp) return false;
-  // S-O: the lost pair itself, checked again over its new connection.
-  if (reconnect.lost === pair) return pair.connectionId !== undefined && ctx.tcp.get(pair.connectionId) !== undefined;
-  return sameTcpPath(reconnect.lost, pair);
-}
-
-/**
- * Whether `pair` runs between the same local base and remote host as the
- * TCP pair `other` over another connection: a reconnect of it (RFC 6544
- * §11.1; the remote port of an active peer changes with each connection).
- */
-export function sameTcpPath(other: Pair, pair: Pair): boolean {
-  return (
-    pair.tcp &&
-    other.tcp &&
-    other.local.base === pair.local.base &&
-    other.remote.address === pair.remote.address &&
-    other.connectionId !== pair.connectionId
-  );
+  return ctx.reconnects.replacedBy(pair, (id) => ctx.tcp.get(id) !== undefined);
 }
 
 /**
@@ -131,8 +110,8 @@ export function select(ctx: AgentContext, now: number, valid: Pair, reason: stri
   const list = ctx.checklist(valid.component);
   const status = ctx.status(valid.component);
   const previousRoute = status.route;
-  valid.nominated = true;
-  list.selected = valid;
+  valid.markNominated();
+  list.select(valid);
   for (const p of [...list.pairs]) {
     if (p === valid || p === valid.generatedBy) continue;
     cancelCheck(ctx, p);
@@ -142,10 +121,10 @@ export function select(ctx: AgentContext, now: number, valid: Pair, reason: stri
   }
   list.dequeue(valid);
   if (valid.generatedBy !== undefined) list.dequeue(valid.generatedBy);
-  list.state = 'completed';
+  list.complete();
   log('selected %s (%s)', valid.id, reason);
-  ctx.emit({ type: 'selected-pair', pair: valid.info() });
-  setRoute(ctx, now, valid);
+  // The route moves before the application hears of the selected pair (types.ts, the 'route' event).
+  setRoute(ctx, now, valid, true);
   if (
     previousRoute !== undefined &&
     previousRoute !== valid &&
@@ -156,8 +135,7 @@ export function select(ctx: AgentContext, now: number, valid: Pair, reason: stri
       ctx.closeConnection(previousRoute.connectionId, 'replaced by the new selected pair (RFC 6544 §9.2)');
   }
   if (ctx.previous !== undefined && ctx.checklists.every((l) => l.selected !== undefined)) {
-    log('restart complete: generation %d retired', ctx.previous.index);
-    ctx.previous = undefined;
+    log('restart complete: generation %d retired', ctx.generations.retirePrevious()?.index);
   }
   if (ctx.checklists.every((l) => l.state === 'completed')) closeUnselectedConnections(ctx);
   pruneCandidates(ctx);
@@ -174,11 +152,8 @@ function pruneCandidates(ctx: AgentContext): void {
     remotes.add(p.remote);
   };
   for (const list of ctx.checklists) for (const p of list.pairs) use(p);
-  for (const s of ctx.components) {
-    use(s.route);
-    use(s.reconnect?.lost);
-    use(s.reconnect?.pair);
-  }
+  for (const s of ctx.components) use(s.route);
+  for (const p of ctx.reconnects.pairsInUse()) use(p);
   ctx.locals.prunePrflx(locals);
   ctx.remotes.prunePrflx(remotes);
 }
@@ -193,7 +168,7 @@ export function closeUnselectedConnections(ctx: AgentContext): void {
   for (const attempt of ctx.tcp.attempts()) {
     if (!attempt.reconnect) {
       ctx.tcp.removeAttempt(attempt.id);
-      attempt.pair.attemptId = undefined;
+      attempt.pair.awaitConnect(undefined);
     }
   }
 }
@@ -266,11 +241,11 @@ export function maybeNominate(ctx: AgentContext, now: number): void {
       if (ctx.options.priority.preferTcp === true && !best.tcp && awaitingPeerChecks(ctx, list, 'tcp')) continue;
     }
     const generator = best.generatedBy ?? best;
-    generator.nominating = true;
+    generator.setNominating(true);
     cancelCheck(ctx, generator);
     ctx.setPairState(generator, 'waiting', 'nominating (RFC 8445 §8.1.1)');
     list.enqueueTriggered(generator);
-    ctx.wakePacer(now);
+    ctx.pacer.wake(now);
   }
 }
 

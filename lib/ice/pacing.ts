@@ -1,6 +1,7 @@
 /**
- * Which check goes out when Ta fires (RFC 8445 §6.1.4.2), and the RTO of a
- * new check (RFC 8445 §14.3).
+ * The pacer (RFC 8445 §6.1.4.2, §14.2): one check per Ta, which check goes
+ * out when Ta fires, and the RTO of a new check (RFC 8445 §14.3). The
+ * {@link Pacer} owns its timer state; other modules wake it.
  */
 import type { Checklist } from './checklist.js';
 import type { Pair } from './pair.js';
@@ -16,6 +17,75 @@ export interface NextCheck {
   triggered: boolean;
   /** The checklist index to start from at the next Ta. */
   nextIndex: number;
+}
+
+/** The check pacer of one agent: when the next Ta tick is, and where the round-robin stands. */
+export class Pacer {
+  private nextAt: number | undefined;
+  private lastCheckAt: number | undefined;
+  private firstAt: number | undefined;
+  private roundRobin = 0;
+  private halted = false;
+
+  /**
+   * @param ta the pacing interval Ta in ms (RFC 8445 §14.2)
+   * @param lite an ICE-lite agent never sends checks (RFC 8445 §2.5)
+   */
+  constructor(
+    private readonly ta: number,
+    private readonly lite: boolean,
+  ) {}
+
+  /** When the first connectivity check went out, if one did. */
+  get firstCheckAt(): number | undefined {
+    return this.firstAt;
+  }
+
+  /** The next Ta tick, or undefined while idle. */
+  deadline(): number | undefined {
+    return this.nextAt;
+  }
+
+  /** Starts the pacer if idle: the first check at once, then one per Ta (RFC 8445 §6.1.4.2, §14.2). */
+  wake(now: number): void {
+    if (this.lite || this.halted || this.nextAt !== undefined) return;
+    this.nextAt = this.lastCheckAt === undefined ? now : Math.max(now, this.lastCheckAt + this.ta);
+  }
+
+  /**
+   * At a due Ta tick, the pair to check now ({@link pickNextCheck}), with
+   * the tick after it scheduled; the pacer goes idle when nothing is left.
+   */
+  tick(
+    now: number,
+    checklists: readonly Checklist[],
+    eligible: (pair: Pair) => boolean,
+    setState: (pair: Pair, state: PairState, reason: string) => void,
+  ): Pair | undefined {
+    if (this.nextAt === undefined || now < this.nextAt) return undefined;
+    const next = pickNextCheck(checklists, this.roundRobin, eligible, setState);
+    if (next === undefined) {
+      this.nextAt = undefined;
+      return undefined;
+    }
+    this.roundRobin = next.nextIndex;
+    this.lastCheckAt = now;
+    this.firstAt ??= now;
+    this.nextAt = now + this.ta;
+    return next.pair;
+  }
+
+  /** ICE restart: idle, the round-robin from the first checklist again (the last check's time still spaces the next). */
+  restart(): void {
+    this.nextAt = undefined;
+    this.roundRobin = 0;
+  }
+
+  /** The agent closed: never again. */
+  halt(): void {
+    this.nextAt = undefined;
+    this.halted = true;
+  }
 }
 
 /**

@@ -41,7 +41,7 @@ export function addPair(ctx: AgentContext, local: LocalCandidate, remote: Candid
     list.remove(victim);
   }
   list.add(pair);
-  if (list.state === 'failed') list.state = 'running';
+  list.reopen();
   return pair;
 }
 

@@ -3,7 +3,7 @@
  * (RFC 8489 §9.1.3, RFC 8445 §7.3) and the role-conflict decision table
  * (RFC 8445 §7.3.1.1). Pure functions; the agent acts on their verdicts.
  */
-import { verifyFingerprint, verifyIntegrity, type StunAttributes, type StunMessage } from '../stun/index.js';
+import { verifyFingerprint, verifyIntegrity, type StunMessage } from '../stun/index.js';
 import type { CredentialGeneration } from './ice-credentials.js';
 
 /** The verdict on an incoming request. */
@@ -60,25 +60,4 @@ export function authenticateRequest(msg: StunMessage, generations: readonly Cred
     };
   }
   return { kind: 'accept', generation, remoteUfrag: username.slice(colon + 1) };
-}
-
-/**
- * What to do about the peer's role attribute (RFC 8445 §7.3.1.1):
- * - `'none'`: no conflict;
- * - `'switch'`: change our role, then answer normally;
- * - `'reject'`: answer 487 and keep our role.
- */
-export type RoleConflictDecision = 'none' | 'switch' | 'reject';
-
-/** The RFC 8445 §7.3.1.1 decision table. */
-export function decideRoleConflict(controlling: boolean, tieBreaker: bigint, attributes: StunAttributes): RoleConflictDecision {
-  if (controlling && attributes.iceControlling !== undefined) {
-    // Both controlling: the larger tie-breaker keeps the role; ties go to us.
-    return tieBreaker >= attributes.iceControlling ? 'reject' : 'switch';
-  }
-  if (!controlling && attributes.iceControlled !== undefined) {
-    // Both controlled: the larger tie-breaker becomes controlling.
-    return tieBreaker >= attributes.iceControlled ? 'switch' : 'reject';
-  }
-  return 'none';
 }

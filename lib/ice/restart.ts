@@ -3,9 +3,7 @@
  * the selected pairs keep carrying data (with consent, RFC 7675 §5.1)
  * until new pairs are selected.
  */
-import { Checklist } from './checklist.js';
 import { log, type AgentContext } from './context.js';
-import { CredentialGeneration } from './ice-credentials.js';
 import type { IceCredentials } from './types.js';
 
 /**
@@ -14,12 +12,10 @@ import type { IceCredentials } from './types.js';
  * and credentials are forgotten (the peer signals new ones).
  */
 export function restartAgent(ctx: AgentContext, local: IceCredentials): void {
-  const old = ctx.generation;
   // The generation whose pairs still carry data stays alive for their consent checks.
   const routed = new Set(ctx.components.filter((s) => s.route !== undefined && s.health !== 'expired').map((s) => s.route!.generation));
-  ctx.previous = routed.has(old) ? old : ctx.previous !== undefined && routed.has(ctx.previous) ? ctx.previous : undefined;
-  ctx.generation = new CredentialGeneration(local, old.index + 1);
-  log('restart: generation %d (ufrag %s)', ctx.generation.index, local.ufrag);
+  const generation = ctx.generations.next(local, (g) => routed.has(g));
+  log('restart: generation %d (ufrag %s)', generation.index, local.ufrag);
   ctx.paths.clear();
   const keepConnections = new Set<string>();
   for (const s of ctx.components) if (s.route?.connectionId !== undefined) keepConnections.add(s.route.connectionId);
@@ -32,14 +28,9 @@ export function restartAgent(ctx: AgentContext, local: IceCredentials): void {
   ctx.dataRoutes.clear();
   for (const s of ctx.components) {
     if (s.route !== undefined && s.health !== 'expired') ctx.dataRoutes.add(s.route);
-    s.reconnect = undefined;
   }
-  ctx.checklists = ctx.checklists.map((l) => new Checklist(l.component));
-  ctx.remotes.clear();
-  ctx.remoteEndOfCandidatesAt = undefined;
-  ctx.deferred.length = 0;
-  ctx.started = false;
-  ctx.pacerNextAt = undefined;
-  ctx.roundRobin = 0;
+  ctx.reconnects.endAll();
+  ctx.forgetPeer();
+  ctx.pacer.restart();
   ctx.updateState();
 }

@@ -17,8 +17,8 @@ export interface TcpConnection {
   remote: Address;
   /** We opened it (`connect`) or the peer did (`accept`). */
   origin: 'connect' | 'accept';
-  /** No frame has arrived yet: the first one is checked (RFC 6544 §7.1, §7.2). */
-  awaitingFirstFrame: boolean;
+  /** No frame has arrived yet: the first one is checked (RFC 6544 §7.1, §7.2). Cleared by {@link TcpConnectionTable.firstFrameSeen}. */
+  readonly awaitingFirstFrame: boolean;
 }
 
 /** A connect the core asked for. */
@@ -29,15 +29,18 @@ export interface ConnectAttempt {
   tcpType: 'active' | 'so';
   local: Address;
   remote: Address;
-  /** Connect commands sent for this attempt (S-O retries count). */
-  tries: number;
+  /** Connect commands sent for this attempt (S-O retries count). Changed by {@link TcpConnectionTable.attemptSent}. */
+  readonly tries: number;
   /** The core gives up waiting at this time (connect timeout). */
-  deadline: number;
-  /** S-O: waiting for a retry at this time (after refused/reset). */
-  retryAt: number | undefined;
+  readonly deadline: number;
+  /** S-O: waiting for a retry at this time (after refused/reset). Set by {@link TcpConnectionTable.retryAttemptAt}. */
+  readonly retryAt: number | undefined;
   /** The attempt reconnects a selected pair (RFC 6544 §11.1). */
   reconnect: boolean;
 }
+
+/** The table's own view of its records: the fields others only read. */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** `local>remote`, the 5-tuple key (the protocol is always TCP here). */
 export function fiveTupleKey(local: Address, remote: Address): string {
@@ -133,6 +136,24 @@ export class TcpConnectionTable {
     const key = fiveTupleKey(conn.local, conn.remote);
     if (this.byTuple?.get(key) === conn) this.byTuple.delete(key);
     return conn;
+  }
+
+  /** A frame arrived on the connection: the first-frame rules are done with (RFC 6544 §7.1, §7.2). */
+  firstFrameSeen(conn: TcpConnection): void {
+    (conn as Writable<TcpConnection>).awaitingFirstFrame = false;
+  }
+
+  /** A connect command of the attempt went out: one more try, waited for until `deadline`. */
+  attemptSent(attempt: ConnectAttempt, deadline: number): void {
+    const a = attempt as Writable<ConnectAttempt>;
+    a.tries++;
+    a.retryAt = undefined;
+    a.deadline = deadline;
+  }
+
+  /** S-O: the attempt tries again at `at` (RFC 6544 §7.1, crossing SYNs). */
+  retryAttemptAt(attempt: ConnectAttempt, at: number): void {
+    (attempt as Writable<ConnectAttempt>).retryAt = at;
   }
 
   /** A fresh attempt id. */

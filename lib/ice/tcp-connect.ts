@@ -40,9 +40,9 @@ export function beginConnect(ctx: AgentContext, now: number, pair: Pair, reconne
   if (tcpType === 'so') {
     const existing = ctx.tcp.byFiveTuple(local, remote);
     if (existing !== undefined) {
-      pair.connectionId = existing.id;
+      pair.useConnection(existing.id);
       // Checking over an accepted connection: the peer's answer may be its first frame.
-      existing.awaitingFirstFrame = false;
+      ctx.tcp.firstFrameSeen(existing);
       return existing.id;
     }
   }
@@ -59,16 +59,14 @@ export function beginConnect(ctx: AgentContext, now: number, pair: Pair, reconne
     reconnect,
   };
   ctx.tcp.addAttempt(attempt);
-  pair.attemptId = attempt.id;
+  pair.awaitConnect(attempt.id);
   sendConnect(ctx, now, attempt);
   return undefined;
 }
 
 /** Emits the connect command of an attempt (first try or S-O retry). */
 export function sendConnect(ctx: AgentContext, now: number, attempt: ConnectAttempt): void {
-  attempt.tries++;
-  attempt.retryAt = undefined;
-  attempt.deadline = now + ctx.options.tcp.connectTimeoutMs;
+  ctx.tcp.attemptSent(attempt, now + ctx.options.tcp.connectTimeoutMs);
   log(
     'connect %s (%s) %s:%d -> %s:%d, try %d',
     attempt.id,
@@ -79,7 +77,7 @@ export function sendConnect(ctx: AgentContext, now: number, attempt: ConnectAtte
     attempt.remote.port,
     attempt.tries,
   );
-  ctx.out.connects.push({
+  ctx.out.connectionCommands.push({
     type: 'connect',
     attemptId: attempt.id,
     transportId: attempt.transportId,
@@ -101,7 +99,7 @@ export function scheduleSoRetry(ctx: AgentContext, now: number, attempt: Connect
   if (attempt.tcpType !== 'so' || (reason !== 'refused' && reason !== 'reset')) return false;
   const retry = attempt.tries; // retries so far + 1
   if (retry > ctx.options.tcp.soRetry.maxAttempts) return false;
-  attempt.retryAt = now + soRetryDelay(retry, ctx.options.tcp.soRetry);
+  ctx.tcp.retryAttemptAt(attempt, now + soRetryDelay(retry, ctx.options.tcp.soRetry));
   log('S-O connect %s %s, retry %d at %d', attempt.id, reason, retry, attempt.retryAt);
   return true;
 }

@@ -14,23 +14,20 @@ import { formatAddress } from './address-keys.js';
 import { initiatorOf, soRetryDelay, survivorOf, type ConnectAttempt, type TcpConnection } from './tcp-bookkeeping.js';
 import type { ConnectionEvent } from './types.js';
 
-/** Hook the core gives for a restart by the controlling side (RFC 6544 §11.1). */
-export type RestartHook = (now: number, reason: string) => void;
-
 /** Processes one connection event. */
-export function handleConnectionEvent(ctx: AgentContext, now: number, event: ConnectionEvent, restart: RestartHook): void {
+export function handleConnectionEvent(ctx: AgentContext, now: number, event: ConnectionEvent): void {
   switch (event.type) {
     case 'connected':
-      return connected(ctx, now, event, restart);
+      return connected(ctx, now, event);
     case 'connect-failed': {
       const attempt = ctx.tcp.attempt(event.attemptId);
       if (attempt === undefined) return void log('connect-failed for unknown attempt %s', event.attemptId);
-      return attemptFailed(ctx, now, attempt, event.reason, event.message, restart);
+      return attemptFailed(ctx, now, attempt, event.reason, event.message);
     }
     case 'accepted':
-      return accepted(ctx, now, event, restart);
+      return accepted(ctx, now, event);
     case 'closed':
-      return closed(ctx, now, event.connectionId, event.reason, event.message, restart);
+      return closed(ctx, now, event.connectionId, event.reason, event.message);
     default:
       log('unknown connection event %o', event);
   }
@@ -43,7 +40,7 @@ export function handleConnectionEvent(ctx: AgentContext, now: number, event: Con
  *
  * @returns the id of the connection kept for this 5-tuple
  */
-function register(ctx: AgentContext, now: number, conn: TcpConnection, restart: RestartHook): string {
+function register(ctx: AgentContext, now: number, conn: TcpConnection): string {
   const { existing } = ctx.tcp.register(conn);
   if (existing === undefined) return conn.id;
   const keep = survivorOf(existing, conn);
@@ -51,28 +48,24 @@ function register(ctx: AgentContext, now: number, conn: TcpConnection, restart: 
   const reason = `duplicate on the same 5-tuple as ${keep.id}; keeping the one opened by ${formatAddress(initiatorOf(keep))}`;
   if (lose === existing) {
     ctx.closeConnection(existing.id, reason);
-    closed(ctx, now, existing.id, 'local', reason, restart);
+    closed(ctx, now, existing.id, 'local', reason);
     ctx.tcp.register(conn);
   } else {
     log('close connection %s: %s', conn.id, reason);
-    ctx.out.connects.push({ type: 'close', connectionId: conn.id, reason });
+    ctx.out.close(conn.id, conn.transportId, reason);
   }
   return keep.id;
 }
 
-function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'connected' }>, restart: RestartHook): void {
+function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'connected' }>): void {
   const attempt = ctx.tcp.attempt(event.attemptId);
   if (attempt === undefined || ctx.closed) {
-    ctx.out.connects.push({
-      type: 'close',
-      connectionId: event.connectionId,
-      reason: 'connect no longer wanted (attempt abandoned or agent closed)',
-    });
+    ctx.out.close(event.connectionId, event.transportId, 'connect no longer wanted (attempt abandoned or agent closed)');
     return;
   }
   ctx.tcp.removeAttempt(attempt.id);
   const pair = attempt.pair;
-  if (pair.attemptId === attempt.id) pair.attemptId = undefined;
+  if (pair.attemptId === attempt.id) pair.awaitConnect(undefined);
   // The handshake came back from the pair's remote: its path shows life (nomination wait).
   ctx.paths.noteArrival('tcp', pair.remote);
   const conn: TcpConnection = {
@@ -83,52 +76,40 @@ function connected(ctx: AgentContext, now: number, event: Extract<ConnectionEven
     origin: 'connect',
     awaitingFirstFrame: true,
   };
-  const connectionId = register(ctx, now, conn, restart);
+  const connectionId = register(ctx, now, conn);
   const current = pair.connectionId !== undefined ? ctx.tcp.get(pair.connectionId) : undefined;
   if (pair.removed || current !== undefined || (pair.state !== 'in-progress' && pair.state !== 'failed')) {
     if (connectionId === conn.id && !isUsed(ctx, conn.id)) ctx.closeConnection(conn.id, 'the pair no longer needs this connection');
     return;
   }
-  pair.connectionId = connectionId;
+  pair.useConnection(connectionId);
   // We check over an accepted connection: its first frame may now be the peer's answer.
   const kept = ctx.tcp.get(connectionId);
-  if (kept !== undefined && kept.origin === 'accept') kept.awaitingFirstFrame = false;
+  if (kept !== undefined && kept.origin === 'accept') ctx.tcp.firstFrameSeen(kept);
   log('connected %s for %s', connectionId, pair.id);
   if (pair.state !== 'in-progress') ctx.setPairState(pair, 'in-progress', 'connected after a duplicate connection was closed');
   sendCheckRequest(ctx, now, pair);
 }
 
-function attemptFailed(
-  ctx: AgentContext,
-  now: number,
-  attempt: ConnectAttempt,
-  reason: string,
-  message: string | undefined,
-  restart: RestartHook,
-): void {
+function attemptFailed(ctx: AgentContext, now: number, attempt: ConnectAttempt, reason: string, message: string | undefined): void {
   if (scheduleSoRetry(ctx, now, attempt, reason)) return;
   ctx.tcp.removeAttempt(attempt.id);
   const pair = attempt.pair;
   if (pair.attemptId !== attempt.id) return;
-  pair.attemptId = undefined;
+  pair.awaitConnect(undefined);
   const why = `connect failed: ${reason}${message !== undefined ? ` (${message})` : ''} (RFC 6544 §7.1)`;
-  const reconnect = ctx.status(pair.component).reconnect;
-  if (reconnect !== undefined && reconnect.pair === pair) {
-    reconnectFailed(ctx, now, pair.component, why, restart);
+  if (ctx.reconnects.of(pair.component)?.pair === pair) {
+    reconnectFailed(ctx, now, pair.component, why);
     return;
   }
   if (pair.state === 'in-progress') failPair(ctx, now, pair, why);
 }
 
-function accepted(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'accepted' }>, restart: RestartHook): void {
+function accepted(ctx: AgentContext, now: number, event: Extract<ConnectionEvent, { type: 'accepted' }>): void {
   const base = ctx.locals.baseOf(event.transportId);
   const tcpType = base?.candidate.tcpType;
   if (ctx.closed || base === undefined || (tcpType !== 'passive' && tcpType !== 'so')) {
-    ctx.out.connects.push({
-      type: 'close',
-      connectionId: event.connectionId,
-      reason: 'accepted on a base that is not a passive or S-O candidate (RFC 6544 §7.2)',
-    });
+    ctx.out.close(event.connectionId, event.transportId, 'accepted on a base that is not a passive or S-O candidate (RFC 6544 §7.2)');
     return;
   }
   const conn: TcpConnection = {
@@ -139,7 +120,7 @@ function accepted(ctx: AgentContext, now: number, event: Extract<ConnectionEvent
     origin: 'accept',
     awaitingFirstFrame: true,
   };
-  if (register(ctx, now, conn, restart) === conn.id)
+  if (register(ctx, now, conn) === conn.id)
     log('accepted %s on %s from %s:%d', conn.id, event.transportId, conn.remote.address, conn.remote.port);
 }
 
@@ -154,14 +135,7 @@ export function isUsed(ctx: AgentContext, connectionId: string): boolean {
  * list, and a selected pair on it loses its route; the active or S-O side
  * reconnects, the passive side waits (RFC 6544 §11.1).
  */
-export function closed(
-  ctx: AgentContext,
-  now: number,
-  connectionId: string,
-  reason: string,
-  message: string | undefined,
-  restart: RestartHook,
-): void {
+export function closed(ctx: AgentContext, now: number, connectionId: string, reason: string, message: string | undefined): void {
   ctx.tcp.remove(connectionId);
   const why = `connection ${connectionId} closed: ${reason}${message !== undefined ? ` (${message})` : ''}`;
   for (const tx of ctx.transactions.filter((t) => t.connectionId === connectionId)) {
@@ -173,103 +147,92 @@ export function closed(
     const route = status.route;
     if (route !== undefined && route.connectionId === connectionId && status.health === 'ok') {
       ctx.dataRoutes.remove(route);
-      startReconnect(ctx, now, route, why, restart);
+      startReconnect(ctx, now, route, why);
     }
     for (const p of [...ctx.checklist(c).pairs]) {
       if (p.connectionId !== connectionId) continue;
-      if (p === status.route || p === status.reconnect?.pair) continue;
+      if (p === status.route || p === ctx.reconnects.of(c)?.pair) continue;
       if (p.valid) ctx.setPairState(p, 'failed', why);
-      p.connectionId = undefined;
+      p.useConnection(undefined);
     }
   }
 }
 
-function startReconnect(ctx: AgentContext, now: number, lost: Pair, why: string, restart: RestartHook): void {
-  const status = ctx.status(lost.component);
+function startReconnect(ctx: AgentContext, now: number, lost: Pair, why: string): void {
   const opener = lost.generatedBy ?? lost;
   const tcpType = opener.local.base.candidate.tcpType;
-  status.reconnect = { pair: undefined, lost, failures: 0, retryAt: undefined };
+  ctx.reconnects.begin(lost);
   loseRoute(ctx, lost.component, 'disconnected', why);
   if (ctx.options.lite || (tcpType !== 'active' && tcpType !== 'so') || opener.generation !== ctx.generation) {
     log('selected connection lost; the passive side waits for the peer to reconnect (RFC 6544 §11.1)');
     adoptReplacement(ctx, now, lost);
     return;
   }
-  status.reconnect.pair = opener;
-  if (ctx.options.tcp.reconnectAttempts === 0) return reconnectFailed(ctx, now, lost.component, 'reconnect disabled', restart);
+  ctx.reconnects.reconnectWith(opener);
+  if (ctx.options.tcp.reconnectAttempts === 0) return reconnectFailed(ctx, now, lost.component, 'reconnect disabled');
   requeueReconnect(ctx, now, opener);
 }
 
 function requeueReconnect(ctx: AgentContext, now: number, opener: Pair): void {
-  opener.connectionId = undefined;
-  opener.nominating = ctx.controlling;
+  opener.useConnection(undefined);
+  opener.setNominating(ctx.controlling);
   const list = ctx.checklist(opener.component);
   if (opener.removed) {
-    opener.removed = false;
+    opener.setRemoved(false);
     list.add(opener);
   }
   ctx.setPairState(opener, 'waiting', 'reconnecting the selected connection (RFC 6544 §11.1)');
   list.enqueueTriggered(opener);
-  ctx.wakePacer(now);
+  ctx.pacer.wake(now);
 }
 
-function reconnectFailed(ctx: AgentContext, now: number, component: number, why: string, restart: RestartHook): void {
-  const status = ctx.status(component);
-  const reconnect = status.reconnect;
-  if (reconnect === undefined) return;
-  reconnect.failures++;
-  if (reconnect.pair !== undefined && reconnect.failures < ctx.options.tcp.reconnectAttempts) {
-    reconnect.retryAt = now + soRetryDelay(reconnect.failures, ctx.options.tcp.soRetry);
+function reconnectFailed(ctx: AgentContext, now: number, component: number, why: string): void {
+  const outcome = ctx.reconnects.tryFailed(component, now, ctx.options.tcp.reconnectAttempts, (failures) =>
+    soRetryDelay(failures, ctx.options.tcp.soRetry),
+  );
+  const reconnect = ctx.reconnects.of(component);
+  if (outcome === undefined || reconnect === undefined) return;
+  if (outcome === 'retry' && reconnect.pair !== undefined) {
     log('reconnect failed (%s), retry %d at %d', why, reconnect.failures, reconnect.retryAt);
     if (reconnect.pair.state === 'in-progress') ctx.setPairState(reconnect.pair, 'waiting', why);
     return;
   }
-  reconnect.retryAt = undefined;
   const message = `component ${component}: the selected TCP connection could not be re-established after ${reconnect.failures} attempts: ${why}`;
   ctx.emit({ type: 'error', code: 'ERR_ICE_TCP_RECONNECT_FAILED', message });
   if (reconnect.pair !== undefined) ctx.setPairState(reconnect.pair, 'failed', why);
   // RFC 6544 §11.1: the controlling agent should restart ICE.
-  if (ctx.controlling) restart(now, message);
+  if (ctx.controlling) ctx.requestRestart(now, message);
 }
 
 /** Connect deadlines, S-O retries and reconnect retries. */
-export function processTcpTimers(ctx: AgentContext, now: number, restart: RestartHook): void {
+export function processTcpTimers(ctx: AgentContext, now: number): void {
   for (const attempt of ctx.tcp.attempts()) {
     if (attempt.retryAt !== undefined) {
       if (now >= attempt.retryAt) sendConnect(ctx, now, attempt);
     } else if (now >= attempt.deadline) {
       log('connect %s timed out in the core', attempt.id);
-      attemptFailed(ctx, now, attempt, 'timeout', 'no connection event within the connect timeout', restart);
+      attemptFailed(ctx, now, attempt, 'timeout', 'no connection event within the connect timeout');
     }
   }
-  for (const status of ctx.components) {
-    const r = status.reconnect;
-    if (r?.pair !== undefined && r.retryAt !== undefined && now >= r.retryAt) {
-      r.retryAt = undefined;
-      requeueReconnect(ctx, now, r.pair);
-    }
-  }
+  for (const opener of ctx.reconnects.dueRetries(now)) requeueReconnect(ctx, now, opener);
 }
 
 /** The next TCP timer. */
 export function tcpDeadline(ctx: AgentContext): number | undefined {
-  let min = ctx.tcp.nextDeadline();
-  for (const status of ctx.components) {
-    const t = status.reconnect?.retryAt;
-    if (t !== undefined && (min === undefined || t < min)) min = t;
-  }
-  return min;
+  const connects = ctx.tcp.nextDeadline();
+  const retry = ctx.reconnects.deadline();
+  return connects === undefined || (retry !== undefined && retry < connects) ? retry : connects;
 }
 
 /**
  * The first frame on a connection we opened is not STUN: close it and
  * fail every pair with that remote candidate (RFC 6544 §7.1).
  */
-export function rejectNonStunReply(ctx: AgentContext, now: number, conn: TcpConnection, restart: RestartHook): void {
+export function rejectNonStunReply(ctx: AgentContext, now: number, conn: TcpConnection): void {
   const affected: Pair[] = [];
   for (const list of ctx.checklists) for (const p of list.pairs) if (p.connectionId === conn.id) affected.push(p);
   ctx.closeConnection(conn.id, 'first reply is not STUN (RFC 6544 §7.1)');
-  closed(ctx, now, conn.id, 'local', 'first reply is not STUN', restart);
+  closed(ctx, now, conn.id, 'local', 'first reply is not STUN');
   for (const p of affected) {
     for (const list of ctx.checklists) {
       for (const q of list.pairs) {

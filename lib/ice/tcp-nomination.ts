@@ -50,13 +50,7 @@ import { randomTransactionId } from './seeded-random.js';
 
 /** Rule 1: we answered the peer's USE-CANDIDATE request for `pair` (a TCP pair; the first answer counts). */
 export function notePeerTcpNomination(list: Checklist, pair: Pair): void {
-  if (!pair.tcp || pair.peerNominationOrder !== undefined) return;
-  pair.peerNominationOrder = list.peerTcpNominations++;
-}
-
-/** Where `pair` stands in the peer's nomination order (its own, or that of the pair whose check produced it). */
-export function peerNominationOrder(pair: Pair): number | undefined {
-  return pair.peerNominationOrder ?? pair.generatedBy?.peerNominationOrder;
+  list.peerTcp.noteAnswered(pair);
 }
 
 function stillChecking(pair: Pair): boolean {
@@ -66,11 +60,11 @@ function stillChecking(pair: Pair): boolean {
 /** Rule 2: a TCP pair the peer nominated before `valid` is still being checked (controlled side). */
 export function earlierTcpNominationPending(ctx: AgentContext, list: Checklist, valid: Pair): Pair | undefined {
   if (ctx.controlling || !valid.tcp) return undefined;
-  const mine = peerNominationOrder(valid);
+  const mine = list.peerTcp.orderOf(valid);
   if (mine === undefined) return undefined;
   return list.pairs.find((p) => {
     if (p === valid || p === valid.generatedBy || !p.tcp || !stillChecking(p)) return false;
-    const theirs = peerNominationOrder(p);
+    const theirs = list.peerTcp.orderOf(p);
     return theirs !== undefined && theirs < mine;
   });
 }
@@ -88,8 +82,8 @@ export function keepsSelectionAgainst(ctx: AgentContext, selected: Pair, valid: 
 export function deferredTcpNomination(ctx: AgentContext, list: Checklist): Pair | undefined {
   if (ctx.controlling || list.selected !== undefined) return undefined;
   const ready = list.pairs
-    .filter((p) => p.valid && p.nominated && p.tcp && !p.removed && peerNominationOrder(p) !== undefined)
-    .sort((a, b) => peerNominationOrder(a)! - peerNominationOrder(b)!);
+    .filter((p) => p.valid && p.nominated && p.tcp && !p.removed && list.peerTcp.orderOf(p) !== undefined)
+    .sort((a, b) => list.peerTcp.orderOf(a)! - list.peerTcp.orderOf(b)!);
   return ready.find((p) => earlierTcpNominationPending(ctx, list, p) === undefined);
 }
 
@@ -115,9 +109,9 @@ export function firstTcpNominationElsewhere(
 ): string | undefined {
   if (ctx.controlling || !useCandidate || connectionId === undefined) return undefined;
   const list = ctx.checklist(component);
-  const first = list.peerTcpNominationConnection;
+  const first = list.peerTcp.firstConnection;
   if (first !== undefined && first !== connectionId && ctx.tcp.get(first) !== undefined) return first;
-  list.peerTcpNominationConnection = connectionId;
+  list.peerTcp.answeredOn(connectionId);
   return undefined;
 }
 
@@ -141,9 +135,8 @@ export function withholdTcpNomination(
     connectionId,
     first,
   );
-  if (list.withheldNomination !== undefined)
-    log('withheld USE-CANDIDATE on %s dropped: a newer one replaces it', list.withheldNomination.connectionId);
-  list.withheldNomination = { connectionId, first, until: now + WITHHELD_NOMINATION_WINDOW_MS, answer };
+  const replaced = list.peerTcp.withhold({ connectionId, first, until: now + WITHHELD_NOMINATION_WINDOW_MS, answer });
+  if (replaced !== undefined) log('withheld USE-CANDIDATE on %s dropped: a newer one replaces it', replaced.connectionId);
   const conn = ctx.tcp.get(first)!;
   ctx.transmit(conn.transportId, conn.id, conn.remote, encodeKeepalive(randomTransactionId(ctx.random)));
 }
@@ -155,21 +148,21 @@ export function withholdTcpNomination(
  */
 export function answerWithheldNominations(ctx: AgentContext, now: number, closedId: string): void {
   for (const list of ctx.checklists) {
-    const withheld = list.withheldNomination;
+    const withheld = list.peerTcp.withheld;
     if (withheld === undefined) continue;
     if (now > withheld.until) {
       log('withheld USE-CANDIDATE on %s dropped: %s stayed open past the window', withheld.connectionId, withheld.first);
-      list.withheldNomination = undefined;
+      list.peerTcp.forgetWithheld();
       continue;
     }
     if (withheld.first !== closedId) continue;
-    list.withheldNomination = undefined;
+    list.peerTcp.forgetWithheld();
     if (ctx.controlling || ctx.tcp.get(withheld.connectionId) === undefined) {
       log('withheld USE-CANDIDATE on %s dropped: its connection closed too, or we are controlling now', withheld.connectionId);
       continue;
     }
     log('withheld USE-CANDIDATE on %s answered: %s closed (RFC 6544 §11.1)', withheld.connectionId, closedId);
-    list.peerTcpNominationConnection = withheld.connectionId;
+    list.peerTcp.answeredOn(withheld.connectionId);
     withheld.answer(now);
   }
 }

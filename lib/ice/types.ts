@@ -9,7 +9,7 @@
  *
  * ```
  *   runtime ──handlePacket / handleConnection / handleTimeout / commands──▶ IceCore
- *   runtime ◀──pollTransmit / pollConnect / pollEvent / pollTimeout──────── IceCore
+ *   runtime ◀──pollTransmit / pollConnectionCommand / pollEvent / pollTimeout── IceCore
  * ```
  *
  * After every input the runtime drains all four poll methods until they
@@ -69,16 +69,24 @@ export interface PacketInput {
   data: Buffer;
 }
 
+/** A packet of application data, and the component it belongs to (the component of its valid pair). */
+export interface DataDisposition {
+  readonly kind: 'data';
+  readonly component: number;
+}
+
 /**
  * What the core made of a packet:
  * - `'stun'`: an ICE/STUN message, consumed by the core;
- * - `'data'`: application data from a valid pair: the runtime delivers it;
+ * - a {@link DataDisposition} (`{ kind: 'data', component }`): application
+ *   data from a valid pair of that component: the runtime delivers it;
  *   classifying it changed nothing in the core (no outputs, the same
- *   `pollTimeout()`), so the runtime need not drain after it;
+ *   `pollTimeout()`), so the runtime need not drain after it; the core
+ *   returns one shared object per component (no allocation per packet);
  * - `'dropped'`: neither (not from a valid pair, malformed, or no consent);
  *   the core has logged why.
  */
-export type PacketDisposition = 'stun' | 'data' | 'dropped';
+export type PacketDisposition = 'stun' | 'dropped' | DataDisposition;
 
 /** Why a TCP connect attempt failed, as the runtime saw it. */
 export type ConnectFailReason = 'refused' | 'reset' | 'timeout' | 'unreachable' | 'error';
@@ -149,6 +157,11 @@ export type ConnectionCommand =
   | {
       type: 'close';
       connectionId: string;
+      /**
+       * The transport id the connection was reported on (`'connected'` /
+       * `'accepted'`): the runtime finds the plugin that owns it by this id.
+       */
+      transportId: string;
       /** Human-readable reason, for logs (e.g. "not selected, RFC 6544 §8"). */
       reason: string;
     };
@@ -194,6 +207,13 @@ export type IceEvent =
    * The data route for a component changed: the first valid pair, the
    * selected pair, a reconnected TCP connection, or `null` when nothing may be
    * sent (consent lost, RFC 7675 §5.1; selected TCP connection down).
+   *
+   * The core owns the route's lifecycle: a newly selected pair's `'route'`
+   * comes before its `'selected-pair'` (an application that sends from its
+   * `'selected-pair'` listener already uses the new route), and the close
+   * of a route's connection (the runtime's `'closed'` event, or a `close`
+   * command of the core's own) changes that component's route in the same
+   * drain: a route never names a connection the core has closed.
    */
   | { type: 'route'; component: number; route: Route | null }
   | { type: 'role'; controlling: boolean; reason: string }
@@ -340,7 +360,8 @@ export interface IceCoreApi {
   close(now: number): void;
 
   pollTransmit(): Transmit | undefined;
-  pollConnect(): ConnectionCommand | undefined;
+  /** The next TCP connection command: a `connect` to open or a `close` of a connection. */
+  pollConnectionCommand(): ConnectionCommand | undefined;
   pollEvent(): IceEvent | undefined;
   /** When the core next wants `handleTimeout`, or `undefined` for never. */
   pollTimeout(): number | undefined;

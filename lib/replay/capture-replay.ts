@@ -338,7 +338,7 @@ export function replayCapture(options: CaptureReplayOptions): CaptureReplayResul
         onTransmit(t);
         continue;
       }
-      const command = core.pollConnect();
+      const command = core.pollConnectionCommand();
       if (command !== undefined) {
         if (command.type === 'connect') {
           const c = connections.find(

@@ -4,7 +4,7 @@
  * ```json
  * {
  *   "format": "ice-tcp/session-recording",
- *   "version": 2,
+ *   "version": 3,
  *   "producer": { "name": "ice-tcp", "version": "0.1.0" },
  *   "description": "…",
  *   "options": { "controlling": true, "tieBreaker": { "$bigint": "…" } },
@@ -22,7 +22,11 @@
  * the replay does not depend on it). `version` is the format's version: a
  * recording of another format version is refused with
  * `ERR_REPLAY_UNSUPPORTED_VERSION` rather than replayed wrongly. Version 1
- * (0.1.0 before record/replay was public) had no `producer`.
+ * (0.1.0 before record/replay was public) had no `producer`. Version 2
+ * recordings are still read (legacy-v2.ts): they name the connection-command
+ * poll `pollConnect`, record data as `"data"` without its component and
+ * `close` commands without their `transportId`; a replay compares the
+ * outputs in those terms.
  *
  * `options` are the core's options without `random`; every random draw the
  * core made is kept, base64, with the call it was made in (or in
@@ -32,11 +36,14 @@
 import { LIBRARY_NAME, LIBRARY_VERSION } from '../version.js';
 import { ReplayError } from './replay-errors.js';
 import type { EncodedValue } from './values.js';
+import { renameLegacyCall } from './legacy-v2.js';
 
 /** The `format` field of every recording. */
 export const RECORDING_FORMAT = 'ice-tcp/session-recording';
-/** The format version this library writes and reads. */
-export const RECORDING_VERSION = 2;
+/** The format version this library writes (and reads, with {@link READABLE_VERSIONS}). */
+export const RECORDING_VERSION = 3;
+/** Format versions this library replays: the current one and version 2 (legacy-v2.ts). */
+export const READABLE_VERSIONS: readonly number[] = [2, RECORDING_VERSION];
 
 /** Who wrote a recording. */
 export interface RecordingProducer {
@@ -62,7 +69,7 @@ export const INPUT_CALLS = [
 ] as const;
 
 /** Core methods that produce output (polled, no arguments). */
-export const POLL_CALLS = ['pollTransmit', 'pollConnect', 'pollEvent', 'pollTimeout'] as const;
+export const POLL_CALLS = ['pollTransmit', 'pollConnectionCommand', 'pollEvent', 'pollTimeout'] as const;
 
 /** Name of a recorded core method. */
 export type RecordedCallName = (typeof INPUT_CALLS)[number] | (typeof POLL_CALLS)[number];
@@ -89,7 +96,8 @@ export interface RecordedCall {
 /** A whole recorded session of one core. */
 export interface SessionRecording {
   format: typeof RECORDING_FORMAT;
-  version: typeof RECORDING_VERSION;
+  /** {@link RECORDING_VERSION}, or 2 for a version-2 recording (read as described in legacy-v2.ts). */
+  version: typeof RECORDING_VERSION | 2;
   /** The library and version that recorded it. */
   producer: RecordingProducer;
   /** Free text: what the session is. */
@@ -144,13 +152,13 @@ export function parseRecording(input: unknown): SessionRecording {
   }
   if (!isObject(value)) bad('recording must be a JSON object');
   if (value.format !== RECORDING_FORMAT) bad(`format must be "${RECORDING_FORMAT}", got ${JSON.stringify(value.format)}`);
-  if (value.version !== RECORDING_VERSION) {
+  if (typeof value.version !== 'number' || !READABLE_VERSIONS.includes(value.version)) {
     const v = value.version;
     const by = isObject(value.producer) ? ` by ${String(value.producer.name)} ${String(value.producer.version)}` : '';
     const age = typeof v === 'number' && v < RECORDING_VERSION ? 'an older' : typeof v === 'number' ? 'a newer' : 'an unknown';
     throw new ReplayError(
       'ERR_REPLAY_UNSUPPORTED_VERSION',
-      `recording format version ${JSON.stringify(v)}${by} is ${age} format than this library's (${LIBRARY_NAME} ${LIBRARY_VERSION} reads version ${RECORDING_VERSION}): record the session again with this version`,
+      `recording format version ${JSON.stringify(v)}${by} is ${age} format than this library's (${LIBRARY_NAME} ${LIBRARY_VERSION} reads versions ${READABLE_VERSIONS.join(', ')}): record the session again with this version`,
     );
   }
   if (!isObject(value.producer) || typeof value.producer.name !== 'string' || typeof value.producer.version !== 'string') {
@@ -161,8 +169,10 @@ export function parseRecording(input: unknown): SessionRecording {
     bad('options must be an object with a boolean "controlling"');
   checkDraws(value.constructionDraws, 'constructionDraws');
   if (!Array.isArray(value.calls)) bad('calls must be an array');
-  value.calls.forEach((c: unknown, i: number) => {
-    if (!isObject(c)) bad(`calls[${i}] must be an object`);
+  const legacy = value.version === 2;
+  const calls = value.calls.map((entry: unknown, i: number) => {
+    if (!isObject(entry)) bad(`calls[${i}] must be an object`);
+    const c = legacy ? renameLegacyCall(entry) : entry;
     if (typeof c.call !== 'string' || !CALL_NAMES.has(c.call)) bad(`calls[${i}]: unknown call ${JSON.stringify(c.call)}`);
     if (INPUTS.has(c.call)) {
       if (!Array.isArray(c.args) || typeof c.args[0] !== 'number') bad(`calls[${i}] (${c.call}): args must be an array starting with now`);
@@ -173,6 +183,7 @@ export function parseRecording(input: unknown): SessionRecording {
     if (c.threw !== undefined && (!isObject(c.threw) || typeof c.threw.message !== 'string' || typeof c.threw.name !== 'string')) {
       bad(`calls[${i}]: threw must be { name, message, code? }`);
     }
+    return c;
   });
-  return value as unknown as SessionRecording;
+  return { ...value, calls } as unknown as SessionRecording;
 }

@@ -168,8 +168,8 @@ export class RecordingCore implements IceCoreApi {
     return this.record('pollTransmit', undefined, () => this.inner.pollTransmit());
   }
 
-  pollConnect(): ConnectionCommand | undefined {
-    return this.record('pollConnect', undefined, () => this.inner.pollConnect());
+  pollConnectionCommand(): ConnectionCommand | undefined {
+    return this.record('pollConnectionCommand', undefined, () => this.inner.pollConnectionCommand());
   }
 
   pollEvent(): IceEvent | undefined {

@@ -9,6 +9,7 @@
 import createDebug from 'debug';
 import type { IceCoreApi, IceCoreOptions } from '../ice/types.js';
 import { findDifference } from './compare.js';
+import { inVersion2Terms } from './legacy-v2.js';
 import { ReplayError } from './replay-errors.js';
 import { parseRecording, type RecordedCall, type RecordedCallName, type SessionRecording } from './format.js';
 import { ReplayDrawMismatch, ReplayRandomSource } from './recorded-random.js';
@@ -164,7 +165,8 @@ export function replaySession(recording: SessionRecording | string, options: Rep
       const n = entry.draws?.length ?? 0;
       return fail('random', `${n} draws`, `${n - random.remaining} draws`);
     }
-    const actual: EncodedValue | undefined = result === undefined ? undefined : encodeValue(result);
+    const recorded = rec.version === 2 ? inVersion2Terms(entry.call, result) : result;
+    const actual: EncodedValue | undefined = recorded === undefined ? undefined : encodeValue(recorded);
     const diff = findDifference(entry.result, actual, 'result', ignore);
     if (diff) return fail(diff.path, diff.expected, diff.actual);
     if (entry.call === 'pollTransmit' && entry.result !== undefined) transmits++;

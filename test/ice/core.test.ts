@@ -1,6 +1,9 @@
 import test from 'ava';
 import { Loop, eventsOf } from './support/loop.js';
 
+/** The data disposition of component 1. */
+const dataOf1 = { kind: 'data', component: 1 } as const;
+
 test('two full agents connect over UDP and exchange data', (t) => {
   const loop = new Loop();
   const a = loop.agent('a', { controlling: true }, 1);
@@ -246,22 +249,22 @@ test('data is delivered only from a valid pair; junk from elsewhere is dropped',
   loop.signal(a, b, [ca], [cb]);
   loop.run(5000);
   const payload = Buffer.from([0x80, 0]);
-  t.is(
+  t.deepEqual(
     b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: payload }),
-    'data',
+    dataOf1,
   );
   t.is(
     b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5001 }, data: payload }),
     'dropped',
   );
   // RFC 8489 §6.3 / RFC 6544 §10.2: not STUN after all, from a valid pair: data (a byte stream cut into packets may start one with 0-3).
-  t.is(
+  t.deepEqual(
     b.core.handlePacket(loop.now, {
       transportId: 'b/udp/10.0.0.2:6000',
       from: { address: '10.0.0.1', port: 5000 },
       data: Buffer.from([0, 1, 2]),
     }),
-    'data',
+    dataOf1,
     'first byte 0-3 but not STUN, from a valid pair',
   );
   t.is(
@@ -275,9 +278,9 @@ test('data is delivered only from a valid pair; junk from elsewhere is dropped',
   );
   // STUN's header checks pass but an attribute runs past the end: the parse fails; still data from a valid pair.
   const headerOnly = Buffer.from('000100082112a442000102030405060708090a0b00080010aabbccdd', 'hex');
-  t.is(
+  t.deepEqual(
     b.core.handlePacket(loop.now, { transportId: 'b/udp/10.0.0.2:6000', from: { address: '10.0.0.1', port: 5000 }, data: headerOnly }),
-    'data',
+    dataOf1,
     'STUN header, broken body, from a valid pair',
   );
   t.is(

@@ -55,9 +55,9 @@ test("a packet classified 'data' leaves nothing to poll and the timeout unchange
     // RTP-like, TLS-like, and a first byte of 0 that is not STUN: all data from the valid pair.
     const packet = Buffer.alloc(64, 0xab);
     packet[0] = first;
-    t.is(a.handlePacket(now, { transportId: 'A', from: fromB, data: packet }), 'data');
+    t.deepEqual(a.handlePacket(now, { transportId: 'A', from: fromB, data: packet }), { kind: 'data', component: 1 });
     t.is(a.pollTransmit(), undefined);
-    t.is(a.pollConnect(), undefined);
+    t.is(a.pollConnectionCommand(), undefined);
     t.is(a.pollEvent(), undefined);
     t.is(a.pollTimeout(), timeout);
   }

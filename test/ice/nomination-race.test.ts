@@ -27,7 +27,7 @@ function drain(core: IceCore): Transmit[] {
   const out: Transmit[] = [];
   for (let t = core.pollTransmit(); t !== undefined; t = core.pollTransmit()) out.push(t);
   while (core.pollEvent() !== undefined);
-  while (core.pollConnect() !== undefined);
+  while (core.pollConnectionCommand() !== undefined);
   return out;
 }
 

@@ -22,7 +22,7 @@ function pair(component: number, localFoundation: string, remoteAddress: string,
 }
 
 const setState = (p: Pair, s: PairState): void => {
-  p.state = s;
+  p.moveTo(s);
 };
 
 function lists(...groups: Pair[][]): Checklist[] {
@@ -64,7 +64,7 @@ test('pacing order: triggered FIFO first, then the highest-priority waiting pair
     const next = pickNextCheck(cls, index, () => true, setState);
     if (next === undefined) break;
     index = next.nextIndex;
-    next.pair.state = 'in-progress';
+    next.pair.moveTo('in-progress');
     order.push(next.pair);
   }
   t.deepEqual(order, [a, d, c, b]);
@@ -82,8 +82,8 @@ test('an empty checklist is skipped without waiting for Ta (step 4); failed chec
   const next = pickNextCheck(cls, 0, () => true, setState);
   t.is(next?.pair, a);
   t.is(next?.nextIndex, 0);
-  a.state = 'waiting';
-  cls[1].state = 'failed';
+  a.moveTo('waiting');
+  cls[1].fail();
   t.is(
     pickNextCheck(cls, 0, () => true, setState),
     undefined,
@@ -95,14 +95,14 @@ test('step 2 unfreezes frozen pairs whose foundation has nothing waiting or in p
   const b = pair(1, 'A', '10.9.0.2', 90);
   const cls = lists([a, b]);
   unfreezeInitial(cls, setState);
-  a.state = 'in-progress';
+  a.moveTo('in-progress');
   t.is(
     pickNextCheck(cls, 0, () => true, setState),
     undefined,
     'foundation busy: b stays frozen',
   );
   t.is(b.state, 'frozen');
-  a.state = 'failed';
+  a.moveTo('failed');
   t.is(pickNextCheck(cls, 0, () => true, setState)?.pair, b);
 });
 
@@ -124,7 +124,7 @@ test('check RTO: max(500, Ta * N * (waiting + in-progress))', (t) => {
   t.is(checkRto(50, cls), 500);
   unfreezeInitial(cls, setState);
   t.is(checkRto(50, cls), 600);
-  ps[0].state = 'succeeded';
+  ps[0].moveTo('succeeded');
   t.is(checkRto(50, cls), 550);
   t.is(checkRto(50, lists(ps.slice(0, 6), ps.slice(6))), 1100, 'two checklists double N');
 });

@@ -2,6 +2,7 @@ import test from 'ava';
 import { decodeStun, encodeStun, shortTermKey, StunClass, StunMethod } from '../../lib/stun/index.js';
 import { IceCore, seededRandom, type IceEvent, type PairInfo } from '../../lib/ice/index.js';
 import { udpHost } from './support/loop.js';
+import { pairPriority, parseCandidate, type Candidate } from '../../lib/candidate/index.js';
 
 const PEER = { ufrag: 'peer', pwd: 'peerpasswordpeerpassword' };
 
@@ -103,4 +104,46 @@ test('unresolved remote candidates and candidates of another ufrag are ignored',
   t.is(c.pairs().length, 0);
   c.addRemoteCandidate(0, { ...udpHost('192.0.2.9', 6000), ufrag: 'peer' });
   t.is(c.pairs().length, 1);
+});
+
+// RFC 6544 Appendix C: the first offer and answer (the pairing rules of RFC 6544 §6.2 with RFC 8445 §6.1.2).
+const offer = [
+  'candidate:1 1 TCP 2128609279 10.0.1.1 9 typ host tcptype active',
+  'candidate:2 1 TCP 2124414975 10.0.1.1 8998 typ host tcptype passive',
+  'candidate:3 1 TCP 2120220671 10.0.1.1 8999 typ host tcptype so',
+  'candidate:4 1 TCP 1688207359 192.0.2.3 9 typ srflx raddr 10.0.1.1 rport 9 tcptype active',
+  'candidate:5 1 TCP 1684013055 192.0.2.3 45664 typ srflx raddr 10.0.1.1 rport 8998 tcptype passive',
+  'candidate:6 1 TCP 1692401663 192.0.2.3 45687 typ srflx raddr 10.0.1.1 rport 8999 tcptype so',
+].map((line) => parseCandidate(line));
+const answer = [
+  'candidate:1 1 TCP 2128609279 192.0.2.1 9 typ host tcptype active',
+  'candidate:2 1 TCP 2124414975 192.0.2.1 3478 typ host tcptype passive',
+  'candidate:3 1 TCP 2120220671 192.0.2.1 3482 typ host tcptype so',
+].map((line) => parseCandidate(line));
+
+/** The pairs of a core with these locals (host and srflx of one tcptype share a base) and remotes, highest priority first. */
+function tcpPairs(controlling: boolean, locals: Candidate[], remotes: Candidate[]): Array<{ pair: string; priority: bigint }> {
+  const c = new IceCore({ controlling, random: seededRandom(5), localCredentials: { ufrag: 'mine', pwd: 'minepasswordminepassword' } });
+  c.setRemoteCredentials(0, PEER);
+  for (const local of locals) c.addLocalCandidate(0, { candidate: local, transportId: `tcp-${local.tcpType}` });
+  for (const remote of remotes) c.addRemoteCandidate(0, remote);
+  return c
+    .pairs()
+    .sort((a, b) => (a.priority === b.priority ? 0 : a.priority > b.priority ? -1 : 1))
+    .map((p) => ({ pair: `${p.local.foundation}:${p.remote.foundation} ${p.local.tcpType}->${p.remote.tcpType}`, priority: p.priority }));
+}
+
+test('RFC 6544 App. C, the offerer (controlling): active → passive and S-O ↔ S-O from the bases; passive locals pruned (§6.2)', (t) => {
+  t.deepEqual(tcpPairs(true, offer, answer), [
+    { pair: '1:2 active->passive', priority: pairPriority(2128609279, 2124414975) },
+    { pair: '3:3 so->so', priority: pairPriority(2120220671, 2120220671) },
+  ]);
+});
+
+test('RFC 6544 App. C, the answerer (controlled): its active and S-O bases pair with host and srflx remotes, by priority', (t) => {
+  t.deepEqual(
+    tcpPairs(false, answer, offer).map((p) => p.pair),
+    ['1:2 active->passive', '3:3 so->so', '3:6 so->so', '1:5 active->passive'],
+  );
+  t.is(tcpPairs(false, answer, offer)[0].priority, pairPriority(2124414975, 2128609279));
 });

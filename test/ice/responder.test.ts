@@ -1,7 +1,8 @@
 import test from 'ava';
 import { decodeStun, encodeStun, shortTermKey, StunClass, StunMethod } from '../../lib/stun/index.js';
 import { CredentialGeneration } from '../../lib/ice/ice-credentials.js';
-import { authenticateRequest, decideRoleConflict } from '../../lib/ice/responder.js';
+import { authenticateRequest } from '../../lib/ice/responder.js';
+import { decideRoleConflict } from '../../lib/ice/role.js';
 
 test('role conflict decision table (RFC 8445 §7.3.1.1)', (t) => {
   // We are controlling and the peer says ICE-CONTROLLING.

@@ -1,7 +1,16 @@
 import test from 'ava';
 import createDebug from 'debug';
 import type { Candidate } from '../../lib/candidate/index.js';
-import { IceCore, seededRandom, type IceEvent, type LocalCandidateInit, type Route } from '../../lib/ice/index.js';
+import {
+  IceCore,
+  seededRandom,
+  type ConnectionCommand,
+  type IceEvent,
+  type LocalCandidateInit,
+  type PairInfo,
+  type Route,
+  type Transmit,
+} from '../../lib/ice/index.js';
 import type { PacketConnection } from '../../lib/connection.js';
 import { IceRuntime, cryptoRandomSource, type RuntimeSink } from '../../lib/net/agent/runtime.js';
 import type { GatherContext, TransportHost, TransportPlugin } from '../../lib/net/agent/transport-plugin.js';
@@ -169,7 +178,7 @@ function brittleCore(breaks: Set<string>) {
     restart: () => core.localCredentials,
     close: () => fail('close'),
     pollTransmit: () => undefined,
-    pollConnect: () => undefined,
+    pollConnectionCommand: () => undefined,
     pollEvent: () => (fail('pollEvent'), events.shift()),
     pollTimeout: () => (fail('pollTimeout'), timeoutAt),
     pairs: () => [],
@@ -221,4 +230,76 @@ test('a core that throws in its timer, its polls, endOfLocalCandidates or close:
     );
   }
   t.true(errors.every((e) => typeof (e as { code?: unknown }).code === 'string'));
+});
+
+/** A plugin that records what the runtime hands it, with one candidate on its own transport id. */
+class RecordingPlugin implements TransportPlugin {
+  host: TransportHost | undefined;
+  readonly commands: string[] = [];
+  readonly sends: string[] = [];
+  readonly routeCalls: string[] = [];
+  constructor(
+    readonly protocol: 'udp' | 'tcp',
+    readonly transportId: string,
+  ) {}
+  attach(host: TransportHost): void {
+    this.host = host;
+  }
+  async gather(): Promise<void> {
+    this.host!.onCandidate({ candidate: { ...tcpActive, port: 9 }, transportId: this.transportId });
+  }
+  send(transmit: { transportId: string }): boolean {
+    this.sends.push(transmit.transportId);
+    return true;
+  }
+  command(command: { type: string; transportId: string }): void {
+    this.commands.push(`${command.type} ${command.transportId}`);
+  }
+  routeConnection(transportId: string): PacketConnection | undefined {
+    this.routeCalls.push(transportId);
+    return undefined;
+  }
+  async close(): Promise<void> {}
+}
+
+test('plugin ownership is explicit: commands, transmits and routes go to the plugin that reported the transport id, whatever the protocol; a route reaches the sink once', async (t) => {
+  const core = brittleCore(new Set());
+  const queued: { commands: ConnectionCommand[]; transmits: Transmit[] } = { commands: [], transmits: [] };
+  Object.assign(core, {
+    pollConnectionCommand: () => queued.commands.shift(),
+    pollTransmit: () => queued.transmits.shift(),
+  });
+  // Two plugins of one protocol (the TCP plugin and a TURN TCP relay): the protocol cannot tell them apart.
+  const first = new RecordingPlugin('tcp', 'tcp:first');
+  const second = new RecordingPlugin('tcp', 'tcp:second');
+  const routes: Array<Route | null> = [];
+  const { sink, events } = recordingSink();
+  sink.onRoute = (_component, route) => void routes.push(route);
+  const runtime = new IceRuntime(core, [first, second], sink, createDebug('ice-tcp:test'));
+  await runtime.gather({ addresses: [], components: [1], stunServers: [], priority: {}, localUfrag: 'uuuu' });
+  queued.commands.push({ type: 'close', connectionId: 'k1', transportId: 'tcp:second', reason: 'test' });
+  queued.transmits.push({ transportId: 'tcp:second', connectionId: 'k1', to: { address: '127.0.0.1', port: 1 }, data: Buffer.alloc(1) });
+  queued.commands.push({ type: 'close', connectionId: 'k9', transportId: 'tcp:nobody', reason: 'no owner: dropped with a log line' });
+  const route: Route = {
+    component: 1,
+    transport: 'tcp',
+    transportId: 'tcp:second',
+    remote: { address: '127.0.0.1', port: 1 },
+    pairId: 'p',
+  };
+  core.events.push({ type: 'route', component: 1, route }, { type: 'selected-pair', pair: {} as PairInfo });
+  runtime.command(() => undefined);
+  t.deepEqual(first.commands, []);
+  t.deepEqual(second.commands, ['close tcp:second']);
+  t.deepEqual(first.sends, []);
+  t.deepEqual(second.sends, ['tcp:second']);
+  t.deepEqual(second.routeCalls, ['tcp:second']);
+  t.deepEqual(first.routeCalls, []);
+  t.deepEqual(routes, [route], 'onRoute once');
+  t.deepEqual(
+    events.map((e) => e.type),
+    ['selected-pair'],
+    'the route is not passed to onEvent as well',
+  );
+  await runtime.close();
 });

@@ -215,7 +215,7 @@ test('datagrams reach the host with their addresses; send() and routeConnection(
   got = once(peer, 'message');
   t.true(route.send(Buffer.from('app data')));
   t.is(((await got)[0] as Buffer).toString(), 'app data');
-  udp.command({ type: 'close', connectionId: 'c1', reason: 'test' }); // ignored by UDP
+  udp.command({ type: 'close', connectionId: 'c1', transportId: 'udp:x', reason: 'test' }); // ignored by UDP
 
   const closed = once(route, 'close');
   await udp.close();

@@ -245,11 +245,11 @@ test('bad recordings are typed errors', (t) => {
     'ERR_REPLAY_UNSUPPORTED_VERSION',
   );
   t.is(
-    code(() => parseRecording({ ...good, version: 3 })),
+    code(() => parseRecording({ ...good, version: 4 })),
     'ERR_REPLAY_UNSUPPORTED_VERSION',
   );
   t.regex(t.throws<Error>(() => parseRecording({ ...good, version: 1 })).message, /version 1 .*is an older format/);
-  t.regex(t.throws<Error>(() => parseRecording({ ...good, version: 3 })).message, /version 3 by ice-tcp 0\.1\.0 is a newer format/);
+  t.regex(t.throws<Error>(() => parseRecording({ ...good, version: 4 })).message, /version 4 by ice-tcp 0\.1\.0 is a newer format/);
   t.is(
     code(() => parseRecording({ ...good, producer: undefined })),
     'ERR_REPLAY_BAD_FORMAT',

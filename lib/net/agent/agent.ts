@@ -403,7 +403,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   }
 
   readonly #sink: RuntimeSink = {
-    onEvent: (event: IceEvent) => this.#onEvent(event),
+    onEvent: (event) => this.#onEvent(event),
     onRoute: (component, route, connection) => this.#connections[component - 1]?.setRoute(route, connection),
     onData: (component, data) => this.#connections[component - 1]?.deliver(data),
     onCandidate: (init) => {
@@ -414,7 +414,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     onError: (error) => this.#warn(error),
   };
 
-  #onEvent(event: IceEvent): void {
+  #onEvent(event: Exclude<IceEvent, { type: 'route' }>): void {
     switch (event.type) {
       case 'state':
         this.#setState(event.state, event.previous);
@@ -436,8 +436,6 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
         }
         break;
       }
-      case 'route':
-        break; // handled through sink.onRoute
       case 'role':
         this.emit('role', event.controlling, event.reason);
         break;

@@ -6,17 +6,17 @@
  *   deadline, `pollTimeout()`, is kept in the process-wide timer wheel
  *   (timer-wheel.ts: one Node timer for all runtimes) and moved after each
  *   input.
- * - After every input, the core's four outputs are drained: transmits go to
- *   the plugin that owns the transport id, connection commands to the TCP
- *   plugin, events to the {@link RuntimeSink}.
- * - Packets from plugins go to `handlePacket`; those the core calls `'data'`
- *   go to the application through the sink.
- * - The data path never uses a connection the core is closing: a `close`
- *   command for the connection of a component's route detaches the
- *   application from it at once (`sink.onRouteClosing`, in the same drain),
- *   and a drain's `'route'` events are applied before its other events are
- *   dispatched, so that an application sending from its `'selected-pair'`
- *   listener already uses the new route.
+ * - After every input, the core's four outputs are drained: transmits and
+ *   connection commands go to the plugin that owns the transport id they
+ *   name (ownership is explicit: a plugin owns the transport ids it reported
+ *   candidates or connections on), events go to the {@link RuntimeSink} in
+ *   the core's order, `'route'` events to `onRoute` only.
+ * - Packets from plugins go to `handlePacket`; data (`{ kind: 'data',
+ *   component }`) goes to the application through the sink.
+ * - The core owns the route lifecycle (lib/ice/types.ts, the `'route'`
+ *   event): a new route comes before its `'selected-pair'`, and the close of
+ *   a route's connection changes the route in the same drain, so the
+ *   runtime neither reorders events nor tracks closing connections.
  * - Once gathering is done, the core hears `endOfLocalCandidates` (when it
  *   has that method, RFC 8838 §8).
  * - Robustness: an exception from the core or a plugin while handling one
@@ -53,23 +53,15 @@ const NO_ANNOUNCED_ADDRESSES: ReadonlyMap<string, string> = new Map();
 
 /** Where the runtime delivers what the core and the plugins produce. */
 export interface RuntimeSink {
+  /** A core event other than `'route'`, in the core's order. */
+  onEvent(event: Exclude<IceEvent, { type: 'route' }>): void;
   /**
-   * A core event, in the core's order; `'route'` events come here too, after
-   * every `'route'` event of the same drain went to {@link onRoute}.
-   */
-  onEvent(event: IceEvent): void;
-  /**
-   * The data route of a component moved; `connection` is the plugin's packet
-   * connection for it (`undefined` when there is none, or when the core is
-   * closing it). Called before the other events of the same drain.
+   * The core's `'route'` event, in the core's order (before the
+   * `'selected-pair'` of a newly selected pair, and in the drain that closes
+   * the previous route's connection): `connection` is the plugin's packet
+   * connection for it (`undefined` when there is none).
    */
   onRoute(component: number, route: Route | null, connection: PacketConnection | undefined): void;
-  /**
-   * The core asked for the connection under a component's current route to
-   * be closed (e.g. RFC 6544 §8, another pair was selected): stop sending on
-   * it now. A `'route'` event normally follows in the same drain.
-   */
-  onRouteClosing?(component: number, connectionId: string): void;
   /** A packet of application data for a component. */
   onData(component: number, data: Buffer): void;
   /** A local candidate was gathered and handed to the core. */
@@ -85,16 +77,11 @@ export class IceRuntime {
   readonly #plugins: TransportPlugin[];
   readonly #sink: RuntimeSink;
   readonly #log: DebugLog;
-  /** transport id → the plugin that owns it (learned from candidates and connection events). */
+  /**
+   * transport id → the plugin that owns it: the plugin that reported a
+   * candidate (or a connection) on it through its own {@link TransportHost}.
+   */
   readonly #pluginOf = new Map<string, TransportPlugin>();
-  /** transport id → component of its local candidates. */
-  readonly #componentOf = new Map<string, number>();
-  /** TCP connection id → the plugin that reported it. */
-  readonly #connectionPlugin = new Map<string, TransportPlugin>();
-  /** Connections the core asked to close, until their `'closed'` event. */
-  readonly #closing = new Set<string>();
-  /** component → its current data route (as the core last announced it). */
-  readonly #routes = new Map<number, Route>();
   /** Announced addresses of the gathering (1:1 NAT), applied to candidates as they come. */
   #announced: ReadonlyMap<string, string> = NO_ANNOUNCED_ADDRESSES;
   /** This runtime's deadline in the process-wide timer wheel. */
@@ -180,16 +167,9 @@ export class IceRuntime {
     }
   }
 
-  /**
-   * The plugin's packet connection for a route; `undefined` when no plugin
-   * has one, or when the core already asked for that connection to be closed.
-   */
+  /** The packet connection of the plugin that owns the route's transport id; `undefined` when there is none. */
   routeConnection(route: Route): PacketConnection | undefined {
-    if (route.connectionId !== undefined && this.#closing.has(route.connectionId)) {
-      this.#log('route %s: connection %s is closing, not used for data', route.pairId, route.connectionId);
-      return undefined;
-    }
-    const plugin = this.#pluginOf.get(route.transportId) ?? this.#plugins.find((p) => p.protocol === route.transport);
+    const plugin = this.#owner(route.transportId, `route ${route.pairId}`);
     try {
       return plugin?.routeConnection(route.transportId, route.remote, route.connectionId);
     } catch (error) {
@@ -211,8 +191,6 @@ export class IceRuntime {
     }
     this.#closed = true;
     this.#clearTimer();
-    this.#closing.clear();
-    this.#routes.clear();
     const results = await Promise.allSettled(this.#plugins.map((plugin) => plugin.close()));
     for (const result of results) if (result.status === 'rejected') this.#report('plugin close failed', result.reason);
     this.#clearTimer();
@@ -240,9 +218,9 @@ export class IceRuntime {
       this.#report(`packet from ${packet.from.address}:${packet.from.port} on ${packet.transportId}`, error);
       disposition = 'dropped';
     }
-    if (disposition === 'data') {
+    if (typeof disposition === 'object') {
       try {
-        this.#sink.onData(this.#componentOf.get(packet.transportId) ?? 1, packet.data);
+        this.#sink.onData(disposition.component, packet.data);
       } catch (error) {
         this.#listenerErrors.push(error);
       }
@@ -255,10 +233,7 @@ export class IceRuntime {
   }
 
   #onConnection(plugin: TransportPlugin, event: ConnectionEvent): void {
-    if (event.type === 'connected' || event.type === 'accepted') {
-      this.#connectionPlugin.set(event.connectionId, plugin);
-      if (!this.#pluginOf.has(event.transportId)) this.#pluginOf.set(event.transportId, plugin);
-    }
+    if (event.type === 'connected' || event.type === 'accepted') this.#own(plugin, event.transportId);
     if (this.#closed) {
       this.#log('ignores a %s connection event: the agent is closed', event.type);
       return;
@@ -267,10 +242,6 @@ export class IceRuntime {
       this.core.handleConnection(this.now(), event);
     } catch (error) {
       this.#report(`connection event ${event.type}`, error);
-    }
-    if (event.type === 'closed') {
-      this.#connectionPlugin.delete(event.connectionId);
-      this.#closing.delete(event.connectionId);
     }
     this.#drain();
   }
@@ -281,8 +252,7 @@ export class IceRuntime {
       this.#log('ignores a local candidate on %s: the agent is closed', init.transportId);
       return;
     }
-    this.#pluginOf.set(init.transportId, plugin);
-    this.#componentOf.set(init.transportId, init.candidate.component);
+    this.#own(plugin, init.transportId);
     try {
       this.core.addLocalCandidate(this.now(), init);
     } catch (error) {
@@ -323,16 +293,14 @@ export class IceRuntime {
           this.#transmit(transmit);
         }
         let command: ConnectionCommand | undefined;
-        while ((command = this.core.pollConnect()) !== undefined) {
+        while ((command = this.core.pollConnectionCommand()) !== undefined) {
           more = true;
           this.#command(command);
         }
-        const events: IceEvent[] = [];
         let event: IceEvent | undefined;
-        while ((event = this.core.pollEvent()) !== undefined) events.push(event);
-        if (events.length > 0) {
+        while ((event = this.core.pollEvent()) !== undefined) {
           more = true;
-          this.#dispatch(events);
+          this.#event(event);
         }
       }
     } catch (error) {
@@ -344,14 +312,24 @@ export class IceRuntime {
     this.#rethrowListenerErrors();
   }
 
+  /** Records that `plugin` owns `transportId` (it reported a candidate or a connection on it). */
+  #own(plugin: TransportPlugin, transportId: string): void {
+    const owner = this.#pluginOf.get(transportId);
+    if (owner === undefined) this.#pluginOf.set(transportId, plugin);
+    else if (owner !== plugin)
+      this.#log('%s: transport id %s already belongs to a %s plugin', plugin.protocol, transportId, owner.protocol);
+  }
+
+  /** The plugin that owns a transport id the core named, or `undefined` (logged). */
+  #owner(transportId: string, what: string): TransportPlugin | undefined {
+    const plugin = this.#pluginOf.get(transportId);
+    if (plugin === undefined) this.#log('%s: no plugin owns transport id %s', what, transportId);
+    return plugin;
+  }
+
   #transmit(transmit: Transmit): void {
-    const plugin =
-      this.#pluginOf.get(transmit.transportId) ??
-      (transmit.connectionId !== undefined ? this.#connectionPlugin.get(transmit.connectionId) : undefined);
-    if (plugin === undefined) {
-      this.#log('drops a %d-byte transmit: no plugin owns %s', transmit.data.length, transmit.transportId);
-      return;
-    }
+    const plugin = this.#owner(transmit.transportId, `drops a ${transmit.data.length}-byte transmit`);
+    if (plugin === undefined) return;
     try {
       plugin.send(transmit);
     } catch (error) {
@@ -360,15 +338,8 @@ export class IceRuntime {
   }
 
   #command(command: ConnectionCommand): void {
-    if (command.type === 'close') this.#routeConnectionClosing(command.connectionId);
-    const plugin =
-      command.type === 'connect'
-        ? this.#pluginOf.get(command.transportId)
-        : (this.#connectionPlugin.get(command.connectionId) ?? this.#plugins.find((p) => p.protocol === 'tcp'));
-    if (plugin === undefined) {
-      this.#log('ignores a %s command: no plugin for it', command.type);
-      return;
-    }
+    const plugin = this.#owner(command.transportId, `ignores a ${command.type} command`);
+    if (plugin === undefined) return;
     try {
       plugin.command(command);
     } catch (error) {
@@ -376,19 +347,7 @@ export class IceRuntime {
     }
   }
 
-  /**
-   * Dispatches one drain's events: the `'route'` events first (the data path
-   * moves before the application hears of a selected pair, a state change,
-   * ...), then the others in the core's order.
-   */
-  #dispatch(events: IceEvent[]): void {
-    for (const event of events) if (event.type === 'route') this.#route(event.component, event.route);
-    for (const event of events) this.#event(event);
-  }
-
   #route(component: number, route: Route | null): void {
-    if (route === null) this.#routes.delete(component);
-    else this.#routes.set(component, route);
     try {
       const connection = route === null ? undefined : this.routeConnection(route);
       this.#sink.onRoute(component, route, connection);
@@ -397,22 +356,8 @@ export class IceRuntime {
     }
   }
 
-  /** A `close` command: detach the data path from that connection now, not on its (later) `'close'`. */
-  #routeConnectionClosing(connectionId: string): void {
-    // Only live connections: their 'closed' event removes them again.
-    if (this.#connectionPlugin.has(connectionId)) this.#closing.add(connectionId);
-    for (const [component, route] of this.#routes) {
-      if (route.connectionId !== connectionId) continue;
-      this.#log('component %d: the core closes the route connection %s', component, connectionId);
-      try {
-        this.#sink.onRouteClosing?.(component, connectionId);
-      } catch (error) {
-        this.#listenerErrors.push(error);
-      }
-    }
-  }
-
   #event(event: IceEvent): void {
+    if (event.type === 'route') return this.#route(event.component, event.route);
     try {
       if (event.type === 'state' && event.state === 'completed') this.#iceCompleted();
       this.#sink.onEvent(event);

@@ -242,7 +242,7 @@ export class Loop {
     this.schedule(this.latency, () => {
       if (!this.tcpEnds.has(peer.id)) return;
       const d = peer.agent.core.handlePacket(this.now, { transportId: peer.transportId, connectionId: peer.id, from: peer.remote, data });
-      if (d === 'data') peer.agent.data.push(data);
+      if (typeof d === 'object') peer.agent.data.push(data);
     });
   }
 
@@ -275,7 +275,7 @@ export class Loop {
         if (t.connectionId === undefined) this.routeUdp(agent, t);
         else this.sendFrame(agent, t.connectionId, Buffer.from(t.data));
       }
-      for (let c = agent.core.pollConnect(); c !== undefined; c = agent.core.pollConnect()) {
+      for (let c = agent.core.pollConnectionCommand(); c !== undefined; c = agent.core.pollConnectionCommand()) {
         agent.commands.push(c);
         if (!this.allowCommand(agent, c)) continue;
         if (this.onConnect !== undefined) this.onConnect(agent, c);
@@ -295,7 +295,7 @@ export class Loop {
     const data = Buffer.from(t.data);
     this.schedule(this.latency, () => {
       const d = target.agent.core.handlePacket(this.now, { transportId: target.transportId, from: source, data });
-      if (d === 'data') target.agent.data.push(data);
+      if (typeof d === 'object') target.agent.data.push(data);
     });
   }
 

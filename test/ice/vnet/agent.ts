@@ -6,7 +6,7 @@
  */
 import createDebug from 'debug';
 import type { Candidate, PriorityOptions, TcpType } from '../../../lib/candidate/index.js';
-import type { Address, ConnectionCommand, IceCoreApi, IceEvent, PacketDisposition, Route, Transmit } from '../../../lib/ice/types.js';
+import type { Address, ConnectionCommand, IceCoreApi, IceEvent, Route, Transmit } from '../../../lib/ice/types.js';
 import { describeCandidate, makeLocalCandidate } from './candidates.js';
 import type { TcpNetEvent, TcpOwner } from './endpoints.js';
 import type { VirtualNetwork } from './network.js';
@@ -70,7 +70,7 @@ export class VirtualAgent implements TcpOwner {
   readonly sockets = new Map<string, LocalSocket>();
   /** Open TCP connections by id. */
   readonly connections = new Map<string, { transportId: string; local: Address; remote: Address }>();
-  readonly dispositions: Record<PacketDisposition, number> = { stun: 0, data: 0, dropped: 0 };
+  readonly dispositions: Record<'stun' | 'data' | 'dropped', number> = { stun: 0, data: 0, dropped: 0 };
   /** Transmits and frames sent, and sends attempted on connections already gone. */
   readonly sent = { udp: 0, tcp: 0, onClosedConnection: 0, dataBlocked: 0 };
   /** Connection commands and events as the runtime saw them, in order (for TCP assertions). */
@@ -231,7 +231,7 @@ export class VirtualAgent implements TcpOwner {
           busy = true;
           this.transmit(t);
         }
-        for (let c = this.core.pollConnect(); c; c = this.core.pollConnect()) {
+        for (let c = this.core.pollConnectionCommand(); c; c = this.core.pollConnectionCommand()) {
           busy = true;
           this.command(c);
         }
@@ -242,6 +242,19 @@ export class VirtualAgent implements TcpOwner {
       }
     } finally {
       this.draining = false;
+    }
+    this.checkRoutes();
+  }
+
+  /**
+   * The route lifecycle of lib/ice/types.ts ('route' event): once a drain
+   * is over, no route names a connection that is gone (closed by the core,
+   * or reported closed to it in this drain).
+   */
+  private checkRoutes(): void {
+    for (const [component, route] of this.routes) {
+      if (route?.connectionId !== undefined && !this.connections.has(route.connectionId))
+        this.anomaly(`component ${component}: the route still names connection ${route.connectionId}, which is gone`);
     }
   }
 
@@ -359,8 +372,16 @@ export class VirtualAgent implements TcpOwner {
 
   private deliver(now: number, packet: { transportId: string; connectionId?: string; from: Address; to: Address; data: Buffer }): void {
     const disposition = this.core.handlePacket(now, packet);
-    this.dispositions[disposition]++;
-    if (disposition === 'data') this.received.push({ at: now, ...packet });
+    if (typeof disposition === 'object') {
+      this.dispositions.data++;
+      // 'data' carries its component: the component of the transport it arrived on.
+      const component = this.sockets.get(packet.transportId)?.component;
+      if (disposition.component !== component)
+        this.anomaly(`data on ${packet.transportId} (component ${component}) classified for component ${disposition.component}`);
+      this.received.push({ at: now, ...packet });
+    } else {
+      this.dispositions[disposition]++;
+    }
   }
 
   private openConnection(id: string, transportId: string, local: Address, remote: Address): void {
@@ -406,6 +427,9 @@ export class VirtualAgent implements TcpOwner {
         if (!this.knownConnections.has(c.connectionId)) this.anomaly(`close of unknown connection ${c.connectionId}`);
         return;
       }
+      const conn = this.connections.get(c.connectionId)!;
+      if (conn.transportId !== c.transportId)
+        this.anomaly(`close of ${c.connectionId} names transport ${c.transportId}, not ${conn.transportId}`);
       log('%s: core closes %s (%s)', this.name, c.connectionId, c.reason);
       this.tcpLog.push({ at: this.net.now, what: 'close', id: c.connectionId, detail: c.reason });
       this.connections.delete(c.connectionId);
@@ -442,6 +466,9 @@ export class VirtualAgent implements TcpOwner {
     this.events.push({ at, event: e });
     if (this.events.length > this.maxLog) this.events.splice(0, this.events.length - this.maxLog);
     if (e.type === 'route') this.routes.set(e.component, e.route);
+    // The route moves before the selected pair is announced (lib/ice/types.ts, 'route').
+    if (e.type === 'selected-pair' && this.routes.get(e.pair.component)?.pairId !== e.pair.id)
+      this.anomaly(`selected-pair ${e.pair.id} before its route (route: ${this.routes.get(e.pair.component)?.pairId ?? 'none'})`);
     if (e.type === 'state') log('%s: %s -> %s', this.name, e.previous, e.state);
     for (const l of this.eventListeners) l(e, at);
   }

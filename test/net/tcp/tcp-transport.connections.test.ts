@@ -117,9 +117,14 @@ test('send refuses what it cannot carry, with false and no exception', async (t)
 
 test('a close command gives closed/local here and closed/end on the peer', async (t) => {
   const { A, B, connected, accepted } = await connectedPair();
-  A.plugin.command({ type: 'close', connectionId: connected.connectionId, reason: 'not selected, RFC 6544 §8' });
-  A.plugin.command({ type: 'close', connectionId: connected.connectionId, reason: 'twice' });
-  A.plugin.command({ type: 'close', connectionId: 'unknown', reason: 'ignored' });
+  A.plugin.command({
+    type: 'close',
+    connectionId: connected.connectionId,
+    transportId: connected.transportId,
+    reason: 'not selected, RFC 6544 §8',
+  });
+  A.plugin.command({ type: 'close', connectionId: connected.connectionId, transportId: connected.transportId, reason: 'twice' });
+  A.plugin.command({ type: 'close', connectionId: 'unknown', transportId: connected.transportId, reason: 'ignored' });
   const here = await A.host.event('closed');
   const there = await B.host.event('closed');
   t.is(here.connectionId, connected.connectionId);
@@ -257,7 +262,7 @@ test('close() releases every socket, reports nothing more and is idempotent', as
   const there = await B.host.event('closed', (e) => e.connectionId === accepted.connectionId);
   t.true(there.reason === 'end' || there.reason === 'reset');
   t.false(A.plugin.send({ transportId: 'x', connectionId: connected.connectionId, to: connected.remote, data: Buffer.alloc(1) }));
-  A.plugin.command({ type: 'close', connectionId: connected.connectionId, reason: 'after close' });
+  A.plugin.command({ type: 'close', connectionId: connected.connectionId, transportId: connected.transportId, reason: 'after close' });
   await t.throwsAsync(A.plugin.gather({ addresses: ['127.0.0.1'], components: [1], stunServers: [], priority: {}, localUfrag: 'zzzz' }), {
     code: 'ERR_TCP_STATE',
   });

@@ -145,7 +145,7 @@ test('options and states are checked with typed errors', async (t) => {
   t.is(plugin.protocol, 'tcp');
   // Commands before attach are ignored with a debug line.
   const detached = new TcpTransport();
-  detached.command({ type: 'close', connectionId: 'x', reason: 'none' });
+  detached.command({ type: 'close', connectionId: 'x', transportId: 'tcp:x', reason: 'none' });
   t.false(detached.send({ transportId: 'x', connectionId: 'y', to: { address: '127.0.0.1', port: 1 }, data: Buffer.alloc(1) }));
   await detached.close();
 });

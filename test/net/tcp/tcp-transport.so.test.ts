@@ -74,7 +74,7 @@ test('S-O connects cross on loopback after retries; frames flow both ways on the
   worker.postMessage({ send: [...Buffer.from('from the peer')] });
   t.deepEqual((await host.packet(connectionId!)).data, Buffer.from('from the peer'));
 
-  plugin.command({ type: 'close', connectionId: connectionId!, reason: 'test done' });
+  plugin.command({ type: 'close', connectionId: connectionId!, transportId: so.transportId, reason: 'test done' });
   t.is((await host.event('closed')).reason, 'local');
   await host.waitFor(() => (peerClosed ? true : undefined), 5000, 'the peer to see the close');
   worker.postMessage('close');
