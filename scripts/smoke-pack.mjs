@@ -96,29 +96,12 @@ try {
     ],
     { cwd: app },
   );
-  const cjs = run(
-    'CommonJS require',
-    process.execPath,
-    [
-      '-e',
-      `const load = async (name) => require(name); (async () => { ${probe} })().catch((e) => { console.error(e); process.exit(1); });`,
-    ],
-    { cwd: app },
-  );
+  const requireProbe = `const load = async (name) => require(name); (async () => { ${probe} })().catch((e) => { console.error(e); process.exit(1); });`;
+  const cjs = run('CommonJS require', process.execPath, ['-e', requireProbe], { cwd: app });
   // Node 22 semantics on this Node 20: require() of ES modules switched on and the `module-sync` condition
   // that Node 22.10+ sets; `require('ice-tcp')` must still get one complete CommonJS API.
-  const cjsRequireEsm = run(
-    'CommonJS require with require(esm)',
-    process.execPath,
-    [
-      '--experimental-require-module',
-      '--conditions=module-sync',
-      '--no-warnings',
-      '-e',
-      `const load = async (name) => require(name); (async () => { ${probe} })().catch((e) => { console.error(e); process.exit(1); });`,
-    ],
-    { cwd: app },
-  );
+  const node22Flags = ['--experimental-require-module', '--conditions=module-sync', '--no-warnings'];
+  const cjsRequireEsm = run('CommonJS require with require(esm)', process.execPath, [...node22Flags, '-e', requireProbe], { cwd: app });
   for (const [kind, output] of [
     ['ESM', esm],
     ['CommonJS', cjs],
