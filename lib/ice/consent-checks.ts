@@ -1,24 +1,39 @@
 /**
  * Consent freshness on the route of each component (RFC 7675): periodic
  * authenticated Binding requests, each sent once with a new transaction id,
- * replacing keepalives (RFC 8445 §11), and their answers.
+ * replacing keepalives (RFC 8445 §11) while the pair carries data, and
+ * their answers; keepalives and silence probes while it idles (consent.ts).
  */
 import { StunClass, verifyFingerprint, verifyIntegrity, type StunMessage } from '../stun/index.js';
 import { sameAddress } from './address-keys.js';
 import { buildCheckRequest } from './checks.js';
 import { log, type AgentContext } from './context.js';
-import { loseRoute } from './routes.js';
+import { emitRoute, loseRoute } from './routes.js';
+import { sendKeepalive } from './keepalive.js';
 import type { Transaction } from './check-transactions.js';
 import type { PacketInput } from './types.js';
 
-/** Sends due consent checks and re-evaluates consent health (RFC 7675 §5.1). */
+/**
+ * Sends due consent checks and re-evaluates consent health (RFC 7675 §5.1);
+ * on suspended idle pairs, sends keepalives every Tr (RFC 8445 §11) and
+ * probes a peer that went silent. A pair whose consent went stale while it
+ * idled takes its route away (`null`, no state change) until an answer
+ * regains consent.
+ */
 export function processConsent(ctx: AgentContext, now: number): void {
   for (const status of ctx.components) {
     const pair = status.route;
     const tracker = status.consent;
     if (pair === undefined || tracker === undefined || status.health === 'expired') continue;
-    if (tracker.takeDueCheck(now)) sendConsentCheck(ctx, now, status.route!);
+    if (tracker.takeDueCheck(now)) sendConsentCheck(ctx, now, pair);
+    const tick = tracker.takeIdleTick(now);
+    if (tick === 'keepalive') sendKeepalive(ctx, pair);
+    else if (tick === 'probe') {
+      log('consent on %s: nothing heard for 2 × Tr while idle, checking again', pair.id);
+      if (tracker.takeDueCheck(now)) sendConsentCheck(ctx, now, pair);
+    }
     const before = tracker.health;
+    const wasHeld = tracker.held;
     const health = tracker.evaluate(now);
     if (health === 'expired') {
       loseRoute(
@@ -27,10 +42,45 @@ export function processConsent(ctx: AgentContext, now: number): void {
         'expired',
         `no authenticated answer to consent checks for ${ctx.options.consent.expiryMs} ms (RFC 7675 §5.1)`,
       );
-    } else if (health !== before) {
+      continue;
+    }
+    if (tracker.held !== wasHeld) {
+      // RFC 7675 §5.1: no application data until consent is regained.
+      log('consent on %s %s', pair.id, tracker.held ? 'stale: data waits until it is regained' : 'regained');
+      emitRoute(ctx, pair.component);
+    }
+    if (health !== before) {
       log('consent on %s: %s', pair.id, health);
       ctx.updateState();
     }
+  }
+}
+
+/**
+ * The runtime reports application data on a component's route (RFC 7675
+ * §5.1: consent follows application data): a suspended pair checks again.
+ */
+export function noteDataSent(ctx: AgentContext, now: number, component: number): void {
+  const status = ctx.components[component - 1];
+  if (status === undefined || status.route === undefined || status.health === 'expired') return;
+  const tracker = status.consent;
+  if (tracker === undefined) return;
+  if (tracker.suspended) log('consent on %s: data again, checking again%s', status.route.id, tracker.held ? ' (stale: data waits)' : '');
+  tracker.noteSent(now);
+}
+
+/** A packet from the peer arrived on the route of some component: the peer is alive (the idle probe waits). */
+export function noteHeard(ctx: AgentContext, now: number, packet: PacketInput): void {
+  for (const status of ctx.components) {
+    const pair = status.route;
+    if (
+      pair !== undefined &&
+      status.consent !== undefined &&
+      pair.transportId === packet.transportId &&
+      pair.connectionId === packet.connectionId &&
+      sameAddress(pair.remote, packet.from)
+    )
+      status.consent.noteHeard(now);
   }
 }
 

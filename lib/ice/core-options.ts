@@ -2,6 +2,7 @@
  * Defaults and validation of {@link IceCoreOptions}.
  */
 import type { PriorityOptions } from '../candidate/index.js';
+import { KEEPALIVE_INTERVAL_MS, type ConsentTiming } from './consent.js';
 import { IceError } from './ice-errors.js';
 import type { IceCoreOptions } from './types.js';
 
@@ -16,7 +17,7 @@ export interface ResolvedOptions {
   software: string | undefined;
   /** Controlling side: nominate the best valid pair at the latest this long after the first one (default 2000 ms). */
   nominationTimeoutMs: number;
-  consent: { intervalMs: number; expiryMs: number; disconnectedAfterMs: number };
+  consent: ConsentTiming;
   tcp: {
     connectTimeoutMs: number;
     maxConnectsPerRemoteIp: number;
@@ -40,9 +41,18 @@ function integer(name: string, value: number | undefined, fallback: number, min:
   return v;
 }
 
+/** `consent.whenIdle`: `'suspend'` by default (RFC 7675 §5.1 needs no consent without application data). */
+function whenIdle(value: unknown): ConsentTiming['whenIdle'] {
+  if (value === undefined) return 'suspend';
+  if (value !== 'suspend' && value !== 'maintain')
+    throw new IceError('ERR_ICE_BAD_OPTION', `consent.whenIdle must be 'suspend' or 'maintain', got ${String(value)}`);
+  return value;
+}
+
 /**
  * Applies defaults (Ta 50 ms, RFC 8445 §14.2; 100 pairs, §6.1.2.5;
- * consent 5 s / 30 s, RFC 7675 §5.1; Ti 39.5 s, RFC 8489 §6.2.2; 5
+ * consent 5 s / 30 s, RFC 7675 §5.1, suspended on idle pairs; Tr 15 s,
+ * RFC 8445 §11; Ti 39.5 s, RFC 8489 §6.2.2; 5
  * connects per remote IP, RFC 6544 §12) and validates.
  *
  * @throws IceError `ERR_ICE_BAD_OPTION`
@@ -74,6 +84,14 @@ export function resolveOptions(options: IceCoreOptions): ResolvedOptions {
       intervalMs: positive('consent.intervalMs', consent.intervalMs, 5000, 4000),
       expiryMs: positive('consent.expiryMs', consent.expiryMs, 30000, 1),
       disconnectedAfterMs: positive('consent.disconnectedAfterMs', consent.disconnectedAfterMs, 10000, 1),
+      whenIdle: whenIdle(consent.whenIdle),
+      // RFC 8445 §11: Tr MUST NOT be less than 15 s.
+      keepaliveIntervalMs: positive(
+        'consent.keepaliveIntervalMs',
+        consent.keepaliveIntervalMs,
+        KEEPALIVE_INTERVAL_MS,
+        KEEPALIVE_INTERVAL_MS,
+      ),
     },
     tcp: {
       connectTimeoutMs: positive('tcp.connectTimeoutMs', tcp.connectTimeoutMs, 10000, 1),

@@ -7,7 +7,7 @@
 import type { Candidate } from '../candidate/index.js';
 import { formatAddress } from './address-keys.js';
 import { checkEligible, handleCheckResponse, processTransactionTimers, startCheck, switchRole } from './checks.js';
-import { consentDeadline, handleConsentResponse, processConsent } from './consent-checks.js';
+import { consentDeadline, handleConsentResponse, noteDataSent, noteHeard, processConsent } from './consent-checks.js';
 import { checkedCandidate } from './candidate-input.js';
 import { keepaliveDeadline, processKeepalives } from './keepalive.js';
 import { AgentContext, log } from './context.js';
@@ -66,6 +66,9 @@ const MAX_U64 = (1n << 64n) - 1n;
  * - deliver packets classified `'data'` to the application, and send
  *   application data only along the latest non-null `route` of a
  *   component (a `null` route means: stop sending, RFC 7675 §5.1);
+ * - call `handleDataSent(now, component)` for the first application send
+ *   after each `handleTimeout` (RFC 7675 §5.1: an idle pair suspends its
+ *   consent checks, `consent.whenIdle`, and needs to hear when data resumes);
  * - on a `restart` event (the core restarted ICE itself after the selected
  *   TCP connection could not be re-established, RFC 6544 §11.1), signal
  *   the event's credentials and the local candidates again, then pass the
@@ -194,7 +197,12 @@ export class IceCore implements IceCoreApi {
   /** Classifies the packet ({@link classifyPacket}, which changes nothing), then acts on its class. */
   handlePacket(now: number, packet: PacketInput): PacketDisposition {
     const packetClass = classifyPacket(this.ctx, packet);
-    if (packetClass.kind === 'data') return packetClass;
+    if (packetClass.kind === 'data') {
+      // The peer is alive: an idle pair's silence probe waits (consent.ts). One store, no output.
+      const consent = this.ctx.components[packetClass.component - 1].consent;
+      if (consent !== undefined) consent.heardAt = now;
+      return packetClass;
+    }
     return this.dispatchPacket(now, packet, packetClass);
   }
 
@@ -211,6 +219,7 @@ export class IceCore implements IceCoreApi {
     }
     const conn = packetClass.connection;
     if (conn !== undefined) ctx.tcp.firstFrameSeen(conn);
+    noteHeard(ctx, now, packet);
     const msg = packetClass.message;
     switch (packetClass.kind) {
       case 'request': {
@@ -253,6 +262,13 @@ export class IceCore implements IceCoreApi {
   }
 
   handleTimeout(now: number): void {
+    this.runDue(now);
+  }
+
+  /** RFC 7675 §5.1: consent follows application data; a suspended idle pair checks again at once. */
+  handleDataSent(now: number, component: number): void {
+    if (this.refuseClosed('handleDataSent')) return;
+    noteDataSent(this.ctx, now, component);
     this.runDue(now);
   }
 
@@ -362,7 +378,7 @@ export class IceCore implements IceCoreApi {
     this.runDue(now);
   }
 
-  /** Everything due at `now`: transactions, TCP timers, consent, keepalives, nomination, the pacer, then checklist states. */
+  /** Everything due at `now`: transactions, TCP timers, consent (with idle keepalives), lite keepalives, nomination, the pacer, then checklist states. */
   private runDue(now: number): void {
     const ctx = this.ctx;
     if (ctx.closed) return;

@@ -1,19 +1,23 @@
 /**
- * Keepalives of an ICE-lite agent (RFC 8445 §11): a lite agent sends no
- * checks, so no consent checks either, yet "all endpoints MUST send
- * keepalives": a STUN Binding Indication, unauthenticated, with
- * FINGERPRINT only, on each component's route every Tr = 15 s. The core
- * does not see the application's data, so it does not know whether a
- * packet went out meanwhile; it sends one every Tr regardless, which the
- * rule allows. A full agent needs none: its consent checks (every 4–6 s,
- * RFC 7675 §5.1) are packets on the selected pair.
+ * Keepalives (RFC 8445 §11): "all endpoints MUST send keepalives", a STUN
+ * Binding Indication, unauthenticated, with FINGERPRINT only, on each
+ * component's route every Tr (15 s by default, never less).
+ *
+ * - An ICE-lite agent sends no checks, so no consent checks either: it
+ *   sends a keepalive every Tr (scheduled here). The core does not see the
+ *   application's data, so it does not know whether a packet went out
+ *   meanwhile; it sends one every Tr regardless, which the rule allows.
+ * - A full agent needs none while its consent checks (every 4–6 s, RFC
+ *   7675 §5.1) are packets on the pair; while checks are suspended on an
+ *   idle pair (`consent.whenIdle: 'suspend'`), consent-checks.ts sends
+ *   them with {@link sendKeepalive} every Tr.
  */
 import { encodeStun, StunClass, StunMethod } from '../stun/index.js';
 import { log, type AgentContext } from './context.js';
+import type { Pair } from './pair.js';
 import { randomTransactionId } from './seeded-random.js';
 
-/** Tr, the keepalive interval (RFC 8445 §11: SHOULD be 15 s, MUST NOT be less). */
-export const KEEPALIVE_INTERVAL_MS = 15000;
+export { KEEPALIVE_INTERVAL_MS } from './consent.js';
 
 /** A Binding Indication with FINGERPRINT and nothing else (RFC 8445 §11). */
 export function encodeKeepalive(transactionId: Uint8Array): Buffer {
@@ -30,15 +34,20 @@ export function processKeepalives(ctx: AgentContext, now: number): void {
       continue;
     }
     if (status.keepaliveAt === undefined) {
-      status.keepaliveAt = now + KEEPALIVE_INTERVAL_MS;
+      status.keepaliveAt = now + ctx.options.consent.keepaliveIntervalMs;
       continue;
     }
     if (now < status.keepaliveAt) continue;
-    status.keepaliveAt = now + KEEPALIVE_INTERVAL_MS;
-    if (pair.tcp && (pair.connectionId === undefined || ctx.tcp.get(pair.connectionId) === undefined)) continue;
-    log('keepalive on %s', pair.id);
-    ctx.transmit(pair.transportId, pair.connectionId, pair.remote, encodeKeepalive(randomTransactionId(ctx.random)));
+    status.keepaliveAt = now + ctx.options.consent.keepaliveIntervalMs;
+    sendKeepalive(ctx, pair);
   }
+}
+
+/** Sends one keepalive on a pair (skipped on a TCP pair whose connection is gone). */
+export function sendKeepalive(ctx: AgentContext, pair: Pair): void {
+  if (pair.tcp && (pair.connectionId === undefined || ctx.tcp.get(pair.connectionId) === undefined)) return;
+  log('keepalive on %s', pair.id);
+  ctx.transmit(pair.transportId, pair.connectionId, pair.remote, encodeKeepalive(randomTransactionId(ctx.random)));
 }
 
 /** The next keepalive over all components. */

@@ -75,10 +75,14 @@ export function dropRoutes(ctx: AgentContext): void {
   }
 }
 
-/** Emits a `route` event when a component's route changed (RFC 8445 §12.1; none while its health is not ok). */
-function emitRoute(ctx: AgentContext, component: number): void {
+/**
+ * Emits a `route` event when a component's route changed (RFC 8445 §12.1;
+ * none while its health is not ok, nor while consent is stale on a pair
+ * that idled and has not been regained yet, RFC 7675 §5.1).
+ */
+export function emitRoute(ctx: AgentContext, component: number): void {
   const status = ctx.status(component);
-  const pair = status.health === 'ok' ? status.route : undefined;
+  const pair = status.health === 'ok' && status.consent?.held !== true ? status.route : undefined;
   const route = pair === undefined ? null : routeOf(pair);
   const identity = route === null ? undefined : `${route.pairId}#${route.connectionId ?? ''}`;
   if (identity === status.emittedRoute) return;

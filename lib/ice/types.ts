@@ -80,8 +80,9 @@ export interface DataDisposition {
  * - `'stun'`: an ICE/STUN message, consumed by the core;
  * - a {@link DataDisposition} (`{ kind: 'data', component }`): application
  *   data from a valid pair of that component: the runtime delivers it;
- *   classifying it changed nothing in the core (no outputs, the same
- *   `pollTimeout()`), so the runtime need not drain after it; the core
+ *   classifying it changed nothing in the core but when the peer was last
+ *   heard (no outputs, the same `pollTimeout()`), so the runtime need not
+ *   drain after it; the core
  *   returns one shared object per component (no allocation per packet);
  * - `'dropped'`: neither (not from a valid pair, malformed, or no consent);
  *   the core has logged why.
@@ -300,6 +301,36 @@ export interface IceCoreOptions {
     expiryMs?: number;
     /** State `'disconnected'` after no answer for this long (default 10000 ms). */
     disconnectedAfterMs?: number;
+    /**
+     * What a full agent does on a pair that sends no application data
+     * (default `'suspend'`). RFC 7675 §5.1: "An endpoint does not need to
+     * maintain consent if it does not send application data. However, an
+     * endpoint MUST regain consent before it resumes sending application
+     * data."
+     *
+     * - `'suspend'`: when a check comes due and no data went out since the
+     *   previous one came due (and that one was answered), checks stop; a
+     *   keepalive (RFC 8445 §11: Binding Indication, FINGERPRINT only) goes
+     *   out every `keepaliveIntervalMs` instead, to keep NAT and firewall
+     *   bindings, and our own silence never makes the state `'disconnected'`
+     *   or `'failed'`. The first send (the runtime's
+     *   {@link IceCoreApi.handleDataSent}) restarts checks at once: with
+     *   consent answered within `expiryMs` data goes at once; with older
+     *   (stale) consent the route is `null` (data waits) until an answer
+     *   regains it, and consent is lost as usual when none comes within
+     *   `expiryMs`. When nothing at all arrived from the peer for 2 ×
+     *   `keepaliveIntervalMs`, checks restart too (a dead peer is still
+     *   detected). The default because idle sessions are most sessions of a
+     *   server that holds many, and consent checks are most of their cost.
+     * - `'maintain'`: a check every `intervalMs` whether data flows or not
+     *   (the behaviour before `whenIdle` existed).
+     */
+    whenIdle?: 'suspend' | 'maintain';
+    /**
+     * Tr, the keepalive interval of idle pairs (`whenIdle: 'suspend'`) and
+     * of ICE-lite agents (default 15000 ms; RFC 8445 §11: never less).
+     */
+    keepaliveIntervalMs?: number;
   };
   /** ICE-TCP (RFC 6544) settings. */
   tcp?: {
@@ -349,6 +380,16 @@ export interface IceCoreApi {
   handlePacket(now: number, packet: PacketInput): PacketDisposition;
   /** A TCP connection event. */
   handleConnection(now: number, event: ConnectionEvent): void;
+  /**
+   * The application sends data on a component's route (RFC 7675 §5.1:
+   * consent follows application data; `consent.whenIdle`). The runtime
+   * calls it for the first send after each `handleTimeout` (also a send
+   * that waits because the route is `null`), not for every packet: the
+   * core only needs to know whether data went out between two consent
+   * checks. A suspended idle pair checks again at once. Optional in this
+   * interface for compatibility; `IceCore` implements it.
+   */
+  handleDataSent?(now: number, component: number): void;
   /** The timer armed from `pollTimeout()` fired (calling it early is harmless). */
   handleTimeout(now: number): void;
   /**

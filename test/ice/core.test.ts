@@ -366,6 +366,8 @@ test('an authenticated 403 to a consent check revokes consent at once', (t) => {
   const { loop, a, b, ca, cb } = udpPairOfAgents();
   loop.signal(a, b, [ca], [cb]);
   loop.run(5000);
+  // a sends data, so consent checks run (RFC 7675 §5.1; an idle pair would suspend them).
+  t.true(loop.sendData(a, 1, Buffer.from([0x80, 0])));
   // b answers the next consent request from a with 403 instead of success.
   loop.drop = (from, tx) => {
     if (from !== b) return false;
@@ -393,8 +395,10 @@ test('an authenticated 403 to a consent check revokes consent at once', (t) => {
   t.regex(revoked?.message ?? '', /403/);
 });
 
-test('an idle connected pair over hours: consent traffic only, bounded state', (t) => {
-  const { loop, a, b, ca, cb } = udpPairOfAgents();
+test("an idle connected pair over hours, consent maintained ('maintain'): consent traffic only, bounded state", (t) => {
+  // What this test measures is the maintained check rate on an idle pair.
+  const consent = { whenIdle: 'maintain' } as const;
+  const { loop, a, b, ca, cb } = udpPairOfAgents({ a: { consent }, b: { consent } });
   loop.signal(a, b, [ca], [cb]);
   loop.run(5000);
   const eventsBefore = a.events.length + b.events.length;
@@ -407,6 +411,35 @@ test('an idle connected pair over hours: consent traffic only, bounded state', (
   t.true(perHour > 1200 && perHour < 1800, `about two packets (request, response) per 5 s per side: ${perHour}/h`);
   const internals = (x: typeof a) => (x.core as unknown as { ctx: { transactions: { size: number }; dataRoutes: { size: number } } }).ctx;
   t.true(internals(a).transactions.size <= 1);
+  t.is(internals(a).dataRoutes.size, 1);
+  t.is(a.core.pairs().length, 1);
+});
+
+test("an idle connected pair over hours (default 'suspend'): a keepalive per 15 s per side, no checks, only a null route once consent is stale, bounded state", (t) => {
+  const { loop, a, b, ca, cb } = udpPairOfAgents();
+  loop.signal(a, b, [ca], [cb]);
+  loop.run(7000);
+  const [aBefore, bBefore] = [a.events.length, b.events.length];
+  const sentBefore = a.sent.length;
+  loop.run(loop.now + 3 * 3600 * 1000);
+  t.is(a.core.state, 'completed');
+  t.is(b.core.state, 'completed');
+  // The only events: once consent is stale (30 s after the last answer) the route goes null, data would wait (RFC 7675 §5.1).
+  t.deepEqual(
+    [...a.events.slice(aBefore), ...b.events.slice(bBefore)].map((e) => [e.type, e.type === 'route' ? e.route : undefined]),
+    [
+      ['route', null],
+      ['route', null],
+    ],
+  );
+  const sent = a.sent.slice(sentBefore).map((s) => decodeStun(s.data));
+  t.true(
+    sent.every((m) => m.class === StunClass.Indication && !m.hasIntegrity && m.hasFingerprint),
+    'only keepalives: Binding Indications with FINGERPRINT, unauthenticated (RFC 8445 §11)',
+  );
+  t.is(sent.length, (3 * 3600) / 15, 'one every Tr = 15 s');
+  const internals = (x: typeof a) => (x.core as unknown as { ctx: { transactions: { size: number }; dataRoutes: { size: number } } }).ctx;
+  t.is(internals(a).transactions.size, 0);
   t.is(internals(a).dataRoutes.size, 1);
   t.is(a.core.pairs().length, 1);
 });

@@ -332,6 +332,8 @@ export class Loop {
 
   /** Sends application data from `from` along its current route. */
   sendData(from: LoopAgent, component: number, payload: Buffer): boolean {
+    // As a runtime does: the core hears that data is sent (RFC 7675 §5.1, consent follows application data).
+    from.core.handleDataSent(this.now, component);
     const route = this.route(from, component);
     if (route == null) return false;
     if (route.transport === 'tcp') {

@@ -86,6 +86,8 @@ export class VirtualAgent implements TcpOwner {
   private readonly maxLog: number;
   private gatherer?: SrflxGatherer;
   private draining = false;
+  /** Components whose sends the core has heard of since the last timeout. */
+  private readonly sendReported = new Set<number>();
 
   constructor(
     private readonly net: VirtualNetwork,
@@ -193,6 +195,12 @@ export class VirtualAgent implements TcpOwner {
 
   /** Sends application data on the current route of a component; false when there is none. */
   send(payload: Buffer, component = 1): boolean {
+    // As the Node runtime does (runtime.ts SendNotice): the first send after each timeout reaches the core (RFC 7675 §5.1).
+    if (!this.sendReported.has(component)) {
+      this.sendReported.add(component);
+      this.core.handleDataSent?.(this.net.now, component);
+      this.drain();
+    }
     const route = this.routes.get(component);
     if (!route) {
       this.sent.dataBlocked++;
@@ -216,6 +224,7 @@ export class VirtualAgent implements TcpOwner {
 
   /** Calls `handleTimeout` when the core's timer is due at `now`. */
   fireTimeout(now: number): void {
+    this.sendReported.clear();
     this.core.handleTimeout(now);
     this.drain();
   }
