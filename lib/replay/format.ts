@@ -4,7 +4,7 @@
  * ```json
  * {
  *   "format": "ice-tcp/session-recording",
- *   "version": 3,
+ *   "version": 4,
  *   "producer": { "name": "ice-tcp", "version": "0.1.0" },
  *   "description": "…",
  *   "options": { "controlling": true, "tieBreaker": { "$bigint": "…" } },
@@ -26,7 +26,12 @@
  * recordings are still read (legacy-v2.ts): they name the connection-command
  * poll `pollConnect`, record data as `"data"` without its component and
  * `close` commands without their `transportId`; a replay compares the
- * outputs in those terms.
+ * outputs in those terms. Version 4 added the `handleDataSent` input (RFC
+ * 7675 §5.1: consent follows application data, `consent.whenIdle`):
+ * version 2 and 3 recordings come from cores that kept consent checks
+ * running on idle pairs and did not hear of application sends, so they
+ * replay with `consent.whenIdle: 'maintain'` unless their options say
+ * otherwise (format.ts {@link optionsForReplay}).
  *
  * `options` are the core's options without `random`; every random draw the
  * core made is kept, base64, with the call it was made in (or in
@@ -41,9 +46,9 @@ import { renameLegacyCall } from './legacy-v2.js';
 /** The `format` field of every recording. */
 export const RECORDING_FORMAT = 'ice-tcp/session-recording';
 /** The format version this library writes (and reads, with {@link READABLE_VERSIONS}). */
-export const RECORDING_VERSION = 3;
-/** Format versions this library replays: the current one and version 2 (legacy-v2.ts). */
-export const READABLE_VERSIONS: readonly number[] = [2, RECORDING_VERSION];
+export const RECORDING_VERSION = 4;
+/** Format versions this library replays: the current one, 3, and version 2 (legacy-v2.ts). */
+export const READABLE_VERSIONS: readonly number[] = [2, 3, RECORDING_VERSION];
 
 /** Who wrote a recording. */
 export interface RecordingProducer {
@@ -64,6 +69,7 @@ export const INPUT_CALLS = [
   'handlePacket',
   'handleConnection',
   'handleTimeout',
+  'handleDataSent',
   'restart',
   'close',
 ] as const;
@@ -96,8 +102,8 @@ export interface RecordedCall {
 /** A whole recorded session of one core. */
 export interface SessionRecording {
   format: typeof RECORDING_FORMAT;
-  /** {@link RECORDING_VERSION}, or 2 for a version-2 recording (read as described in legacy-v2.ts). */
-  version: typeof RECORDING_VERSION | 2;
+  /** {@link RECORDING_VERSION}, or 3, or 2 for a version-2 recording (read as described in legacy-v2.ts). */
+  version: typeof RECORDING_VERSION | 3 | 2;
   /** The library and version that recorded it. */
   producer: RecordingProducer;
   /** Free text: what the session is. */
@@ -186,4 +192,16 @@ export function parseRecording(input: unknown): SessionRecording {
     return c;
   });
   return { ...value, calls } as unknown as SessionRecording;
+}
+
+/**
+ * The core options a recording replays with: its own, and for version 2
+ * and 3 recordings (made before `handleDataSent` existed, by cores that
+ * always kept consent checks running) `consent.whenIdle: 'maintain'` unless
+ * they name it.
+ */
+export function optionsForReplay(recording: SessionRecording, decoded: Record<string, unknown>): Record<string, unknown> {
+  if (recording.version >= 4) return decoded;
+  const consent = isObject(decoded.consent) ? decoded.consent : {};
+  return { ...decoded, consent: { whenIdle: 'maintain', ...consent } };
 }

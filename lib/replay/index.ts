@@ -17,6 +17,7 @@ export {
   type RecordingProducer,
   INPUT_CALLS,
   POLL_CALLS,
+  optionsForReplay,
   parseRecording,
   serializeRecording,
   type RecordedCall,

@@ -155,6 +155,10 @@ export class RecordingCore implements IceCoreApi {
     this.record('handleTimeout', [now], () => this.inner.handleTimeout(now));
   }
 
+  handleDataSent(now: number, component: number): void {
+    this.record('handleDataSent', [now, component], () => this.inner.handleDataSent?.(now, component));
+  }
+
   restart(now: number, credentials?: IceCredentials): IceCredentials {
     const args: unknown[] = credentials === undefined ? [now] : [now, credentials];
     return this.record('restart', args, () => this.inner.restart(now, credentials));

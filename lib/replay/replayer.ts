@@ -11,7 +11,7 @@ import type { IceCoreApi, IceCoreOptions } from '../ice/types.js';
 import { findDifference } from './compare.js';
 import { inVersion2Terms } from './legacy-v2.js';
 import { ReplayError } from './replay-errors.js';
-import { parseRecording, type RecordedCall, type RecordedCallName, type SessionRecording } from './format.js';
+import { optionsForReplay, parseRecording, type RecordedCall, type RecordedCallName, type SessionRecording } from './format.js';
 import { ReplayDrawMismatch, ReplayRandomSource } from './recorded-random.js';
 import { defaultCoreFactory, describeThrow, type CoreFactory } from './recorder.js';
 import { decodeValue, encodeValue, type EncodedValue } from './values.js';
@@ -111,7 +111,10 @@ export function replaySession(recording: SessionRecording | string, options: Rep
   const rec = parseRecording(recording);
   const random = new ReplayRandomSource();
   random.load(rec.constructionDraws);
-  const coreOptions = { ...(decodeValue(rec.options) as object), random } as unknown as IceCoreOptions;
+  const coreOptions = {
+    ...optionsForReplay(rec, decodeValue(rec.options) as Record<string, unknown>),
+    random,
+  } as unknown as IceCoreOptions;
   let core: IceCoreApi;
   try {
     core = (options.createCore ?? defaultCoreFactory)(coreOptions);

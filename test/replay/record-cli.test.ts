@@ -53,7 +53,7 @@ for (const [name, transport, kind] of [
         producer: { name: string; version: string };
         calls: { call: string; args?: unknown[] }[];
       };
-      t.is(rec.version, 3);
+      t.is(rec.version, 4);
       t.deepEqual(rec.producer, { name: 'ice-tcp', version: '0.1.0' });
       t.true(
         rec.calls.some((c) => c.call === 'handlePacket'),
@@ -100,7 +100,7 @@ test('replay: another format version is a clear typed error (exit 1), usage mist
   t.is(r1.code, 1);
   t.regex(
     r1.stderr,
-    /ERR_REPLAY_UNSUPPORTED_VERSION: recording format version 1 is an older format than this library's \(ice-tcp 0\.1\.0 reads versions 2, 3\)/,
+    /ERR_REPLAY_UNSUPPORTED_VERSION: recording format version 1 is an older format than this library's \(ice-tcp 0\.1\.0 reads versions 2, 3, 4\)/,
   );
   const newer = join(dir, 'v9.json');
   writeFileSync(

@@ -13,6 +13,7 @@ import {
   describeThrow,
   RecordingCore,
   encodeValue,
+  optionsForReplay,
   parseRecording,
   ReplayDivergenceError,
   replaySession,
@@ -22,8 +23,16 @@ import {
 } from '../../lib/replay/index.js';
 import { recordSession } from './sessions.js';
 
-const udp = recordSession({ seed: 201, udp: true, tcp: { a: [], b: [] }, udpLoss: 0.2, afterMs: 30000 });
-const tcp = recordSession({ seed: 202, udp: false, tcp: { a: ['active', 'so'], b: ['passive', 'so'] }, afterMs: 30000 });
+// Data every second for 30 s (consent checks run, the cores hear of the sends), then 45 s idle (checks suspended, keepalives, stale consent).
+const udp = recordSession({ seed: 201, udp: true, tcp: { a: [], b: [] }, udpLoss: 0.2, afterMs: 30000, sendEveryMs: 1000, idleMs: 45000 });
+const tcp = recordSession({
+  seed: 202,
+  udp: false,
+  tcp: { a: ['active', 'so'], b: ['passive', 'so'] },
+  afterMs: 30000,
+  sendEveryMs: 1000,
+  idleMs: 45000,
+});
 
 /** A deep copy of a recording that a test may change. */
 const copy = (rec: SessionRecording): SessionRecording => JSON.parse(JSON.stringify(rec)) as SessionRecording;
@@ -245,11 +254,11 @@ test('bad recordings are typed errors', (t) => {
     'ERR_REPLAY_UNSUPPORTED_VERSION',
   );
   t.is(
-    code(() => parseRecording({ ...good, version: 4 })),
+    code(() => parseRecording({ ...good, version: 5 })),
     'ERR_REPLAY_UNSUPPORTED_VERSION',
   );
   t.regex(t.throws<Error>(() => parseRecording({ ...good, version: 1 })).message, /version 1 .*is an older format/);
-  t.regex(t.throws<Error>(() => parseRecording({ ...good, version: 4 })).message, /version 4 by ice-tcp 0\.1\.0 is a newer format/);
+  t.regex(t.throws<Error>(() => parseRecording({ ...good, version: 5 })).message, /version 5 by ice-tcp 0\.1\.0 is a newer format/);
   t.is(
     code(() => parseRecording({ ...good, producer: undefined })),
     'ERR_REPLAY_BAD_FORMAT',
@@ -325,4 +334,31 @@ test('a recording whose options the core rejects diverges at construction', (t) 
   t.is(result.divergence!.call, 'constructor');
   t.is(result.divergence!.path, 'threw');
   t.regex(describeReplay(result), /constructing the core/);
+});
+
+test('application sends are recorded (handleDataSent, format 4) and matter: without them the core suspends consent and diverges', (t) => {
+  const rec = copy(udp.alice.recording());
+  t.is(rec.version, 4);
+  const sends = rec.calls.filter((c) => c.call === 'handleDataSent');
+  t.true(sends.length >= 5 && sends.length <= 30, `${sends.length} sends heard: the first after each timeout, not one per packet`);
+  t.true(
+    sends.every((c) => c.args?.[1] === 1),
+    'with their component',
+  );
+  t.true(assertReplays(rec).ok);
+  rec.calls = rec.calls.filter((c) => c.call !== 'handleDataSent');
+  t.false(replaySession(rec).ok);
+});
+
+test('version 2 and 3 recordings replay with consent maintained on idle pairs (their cores did not suspend it)', (t) => {
+  const rec = copy(udp.alice.recording());
+  const options = { controlling: true, consent: { intervalMs: 6000 } };
+  t.deepEqual(optionsForReplay({ ...rec, version: 3 }, options), {
+    controlling: true,
+    consent: { whenIdle: 'maintain', intervalMs: 6000 },
+  });
+  t.deepEqual(optionsForReplay({ ...rec, version: 2 }, { controlling: false }), { controlling: false, consent: { whenIdle: 'maintain' } });
+  const named = { controlling: true, consent: { whenIdle: 'suspend' } };
+  t.deepEqual(optionsForReplay({ ...rec, version: 3 }, named), named, 'an option the recording names is kept');
+  t.is(optionsForReplay(rec, options), options, 'version 4: as recorded');
 });

@@ -21,6 +21,10 @@ export interface SessionSpec {
   udpLoss?: number;
   /** Virtual time to run after both sides completed (consent checks, data). */
   afterMs: number;
+  /** Both sides send a packet this often during `afterMs` (default: not at all; consent checks then stop on the idle pair). */
+  sendEveryMs?: number;
+  /** Idle virtual time after `afterMs` (default 0): consent checks suspended, keepalives, the route null once consent is stale. */
+  idleMs?: number;
 }
 
 /** A recorded session: the scenario and both cores' recordings. */
@@ -59,7 +63,15 @@ export function recordSession(spec: SessionSpec): RecordedSession {
     s.b.send(dataPacket(i));
     s.world.runFor(20);
   }
-  s.world.runFor(spec.afterMs);
+  if (spec.sendEveryMs === undefined) s.world.runFor(spec.afterMs);
+  else {
+    for (let t = 0, i = 0; t < spec.afterMs; t += spec.sendEveryMs, i++) {
+      s.a.send(dataPacket(i & 0x7f));
+      s.b.send(dataPacket(i & 0x7f));
+      s.world.runFor(Math.min(spec.sendEveryMs, spec.afterMs - t));
+    }
+  }
+  s.world.runFor(spec.idleMs ?? 0);
   return { s, alice: alice!, bob: bob! };
 }
 

@@ -140,6 +140,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       );
     }
     this.#runtime = new IceRuntime(core, plugins, this.#sink, debug);
+    for (const connection of this.#connections) connection.sendNotice = this.#runtime.sendNotice(connection.component);
   }
 
   /** This agent's ufrag and password, to signal to the peer. They change on `restart()`. */

@@ -108,6 +108,11 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
   droppedPackets = 0;
   /** Incoming packets dropped because too many waited for a listener or a paused reader. */
   droppedIncomingPackets = 0;
+  /**
+   * How sends reach the core (runtime.ts `SendNotice`; RFC 7675 §5.1:
+   * consent follows application data). Set by the agent. @internal
+   */
+  sendNotice: { armed: boolean; fire(): void } | undefined;
   readonly #maxQueued: number;
   readonly #streamOptions: PacketStreamOptions;
   readonly #onClose: () => void;
@@ -219,6 +224,8 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
       debug('component %d: drops a %d-byte packet: closed', this.component, packet.length);
       return false;
     }
+    const notice = this.sendNotice;
+    if (notice !== undefined && notice.armed) notice.fire();
     const connection = this.#connection;
     if (connection !== undefined && this.#queue.length === 0) {
       if (!connection.closed) {

@@ -70,6 +70,29 @@ export interface RuntimeSink {
   onError(error: Error): void;
 }
 
+/**
+ * One component's application sends, as the core needs to hear of them
+ * (RFC 7675 §5.1: an idle pair suspends its consent checks until data
+ * resumes, `IceCoreApi.handleDataSent`): the first send after each core
+ * timeout is reported, on the next tick (never from inside `send()`); every
+ * other send costs one field test.
+ */
+export class SendNotice {
+  /** The next send is reported. */
+  armed = true;
+  readonly #report: () => void;
+
+  constructor(report: () => void) {
+    this.#report = report;
+  }
+
+  /** A send while {@link armed}: reports it and disarms until the core's next timeout. */
+  fire(): void {
+    this.armed = false;
+    process.nextTick(this.#report);
+  }
+}
+
 /** Drives one {@link IceCoreApi} with timers and transport plugins. */
 export class IceRuntime {
   /** The core being driven. */
@@ -90,6 +113,8 @@ export class IceRuntime {
   #closed = false;
   /** Exceptions thrown by application listeners during a drain, rethrown after it. */
   #listenerErrors: unknown[] = [];
+  /** One per component that asked ({@link sendNotice}); re-armed at every core timeout. */
+  readonly #sendNotices: SendNotice[] = [];
 
   constructor(core: IceCoreApi, plugins: TransportPlugin[], sink: RuntimeSink, log: DebugLog) {
     this.core = core;
@@ -143,6 +168,23 @@ export class IceRuntime {
     } catch (error) {
       this.#report('endOfLocalCandidates', error);
     }
+  }
+
+  /**
+   * How a component's sends reach the core (`handleDataSent`, RFC 7675
+   * §5.1): the connection calls `fire()` on a send while `armed`.
+   */
+  sendNotice(component: number): SendNotice {
+    const notice = new SendNotice(() => {
+      if (this.#closed || typeof this.core.handleDataSent !== 'function') return;
+      try {
+        this.command((now) => this.core.handleDataSent?.(now, component));
+      } catch (error) {
+        this.#report('handleDataSent', error);
+      }
+    });
+    this.#sendNotices.push(notice);
+    return notice;
   }
 
   /** Tells the plugins about a remote candidate (TURN permissions). */
@@ -271,6 +313,8 @@ export class IceRuntime {
 
   readonly #onTimer = (): void => {
     if (this.#closed) return;
+    // The core decides at its timeouts whether data went out since the last consent check: report the next send again.
+    for (const notice of this.#sendNotices) notice.armed = true;
     try {
       this.core.handleTimeout(this.now());
     } catch (error) {
