@@ -15,7 +15,8 @@ const [role, transport, countText] = process.argv.slice(2);
 const N = Number(countText);
 const tcp = transport === 'tcp';
 const server = role === 'server';
-const label = `${role}-${transport}-${N}`;
+const CONSENT_MODE: 'suspend' | 'maintain' = process.env.SCALE_CONSENT_MODE === 'maintain' ? 'maintain' : 'suspend';
+const label = `${role}-${transport}-${N}-${CONSENT_MODE}`;
 
 let listener: SharedPassiveListener | undefined;
 const agents: IceAgent[] = [];
@@ -33,14 +34,16 @@ function makeAgent(): IceAgent {
     transactionTimeoutMs: 60_000,
     // SCALE_CONSENT_MS: the mean consent interval (RFC 7675 §5.1: SHOULD default to 5 s, never below 4 s).
     // "Disconnected" (no answer for disconnectedAfterMs, default 10 s) must stay longer than the interval.
-    ...(process.env.SCALE_CONSENT_MS
-      ? {
-          consent: {
+    // SCALE_CONSENT_MODE: consent.whenIdle, 'suspend' (the default: no checks on idle pairs, RFC 7675 §5.1) or 'maintain'.
+    consent: {
+      whenIdle: CONSENT_MODE,
+      ...(process.env.SCALE_CONSENT_MS
+        ? {
             intervalMs: Number(process.env.SCALE_CONSENT_MS),
             disconnectedAfterMs: Math.min(29_000, 2 * Number(process.env.SCALE_CONSENT_MS)),
-          },
-        }
-      : {}),
+          }
+        : {}),
+    },
   };
   if (!tcp) return new IceAgent({ ...common, udp: true });
   const plugin = server
