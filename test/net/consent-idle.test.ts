@@ -36,7 +36,9 @@ function packet(tag: number, i: number): Buffer {
 
 /** Idles until `from`'s route is withdrawn (stale consent), then sends `count` packets and checks they arrive in order. */
 async function idleThenSend(t: import('ava').ExecutionContext, from: IceConnection, to: IceConnection, tag: number, count: number) {
+  const transport = from.transport;
   t.true(await waitFor(() => from.route === null, 30_000), 'the route is withdrawn once consent is stale (RFC 7675 §5.1)');
+  t.is(from.transport, transport, 'the connection still says which transport it runs on (e.g. for TLS over TCP)');
   const received: number[] = [];
   const onPacket = (p: Buffer): void => {
     if (p.readUInt16BE(2) === tag) received.push(p.readUInt32BE(4));

@@ -117,6 +117,7 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
   readonly #streamOptions: PacketStreamOptions;
   readonly #onClose: () => void;
   #route: Route | null = null;
+  #lastTransport: 'udp' | 'tcp' = 'udp';
   #connection: PacketConnection | undefined;
   #queue: Uint8Array[] = [];
   readonly #incoming: HoldBuffer;
@@ -156,9 +157,13 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
     });
   }
 
-  /** The transport of the current route (`'udp'` before there is one). */
+  /**
+   * The transport of the current route, or of the last one while there is
+   * none (e.g. while stale consent is regained on an idle pair); `'udp'`
+   * before the first.
+   */
   get transport(): 'udp' | 'tcp' {
-    return this.#route?.transport ?? this.#connection?.transport ?? 'udp';
+    return this.#route?.transport ?? this.#connection?.transport ?? this.#lastTransport;
   }
 
   /**
@@ -310,6 +315,7 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
       if (connection !== undefined) this.#attach(connection);
     }
     this.#route = route;
+    if (route !== null) this.#lastTransport = route.transport;
     debug(
       'component %d: route %s',
       this.component,
