@@ -5,8 +5,9 @@
 // the signalling. Per N (SCALE_SESSIONS, default 1000,2000,5000,10000) and
 // transport (SCALE_TRANSPORTS, default tcp,udp) it prints: the time until
 // every session is usable, heap and RSS per session on each side (after GC,
-// minus the figures before the agents were made), CPU at idle (consent checks
-// only, RFC 7675: one every 4-6 s per session and side) as % of one core over
+// minus the figures before the agents were made), CPU at idle (no data: with
+// 'suspend' a keepalive every 15 s per session and side, RFC 8445 §11; with
+// 'maintain' a consent check every 4-6 s, RFC 7675) as % of one core over
 // SCALE_IDLE_MS (default 30000; user and kernel time apart, and the timers
 // armed per second), and packets/s per core with every session echoing
 // SCALE_PACKETS 200-byte packets (server-side CPU of the phase, consent
