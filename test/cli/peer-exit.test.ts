@@ -155,11 +155,16 @@ test.serial('echo side killed mid-transfer, UDP pair: the sender exits 4', (t) =
 );
 
 test.serial('after done, consent lost (state failed) ends the echo side with 4, not at its timeout', async (t) => {
-  // UDP: nothing tells the echo side that the sender died but consent (RFC 7675: 30 s).
+  // UDP: nothing tells the echo side that the sender died but consent (RFC 7675: 30 s). The echo side, with
+  // nothing to echo, has suspended its consent checks (consent.whenIdle 'suspend', RFC 7675 §5.1): it probes
+  // the peer after 2 × Tr = 30 s without a packet from it, and consent is lost 30 s later (60–75 s in all).
   // Its stdin stays open (the relay does not pass the end on), as over a chat or a file.
+  t.timeout(170_000);
   const relay = new Relay(
     ['--controlled', '--tcp', 'off', '--echo', '--timeout', '2'],
     ['--controlling', '--tcp', 'off', '--send', '100000000000', '--timeout', '300'],
+    {},
+    150_000,
   );
   t.teardown(() => relay.kill());
   relay.a.stdin!.on('error', () => undefined);
