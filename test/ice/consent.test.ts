@@ -1,6 +1,7 @@
 import test from 'ava';
 import { ConsentTracker, MIN_CONSENT_INTERVAL_MS } from '../../lib/ice/consent.js';
 import { seededRandom } from '../../lib/ice/seeded-random.js';
+import { IceCore } from '../../lib/ice/index.js';
 
 // These tests are about the schedule of checks themselves: consent maintained whether data flows or not.
 const timing = { intervalMs: 5000, expiryMs: 30000, disconnectedAfterMs: 10000, whenIdle: 'maintain', keepaliveIntervalMs: 15000 } as const;
@@ -123,4 +124,12 @@ test('suspend: nothing heard from the peer for 2 × Tr: the keepalive tick becom
   t.true(tracker.takeDueCheck(due + 30000), 'the probe is a consent check, now');
   t.is(tracker.evaluate(due + 30000 + 29999), 'late');
   t.is(tracker.evaluate(due + 60000), 'expired');
+});
+
+test('consent.whenIdle and consent.keepaliveIntervalMs are checked: a typo or a Tr under 15 s (RFC 8445 §11) is ERR_ICE_BAD_OPTION', (t) => {
+  const make = (consent: Record<string, unknown>) => () => new IceCore({ controlling: true, random: seededRandom(1), consent });
+  t.throws(make({ whenIdle: 'sometimes' }), { code: 'ERR_ICE_BAD_OPTION', message: /consent\.whenIdle/ } as never);
+  t.throws(make({ keepaliveIntervalMs: 14999 }), { code: 'ERR_ICE_BAD_OPTION', message: /consent\.keepaliveIntervalMs/ } as never);
+  t.notThrows(make({ whenIdle: 'maintain', keepaliveIntervalMs: 60000 }));
+  t.notThrows(make({}));
 });
