@@ -37,6 +37,8 @@ function makeAgent(): IceAgent {
     // SCALE_CONSENT_MODE: consent.whenIdle, 'suspend' (the default: no checks on idle pairs, RFC 7675 §5.1) or 'maintain'.
     consent: {
       whenIdle: CONSENT_MODE,
+      // SCALE_KEEPALIVE_MS: Tr, the keepalive interval of idle sessions (RFC 8445 §11: at least 15 s, the default).
+      ...(process.env.SCALE_KEEPALIVE_MS ? { keepaliveIntervalMs: Number(process.env.SCALE_KEEPALIVE_MS) } : {}),
       ...(process.env.SCALE_CONSENT_MS
         ? {
             intervalMs: Number(process.env.SCALE_CONSENT_MS),

@@ -26,7 +26,8 @@
 // session connected, so that suspension has set in on every session; the
 // echo phase that follows then resumes sessions whose consent went stale
 // (their first packets wait for a consent answer). SCALE_CONSENT_MS sets the
-// agents' mean consent interval (default 5000, RFC 7675 §5.1). SCALE_PROF=dir and
+// agents' mean consent interval (default 5000, RFC 7675 §5.1), SCALE_KEEPALIVE_MS
+// their keepalive interval Tr on idle sessions (default 15000, RFC 8445 §11). SCALE_PROF=dir and
 // SCALE_IDLE_PROFILE=dir write CPU profiles of the sides (whole run, or the
 // idle phase only), SCALE_HEAP_SNAPSHOT=dir heap snapshots of the idle sides
 //. Heavy: run it on purpose, not in CI.
@@ -196,7 +197,9 @@ function row(r: ScaleResult): string {
 /** Runs the curve and prints one table per transport (rows as they come). */
 export async function run(): Promise<void> {
   for (const transport of TRANSPORTS) {
-    const consent = process.env.SCALE_CONSENT_MS ? `, consent interval ${process.env.SCALE_CONSENT_MS} ms` : '';
+    const consent =
+      (process.env.SCALE_CONSENT_MS ? `, consent interval ${process.env.SCALE_CONSENT_MS} ms` : '') +
+      (process.env.SCALE_KEEPALIVE_MS ? `, keepalive interval ${process.env.SCALE_KEEPALIVE_MS} ms` : '');
     console.log(
       `### ${transport.toUpperCase()}: N sessions between two processes on loopback${transport === 'tcp' ? ', all through one shared passive port' : ''} (idle over ${IDLE_MS / 1000} s, from ${SETTLE_MS / 1000} s after all connected${consent}; consent.whenIdle ${MODES.join(', ')}; echo of ${PACKETS} × 200 B per session, window 4)\n`,
     );
