@@ -177,7 +177,8 @@ export class TcpConnectionTable {
 
   /** Forgets an attempt. */
   removeAttempt(id: string): void {
-    this.attemptsById?.delete(id);
+    // Gone once empty: a connected agent keeps no attempt table (README "Capacity and speed").
+    if (this.attemptsById?.delete(id) === true && this.attemptsById.size === 0) this.attemptsById = undefined;
   }
 
   /** Every attempt. */

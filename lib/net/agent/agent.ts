@@ -347,7 +347,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       let timer: NodeJS.Timeout | undefined;
       const onAbort = (): void => waiter.reject(new IceAgentError('ERR_CONNECT_ABORTED', 'connect() was aborted'));
       const done = (): void => {
-        this.#waiters?.delete(waiter);
+        if (this.#waiters?.delete(waiter) === true && this.#waiters.size === 0) this.#waiters = undefined;
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
