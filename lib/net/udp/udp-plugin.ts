@@ -18,6 +18,7 @@ import type { GatherContext, StunServerAddress, TransportHost, TransportPlugin }
 import { UdpBindingClient, type BindingRetransmitOptions } from './udp-binding-client.js';
 import { DEFAULT_UDP_SEND_HIGH_WATER_MARK, UdpRoute } from './udp-route.js';
 import { SmallMap } from '../../small-map.js';
+import { flat } from '../../flat-string.js';
 
 const debug = createDebug('ice-tcp:udp');
 
@@ -220,7 +221,7 @@ export class UdpTransport implements TransportPlugin {
         if (other.closed || (other.listenerCount('drain') === 0 && other.listenerCount('close') === 0)) base.routes.delete(otherKey);
       }
       route = new UdpRoute(base.socket, remote, this.#options.sendHighWaterMark ?? DEFAULT_UDP_SEND_HIGH_WATER_MARK);
-      base.routes.set(key, route);
+      base.routes.set(flat(key), route); // kept for the session: one flat string
     }
     return route;
   }
@@ -289,22 +290,8 @@ export class UdpTransport implements TransportPlugin {
       socket.bind({ address, port: 0, exclusive: true }, () => {
         socket.off('error', onBindError);
         const port = socket.address().port;
-        const transportId = `udp:${formatHostPort(address, port)}`;
-        const base: UdpBase = {
-          transportId,
-          socket,
-          address,
-          port,
-          family,
-          component,
-          localPreference,
-          client: new UdpBindingClient((data, toPort, toAddress) => this.#sendRaw(base, data, toPort, toAddress)),
-          routes: new SmallMap(),
-          mapped: undefined,
-          to: { address, port },
-        };
-        socket.on('error', (error) => debug('%s: socket error: %s', transportId, error.message));
-        socket.on('message', (data: Buffer, rinfo: RemoteInfo) => this.#onMessage(base, data, rinfo));
+        const base = this.#makeBase(socket, address, port, family, component, localPreference);
+        const transportId = base.transportId;
         if (this.#closed) {
           // Settles once the socket is released, so that close() can wait for it.
           socket.close(() => reject(new IceAgentError('ERR_AGENT_CLOSED', 'the transport closed while binding')));
@@ -315,6 +302,30 @@ export class UdpTransport implements TransportPlugin {
         resolve(base);
       });
     });
+  }
+
+  /**
+   * A bound socket's base, its binding client and its listeners, made here so
+   * that their closures keep only the plugin and the base, not the binding's
+   * scope (its promise functions) for the session's life.
+   */
+  #makeBase(socket: Socket, address: string, port: number, family: 4 | 6, component: number, localPreference: number): UdpBase {
+    const base: UdpBase = {
+      transportId: flat(`udp:${formatHostPort(address, port)}`),
+      socket,
+      address,
+      port,
+      family,
+      component,
+      localPreference,
+      client: new UdpBindingClient((data, toPort, toAddress) => this.#sendRaw(base, data, toPort, toAddress)),
+      routes: new SmallMap(),
+      mapped: undefined,
+      to: { address, port },
+    };
+    socket.on('error', (error) => debug('%s: socket error: %s', base.transportId, error.message));
+    socket.on('message', (data: Buffer, rinfo: RemoteInfo) => this.#onMessage(base, data, rinfo));
+    return base;
   }
 
   #sendRaw(base: UdpBase, data: Buffer, port: number, address: string): void {
