@@ -15,7 +15,10 @@
  * fire in one pass, one wake-up of the process instead of one each. At
  * 10,000 sessions that turns about 2,000 wake-ups a second into at most 16;
  * the core accepts a late `handleTimeout` (ice-core.ts), and what waits
- * seconds does not notice tens of milliseconds.
+ * seconds does not notice tens of milliseconds. For consent (RFC 7675 §5.1)
+ * this means: checks never closer than the core's randomized 4-6 s (a slot
+ * never fires early), at most 64 ms more; an expiry acted on at most 64 ms
+ * after the 30 s.
  *
  * Slots firing in one pass fire in the order of when they fire, then of
  * their deadlines; a slot re-armed by a callback for a time already past
