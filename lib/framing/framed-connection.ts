@@ -46,6 +46,14 @@ export interface FramedConnectionOptions {
 }
 
 /**
+ * Takes a packet before the `'packet'` listeners (see
+ * {@link FramedConnection.setPacketTap}): `true` when it took it.
+ *
+ * @internal
+ */
+export type PacketTap = (packet: Buffer) => boolean;
+
+/**
  * An RFC 4571 framed connection over any `stream.Duplex` (a `net.Socket`, a
  * TLS socket, an in-memory pair): packets in, packets out.
  *
@@ -93,6 +101,8 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
   /** `destroy()` was called: nothing more is delivered. */
   #destroyed = false;
   #error: Error | undefined;
+  /** See {@link setPacketTap}. */
+  #tap: PacketTap | undefined;
 
   /**
    * @throws FramingError `ERR_FRAMING_BAD_OPTION` for a bad `maxFrameSize`,
@@ -187,6 +197,22 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
     if (this.#streamClosed) this.#emitClose();
   }
 
+  /**
+   * Gives every packet to `tap` before it is emitted as `'packet'`: a packet
+   * the tap takes (returns `true`) is not emitted. The tap sees packets
+   * exactly where and when `'packet'` listeners would (never while paused,
+   * never before the held ones), so buffering and backpressure are
+   * unchanged. It spares the data path of an ICE session its dispatch
+   * through the agent: the `IceConnection` of the selected route takes the
+   * application data straight from the frames and leaves STUN to the
+   * `'packet'` listeners (the agent). `undefined` removes the tap.
+   *
+   * @internal
+   */
+  setPacketTap(tap: PacketTap | undefined): void {
+    this.#tap = tap;
+  }
+
   /** Stops delivering packets and stops reading the stream until `resume()`. */
   pause(): void {
     if (this.#paused) return;
@@ -221,7 +247,8 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
       return;
     }
     if (!this.#paused && this.#held.size === 0 && this.listenerCount('packet') > 0) {
-      this.emit('packet', frame);
+      const tap = this.#tap;
+      if (tap === undefined || !tap(frame)) this.emit('packet', frame);
       return;
     }
     if (!this.#held.push(frame)) this.#pauseStream();
@@ -270,16 +297,18 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
   /** Delivers held packets while the consumer takes them, then reads on. */
   readonly #flushHeld = (): void => {
     this.#flushScheduled = false;
-    this.#held.drain(
-      () => !this.#paused && !this.#destroyed && this.listenerCount('packet') > 0,
-      (packet) => this.emit('packet', packet),
-    );
+    this.#held.drain(() => !this.#paused && !this.#destroyed && this.listenerCount('packet') > 0, this.#deliverHeld);
     if (this.#paused || this.bufferedPackets > 0) return;
     if (this.#streamPaused) {
       this.#streamPaused = false;
       this.stream.resume();
     }
     this.#maybeEnd();
+  };
+
+  readonly #deliverHeld = (packet: Buffer): void => {
+    const tap = this.#tap;
+    if (tap === undefined || !tap(packet)) this.emit('packet', packet);
   };
 
   #maybeEnd(): void {
