@@ -34,6 +34,24 @@ export const MAX_CHUNK = 65535;
 const PATTERN = Uint8Array.from({ length: 256 + MAX_CHUNK }, (_, k) => k & 0xff);
 
 /**
+ * Views of {@link PATTERN} for one pattern length, by start (0..255): a
+ * transfer's packets all have the same length but the last, so the 256
+ * views are made once instead of one per packet built and one per echo
+ * checked.
+ */
+let patternLength = -1;
+const patternViews: Uint8Array[] = [];
+
+/** The pattern bytes of a packet whose pattern starts at `start` (0..255) and is `length` bytes long. */
+function patternOf(start: number, length: number): Uint8Array {
+  if (length !== patternLength) {
+    patternLength = length;
+    patternViews.length = 0;
+  }
+  return (patternViews[start] ??= PATTERN.subarray(start, start + length));
+}
+
+/**
  * Packets are carved from slabs of this size: one allocation per ~54
  * packets of 1200 bytes instead of one per 6 (Node's shared 8 KiB pool),
  * which is less work for the allocator and the garbage collector. A slab is
@@ -55,21 +73,19 @@ export function dataPacket(offset: number, length: number): Buffer {
   // Two 32-bit halves instead of a BigInt: no allocation per packet.
   packet.writeUInt32BE(Math.floor(offset / 2 ** 32), 0);
   packet.writeUInt32BE(offset >>> 0, 4);
-  const start = (offset + 8) & 0xff;
-  packet.set(PATTERN.subarray(start, start + length - 8), 8);
+  packet.set(patternOf((offset + 8) & 0xff, length - 8), 8);
   return packet;
 }
 
 /** The offset a packet claims, or `undefined` when it does not follow the pattern. */
 export function checkDataPacket(packet: Uint8Array): number | undefined {
   if (packet.length < MIN_PACKET) return undefined;
-  const view = Buffer.from(packet.buffer, packet.byteOffset, packet.length);
+  const view = Buffer.isBuffer(packet) ? packet : Buffer.from(packet.buffer, packet.byteOffset, packet.length);
   const high = view.readUInt32BE(0);
   // Above 2^53 - 1 (Number.MAX_SAFE_INTEGER) the offset is not exact.
   if (high > 0x1fffff) return undefined;
   const offset = high * 2 ** 32 + view.readUInt32BE(4);
-  const start = (offset + 8) & 0xff;
-  const pattern = PATTERN.subarray(start, start + packet.length - 8);
+  const pattern = patternOf((offset + 8) & 0xff, packet.length - 8);
   return view.compare(pattern, 0, pattern.length, 8) === 0 ? offset : undefined;
 }
 
