@@ -56,6 +56,8 @@ interface UdpBase {
   localPreference: number;
   client: UdpBindingClient;
   routes: Map<string, UdpRoute>;
+  /** The route whose IceConnection takes its data straight from the socket (see UdpRoute.setPacketTap). */
+  tapped: UdpRoute | undefined;
   /** `address|port` of the candidates gathered on this base (redundancy, RFC 8445 §5.1.3). */
   mapped: Set<string>;
   /** The local address of every packet received on it. */
@@ -209,7 +211,10 @@ export class UdpTransport implements TransportPlugin {
       for (const [otherKey, other] of base.routes) {
         if (other.closed || (other.listenerCount('drain') === 0 && other.listenerCount('close') === 0)) base.routes.delete(otherKey);
       }
-      route = new UdpRoute(base.socket, remote, this.#options.sendHighWaterMark ?? DEFAULT_UDP_SEND_HIGH_WATER_MARK);
+      route = new UdpRoute(base.socket, remote, this.#options.sendHighWaterMark ?? DEFAULT_UDP_SEND_HIGH_WATER_MARK, (tapped) => {
+        if (tapped.tap !== undefined) base.tapped = tapped;
+        else if (base.tapped === tapped) base.tapped = undefined;
+      });
       base.routes.set(key, route);
     }
     return route;
@@ -223,6 +228,7 @@ export class UdpTransport implements TransportPlugin {
       base.client.cancelAll('the transport is closing');
       for (const route of base.routes.values()) route.close();
       base.routes.clear();
+      base.tapped = undefined;
       closing.push(
         new Promise((resolve) => {
           try {
@@ -288,6 +294,7 @@ export class UdpTransport implements TransportPlugin {
           localPreference,
           client: new UdpBindingClient((data, toPort, toAddress) => this.#sendRaw(base, data, toPort, toAddress)),
           routes: new Map(),
+          tapped: undefined,
           mapped: new Set(),
           to: { address, port },
         };
@@ -319,6 +326,16 @@ export class UdpTransport implements TransportPlugin {
     // RFC 7983: only a first byte of 0-3 can be a STUN server's answer.
     if (data.length > 0 && data[0] < 4 && base.client.size > 0) {
       if (base.client.handleResponse(data, { family: base.family, address: rinfo.address, port: rinfo.port })) return;
+    }
+    // The selected route's application data goes straight to its IceConnection (STUN still to the core).
+    const tapped = base.tapped;
+    if (
+      tapped !== undefined &&
+      rinfo.port === tapped.remote.port &&
+      rinfo.address === tapped.remote.address &&
+      tapped.tap?.(data) === true
+    ) {
+      return;
     }
     this.#host?.onPacket({ transportId: base.transportId, from: { address: rinfo.address, port: rinfo.port }, to: base.to, data });
   }
