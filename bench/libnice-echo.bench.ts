@@ -47,6 +47,28 @@ function cpuMsOf(pid: number): number {
   return ns / 1e6;
 }
 
+/**
+ * The CPU time of a process, sampled every few ms so that a process that
+ * exits right after printing its result (the senders do) still has a
+ * reading: once /proc no longer has it, the last sample stands (it misses at
+ * most one period of CPU, never goes negative).
+ */
+class CpuWatch {
+  #last = 0;
+  readonly #timer: NodeJS.Timeout;
+  constructor(readonly pid: number) {
+    this.#timer = setInterval(() => this.read(), 5);
+  }
+  read(): number {
+    const now = cpuMsOf(this.pid);
+    if (now > this.#last) this.#last = now;
+    return this.#last;
+  }
+  stop(): void {
+    clearInterval(this.#timer);
+  }
+}
+
 /** Each child's stdout as lines, with waits for a line by prefix. */
 class Lines {
   readonly lines: string[] = [];
@@ -136,23 +158,28 @@ async function transfer(impl: Impl, transport: 'udp' | 'tcp'): Promise<EchoFigur
     sender.kill('SIGKILL');
     echoer.kill('SIGKILL');
   }, 90_000);
+  const watches: CpuWatch[] = [];
   try {
     await Promise.race([
       out.next('selected '),
       exited.then(() => Promise.reject(new Error(`${impl} ${transport}: exited before a pair was selected: ${stderr}`))),
     ]);
-    const send0 = cpuMsOf(sender.pid!);
-    const echo0 = cpuMsOf(echoer.pid!);
+    const sendWatch = new CpuWatch(sender.pid!);
+    const echoWatch = new CpuWatch(echoer.pid!);
+    watches.push(sendWatch, echoWatch);
+    const send0 = sendWatch.read();
+    const echo0 = echoWatch.read();
     const result = await Promise.race([
       out.next('send-result '),
       exited.then(() => Promise.reject(new Error(`${impl} ${transport}: exited without a result: ${out.lines.join('\n')} ${stderr}`))),
     ]);
-    const sendCpu = cpuMsOf(sender.pid!) - send0;
-    const echoCpu = cpuMsOf(echoer.pid!) - echo0;
+    const sendCpu = sendWatch.read() - send0;
+    const echoCpu = echoWatch.read() - echo0;
     const mbps = Number(/mbps=([\d.]+)/.exec(result)?.[1]);
     if (!/corrupt-chunks=0 /.test(result) || !Number.isFinite(mbps)) throw new Error(`${impl} ${transport}: ${result}`);
     return { mbps, cpuMsPerMb: (sendCpu + echoCpu) / MB, sendCpu: sendCpu / MB, echoCpu: echoCpu / MB };
   } finally {
+    for (const watch of watches) watch.stop();
     await exited;
     clearTimeout(timer);
   }
