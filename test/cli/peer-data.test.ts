@@ -15,6 +15,19 @@ test('a data packet carries its offset and the byte pattern', (t) => {
   t.is(checkDataPacket(packet.subarray(0, 8)), undefined);
   const huge = Buffer.alloc(9, 0xff);
   t.is(checkDataPacket(huge), undefined, 'an offset beyond 2^53 is not ours');
+  // A plain Uint8Array is checked as well as a Buffer; the last byte counts; lengths may alternate.
+  const plain = Uint8Array.from(dataPacket(5000, 1200));
+  t.is(checkDataPacket(plain), 5000);
+  plain[1199] ^= 0x10;
+  t.is(checkDataPacket(plain), undefined);
+  for (const [offset, length] of [
+    [7, 1200],
+    [9, 700],
+    [1207, 1200],
+    [1909, 9],
+  ]) {
+    t.is(checkDataPacket(dataPacket(offset, length)), offset);
+  }
 });
 
 test('the sender keeps at most 64 KiB unechoed and ends with a packet of at least 9 bytes', (t) => {
