@@ -85,7 +85,9 @@ interface ConnectionListeners {
  *   `maxQueuedPackets`); `send()` returns `false` and `'drain'` follows once
  *   they left on the next route.
  * - `'packet'` carries the application data the core accepted (RFC 8445 §12:
- *   only from valid pairs; STUN never reaches it). Packets that arrive while
+ *   only from valid pairs; STUN never reaches it); the current route's data
+ *   comes straight from its connection, without the trip through the core
+ *   (see `#tap`), where the core would find it valid. Packets that arrive while
  *   nobody listens, or while reading is paused, are held (bounded) and
  *   delivered in order to the next listener.
  * - `stream()` is a `stream.Duplex` over the same packets.
