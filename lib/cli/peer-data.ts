@@ -11,6 +11,8 @@
  * most {@link MAX_UNECHOED} bytes sent but not echoed.
  */
 
+import { PacketSlabs } from './packet-slabs.js';
+
 /** Bytes the sender may have in flight, sent but not echoed (the default window). */
 export const MAX_UNECHOED = 64 * 1024;
 
@@ -52,11 +54,13 @@ function patternOf(start: number, length: number): Buffer {
 }
 
 /**
- * Packets are carved from slabs of this size: one allocation per ~54
- * packets of 1200 bytes instead of one per 6 (Node's shared 8 KiB pool),
- * which is less work for the allocator and the garbage collector. A slab is
- * never written twice (the cursor only moves forward), so a packet's bytes
- * stay as they are until it has left, as `send()` asks.
+ * {@link dataPacket}'s packets are carved from slabs of this size: one
+ * allocation per ~54 packets of 1200 bytes instead of one per 6 (Node's
+ * shared 8 KiB pool), which is less work for the allocator and the garbage
+ * collector. A slab is never written twice (the cursor only moves forward),
+ * so a packet's bytes stay as they are until it has left, as `send()` asks.
+ * (A {@link DataSender}, which sees the echoes, reuses its slabs once their
+ * packets came back: packet-slabs.ts.)
  */
 const SLAB_SIZE = 65536;
 let slab = Buffer.allocUnsafeSlow(0);
@@ -70,6 +74,12 @@ export function dataPacket(offset: number, length: number): Buffer {
   }
   const packet = slab.subarray(slabUsed, slabUsed + length);
   slabUsed += length;
+  return fillDataPacket(packet, offset);
+}
+
+/** Writes the offset and the pattern of the packet at `offset` into `packet` (at least {@link MIN_PACKET} bytes). */
+function fillDataPacket(packet: Buffer, offset: number): Buffer {
+  const length = packet.length;
   // Two 32-bit big-endian halves instead of a BigInt, byte by byte (no allocation, no argument checks per packet).
   const high = Math.floor(offset / 2 ** 32);
   const low = offset >>> 0;
@@ -129,6 +139,8 @@ export class DataSender {
   #corrupt = 0;
   #startedAt: number | undefined;
   #finishedAt: number | undefined;
+  /** Where packets are built: slabs reused once all their packets came back (packet-slabs.ts). */
+  readonly #slabs: PacketSlabs;
 
   constructor(total: number, chunk: number = DEFAULT_CHUNK, window: number = MAX_UNECHOED) {
     if (!Number.isSafeInteger(total) || total < 1) throw new RangeError(`total must be a positive integer, got ${total}`);
@@ -138,6 +150,7 @@ export class DataSender {
     this.total = total;
     this.chunk = chunk;
     this.window = Math.max(window, chunk);
+    this.#slabs = new PacketSlabs(chunk, this.window);
   }
 
   /** Bytes sent so far. */
@@ -171,15 +184,17 @@ export class DataSender {
     const length = Math.max(MIN_PACKET, Math.min(this.chunk, this.total - this.#sent));
     if (this.#sent - this.#echoed + length > this.window) return undefined;
     this.#startedAt ??= now;
-    const packet = dataPacket(this.#sent, length);
+    const packet = fillDataPacket(this.#slabs.carve(this.#sent, length), this.#sent);
     this.#sent += length;
     return packet;
   }
 
   /** Counts one echoed packet; returns whether it was intact. */
   onEcho(packet: Uint8Array, now: number): boolean {
-    const intact = checkDataPacket(packet) !== undefined;
-    if (!intact) this.#corrupt++;
+    const offset = checkDataPacket(packet);
+    const intact = offset !== undefined;
+    if (intact) this.#slabs.returned(offset);
+    else this.#corrupt++;
     this.#echoed += packet.length;
     if (this.complete) this.#finishedAt ??= now;
     return intact;

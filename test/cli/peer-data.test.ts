@@ -103,3 +103,39 @@ test('signalling lines are recognised and anything else ignored', (t) => {
     t.deepEqual(parsePeerLine(other), { kind: 'ignored' }, other);
   }
 });
+
+test('the sender reuses a slab only once every packet of it came back intact, each counted once', (t) => {
+  const sender = new DataSender(2_000_000, 1200);
+  const inFlight: Buffer[] = [];
+  const memory = new Set<ArrayBufferLike>();
+  let handedOut = 0;
+  const pump = (): void => {
+    for (let p = sender.nextPacket(0); p !== undefined; p = sender.nextPacket(0)) {
+      inFlight.push(p);
+      memory.add(p.buffer);
+      handedOut++;
+    }
+  };
+  const echo = (p: Buffer): void => void t.true(sender.onEcho(Buffer.from(p), 1));
+  pump();
+  const first = inFlight.splice(0, inFlight.length);
+  // The peer returns everything but the first packet (lost), and one packet twice (a duplicate).
+  for (const p of first.slice(1)) echo(p);
+  echo(first[5]);
+  pump();
+  const kept = Buffer.from(first[0]);
+  // Many more rounds: slabs holding only returned packets are reused …
+  for (let round = 0; round < 20; round++) {
+    const batch = inFlight.splice(0, inFlight.length);
+    for (const p of batch) echo(p);
+    pump();
+  }
+  // … but never the one whose packet never came back: its bytes are still those that were sent.
+  t.true(first[0].equals(kept), 'the lost packet’s bytes were not overwritten');
+  t.is(checkDataPacket(first[0]), 0);
+  // Every packet handed out is intact while it is in flight (no slab reused under a packet not back yet).
+  for (const p of inFlight) t.not(checkDataPacket(p), undefined);
+  t.is(sender.corruptChunks, 0);
+  t.true(handedOut > 1000);
+  t.true(memory.size <= 5, `${handedOut} packets from ${memory.size} slabs: slabs were reused`);
+});
