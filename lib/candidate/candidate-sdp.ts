@@ -50,16 +50,22 @@ function checkUnsigned(name: string, value: unknown, min: number, max: number): 
   }
 }
 
+const CANDIDATE_TYPES: readonly CandidateType[] = ['host', 'srflx', 'prflx', 'relay'];
+const TCP_TYPES: readonly TcpType[] = ['active', 'passive', 'so'];
+
 function parseTransport(text: string): TransportProtocol {
   // RFC 8839 §5.1: transport is a token, compared case-insensitively.
+  // The literals, not the parsed text: one shared string instead of a copy per candidate kept for the session.
   const lower = text.toLowerCase();
-  if (lower === 'udp' || lower === 'tcp') return lower;
+  if (lower === 'udp') return 'udp';
+  if (lower === 'tcp') return 'tcp';
   if (TOKEN.test(text)) fail('ERR_CANDIDATE_UNSUPPORTED', `unsupported transport ${quote(text)}`);
   return fail('ERR_CANDIDATE_SYNTAX', `bad transport ${quote(text)}`);
 }
 
 function parseType(text: string): CandidateType {
-  if (text === 'host' || text === 'srflx' || text === 'prflx' || text === 'relay') return text;
+  const known = CANDIDATE_TYPES.find((type) => type === text); // the literal, shared (see parseTransport)
+  if (known !== undefined) return known;
   if (TOKEN.test(text)) fail('ERR_CANDIDATE_UNSUPPORTED', `unsupported candidate type ${quote(text)}`);
   return fail('ERR_CANDIDATE_SYNTAX', `bad candidate type ${quote(text)}`);
 }
@@ -67,7 +73,8 @@ function parseType(text: string): CandidateType {
 function parseTcpType(text: string): TcpType {
   // RFC 6544 §4.5: tcp-type = "active" / "passive" / "so"
   const lower = text.toLowerCase();
-  if (lower === 'active' || lower === 'passive' || lower === 'so') return lower;
+  const known = TCP_TYPES.find((type) => type === lower); // the literal, shared (see parseTransport)
+  if (known !== undefined) return known;
   return fail('ERR_CANDIDATE_BAD_VALUE', `bad tcptype ${quote(text)}`);
 }
 

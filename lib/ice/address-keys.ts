@@ -5,6 +5,7 @@
  */
 import type { Candidate } from '../candidate/index.js';
 import type { Address } from './types.js';
+import { flat } from '../flat-string.js';
 
 /** `host:port`, with IPv6 in brackets: a map key and a log label. */
 export function addressKey(address: string, port: number): string {
@@ -38,7 +39,7 @@ export function addressFamily(address: string): 4 | 6 {
  */
 export function candidateKey(c: Candidate): string {
   const transport = c.transport === 'tcp' ? `tcp-${c.tcpType ?? '?'}` : c.transport;
-  return `${transport}:${addressKey(c.address, c.port)}`;
+  return flat(`${transport}:${addressKey(c.address, c.port)}`);
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Candidate, TcpType } from '../candidate/index.js';
 import { candidateKey } from './address-keys.js';
+import { appendTo } from './append.js';
 
 /** A local candidate, the runtime object owning its base, and its base (RFC 8445 §5.1.1.1). */
 export interface LocalCandidate {
@@ -18,7 +19,12 @@ export interface LocalCandidate {
 
 /** Local candidates of one agent. */
 export class LocalCandidateSet {
-  readonly all: LocalCandidate[] = [];
+  #all: LocalCandidate[] = [];
+
+  /** Every local candidate, in the order added. */
+  get all(): LocalCandidate[] {
+    return this.#all;
+  }
 
   /**
    * Adds a candidate. Reflexive candidates get the local candidate at their
@@ -31,7 +37,7 @@ export class LocalCandidateSet {
     if (existing !== undefined) return existing;
     const entry = { candidate, transportId, key } as LocalCandidate;
     entry.base = base ?? this.findBase(candidate, transportId) ?? entry;
-    this.all.push(entry);
+    appendTo(this.#all, entry, (one) => (this.#all = one));
     return entry;
   }
 
@@ -95,7 +101,12 @@ export interface RemoteKind {
 
 /** Remote candidates of one agent (signalled and peer-reflexive). */
 export class RemoteCandidateSet {
-  readonly all: Candidate[] = [];
+  #all: Candidate[] = [];
+
+  /** Every remote candidate (signalled and peer-reflexive), in the order added. */
+  get all(): Candidate[] {
+    return this.#all;
+  }
   /**
    * Kinds of the signalled candidates with an unresolved address (FQDN,
    * mDNS): never paired (RFC 8839 §5.1), but the peer checks from them.
@@ -139,7 +150,7 @@ export class RemoteCandidateSet {
       }
       return { candidate: existing, added: false, upgraded: false };
     }
-    this.all.push(candidate);
+    appendTo(this.#all, candidate, (one) => (this.#all = one));
     return { candidate, added: true, upgraded: false };
   }
 
@@ -165,7 +176,7 @@ export class RemoteCandidateSet {
 
   /** Removes every candidate. */
   clear(): void {
-    this.all.length = 0;
+    this.#all.length = 0;
     this.unresolved.length = 0;
   }
 }

@@ -69,13 +69,17 @@ export function udpTransactionTimeout(rto: number): number {
 /** The table's own view of its records: the fields others only read. */
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
-/** The live STUN transactions of one agent (checks and consent checks). */
+/**
+ * The live STUN transactions of one agent (checks and consent checks). The
+ * map exists only while a transaction does: an idle session is between
+ * consent checks most of the time (README "Capacity and speed").
+ */
 export class TransactionTable {
-  private readonly byKey = new Map<string, Transaction>();
+  private byKey: Map<string, Transaction> | undefined;
 
   /** Number of live transactions. */
   get size(): number {
-    return this.byKey.size;
+    return this.byKey?.size ?? 0;
   }
 
   /** The request went out again (RFC 8489 §6.2.1): one more send, the next one scheduled from the RTO. */
@@ -93,31 +97,32 @@ export class TransactionTable {
   }
 
   add(tx: Transaction): void {
-    this.byKey.set(tx.key, tx);
+    (this.byKey ??= new Map()).set(tx.key, tx);
   }
 
   get(key: string): Transaction | undefined {
-    return this.byKey.get(key);
+    return this.byKey?.get(key);
   }
 
   delete(key: string): void {
-    this.byKey.delete(key);
+    if (this.byKey?.delete(key) === true && this.byKey.size === 0) this.byKey = undefined;
   }
 
   /** Every live transaction (a copy, safe to mutate the table while iterating). */
   list(): Transaction[] {
-    return [...this.byKey.values()];
+    return this.byKey === undefined ? [] : [...this.byKey.values()];
   }
 
   /** Transactions matching a predicate. */
   filter(predicate: (tx: Transaction) => boolean): Transaction[] {
     const out: Transaction[] = [];
-    for (const tx of this.byKey.values()) if (predicate(tx)) out.push(tx);
+    if (this.byKey !== undefined) for (const tx of this.byKey.values()) if (predicate(tx)) out.push(tx);
     return out;
   }
 
   /** The earliest retransmission or expiry time, or undefined. */
   nextDeadline(): number | undefined {
+    if (this.byKey === undefined) return undefined;
     let min: number | undefined;
     for (const tx of this.byKey.values()) {
       const t = tx.retransmitAt !== undefined && tx.retransmitAt < tx.expiresAt ? tx.retransmitAt : tx.expiresAt;

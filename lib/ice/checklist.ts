@@ -4,6 +4,7 @@
  */
 import { comparePairs, type Pair } from './pair.js';
 import { PeerTcpNominations } from './peer-tcp-nominations.js';
+import { appendTo } from './append.js';
 
 /** Checklist states (RFC 8445 §6.1.2.1). */
 export type ChecklistState = 'running' | 'completed' | 'failed';
@@ -11,8 +12,7 @@ export type ChecklistState = 'running' | 'completed' | 'failed';
 /** The pairs of one component. */
 export class Checklist {
   readonly component: number;
-  /** Pairs, highest priority first. */
-  readonly pairs: Pair[] = [];
+  #pairs: Pair[] = [];
   /** The triggered-check queue, FIFO (RFC 8445 §6.1.4.1). */
   readonly triggered: Pair[] = [];
   #state: ChecklistState = 'running';
@@ -23,6 +23,11 @@ export class Checklist {
 
   constructor(component: number) {
     this.component = component;
+  }
+
+  /** Pairs, highest priority first. */
+  get pairs(): Pair[] {
+    return this.#pairs;
   }
 
   /** Running, Completed or Failed (RFC 8445 §6.1.2.1). */
@@ -69,9 +74,10 @@ export class Checklist {
 
   /** Inserts a pair by priority (RFC 8445 §6.1.2.5; §7.3.1.4 "inserted based on its priority"). */
   add(pair: Pair): void {
-    let i = this.pairs.length;
-    while (i > 0 && comparePairs(pair, this.pairs[i - 1]) < 0) i--;
-    this.pairs.splice(i, 0, pair);
+    if (this.#pairs.length === 0) return appendTo(this.#pairs, pair, (one) => (this.#pairs = one));
+    let i = this.#pairs.length;
+    while (i > 0 && comparePairs(pair, this.#pairs[i - 1]) < 0) i--;
+    this.#pairs.splice(i, 0, pair);
   }
 
   /** Re-sorts after priorities changed (role switch, RFC 8445 §7.2.5.1). */

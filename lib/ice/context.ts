@@ -127,12 +127,15 @@ export class AgentContext {
     this.pacer = new Pacer(options.ta, options.lite);
     this.reconnects = new TcpReconnects(options.components);
     this.#selfRestart = selfRestart;
-    this.#checklists = [];
-    this.components = [];
+    const checklists: Checklist[] = [];
+    const components: ComponentStatus[] = [];
     for (let c = 1; c <= options.components; c++) {
-      this.#checklists.push(new Checklist(c));
-      this.components.push({ route: undefined, health: 'ok', consent: undefined, emittedRoute: undefined });
+      checklists.push(new Checklist(c));
+      components.push({ route: undefined, health: 'ok', consent: undefined, emittedRoute: undefined });
     }
+    // Copies exactly as long as they are (a pushed-to array keeps room for 17: README "Capacity and speed").
+    this.#checklists = checklists.slice();
+    this.components = components.slice();
   }
 
   /** Whether the agent is controlling now (see {@link role}). */

@@ -5,7 +5,7 @@ import type { PriorityOptions } from '../candidate/index.js';
 import { IceError } from './ice-errors.js';
 import type { IceCoreOptions } from './types.js';
 
-/** Every option of the core with its default applied. */
+/** Every option of the core with its default applied; frozen, and shared by agents resolved to the same values. */
 export interface ResolvedOptions {
   components: number;
   lite: boolean;
@@ -66,7 +66,7 @@ export function resolveOptions(options: IceCoreOptions): ResolvedOptions {
     // RFC 8445 §14.2: never more than one send per 5 ms.
     ta: positive('ta', options.ta, 50, 5),
     maxPairs: integer('maxPairs', options.maxPairs, 100, 1, 10000),
-    priority: options.priority ?? {},
+    priority: copyPriority(options.priority),
     software: options.software,
     nominationTimeoutMs: positive('nominationTimeoutMs', options.nominationTimeoutMs, 2000),
     consent: {
@@ -87,5 +87,60 @@ export function resolveOptions(options: IceCoreOptions): ResolvedOptions {
       reconnectAttempts: integer('tcp.reconnectAttempts', tcp.reconnectAttempts, 5, 0, 1000),
     },
   };
+  return shared(resolved);
+}
+
+/** A frozen copy of the priority options (the caller's object may change later; the resolved options are shared). */
+function copyPriority(priority: PriorityOptions | undefined): PriorityOptions {
+  const copy: PriorityOptions = {};
+  if (priority?.preferTcp !== undefined) copy.preferTcp = priority.preferTcp;
+  if (priority?.typePreferences !== undefined) copy.typePreferences = Object.freeze({ ...priority.typePreferences });
+  return Object.freeze(copy);
+}
+
+/** The resolved options handed out last (frozen), to share with the next agent resolved to the same values. */
+let last: ResolvedOptions | undefined;
+
+/**
+ * Agents made with the same options (thousands of sessions of one server)
+ * share one frozen object instead of a copy each (README "Capacity and
+ * speed"); the core only reads its options.
+ */
+function shared(resolved: ResolvedOptions): ResolvedOptions {
+  if (last !== undefined && sameOptions(last, resolved)) return last;
+  Object.freeze(resolved.consent);
+  Object.freeze(resolved.tcp.soRetry);
+  Object.freeze(resolved.tcp);
+  last = Object.freeze(resolved);
   return resolved;
+}
+
+function sameOptions(a: ResolvedOptions, b: ResolvedOptions): boolean {
+  return (
+    a.components === b.components &&
+    a.lite === b.lite &&
+    a.nomination === b.nomination &&
+    a.ta === b.ta &&
+    a.maxPairs === b.maxPairs &&
+    a.software === b.software &&
+    a.nominationTimeoutMs === b.nominationTimeoutMs &&
+    a.priority.preferTcp === b.priority.preferTcp &&
+    samePreferences(a.priority.typePreferences, b.priority.typePreferences) &&
+    a.consent.intervalMs === b.consent.intervalMs &&
+    a.consent.expiryMs === b.consent.expiryMs &&
+    a.consent.disconnectedAfterMs === b.consent.disconnectedAfterMs &&
+    a.tcp.connectTimeoutMs === b.tcp.connectTimeoutMs &&
+    a.tcp.maxConnectsPerRemoteIp === b.tcp.maxConnectsPerRemoteIp &&
+    a.tcp.transactionTimeoutMs === b.tcp.transactionTimeoutMs &&
+    a.tcp.soRetry.initialMs === b.tcp.soRetry.initialMs &&
+    a.tcp.soRetry.maxMs === b.tcp.soRetry.maxMs &&
+    a.tcp.soRetry.maxAttempts === b.tcp.soRetry.maxAttempts &&
+    a.tcp.reconnectAttempts === b.tcp.reconnectAttempts
+  );
+}
+
+function samePreferences(a: PriorityOptions['typePreferences'], b: PriorityOptions['typePreferences']): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  const keys = Object.keys(a) as Array<keyof typeof a>;
+  return keys.length === Object.keys(b).length && keys.every((k) => a[k] === b[k]);
 }

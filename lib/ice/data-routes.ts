@@ -5,6 +5,8 @@
  * One `Map` lookup per packet, none while packets keep coming from the
  * tuple of the previous hit (the common case: one selected pair).
  */
+import { SmallMap } from '../small-map.js';
+import { flat } from '../flat-string.js';
 import { dataKey } from './address-keys.js';
 import type { Pair } from './pair.js';
 import type { Address } from './types.js';
@@ -16,9 +18,9 @@ import type { Address } from './types.js';
  */
 export const RETIRE_GRACE_MS = 3000;
 
-/** Index from the data-path key to the pair. */
+/** Index from the data-path key to the pair (one entry, the selected pair, for most sessions: no `Map`, see {@link SmallMap}). */
 export class DataRouteIndex {
-  private readonly byKey = new Map<string, Pair>();
+  private readonly byKey = new SmallMap<string, Pair>();
   private retiring: Array<{ pair: Pair; until: number }> = [];
   /** The last hit, compared field by field (no key string built); cleared on every change. */
   private last: Pair | undefined;
@@ -34,7 +36,7 @@ export class DataRouteIndex {
 
   /** The key under which a pair's packets arrive. */
   static keyOf(pair: Pair): string {
-    return dataKey(pair.transportId, pair.connectionId, pair.remote.address, pair.remote.port);
+    return flat(dataKey(pair.transportId, pair.connectionId, pair.remote.address, pair.remote.port));
   }
 
   /** Lets data from this pair through. */

@@ -4,13 +4,14 @@
  */
 import { pairPriority, type Candidate } from '../candidate/index.js';
 import { candidateKey } from './address-keys.js';
+import { flat } from '../flat-string.js';
 import type { LocalCandidate } from './candidates.js';
 import type { CredentialGeneration } from './ice-credentials.js';
 import type { PairInfo, PairState } from './types.js';
 
 /** The pair id of {@link PairInfo}: `component:localKey>remoteKey`. */
 export function pairId(component: number, local: Candidate, remote: Candidate): string {
-  return `${component}:${candidateKey(local)}>${candidateKey(remote)}`;
+  return flat(`${component}:${candidateKey(local)}>${candidateKey(remote)}`);
 }
 
 /**
@@ -53,7 +54,7 @@ export class Pair {
     this.remote = remote;
     this.generation = generation;
     this.id = pairId(component, local.candidate, remote);
-    this.foundation = `${local.candidate.foundation}:${remote.foundation}`;
+    this.foundation = flat(`${local.candidate.foundation}:${remote.foundation}`);
     this.priority = computePairPriority(controlling, local.candidate, remote);
   }
 
@@ -212,7 +213,7 @@ export class Pair {
    */
   updatePriority(controlling: boolean): void {
     this.priority = computePairPriority(controlling, this.local.candidate, this.remote);
-    this.foundation = `${this.local.candidate.foundation}:${this.remote.foundation}`;
+    this.foundation = flat(`${this.local.candidate.foundation}:${this.remote.foundation}`);
   }
 
   /** A snapshot for events: later changes of the pair or its candidates do not show in it. */

@@ -3,6 +3,7 @@
  * fastest check round trip: the evidence the controlling side's nomination
  * wait is derived from (nomination-wait.ts, RFC 8445 §8.1.1).
  */
+import { flat } from '../flat-string.js';
 import type { Pair } from './pair.js';
 import type { Address } from './types.js';
 
@@ -15,13 +16,17 @@ function pathKey(transport: 'udp' | 'tcp', from: Address): string {
 
 /** What the agent has seen arrive, per remote transport address, and the fastest check round trip. */
 export class PathEvidence {
-  readonly #arrived = new Set<string>();
+  /** The first path heard from; the set holds the others (most sessions only ever hear from one: no set). */
+  #first: string | undefined;
+  #others: Set<string> | undefined;
   /** Fastest round trip of a check answered on its first send; undefined before one. */
   minRttMs: number | undefined;
 
   /** An authenticated STUN message arrived from `from` over `transport`. */
   noteArrival(transport: 'udp' | 'tcp', from: Address): void {
-    if (this.#arrived.size < MAX_PATHS) this.#arrived.add(pathKey(transport, from));
+    const key = pathKey(transport, from);
+    if (this.#first === undefined) this.#first = flat(key);
+    else if (key !== this.#first && (this.#others?.size ?? 0) < MAX_PATHS - 1) (this.#others ??= new Set()).add(key);
   }
 
   /** A check was answered `rttMs` after its only send. */
@@ -31,12 +36,14 @@ export class PathEvidence {
 
   /** Whether anything arrived from the pair's remote candidate over the pair's transport. */
   alive(pair: Pair): boolean {
-    return this.#arrived.has(pathKey(pair.tcp ? 'tcp' : 'udp', pair.remote));
+    const key = pathKey(pair.tcp ? 'tcp' : 'udp', pair.remote);
+    return key === this.#first || this.#others?.has(key) === true;
   }
 
   /** Forgets everything (ICE restart: new paths may behave differently). */
   clear(): void {
-    this.#arrived.clear();
+    this.#first = undefined;
+    this.#others = undefined;
     this.minRttMs = undefined;
   }
 }

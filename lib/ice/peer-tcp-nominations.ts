@@ -22,19 +22,28 @@ export interface WithheldNomination {
 /** The peer's TCP nominations on one component, as the controlled side answered them. */
 export class PeerTcpNominations {
   #answered = 0;
-  readonly #order = new WeakMap<Pair, number>();
+  /** The first pair answered (its order is 0; kept with the checklist, one pair at most): most agents answer one nomination at most. */
+  #firstPair: Pair | undefined;
+  /** The order of the later ones: made by the second (a `WeakMap` is about 140 bytes). */
+  #order: WeakMap<Pair, number> | undefined;
   #firstConnection: string | undefined;
   #withheld: WithheldNomination | undefined;
 
   /** Rule 1: we answered the peer's USE-CANDIDATE for this TCP pair (the first answer counts). */
   noteAnswered(pair: Pair): void {
-    if (!pair.tcp || this.#order.has(pair)) return;
-    this.#order.set(pair, this.#answered++);
+    if (!pair.tcp || this.#orderOf(pair) !== undefined) return;
+    if (this.#firstPair === undefined) this.#firstPair = pair;
+    else (this.#order ??= new WeakMap()).set(pair, this.#answered);
+    this.#answered++;
   }
 
   /** Where `pair` stands in the peer's nomination order (its own, or that of the pair whose check produced it). */
   orderOf(pair: Pair): number | undefined {
-    return this.#order.get(pair) ?? (pair.generatedBy === undefined ? undefined : this.#order.get(pair.generatedBy));
+    return this.#orderOf(pair) ?? (pair.generatedBy === undefined ? undefined : this.#orderOf(pair.generatedBy));
+  }
+
+  #orderOf(pair: Pair): number | undefined {
+    return pair === this.#firstPair ? 0 : this.#order?.get(pair);
   }
 
   /** The connection of the first USE-CANDIDATE request answered (rule 0). */

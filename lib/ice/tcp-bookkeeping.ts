@@ -3,6 +3,8 @@
  * keyed by id and by 5-tuple, outstanding connect attempts limited per
  * remote IP (RFC 6544 §12), and the S-O retry schedule.
  */
+import { SmallMap } from '../small-map.js';
+import { flat } from '../flat-string.js';
 import type { TcpType } from '../candidate/index.js';
 import { formatAddress } from './address-keys.js';
 import type { Pair } from './pair.js';
@@ -44,7 +46,7 @@ type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** `local>remote`, the 5-tuple key (the protocol is always TCP here). */
 export function fiveTupleKey(local: Address, remote: Address): string {
-  return `${formatAddress(local)}>${formatAddress(remote)}`;
+  return flat(`${formatAddress(local)}>${formatAddress(remote)}`);
 }
 
 /** S-O retry options, resolved. */
@@ -86,11 +88,12 @@ export function survivorOf(existing: TcpConnection, incoming: TcpConnection): Tc
 /**
  * Connections and attempts of one agent. The maps are made on first use: a
  * UDP-only agent, or a passive side that never connects, carries none (with
- * 10,000 agents in a process, three empty maps each are about 5 MB).
+ * 10,000 agents in a process, three empty maps each are about 5 MB); the
+ * connection tables are {@link SmallMap}s, as most agents keep one connection.
  */
 export class TcpConnectionTable {
-  private byId: Map<string, TcpConnection> | undefined;
-  private byTuple: Map<string, TcpConnection> | undefined;
+  private byId: SmallMap<string, TcpConnection> | undefined;
+  private byTuple: SmallMap<string, TcpConnection> | undefined;
   private attemptsById: Map<string, ConnectAttempt> | undefined;
   private attemptCounter = 0;
 
@@ -123,8 +126,8 @@ export class TcpConnectionTable {
     const key = fiveTupleKey(conn.local, conn.remote);
     const existing = this.byTuple?.get(key);
     if (existing !== undefined) return { existing };
-    (this.byId ??= new Map()).set(conn.id, conn);
-    (this.byTuple ??= new Map()).set(key, conn);
+    (this.byId ??= new SmallMap()).set(conn.id, conn);
+    (this.byTuple ??= new SmallMap()).set(key, conn);
     return {};
   }
 
@@ -174,7 +177,8 @@ export class TcpConnectionTable {
 
   /** Forgets an attempt. */
   removeAttempt(id: string): void {
-    this.attemptsById?.delete(id);
+    // Gone once empty: a connected agent keeps no attempt table (README "Capacity and speed").
+    if (this.attemptsById?.delete(id) === true && this.attemptsById.size === 0) this.attemptsById = undefined;
   }
 
   /** Every attempt. */

@@ -18,7 +18,9 @@ import createDebug from 'debug';
 import { candidateFromInit, parseCandidate, type Candidate, type RTCIceCandidateInit } from '../../candidate/index.js';
 import { IceTcpError } from '../../errors.js';
 import { IceCore } from '../../ice/index.js';
-import type { IceCoreApi, IceCredentials, IceEvent, IceState, PairInfo } from '../../ice/types.js';
+import type { IceCoreApi, IceCredentials, IceEvent, IceState, LocalCandidateInit, PairInfo, Route } from '../../ice/types.js';
+import type { PacketConnection } from '../../connection.js';
+import type { PacketStreamOptions } from '../../packet-stream/packet-stream.js';
 import {
   asBadOption,
   checkIceCredentials,
@@ -38,6 +40,29 @@ import { findUnusableAddresses } from './unusable-addresses.js';
 import type { TransportPlugin } from './transport-plugin.js';
 
 const debug = createDebug('ice-tcp:net');
+
+/** The local candidates of an agent that has none yet: one empty array for all. */
+const NO_CANDIDATES: readonly IceCandidate[] = Object.freeze([]);
+
+/** `IceConnection.stream()` defaults when the agent gives none: one frozen object for all connections (only read, spread). */
+const NO_STREAM_OPTIONS: PacketStreamOptions = Object.freeze({});
+
+/**
+ * The agent's connections, one per component. A function of its own, so that
+ * the `close()` callback each one holds keeps only the agent (a closure in the
+ * constructor would keep the constructor's whole scope: the caller's options).
+ */
+function makeConnections(agent: IceAgent, options: IceAgentOptions, components: number): IceConnection[] {
+  const onClose = (): void => void agent.close();
+  const connectionOptions = {
+    maxQueuedPackets: options.maxQueuedPackets,
+    ...(options.maxHeldBytes !== undefined ? { maxHeldBytes: options.maxHeldBytes } : {}),
+    stream: options.stream ?? NO_STREAM_OPTIONS,
+  };
+  const connections: IceConnection[] = [];
+  for (let component = 1; component <= components; component++) connections.push(new IceConnection(component, connectionOptions, onClose));
+  return connections.slice(); // exactly as long as it is (a pushed-to array keeps room for 17)
+}
 
 /** Local or remote ICE parameters (RFC 8445 §5.3). */
 export interface IceParameters {
@@ -91,18 +116,25 @@ interface Waiter {
  * `connect()`. The map of names to arguments is {@link IceAgentEvents}.
  */
 export class IceAgent extends EventEmitter<IceAgentEvents> {
-  readonly #options: ResolvedAgentOptions;
+  /**
+   * The resolved options gathering needs; let go once gathering is done (an
+   * idle session keeps nothing it will not read again: README "Capacity and speed").
+   */
+  #options: ResolvedAgentOptions | undefined;
   readonly #runtime: IceRuntime;
-  readonly #connections: IceConnection[] = [];
-  readonly #localCandidates: IceCandidate[] = [];
-  readonly #waiters = new Set<Waiter>();
+  readonly #connections: IceConnection[];
+  /** Exactly as long as it is (copied on append): an array grown by `push` keeps room for 17. */
+  #localCandidates: readonly IceCandidate[] = NO_CANDIDATES;
+  /** `connect()` calls waiting; made by the first one. */
+  #waiters: Set<Waiter> | undefined;
   /** Aborts a gathering under way when the agent closes; made per gathering and let go after it (a few hundred bytes per agent). */
   #gatherAbort: AbortController | undefined;
   #gathering: Promise<IceCandidate[]> | undefined;
   #gatheringState: GatheringState = 'new';
   #remote: IceParameters | undefined;
   #closing: Promise<void> | undefined;
-  #selected = new Map<number, PairInfo>();
+  /** Selected pair per component (index component - 1); made at the first selection. */
+  #selected: Array<PairInfo | undefined> | undefined;
   #state: IceState = 'new';
   readonly #lite: boolean;
   /** Messages of the warnings seen while gathering, to say why a named address gave nothing. */
@@ -121,26 +153,51 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
       const coreOptions = coreOptionsFor(options, resolved);
       const createCore = options.testing?.createCore;
       const core: IceCoreApi = createCore ? createCore(coreOptions) : new IceCore(coreOptions);
-      const plugins: TransportPlugin[] = [...createTransportPlugins(resolved), ...(options.plugins ?? [])];
+      // concat: an array exactly as long as it is (a spread of two keeps room to grow).
+      const plugins: TransportPlugin[] = createTransportPlugins(resolved).concat(options.plugins ?? []);
       return { resolved, core, plugins };
     });
     this.#options = resolved;
     this.#lite = options.lite === true;
-    for (let component = 1; component <= this.#options.components; component++) {
-      this.#connections.push(
-        new IceConnection(
-          component,
-          {
-            maxQueuedPackets: options.maxQueuedPackets,
-            ...(options.maxHeldBytes !== undefined ? { maxHeldBytes: options.maxHeldBytes } : {}),
-            ...(options.stream ? { stream: options.stream } : {}),
-          },
-          () => void this.close(),
-        ),
-      );
-    }
-    this.#runtime = new IceRuntime(core, plugins, this.#sink, debug);
+    this.#connections = makeConnections(this, options, resolved.components);
+    this.#runtime = new IceRuntime(core, plugins, new IceAgent.#Sink(this), debug);
   }
+
+  /**
+   * What the runtime reports to: methods on one shared prototype that reach
+   * the agent's private members (a class in the class body may), instead of
+   * five closures per agent.
+   */
+  static readonly #Sink = class AgentSink implements RuntimeSink {
+    readonly #agent: IceAgent;
+
+    constructor(agent: IceAgent) {
+      this.#agent = agent;
+    }
+
+    onEvent(event: Exclude<IceEvent, { type: 'route' }>): void {
+      this.#agent.#onEvent(event);
+    }
+
+    onRoute(component: number, route: Route | null, connection: PacketConnection | undefined): void {
+      this.#agent.#connections[component - 1]?.setRoute(route, connection);
+    }
+
+    onData(component: number, data: Buffer): void {
+      this.#agent.#connections[component - 1]?.deliver(data);
+    }
+
+    onCandidate(init: LocalCandidateInit): void {
+      const agent = this.#agent;
+      const candidate = new IceCandidate(init.candidate, agent.#runtime.core.localCredentials.ufrag);
+      agent.#localCandidates = agent.#localCandidates.concat(candidate); // exactly as long as it is
+      agent.emit('candidate', candidate);
+    }
+
+    onError(error: Error): void {
+      this.#agent.#warn(error);
+    }
+  };
 
   /** This agent's ufrag and password, to signal to the peer. They change on `restart()`. */
   get localParameters(): IceParameters {
@@ -175,7 +232,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   /** The selected pair of component 1 (or `component`), once there is one. */
   selectedPair(component = 1): PairInfo | undefined {
-    return this.#selected.get(component);
+    return this.#selected?.[component - 1];
   }
 
   /** A snapshot of every candidate pair, for diagnostics. */
@@ -284,13 +341,13 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     }
     if (signal?.aborted === true) return Promise.reject(new IceAgentError('ERR_CONNECT_ABORTED', 'connect() was aborted'));
     if (this.#gatheringState === 'new') this.gather().catch((error: unknown) => debug('gathering failed: %s', String(error)));
-    if (this.#selected.has(1)) return Promise.resolve(this.#connections[0]);
+    if (this.#selected?.[0] !== undefined) return Promise.resolve(this.#connections[0]);
     if (this.#state === 'failed') return Promise.reject(new IceAgentError('ERR_ICE_FAILED', 'ICE failed'));
     return new Promise<IceConnection>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const onAbort = (): void => waiter.reject(new IceAgentError('ERR_CONNECT_ABORTED', 'connect() was aborted'));
       const done = (): void => {
-        this.#waiters.delete(waiter);
+        if (this.#waiters?.delete(waiter) === true && this.#waiters.size === 0) this.#waiters = undefined;
         if (timer !== undefined) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
       };
@@ -304,7 +361,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
           reject(error);
         },
       };
-      this.#waiters.add(waiter);
+      (this.#waiters ??= new Set()).add(waiter);
       signal?.addEventListener('abort', onAbort, { once: true });
       if (timeoutMs !== undefined) {
         timer = setTimeout(
@@ -343,7 +400,7 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
 
   async #close(): Promise<void> {
     this.#gatherAbort?.abort();
-    for (const waiter of [...this.#waiters]) waiter.reject(new IceAgentError('ERR_AGENT_CLOSED', 'the agent was closed'));
+    for (const waiter of [...(this.#waiters ?? [])]) waiter.reject(new IceAgentError('ERR_AGENT_CLOSED', 'the agent was closed'));
     await this.#runtime.close();
     for (const connection of this.#connections) connection.terminate();
     if (this.#state !== 'closed') this.#setState('closed');
@@ -351,28 +408,32 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
   }
 
   async #gather(): Promise<IceCandidate[]> {
+    const options = this.#options!;
     this.#gatheringState = 'gathering';
-    if (this.#options.addresses.length === 0) debug('no interface address to gather on');
+    if (options.addresses.length === 0) debug('no interface address to gather on');
     this.#gatherWarnings = [];
     const abort = (this.#gatherAbort = new AbortController());
     if (this.#closing !== undefined) abort.abort(); // closed before gathering began: plugins see an aborted signal
     await this.#runtime.gather({
-      addresses: this.#options.addresses,
+      addresses: options.addresses,
       components: this.#connections.map((c) => c.component),
-      stunServers: this.#options.stunServers,
-      priority: { preferTcp: this.#options.preferTcp },
+      stunServers: options.stunServers,
+      priority: { preferTcp: options.preferTcp },
       localUfrag: this.#runtime.core.localCredentials.ufrag,
       signal: abort.signal,
-      announcedAddresses: this.#options.announcedAddresses,
+      // None: the runtime keeps its shared empty map rather than this agent's.
+      ...(options.announcedAddresses.size > 0 ? { announcedAddresses: options.announcedAddresses } : {}),
     });
+    // gather() runs once (later calls get the same promise): the options are not read again.
+    this.#options = undefined;
     if (this.#gatherAbort === abort) this.#gatherAbort = undefined;
     this.#gatheringState = 'complete';
     const warnings = this.#gatherWarnings;
     this.#gatherWarnings = undefined;
     if (this.#closing !== undefined) return this.localCandidates;
-    if (this.#options.addressesNamed) {
+    if (options.addressesNamed) {
       for (const report of findUnusableAddresses(
-        this.#options.addresses,
+        options.addresses,
         this.#localCandidates,
         warnings ?? [],
         new Set(listInterfaceAddresses({ includeInternal: true })),
@@ -402,24 +463,12 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
     this.emit('warning', warning);
   }
 
-  readonly #sink: RuntimeSink = {
-    onEvent: (event) => this.#onEvent(event),
-    onRoute: (component, route, connection) => this.#connections[component - 1]?.setRoute(route, connection),
-    onData: (component, data) => this.#connections[component - 1]?.deliver(data),
-    onCandidate: (init) => {
-      const candidate = new IceCandidate(init.candidate, this.#runtime.core.localCredentials.ufrag);
-      this.#localCandidates.push(candidate);
-      this.emit('candidate', candidate);
-    },
-    onError: (error) => this.#warn(error),
-  };
-
   #onEvent(event: Exclude<IceEvent, { type: 'route' }>): void {
     switch (event.type) {
       case 'state':
         this.#setState(event.state, event.previous);
         if (event.state === 'failed') {
-          for (const waiter of [...this.#waiters])
+          for (const waiter of [...(this.#waiters ?? [])])
             waiter.reject(new IceAgentError('ERR_ICE_FAILED', 'ICE failed: no pair could be selected'));
         }
         break;
@@ -427,12 +476,12 @@ export class IceAgent extends EventEmitter<IceAgentEvents> {
         this.emit('pair-state', event.pair, event.previous, event.reason);
         break;
       case 'selected-pair': {
-        this.#selected.set(event.pair.component, event.pair);
+        (this.#selected ??= this.#connections.map(() => undefined))[event.pair.component - 1] = event.pair;
         const connection = this.#connections[event.pair.component - 1];
         connection?.setSelectedPair(event.pair);
         this.emit('selected-pair', event.pair);
         if (event.pair.component === 1 && connection !== undefined) {
-          for (const waiter of [...this.#waiters]) waiter.resolve(connection);
+          for (const waiter of [...(this.#waiters ?? [])]) waiter.resolve(connection);
         }
         break;
       }

@@ -48,6 +48,7 @@ import type {
 import type { GatherContext, TransportHost, TransportPlugin } from './transport-plugin.js';
 import { pooledCryptoRandom } from './pooled-random.js';
 import { processTimerWheel, TimerSlot } from './timer-wheel.js';
+import { SmallMap } from '../../small-map.js';
 
 /** Randomness for the core: crypto randomness, small draws from a pool (see pooled-random.ts). */
 export const cryptoRandomSource: RandomSource = pooledCryptoRandom;
@@ -85,7 +86,7 @@ export class IceRuntime {
    * transport id → the plugin that owns it: the plugin that reported a
    * candidate (or a connection) on it through its own {@link TransportHost}.
    */
-  readonly #pluginOf = new Map<string, TransportPlugin>();
+  readonly #pluginOf = new SmallMap<string, TransportPlugin>();
   /** Announced addresses of the gathering (1:1 NAT), applied to candidates as they come. */
   #announced: ReadonlyMap<string, string> = NO_ANNOUNCED_ADDRESSES;
   /** This runtime's deadline in the process-wide timer wheel. */
@@ -201,14 +202,41 @@ export class IceRuntime {
   }
 
   #hostFor(plugin: TransportPlugin): TransportHost {
-    return {
-      onPacket: (packet) => this.#onPacket(packet),
-      onConnection: (event) => this.#onConnection(plugin, event),
-      onCandidate: (init) => this.#onCandidate(plugin, init),
-      onError: (error) => this.#report(plugin.protocol, error),
-      log: this.#log,
-    };
+    return new IceRuntime.#Host(this, plugin);
   }
+
+  /**
+   * A plugin's {@link TransportHost}: methods on one shared prototype that
+   * reach the runtime's private members (a class in the class body may),
+   * instead of four closures per plugin (README "Capacity and speed").
+   */
+  static readonly #Host = class PluginHost implements TransportHost {
+    readonly #runtime: IceRuntime;
+    readonly #plugin: TransportPlugin;
+    readonly log: DebugLog;
+
+    constructor(runtime: IceRuntime, plugin: TransportPlugin) {
+      this.#runtime = runtime;
+      this.#plugin = plugin;
+      this.log = runtime.#log;
+    }
+
+    onPacket(packet: PacketInput): void {
+      this.#runtime.#onPacket(packet);
+    }
+
+    onConnection(event: ConnectionEvent): void {
+      this.#runtime.#onConnection(this.#plugin, event);
+    }
+
+    onCandidate(init: LocalCandidateInit): void {
+      this.#runtime.#onCandidate(this.#plugin, init);
+    }
+
+    onError(error: Error): void {
+      this.#runtime.#report(this.#plugin.protocol, error);
+    }
+  };
 
   #onPacket(packet: PacketInput): void {
     if (this.#closed) {

@@ -4,6 +4,7 @@ import { FramedConnection, FramingError } from '../../framing/index.js';
 import type { Address, ConnectionCommand, ConnectionEvent, PacketInput } from '../../ice/types.js';
 import { formatEndpoint, socketLocal, socketRemote } from './socket-address.js';
 import { closeReason, connectFailReason } from './socket-errors.js';
+import { SmallMap } from '../../small-map.js';
 
 const debug = createDebug('ice-tcp:tcp');
 
@@ -23,10 +24,14 @@ export interface TcpConnectionEntry {
   graceTimer?: NodeJS.Timeout;
 }
 
-/** What the connection set reports to, and its settings. */
-export interface TcpConnectionSetOptions {
+/** What the connection set reports to (the plugin's `TransportHost`). */
+export interface TcpConnectionSink {
   onPacket(packet: PacketInput): void;
   onConnection(event: ConnectionEvent): void;
+}
+
+/** The connection set's settings (one object for all connections of a plugin). */
+export interface TcpConnectionSetOptions {
   /** Largest frame accepted from a peer (RFC 4571, up to 65535). */
   maxFrameSize: number;
   /** Packets a framed connection holds for a paused consumer. */
@@ -38,8 +43,6 @@ export interface TcpConnectionSetOptions {
   connectTimeoutMs: number | undefined;
   /** After a local close (FIN), destroy the socket if it is not gone within this, ms. */
   closeGraceMs: number;
-  /** Prefix of connection ids (unique per plugin). */
-  idPrefix: string;
 }
 
 /** An outstanding connect attempt. */
@@ -56,14 +59,22 @@ interface Attempt {
  * (RFC 6544 §7).
  */
 export class TcpConnectionSet {
+  readonly #sink: TcpConnectionSink;
   readonly #options: TcpConnectionSetOptions;
-  readonly #connections = new Map<string, TcpConnectionEntry>();
-  readonly #attempts = new Map<string, Attempt>();
+  /** Prefix of connection ids (unique per plugin). */
+  readonly #idPrefix: string;
+  /** Most agents keep one connection: no `Map` for it (README "Capacity and speed"). */
+  readonly #connections = new SmallMap<string, TcpConnectionEntry>();
+  /** Made by the first connect attempt (a passive side makes none). */
+  #attempts: Map<string, Attempt> | undefined;
   #nextId = 0;
   #closed = false;
 
-  constructor(options: TcpConnectionSetOptions) {
+  /** The sink and the options are kept as given (shared, not copied). */
+  constructor(sink: TcpConnectionSink, options: TcpConnectionSetOptions, idPrefix: string) {
+    this.#sink = sink;
     this.#options = options;
+    this.#idPrefix = idPrefix;
   }
 
   /** Established connections. */
@@ -73,7 +84,7 @@ export class TcpConnectionSet {
 
   /** Connect attempts in progress. */
   get attempts(): number {
-    return this.#attempts.size;
+    return this.#attempts?.size ?? 0;
   }
 
   /** The connection with this id. */
@@ -97,7 +108,7 @@ export class TcpConnectionSet {
       debug('connect %s %s -> %s failed: %s (%s)', attemptId, formatEndpoint(local), formatEndpoint(remote), reason, message);
       this.#report({ type: 'connect-failed', attemptId, reason, message });
     };
-    if (this.#attempts.has(attemptId)) {
+    if (this.#attempts?.has(attemptId) === true) {
       debug('connect %s: attempt id already in progress, command ignored', attemptId);
       return;
     }
@@ -119,9 +130,10 @@ export class TcpConnectionSet {
       return;
     }
     const done = (): boolean => {
-      if (this.#attempts.get(attemptId) !== attempt) return false;
+      if (this.#attempts?.get(attemptId) !== attempt) return false;
       clearTimeout(attempt.timer);
       this.#attempts.delete(attemptId);
+      if (this.#attempts.size === 0) this.#attempts = undefined;
       socket.off('error', onError);
       return true;
     };
@@ -139,7 +151,7 @@ export class TcpConnectionSet {
         fail(reason, message);
       },
     };
-    this.#attempts.set(attemptId, attempt);
+    (this.#attempts ??= new Map()).set(attemptId, attempt);
     socket.on('error', onError);
     socket.once('connect', () => {
       if (!done()) return;
@@ -172,18 +184,16 @@ export class TcpConnectionSet {
       socket.destroy();
       return undefined;
     }
-    const id = `${this.#options.idPrefix}${++this.#nextId}`;
+    const id = `${this.#idPrefix}${++this.#nextId}`;
     const framed = new FramedConnection(socket, {
       maxFrameSize: this.#options.maxFrameSize,
       maxBufferedPackets: this.#options.maxBufferedPackets,
     });
     const entry: TcpConnectionEntry = { id, transportId, framed, local, remote, closingLocally: false };
     this.#connections.set(id, entry);
-    // A closure the caller passes in (no `this`), called once per inbound frame: taken as it is.
-    // eslint-disable-next-line @typescript-eslint/unbound-method
-    const onPacket = this.#options.onPacket;
-    framed.on('packet', (data: Buffer) => onPacket({ transportId, connectionId: id, from: remote, to: local, data }));
-    framed.on('error', (error: Error) => debug('%s %s: %s', id, formatEndpoint(remote), error.message));
+    const sink = this.#sink;
+    framed.on('packet', (data: Buffer) => sink.onPacket({ transportId, connectionId: id, from: remote, to: local, data }));
+    // No 'error' listener: a FramedConnection's error also comes with its 'close', logged there.
     framed.on('close', (error?: Error) => this.#onClose(entry, error));
     return entry;
   }
@@ -230,9 +240,10 @@ export class TcpConnectionSet {
   async destroyAll(): Promise<void> {
     this.#closed = true;
     const waits: Promise<void>[] = [];
-    for (const [attemptId, attempt] of this.#attempts) {
+    const attempts = this.#attempts;
+    this.#attempts = undefined;
+    for (const attempt of attempts?.values() ?? []) {
       clearTimeout(attempt.timer);
-      this.#attempts.delete(attemptId);
       waits.push(closed(attempt.socket));
       attempt.socket.on('error', () => undefined);
       attempt.socket.destroy();
@@ -264,7 +275,7 @@ export class TcpConnectionSet {
       debug('plugin closed: %s event not reported', event.type);
       return;
     }
-    this.#options.onConnection(event);
+    this.#sink.onConnection(event);
   }
 }
 

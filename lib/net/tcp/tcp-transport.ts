@@ -11,6 +11,8 @@ import { formatEndpoint, socketLocal } from './socket-address.js';
 import { requestTcpMapping, type StunTcpFraming } from './stun-tcp-client.js';
 import { tcpHostCandidate, tcpSrflxCandidate } from './tcp-candidates.js';
 import { TcpConnectionSet } from './tcp-connection-set.js';
+import { SmallMap } from '../../small-map.js';
+import { flat } from '../../flat-string.js';
 import { TcpTransportError } from './tcp-error.js';
 import { resolveTcpTransportOptions, type ResolvedTcpTransportOptions, type TcpTransportOptions } from './tcp-transport-options.js';
 
@@ -57,15 +59,18 @@ export class TcpTransport implements TransportPlugin {
   readonly #stunFraming: StunTcpFraming;
   readonly #connectionOptions: ResolvedTcpTransportOptions['connections'];
   readonly #idPrefix: string;
-  readonly #bases = new Map<string, TcpBase>();
+  // The tables below are made on first use, and hold one entry for most agents (README "Capacity and speed").
+  readonly #bases = new SmallMap<string, TcpBase>();
   /** Listeners and the handler registered with each (own ones and the shared one). */
-  readonly #registrations = new Map<SharedPassiveListener, PassiveConnectionHandler>();
-  readonly #ownListeners = new Set<SharedPassiveListener>();
+  readonly #registrations = new SmallMap<SharedPassiveListener, PassiveConnectionHandler>();
+  #ownListeners: Set<SharedPassiveListener> | undefined;
   /** `passivePort`: the process-wide listeners this plugin uses (released at close). */
   readonly #passivePort: number | undefined;
-  readonly #portListeners = new Set<SharedPassiveListener>();
-  readonly #serverSockets = new Set<Socket>();
-  #ufrags: string[] = [];
+  #portListeners: Set<SharedPassiveListener> | undefined;
+  /** Connections to STUN servers kept open until ICE completes (RFC 6544 §4.1). */
+  #serverSockets: Set<Socket> | undefined;
+  /** The local ufrags routed to this plugin: the current one last, at most two (copied on change, exactly as long as it is). */
+  #ufrags: readonly string[] = [];
   #host: TransportHost | undefined;
   #connections: TcpConnectionSet | undefined;
   #closing: Promise<void> | undefined;
@@ -98,12 +103,7 @@ export class TcpTransport implements TransportPlugin {
       throw new TcpTransportError('ERR_TCP_STATE', 'the TCP plugin is already attached');
     }
     this.#host = host;
-    this.#connections = new TcpConnectionSet({
-      ...this.#connectionOptions,
-      idPrefix: this.#idPrefix,
-      onPacket: (packet) => host.onPacket(packet),
-      onConnection: (event) => host.onConnection(event),
-    });
+    this.#connections = new TcpConnectionSet(host, this.#connectionOptions, this.#idPrefix);
   }
 
   /**
@@ -156,9 +156,9 @@ export class TcpTransport implements TransportPlugin {
     }
     if (this.#ufrags.at(-1) === ufrag) return;
     for (const [listener, handler] of this.#registrations) listener.register(ufrag, handler);
-    this.#ufrags.push(ufrag);
-    while (this.#ufrags.length > 2) {
-      const old = this.#ufrags.shift()!;
+    const ufrags = [...this.#ufrags, ufrag];
+    this.#ufrags = ufrags.slice(-2);
+    for (const old of ufrags.slice(0, -2)) {
       for (const [listener, handler] of this.#registrations) listener.unregister(old, handler);
     }
   }
@@ -214,8 +214,9 @@ export class TcpTransport implements TransportPlugin {
    * until ICE completes). Call it when ICE has completed; `close()` does it too.
    */
   closeServerConnections(): void {
-    for (const socket of this.#serverSockets) socket.destroy();
-    this.#serverSockets.clear();
+    const sockets = this.#serverSockets;
+    this.#serverSockets = undefined;
+    if (sockets !== undefined) for (const socket of sockets) socket.destroy();
   }
 
   /** Local bases (transportIds) gathered so far, for diagnostics. */
@@ -234,11 +235,11 @@ export class TcpTransport implements TransportPlugin {
       for (const ufrag of this.#ufrags) listener.unregister(ufrag, handler);
     }
     this.#registrations.clear();
-    const waits: Promise<void>[] = [...this.#ownListeners].map((l) => l.close());
-    this.#ownListeners.clear();
-    for (const listener of this.#portListeners) waits.push(releasePortListener(listener));
-    this.#portListeners.clear();
-    for (const socket of this.#serverSockets) {
+    const waits: Promise<void>[] = [...(this.#ownListeners ?? [])].map((l) => l.close());
+    this.#ownListeners = undefined;
+    for (const listener of this.#portListeners ?? []) waits.push(releasePortListener(listener));
+    this.#portListeners = undefined;
+    for (const socket of this.#serverSockets ?? []) {
       if (!socket.closed) waits.push(new Promise((resolve) => socket.once('close', () => resolve())));
     }
     this.closeServerConnections();
@@ -292,13 +293,13 @@ export class TcpTransport implements TransportPlugin {
     }
     if (this.#passivePort !== undefined) return this.#gatherPassiveOnPort(context, make, this.#passivePort);
     listener = new SharedPassiveListener({ ...this.#ownListenerOptions, host: address, port: 0 });
-    this.#ownListeners.add(listener);
+    (this.#ownListeners ??= new Set()).add(listener);
     let bound: Address;
     try {
       bound = await listener.listen();
     } catch (error) {
       debug('gather: no passive candidate on %s: %s', address, (error as Error).message);
-      this.#ownListeners.delete(listener);
+      this.#ownListeners?.delete(listener);
       return;
     }
     if (this.#closing) return;
@@ -318,14 +319,14 @@ export class TcpTransport implements TransportPlugin {
     const { address, component } = make;
     if (this.#closing) return;
     const listener = acquirePortListener(address, port, this.#ownListenerOptions);
-    this.#portListeners.add(listener);
+    (this.#portListeners ??= new Set()).add(listener);
     let bound: Address;
     try {
       bound = await listener.listen();
     } catch (error) {
       debug('gather: no passive candidate on %s:%d: %s', address, port, (error as Error).message);
       this.#host?.log('tcp: cannot listen on %s:%d: %s', address, port, (error as Error).message);
-      this.#portListeners.delete(listener);
+      this.#portListeners?.delete(listener);
       void releasePortListener(listener);
       return;
     }
@@ -386,8 +387,8 @@ export class TcpTransport implements TransportPlugin {
       return;
     }
     // RFC 6544 §4.1: keep server connections open until ICE completes.
-    this.#serverSockets.add(socket);
-    socket.once('close', () => this.#serverSockets.delete(socket));
+    (this.#serverSockets ??= new Set()).add(socket);
+    socket.once('close', () => this.#serverSockets?.delete(socket));
     if (mapped.address === base.address && mapped.port === base.port) {
       // RFC 8445 §5.1.3: a srflx candidate equal to its base is redundant.
       debug('gather: srflx of %s equals its base (no NAT); not advertised', base.transportId);
@@ -398,6 +399,7 @@ export class TcpTransport implements TransportPlugin {
   }
 
   #addBase(base: TcpBase): TcpBase {
+    base.transportId = flat(base.transportId); // kept for the session: one flat string, not a tree of parts
     this.#bases.set(base.transportId, base);
     return base;
   }

@@ -50,7 +50,8 @@ export type DatagramSender = (data: Buffer, port: number, address: string) => vo
 /** Binding transactions of one UDP socket. */
 export class UdpBindingClient {
   readonly #send: DatagramSender;
-  readonly #pending = new Map<string, Pending>();
+  /** Transactions in flight by transaction id; there only while one is (none once gathering is over). */
+  #pending: Map<string, Pending> | undefined;
 
   /** `send` puts a request on the socket; answers come back through {@link handleResponse}. */
   constructor(send: DatagramSender) {
@@ -59,7 +60,7 @@ export class UdpBindingClient {
 
   /** Transactions in flight. */
   get size(): number {
-    return this.#pending.size;
+    return this.#pending?.size ?? 0;
   }
 
   /**
@@ -79,11 +80,12 @@ export class UdpBindingClient {
     const request = encodeStun({ class: StunClass.Request, method: StunMethod.Binding, transactionId }, { fingerprint: true });
     return new Promise<TransportAddress>((resolve, reject) => {
       const finish = (): void => {
-        const entry = this.#pending.get(key);
+        const entry = this.#pending?.get(key);
         if (entry === undefined) return;
         clearTimeout(entry.timer);
         clearTimeout(entry.deadline);
-        this.#pending.delete(key);
+        this.#pending!.delete(key);
+        if (this.#pending!.size === 0) this.#pending = undefined;
       };
       const entry: Pending = {
         server,
@@ -100,11 +102,11 @@ export class UdpBindingClient {
           entry.reject(new IceAgentError('ERR_SRFLX_TIMEOUT', `no answer from ${server.address}:${server.port} within ${deadlineMs} ms`));
         }, deadlineMs),
       };
-      this.#pending.set(key, entry);
+      (this.#pending ??= new Map()).set(key, entry);
       let sends = 0;
       let interval = rto;
       const transmit = (): void => {
-        if (!this.#pending.has(key)) return;
+        if (this.#pending?.has(key) !== true) return;
         sends++;
         this.#send(request, server.port, server.address);
         // RFC 8489 §6.2.1: RTO doubles after each send; after the Rc-th, wait Rm × RTO.
@@ -129,7 +131,7 @@ export class UdpBindingClient {
    * transactions (it is consumed), `false` when it is someone else's.
    */
   handleResponse(data: Buffer, from: TransportAddress): boolean {
-    if (this.#pending.size === 0 || !isStun(data)) return false;
+    if (this.#pending === undefined || !isStun(data)) return false;
     const entry = this.#pending.get(data.toString('hex', 8, 20));
     if (entry === undefined) return false;
     if (entry.server.port !== from.port || entry.server.address !== from.address) {
@@ -170,7 +172,7 @@ export class UdpBindingClient {
 
   /** Fails every transaction in flight (the socket is closing). */
   cancelAll(reason: string): void {
-    for (const entry of [...this.#pending.values()]) {
+    for (const entry of [...(this.#pending?.values() ?? [])]) {
       entry.reject(new IceAgentError('ERR_SRFLX_FAILED', `cancelled: ${reason}`));
     }
   }

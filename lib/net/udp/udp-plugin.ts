@@ -17,6 +17,8 @@ import { IceAgentError } from '../net-errors.js';
 import type { GatherContext, StunServerAddress, TransportHost, TransportPlugin } from '../agent/transport-plugin.js';
 import { UdpBindingClient, type BindingRetransmitOptions } from './udp-binding-client.js';
 import { DEFAULT_UDP_SEND_HIGH_WATER_MARK, UdpRoute } from './udp-route.js';
+import { SmallMap } from '../../small-map.js';
+import { flat } from '../../flat-string.js';
 
 const debug = createDebug('ice-tcp:udp');
 
@@ -43,6 +45,9 @@ export interface UdpTransportOptions {
   resolve?: (host: string, family: 4 | 6) => Promise<string>;
 }
 
+/** The options of every transport made without any: shared, frozen. */
+const DEFAULT_OPTIONS: UdpTransportOptions = Object.freeze({ stun: Object.freeze({}) });
+
 const dnsResolve = async (host: string, family: 4 | 6): Promise<string> => (await lookup(host, { family })).address;
 
 /** One bound socket: the base of a host candidate and of its srflx candidates. */
@@ -55,11 +60,16 @@ interface UdpBase {
   component: number;
   localPreference: number;
   client: UdpBindingClient;
-  routes: Map<string, UdpRoute>;
-  /** The route whose IceConnection takes its data straight from the socket (see UdpRoute.setPacketTap). */
+  /** Routes by remote `address|port`: one for most sessions (no `Map` for it, README "Capacity and speed"). */
+  routes: SmallMap<string, UdpRoute>;
+  /** The route whose IceConnection takes its data straight from the socket (UdpRoute.setPacketTap keeps it). */
   tapped: UdpRoute | undefined;
-  /** `address|port` of the candidates gathered on this base (redundancy, RFC 8445 §5.1.3). */
-  mapped: Set<string>;
+  /**
+   * `address|port` of the server-reflexive candidates gathered on this base
+   * (redundancy, RFC 8445 §5.1.3; the host candidate is the base itself):
+   * made by the first one.
+   */
+  mapped: Set<string> | undefined;
   /** The local address of every packet received on it. */
   to: Address;
 }
@@ -107,9 +117,10 @@ export class UdpTransport implements TransportPlugin {
   /** Always `'udp'`. */
   readonly protocol = 'udp' as const;
   readonly #options: UdpTransportOptions;
-  readonly #bases = new Map<string, UdpBase>();
-  /** Binds in progress: `close()` waits for them (their sockets are closed as they finish). */
-  readonly #binding = new Set<Promise<unknown>>();
+  /** One base per address and component: one for most agents (no `Map` for it). */
+  readonly #bases = new SmallMap<string, UdpBase>();
+  /** Binds in progress: `close()` waits for them (their sockets are closed as they finish); none after gathering. */
+  #binding: Set<Promise<unknown>> | undefined;
   #host: TransportHost | undefined;
   #closed = false;
 
@@ -128,7 +139,8 @@ export class UdpTransport implements TransportPlugin {
         throw new IceAgentError('ERR_AGENT_BAD_OPTION', `udp.stun.${key} must be a positive number, got ${String(value)}`);
       }
     }
-    this.#options = { ...options, stun: { ...stun } };
+    // The defaults are one frozen object for every agent (README "Capacity and speed").
+    this.#options = Object.keys(options).length === 0 ? DEFAULT_OPTIONS : { ...options, stun: { ...stun } };
   }
 
   /** The bound sockets: transport id, local address and component. */
@@ -164,7 +176,6 @@ export class UdpTransport implements TransportPlugin {
           continue;
         }
         if (this.#closed) break;
-        base.mapped.add(`${base.address}|${base.port}`);
         host.onCandidate({ candidate: this.#hostCandidate(base, context), transportId: base.transportId });
         for (const server of servers) srflx.push(this.#gatherSrflx(base, server, context));
       }
@@ -211,11 +222,8 @@ export class UdpTransport implements TransportPlugin {
       for (const [otherKey, other] of base.routes) {
         if (other.closed || (other.listenerCount('drain') === 0 && other.listenerCount('close') === 0)) base.routes.delete(otherKey);
       }
-      route = new UdpRoute(base.socket, remote, this.#options.sendHighWaterMark ?? DEFAULT_UDP_SEND_HIGH_WATER_MARK, (tapped) => {
-        if (tapped.tap !== undefined) base.tapped = tapped;
-        else if (base.tapped === tapped) base.tapped = undefined;
-      });
-      base.routes.set(key, route);
+      route = new UdpRoute(base.socket, remote, this.#options.sendHighWaterMark ?? DEFAULT_UDP_SEND_HIGH_WATER_MARK, base);
+      base.routes.set(flat(key), route); // kept for the session: one flat string
     }
     return route;
   }
@@ -240,7 +248,7 @@ export class UdpTransport implements TransportPlugin {
       );
     }
     this.#bases.clear();
-    await Promise.all([...closing, ...[...this.#binding].map((bind) => bind.catch(() => undefined))]);
+    await Promise.all([...closing, ...[...(this.#binding ?? [])].map((bind) => bind.catch(() => undefined))]);
   }
 
   /** Closed, or gathering aborted (read after every await). */
@@ -255,8 +263,10 @@ export class UdpTransport implements TransportPlugin {
 
   #bind(address: string, component: number, localPreference: number): Promise<UdpBase> {
     const binding = this.#bindSocket(address, component, localPreference);
-    this.#binding.add(binding);
-    const settled = (): void => void this.#binding.delete(binding);
+    (this.#binding ??= new Set()).add(binding);
+    const settled = (): void => {
+      if (this.#binding?.delete(binding) === true && this.#binding.size === 0) this.#binding = undefined;
+    };
     binding.then(settled, settled);
     return binding;
   }
@@ -283,23 +293,8 @@ export class UdpTransport implements TransportPlugin {
       socket.bind({ address, port: 0, exclusive: true }, () => {
         socket.off('error', onBindError);
         const port = socket.address().port;
-        const transportId = `udp:${formatHostPort(address, port)}`;
-        const base: UdpBase = {
-          transportId,
-          socket,
-          address,
-          port,
-          family,
-          component,
-          localPreference,
-          client: new UdpBindingClient((data, toPort, toAddress) => this.#sendRaw(base, data, toPort, toAddress)),
-          routes: new Map(),
-          tapped: undefined,
-          mapped: new Set(),
-          to: { address, port },
-        };
-        socket.on('error', (error) => debug('%s: socket error: %s', transportId, error.message));
-        socket.on('message', (data: Buffer, rinfo: RemoteInfo) => this.#onMessage(base, data, rinfo));
+        const base = this.#makeBase(socket, address, port, family, component, localPreference);
+        const transportId = base.transportId;
         if (this.#closed) {
           // Settles once the socket is released, so that close() can wait for it.
           socket.close(() => reject(new IceAgentError('ERR_AGENT_CLOSED', 'the transport closed while binding')));
@@ -310,6 +305,31 @@ export class UdpTransport implements TransportPlugin {
         resolve(base);
       });
     });
+  }
+
+  /**
+   * A bound socket's base, its binding client and its listeners, made here so
+   * that their closures keep only the plugin and the base, not the binding's
+   * scope (its promise functions) for the session's life.
+   */
+  #makeBase(socket: Socket, address: string, port: number, family: 4 | 6, component: number, localPreference: number): UdpBase {
+    const base: UdpBase = {
+      transportId: flat(`udp:${formatHostPort(address, port)}`),
+      socket,
+      address,
+      port,
+      family,
+      component,
+      localPreference,
+      client: new UdpBindingClient((data, toPort, toAddress) => this.#sendRaw(base, data, toPort, toAddress)),
+      routes: new SmallMap(),
+      tapped: undefined,
+      mapped: undefined,
+      to: { address, port },
+    };
+    socket.on('error', (error) => debug('%s: socket error: %s', base.transportId, error.message));
+    socket.on('message', (data: Buffer, rinfo: RemoteInfo) => this.#onMessage(base, data, rinfo));
+    return base;
   }
 
   #sendRaw(base: UdpBase, data: Buffer, port: number, address: string): void {
@@ -383,7 +403,8 @@ export class UdpTransport implements TransportPlugin {
     }
     if (this.#stopped(context)) return;
     const key = `${mapped.address}|${mapped.port}`;
-    if (base.mapped.has(key) && this.#options.keepRedundantCandidates !== true) {
+    const redundant = (mapped.address === base.address && mapped.port === base.port) || base.mapped?.has(key) === true;
+    if (redundant && this.#options.keepRedundantCandidates !== true) {
       // RFC 8445 §5.1.3: same transport address and base as another candidate.
       debug(
         '%s: server-reflexive %s from %s is redundant, eliminated',
@@ -393,7 +414,7 @@ export class UdpTransport implements TransportPlugin {
       );
       return;
     }
-    base.mapped.add(key);
+    (base.mapped ??= new Set()).add(key);
     const candidate: Candidate = {
       foundation: computeFoundation({ type: 'srflx', baseAddress: base.address, serverAddress, transport: 'udp' }),
       component: base.component,

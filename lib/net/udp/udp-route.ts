@@ -21,6 +21,11 @@ const debug = createDebug('ice-tcp:udp');
 /** Default of the send high-water mark: bytes waiting in the socket's send queue. */
 export const DEFAULT_UDP_SEND_HIGH_WATER_MARK = 256 * 1024;
 
+/** Where a transport keeps the route of a socket whose datagrams go to a tap first (one per socket). */
+export interface UdpTapHolder {
+  tapped: UdpRoute | undefined;
+}
+
 /**
  * Datagrams to one remote address over one socket.
  *
@@ -41,19 +46,19 @@ export class UdpRoute extends EventEmitter<PacketConnectionEvents> implements Pa
   #closed = false;
   #paused = false;
   #tap: PacketTap | undefined;
-  readonly #onTapChange: ((route: UdpRoute) => void) | undefined;
+  readonly #tapHolder: UdpTapHolder | undefined;
 
   /**
    * A view on `socket` (owned by the transport) towards `remote`, pushing
-   * back above `highWaterMark` queued bytes. `onTapChange` tells the
-   * transport when {@link setPacketTap} changed the tap.
+   * back above `highWaterMark` queued bytes. `tapHolder` is where the
+   * transport looks for the tapped route of the socket ({@link setPacketTap}).
    */
-  constructor(socket: Socket, remote: Address, highWaterMark = DEFAULT_UDP_SEND_HIGH_WATER_MARK, onTapChange?: (route: UdpRoute) => void) {
+  constructor(socket: Socket, remote: Address, highWaterMark = DEFAULT_UDP_SEND_HIGH_WATER_MARK, tapHolder?: UdpTapHolder) {
     super();
     this.#socket = socket;
     this.remote = { address: remote.address, port: remote.port };
     this.#highWaterMark = highWaterMark;
-    this.#onTapChange = onTapChange;
+    this.#tapHolder = tapHolder;
   }
 
   /** The tap set by {@link setPacketTap}, if any. */
@@ -71,7 +76,10 @@ export class UdpRoute extends EventEmitter<PacketConnectionEvents> implements Pa
    */
   setPacketTap(tap: PacketTap | undefined): void {
     this.#tap = tap;
-    this.#onTapChange?.(this);
+    const holder = this.#tapHolder;
+    if (holder === undefined) return;
+    if (tap !== undefined) holder.tapped = this;
+    else if (holder.tapped === this) holder.tapped = undefined;
   }
 
   /** The socket's own address, or undefined once it is closed. */
