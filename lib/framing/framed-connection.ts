@@ -46,12 +46,15 @@ export interface FramedConnectionOptions {
 }
 
 /**
- * Takes a packet before the `'packet'` listeners (see
- * {@link FramedConnection.setPacketTap}): `true` when it took it.
+ * Takes packets before the `'packet'` listeners (see
+ * {@link FramedConnection.setPacketTap}).
  *
  * @internal
  */
-export type PacketTap = (packet: Buffer) => boolean;
+export interface PacketTap {
+  /** `true` when it took the packet (then no `'packet'` event is emitted for it). */
+  takePacket(packet: Buffer): boolean;
+}
 
 /**
  * An RFC 4571 framed connection over any `stream.Duplex` (a `net.Socket`, a
@@ -248,7 +251,7 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
     }
     if (!this.#paused && this.#held.size === 0 && this.listenerCount('packet') > 0) {
       const tap = this.#tap;
-      if (tap === undefined || !tap(frame)) this.emit('packet', frame);
+      if (tap === undefined || !tap.takePacket(frame)) this.emit('packet', frame);
       return;
     }
     if (!this.#held.push(frame)) this.#pauseStream();
@@ -297,7 +300,10 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
   /** Delivers held packets while the consumer takes them, then reads on. */
   readonly #flushHeld = (): void => {
     this.#flushScheduled = false;
-    this.#held.drain(() => !this.#paused && !this.#destroyed && this.listenerCount('packet') > 0, this.#deliverHeld);
+    this.#held.drain(
+      () => !this.#paused && !this.#destroyed && this.listenerCount('packet') > 0,
+      (packet) => this.#deliverHeld(packet),
+    );
     if (this.#paused || this.bufferedPackets > 0) return;
     if (this.#streamPaused) {
       this.#streamPaused = false;
@@ -306,10 +312,10 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
     this.#maybeEnd();
   };
 
-  readonly #deliverHeld = (packet: Buffer): void => {
+  #deliverHeld(packet: Buffer): void {
     const tap = this.#tap;
-    if (tap === undefined || !tap(packet)) this.emit('packet', packet);
-  };
+    if (tap === undefined || !tap.takePacket(packet)) this.emit('packet', packet);
+  }
 
   #maybeEnd(): void {
     if (!this.#peerEnded || this.#endEmitted || this.bufferedPackets > 0) return;

@@ -87,7 +87,7 @@ interface ConnectionListeners {
  * - `'packet'` carries the application data the core accepted (RFC 8445 §12:
  *   only from valid pairs; STUN never reaches it); the current route's data
  *   comes straight from its connection, without the trip through the core
- *   (see `#tap`), where the core would find it valid. Packets that arrive while
+ *   (see `takePacket`), where the core would find it valid. Packets that arrive while
  *   nobody listens, or while reading is paused, are held (bounded) and
  *   delivered in order to the next listener.
  * - `stream()` is a `stream.Duplex` over the same packets.
@@ -118,7 +118,7 @@ interface ConnectionListeners {
  * (only while listened to: the error that closes it, before `'close'`),
  * `'close' (error?)`. Closing it closes its agent.
  */
-export class IceConnection extends EventEmitter<IceConnectionEvents> implements PacketConnection {
+export class IceConnection extends EventEmitter<IceConnectionEvents> implements PacketConnection, PacketTap {
   /** Component id (1 = RTP or the only component). */
   readonly component: number;
   /** Outgoing packets dropped because the queue was full. */
@@ -142,7 +142,7 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
   #stream: PacketStream | undefined;
   /** The listeners put on each attached route connection (at most the current one). */
   readonly #listeners = new Map<PacketConnection, ConnectionListeners>();
-  /** The route connection whose application data comes straight to us (see {@link #tap}). */
+  /** The route connection whose application data comes straight to us (see {@link takePacket}). */
   #tapped: TappableConnection | undefined;
 
   /**
@@ -441,8 +441,11 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
    *
    * As on the long way (runtime.ts), an exception from a `'packet'`
    * listener surfaces on its own tick, after the rest of the chunk.
+   * Returns whether it took the packet.
+   *
+   * @internal
    */
-  readonly #tap = (packet: Buffer): boolean => {
+  takePacket(packet: Buffer): boolean {
     if (packet.length === 0 || (packet[0] < 4 && isStun(packet))) return false;
     try {
       this.deliver(packet);
@@ -450,14 +453,14 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
       process.nextTick(rethrow, error);
     }
     return true;
-  };
+  }
 
   #setTap(connection: PacketConnection | undefined): void {
     const next = connection !== undefined && isTappable(connection) ? connection : undefined;
     if (this.#tapped === next) return;
     this.#tapped?.setPacketTap(undefined);
     this.#tapped = next;
-    next?.setPacketTap(this.#tap);
+    next?.setPacketTap(this);
   }
 
   /** Stops using the current connection (the route stays); sends queue until the next route. */

@@ -353,7 +353,7 @@ export class UdpTransport implements TransportPlugin {
       tapped !== undefined &&
       rinfo.port === tapped.remote.port &&
       rinfo.address === tapped.remote.address &&
-      tapped.tap?.(data) === true
+      tapped.tap?.takePacket(data) === true
     ) {
       return;
     }
