@@ -134,6 +134,7 @@ export function sendCheckRequest(ctx: AgentContext, now: number, pair: Pair): vo
 
 /** Retransmissions and timeouts of client transactions (RFC 8489 §6.2.1, §6.2.2). */
 export function processTransactionTimers(ctx: AgentContext, now: number): void {
+  if (ctx.transactions.size === 0) return;
   for (const tx of ctx.transactions.list()) {
     if (now >= tx.expiresAt) {
       ctx.transactions.delete(tx.key);

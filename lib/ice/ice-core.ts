@@ -46,6 +46,11 @@ import type {
 
 const MAX_U64 = (1n << 64n) - 1n;
 
+/** The earlier of two optional deadlines. */
+function earlier(a: number | undefined, b: number | undefined): number | undefined {
+  return b === undefined || (a !== undefined && a <= b) ? a : b;
+}
+
 /**
  * The sans-IO ICE agent. See {@link IceCoreApi} for the contract.
  *
@@ -304,19 +309,15 @@ export class IceCore implements IceCoreApi {
   pollTimeout(): number | undefined {
     const ctx = this.ctx;
     if (ctx.closed) return undefined;
+    // Asked after every input (runtime.ts): seven look-ups, no array.
     let min = ctx.pacer.deadline();
-    for (const t of [
-      ctx.transactions.nextDeadline(),
-      tcpDeadline(ctx),
-      consentDeadline(ctx),
-      nominationDeadline(ctx),
-      checklistDeadline(ctx),
-      keepaliveDeadline(ctx),
-      ctx.dataRoutes.nextDeadline(),
-    ]) {
-      if (t !== undefined && (min === undefined || t < min)) min = t;
-    }
-    return min;
+    min = earlier(min, ctx.transactions.nextDeadline());
+    min = earlier(min, tcpDeadline(ctx));
+    min = earlier(min, consentDeadline(ctx));
+    min = earlier(min, nominationDeadline(ctx));
+    min = earlier(min, checklistDeadline(ctx));
+    min = earlier(min, keepaliveDeadline(ctx));
+    return earlier(min, ctx.dataRoutes.nextDeadline());
   }
 
   pairs(): PairInfo[] {

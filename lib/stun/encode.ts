@@ -13,7 +13,8 @@ import {
   stunMessageType,
 } from './stun-constants.js';
 import { addressValueSize, writeAddressValue } from './address-attributes.js';
-import { fingerprintValue, integrityHmac } from './integrity.js';
+import { fingerprintValue, integrityHmac, messageIntegritySha1 } from './integrity.js';
+import { writeDigest } from './hmac-sha1.js';
 import type { StunAttributes, StunMessageInit, TransportAddress } from './message.js';
 import { StunError } from './stun-error.js';
 
@@ -204,9 +205,9 @@ export function encodeStun(msg: StunMessageInit, options?: EncodeStunOptions): B
   // RFC 8489 §14.5-14.7: each integrity attribute covers what precedes it,
   // with the length field pointing at its own end; FINGERPRINT covers all.
   if (integrityKey !== undefined) {
-    const mac = integrityHmac('sha1', buf, off, 20, integrityKey);
+    const mac = messageIntegritySha1(buf, off, integrityKey);
     off = putHeader(buf, off, StunAttr.MessageIntegrity, 20);
-    mac.copy(buf, off, 0, 20);
+    writeDigest(mac, buf, off);
     off += 20;
   }
   if (sha256Key !== undefined) {

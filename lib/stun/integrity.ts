@@ -9,6 +9,17 @@ import { createHmac } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 import { FINGERPRINT_XOR, STUN_HEADER_SIZE } from './stun-constants.js';
 import type { StunMessage } from './message.js';
+import { digestEquals, stunHmacSha1 } from './hmac-sha1.js';
+
+/**
+ * MESSAGE-INTEGRITY (HMAC-SHA1, RFC 8489 §14.5) of `msg[0..attrOffset)` for
+ * the attribute at `attrOffset`: the length field counted as covering it.
+ * Returns the 20 bytes as a latin1 string (see hmac-sha1.ts); `msg` is not
+ * modified.
+ */
+export function messageIntegritySha1(msg: Uint8Array, attrOffset: number, key: Uint8Array): string {
+  return stunHmacSha1(key, msg, attrOffset, attrOffset + 4 + 20 - STUN_HEADER_SIZE);
+}
 
 /**
  * HMAC of `msg[0..attrOffset)` with the header length field temporarily set
@@ -51,8 +62,7 @@ function bytesEqual(a: Uint8Array, aOff: number, b: Uint8Array, bOff: number, n:
 export function verifyIntegrity(msg: StunMessage, key: Uint8Array): boolean {
   const off = msg.integrityOffset;
   if (off < 0) return false;
-  const mac = integrityHmac('sha1', msg.raw, off, 20, key);
-  return bytesEqual(mac, 0, msg.raw, off + 4, 20);
+  return digestEquals(messageIntegritySha1(msg.raw, off, key), msg.raw, off + 4, 20);
 }
 
 /**

@@ -3,10 +3,11 @@
 // cancelling a slot work at any heap position; a slot re-armed from its
 // callback for a past time waits for the next tick; one throwing callback
 // does not stop the others; and no Node timer is left once every slot is
-// disarmed (the process can exit).
+// disarmed (the process can exit); deadlines a second or more ahead share
+// wake-ups on a 32/64 ms grid, never early, at most one grid step late.
 import test from 'ava';
 import { performance } from 'node:perf_hooks';
-import { TimerSlot, TimerWheel } from '../../lib/net/agent/timer-wheel.js';
+import { TimerSlot, TimerWheel, fireTime } from '../../lib/net/agent/timer-wheel.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -111,4 +112,54 @@ test('a throwing callback does not stop the others; the error surfaces on its ow
     process.removeAllListeners('uncaughtException');
     for (const l of listeners) process.on('uncaughtException', l);
   }
+});
+
+test('fireTime: exact below 1 s ahead; on a 32 ms grid 1-2 s ahead and a 64 ms grid beyond; never early, less than one step late', (t) => {
+  const now = 12345.678;
+  for (const ahead of [0, 0.5, 1, 50, 500, 999.9]) t.is(fireTime(now + ahead, now), now + ahead);
+  t.is(fireTime(now - 5, now), now - 5, 'a past deadline stays as it is');
+  for (let ahead = 1000; ahead < 30_000; ahead += 7.31) {
+    const at = now + ahead;
+    const fire = fireTime(at, now);
+    const grid = ahead < 2000 ? 32 : 64;
+    t.true(fire >= at && fire - at < grid, `${ahead} ms ahead: fires ${fire - at} ms late`);
+    t.is(fire % grid, 0);
+  }
+});
+
+test('deadlines seconds ahead in one grid cell fire in one pass, in deadline order, none early', async (t) => {
+  const wheel = new TimerWheel();
+  const now = performance.now();
+  const cellEnd = Math.ceil((now + 2100) / 64) * 64;
+  const fired: Array<{ i: number; pass: number; early: boolean }> = [];
+  let passes = 0;
+  let inPass = false;
+  // 40 deadlines in the 60 ms before the end of one 64 ms cell, 2.1 s or more ahead, scheduled in shuffled order.
+  const deadlines = Array.from({ length: 40 }, (_, i) => cellEnd - 60 + i * 1.5);
+  for (const i of Array.from({ length: 40 }, (_, k) => (k * 17) % 40)) {
+    wheel.schedule(
+      new TimerSlot(() => {
+        if (!inPass) {
+          passes++;
+          inPass = true;
+          process.nextTick(() => (inPass = false));
+        }
+        fired.push({ i, pass: passes, early: performance.now() < deadlines[i] });
+      }),
+      deadlines[i],
+    );
+  }
+  for (let waited = 0; fired.length < 40 && waited < 20_000; waited += 50) await sleep(50);
+  t.is(fired.length, 40);
+  t.is(passes, 1, 'one wake-up for the 40 deadlines');
+  t.false(
+    fired.some((f) => f.early),
+    'none early',
+  );
+  t.deepEqual(
+    fired.map((f) => f.i),
+    Array.from({ length: 40 }, (_, i) => i),
+    'in deadline order',
+  );
+  t.is(wheel.size, 0);
 });
