@@ -61,7 +61,8 @@ async function udp(): Promise<void> {
   }
   const sender = new DataSender(Number(bytesText), Number(chunkText));
   const pump = (): void => {
-    for (let p = sender.nextPacket(performance.now()); p !== undefined; p = sender.nextPacket(performance.now())) socket.send(p);
+    const now = performance.now();
+    for (let p = sender.nextPacket(now); p !== undefined; p = sender.nextPacket(now)) socket.send(p);
   };
   socket.on('message', (packet: Buffer) => {
     sender.onEcho(packet, performance.now());
@@ -125,7 +126,8 @@ async function tcp(): Promise<void> {
   const packets: Buffer[] = [];
   const pump = (): void => {
     let size = 0;
-    for (let p = sender.nextPacket(performance.now()); p !== undefined; p = sender.nextPacket(performance.now())) {
+    const now = performance.now();
+    for (let p = sender.nextPacket(now); p !== undefined; p = sender.nextPacket(now)) {
       packets.push(p);
       size += 2 + p.length;
     }
@@ -140,8 +142,11 @@ async function tcp(): Promise<void> {
     packets.length = 0;
     socket.write(frames);
   };
-  const deframer = new Deframer((packet) => sender.onEcho(packet, performance.now()));
+  // One clock reading per chunk, as lib/cli/peer-transfer.ts does per tick.
+  let chunkNow = 0;
+  const deframer = new Deframer((packet) => sender.onEcho(packet, chunkNow));
   socket.on('data', (chunk: Buffer) => {
+    chunkNow = performance.now();
     deframer.push(chunk);
     if (sender.complete) finish(sender, () => socket.destroy());
     else pump();

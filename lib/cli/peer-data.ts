@@ -11,6 +11,8 @@
  * most {@link MAX_UNECHOED} bytes sent but not echoed.
  */
 
+import { PacketSlabs } from './packet-slabs.js';
+
 /** Bytes the sender may have in flight, sent but not echoed (the default window). */
 export const MAX_UNECHOED = 64 * 1024;
 
@@ -34,11 +36,31 @@ export const MAX_CHUNK = 65535;
 const PATTERN = Uint8Array.from({ length: 256 + MAX_CHUNK }, (_, k) => k & 0xff);
 
 /**
- * Packets are carved from slabs of this size: one allocation per ~54
- * packets of 1200 bytes instead of one per 6 (Node's shared 8 KiB pool),
- * which is less work for the allocator and the garbage collector. A slab is
- * never written twice (the cursor only moves forward), so a packet's bytes
- * stay as they are until it has left, as `send()` asks.
+ * Views of {@link PATTERN} for one pattern length, by start (0..255): a
+ * transfer's packets all have the same length but the last, so the 256
+ * views are made once instead of one per packet built and one per echo
+ * checked.
+ */
+let patternLength = -1;
+const patternViews: Buffer[] = [];
+
+/** The pattern bytes of a packet whose pattern starts at `start` (0..255) and is `length` bytes long. */
+function patternOf(start: number, length: number): Buffer {
+  if (length !== patternLength) {
+    patternLength = length;
+    patternViews.length = 0;
+  }
+  return (patternViews[start] ??= Buffer.from(PATTERN.buffer, PATTERN.byteOffset + start, length));
+}
+
+/**
+ * {@link dataPacket}'s packets are carved from slabs of this size: one
+ * allocation per ~54 packets of 1200 bytes instead of one per 6 (Node's
+ * shared 8 KiB pool), which is less work for the allocator and the garbage
+ * collector. A slab is never written twice (the cursor only moves forward),
+ * so a packet's bytes stay as they are until it has left, as `send()` asks.
+ * (A {@link DataSender}, which sees the echoes, reuses its slabs once their
+ * packets came back: packet-slabs.ts.)
  */
 const SLAB_SIZE = 65536;
 let slab = Buffer.allocUnsafeSlow(0);
@@ -52,25 +74,36 @@ export function dataPacket(offset: number, length: number): Buffer {
   }
   const packet = slab.subarray(slabUsed, slabUsed + length);
   slabUsed += length;
-  // Two 32-bit halves instead of a BigInt: no allocation per packet.
-  packet.writeUInt32BE(Math.floor(offset / 2 ** 32), 0);
-  packet.writeUInt32BE(offset >>> 0, 4);
-  const start = (offset + 8) & 0xff;
-  packet.set(PATTERN.subarray(start, start + length - 8), 8);
+  return fillDataPacket(packet, offset);
+}
+
+/** Writes the offset and the pattern of the packet at `offset` into `packet` (at least {@link MIN_PACKET} bytes). */
+function fillDataPacket(packet: Buffer, offset: number): Buffer {
+  const length = packet.length;
+  // Two 32-bit big-endian halves instead of a BigInt, byte by byte (no allocation, no argument checks per packet).
+  const high = Math.floor(offset / 2 ** 32);
+  const low = offset >>> 0;
+  packet[0] = high >>> 24;
+  packet[1] = (high >>> 16) & 0xff;
+  packet[2] = (high >>> 8) & 0xff;
+  packet[3] = high & 0xff;
+  packet[4] = low >>> 24;
+  packet[5] = (low >>> 16) & 0xff;
+  packet[6] = (low >>> 8) & 0xff;
+  packet[7] = low & 0xff;
+  packet.set(patternOf((offset + 8) & 0xff, length - 8), 8);
   return packet;
 }
 
 /** The offset a packet claims, or `undefined` when it does not follow the pattern. */
 export function checkDataPacket(packet: Uint8Array): number | undefined {
   if (packet.length < MIN_PACKET) return undefined;
-  const view = Buffer.from(packet.buffer, packet.byteOffset, packet.length);
-  const high = view.readUInt32BE(0);
+  const high = ((packet[0] << 24) | (packet[1] << 16) | (packet[2] << 8) | packet[3]) >>> 0;
   // Above 2^53 - 1 (Number.MAX_SAFE_INTEGER) the offset is not exact.
   if (high > 0x1fffff) return undefined;
-  const offset = high * 2 ** 32 + view.readUInt32BE(4);
-  const start = (offset + 8) & 0xff;
-  const pattern = PATTERN.subarray(start, start + packet.length - 8);
-  return view.compare(pattern, 0, pattern.length, 8) === 0 ? offset : undefined;
+  const offset = high * 2 ** 32 + (((packet[4] << 24) | (packet[5] << 16) | (packet[6] << 8) | packet[7]) >>> 0);
+  // The pattern against the packet from byte 8 on (one native memcmp, one argument checked).
+  return patternOf((offset + 8) & 0xff, packet.length - 8).compare(packet, 8) === 0 ? offset : undefined;
 }
 
 /** What the sender reports at the end (`send-result` line). */
@@ -106,6 +139,8 @@ export class DataSender {
   #corrupt = 0;
   #startedAt: number | undefined;
   #finishedAt: number | undefined;
+  /** Where packets are built: slabs reused once all their packets came back (packet-slabs.ts). */
+  readonly #slabs: PacketSlabs;
 
   constructor(total: number, chunk: number = DEFAULT_CHUNK, window: number = MAX_UNECHOED) {
     if (!Number.isSafeInteger(total) || total < 1) throw new RangeError(`total must be a positive integer, got ${total}`);
@@ -115,6 +150,7 @@ export class DataSender {
     this.total = total;
     this.chunk = chunk;
     this.window = Math.max(window, chunk);
+    this.#slabs = new PacketSlabs(chunk, this.window);
   }
 
   /** Bytes sent so far. */
@@ -148,15 +184,17 @@ export class DataSender {
     const length = Math.max(MIN_PACKET, Math.min(this.chunk, this.total - this.#sent));
     if (this.#sent - this.#echoed + length > this.window) return undefined;
     this.#startedAt ??= now;
-    const packet = dataPacket(this.#sent, length);
+    const packet = fillDataPacket(this.#slabs.carve(this.#sent, length), this.#sent);
     this.#sent += length;
     return packet;
   }
 
   /** Counts one echoed packet; returns whether it was intact. */
   onEcho(packet: Uint8Array, now: number): boolean {
-    const intact = checkDataPacket(packet) !== undefined;
-    if (!intact) this.#corrupt++;
+    const offset = checkDataPacket(packet);
+    const intact = offset !== undefined;
+    if (intact) this.#slabs.returned(offset);
+    else this.#corrupt++;
     this.#echoed += packet.length;
     if (this.complete) this.#finishedAt ??= now;
     return intact;

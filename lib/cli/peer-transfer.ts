@@ -51,6 +51,11 @@ export class PeerTransfer {
   /** When the sender last saw progress (start or an echo). */
   #progressAt = 0;
   #stopped = false;
+  /** The clock read for the packets of this tick (see {@link #tickNow}); `undefined` once the tick is over. */
+  #nowOfTick: number | undefined;
+  readonly #endTick = (): void => {
+    this.#nowOfTick = undefined;
+  };
   /** Packets received that were neither echoes nor echoed. */
   ignoredPackets = 0;
   /** Packets echoed back (the `--echo` side). */
@@ -103,8 +108,7 @@ export class PeerTransfer {
       debug('ignores a %d-byte packet: nothing is waiting for an echo', packet.length);
       return;
     }
-    // One clock reading per echo, not one per packet sent.
-    const now = this.#now();
+    const now = this.#tickNow();
     if (!sender.onEcho(packet, now)) debug('echo at %d bytes is corrupt', sender.echoed - packet.length);
     this.#armStall(now);
     if (sender.complete) {
@@ -120,6 +124,19 @@ export class PeerTransfer {
     if (sender === undefined || this.#stopped) return;
     this.#send(sender, this.#now());
   };
+
+  /**
+   * One clock reading per tick, not one per echo: the packets of one chunk
+   * arrived together, and the figures (start, last echo, stall) need no
+   * finer time.
+   */
+  #tickNow(): number {
+    if (this.#nowOfTick === undefined) {
+      this.#nowOfTick = this.#now();
+      process.nextTick(this.#endTick);
+    }
+    return this.#nowOfTick;
+  }
 
   /** Sends what the window allows now. */
   #send(sender: DataSender, now: number): void {

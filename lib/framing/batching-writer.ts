@@ -1,9 +1,11 @@
 import { EventEmitter } from 'node:events';
+import { Socket } from 'node:net';
 import type { ListenerEvents } from '../emitter-events.js';
 import type { Writable } from 'node:stream';
 import createDebug from 'debug';
 import { checkPayload } from './encoder.js';
 import { FRAME_HEADER_SIZE } from './frame-size.js';
+import { recycleIfFree, slabFor, SLAB_SIZE, type Slab } from './slab-pool.js';
 
 const debug = createDebug('ice-tcp:framing');
 
@@ -13,29 +15,11 @@ const debug = createDebug('ice-tcp:framing');
  */
 const COPY_LIMIT = 2048;
 
-/**
- * Size of the slabs small frames are carved from. A slab is never reused:
- * when one is full a new one is allocated, and each is freed by the garbage
- * collector once the streams have written (and dropped) every frame in it.
- * One 64 KiB allocation per ~50 frames of 1200 bytes is cheaper than the
- * shared 8 KiB Buffer pool's one per 6.
- */
-const SLAB_SIZE = 65536;
-
 /** Events of {@link BatchingFrameWriter}. */
 export interface BatchingFrameWriterEvents extends ListenerEvents {
   /** A `write()` returned `false` and the stream drained. */
   drain: [];
 }
-
-/**
- * The slab every writer of the process carves from: thousands of idle
- * connections share one instead of holding 64 KiB each. Frames are never
- * overwritten (the cursor only moves forward), so sharing is safe; a writer
- * whose frames would not be contiguous (another writer carved in between)
- * hands its pending frames to its stream first.
- */
-const shared: { slab: Buffer | null; used: number } = { slab: null, used: 0 };
 
 /**
  * Writes RFC 4571 frames to a `stream.Writable`, batching every frame written
@@ -61,8 +45,13 @@ export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents>
   readonly stream: Writable;
   #corked = false;
   #needDrain = false;
-  /** The slab holding this writer's pending frames. */
-  #slab: Buffer | null = null;
+  /** The slab holding this writer's open range of pending frames (one hold on it while set). */
+  #slab: Slab | null = null;
+  /**
+   * The stream is a plain `net.Socket`: a chunk is free once its write
+   * called back, so the slab can be reused (slab-pool.ts).
+   */
+  readonly #freesChunks: boolean;
   /** This writer's frames in `#slab` not handed to the stream yet: `[#pendingStart, #pendingEnd)`. */
   #pendingStart = 0;
   #pendingEnd = 0;
@@ -76,6 +65,7 @@ export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents>
   constructor(stream: Writable) {
     super();
     this.stream = stream;
+    this.#freesChunks = Object.getPrototypeOf(stream) === Socket.prototype;
     stream.on('drain', this.#onDrain);
   }
 
@@ -109,7 +99,7 @@ export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents>
     if (length <= COPY_LIMIT) {
       const frame = this.#carve(FRAME_HEADER_SIZE + length);
       // RFC 4571 §2: 16-bit big-endian LENGTH, then the payload.
-      const slab = this.#slab!;
+      const slab = this.#slab!.bytes;
       slab[frame] = length >>> 8;
       slab[frame + 1] = length & 0xff;
       slab.set(payload, frame + FRAME_HEADER_SIZE);
@@ -128,33 +118,52 @@ export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents>
   }
 
   /**
-   * Reserves `size` bytes in the shared slab (a new slab when it is full);
-   * returns their offset in `this.#slab`. This writer's pending frames stay
-   * one contiguous range: when another writer carved since, or the slab is
-   * full, they go to the stream first.
+   * Reserves `size` bytes in the current slab of the pool; returns their
+   * offset in `this.#slab`. This writer's pending frames stay one
+   * contiguous range: when another writer carved since, or the slab is
+   * full, they go to the stream first and a new range opens.
    */
   #carve(size: number): number {
-    if (this.#slab === null || this.#slab !== shared.slab || this.#pendingEnd !== shared.used || shared.used + size > SLAB_SIZE) {
-      this.#writePending();
-      if (shared.slab === null || shared.used + size > SLAB_SIZE) {
-        shared.slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
-        shared.used = 0;
-      }
-      this.#slab = shared.slab;
-      this.#pendingStart = this.#pendingEnd = shared.used;
+    const slab = this.#slab;
+    if (slab !== null && !slab.retired && slab.used === this.#pendingEnd && slab.used + size <= SLAB_SIZE) {
+      const start = slab.used;
+      slab.used = this.#pendingEnd = start + size;
+      return start;
     }
-    const start = shared.used;
-    shared.used = this.#pendingEnd = start + size;
+    this.#writePending();
+    this.#closeRange();
+    const next = slabFor(size);
+    next.holds++;
+    this.#slab = next;
+    const start = next.used;
+    this.#pendingStart = start;
+    next.used = this.#pendingEnd = start + size;
     return start;
+  }
+
+  /** Gives up this writer's hold on its slab (its pending frames were handed over or dropped). */
+  #closeRange(): void {
+    const slab = this.#slab;
+    if (slab === null) return;
+    this.#slab = null;
+    this.#pendingStart = this.#pendingEnd = 0;
+    slab.holds--;
+    recycleIfFree(slab);
   }
 
   /** Hands the small frames carved since the last hand-over to the stream, as one chunk. */
   #writePending(): void {
     const slab = this.#slab;
     if (slab === null || this.#pendingStart === this.#pendingEnd) return;
-    const chunk = slab.subarray(this.#pendingStart, this.#pendingEnd);
+    const chunk = slab.bytes.subarray(this.#pendingStart, this.#pendingEnd);
     this.#pendingStart = this.#pendingEnd;
-    this.stream.write(chunk);
+    if (this.#freesChunks) {
+      slab.holds++;
+      this.stream.write(chunk, slab.release);
+    } else {
+      slab.reusable = false;
+      this.stream.write(chunk);
+    }
   }
 
   /** Sends the frames queued in this tick now (one uncork) instead of at its end. */
@@ -169,8 +178,8 @@ export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents>
         this.#pendingEnd - this.#pendingStart,
         stream.destroyed ? 'destroyed' : 'ended',
       );
-      this.#pendingStart = this.#pendingEnd;
     }
+    this.#closeRange();
     stream.uncork();
     // A write that completed between our write() and this flush shrank the
     // buffer: the stream took the chunk without asking for a drain, but we
@@ -181,8 +190,7 @@ export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents>
   /** Flushes, then stops listening to the stream. The writer is not usable afterwards. */
   detach(): void {
     this.flush();
-    this.#slab = null;
-    this.#pendingStart = this.#pendingEnd = 0;
+    this.#closeRange();
     this.stream.off('drain', this.#onDrain);
   }
 }

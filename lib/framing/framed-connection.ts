@@ -46,6 +46,17 @@ export interface FramedConnectionOptions {
 }
 
 /**
+ * Takes packets before the `'packet'` listeners (see
+ * {@link FramedConnection.setPacketTap}).
+ *
+ * @internal
+ */
+export interface PacketTap {
+  /** `true` when it took the packet (then no `'packet'` event is emitted for it). */
+  takePacket(packet: Buffer): boolean;
+}
+
+/**
  * An RFC 4571 framed connection over any `stream.Duplex` (a `net.Socket`, a
  * TLS socket, an in-memory pair): packets in, packets out.
  *
@@ -93,6 +104,8 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
   /** `destroy()` was called: nothing more is delivered. */
   #destroyed = false;
   #error: Error | undefined;
+  /** See {@link setPacketTap}. */
+  #tap: PacketTap | undefined;
 
   /**
    * @throws FramingError `ERR_FRAMING_BAD_OPTION` for a bad `maxFrameSize`,
@@ -187,6 +200,22 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
     if (this.#streamClosed) this.#emitClose();
   }
 
+  /**
+   * Gives every packet to `tap` before it is emitted as `'packet'`: a packet
+   * the tap takes (returns `true`) is not emitted. The tap sees packets
+   * exactly where and when `'packet'` listeners would (never while paused,
+   * never before the held ones), so buffering and backpressure are
+   * unchanged. It spares the data path of an ICE session its dispatch
+   * through the agent: the `IceConnection` of the selected route takes the
+   * application data straight from the frames and leaves STUN to the
+   * `'packet'` listeners (the agent). `undefined` removes the tap.
+   *
+   * @internal
+   */
+  setPacketTap(tap: PacketTap | undefined): void {
+    this.#tap = tap;
+  }
+
   /** Stops delivering packets and stops reading the stream until `resume()`. */
   pause(): void {
     if (this.#paused) return;
@@ -221,7 +250,8 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
       return;
     }
     if (!this.#paused && this.#held.size === 0 && this.listenerCount('packet') > 0) {
-      this.emit('packet', frame);
+      const tap = this.#tap;
+      if (tap === undefined || !tap.takePacket(frame)) this.emit('packet', frame);
       return;
     }
     if (!this.#held.push(frame)) this.#pauseStream();
@@ -272,7 +302,7 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
     this.#flushScheduled = false;
     this.#held.drain(
       () => !this.#paused && !this.#destroyed && this.listenerCount('packet') > 0,
-      (packet) => this.emit('packet', packet),
+      (packet) => this.#deliverHeld(packet),
     );
     if (this.#paused || this.bufferedPackets > 0) return;
     if (this.#streamPaused) {
@@ -281,6 +311,11 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
     }
     this.#maybeEnd();
   };
+
+  #deliverHeld(packet: Buffer): void {
+    const tap = this.#tap;
+    if (tap === undefined || !tap.takePacket(packet)) this.emit('packet', packet);
+  }
 
   #maybeEnd(): void {
     if (!this.#peerEnded || this.#endEmitted || this.bufferedPackets > 0) return;

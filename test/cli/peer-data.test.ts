@@ -15,6 +15,19 @@ test('a data packet carries its offset and the byte pattern', (t) => {
   t.is(checkDataPacket(packet.subarray(0, 8)), undefined);
   const huge = Buffer.alloc(9, 0xff);
   t.is(checkDataPacket(huge), undefined, 'an offset beyond 2^53 is not ours');
+  // A plain Uint8Array is checked as well as a Buffer; the last byte counts; lengths may alternate.
+  const plain = Uint8Array.from(dataPacket(5000, 1200));
+  t.is(checkDataPacket(plain), 5000);
+  plain[1199] ^= 0x10;
+  t.is(checkDataPacket(plain), undefined);
+  for (const [offset, length] of [
+    [7, 1200],
+    [9, 700],
+    [1207, 1200],
+    [1909, 9],
+  ]) {
+    t.is(checkDataPacket(dataPacket(offset, length)), offset);
+  }
 });
 
 test('the sender keeps at most 64 KiB unechoed and ends with a packet of at least 9 bytes', (t) => {
@@ -89,4 +102,40 @@ test('signalling lines are recognised and anything else ignored', (t) => {
   ]) {
     t.deepEqual(parsePeerLine(other), { kind: 'ignored' }, other);
   }
+});
+
+test('the sender reuses a slab only once every packet of it came back intact, each counted once', (t) => {
+  const sender = new DataSender(2_000_000, 1200);
+  const inFlight: Buffer[] = [];
+  const memory = new Set<ArrayBufferLike>();
+  let handedOut = 0;
+  const pump = (): void => {
+    for (let p = sender.nextPacket(0); p !== undefined; p = sender.nextPacket(0)) {
+      inFlight.push(p);
+      memory.add(p.buffer);
+      handedOut++;
+    }
+  };
+  const echo = (p: Buffer): void => void t.true(sender.onEcho(Buffer.from(p), 1));
+  pump();
+  const first = inFlight.splice(0, inFlight.length);
+  // The peer returns everything but the first packet (lost), and one packet twice (a duplicate).
+  for (const p of first.slice(1)) echo(p);
+  echo(first[5]);
+  pump();
+  const kept = Buffer.from(first[0]);
+  // Many more rounds: slabs holding only returned packets are reused …
+  for (let round = 0; round < 20; round++) {
+    const batch = inFlight.splice(0, inFlight.length);
+    for (const p of batch) echo(p);
+    pump();
+  }
+  // … but never the one whose packet never came back: its bytes are still those that were sent.
+  t.true(first[0].equals(kept), 'the lost packet’s bytes were not overwritten');
+  t.is(checkDataPacket(first[0]), 0);
+  // Every packet handed out is intact while it is in flight (no slab reused under a packet not back yet).
+  for (const p of inFlight) t.not(checkDataPacket(p), undefined);
+  t.is(sender.corruptChunks, 0);
+  t.true(handedOut > 1000);
+  t.true(memory.size <= 5, `${handedOut} packets from ${memory.size} slabs: slabs were reused`);
 });

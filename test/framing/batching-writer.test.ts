@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { Writable } from 'node:stream';
 import test from 'ava';
 import { BatchingFrameWriter, FrameDecoder, FramingError } from './helpers.js';
+import { freeSlabCount } from '../../lib/framing/slab-pool.js';
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
@@ -245,4 +246,73 @@ test('frames still queued are never overwritten by later ones (several slabs, se
     await tick();
   }
   t.deepEqual(decode(sink.bytes()), sent);
+});
+
+/** Frames `count` payloads of `size` bytes, each filled with its own index, as `tick` ticks of writes. */
+async function writeTicks(writer: BatchingFrameWriter, ticks: number, perTick: number, size: number): Promise<Buffer[]> {
+  const sent: Buffer[] = [];
+  for (let tickNo = 0; tickNo < ticks; tickNo++) {
+    for (let i = 0; i < perTick; i++) {
+      const p = Buffer.alloc(size);
+      p.writeUInt32BE(sent.length, 0);
+      p.fill((sent.length * 7) & 0xff, 4);
+      sent.push(p);
+      writer.write(p);
+    }
+    await tick();
+  }
+  return sent;
+}
+
+test.serial('on a plain net.Socket slabs are reused once written; frames queued behind a full socket stay intact', async (t) => {
+  const { createServer, connect } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const accepted = once(server, 'connection') as Promise<[import('node:net').Socket]>;
+  const client = connect({ host: '127.0.0.1', port: (server.address() as { port: number }).port });
+  const [[peer]] = await Promise.all([accepted, once(client, 'connect')]);
+  server.close();
+  t.teardown(() => {
+    client.destroy();
+    peer.destroy();
+  });
+  peer.pause(); // the kernel buffers fill, then libuv queues the writes: their slabs must wait
+  const writer = new BatchingFrameWriter(client);
+  const sent = await writeTicks(writer, 150, 54, 1200); // ~9.7 MB, far more than the socket buffers
+  t.true(client.writableLength > 0, 'writes are queued behind the full socket');
+  const chunks: Buffer[] = [];
+  let received = 0;
+  const total = sent.reduce((sum, p) => sum + 2 + p.length, 0);
+  const done = new Promise<void>((resolve) =>
+    peer.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (received >= total) resolve();
+    }),
+  );
+  peer.resume();
+  await done;
+  const frames = decode(Buffer.concat(chunks));
+  t.is(frames.length, sent.length);
+  t.true(
+    frames.every((f, i) => f.equals(sent[i])),
+    'every frame arrived as written',
+  );
+  // A later tick carves from the pool again: once the socket called back, slabs come back.
+  await writeTicks(writer, 3, 54, 1200);
+  t.true(freeSlabCount() > 0, 'written slabs went back to the pool');
+});
+
+test.serial('a slab handed to a stream that may keep its chunks (not a plain socket) is never reused', async (t) => {
+  const kept: Buffer[] = [];
+  const stream = new Writable({
+    highWaterMark: 1 << 24,
+    write(chunk: Buffer, _enc, cb) {
+      kept.push(chunk); // by reference, as a Duplex pair's other side reads it
+      cb();
+    },
+  });
+  const writer = new BatchingFrameWriter(stream);
+  const sent = await writeTicks(writer, 40, 54, 1200);
+  t.deepEqual(decode(Buffer.concat(kept)), sent);
 });

@@ -286,3 +286,37 @@ test('terminate(error) emits error (only when listened to) and then close with i
   loud.terminate(new Error('bang'));
   t.deepEqual(events, ['error:bang', 'close:bang']);
 });
+
+/** A route connection with a packet tap, as a framed TCP connection or a UDP route has. */
+class TappableRoute extends MemoryRoute {
+  tap: { takePacket(packet: Buffer): boolean } | undefined;
+  setPacketTap(tap: { takePacket(packet: Buffer): boolean } | undefined): void {
+    this.tap = tap;
+  }
+}
+
+test('the route connection is tapped only while it carries a route: data straight in, STUN refused, tap gone with the route', (t) => {
+  const conn = new IceConnection(1);
+  const got: string[] = [];
+  conn.on('packet', (p: Buffer) => got.push(p.toString('hex')));
+  const a = new TappableRoute('tcp');
+  const b = new TappableRoute('tcp');
+  conn.setRoute(route('tcp'), a);
+  t.is(a.tap, conn);
+  t.true(a.tap!.takePacket(Buffer.from([0x80, 1])), 'data is taken');
+  t.true(a.tap!.takePacket(Buffer.from([0, 1, 2, 3])), 'a first byte of 0-3 that is not STUN is data (RFC 6544 §10.1)');
+  const stun = Buffer.alloc(20);
+  stun.writeUInt32BE(0x2112a442, 4);
+  t.false(a.tap!.takePacket(stun), 'what may be STUN is left to the core');
+  t.false(a.tap!.takePacket(Buffer.alloc(0)), 'an empty packet is left to the core (which drops it)');
+  t.deepEqual(got, ['8001', '00010203']);
+  conn.setRoute(route('tcp', 'p2'), b);
+  t.is(a.tap, undefined, 'the previous connection is untapped when the route moves');
+  t.is(b.tap, conn);
+  conn.setRoute(null, undefined);
+  t.is(b.tap, undefined, 'no route, no tap');
+  conn.setRoute(route('tcp', 'p3'), b);
+  t.is(b.tap, conn);
+  conn.terminate();
+  t.is(b.tap, undefined, 'closed, no tap');
+});

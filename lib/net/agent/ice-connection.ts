@@ -13,6 +13,8 @@ import type { IceConnectionEvents } from './agent-events.js';
 import type { PacketStream, PacketStreamOptions } from '../../packet-stream/packet-stream.js';
 import { createIceConnectionStream } from './ice-connection-stream.js';
 import { HoldBuffer } from '../../hold-buffer.js';
+import type { PacketTap } from '../../framing/framed-connection.js';
+import { isStun } from '../../stun/index.js';
 
 const debug = createDebug('ice-tcp:net');
 
@@ -49,6 +51,19 @@ export interface IceConnectionOptions {
   stream?: PacketStreamOptions;
 }
 
+/** A route connection that can hand its application data straight to us (a framed TCP connection). */
+interface TappableConnection extends PacketConnection {
+  setPacketTap(tap: PacketTap | undefined): void;
+}
+
+function rethrow(error: unknown): never {
+  throw error;
+}
+
+function isTappable(connection: PacketConnection): connection is TappableConnection {
+  return typeof (connection as Partial<TappableConnection>).setPacketTap === 'function';
+}
+
 /** What {@link IceConnection} listens to on a route connection. */
 interface ConnectionListeners {
   drain: () => void;
@@ -70,7 +85,9 @@ interface ConnectionListeners {
  *   `maxQueuedPackets`); `send()` returns `false` and `'drain'` follows once
  *   they left on the next route.
  * - `'packet'` carries the application data the core accepted (RFC 8445 §12:
- *   only from valid pairs; STUN never reaches it). Packets that arrive while
+ *   only from valid pairs; STUN never reaches it); the current route's data
+ *   comes straight from its connection, without the trip through the core
+ *   (see `takePacket`), where the core would find it valid. Packets that arrive while
  *   nobody listens, or while reading is paused, are held (bounded) and
  *   delivered in order to the next listener.
  * - `stream()` is a `stream.Duplex` over the same packets.
@@ -101,7 +118,7 @@ interface ConnectionListeners {
  * (only while listened to: the error that closes it, before `'close'`),
  * `'close' (error?)`. Closing it closes its agent.
  */
-export class IceConnection extends EventEmitter<IceConnectionEvents> implements PacketConnection {
+export class IceConnection extends EventEmitter<IceConnectionEvents> implements PacketConnection, PacketTap {
   /** Component id (1 = RTP or the only component). */
   readonly component: number;
   /** Outgoing packets dropped because the queue was full. */
@@ -131,6 +148,8 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
   #stream: PacketStream | undefined;
   /** The listeners put on each attached route connection (at most the current one). */
   readonly #listeners = new Map<PacketConnection, ConnectionListeners>();
+  /** The route connection whose application data comes straight to us (see {@link takePacket}). */
+  #tapped: TappableConnection | undefined;
 
   /**
    * Made by `IceAgent`; `onClose` is how `close()` reaches the agent.
@@ -316,6 +335,7 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
     }
     this.#route = route;
     if (route !== null) this.#lastTransport = route.transport;
+    this.#setTap(route === null ? undefined : connection);
     debug(
       'component %d: route %s',
       this.component,
@@ -407,6 +427,7 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
   }
 
   #detach(connection: PacketConnection): void {
+    if (this.#tapped === connection) this.#setTap(undefined);
     const listeners = this.#listeners.get(connection);
     if (listeners !== undefined) {
       this.#listeners.delete(connection);
@@ -414,6 +435,45 @@ export class IceConnection extends EventEmitter<IceConnectionEvents> implements 
     }
     // A connection we paused may carry another pair's STUN later: let it read.
     if (this.#readingPaused) connection.resume();
+  }
+
+  /**
+   * Takes the application data of the current route's connection straight
+   * from its frames, before they go the long way (the transport plugin, the
+   * runtime, the core's classification, the agent): one call per packet
+   * instead of a dozen. Only the connection of a route the core announced
+   * is tapped, and the tap is removed in the same pass of the core that
+   * moves or drops the route (consent lost, connection closed, agent
+   * closed), so it takes only what the core would classify as data from
+   * that valid pair (RFC 8445 §12).
+   *
+   * What may be STUN still goes to the core (RFC 7983 §7: a first byte of
+   * 0-3; RFC 8489 §6.3 / RFC 6544 §10.1: and the header checks of
+   * `isStun`): checks, responses, consent. A packet starting with 0-3 that
+   * fails those checks is data from this pair, as the core would find.
+   *
+   * As on the long way (runtime.ts), an exception from a `'packet'`
+   * listener surfaces on its own tick, after the rest of the chunk.
+   * Returns whether it took the packet.
+   *
+   * @internal
+   */
+  takePacket(packet: Buffer): boolean {
+    if (packet.length === 0 || (packet[0] < 4 && isStun(packet))) return false;
+    try {
+      this.deliver(packet);
+    } catch (error) {
+      process.nextTick(rethrow, error);
+    }
+    return true;
+  }
+
+  #setTap(connection: PacketConnection | undefined): void {
+    const next = connection !== undefined && isTappable(connection) ? connection : undefined;
+    if (this.#tapped === next) return;
+    this.#tapped?.setPacketTap(undefined);
+    this.#tapped = next;
+    next?.setPacketTap(this);
   }
 
   /** Stops using the current connection (the route stays); sends queue until the next route. */

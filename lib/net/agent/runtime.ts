@@ -12,7 +12,11 @@
  *   candidates or connections on), events go to the {@link RuntimeSink} in
  *   the core's order, `'route'` events to `onRoute` only.
  * - Packets from plugins go to `handlePacket`; data (`{ kind: 'data',
- *   component }`) goes to the application through the sink.
+ *   component }`) goes to the application through the sink. The one
+ *   exception is the application data of a component's current route: its
+ *   route connection hands it straight to the `IceConnection` (a packet
+ *   tap, see ice-connection.ts), so it never reaches the runtime; what may
+ *   be STUN on that connection still comes here.
  * - The core owns the route lifecycle (lib/ice/types.ts, the `'route'`
  *   event): a new route comes before its `'selected-pair'`, and the close of
  *   a route's connection changes the route in the same drain, so the

@@ -62,6 +62,8 @@ interface UdpBase {
   client: UdpBindingClient;
   /** Routes by remote `address|port`: one for most sessions (no `Map` for it, README "Capacity and speed"). */
   routes: SmallMap<string, UdpRoute>;
+  /** The route whose IceConnection takes its data straight from the socket (UdpRoute.setPacketTap keeps it). */
+  tapped: UdpRoute | undefined;
   /**
    * `address|port` of the server-reflexive candidates gathered on this base
    * (redundancy, RFC 8445 §5.1.3; the host candidate is the base itself):
@@ -220,7 +222,7 @@ export class UdpTransport implements TransportPlugin {
       for (const [otherKey, other] of base.routes) {
         if (other.closed || (other.listenerCount('drain') === 0 && other.listenerCount('close') === 0)) base.routes.delete(otherKey);
       }
-      route = new UdpRoute(base.socket, remote, this.#options.sendHighWaterMark ?? DEFAULT_UDP_SEND_HIGH_WATER_MARK);
+      route = new UdpRoute(base.socket, remote, this.#options.sendHighWaterMark ?? DEFAULT_UDP_SEND_HIGH_WATER_MARK, base);
       base.routes.set(flat(key), route); // kept for the session: one flat string
     }
     return route;
@@ -234,6 +236,7 @@ export class UdpTransport implements TransportPlugin {
       base.client.cancelAll('the transport is closing');
       for (const route of base.routes.values()) route.close();
       base.routes.clear();
+      base.tapped = undefined;
       closing.push(
         new Promise((resolve) => {
           try {
@@ -320,6 +323,7 @@ export class UdpTransport implements TransportPlugin {
       localPreference,
       client: new UdpBindingClient((data, toPort, toAddress) => this.#sendRaw(base, data, toPort, toAddress)),
       routes: new SmallMap(),
+      tapped: undefined,
       mapped: undefined,
       to: { address, port },
     };
@@ -342,6 +346,16 @@ export class UdpTransport implements TransportPlugin {
     // RFC 7983: only a first byte of 0-3 can be a STUN server's answer.
     if (data.length > 0 && data[0] < 4 && base.client.size > 0) {
       if (base.client.handleResponse(data, { family: base.family, address: rinfo.address, port: rinfo.port })) return;
+    }
+    // The selected route's application data goes straight to its IceConnection (STUN still to the core).
+    const tapped = base.tapped;
+    if (
+      tapped !== undefined &&
+      rinfo.port === tapped.remote.port &&
+      rinfo.address === tapped.remote.address &&
+      tapped.tap?.takePacket(data) === true
+    ) {
+      return;
     }
     this.#host?.onPacket({ transportId: base.transportId, from: { address: rinfo.address, port: rinfo.port }, to: base.to, data });
   }

@@ -1,9 +1,11 @@
 /**
  * The application data path of a UDP pair: a {@link PacketConnection} bound to
  * one of the agent's UDP sockets and one remote address. It only sends:
- * received datagrams reach the application through the ICE core, which tells
- * STUN from data (RFC 7983) and checks they come from a valid pair, and then
- * through the `IceConnection`, which holds them for a paused reader.
+ * received datagrams reach the application through the `IceConnection`,
+ * which holds them for a paused reader: those of the selected route straight
+ * from the socket through its tap (STUN excepted), the others through the
+ * ICE core, which tells STUN from data (RFC 7983) and checks they come from
+ * a valid pair.
  */
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:dgram';
@@ -11,12 +13,18 @@ import createDebug from 'debug';
 import type { PacketConnectionEvents } from '../../connection-events.js';
 import type { PacketConnection } from '../../connection.js';
 import type { Address } from '../../ice/types.js';
+import type { PacketTap } from '../../framing/framed-connection.js';
 import { IceAgentError } from '../net-errors.js';
 
 const debug = createDebug('ice-tcp:udp');
 
 /** Default of the send high-water mark: bytes waiting in the socket's send queue. */
 export const DEFAULT_UDP_SEND_HIGH_WATER_MARK = 256 * 1024;
+
+/** Where a transport keeps the route of a socket whose datagrams go to a tap first (one per socket). */
+export interface UdpTapHolder {
+  tapped: UdpRoute | undefined;
+}
 
 /**
  * Datagrams to one remote address over one socket.
@@ -37,13 +45,41 @@ export class UdpRoute extends EventEmitter<PacketConnectionEvents> implements Pa
   #needDrain = false;
   #closed = false;
   #paused = false;
+  #tap: PacketTap | undefined;
+  readonly #tapHolder: UdpTapHolder | undefined;
 
-  /** A view on `socket` (owned by the transport) towards `remote`, pushing back above `highWaterMark` queued bytes. */
-  constructor(socket: Socket, remote: Address, highWaterMark = DEFAULT_UDP_SEND_HIGH_WATER_MARK) {
+  /**
+   * A view on `socket` (owned by the transport) towards `remote`, pushing
+   * back above `highWaterMark` queued bytes. `tapHolder` is where the
+   * transport looks for the tapped route of the socket ({@link setPacketTap}).
+   */
+  constructor(socket: Socket, remote: Address, highWaterMark = DEFAULT_UDP_SEND_HIGH_WATER_MARK, tapHolder?: UdpTapHolder) {
     super();
     this.#socket = socket;
     this.remote = { address: remote.address, port: remote.port };
     this.#highWaterMark = highWaterMark;
+    this.#tapHolder = tapHolder;
+  }
+
+  /** The tap set by {@link setPacketTap}, if any. */
+  get tap(): PacketTap | undefined {
+    return this.#tap;
+  }
+
+  /**
+   * Asks the transport to hand the datagrams from `remote` on this socket
+   * to `tap` first (the IceConnection of the selected route: application
+   * data straight from the socket, STUN left to the core); the datagrams
+   * the tap does not take go the usual way. `undefined` removes it.
+   *
+   * @internal
+   */
+  setPacketTap(tap: PacketTap | undefined): void {
+    this.#tap = tap;
+    const holder = this.#tapHolder;
+    if (holder === undefined) return;
+    if (tap !== undefined) holder.tapped = this;
+    else if (holder.tapped === this) holder.tapped = undefined;
   }
 
   /** The socket's own address, or undefined once it is closed. */
@@ -136,6 +172,7 @@ export class UdpRoute extends EventEmitter<PacketConnectionEvents> implements Pa
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    if (this.#tap !== undefined) this.setPacketTap(undefined);
     process.nextTick(() => this.emit('close'));
   }
 
