@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import { Socket } from 'node:net';
 import type { ListenerEvents } from '../emitter-events.js';
 import type { Writable } from 'node:stream';
 import createDebug from 'debug';
@@ -19,6 +18,17 @@ const COPY_LIMIT = 2048;
 export interface BatchingFrameWriterEvents extends ListenerEvents {
   /** A `write()` returned `false` and the stream drained. */
   drain: [];
+}
+
+/** Options of {@link BatchingFrameWriter}. */
+export interface BatchingFrameWriterOptions {
+  /**
+   * `true` when the stream no longer reads a written chunk once that write's
+   * callback ran (a plain `net.Socket`: libuv has handed the bytes to the
+   * kernel), so the writer may reuse the memory. Default `false`: a JS
+   * stream such as a Duplex pair or TLS may keep the chunk by reference.
+   */
+  freesWrittenChunks?: boolean;
 }
 
 /**
@@ -48,8 +58,9 @@ export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents>
   /** The slab holding this writer's open range of pending frames (one hold on it while set). */
   #slab: Slab | null = null;
   /**
-   * The stream is a plain `net.Socket`: a chunk is free once its write
-   * called back, so the slab can be reused (slab-pool.ts).
+   * The stream is done with a chunk once its write called back (the
+   * creator says so: {@link BatchingFrameWriterOptions}), so the slab can be
+   * reused (slab-pool.ts).
    */
   readonly #freesChunks: boolean;
   /** This writer's frames in `#slab` not handed to the stream yet: `[#pendingStart, #pendingEnd)`. */
@@ -62,10 +73,10 @@ export class BatchingFrameWriter extends EventEmitter<BatchingFrameWriterEvents>
     this.emit('drain');
   };
 
-  constructor(stream: Writable) {
+  constructor(stream: Writable, options?: BatchingFrameWriterOptions) {
     super();
     this.stream = stream;
-    this.#freesChunks = Object.getPrototypeOf(stream) === Socket.prototype;
+    this.#freesChunks = options?.freesWrittenChunks ?? false;
     stream.on('drain', this.#onDrain);
   }
 

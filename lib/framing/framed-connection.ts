@@ -43,6 +43,12 @@ export interface FramedConnectionOptions {
    * until `close()` is called.
    */
   allowHalfOpen?: boolean;
+  /**
+   * The stream no longer reads a written chunk once its write called back
+   * (a plain `net.Socket`), so frame memory is reused; default `false` (see
+   * `BatchingFrameWriterOptions` in batching-writer.ts).
+   */
+  freesWrittenChunks?: boolean;
 }
 
 /**
@@ -126,7 +132,7 @@ export class FramedConnection extends EventEmitter<PacketConnectionEvents> imple
     this.#held = new HoldBuffer({ maxPackets: maxBuffered, maxBytes });
     this.#allowHalfOpen = options?.allowHalfOpen ?? false;
     this.stream = stream;
-    this.#writer = new BatchingFrameWriter(stream);
+    this.#writer = new BatchingFrameWriter(stream, { freesWrittenChunks: options?.freesWrittenChunks });
     this.#writer.on('drain', () => this.emit('drain'));
     this.on('newListener', (event: string | symbol) => {
       if (event === 'packet') this.#scheduleFlush();

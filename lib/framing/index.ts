@@ -7,7 +7,7 @@ export { MAX_FRAME_SIZE, FRAME_HEADER_SIZE } from './frame-size.js';
 export { FramingError, type FramingErrorCode } from './framing-error.js';
 export { FrameDecoder, type FrameDecoderOptions } from './decoder.js';
 export { encodeFrame, frameHeader } from './encoder.js';
-export { BatchingFrameWriter, type BatchingFrameWriterEvents } from './batching-writer.js';
+export { BatchingFrameWriter, type BatchingFrameWriterEvents, type BatchingFrameWriterOptions } from './batching-writer.js';
 export {
   FramedConnection,
   DEFAULT_MAX_BUFFERED_PACKETS,

@@ -277,7 +277,7 @@ test.serial('on a plain net.Socket slabs are reused once written; frames queued 
     peer.destroy();
   });
   peer.pause(); // the kernel buffers fill, then libuv queues the writes: their slabs must wait
-  const writer = new BatchingFrameWriter(client);
+  const writer = new BatchingFrameWriter(client, { freesWrittenChunks: true });
   const sent = await writeTicks(writer, 150, 54, 1200); // ~9.7 MB, far more than the socket buffers
   t.true(client.writableLength > 0, 'writes are queued behind the full socket');
   const chunks: Buffer[] = [];

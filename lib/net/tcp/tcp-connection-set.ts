@@ -5,6 +5,7 @@ import type { Address, ConnectionCommand, ConnectionEvent, PacketInput } from '.
 import { formatEndpoint, socketLocal, socketRemote } from './socket-address.js';
 import { closeReason, connectFailReason } from './socket-errors.js';
 import { SmallMap } from '../../small-map.js';
+import { isPlainSocket } from './plain-socket.js';
 
 const debug = createDebug('ice-tcp:tcp');
 
@@ -188,6 +189,7 @@ export class TcpConnectionSet {
     const framed = new FramedConnection(socket, {
       maxFrameSize: this.#options.maxFrameSize,
       maxBufferedPackets: this.#options.maxBufferedPackets,
+      freesWrittenChunks: isPlainSocket(socket),
     });
     const entry: TcpConnectionEntry = { id, transportId, framed, local, remote, closingLocally: false };
     this.#connections.set(id, entry);

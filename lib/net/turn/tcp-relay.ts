@@ -16,6 +16,7 @@ import { ConnectionBinder } from '../../turn/connection-bind.js';
 import { TurnError } from '../../turn/turn-errors.js';
 import { peerKey, type PeerAddress } from '../../turn/peer-address.js';
 import { connectStream, type TurnTlsOptions } from './server-link.js';
+import { isPlainSocket } from '../tcp/plain-socket.js';
 
 const debug = createDebug('ice-tcp:turn');
 
@@ -216,7 +217,7 @@ export class TcpRelay {
     socket.pause();
     if (rest.length > 0) socket.unshift(rest);
     const id = `${this.idPrefix}${++this.#next}`;
-    const framed = new FramedConnection(socket);
+    const framed = new FramedConnection(socket, { freesWrittenChunks: isPlainSocket(socket) });
     const entry: DataConnection = { id, transportId, framed, peer: { address: peer.address, port: peer.port }, closingLocally: false };
     this.#connections.set(id, entry);
     framed.on('packet', (data: Buffer) =>
