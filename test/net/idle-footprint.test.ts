@@ -9,8 +9,8 @@
 // connection set, IceAgent, core tables). bench/scale.bench.ts measures the bytes.
 import test from 'ava';
 import { Session } from 'node:inspector';
-import { IceAgent } from '../../lib/net/agent/agent.js';
-import { SharedPassiveListener, TcpTransport } from '../../lib/net/tcp/index.js';
+import { SharedPassiveListener } from '../../lib/net/tcp/index.js';
+import { connectAll, makeSessions, type LoopbackSession } from './loopback-sessions.js';
 
 const SESSIONS = 40;
 /**
@@ -19,11 +19,6 @@ const SESSIONS = 40;
  * transports' and the core's tables hold their one entry in fields.
  */
 const MAX_TABLES_PER_AGENT = 2;
-
-interface Pair {
-  client: IceAgent;
-  server: IceAgent;
-}
 
 function post<T>(session: Session, method: string, params?: object): Promise<T> {
   return new Promise((resolve, reject) => session.post(method, params, (error, result) => (error ? reject(error) : resolve(result as T))));
@@ -55,36 +50,6 @@ async function census(session: Session): Promise<Record<(typeof KINDS)[number], 
   return out;
 }
 
-function makePairs(count: number, transport: 'tcp' | 'udp', listener: SharedPassiveListener): Pair[] {
-  const common = { addresses: ['127.0.0.1'], tcp: { active: false, passive: false, so: false, connectTimeoutMs: 60_000 } };
-  return Array.from({ length: count }, () =>
-    transport === 'udp'
-      ? { client: new IceAgent({ ...common, controlling: true }), server: new IceAgent({ ...common, controlling: false }) }
-      : {
-          client: new IceAgent({ ...common, controlling: true, udp: false, plugins: [new TcpTransport({ passive: false, so: false })] }),
-          server: new IceAgent({
-            ...common,
-            controlling: false,
-            udp: false,
-            plugins: [new TcpTransport({ listener, active: false, so: false })],
-          }),
-        },
-  );
-}
-
-async function connectAll(pairs: Pair[]): Promise<void> {
-  await Promise.all(pairs.flatMap((p) => [p.client.gather(), p.server.gather()]));
-  for (const { client, server } of pairs) {
-    client.setRemoteParameters(server.localParameters);
-    server.setRemoteParameters(client.localParameters);
-    for (const c of server.localCandidates) client.addRemoteCandidate(c.toSdp());
-    for (const c of client.localCandidates) server.addRemoteCandidate(c.toSdp());
-    client.endOfRemoteCandidates();
-    server.endOfRemoteCandidates();
-  }
-  await Promise.all(pairs.flatMap((p) => [p.client.connect({ timeoutMs: 90_000 }), p.server.connect({ timeoutMs: 90_000 })]));
-}
-
 for (const transport of ['tcp', 'udp'] as const) {
   test.serial(
     `an idle connected ${transport.toUpperCase()} agent keeps at most ${MAX_TABLES_PER_AGENT} Map/Set/WeakMap and no gathering state`,
@@ -94,14 +59,14 @@ for (const transport of ['tcp', 'udp'] as const) {
       session.connect();
       const listener = new SharedPassiveListener({ host: '127.0.0.1', backlog: 512 });
       await listener.listen();
-      let pairs: Pair[] = [];
+      let pairs: LoopbackSession[] = [];
       try {
         // Warm-up: the first sessions of a process create module-level tables (timer wheel, listener routes).
-        const warm = makePairs(4, transport, listener);
+        const warm = makeSessions(4, transport, listener);
         await connectAll(warm);
         await Promise.all(warm.flatMap((p) => [p.client.close(), p.server.close()]));
         const before = await census(session);
-        pairs = makePairs(SESSIONS, transport, listener);
+        pairs = makeSessions(SESSIONS, transport, listener);
         await connectAll(pairs);
         // Let the checks' last answers, nominations and the selected-pair events settle.
         await new Promise((resolve) => setTimeout(resolve, 500));

@@ -4,49 +4,14 @@
 // one timer (not a Node timer each), and the heap per connected session (both
 // agents, after GC, code warmed up first) stays bounded.
 import test from 'ava';
-import { IceAgent } from '../../lib/net/agent/agent.js';
-import { SharedPassiveListener, TcpTransport } from '../../lib/net/tcp/index.js';
+import { SharedPassiveListener } from '../../lib/net/tcp/index.js';
+import { connectAll, makeSessions, type LoopbackSession } from './loopback-sessions.js';
 
 const SESSIONS = Number(process.env.ICE_SCALE_SESSIONS ?? 200);
 /** Both agents of one idle session; the benchmark measures about 9 KB (UDP) and 12.5 KB (TCP) per agent at 10,000 sessions. */
 const MAX_HEAP_PER_SESSION = 64 * 1024;
 
 const gc = (globalThis as { gc?: () => void }).gc;
-
-interface Session {
-  client: IceAgent;
-  server: IceAgent;
-}
-
-function makeSessions(count: number, transport: 'tcp' | 'udp', listener: SharedPassiveListener): Session[] {
-  const common = { addresses: ['127.0.0.1'], tcp: { active: false, passive: false, so: false, connectTimeoutMs: 60_000 } };
-  return Array.from({ length: count }, () =>
-    transport === 'udp'
-      ? { client: new IceAgent({ ...common, controlling: true }), server: new IceAgent({ ...common, controlling: false }) }
-      : {
-          client: new IceAgent({ ...common, controlling: true, udp: false, plugins: [new TcpTransport({ passive: false, so: false })] }),
-          server: new IceAgent({
-            ...common,
-            controlling: false,
-            udp: false,
-            plugins: [new TcpTransport({ listener, active: false, so: false })],
-          }),
-        },
-  );
-}
-
-async function connectAll(sessions: Session[]): Promise<void> {
-  await Promise.all(sessions.flatMap((s) => [s.client.gather(), s.server.gather()]));
-  for (const { client, server } of sessions) {
-    client.setRemoteParameters(server.localParameters);
-    server.setRemoteParameters(client.localParameters);
-    for (const c of server.localCandidates) client.addRemoteCandidate(c.toSdp());
-    for (const c of client.localCandidates) server.addRemoteCandidate(c.toSdp());
-    client.endOfRemoteCandidates();
-    server.endOfRemoteCandidates();
-  }
-  await Promise.all(sessions.flatMap((s) => [s.client.connect({ timeoutMs: 90_000 }), s.server.connect({ timeoutMs: 90_000 })]));
-}
 
 function heapUsed(): number {
   for (let i = 0; i < 3; i++) gc?.();
@@ -62,7 +27,7 @@ for (const transport of ['tcp', 'udp'] as const) {
       const listener = new SharedPassiveListener({ host: '127.0.0.1', backlog: 1024 });
       const { port } = await listener.listen();
       const warm = makeSessions(10, transport, listener);
-      let sessions: Session[] = [];
+      let sessions: LoopbackSession[] = [];
       try {
         await connectAll(warm); // compiles the code paths: not counted per session
         await Promise.all(warm.flatMap((s) => [s.client.close(), s.server.close()]));
